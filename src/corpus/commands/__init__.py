@@ -1,0 +1,1 @@
+"""Sub-commands of the ``corpus`` command line, one module each (see :mod:`corpus.cli`)."""

@@ -1,0 +1,141 @@
+"""Parse the bytes of one seed file into a :class:`~corpus.records.Document`, and render it back.
+
+:func:`parse` is pure (no I/O) and total: for any bytes and any name it returns a document or
+raises :class:`~corpus.errors.FormatError`. :func:`render` is its inverse on accepted input:
+``render(parse(data, name)) == data`` byte for byte, BOM, line endings and final newline included.
+Both run in time linear in the size of the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from corpus.errors import FormatError
+from corpus.format.roles import assign_roles
+from corpus.records import Document, Line, SourceRef
+
+__all__ = ["FORMAT_VERSION", "NAME_RE", "parse", "parse_name", "render"]
+
+#: Version of the format spec this parser implements (``docs/seed-format.md``).
+FORMAT_VERSION = "1.0"
+
+BOM = b"\xef\xbb\xbf"
+NAME_RE = re.compile(r"^(?P<seq>[0-9]+)_(?P<id>[0-9a-f]{16})\.txt$")
+_NAME_ANY_CASE_RE = re.compile(r"^(?P<seq>[0-9]+)_(?P<id>[0-9A-Fa-f]{16})\.txt$")
+_LINE_RE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+_ENDING_NAMES = {"\n": "lf", "\r\n": "crlf", "\r": "cr"}
+
+
+def _basename(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def parse_name(name: str, *, path: str | None = None) -> tuple[int, str]:
+    """Check a file name against ``<seq>_<id>.txt`` and return ``(seq, id)``.
+
+    ``name`` may be a path; only its last component is checked. Raises :class:`FormatError`
+    (line 0: the name concerns the whole file) with rule ``bad-name`` or ``id-case``.
+    """
+    where = name if path is None else path
+    base = _basename(name)
+    match = NAME_RE.match(base)
+    if match is not None:
+        return int(match["seq"]), match["id"]
+    if _NAME_ANY_CASE_RE.match(base):
+        raise FormatError(
+            where, 0, "id-case",
+            f"file name {base!r} has an id with upper-case hex digits; ids are 16 lower-case "
+            f"hex digits: rename the file to {base.lower()!r}",
+        )
+    raise FormatError(
+        where, 0, "bad-name",
+        f"file name {base!r} is not '<seq>_<id>.txt' (seq: decimal digits, id: 16 lower-case "
+        "hex digits, e.g. '000_dbad2dc0fe77bb11.txt'): rename it or move it out of the corpus",
+    )
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    """1-based line number of byte ``offset``, counting CRLF, CR and LF as line breaks."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def _split_lines(text: str) -> list[tuple[str, str]]:
+    """Split into ``(content, ending)`` pairs; a final line break does not start a new line."""
+    pairs: list[tuple[str, str]] = []
+    end = len(text)
+    for match in _LINE_RE.finditer(text):
+        content, ending = match.group(1), match.group(2)
+        if not ending and (match.start() == end):
+            break
+        pairs.append((content, ending))
+        if not ending:
+            break
+    return pairs
+
+
+def parse(data: bytes, name: str, *, member: str = "") -> Document:
+    """Parse one seed file.
+
+    ``name`` is the file's path or name (its last component must be ``<seq>_<id>.txt``);
+    ``member`` is the member name when the file came out of an archive, in which case the
+    member's last component is the one checked. Raises :class:`FormatError` naming the path,
+    the line (0 for the name), the byte offset for encoding errors, and the broken rule.
+    """
+    path = name
+    where = f"{path}!{member}" if member else path
+    seq, doc_id = parse_name(member or name, path=where)
+
+    bom = data.startswith(BOM)
+    body = data[len(BOM):] if bom else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(BOM) if bom else 0)
+        bad = data[offset:offset + 1].hex()
+        raise FormatError(
+            where, _line_of_offset(data, offset), "invalid-utf8",
+            f"invalid UTF-8 at byte {offset} (0x{bad}): the file must be UTF-8; re-encode it "
+            "(e.g. `iconv -f WINDOWS-1252 -t UTF-8`)",
+            offset,
+        ) from None
+    nul = text.find("\0")
+    if nul >= 0:
+        offset = len(text[:nul].encode("utf-8")) + (len(BOM) if bom else 0)
+        raise FormatError(
+            where, _line_of_offset(data, offset), "nul-byte",
+            f"NUL byte at byte {offset}: a seed file is text; this looks like a binary file",
+            offset,
+        )
+    if not text.strip():
+        what = "empty" if not text else "whitespace-only"
+        raise FormatError(
+            where, 1, "empty",
+            f"the file is {what}: a seed file holds at least one paragraph; remove the file "
+            "or add the article text",
+        )
+
+    pairs = _split_lines(text)
+    roles = assign_roles([content for content, _ in pairs])
+    lines = tuple(
+        Line(number=i, role=role, text=content, ending=ending)
+        for i, ((content, ending), role) in enumerate(zip(pairs, roles, strict=True), start=1)
+    )
+    endings = {_ENDING_NAMES[e] for _, e in pairs if e}
+    line_ending = endings.pop() if len(endings) == 1 else ("mixed" if endings else "none")
+    return Document(
+        id=doc_id,
+        seq=seq,
+        source=SourceRef(path=path, member=member),
+        bom=bom,
+        lines=lines,
+        raw_sha256=hashlib.sha256(data).hexdigest(),
+        line_ending=line_ending,
+    )
+
+
+def render(doc: Document) -> bytes:
+    """The exact bytes of the file ``doc`` was parsed from (BOM and line endings included)."""
+    text = "".join(line.text + line.ending for line in doc.lines)
+    return (BOM if doc.bom else b"") + text.encode("utf-8")

@@ -1,0 +1,1 @@
+"""Pure text functions: normalisers for the stored text, and the separate hashing key."""
