@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Developer entry point: `python3 dev.py build|test|lint|bench` on a machine with only Python 3.11+.
+
+Each command first makes sure the project's virtual environment (`.venv/`) exists and has the
+project installed (editable, with the `dev` extra); it is (re)installed when missing or when
+`pyproject.toml` changed since the last install. Then:
+
+  build [ARGS...]   build the dataset release from `seeds/` (`corpus build`, extra ARGS passed on)
+  test  [ARGS...]   run the whole test suite (pytest, extra ARGS passed on)
+  lint              ruff and mypy --strict, as CI runs them
+  bench NAME        run `benchmarks/NAME.py` (installs the `bench` extra: datasketch, rensa)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _run(*args: str | os.PathLike[str]) -> int:
+    return subprocess.call([str(a) for a in args], cwd=ROOT)
+
+
+def ensure_env(extras: str = "dev") -> None:
+    """Create `.venv` and install the project into it unless it is already up to date."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / f".installed-{extras.replace(',', '-')}"
+    if stamp.exists() and stamp.read_text() == digest and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print(f"dev.py: creating the virtual environment in {VENV.name}/", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print(f"dev.py: installing corpus[{extras}] into {VENV.name}/", file=sys.stderr)
+    code = _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    code = code or _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    if code:
+        sys.exit(f"dev.py: installing the project failed (exit {code})")
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"build", "test", "lint", "bench"}:
+        print(__doc__, file=sys.stderr)
+        return 2
+    command, rest = argv[0], argv[1:]
+    if command == "bench":
+        ensure_env("dev,bench")
+        if not rest:
+            names = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py"))
+            print("dev.py bench NAME: one of " + ", ".join(names), file=sys.stderr)
+            return 2
+        return _run(PYTHON, ROOT / "benchmarks" / f"{rest[0]}.py", *rest[1:])
+    ensure_env()
+    if command == "build":
+        return _run(BIN / "corpus", "build", *rest)
+    if command == "test":
+        return _run(PYTHON, "-m", "pytest", *rest)
+    return _run(BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py") or _run(
+        BIN / "mypy", "--strict", "src"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
