@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Hub stand-in (tests/hub): importing hub.env points HF_ENDPOINT at a loopback server and gives
+# the run an empty HF_HOME. It must run before huggingface_hub or datasets is imported anywhere
+# (it raises if not); hub.fixtures provides the `hub_server`, `hub` and `hub_repo_id` fixtures.
+from hub.env import HUB_URL  # noqa: F401
+from hub.fixtures import hub, hub_repo_id, hub_server  # noqa: F401
+
 # "ci": fixed seed (derandomised) and at least 500 examples per property, selected when CI is set.
 settings.register_profile(
     "ci",

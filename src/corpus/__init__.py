@@ -2,9 +2,41 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from corpus.dedup import DedupConfig, DedupResult, find_duplicates, mark_duplicates
 from corpus.errors import ConfigError, CorpusError, FormatError, PublishError, Reject
 from corpus.format import FORMAT_VERSION, parse, render
+from corpus.publish import (
+    BuildConfig,
+    BuildReport,
+    ReleaseDiff,
+    ReleaseExistsError,
+    build,
+    diff,
+    documents,
+    load,
+)
+from corpus.publish.hub import PushResult, PushStatus, RetryPolicy, TagConflictError, push
+from corpus.reader import (
+    FileRef,
+    Listing,
+    Reader,
+    ReadReport,
+    Skipped,
+    read,
+    read_entries,
+    read_ref,
+    scan,
+)
 from corpus.records import Document, Line, Quote, Relation, Role, SourceRef
+from corpus.schema import SCHEMA, SCHEMA_VERSION, from_row, to_row
+from corpus.text.lang import LanguageGuess, detect_language
+from corpus.text.normalize import (
+    Normalize,
+    NormalizeConfig,
+    normalize,
+    normalize_stream,
+    normalize_text,
+)
 
 try:
     __version__ = version("corpus")
@@ -13,18 +45,55 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 __all__ = [
     "FORMAT_VERSION",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "BuildConfig",
+    "BuildReport",
     "ConfigError",
     "CorpusError",
+    "DedupConfig",
+    "DedupResult",
     "Document",
+    "FileRef",
     "FormatError",
+    "LanguageGuess",
     "Line",
+    "Listing",
+    "Normalize",
+    "NormalizeConfig",
     "PublishError",
+    "PushResult",
+    "PushStatus",
     "Quote",
+    "ReadReport",
+    "Reader",
     "Reject",
     "Relation",
+    "ReleaseDiff",
+    "ReleaseExistsError",
+    "RetryPolicy",
     "Role",
+    "Skipped",
     "SourceRef",
+    "TagConflictError",
     "__version__",
+    "build",
+    "detect_language",
+    "diff",
+    "documents",
+    "find_duplicates",
+    "from_row",
+    "load",
+    "mark_duplicates",
+    "normalize",
+    "normalize_stream",
+    "normalize_text",
     "parse",
+    "push",
+    "read",
+    "read_entries",
+    "read_ref",
     "render",
+    "scan",
+    "to_row",
 ]

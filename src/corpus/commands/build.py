@@ -1,15 +1,84 @@
-"""Placeholder for the `build` command while it is being written."""
+"""Build a corpus into a versioned release folder laid out as a Hugging Face dataset repo.
+
+``corpus build [PATH] [--out STORE] [--name NAME] [--version X.Y.Z]`` reads PATH (default
+``seeds``), normalises and deduplicates it, and writes ``STORE/NAME/vX.Y.Z/`` (default store
+``releases``, default name the base name of PATH): the dataset card ``README.md``, Parquet
+shards of the configs ``default`` and ``all`` under ``data/``, ``rejects.parquet`` and
+``manifest.json``. Without ``--version`` the next version is proposed from the store; if the
+latest release already holds this content nothing is written ("up to date", exit 0). An
+explicit version that exists with other content is refused (exit 1) unless ``--overwrite``.
+``--strict`` fails (exit 1, no release) on the first rejected file instead of recording it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from corpus.errors import CorpusError
+from corpus.errors import FormatError
+from corpus.publish.builder import ReleaseExistsError, build
+from corpus.publish.config import BuildConfig
+
+__all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="*")
+    """Register ``PATH``, ``--out``, ``--name``, ``--version`` and the build settings."""
+    parser.add_argument(
+        "path", metavar="PATH", nargs="?", default="seeds",
+        help="the corpus: directory, archive or fsspec URL (default: seeds)",
+    )
+    parser.add_argument(
+        "--out", metavar="STORE", default="releases",
+        help="the release store; the release goes to STORE/NAME/vX.Y.Z (default: releases)",
+    )
+    parser.add_argument("--name", help="dataset name (default: the base name of PATH)")
+    parser.add_argument(
+        "--version", dest="release_version", metavar="X.Y.Z",
+        help="release version (default: proposed from the latest release in the store)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an existing --version that has other content",
+    )
+    parser.add_argument(
+        "--license", default="other",
+        help="license id for the dataset card, e.g. cc-by-4.0 (default: other)",
+    )
+    parser.add_argument("--pretty-name", default="", help="title of the dataset card")
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="stop at the first rejected file (no release is written)",
+    )
+    progress = parser.add_mutually_exclusive_group()
+    progress.add_argument(
+        "--progress", dest="progress", action="store_true", default=None,
+        help="show progress bars (default: only when stderr is a terminal)",
+    )
+    progress.add_argument(
+        "--no-progress", dest="progress", action="store_false", help="never show progress bars",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CorpusError("the build command is not available in this build")
+    """Build the release and print where it is and what it holds; see the module docstring."""
+    config = BuildConfig(license=args.license, pretty_name=args.pretty_name, strict=args.strict)
+    try:
+        report = build(
+            args.path,
+            args.out,
+            name=args.name,
+            version=args.release_version,
+            overwrite=args.overwrite,
+            config=config,
+            progress=args.progress,
+        )
+    except ReleaseExistsError as exc:
+        print(f"corpus build: {exc}", file=sys.stderr)
+        return 1
+    except FormatError as exc:
+        print(f"corpus build: rejected (--strict): {exc}", file=sys.stderr)
+        return 1
+    for line in report.summary():
+        print(line)
+    return 0

@@ -1,15 +1,130 @@
-"""Placeholder for the `dedup` command while it is being written."""
+"""Find exact copies, near copies and rewrites in a corpus, and show the evidence.
+
+``corpus dedup PATH`` reads PATH (a directory, an archive or an fsspec URL) like ``corpus
+validate``, compares every document's article text and prints each duplicate cluster: the
+canonical document, every other member with its relation (exact, near, rewrite), score,
+Jaccard and containment, and the best aligned passages side by side (canonical | member).
+``--json`` prints ``{"documents": n, "clusters": [{"id", "canonical", "members": [{"id",
+"relation", "score", "evidence": [...], ...}]}], ...}`` instead, where ``members`` lists every
+document of the cluster, the canonical one first. Exit 0, or 1 when a file was rejected (the
+rejected files are listed and left out; ``corpus validate`` says more).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+import sys
+import textwrap
+from typing import get_args
 
-from corpus.errors import CorpusError
+from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, find_duplicates
+from corpus.dedup.result import AlignedPassage, Cluster, Member
+from corpus.reader import read
+from corpus.records import Relation
+
+__all__ = ["add_arguments", "render_report", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="*")
+    """Register ``PATH``, ``--json``, ``--keep``, ``--no-rewrites`` and ``--strict``."""
+    parser.add_argument("path", metavar="PATH", help="the corpus: directory, archive or fsspec URL")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument(
+        "--keep", choices=get_args(KeepPolicy), default="original",
+        help="which member of a cluster is canonical (default: original; see docs/dedup.md)",
+    )
+    parser.add_argument(
+        "--no-rewrites", action="store_true", help="look for exact and near copies only"
+    )
+    parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
+
+
+def _columns(left: str, right: str, width: int) -> list[str]:
+    """Two texts wrapped side by side into columns of ``width`` characters, ``|`` between."""
+    a = textwrap.wrap(left, width) or [""]
+    b = textwrap.wrap(right, width) or [""]
+    a += [""] * (len(b) - len(a))
+    b += [""] * (len(a) - len(b))
+    return [f"{x:<{width}} | {y}".rstrip() for x, y in zip(a, b, strict=True)]
+
+
+def _passage_lines(passage: AlignedPassage, width: int) -> list[str]:
+    head = (
+        f"sentence {passage.canonical_index + 1} (paragraph {passage.canonical_paragraph + 1})"
+    )
+    tail = f"sentence {passage.member_index + 1} (paragraph {passage.member_paragraph + 1})"
+    lines = [
+        f"    similarity {passage.similarity:.2f}, words: jaccard {passage.jaccard:.2f}, "
+        f"containment {passage.containment:.2f}"
+    ]
+    lines += ["    " + line for line in _columns(head, tail, width)]
+    lines += ["    " + line for line in _columns(passage.canonical_text, passage.member_text, width)]
+    return lines
+
+
+def _member_line(member: Member) -> str:
+    if member.relation is Relation.CANONICAL:
+        return f"  canonical  {member.name}"
+    via = "" if member.matched_with else ""
+    return (
+        f"  {member.relation.value:<10} {member.name}  score {member.score:.2f}  "
+        f"jaccard {member.jaccard:.3f}  containment {member.containment:.3f}  "
+        f"aligned {member.aligned} sentence{'s' * (member.aligned != 1)}{via}"
+    )
+
+
+def _cluster_lines(cluster: Cluster, width: int) -> list[str]:
+    lines = [f"cluster {cluster.id} ({len(cluster.members)} documents)"]
+    names = {m.id: m.name for m in cluster.members}
+    for member in cluster.members:
+        lines.append(_member_line(member))
+        if member.relation is Relation.CANONICAL:
+            continue
+        if member.matched_with != cluster.canonical:
+            lines.append(f"    (joined through {names.get(member.matched_with, member.matched_with)})")
+        if member.evidence:
+            other = names.get(member.matched_with, member.matched_with)
+            lines.append(f"    best aligned passages: {other} | {member.name}")
+            for passage in member.evidence:
+                lines.extend(_passage_lines(passage, width))
+    return lines
+
+
+def render_report(result: DedupResult, *, width: int = 100) -> str:
+    """The readable report: a summary line, then every cluster with its evidence."""
+    clusters = len(result.clusters)
+    lines = [
+        f"{result.documents} document{'s' * (result.documents != 1)}: {clusters} duplicate "
+        f"cluster{'s' * (clusters != 1)}, {result.duplicates} duplicate"
+        f"{'s' * (result.duplicates != 1)}"
+    ]
+    column = max((width - 7) // 2, 20)
+    for cluster in result.clusters:
+        lines.append("")
+        lines.extend(_cluster_lines(cluster, column))
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise CorpusError("the dedup command is not available in this build")
+    """Read, deduplicate and report; 0, or 1 when any file was rejected."""
+    reader = read(args.path, strict=args.strict)
+    config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites)
+    result = find_duplicates(reader, config)
+    report = reader.report()
+    if args.json:
+        payload = result.to_dict()
+        payload["files_seen"] = report.files_seen
+        payload["rejects"] = [
+            {"path": r.path, "line": r.line, "rule": r.rule, "reason": r.message}
+            for r in report.rejects
+        ]
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns
+        print(render_report(result, width=max(width, 60)))
+        for reject in report.rejects:
+            print(f"rejected: {reject}")
+    return 1 if report.rejects else 0

@@ -61,6 +61,19 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
 
 
+def _encoding_error(data: bytes, where: str, offset: int) -> FormatError:
+    """The ``invalid-utf8`` error for the first undecodable byte at ``offset``."""
+    bad = data[offset:offset + 1].hex()
+    hint = "re-encode it as UTF-8 (e.g. `iconv -f WINDOWS-1252 -t UTF-8`)"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        hint = "it starts with a UTF-16 byte-order mark: re-encode it as UTF-8"
+    return FormatError(
+        where, _line_of_offset(data, offset), "invalid-utf8",
+        f"invalid UTF-8 at byte {offset} (0x{bad}): a seed file must be UTF-8; {hint}",
+        offset,
+    )
+
+
 def _split_lines(text: str) -> list[tuple[str, str]]:
     """Split into ``(content, ending)`` pairs; a final line break does not start a new line."""
     pairs: list[tuple[str, str]] = []
@@ -88,25 +101,19 @@ def parse(data: bytes, name: str, *, member: str = "") -> Document:
     seq, doc_id = parse_name(member or name, path=where)
 
     bom = data.startswith(BOM)
-    body = data[len(BOM):] if bom else data
+    start = len(BOM) if bom else 0
+    nul = data.find(b"\0", start)
     try:
-        text = body.decode("utf-8")
+        text = data[start:nul if nul >= 0 else len(data)].decode("utf-8")
     except UnicodeDecodeError as exc:
-        offset = exc.start + (len(BOM) if bom else 0)
-        bad = data[offset:offset + 1].hex()
-        raise FormatError(
-            where, _line_of_offset(data, offset), "invalid-utf8",
-            f"invalid UTF-8 at byte {offset} (0x{bad}): the file must be UTF-8; re-encode it "
-            "(e.g. `iconv -f WINDOWS-1252 -t UTF-8`)",
-            offset,
-        ) from None
-    nul = text.find("\0")
+        raise _encoding_error(data, where, start + exc.start) from None
     if nul >= 0:
-        offset = len(text[:nul].encode("utf-8")) + (len(BOM) if bom else 0)
+        # Everything before the NUL decodes; the NUL is the first problem in the file.
         raise FormatError(
-            where, _line_of_offset(data, offset), "nul-byte",
-            f"NUL byte at byte {offset}: a seed file is text; this looks like a binary file",
-            offset,
+            where, _line_of_offset(data, nul), "nul-byte",
+            f"NUL byte at byte {nul}: a seed file is UTF-8 text and never contains NUL; this "
+            "looks like a binary file (or UTF-16/32 text): remove it or re-encode it as UTF-8",
+            nul,
         )
     if not text.strip():
         what = "empty" if not text else "whitespace-only"

@@ -1,0 +1,91 @@
+"""Clusters from verified pairs (union-find) and the keep policy that picks the canonical one.
+
+Both are pure and independent of input order: union-find only decides which documents end up
+together, and the keep policy ranks members by their content and ids, never by position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from corpus.dedup.config import KeepPolicy
+
+__all__ = ["Candidate", "UnionFind", "choose_canonical"]
+
+
+class UnionFind:
+    """Disjoint sets over ``0 .. size - 1`` with path halving and union by size."""
+
+    __slots__ = ("_parent", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._parent = list(range(size))
+        self._size = [1] * size
+
+    def find(self, item: int) -> int:
+        """The representative of ``item``'s set."""
+        parent = self._parent
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    def union(self, a: int, b: int) -> None:
+        """Merge the sets of ``a`` and ``b``."""
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a == root_b:
+            return
+        if self._size[root_a] < self._size[root_b]:
+            root_a, root_b = root_b, root_a
+        self._parent[root_b] = root_a
+        self._size[root_a] += self._size[root_b]
+
+    def groups(self, items: Iterable[int]) -> list[list[int]]:
+        """The sets with at least two of ``items``, each sorted, in order of first member."""
+        found: dict[int, list[int]] = {}
+        for item in items:
+            found.setdefault(self.find(item), []).append(item)
+        return sorted((sorted(g) for g in found.values() if len(g) > 1), key=lambda g: g[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What the keep policy knows of a cluster member.
+
+    ``credits_source``: the text credits another outlet as its source. ``contained``: a
+    verified pair shows this document's n-grams (near) contained in another member's, and
+    not the other way round.
+    """
+
+    index: int
+    id: str
+    seq: int
+    words: int
+    credits_source: bool
+    contained: bool
+
+
+def _longest_first(c: Candidate) -> tuple[int, int, str]:
+    return (-c.words, c.seq, c.id)
+
+
+def choose_canonical(members: Sequence[Candidate], policy: KeepPolicy) -> Candidate:
+    """The member to keep, by ``policy`` (see :data:`~corpus.dedup.config.KeepPolicy`).
+
+    ``"original"``: members that credit another source are copies, and so are members
+    contained in another; among the rest (or among all, if that leaves none) the longest
+    text wins, then the lowest seq, then the lowest id. ``"longest"``: that last rule alone.
+    ``"first"``: lowest seq, then lowest id.
+    """
+    if not members:
+        raise ValueError("choose_canonical needs at least one member")
+    if policy == "first":
+        return min(members, key=lambda c: (c.seq, c.id))
+    pool = list(members)
+    if policy == "original":
+        uncredited = [c for c in pool if not c.credits_source]
+        pool = uncredited or pool
+        uncontained = [c for c in pool if not c.contained]
+        pool = uncontained or pool
+    return min(pool, key=_longest_first)

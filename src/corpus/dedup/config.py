@@ -1,0 +1,261 @@
+"""Configuration of duplicate detection: frozen, typed, composed, checked once at construction.
+
+:class:`DedupConfig` composes one sub-configuration per stage, so each stage gets only its own:
+
+* :class:`MinHashConfig` — signatures and LSH banding, the candidate generator for near copies;
+* :class:`CandidateConfig` — rare-term candidates, the generator that also finds rewrites;
+* :class:`NearConfig` — when a verified pair counts as a near copy (exact Jaccard, containment);
+* :class:`RewriteConfig` — when a passage alignment counts as a rewrite.
+
+Every invalid value raises :class:`~corpus.errors.ConfigError` naming the value, the rule it
+breaks and how to fix it. The defaults are calibrated in ``docs/dedup.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from corpus.errors import ConfigError
+
+__all__ = [
+    "CandidateConfig",
+    "DedupConfig",
+    "KeepPolicy",
+    "MinHashConfig",
+    "NearConfig",
+    "RewriteConfig",
+    "optimal_bands",
+]
+
+#: How the canonical document of a cluster is chosen (see ``docs/dedup.md``, "Keep policy"):
+#: ``"original"`` — a document that credits another outlet as its source, or that is contained
+#: in another member, is a copy; among the rest the longest text wins, then the lowest seq, then
+#: the lowest id. ``"longest"`` — longest text, then lowest seq, then id. ``"first"`` — lowest
+#: seq, then lowest id.
+KeepPolicy = Literal["original", "longest", "first"]
+_KEEP_POLICIES: tuple[str, ...] = ("original", "longest", "first")
+
+
+def _check_int(owner: str, name: str, value: object, low: int, high: int, hint: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(
+            f"{owner}.{name}={value!r} is invalid: it must be an integer from {low} to {high}; "
+            f"{hint}"
+        )
+
+
+def _check_fraction(owner: str, name: str, value: object, hint: str) -> None:
+    ok = False
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        ok = value > 0.0 and value <= 1.0
+    if not ok:
+        raise ConfigError(
+            f"{owner}.{name}={value!r} is invalid: it must be a number in (0, 1]; {hint}"
+        )
+
+
+def _false_positive(threshold: float, bands: int, rows: int) -> float:
+    """Probability mass of pairs below ``threshold`` that share a band (integrated)."""
+    xs = [threshold * (i + 0.5) / 200 for i in range(200)]
+    return sum(1 - (1 - x**rows) ** bands for x in xs) * threshold / 200
+
+
+def _false_negative(threshold: float, bands: int, rows: int) -> float:
+    """Probability mass of pairs at or above ``threshold`` that share no band (integrated)."""
+    width = 1 - threshold
+    xs = [threshold + width * (i + 0.5) / 200 for i in range(200)]
+    return sum((1 - x**rows) ** bands for x in xs) * width / 200
+
+
+def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The ``(bands, rows)`` with ``bands * rows <= num_perm`` that best separate at ``threshold``.
+
+    Minimises the sum of the integrated false-positive and false-negative probabilities of
+    the banding curve ``1 - (1 - s**rows)**bands``, the same criterion as datasketch's
+    ``MinHashLSH``; ties go to more bands (fewer misses). Deterministic and pure.
+    """
+    best: tuple[float, int, int] = (math.inf, 0, 0)
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        error = _false_positive(threshold, bands, rows) + _false_negative(threshold, bands, rows)
+        if error < best[0] - 1e-12:
+            best = (error, bands, rows)
+    return best[1], best[2]
+
+
+@dataclass(frozen=True, slots=True)
+class MinHashConfig:
+    """MinHash signatures of word n-grams of the hashing key, and their LSH banding.
+
+    ``threshold`` is the Jaccard similarity the banding is tuned for; ``bands`` and ``rows``
+    are derived from it by :func:`optimal_bands` unless both are given. ``seed`` picks the
+    hash permutation: signatures made with different seeds, ``num_perm`` or ``ngram`` are not
+    comparable.
+    """
+
+    num_perm: int = 128
+    ngram: int = 5
+    seed: int = 1
+    threshold: float = 0.5
+    bands: int = 0
+    rows: int = 0
+
+    def __post_init__(self) -> None:
+        owner = "MinHashConfig"
+        _check_int(owner, "num_perm", self.num_perm, 8, 4096,
+                   "use 128 (the default) or another count of hash slots per signature")
+        _check_int(owner, "ngram", self.ngram, 1, 32,
+                   "shingles are word n-grams; 5 suits near copies of news text")
+        _check_int(owner, "seed", self.seed, 0, 2**32 - 1,
+                   "pick any 32-bit non-negative integer and keep it for comparable signatures")
+        _check_fraction(owner, "threshold", self.threshold,
+                        "it is the Jaccard similarity LSH banding is tuned for, e.g. 0.5")
+        if self.threshold >= 1.0:
+            raise ConfigError(
+                f"MinHashConfig.threshold={self.threshold!r} is invalid: it must be below 1 "
+                "(exact copies are found by their hashing key); use e.g. 0.5"
+            )
+        if (self.bands == 0) != (self.rows == 0):
+            raise ConfigError(
+                f"MinHashConfig.bands={self.bands!r}, rows={self.rows!r} is invalid: give both "
+                "bands and rows, or neither (0, 0) to derive them from threshold"
+            )
+        if self.bands or self.rows:
+            _check_int(owner, "bands", self.bands, 1, self.num_perm, "or 0 to derive it")
+            _check_int(owner, "rows", self.rows, 1, self.num_perm, "or 0 to derive it")
+            if self.bands * self.rows > self.num_perm:
+                raise ConfigError(
+                    f"MinHashConfig bands * rows = {self.bands} * {self.rows} = "
+                    f"{self.bands * self.rows} exceeds num_perm={self.num_perm}: each band "
+                    "takes `rows` slots of the signature; lower bands or rows, raise num_perm, "
+                    "or set both to 0 to derive them from threshold"
+                )
+
+    @property
+    def banding(self) -> tuple[int, int]:
+        """The ``(bands, rows)`` in force: the given ones, else :func:`optimal_bands`."""
+        if self.bands:
+            return self.bands, self.rows
+        return optimal_bands(self.threshold, self.num_perm)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateConfig:
+    """Rare-term candidates: the pairs MinHash cannot see (rewrites, heavily truncated copies).
+
+    Each document keeps its ``rare_terms`` rarest content terms among those that occur in at
+    least two documents and in at most ``max_df`` (document frequency over the whole input);
+    two documents become a candidate pair when they keep ``min_shared`` terms in common.
+    Buckets (an LSH band value or a term) with more than ``max_bucket`` documents are
+    chained in id order instead of paired all-to-all, which bounds the work per bucket.
+    """
+
+    rare_terms: int = 24
+    min_shared: int = 3
+    max_df: int = 64
+    max_bucket: int = 64
+
+    def __post_init__(self) -> None:
+        owner = "CandidateConfig"
+        _check_int(owner, "rare_terms", self.rare_terms, 0, 1024,
+                   "0 turns rare-term candidates (and so rewrite detection) off")
+        _check_int(owner, "min_shared", self.min_shared, 1, 1024,
+                   "it is how many kept rare terms two documents must share")
+        if self.rare_terms and self.min_shared > self.rare_terms:
+            raise ConfigError(
+                f"CandidateConfig.min_shared={self.min_shared} exceeds rare_terms="
+                f"{self.rare_terms}: no pair could ever share that many kept terms; lower "
+                "min_shared or raise rare_terms"
+            )
+        _check_int(owner, "max_df", self.max_df, 2, 2**31 - 1,
+                   "terms in more documents than this are too common to pair documents")
+        _check_int(owner, "max_bucket", self.max_bucket, 2, 2**31 - 1,
+                   "larger buckets are chained in id order instead of paired all-to-all")
+
+
+@dataclass(frozen=True, slots=True)
+class NearConfig:
+    """When a verified candidate pair is a near copy.
+
+    A pair is ``near`` when the exact Jaccard similarity of the two shingle sets is at least
+    ``jaccard``, or when at least ``containment`` of the smaller document's shingles occur in
+    the larger one (a truncated copy or one with a trailer added has a low Jaccard but a high
+    containment). The smaller document needs ``min_words`` words; shorter texts only match
+    exactly, since a sentence or two says too little to call a document a copy.
+    """
+
+    jaccard: float = 0.5
+    containment: float = 0.7
+    min_words: int = 20
+
+    def __post_init__(self) -> None:
+        owner = "NearConfig"
+        _check_fraction(owner, "jaccard", self.jaccard, "e.g. 0.5")
+        _check_fraction(owner, "containment", self.containment, "e.g. 0.7")
+        _check_int(owner, "min_words", self.min_words, 1, 1_000_000, "e.g. 20")
+
+
+@dataclass(frozen=True, slots=True)
+class RewriteConfig:
+    """When a passage alignment shows a rewrite.
+
+    Sentences of the two documents are compared by TF-IDF cosine over stemmed content words.
+    Pairs at or above ``similarity`` can be aligned; the alignment is the best chain of such
+    pairs that advance in both documents. The pair is a rewrite when the chain has at least
+    ``min_passages`` pairs and covers at least ``min_coverage`` of the words of one of the two
+    documents. Articles that only tell the same story share words but not an ordered chain of
+    sentences, which is what keeps them apart.
+    """
+
+    similarity: float = 0.3
+    min_passages: int = 3
+    min_coverage: float = 0.25
+
+    def __post_init__(self) -> None:
+        owner = "RewriteConfig"
+        _check_fraction(owner, "similarity", self.similarity, "calibrated default: 0.3")
+        _check_int(owner, "min_passages", self.min_passages, 1, 1_000_000,
+                   "fewer than 3 aligned sentences is weak evidence")
+        _check_fraction(owner, "min_coverage", self.min_coverage, "calibrated default: 0.25")
+
+
+@dataclass(frozen=True, slots=True)
+class DedupConfig:
+    """Everything :func:`corpus.find_duplicates` needs, one sub-configuration per stage.
+
+    ``keep`` is the keep policy (:data:`KeepPolicy`); ``evidence_passages`` is how many aligned
+    passage pairs each member keeps as evidence (the most similar ones, in document order);
+    ``rewrites`` turns rewrite detection off when ``False`` (exact and near copies only).
+    """
+
+    minhash: MinHashConfig = field(default_factory=MinHashConfig)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    near: NearConfig = field(default_factory=NearConfig)
+    rewrite: RewriteConfig = field(default_factory=RewriteConfig)
+    keep: KeepPolicy = "original"
+    evidence_passages: int = 5
+    rewrites: bool = True
+
+    def __post_init__(self) -> None:
+        for name, kind in (("minhash", MinHashConfig), ("candidates", CandidateConfig),
+                           ("near", NearConfig), ("rewrite", RewriteConfig)):
+            value = getattr(self, name)
+            if not isinstance(value, kind):
+                raise ConfigError(
+                    f"DedupConfig.{name}={value!r} is invalid: it must be a {kind.__name__}; "
+                    f"build one, e.g. DedupConfig({name}={kind.__name__}())"
+                )
+        if self.keep not in _KEEP_POLICIES:
+            raise ConfigError(
+                f"DedupConfig.keep={self.keep!r} is invalid: it must be one of "
+                f"{', '.join(repr(p) for p in _KEEP_POLICIES)}; 'original' (the default) keeps "
+                "the document the others were copied from"
+            )
+        _check_int("DedupConfig", "evidence_passages", self.evidence_passages, 0, 10_000,
+                   "it is how many aligned passage pairs to keep per member")
+        if not isinstance(self.rewrites, bool):
+            raise ConfigError(
+                f"DedupConfig.rewrites={self.rewrites!r} is invalid: it must be True or False"
+            )

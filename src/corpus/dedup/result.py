@@ -1,0 +1,175 @@
+"""The typed result of :func:`corpus.find_duplicates`: clusters, members, evidence.
+
+Every member of a cluster says how it relates to the cluster's canonical document
+(``relation``), how strongly (``score``), which document the evidence compares it with
+(``matched_with``, the canonical one unless the member only joined through another member),
+the document-level measures (exact n-gram Jaccard and containment, alignment coverage), and
+the evidence itself: the best aligned passage pairs, canonical side and member side. The
+canonical member is listed too, with relation ``canonical``, score 1 and no evidence.
+
+Score by relation: ``exact`` 1.0; ``near`` the containment (share of the smaller document's
+n-grams found in the other); ``rewrite`` the alignment coverage (share of the better-covered
+document's words in aligned sentences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from corpus.records import Relation
+
+__all__ = ["AlignedPassage", "Cluster", "DedupResult", "DedupStats", "Member"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedPassage:
+    """A pair of aligned sentences: one of the compared document, one of the member.
+
+    ``*_index`` is the sentence number (0-based, in article order) and ``*_paragraph`` its
+    paragraph number. ``similarity`` is the TF-IDF cosine of the two; ``jaccard`` and
+    ``containment`` compare their word sets (shared / union, shared / smaller).
+    """
+
+    canonical_index: int
+    canonical_paragraph: int
+    canonical_text: str
+    member_index: int
+    member_paragraph: int
+    member_text: str
+    similarity: float
+    jaccard: float
+    containment: float
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict (the ``evidence`` items of ``corpus dedup --json``)."""
+        return {
+            "canonical": {
+                "sentence": self.canonical_index,
+                "paragraph": self.canonical_paragraph,
+                "text": self.canonical_text,
+            },
+            "member": {
+                "sentence": self.member_index,
+                "paragraph": self.member_paragraph,
+                "text": self.member_text,
+            },
+            "similarity": self.similarity,
+            "jaccard": self.jaccard,
+            "containment": self.containment,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One document of a cluster and how it relates to the cluster's canonical document."""
+
+    id: str
+    seq: int
+    name: str
+    relation: Relation
+    score: float
+    matched_with: str
+    jaccard: float
+    containment: float
+    coverage: float
+    aligned: int
+    evidence: tuple[AlignedPassage, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict with ``id``, ``relation``, ``score``, ``evidence`` and the measures."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "relation": self.relation.value,
+            "score": self.score,
+            "matched_with": self.matched_with,
+            "jaccard": self.jaccard,
+            "containment": self.containment,
+            "coverage": self.coverage,
+            "aligned": self.aligned,
+            "evidence": [passage.to_dict() for passage in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A set of duplicates: the canonical (kept) document first, then the others by seq, id.
+
+    ``id`` is the cluster id written to every member's ``cluster_id``: the canonical
+    document's id, which is stable and readable.
+    """
+
+    id: str
+    canonical: str
+    members: tuple[Member, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict: ``{"id", "canonical", "members": [...]}``."""
+        return {
+            "id": self.id,
+            "canonical": self.canonical,
+            "members": [member.to_dict() for member in self.members],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DedupStats:
+    """How much work the run did: documents indexed, candidate pairs per source, verified."""
+
+    empty: int = 0
+    exact_pairs: int = 0
+    minhash_candidates: int = 0
+    rare_term_candidates: int = 0
+    verified: int = 0
+    duplicates: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        """A JSON-ready dict of the counters."""
+        return {
+            "empty": self.empty,
+            "exact_pairs": self.exact_pairs,
+            "minhash_candidates": self.minhash_candidates,
+            "rare_term_candidates": self.rare_term_candidates,
+            "verified": self.verified,
+            "duplicates": self.duplicates,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DedupResult:
+    """Duplicate clusters found among ``documents`` input documents, in canonical-id order.
+
+    Documents in no cluster are unique. :meth:`membership` looks up a document's cluster
+    and member entry by id.
+    """
+
+    documents: int
+    clusters: tuple[Cluster, ...]
+    stats: DedupStats = field(default_factory=DedupStats)
+    _index: Mapping[str, tuple[Cluster, Member]] = field(
+        init=False, repr=False, compare=False, default_factory=lambda: MappingProxyType({})
+    )
+
+    def __post_init__(self) -> None:
+        index = {m.id: (c, m) for c in self.clusters for m in c.members}
+        object.__setattr__(self, "_index", MappingProxyType(index))
+
+    def membership(self, doc_id: str) -> tuple[Cluster, Member] | None:
+        """The cluster and member entry of ``doc_id``, or ``None`` if the document is unique."""
+        return self._index.get(doc_id)
+
+    @property
+    def duplicates(self) -> int:
+        """How many documents are in a cluster but not canonical (what dedup would drop)."""
+        return sum(len(c.members) - 1 for c in self.clusters)
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``corpus dedup --json`` payload: ``{"documents": n, "clusters": [...]}``."""
+        return {
+            "documents": self.documents,
+            "duplicates": self.duplicates,
+            "clusters": [cluster.to_dict() for cluster in self.clusters],
+            "stats": self.stats.to_dict(),
+        }

@@ -1,0 +1,148 @@
+"""What dedup reads from a document: its article text, its sentences, and source-credit cues.
+
+All functions are pure. The article text is the normalised ``doc.text`` when the document was
+normalised (``doc.normalizer_version != ""``), else the BODY lines joined by blank lines: the
+same paragraphs, without normalisation. Sentence splitting and cue detection look at the
+shape of the text (punctuation, capitals, general phrases that credit a source), never at the
+words of a particular article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.records import Document, Role
+
+__all__ = ["Sentence", "article_text", "credits_source", "split_sentences"]
+
+
+def article_text(doc: Document) -> str:
+    """The text dedup compares: ``doc.text`` once normalised, else the BODY lines.
+
+    Paragraphs are separated by a blank line either way, so the hashing key keeps one
+    paragraph per line.
+    """
+    if doc.normalizer_version:
+        return doc.text
+    return "\n\n".join(
+        line.text.strip() for line in doc.lines if line.role is Role.BODY and line.text.strip()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of an article: its paragraph number (0-based) and its text."""
+
+    paragraph: int
+    text: str
+
+
+# A sentence ends at . ! ? or … (plus closing quotes/brackets), before whitespace and a capital,
+# a digit or an opening quote; CJK full stops end a sentence wherever they are.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[\dA-ZÀ-ÖØ-ÞĀ-ſА-ЯΑ-Ω])|(?<=[。！？])"
+)
+# Words after which a full stop does not end a sentence: titles, initials, month and common
+# Latin abbreviations, and dotted acronyms such as "U.S.".
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Sgt|Capt|Cmdr|Adm|Maj|Rev|Hon|"
+    r"Pres|No|Nos|Vol|Fig|Inc|Corp|Ltd|Co|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|"
+    r"etc|approx|ca|cf|al)\.|\b[A-Za-z]\.|\b(?:[A-Za-z]\.){2,})[\"'”’)]*$"
+)
+#: Fragments shorter than this many words are joined to the sentence before them.
+_MIN_SENTENCE_WORDS = 4
+
+
+def _split_paragraph(paragraph: str) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(paragraph):
+        head = paragraph[start:match.start()]
+        if _ABBREVIATION.search(head[-16:]):
+            continue
+        pieces.append(head)
+        start = match.end()
+    pieces.append(paragraph[start:])
+    merged: list[str] = []
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        short = len(piece.split()) < _MIN_SENTENCE_WORDS
+        if merged and (short or len(merged[-1].split()) < _MIN_SENTENCE_WORDS):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split an article text into sentences, paragraph by paragraph (non-empty lines).
+
+    Full stops after titles, initials and dotted acronyms ("Mr.", "G.", "U.S.") do not end a
+    sentence; fragments of fewer than four words join their neighbour, so every sentence says
+    something on its own.
+    """
+    sentences: list[Sentence] = []
+    paragraphs = (p.strip() for p in text.splitlines())
+    for number, paragraph in enumerate(p for p in paragraphs if p):
+        sentences.extend(Sentence(number, piece) for piece in _split_paragraph(paragraph))
+    return sentences
+
+
+# -- source credits -------------------------------------------------------------------------
+_CAP = r"[A-Z][\w'’&.\-]*"
+_MEDIA_NOUN = (
+    r"(?:article|report|story|piece|investigation|interview|analysis|dispatch|column|op-ed|"
+    r"editorial|podcast|broadcast|feature|exclusive)"
+)
+_OUTLET = (
+    rf"(?:(?:{_CAP}\s+){{0,4}}(?:Times|Post|Journal|News|Herald|Tribune|Gazette|Telegraph|"
+    r"Guardian|Independent|Observer|Chronicle|Daily|Wire|Press|Magazine|Newsweek|Economist|"
+    r"Reuters|Bloomberg|AFP|BBC|CNN|NPR|Politico|Axios)\b)"
+)
+_CREDIT_ANYWHERE = re.compile(
+    "|".join(
+        (
+            # "according to a New York Times article", "according to an AP report"
+            rf"\b[Aa]ccording\s+to\s+(?:a|an|the)\s+(?:(?:new|recent|latest|earlier|original)\s+)?"
+            rf"(?:{_CAP}\s+){{1,6}}{_MEDIA_NOUN}\b",
+            # "according to the Washington Post", "according to Reuters"
+            rf"\b[Aa]ccording\s+to\s+(?:the\s+)?{_OUTLET}",
+            # "first reported by", "originally published in", "first appeared on"
+            r"\b(?i:first|originally)\s+(?i:reported|published|appeared|ran|aired)\s+(?i:by|in|on|at)\b",
+            # "as reported by the Guardian"
+            rf"\b(?i:as\s+)?(?i:reported)\s+(?i:by|in)\s+(?:the\s+)?{_OUTLET}",
+            # "This article was adapted from", "this story was republished"
+            r"\b(?i:this\s+(?:article|story|report|piece)\s+(?:was\s+|is\s+)?(?:first\s+)?"
+            r"(?:appeared|published|adapted|republished|reprinted|syndicated|based\s+on))\b",
+            # "reprinted with permission from", "adapted from"
+            r"\b(?i:(?:reprinted|republished|adapted|syndicated)\s+(?:with\s+permission\s+)?from)\b",
+            # "Source: Reuters", "Via: AP" at the start of a line
+            r"^\s*(?i:source|sources|via|h/t|hat\s+tip)\s*:",
+        )
+    )
+)
+# In a headline or standfirst, "<Outlet> reports ..." announces a write-up of another's story.
+_CREDIT_TOP = re.compile(rf"{_OUTLET}\s+(?i:reports|reported|reveals|says)\b")
+_TOP_ROLES = (Role.HEADLINE, Role.STANDFIRST)
+_TEXT_ROLES = (Role.HEADLINE, Role.STANDFIRST, Role.BODY, Role.HEADING, Role.BOILERPLATE)
+
+
+def credits_source(doc: Document) -> bool:
+    """Whether the document credits another outlet or publication as the source of its story.
+
+    Looks at the headline, standfirst, body, headings and boilerplate (not at reader
+    comments, which quote anything) for general phrases: "according to a <Name> article",
+    "according to the <Outlet>", "first published in", "as reported by <Outlet>", "reprinted
+    from", "Source:", and, in the headline or standfirst, "<Outlet> reports". A document that
+    does is taken for the copy by the ``"original"`` keep policy.
+    """
+    for line in doc.lines:
+        if line.role not in _TEXT_ROLES:
+            continue
+        if _CREDIT_ANYWHERE.search(line.text):
+            return True
+        if line.role in _TOP_ROLES and _CREDIT_TOP.search(line.text):
+            return True
+    return False

@@ -1,0 +1,333 @@
+"""The dataset card: ``README.md`` with the Hugging Face YAML header and a human description.
+
+The header is produced by the Hub's own libraries (``huggingface_hub.DatasetCardData`` for the
+metadata, ``datasets.DatasetInfosDict`` for ``dataset_info``), so it is exactly what the Hub and
+``datasets.load_dataset`` expect: ``configs`` with their ``data_files``, and per config the
+features derived from :data:`corpus.SCHEMA`, the split sizes and the download size. The prose
+below it says where the data came from, how it was built, what was found (counts, duplicate
+clusters, rejects) and how the dataset changed from version to version. Everything in it comes
+from the build's own results, so the card is as deterministic as the data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from corpus.errors import Reject
+from corpus.publish.compare import ReleaseDiff
+from corpus.publish.layout import CLUSTERS, CONFIGS, DATA_DIR, MANIFEST, REJECTS, SPLIT
+from corpus.publish.manifest import Manifest
+from corpus.schema import COLUMN_DESCRIPTIONS, schema_description
+
+__all__ = ["ClusterMember", "ConfigStats", "render_card", "size_category"]
+
+#: How many clusters, rejects, inputs and changed documents the card lists before it says
+#: "and N more" and points at the files that hold them all.
+LIST_LIMIT = 50
+
+_CONFIG_DESCRIPTIONS = {
+    "default": "the deduplicated corpus: unique and canonical documents (the one to train on)",
+    "all": "every accepted document, duplicates included, with cluster_id, duplicate_of, "
+    "relation and score; its lines and bom rebuild each original file byte for byte",
+}
+_SIZE_STEPS = (
+    (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"), (10_000_000_000, "1B<n<10B"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigStats:
+    """The size of one config: rows, Arrow bytes (``num_bytes``) and Parquet bytes on disk."""
+
+    name: str
+    rows: int
+    num_bytes: int
+    download_bytes: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ClusterMember:
+    """A document of a duplicate cluster, as the card lists it."""
+
+    id: str
+    path: str
+    relation: str
+    score: float
+    title: str
+    aligned: int = 0
+    #: The best aligned passage pair: canonical text, member text, similarity.
+    evidence: tuple[str, str, float] | None = None
+
+
+def size_category(n: int) -> str:
+    """The Hub's ``size_categories`` value for ``n`` examples (``"n<1K"``, ``"1K<n<10K"``, ...)."""
+    for limit, label in _SIZE_STEPS:
+        if n < limit:
+            return label
+    return "n>10B"
+
+
+def _cell(text: object) -> str:
+    """``text`` made safe for one cell of a Markdown table."""
+    return " ".join(str(text).split()).replace("|", "\\|") or " "
+
+
+def _excerpt(text: str, limit: int = 240) -> str:
+    """One line of at most ``limit`` characters, for a quoted passage."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _more(total: int, shown: int, where: str) -> list[str]:
+    return [f"\n… and {total - shown} more: see {where}."] if total > shown else []
+
+
+def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id: str,
+                 pretty_name: str) -> str:
+    from datasets.info import DatasetInfo, DatasetInfosDict
+    from datasets.splits import SplitDict, SplitInfo
+    from huggingface_hub import DatasetCardData
+
+    from corpus.schema import features
+
+    languages = sorted(code for code in manifest.counts.languages if code != "und")
+    data = DatasetCardData(
+        pretty_name=pretty_name,
+        license=license_id,
+        language=languages or None,
+        size_categories=[size_category(manifest.counts.documents)],
+        task_categories=["text-generation", "text-classification"],
+        tags=["news", "deduplicated", "corpus"],
+        configs=[
+            {
+                "config_name": stats.name,
+                "data_files": [{"split": SPLIT, "path": f"{DATA_DIR}/{stats.name}/{SPLIT}-*"}],
+                **({"default": True} if stats.name == CONFIGS[0] else {}),
+            }
+            for stats in configs
+        ],
+    )
+    infos = DatasetInfosDict()
+    for stats in configs:
+        splits = SplitDict()
+        splits.add(SplitInfo(name=SPLIT, num_bytes=stats.num_bytes, num_examples=stats.rows))
+        infos[stats.name] = DatasetInfo(
+            features=features(),
+            config_name=stats.name,
+            splits=splits,
+            download_size=stats.download_bytes,
+            dataset_size=stats.num_bytes,
+        )
+    infos.to_dataset_card_data(data)
+    return data.to_yaml()
+
+
+def render_card(
+    manifest: Manifest,
+    *,
+    configs: Sequence[ConfigStats],
+    clusters: Mapping[str, Sequence[ClusterMember]],
+    rejects: Sequence[Reject],
+    diff: ReleaseDiff | None,
+    license_id: str,
+    pretty_name: str,
+) -> str:
+    """The full text of ``README.md`` for a release described by ``manifest``.
+
+    ``clusters`` maps a cluster id to its members (canonical first); ``diff`` is the difference
+    from the previous release (None for the first one); ``manifest.changelog`` holds the history
+    this version's entry is the last of.
+    """
+    counts = manifest.counts
+    out: list[str] = ["---", _yaml_header(manifest, configs, license_id, pretty_name), "---", ""]
+    add = out.append
+
+    add(f"# {pretty_name}")
+    add("")
+    add(
+        f"Version **{manifest.version}** of `{manifest.name}`: {counts.documents} news articles "
+        f"read from `{manifest.source}` ({counts.files_seen} files seen, {counts.rejects} "
+        f"rejected), cleaned, language-tagged and deduplicated; {counts.rows.get('default', 0)} "
+        "remain after deduplication."
+    )
+    add("")
+
+    add("## Configurations")
+    add("")
+    add("| config | rows | Parquet bytes | what it holds |")
+    add("| --- | ---: | ---: | --- |")
+    for stats in configs:
+        add(f"| `{stats.name}` | {stats.rows} | {stats.download_bytes} | "
+            f"{_cell(_CONFIG_DESCRIPTIONS.get(stats.name, ''))} |")
+    add("")
+    add("```python")
+    add("from datasets import load_dataset")
+    add("")
+    add('ds = load_dataset("<this repo or folder>", split="train")           # default config')
+    add('full = load_dataset("<this repo or folder>", "all", split="train")  # every document')
+    add("")
+    add("import corpus  # typed records back: corpus.Document")
+    add('docs = list(corpus.documents(corpus.load("<this repo or folder>", config="all")))')
+    add("```")
+    add("")
+
+    add("## Sources")
+    add("")
+    total_bytes = sum(i.bytes for i in manifest.inputs)
+    add(f"{len(manifest.inputs)} input files ({total_bytes} bytes) from `{manifest.source}`; "
+        f"each is listed in `{MANIFEST}` with its SHA-256.")
+    add("")
+    add("| path | id | status | bytes | SHA-256 |")
+    add("| --- | --- | --- | ---: | --- |")
+    for item in manifest.inputs[:LIST_LIMIT]:
+        status = item.status + (f" ({item.rule})" if item.rule else "")
+        add(f"| `{_cell(item.path)}` | {item.id or '—'} | {status} | {item.bytes} | "
+            f"`{item.sha256[:16] or '—'}` |")
+    out.extend(_more(len(manifest.inputs), LIST_LIMIT, f"`{MANIFEST}`"))
+    add("")
+
+    add("## How it was built")
+    add("")
+    libs = ", ".join(f"{name} {version}" for name, version in manifest.libraries.items())
+    add(f"Built with {libs}: read (seed format {manifest.seed_format_version}) → normalise → "
+        f"deduplicate → write Parquet (schema {manifest.schema_version}, zstd, page index, "
+        "content-defined chunking). Same inputs, settings and version give byte-identical files.")
+    add("")
+    add(f"Settings (hash `{manifest.settings_hash[:16]}`):")
+    add("")
+    add("| setting | value |")
+    add("| --- | --- |")
+    for key, value in _flatten(manifest.settings):
+        add(f"| `{key}` | `{_cell(json.dumps(value, ensure_ascii=False))}` |")
+    add("")
+
+    add("## Counts")
+    add("")
+    add("| what | count |")
+    add("| --- | ---: |")
+    add(f"| files seen | {counts.files_seen} |")
+    add(f"| documents accepted | {counts.documents} |")
+    add(f"| files rejected | {counts.rejects} |")
+    if counts.skipped:
+        add(f"| hidden entries skipped | {counts.skipped} |")
+    for rule, n in counts.rejects_by_rule.items():
+        add(f"| rejected: {rule} | {n} |")
+    add(f"| duplicate clusters | {counts.clusters} |")
+    for relation, n in counts.relations.items():
+        add(f"| relation {relation} | {n} |")
+    for language, n in counts.languages.items():
+        add(f"| language {language} | {n} |")
+    for config, n in counts.rows.items():
+        add(f"| rows in `{config}` | {n} |")
+    add("")
+
+    add("## Duplicate clusters")
+    add("")
+    if not clusters:
+        add("No duplicates were found.")
+    else:
+        add("Each cluster keeps its canonical document in `default`; the others are in `all` "
+            "only, with `duplicate_of` naming the canonical document. Every member's measures "
+            f"and aligned passages are in `{CLUSTERS}`.")
+        for cluster_id in list(clusters)[:LIST_LIMIT]:
+            add("")
+            add(f"Cluster `{cluster_id}`:")
+            add("")
+            add("| id | relation | score | path | title |")
+            add("| --- | --- | ---: | --- | --- |")
+            for m in clusters[cluster_id]:
+                add(f"| {m.id} | {m.relation} | {m.score:.3f} | `{_cell(m.path)}` | "
+                    f"{_cell(m.title)} |")
+            for m in clusters[cluster_id]:
+                if m.evidence is not None:
+                    canonical, member, similarity = m.evidence
+                    add("")
+                    add(f"Evidence for {m.id}: {m.aligned} aligned sentences; the closest pair "
+                        f"(similarity {similarity:.2f}):")
+                    add("")
+                    add(f"> canonical: {_excerpt(canonical)}")
+                    add(">")
+                    add(f"> {m.id}: {_excerpt(member)}")
+        out.extend(_more(len(clusters), LIST_LIMIT, "the `all` config"))
+    add("")
+
+    add("## Rejects")
+    add("")
+    if not rejects:
+        add("Every input file was accepted.")
+    else:
+        add(f"These files were not accepted; all of them are in `{REJECTS}` "
+            "(columns path, line, rule, message, offset).")
+        add("")
+        add("| path | line | rule | reason |")
+        add("| --- | ---: | --- | --- |")
+        for r in rejects[:LIST_LIMIT]:
+            add(f"| `{_cell(r.path)}` | {r.line} | {r.rule} | {_cell(r.message)} |")
+        out.extend(_more(len(rejects), LIST_LIMIT, f"`{REJECTS}`"))
+    add("")
+
+    add("## Schema")
+    add("")
+    add("Both configs have the same columns, one per field of `corpus.Document` "
+        f"(schema version {manifest.schema_version}); no column is ever null.")
+    add("")
+    add("| column | type | meaning |")
+    add("| --- | --- | --- |")
+    for line in schema_description():
+        name, kind = line.split(": ", 1)
+        add(f"| `{name}` | `{_cell(kind)}` | {_cell(COLUMN_DESCRIPTIONS.get(name, ''))} |")
+    add("")
+
+    add("## Changelog")
+    add("")
+    for entry in reversed(manifest.changelog):
+        since = f" (from {entry.previous})" if entry.previous else ""
+        add(f"- **{entry.version}**{since}: {entry.summary()}.")
+    if diff is not None:
+        out.extend(_diff_details(diff))
+    add("")
+    return "\n".join(out)
+
+
+def _diff_details(diff: ReleaseDiff) -> list[str]:
+    lines: list[str] = []
+    sections = (
+        ("Added", [f"{d.id} (`{_cell(d.path)}`)" for d in diff.added]),
+        ("Removed", [f"{d.id} (`{_cell(d.path)}`)" for d in diff.removed]),
+        ("Changed", [f"{c.id} (`{_cell(c.path)}`): {', '.join(c.fields)}" for c in diff.changed]),
+        ("Clusters added", [_cluster_line(c.canonical, c.after) for c in diff.clusters_added]),
+        ("Clusters removed", [_cluster_line(c.canonical, c.before) for c in diff.clusters_removed]),
+        ("Clusters changed", [
+            f"{_cluster_line(c.canonical, c.before)} → {_members(c.after)}"
+            for c in diff.clusters_changed
+        ]),
+    )
+    for title, items in sections:
+        if items:
+            lines += ["", f"{title} in this version:", ""]
+            lines += [f"- {item}" for item in items[:LIST_LIMIT]]
+            lines += _more(len(items), LIST_LIMIT, "`corpus diff`")
+    return lines
+
+
+def _members(members: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{doc_id} ({relation})" for doc_id, relation in members)
+
+
+def _cluster_line(canonical: str, members: Sequence[tuple[str, str]]) -> str:
+    return f"canonical {canonical}: {_members(members)}"
+
+
+def _flatten(settings: Mapping[str, object], prefix: str = "") -> list[tuple[str, object]]:
+    items: list[tuple[str, object]] = []
+    for key, value in settings.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            items += _flatten(value, f"{name}.")
+        else:
+            items.append((name, value))
+    return items

@@ -1,0 +1,255 @@
+"""Compare two releases: documents added, removed and changed, and duplicate clusters that moved.
+
+Documents are matched by ``id``. A document is *changed* when any column of its row differs
+(its original bytes, ``raw_sha256``, or anything derived from them: text, metadata, language,
+cluster fields); :attr:`DocumentChange.fields` names the columns. Clusters are matched by their
+canonical document: a cluster whose canonical document leads a cluster in both releases is
+*changed* when its members or their relations differ, otherwise it is *added* or *removed*.
+
+Memory: one compact entry per document of the old release (id, path, a 16-byte row digest),
+plus the members of its clusters, and per-column digests for the changed documents only. The
+releases' Parquet files are streamed in batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus.errors import PublishError
+from corpus.publish.layout import DATA_DIR
+
+__all__ = [
+    "ClusterChange",
+    "DocumentChange",
+    "DocumentRef",
+    "ReleaseDiff",
+    "diff",
+    "row_json",
+]
+
+_BATCH = 512
+
+
+def row_json(row: Mapping[str, Any]) -> bytes:
+    """The canonical JSON bytes of a row (sorted keys, no whitespace): what digests hash."""
+    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DocumentRef:
+    """A document of a release: its id and its source path."""
+
+    id: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DocumentChange:
+    """A document present in both releases whose row differs, with the columns that differ."""
+
+    id: str
+    path: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ClusterChange:
+    """A duplicate cluster, keyed by its canonical document, before and after.
+
+    ``before`` / ``after`` list ``(id, relation)`` for every member, canonical included, sorted
+    by id; one of them is empty for a cluster that was added or removed.
+    """
+
+    canonical: str
+    before: tuple[tuple[str, str], ...]
+    after: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDiff:
+    """What changed from release ``old`` to release ``new`` (see :func:`diff`)."""
+
+    old: str
+    new: str
+    schema_changed: bool
+    added: tuple[DocumentRef, ...]
+    removed: tuple[DocumentRef, ...]
+    changed: tuple[DocumentChange, ...]
+    clusters_added: tuple[ClusterChange, ...]
+    clusters_removed: tuple[ClusterChange, ...]
+    clusters_changed: tuple[ClusterChange, ...]
+    unchanged: int
+
+    @property
+    def kind(self) -> str:
+        """The version part this difference bumps: ``major`` (schema), ``minor`` (documents
+        added or removed), ``patch`` (anything else that differs) or ``none``."""
+        if self.schema_changed:
+            return "major"
+        if self.added or self.removed:
+            return "minor"
+        if self.changed or self.clusters_added or self.clusters_removed or self.clusters_changed:
+            return "patch"
+        return "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values, as ``corpus diff --json`` prints them."""
+
+        def cluster(c: ClusterChange) -> dict[str, Any]:
+            return {
+                "canonical": c.canonical,
+                "before": [{"id": i, "relation": r} for i, r in c.before],
+                "after": [{"id": i, "relation": r} for i, r in c.after],
+            }
+
+        return {
+            "old": self.old,
+            "new": self.new,
+            "kind": self.kind,
+            "schema_changed": self.schema_changed,
+            "added": [{"id": d.id, "path": d.path} for d in self.added],
+            "removed": [{"id": d.id, "path": d.path} for d in self.removed],
+            "changed": [{"id": c.id, "path": c.path, "fields": list(c.fields)}
+                        for c in self.changed],
+            "unchanged": self.unchanged,
+            "clusters": {
+                "added": [cluster(c) for c in self.clusters_added],
+                "removed": [cluster(c) for c in self.clusters_removed],
+                "changed": [cluster(c) for c in self.clusters_changed],
+            },
+        }
+
+
+def _shards(release: Path) -> list[Path]:
+    shards = sorted((release / DATA_DIR / "all").glob("*.parquet"))
+    if not shards:
+        raise PublishError(
+            f"{release}: no Parquet shards under {DATA_DIR}/all/; is it a release folder built "
+            "by `corpus build`?"
+        )
+    return shards
+
+
+def _schema(shards: list[Path]) -> pa.Schema:
+    return pq.read_schema(shards[0]).remove_metadata()
+
+
+def _rows(shards: list[Path], columns: list[str]) -> Iterator[dict[str, Any]]:
+    for shard in shards:
+        for batch in pq.ParquetFile(shard).iter_batches(batch_size=_BATCH, columns=columns):
+            yield from batch.to_pylist()
+
+
+def _path(row: Mapping[str, Any]) -> str:
+    source = row.get("source")
+    if isinstance(source, Mapping):
+        path, member = str(source.get("path", "")), str(source.get("member", ""))
+        return f"{path}!{member}" if member else path
+    return ""
+
+
+def _cluster_key(row: Mapping[str, Any]) -> str:
+    relation = str(row.get("relation", "unique"))
+    if relation == "unique":
+        return ""
+    return str(row.get("duplicate_of") or row["id"])
+
+
+def _field_digests(row: Mapping[str, Any], columns: list[str]) -> dict[str, bytes]:
+    return {name: _digest(row_json({name: row[name]})) for name in columns}
+
+
+def diff(old: str | Path, new: str | Path) -> ReleaseDiff:
+    """Compare release folder ``old`` with release folder ``new`` (the ``all`` config of each).
+
+    Only the columns both releases have are compared; a schema difference is reported in
+    :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``).
+    Raises :class:`PublishError` if either folder has no ``all`` shards.
+    """
+    old_dir, new_dir = Path(old), Path(new)
+    old_shards, new_shards = _shards(old_dir), _shards(new_dir)
+    old_schema, new_schema = _schema(old_shards), _schema(new_shards)
+    columns = [name for name in new_schema.names if name in set(old_schema.names)]
+    if "id" not in columns:
+        raise PublishError(f"{old_dir} and {new_dir} have no common 'id' column to match rows by")
+
+    index: dict[str, tuple[bytes, str]] = {}
+    old_clusters: dict[str, list[tuple[str, str]]] = {}
+    for row in _rows(old_shards, columns):
+        doc_id = str(row["id"])
+        index[doc_id] = (_digest(row_json(row)), _path(row))
+        key = _cluster_key(row)
+        if key:
+            old_clusters.setdefault(key, []).append((doc_id, str(row["relation"])))
+
+    added: list[DocumentRef] = []
+    changed_paths: dict[str, str] = {}
+    unchanged = 0
+    seen: set[str] = set()
+    new_clusters: dict[str, list[tuple[str, str]]] = {}
+    for row in _rows(new_shards, columns):
+        doc_id = str(row["id"])
+        seen.add(doc_id)
+        key = _cluster_key(row)
+        if key:
+            new_clusters.setdefault(key, []).append((doc_id, str(row["relation"])))
+        before = index.get(doc_id)
+        if before is None:
+            added.append(DocumentRef(doc_id, _path(row)))
+        elif before[0] != _digest(row_json(row)):
+            changed_paths[doc_id] = _path(row)
+        else:
+            unchanged += 1
+    removed = [DocumentRef(i, path) for i, (_, path) in index.items() if i not in seen]
+    del index, seen
+
+    changed: list[DocumentChange] = []
+    if changed_paths:
+        old_digests = {
+            str(row["id"]): _field_digests(row, columns)
+            for row in _rows(old_shards, columns)
+            if row["id"] in changed_paths
+        }
+        for row in _rows(new_shards, columns):
+            doc_id = str(row["id"])
+            if doc_id in changed_paths:
+                now = _field_digests(row, columns)
+                fields = tuple(name for name in columns if now[name] != old_digests[doc_id][name])
+                changed.append(DocumentChange(doc_id, changed_paths[doc_id], fields))
+
+    clusters_added, clusters_removed, clusters_changed = [], [], []
+    for key in sorted(set(old_clusters) | set(new_clusters)):
+        before_members = tuple(sorted(old_clusters.get(key, ())))
+        after_members = tuple(sorted(new_clusters.get(key, ())))
+        change = ClusterChange(key, before_members, after_members)
+        if not before_members:
+            clusters_added.append(change)
+        elif not after_members:
+            clusters_removed.append(change)
+        elif before_members != after_members:
+            clusters_changed.append(change)
+
+    return ReleaseDiff(
+        old=str(old_dir),
+        new=str(new_dir),
+        schema_changed=not old_schema.equals(new_schema),
+        added=tuple(sorted(added)),
+        removed=tuple(sorted(removed)),
+        changed=tuple(sorted(changed)),
+        clusters_added=tuple(clusters_added),
+        clusters_removed=tuple(clusters_removed),
+        clusters_changed=tuple(clusters_changed),
+        unchanged=unchanged,
+    )

@@ -1,0 +1,129 @@
+"""Where things are in a store and in a release, and how versions are named and ordered.
+
+A *store* holds the releases of any number of datasets: ``STORE/NAME/vX.Y.Z/``. A *release* is a
+folder laid out as a Hugging Face dataset repository::
+
+    README.md                                   dataset card (YAML header + prose)
+    manifest.json                               versions, settings, inputs, counts, fingerprint
+    rejects.parquet                             input files that were not accepted, with why
+    clusters.parquet                            duplicate clusters with measures and evidence
+    data/default/train-00000-of-00001.parquet   deduplicated corpus (canonical + unique)
+    data/all/train-00000-of-00001.parquet       every accepted document
+
+Folders whose names start with ``.`` inside ``STORE/NAME`` are work in progress of a build (or
+left over by a killed one) and are never taken for releases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.errors import ConfigError
+
+__all__ = [
+    "CLUSTERS",
+    "CONFIGS",
+    "DATA_DIR",
+    "FIRST_VERSION",
+    "MANIFEST",
+    "README",
+    "REJECTS",
+    "SPLIT",
+    "Version",
+    "check_name",
+    "list_releases",
+    "shard_name",
+]
+
+MANIFEST = "manifest.json"
+README = "README.md"
+REJECTS = "rejects.parquet"
+CLUSTERS = "clusters.parquet"
+DATA_DIR = "data"
+SPLIT = "train"
+#: The configs of a release, in the order the card lists them; the first is the default.
+CONFIGS = ("default", "all")
+
+_VERSION_RE = re.compile(r"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Version:
+    """A dataset version ``MAJOR.MINOR.PATCH``; ordered numerically, shown as ``vX.Y.Z``."""
+
+    major: int
+    minor: int
+    patch: int
+
+    @classmethod
+    def parse(cls, text: str) -> Version:
+        """Parse ``"1.2.3"`` or ``"v1.2.3"``; raises :class:`ConfigError` for anything else."""
+        match = _VERSION_RE.match(text.strip())
+        if match is None:
+            raise ConfigError(
+                f"version {text!r} is not MAJOR.MINOR.PATCH (three numbers without leading "
+                "zeros, optionally prefixed with 'v'): use e.g. '1.0.0' or 'v1.2.0'"
+            )
+        return cls(int(match[1]), int(match[2]), int(match[3]))
+
+    def bump(self, part: str) -> Version:
+        """The next version after a change of kind ``part`` ("major", "minor" or "patch")."""
+        if part == "major":
+            return Version(self.major + 1, 0, 0)
+        if part == "minor":
+            return Version(self.major, self.minor + 1, 0)
+        if part == "patch":
+            return Version(self.major, self.minor, self.patch + 1)
+        raise ConfigError(f"version part {part!r} is not one of 'major', 'minor', 'patch'")
+
+    @property
+    def tag(self) -> str:
+        """The folder name and Hub tag of this version: ``vX.Y.Z``."""
+        return f"v{self}"
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+#: The version of the first release of a dataset.
+FIRST_VERSION = Version(1, 0, 0)
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it can name a dataset folder (and a Hub repo); else raise ConfigError."""
+    if not _NAME_RE.match(name) or ".." in name:
+        raise ConfigError(
+            f"dataset name {name!r} is not usable as a folder and repository name: use 1-96 "
+            "letters, digits, '.', '_' or '-', starting with a letter or digit (pass --name)"
+        )
+    return name
+
+
+def list_releases(dataset_dir: Path) -> list[tuple[Version, Path]]:
+    """The finished releases in ``STORE/NAME``, oldest first.
+
+    A folder counts when it is named ``vX.Y.Z`` and holds a ``manifest.json`` (the last file a
+    build writes before the folder is renamed into place).
+    """
+    if not dataset_dir.is_dir():
+        return []
+    found: list[tuple[Version, Path]] = []
+    for child in dataset_dir.iterdir():
+        if not child.name.startswith("v") or not child.is_dir():
+            continue
+        try:
+            version = Version.parse(child.name)
+        except ConfigError:
+            continue
+        if (child / MANIFEST).is_file():
+            found.append((version, child))
+    return sorted(found)
+
+
+def shard_name(config: str, index: int, count: int, split: str = SPLIT) -> str:
+    """The release-relative path of shard ``index`` of ``count``, e.g.
+    ``data/default/train-00000-of-00001.parquet`` (the Hugging Face naming)."""
+    return f"{DATA_DIR}/{config}/{split}-{index:05d}-of-{count:05d}.parquet"

@@ -1,0 +1,111 @@
+"""Load a release as a ``datasets.Dataset`` with the declared features, and get records back.
+
+:func:`load` takes a local release folder or a Hub repository id and always goes through
+``datasets.load_dataset`` (so the card's ``configs`` decide which files belong to a config,
+exactly as for any user of the Hub), then checks that the features are the ones
+:data:`corpus.SCHEMA` declares. :func:`documents` turns the rows back into
+:class:`~corpus.records.Document` records, streaming Arrow batches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from corpus.errors import ConfigError, PublishError
+from corpus.publish.layout import CONFIGS, MANIFEST, SPLIT
+from corpus.publish.manifest import Manifest
+from corpus.records import Document
+from corpus.schema import SCHEMA_VERSION, features, from_row
+
+if TYPE_CHECKING:
+    import datasets
+
+__all__ = ["documents", "load"]
+
+_BATCH = 256
+
+
+def _check_local(path: Path, config: str, revision: str | None) -> None:
+    if revision is not None:
+        raise ConfigError(
+            f"revision={revision!r} was given for the local folder {path}; a local release is "
+            "one version already: drop revision, or pass a Hub repo id to pick a tag"
+        )
+    if not (path / MANIFEST).is_file():
+        raise PublishError(
+            f"{path} is not a release folder (it has no {MANIFEST}): pass a folder written by "
+            "`corpus build`, such as releases/NAME/vX.Y.Z, or a Hub repo id"
+        )
+    manifest = Manifest.read(path)
+    if manifest.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise PublishError(
+            f"{path} was written with schema {manifest.schema_version}; this corpus "
+            f"library reads schema {SCHEMA_VERSION}: install corpus "
+            f"{manifest.libraries.get('corpus', '')} to read it, or rebuild the release"
+        )
+    if config not in CONFIGS:
+        raise ConfigError(
+            f"config={config!r} is not a config of a corpus release: use one of "
+            f"{', '.join(repr(c) for c in CONFIGS)}"
+        )
+
+
+def load(
+    path_or_repo_id: str | os.PathLike[str],
+    *,
+    config: str = "default",
+    revision: str | None = None,
+) -> datasets.Dataset:
+    """The ``train`` split of ``config`` of a release, with the features of :data:`corpus.SCHEMA`.
+
+    ``path_or_repo_id`` is a release folder (``releases/seeds/v1.0.0``) or a Hub dataset repo id
+    (``org/name``; ``revision`` is then a tag such as ``"v1.0.0"``, a branch or a commit, and
+    the endpoint and token come from ``HF_ENDPOINT`` / ``HF_TOKEN`` as for ``datasets``).
+    ``config`` is ``"default"`` (deduplicated) or ``"all"``. Raises
+    :class:`~corpus.errors.PublishError` when loading fails or the features differ from the
+    declared ones (after trying a lossless cast).
+    """
+    import datasets
+
+    local = Path(path_or_repo_id)
+    target = str(path_or_repo_id)
+    if local.is_dir():
+        _check_local(local, config, revision)
+        target = str(local.resolve())
+    try:
+        loaded = datasets.load_dataset(target, config, split=SPLIT, revision=revision)
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        raise PublishError(
+            f"cannot load config {config!r} of {target}"
+            f"{f' at revision {revision!r}' if revision else ''}: {exc}"
+        ) from exc
+    if not isinstance(loaded, datasets.Dataset):
+        raise PublishError(f"{target}: expected one split {SPLIT!r}, got {type(loaded).__name__}")
+    expected = features()
+    if loaded.features != expected:
+        try:
+            loaded = loaded.cast(expected)
+        except (ValueError, TypeError, pa.ArrowInvalid) as exc:
+            raise PublishError(
+                f"{target} (config {config!r}) has features that do not match corpus.SCHEMA "
+                f"(schema version {SCHEMA_VERSION}): {exc}"
+            ) from exc
+    return loaded
+
+
+def documents(dataset: datasets.Dataset | pa.Table) -> Iterator[Document]:
+    """The :class:`Document` of every row of ``dataset`` (a ``datasets.Dataset`` or an Arrow
+    table with the columns of :data:`corpus.SCHEMA`), in row order, a batch at a time."""
+    batches: Any
+    if isinstance(dataset, pa.Table):
+        batches = dataset.to_batches(max_chunksize=_BATCH)
+    else:
+        batches = dataset.with_format("arrow").iter(batch_size=_BATCH)
+    for batch in batches:
+        for row in batch.to_pylist():
+            yield from_row(row)

@@ -1,0 +1,238 @@
+"""``manifest.json``: what a release is, what made it, from which inputs, with which result.
+
+The manifest is written last and is what makes a folder a release (see
+:func:`corpus.publish.layout.list_releases`). It holds no timestamps and no absolute paths, and
+its JSON is written with a fixed key order, so the same inputs, settings and version give the
+same bytes. Its ``fingerprint`` is a hash of the *logical* content (every row of the ``all``
+config and every reject, plus the schema version), not of the Parquet bytes, so it survives a
+change of compression or of the pyarrow version; together with ``settings_hash`` it decides
+whether a rebuild changed anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import PublishError
+from corpus.publish.parquet import WrittenFile
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "ChangelogEntry",
+    "Counts",
+    "InputFile",
+    "Manifest",
+]
+
+FORMAT = "corpus-release"
+#: Version of the release layout and manifest format described in ``docs/publishing.md``.
+FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One input file: path relative to the corpus root, SHA-256, size, and what became of it.
+
+    ``status`` is ``"accepted"`` (``id`` is the document's id) or ``"rejected"`` (``rule`` says
+    why). ``sha256`` is empty only for a reject whose bytes could not be read (a dangling link).
+    """
+
+    path: str
+    sha256: str
+    bytes: int
+    status: str
+    id: str = ""
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The numbers of a build, as the card and the command line report them."""
+
+    files_seen: int
+    documents: int
+    rejects: int
+    rejects_by_rule: Mapping[str, int]
+    clusters: int
+    duplicates: int
+    relations: Mapping[str, int]
+    languages: Mapping[str, int]
+    rows: Mapping[str, int]
+    skipped: int = 0  # hidden entries (".name", "__MACOSX"): not files of the corpus
+
+
+@dataclass(frozen=True, slots=True)
+class ChangelogEntry:
+    """One line of the dataset's history: a version and how it differs from the one before."""
+
+    version: str
+    previous: str
+    kind: str  # "initial", "major", "minor" or "patch"
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    clusters_added: int = 0
+    clusters_removed: int = 0
+    clusters_changed: int = 0
+    schema_changed: bool = False
+
+    def summary(self) -> str:
+        """A one-line human summary, e.g. ``"2 added, 1 changed, 1 cluster changed"``."""
+        if self.kind == "initial":
+            return "first release"
+        parts = [
+            f"{n} {what}"
+            for n, what in (
+                (self.added, "added"),
+                (self.removed, "removed"),
+                (self.changed, "changed"),
+                (self.clusters_added, "cluster(s) added"),
+                (self.clusters_removed, "cluster(s) removed"),
+                (self.clusters_changed, "cluster(s) changed"),
+            )
+            if n
+        ]
+        if self.schema_changed:
+            parts.insert(0, "schema changed")
+        return ", ".join(parts) if parts else "no document changes (card or settings only)"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """The content of ``manifest.json``; see the module docstring and ``docs/publishing.md``."""
+
+    name: str
+    version: str
+    schema_version: str
+    schema: tuple[str, ...]
+    seed_format_version: str
+    libraries: Mapping[str, str]
+    source: str
+    settings: Mapping[str, Any]
+    settings_hash: str
+    inputs: tuple[InputFile, ...]
+    counts: Counts
+    files: tuple[WrittenFile, ...]
+    fingerprint: str
+    changelog: tuple[ChangelogEntry, ...] = ()
+    format: str = FORMAT
+    format_version: str = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        """The manifest as JSON text with a fixed key order and a final newline."""
+        data = {
+            "format": self.format,
+            "format_version": self.format_version,
+            "name": self.name,
+            "version": self.version,
+            "schema_version": self.schema_version,
+            "schema": list(self.schema),
+            "seed_format_version": self.seed_format_version,
+            "libraries": dict(self.libraries),
+            "source": self.source,
+            "settings": dict(self.settings),
+            "settings_hash": self.settings_hash,
+            "counts": {
+                "files_seen": self.counts.files_seen,
+                "documents": self.counts.documents,
+                "rejects": self.counts.rejects,
+                "rejects_by_rule": dict(self.counts.rejects_by_rule),
+                "clusters": self.counts.clusters,
+                "duplicates": self.counts.duplicates,
+                "relations": dict(self.counts.relations),
+                "languages": dict(self.counts.languages),
+                "rows": dict(self.counts.rows),
+                "skipped": self.counts.skipped,
+            },
+            "fingerprint": self.fingerprint,
+            "files": [
+                {"path": f.path, "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256}
+                for f in self.files
+            ],
+            "inputs": [
+                {"path": i.path, "sha256": i.sha256, "bytes": i.bytes, "status": i.status,
+                 "id": i.id, "rule": i.rule}
+                for i in self.inputs
+            ],
+            "changelog": [
+                {"version": c.version, "previous": c.previous, "kind": c.kind, "added": c.added,
+                 "removed": c.removed, "changed": c.changed, "clusters_added": c.clusters_added,
+                 "clusters_removed": c.clusters_removed, "clusters_changed": c.clusters_changed,
+                 "schema_changed": c.schema_changed}
+                for c in self.changelog
+            ],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, *, where: str = "manifest.json") -> Manifest:
+        """Parse a manifest; raises :class:`PublishError` naming ``where`` if it is not one."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != FORMAT:
+                raise PublishError(
+                    f"{where}: format is {data.get('format')!r}, not {FORMAT!r}: this is not a "
+                    "corpus release manifest"
+                )
+            counts = data["counts"]
+            return cls(
+                format=data["format"],
+                format_version=str(data["format_version"]),
+                name=str(data["name"]),
+                version=str(data["version"]),
+                schema_version=str(data["schema_version"]),
+                schema=tuple(data["schema"]),
+                seed_format_version=str(data["seed_format_version"]),
+                libraries=dict(data["libraries"]),
+                source=str(data["source"]),
+                settings=dict(data["settings"]),
+                settings_hash=str(data["settings_hash"]),
+                counts=Counts(
+                    files_seen=int(counts["files_seen"]),
+                    documents=int(counts["documents"]),
+                    rejects=int(counts["rejects"]),
+                    rejects_by_rule=dict(counts["rejects_by_rule"]),
+                    clusters=int(counts["clusters"]),
+                    duplicates=int(counts["duplicates"]),
+                    relations=dict(counts["relations"]),
+                    languages=dict(counts["languages"]),
+                    rows=dict(counts["rows"]),
+                    skipped=int(counts.get("skipped", 0)),
+                ),
+                fingerprint=str(data["fingerprint"]),
+                files=tuple(
+                    WrittenFile(str(f["path"]), int(f["rows"]), int(f["bytes"]), str(f["sha256"]))
+                    for f in data["files"]
+                ),
+                inputs=tuple(
+                    InputFile(str(i["path"]), str(i["sha256"]), int(i["bytes"]), str(i["status"]),
+                              str(i.get("id", "")), str(i.get("rule", "")))
+                    for i in data["inputs"]
+                ),
+                changelog=tuple(ChangelogEntry(**c) for c in data.get("changelog", [])),
+            )
+        except PublishError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise PublishError(
+                f"{where}: not a valid corpus release manifest ({type(exc).__name__}: {exc}); "
+                "rebuild the release with `corpus build`"
+            ) from None
+
+    @classmethod
+    def read(cls, release_dir: Path) -> Manifest:
+        """Read ``release_dir/manifest.json``."""
+        path = release_dir / "manifest.json"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PublishError(
+                f"{path}: cannot read the release manifest ({exc.strerror or exc}); is "
+                f"{release_dir} a release folder built by `corpus build`?"
+            ) from None
+        return cls.from_json(text, where=str(path))

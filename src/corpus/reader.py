@@ -1,0 +1,746 @@
+"""Read a corpus (a directory, an archive or an fsspec URL) as a stream of documents.
+
+Reading has two steps, so that an executor can spread the second over workers:
+
+1. :func:`scan` lists the corpus without reading any file's contents. It returns a
+   :class:`Listing`: one entry per file seen, in corpus order, each either a :class:`FileRef`
+   (a cheap, picklable handle) or a :class:`~corpus.errors.Reject` for a file refused on sight
+   (bad name, duplicate id, symlink leaving the root, unsafe archive member, ...), plus the
+   hidden entries it skipped, counted and named in :attr:`Listing.skipped`.
+2. :func:`read_entries` turns entries into documents or rejects, one at a time; :func:`read_ref`
+   reads a single ref.
+
+:func:`read` composes the two sequentially and returns a :class:`Reader`, an iterable of
+documents that counts as it goes: at every point ``files_seen == documents + len(rejects)``.
+Nothing is dropped silently. The rules (order, names, symlinks, archives, hidden entries, size
+limit) are the normative ones of ``docs/seed-format.md``, section "Corpus".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import IO, Literal
+
+import fsspec
+
+from corpus.errors import ConfigError, CorpusError, FormatError, Reject
+from corpus.format.parser import parse, parse_name
+from corpus.records import Document
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "FileRef",
+    "Listing",
+    "ReadReport",
+    "Reader",
+    "Skipped",
+    "read",
+    "read_entries",
+    "read_ref",
+    "scan",
+]
+
+#: Largest file (in bytes) the reader accepts; larger files are rejected with ``too-large``
+#: before they are read. A news article is a few hundred kilobytes at most; the limit also
+#: bounds what a lying archive header (a "zip bomb") can make the reader decompress.
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+
+#: Archive suffixes, by container (matched case-insensitively against the source's name).
+TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+ZIP_SUFFIXES = (".zip",)
+
+Container = Literal["file", "url", "tar", "zip"]
+Compression = Literal["", "gzip", "bz2", "xz"]
+ListingKind = Literal["directory", "archive", "file"]
+
+_MAGIC: tuple[tuple[bytes, Compression], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+_COPY_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A cheap, picklable handle to one file of a corpus: enough to read it later, anywhere.
+
+    ``container`` says how to get the bytes: ``"file"`` a local file (``path``; re-checked
+    against ``root``, the real path of the corpus root, when read), ``"url"`` an fsspec URL,
+    ``"tar"``/``"zip"`` a member of the archive at ``path``. ``member`` is the member name as
+    stored in the archive; ``offset`` locates it (tar: offset of its data in the uncompressed
+    stream; zip: offset of its local header), ``compression`` is the tar stream's compression.
+    ``size`` is the size the listing saw (-1 when unknown); reading never trusts it.
+    """
+
+    path: str
+    container: Container = "file"
+    member: str = ""
+    offset: int = -1
+    size: int = -1
+    compression: Compression = ""
+    root: str = ""
+
+    @property
+    def where(self) -> str:
+        """The location used in documents and rejects: ``path`` or ``path!member``."""
+        return f"{self.path}!{self.member}" if self.member else self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An entry the listing did not count as a file of the corpus (a hidden file, say)."""
+
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+Entry = FileRef | Reject
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The files of one corpus in corpus order, without their contents (see :func:`scan`).
+
+    ``entries`` holds one item per file seen: a :class:`FileRef` to read, or the
+    :class:`~corpus.errors.Reject` of a file refused on sight. ``skipped`` holds the hidden
+    entries, which are not files of the corpus and are not counted in :attr:`files_seen`.
+    """
+
+    source: str
+    kind: ListingKind
+    entries: tuple[Entry, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def refs(self) -> tuple[FileRef, ...]:
+        """The entries still to be read."""
+        return tuple(e for e in self.entries if isinstance(e, FileRef))
+
+    @property
+    def rejects(self) -> tuple[Reject, ...]:
+        """The entries refused on sight."""
+        return tuple(e for e in self.entries if isinstance(e, Reject))
+
+    @property
+    def files_seen(self) -> int:
+        """How many files the listing found (refs plus rejects)."""
+        return len(self.entries)
+
+    def shards(self, count: int) -> tuple[tuple[Entry, ...], ...]:
+        """Split the entries into ``count`` contiguous, ordered shards of near-equal size.
+
+        Concatenating the shards gives back :attr:`entries`, so reading the shards in
+        parallel and concatenating their outputs gives what :func:`read` gives.
+        """
+        if count < 1:
+            raise ConfigError(
+                f"shard count {count} is invalid: it must be at least 1; pass the number of workers"
+            )
+        n = len(self.entries)
+        bounds = [n * k // count for k in range(count + 1)]
+        return tuple(self.entries[bounds[k]:bounds[k + 1]] for k in range(count))
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReport:
+    """The counts of one pass of a :class:`Reader`: ``files_seen == documents + len(rejects)``."""
+
+    source: str
+    files_seen: int
+    documents: int
+    rejects: tuple[Reject, ...]
+    skipped: tuple[Skipped, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was rejected."""
+        return not self.rejects
+
+
+# -- scanning -------------------------------------------------------------------------------
+
+
+def _check_limit(max_file_bytes: int) -> None:
+    valid = isinstance(max_file_bytes, int) and not isinstance(max_file_bytes, bool)
+    if not valid or max_file_bytes < 1:
+        raise ConfigError(
+            f"max_file_bytes={max_file_bytes!r} is invalid: it must be a positive number of "
+            f"bytes; leave it at the default ({DEFAULT_MAX_FILE_BYTES}) or pass a larger integer"
+        )
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source or "::" in source
+
+
+def _archive_container(name: str) -> Literal["tar", "zip", ""]:
+    lower = name.lower()
+    if lower.endswith(ZIP_SUFFIXES):
+        return "zip"
+    if lower.endswith(TAR_SUFFIXES):
+        return "tar"
+    return ""
+
+
+def _hidden(component: str) -> bool:
+    """Hidden entries: names starting with "." (except "." itself) and ``__MACOSX``."""
+    return (component.startswith(".") and component != ".") or component == "__MACOSX"
+
+
+def _skip(path: str) -> Skipped:
+    return Skipped(
+        path, "hidden",
+        "hidden entry (name starts with '.' or is '__MACOSX') is not part of the corpus; "
+        "rename it if it should be read",
+    )
+
+
+def _reject(where: str, rule: str, message: str) -> Reject:
+    return Reject(path=where, line=0, rule=rule, message=message)
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or os.path.commonpath([path, root]) == root
+
+
+class _Collector:
+    """Accumulates entries with their sort keys while a scanner walks the corpus."""
+
+    def __init__(self, max_file_bytes: int) -> None:
+        self.max_file_bytes = max_file_bytes
+        self.keyed: list[tuple[tuple[int, int, str, str, str], Entry]] = []
+        self.skipped: list[Skipped] = []
+        self._skipped_paths: set[str] = set()
+
+    def skip(self, path: str) -> None:
+        if path not in self._skipped_paths:
+            self._skipped_paths.add(path)
+            self.skipped.append(_skip(path))
+
+    def reject(self, path: str, member: str, rule: str, message: str) -> None:
+        where = f"{path}!{member}" if member else path
+        self.keyed.append(((1, 0, "", path, member), _reject(where, rule, message)))
+
+    def add(self, ref: FileRef) -> None:
+        name = ref.member or ref.path
+        try:
+            seq, doc_id = parse_name(name, path=ref.where)
+        except FormatError as exc:
+            self.keyed.append(((1, 0, "", ref.path, ref.member), exc.reject))
+            return
+        key = (0, seq, doc_id, ref.path, ref.member)
+        if ref.size > self.max_file_bytes:
+            self.keyed.append((key, _too_large(ref.where, ref.size, self.max_file_bytes)))
+            return
+        self.keyed.append((key, ref))
+
+    def listing(self, source: str, kind: ListingKind) -> Listing:
+        """Sort into corpus order, then reject every later file that reuses an id."""
+        self.keyed.sort(key=lambda item: item[0])
+        first: dict[str, str] = {}
+        entries: list[Entry] = []
+        for key, entry in self.keyed:
+            doc_id = key[2]
+            if key[0] == 0:
+                where = entry.where if isinstance(entry, FileRef) else entry.path
+                if doc_id in first:
+                    entry = _reject(
+                        where, "duplicate-id",
+                        f"id {doc_id} is already used by {first[doc_id]}; ids must be unique in "
+                        "a corpus: remove one of the two files or give it a new id",
+                    )
+                else:
+                    first[doc_id] = where
+            entries.append(entry)
+        return Listing(source, kind, tuple(entries), tuple(sorted(self.skipped, key=str)))
+
+
+def _too_large(where: str, size: int, limit: int) -> Reject:
+    return _reject(
+        where, "too-large",
+        f"the file is {size} bytes, more than the limit of {limit} bytes (max_file_bytes); a "
+        "seed file holds one article: split it, or raise max_file_bytes if it really is one",
+    )
+
+
+def _scan_local_dir(root: str, out: _Collector) -> None:
+    """Walk a local directory; symlinks are followed only while they stay inside the root.
+
+    Each stack item carries the real paths of the directories above it on the walk, so a
+    link back to one of them (a loop) is refused instead of followed forever.
+    """
+    real_root = os.path.realpath(root)
+    stack: list[tuple[str, str, frozenset[str]]] = [(root, real_root, frozenset())]
+    while stack:
+        directory, real_dir, above = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                children = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            out.reject(directory, "", "unreadable",
+                       f"cannot list the directory: {exc.strerror}; check its permissions")
+            continue
+        chain = above | {real_dir}
+        for entry in children:
+            path = os.path.join(directory, entry.name)
+            if _hidden(entry.name):
+                out.skip(path)
+                continue
+            try:
+                if entry.is_symlink():
+                    _scan_link(path, real_root, chain, stack, out)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((path, os.path.join(real_dir, entry.name), chain))
+                elif entry.is_file(follow_symlinks=False):
+                    size = entry.stat(follow_symlinks=False).st_size
+                    out.add(FileRef(path, "file", size=size, root=real_root))
+                else:
+                    out.reject(path, "", "not-regular",
+                               "not a regular file (a FIFO, socket or device); it was not read: "
+                               "remove it from the corpus")
+            except OSError as exc:
+                out.reject(path, "", "unreadable",
+                           f"cannot inspect the entry: {exc.strerror}; check its permissions")
+
+
+def _scan_link(
+    path: str,
+    real_root: str,
+    chain: frozenset[str],
+    stack: list[tuple[str, str, frozenset[str]]],
+    out: _Collector,
+) -> None:
+    """Classify one symlink met during the walk; only links that stay inside are followed."""
+    target = os.path.realpath(path)
+    if not _within(target, real_root):
+        out.reject(path, "", "outside-root",
+                   f"symlink resolves to {target}, outside the corpus root {real_root}; it was "
+                   "not read: copy the file into the corpus instead of linking to it")
+    elif not os.path.exists(target):
+        out.reject(path, "", "broken-link",
+                   "symlink points to nothing; it was not read: fix or remove the link")
+    elif os.path.isdir(target):
+        if target in chain:
+            out.reject(path, "", "symlink-loop",
+                       f"symlink to directory {target}, which contains the link itself; it was "
+                       "not followed: remove the link")
+        else:
+            stack.append((path, target, chain))
+    elif os.path.isfile(target):
+        out.add(FileRef(path, "file", size=os.stat(target).st_size, root=real_root))
+    else:
+        out.reject(path, "", "not-regular",
+                   "symlink to something that is not a regular file; it was not read: "
+                   "remove it from the corpus")
+
+
+def _member_parts(name: str) -> list[str]:
+    return [p for p in re.split(r"[\\/]", name) if p not in ("", ".")]
+
+
+def _unsafe_member(name: str) -> bool:
+    """Absolute names, drive letters and any ``..`` component could land outside the root."""
+    return (
+        name.startswith(("/", "\\"))
+        or bool(_DRIVE_RE.match(name))
+        or ".." in re.split(r"[\\/]", name)
+    )
+
+
+def _member_hidden_prefix(name: str) -> str:
+    """The member's path up to its first hidden component, or "" when none is hidden."""
+    parts = _member_parts(name)
+    for k, part in enumerate(parts):
+        if _hidden(part):
+            return "/".join(parts[: k + 1])
+    return ""
+
+
+def _detect_compression(path: str) -> Compression:
+    with fsspec.open(path, "rb") as raw:
+        head: bytes = raw.read(6)
+    for magic, compression in _MAGIC:
+        if head.startswith(magic):
+            return compression
+    return ""
+
+
+def _open_stream(path: str, compression: Compression) -> IO[bytes]:
+    opened: IO[bytes] = fsspec.open(path, "rb", compression=compression or None).open()
+    return opened
+
+
+def _scan_tar(path: str, out: _Collector) -> None:
+    compression = _detect_compression(path)
+    with _open_stream(path, compression) as stream, tarfile.open(
+        fileobj=stream, mode="r|"
+    ) as tar:
+        for member in tar:
+            name = member.name
+            if _unsafe_member(name):
+                out.reject(path, name, "unsafe-path",
+                           "archive member has an absolute path or a '..' component and could "
+                           "land outside the corpus root; it was not read: rebuild the archive "
+                           "with relative paths")
+                continue
+            hidden = _member_hidden_prefix(name)
+            if hidden:
+                out.skip(f"{path}!{hidden}")
+                continue
+            if member.isdir():
+                continue
+            if member.issym() or member.islnk():
+                base = os.path.dirname(name) if member.issym() else ""
+                link = member.linkname
+                target = os.path.normpath(os.path.join(base, link))
+                absolute = link.startswith(("/", "\\")) or bool(_DRIVE_RE.match(link))
+                if absolute or target == ".." or target.startswith("../"):
+                    out.reject(path, name, "outside-root",
+                               f"archive link to {link!r} resolves outside the archive; it was "
+                               "not read: store the file itself instead of a link")
+                else:
+                    out.reject(path, name, "not-regular",
+                               f"archive member is a link (to {link!r}); links in archives are "
+                               "not followed: store the file itself")
+                continue
+            if not member.isreg() or member.issparse():
+                out.reject(path, name, "not-regular",
+                           "archive member is not a regular file (a device, FIFO or sparse "
+                           "file); it was not read: remove it from the archive")
+                continue
+            out.add(FileRef(path, "tar", member=name, offset=member.offset_data,
+                            size=member.size, compression=compression))
+
+
+def _scan_zip(path: str, out: _Collector) -> None:
+    with fsspec.open(path, "rb") as raw, zipfile.ZipFile(raw) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if _unsafe_member(name):
+                out.reject(path, name, "unsafe-path",
+                           "archive member has an absolute path or a '..' component and could "
+                           "land outside the corpus root; it was not read: rebuild the archive "
+                           "with relative paths")
+                continue
+            hidden = _member_hidden_prefix(name)
+            if hidden:
+                out.skip(f"{path}!{hidden}")
+                continue
+            if info.is_dir():
+                continue
+            mode = info.external_attr >> 16
+            if mode and not stat.S_ISREG(mode):
+                out.reject(path, name, "not-regular",
+                           "archive member is a link or special file; links in archives are "
+                           "not followed: store the file itself")
+                continue
+            if info.flag_bits & 0x1:
+                out.reject(path, name, "unreadable",
+                           "archive member is encrypted; it was not read: store it unencrypted")
+                continue
+            out.add(FileRef(path, "zip", member=name, offset=info.header_offset,
+                            size=info.file_size))
+
+
+def _scan_url_dir(source: str, fs: fsspec.AbstractFileSystem, root: str, out: _Collector) -> None:
+    found: dict[str, dict[str, object]] = fs.find(root, withdirs=False, detail=True)
+    prefix = root.rstrip("/") + "/"
+    base = source.rstrip("/")
+    for name in sorted(found):
+        info = found[name]
+        if not name.startswith(prefix):
+            out.reject(name, "", "outside-root",
+                       f"the file system listed {name} outside the corpus root {root}; it was "
+                       "not read")
+            continue
+        rel = name[len(prefix):]
+        url = f"{base}/{rel}"
+        hidden = _member_hidden_prefix(rel)
+        if hidden:
+            out.skip(f"{base}/{hidden}")
+            continue
+        if info.get("type") != "file":
+            out.reject(url, "", "not-regular",
+                       "not a regular file; it was not read: remove it from the corpus")
+            continue
+        size = info.get("size")
+        out.add(FileRef(url, "url", size=size if isinstance(size, int) else -1))
+
+
+def scan(
+    source: str | os.PathLike[str], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> Listing:
+    """List the files of a corpus in corpus order, without reading their contents.
+
+    ``source`` is a directory (walked recursively), a ``.tar``/``.tar.gz``/``.tgz``/
+    ``.tar.bz2``/``.tar.xz`` or ``.zip`` archive, a single seed file, or an fsspec URL of any of
+    these (``memory://corpus``, ``file:///data/corpus.zip``, ...). Corpus order is: valid names
+    by ``(seq, id, path, member)``, then every file whose name is not valid, by path. Raises
+    :class:`~corpus.errors.CorpusError` when the source itself cannot be read (missing, or a
+    corrupt archive); problems with single files become rejects.
+    """
+    _check_limit(max_file_bytes)
+    text = os.fspath(source)
+    out = _Collector(max_file_bytes)
+    try:
+        if _is_url(text):
+            fs, root = fsspec.core.url_to_fs(text)
+            protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+            if "file" in protocols or "local" in protocols:
+                return scan(root, max_file_bytes=max_file_bytes)
+            if fs.isdir(root):
+                _scan_url_dir(text, fs, root, out)
+                return out.listing(text, "directory")
+            if not fs.isfile(root):
+                raise CorpusError(f"cannot read corpus {text}: no such file or directory")
+            size = fs.size(root)
+            return _scan_file(text, "url", size if isinstance(size, int) else -1, "", out)
+        if os.path.isdir(text):
+            _scan_local_dir(text, out)
+            return out.listing(text, "directory")
+        if not os.path.exists(text):
+            raise CorpusError(
+                f"cannot read corpus {text}: no such file or directory; pass a directory, an "
+                "archive (.tar, .tar.gz, .tgz, .zip) or an fsspec URL"
+            )
+        real = os.path.realpath(text)
+        return _scan_file(text, "file", os.stat(real).st_size, os.path.dirname(real), out)
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
+        raise CorpusError(f"cannot read archive {text}: {exc}; check that it is complete") from exc
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus {text}: {exc}") from exc
+
+
+def _scan_file(text: str, container: Container, size: int, root: str, out: _Collector) -> Listing:
+    kind = _archive_container(text)
+    if kind == "tar":
+        _scan_tar(text, out)
+        return out.listing(text, "archive")
+    if kind == "zip":
+        _scan_zip(text, out)
+        return out.listing(text, "archive")
+    out.add(FileRef(text, container, size=size, root=root))
+    return out.listing(text, "file")
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+class _Archives:
+    """Open archive handles kept for one pass, so members are not re-opened one by one.
+
+    A compressed tar is decompressed once into a temporary file (on disk, not in memory), so
+    that reading its members in corpus order costs one pass whatever the archive's order.
+    """
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._tars: dict[str, IO[bytes]] = {}
+        self._zips: dict[str, tuple[zipfile.ZipFile, dict[int, zipfile.ZipInfo]]] = {}
+
+    def __enter__(self) -> _Archives:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def tar(self, ref: FileRef) -> IO[bytes]:
+        handle = self._tars.get(ref.path)
+        if handle is None:
+            stream = self._stack.enter_context(_open_stream(ref.path, ref.compression))
+            if ref.compression:
+                # Closed by the ExitStack with the rest of the pass's handles.
+                spool = self._stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+                shutil.copyfileobj(stream, spool, _COPY_CHUNK)
+                handle = spool
+            else:
+                handle = stream
+            self._tars[ref.path] = handle
+        return handle
+
+    def zip(self, ref: FileRef) -> tuple[zipfile.ZipFile, dict[int, zipfile.ZipInfo]]:
+        cached = self._zips.get(ref.path)
+        if cached is None:
+            raw = self._stack.enter_context(fsspec.open(ref.path, "rb"))
+            archive = self._stack.enter_context(zipfile.ZipFile(raw))
+            cached = (archive, {info.header_offset: info for info in archive.infolist()})
+            self._zips[ref.path] = cached
+        return cached
+
+
+def _read_local(ref: FileRef, limit: int) -> bytes | Reject:
+    real = os.path.realpath(ref.path)
+    if ref.root and not _within(real, ref.root):
+        return _reject(ref.where, "outside-root",
+                       f"the file now resolves to {real}, outside the corpus root {ref.root}; it "
+                       "was not read")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(real, flags)
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return _reject(ref.where, "not-regular",
+                           "not a regular file; it was not read: remove it from the corpus")
+        return handle.read(limit + 1)
+
+
+def _read_bytes(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject:
+    if ref.container == "file":
+        return _read_local(ref, limit)
+    if ref.container == "url":
+        with fsspec.open(ref.path, "rb") as handle:
+            data: bytes = handle.read(limit + 1)
+            return data
+    if ref.container == "tar":
+        stream = archives.tar(ref)
+        stream.seek(ref.offset)
+        return stream.read(min(ref.size, limit + 1))
+    archive, infos = archives.zip(ref)
+    info = infos.get(ref.offset)
+    if info is None:
+        return _reject(ref.where, "unreadable",
+                       "the archive changed since it was listed: the member is gone; list it again")
+    with archive.open(info) as member:
+        return member.read(limit + 1)
+
+
+def _read_one(ref: FileRef, limit: int, archives: _Archives) -> Document | Reject:
+    try:
+        data = _read_bytes(ref, limit, archives)
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return _reject(ref.where, "unreadable",
+                       f"cannot read the file: {reason}; check that it exists and is readable")
+    if isinstance(data, Reject):
+        return data
+    if len(data) > limit:
+        return _too_large(ref.where, len(data), limit)
+    if ref.container == "tar" and len(data) < ref.size:
+        return _reject(ref.where, "unreadable",
+                       f"archive member is truncated ({len(data)} of {ref.size} bytes); "
+                       "check that the archive is complete")
+    try:
+        return parse(data, ref.path, member=ref.member)
+    except FormatError as exc:
+        return exc.reject
+
+
+def read_entries(
+    entries: Iterable[Entry],
+    *,
+    strict: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> Iterator[Document | Reject]:
+    """Read listing entries in order: a document or a reject for each (rejects pass through).
+
+    This is the unit of work of a sharded run: map it over :meth:`Listing.shards` and
+    concatenate. Archives are opened once per call. With ``strict`` the first reject is raised
+    as :class:`~corpus.errors.FormatError` instead of being yielded.
+    """
+    _check_limit(max_file_bytes)
+    with _Archives() as archives:
+        for entry in entries:
+            outcome = (
+                entry if isinstance(entry, Reject) else _read_one(entry, max_file_bytes, archives)
+            )
+            if strict and isinstance(outcome, Reject):
+                raise _as_error(outcome)
+            yield outcome
+
+
+def read_ref(ref: FileRef, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Document | Reject:
+    """Read and parse one file: its document, or the reject that says why it was refused."""
+    _check_limit(max_file_bytes)
+    with _Archives() as archives:
+        return _read_one(ref, max_file_bytes, archives)
+
+
+def _as_error(reject: Reject) -> FormatError:
+    return FormatError(reject.path, reject.line, reject.rule, reject.message, reject.offset)
+
+
+class Reader:
+    """The documents of one corpus, read in corpus order, with running counts.
+
+    Iterating starts a new pass (re-listing the source) and resets the counts, so a reader can
+    be iterated again, e.g. by a stage that needs two passes. During and after a pass,
+    ``files_seen == documents + len(rejects)``. In strict mode the first rejected file raises
+    :class:`~corpus.errors.FormatError` (after being counted); otherwise it is recorded in
+    :attr:`rejects` and reading goes on.
+    """
+
+    def __init__(
+        self,
+        source: str | os.PathLike[str],
+        *,
+        strict: bool = False,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    ) -> None:
+        _check_limit(max_file_bytes)
+        self.source = os.fspath(source)
+        self.strict = strict
+        self.max_file_bytes = max_file_bytes
+        self.files_seen = 0
+        self.documents = 0
+        self.rejects: list[Reject] = []
+        self.skipped: list[Skipped] = []
+
+    def __iter__(self) -> Iterator[Document]:
+        listing = scan(self.source, max_file_bytes=self.max_file_bytes)
+        self.files_seen, self.documents = 0, 0
+        self.rejects, self.skipped = [], list(listing.skipped)
+        for outcome in read_entries(listing.entries, max_file_bytes=self.max_file_bytes):
+            self.files_seen += 1
+            if isinstance(outcome, Reject):
+                self.rejects.append(outcome)
+                if self.strict:
+                    raise _as_error(outcome)
+                continue
+            self.documents += 1
+            yield outcome
+
+    def report(self) -> ReadReport:
+        """A frozen snapshot of the counts of the current (or last) pass."""
+        return ReadReport(
+            source=self.source,
+            files_seen=self.files_seen,
+            documents=self.documents,
+            rejects=tuple(self.rejects),
+            skipped=tuple(self.skipped),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Reader({self.source!r}, strict={self.strict}, files_seen={self.files_seen}, "
+            f"documents={self.documents}, rejects={len(self.rejects)})"
+        )
+
+
+def read(
+    source: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> Reader:
+    """Stream the documents of a corpus: a directory, an archive, a single file or a URL.
+
+    Returns a :class:`Reader` (iterate it for documents; it counts files seen, documents and
+    rejects as it goes). Lenient by default: a file that breaks the format is recorded as a
+    :class:`~corpus.errors.Reject` and reading continues; ``strict=True`` raises its
+    :class:`~corpus.errors.FormatError` instead. Nothing is read until iteration starts.
+    """
+    return Reader(source, strict=strict, max_file_bytes=max_file_bytes)

@@ -1,0 +1,98 @@
+"""DedupConfig and its sub-configs: defaults, derived banding, and every validation message."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpus import ConfigError
+from corpus.dedup import (
+    CandidateConfig,
+    DedupConfig,
+    MinHashConfig,
+    NearConfig,
+    RewriteConfig,
+    optimal_bands,
+)
+
+
+def test_defaults_are_valid_and_banding_fits_the_signature() -> None:
+    config = DedupConfig()
+    bands, rows = config.minhash.banding
+    assert config.minhash.num_perm == 128
+    assert bands * rows <= 128
+    assert bands > 1 and rows > 1
+    assert config.keep == "original"
+
+
+def test_banding_follows_the_threshold() -> None:
+    low = MinHashConfig(threshold=0.3).banding
+    high = MinHashConfig(threshold=0.9).banding
+    # A higher threshold needs more rows per band (each band harder to match).
+    assert high[1] > low[1]
+
+
+@given(st.floats(min_value=0.05, max_value=0.95), st.integers(min_value=8, max_value=256))
+def test_optimal_bands_never_exceed_num_perm(threshold: float, num_perm: int) -> None:
+    bands, rows = optimal_bands(threshold, num_perm)
+    assert bands >= 1 and rows >= 1
+    assert bands * rows <= num_perm
+
+
+def test_explicit_banding_is_used() -> None:
+    assert MinHashConfig(bands=16, rows=8).banding == (16, 8)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"bands": 20, "rows": 8}, ["bands * rows = 20 * 8 = 160", "num_perm=128"]),
+        ({"bands": 4}, ["give both bands and rows"]),
+        ({"rows": 4}, ["give both bands and rows"]),
+        ({"threshold": 0.0}, ["threshold=0.0", "(0, 1]"]),
+        ({"threshold": 1.0}, ["threshold=1.0", "below 1"]),
+        ({"threshold": float("nan")}, ["threshold=nan"]),
+        ({"threshold": "0.5"}, ["threshold='0.5'"]),
+        ({"num_perm": 4}, ["num_perm=4", "from 8 to 4096"]),
+        ({"num_perm": True}, ["num_perm=True"]),
+        ({"ngram": 0}, ["ngram=0"]),
+        ({"seed": -1}, ["seed=-1"]),
+    ],
+)
+def test_minhash_config_rejects_bad_values(kwargs: dict[str, object], fragments: list[str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        MinHashConfig(**kwargs)  # type: ignore[arg-type]
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("build", "fragments"),
+    [
+        (lambda: CandidateConfig(rare_terms=2, min_shared=3), ["min_shared=3", "rare_terms=2"]),
+        (lambda: CandidateConfig(max_df=1), ["max_df=1"]),
+        (lambda: CandidateConfig(max_bucket=1), ["max_bucket=1"]),
+        (lambda: CandidateConfig(rare_terms=-1), ["rare_terms=-1"]),
+        (lambda: NearConfig(jaccard=1.5), ["jaccard=1.5", "(0, 1]"]),
+        (lambda: NearConfig(containment=0), ["containment=0"]),
+        (lambda: NearConfig(min_words=0), ["min_words=0"]),
+        (lambda: RewriteConfig(similarity=-0.1), ["similarity=-0.1"]),
+        (lambda: RewriteConfig(min_passages=0), ["min_passages=0"]),
+        (lambda: RewriteConfig(min_coverage=2), ["min_coverage=2"]),
+        (lambda: DedupConfig(keep="newest"), ["keep='newest'", "'original'"]),  # type: ignore[arg-type]
+        (lambda: DedupConfig(evidence_passages=-1), ["evidence_passages=-1"]),
+        (lambda: DedupConfig(rewrites="yes"), ["rewrites='yes'"]),  # type: ignore[arg-type]
+        (lambda: DedupConfig(minhash=NearConfig()), ["DedupConfig.minhash", "MinHashConfig"]),  # type: ignore[arg-type]
+    ],
+)
+def test_configs_reject_bad_values(build: object, fragments: list[str]) -> None:
+    assert callable(build)
+    with pytest.raises(ConfigError) as caught:
+        build()
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+
+
+def test_rare_terms_zero_turns_the_generator_off() -> None:
+    assert CandidateConfig(rare_terms=0).rare_terms == 0

@@ -1,0 +1,100 @@
+"""Article text, sentence splitting and source-credit cues."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpus.dedup.text import article_text, credits_source, split_sentences
+
+from .helpers import make_doc, seed_docs
+
+
+def test_article_text_is_the_body_paragraphs() -> None:
+    doc = make_doc(["A headline without a full stop", "First paragraph here.",
+                    "Second paragraph.", "Comments", "Nice article!"], 1, "t")
+    text = article_text(doc)
+    assert "First paragraph here." in text
+    assert "headline" not in text
+    assert "\n\n" in text
+
+
+def test_sentences_respect_abbreviations_and_initials() -> None:
+    text = ("Mr. Smith met Aleksandr G. Lukashenko at the U.S. Embassy on Feb. 3 in Minsk. "
+            "It was very short! Then they left, said Dr. Brown. “Why?” asked a reporter in the room.")
+    sentences = [s.text for s in split_sentences(text)]
+    assert sentences[0] == "Mr. Smith met Aleksandr G. Lukashenko at the U.S. Embassy on Feb. 3 in Minsk."
+    assert sentences[1] == "It was very short!"
+    assert sentences[2] == "Then they left, said Dr. Brown."
+    assert sentences[-1] == "“Why?” asked a reporter in the room."
+
+
+def test_short_fragments_join_their_neighbour() -> None:
+    sentences = split_sentences("Yes. The minister said the plan would go ahead. No way.")
+    assert [s.text for s in sentences] == ["Yes. The minister said the plan would go ahead. No way."]
+
+
+def test_sentences_keep_paragraph_numbers() -> None:
+    sentences = split_sentences("One sentence is here. Another one is here.\n\nA new paragraph starts.")
+    assert [s.paragraph for s in sentences] == [0, 0, 1]
+
+
+def test_cjk_full_stops_end_sentences() -> None:
+    sentences = split_sentences("今日は晴れです。明日は雨が降るでしょう。")
+    assert len(sentences) == 1 or len(sentences) == 2  # short fragments may be joined
+    assert "".join(s.text for s in sentences).replace(" ", "") == "今日は晴れです。明日は雨が降るでしょう。"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300))
+def test_splitting_loses_no_words(text: str) -> None:
+    words = " ".join(line for line in text.splitlines() if line.strip()).split()
+    assert " ".join(s.text for s in split_sentences(text)).split() == words
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "According to a New York Times article published on Monday, the talks failed.",
+        "according to an Associated Press report, the vote was close.",
+        "The plan was approved, according to the Washington Post.",
+        "According to Reuters, prices rose.",
+        "This story was first published by ProPublica and is republished with permission.",
+        "The scandal, as reported by the Guardian, widened last week.",
+        "Reprinted with permission from The Atlantic.",
+        "Source: Reuters",
+        "This article was adapted from a longer essay.",
+    ],
+)
+def test_credit_cues_are_recognised(line: str) -> None:
+    doc = make_doc(["Some body text comes first here.", line, "More body text follows here."], 1, line)
+    assert credits_source(doc)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The meeting went ahead, according to people who attended.",
+        "According to diplomats who attended his briefing, the goal was clear.",
+        "According to the State Department, no decision has been made.",
+        "She reported the theft to the police on Monday.",
+        "The Times Square crowds were smaller than usual.",
+    ],
+)
+def test_ordinary_sentences_are_not_credit_cues(line: str) -> None:
+    doc = make_doc(["Some body text comes first here.", line, "More body text follows here."], 1, line)
+    assert not credits_source(doc)
+
+
+def test_headline_outlet_reports_is_a_cue_but_reader_comments_are_not() -> None:
+    headline = make_doc(["The Evening Post Reports on a Quiet Deal", "Body text here.",
+                         "More body text."], 1, "headline")
+    assert credits_source(headline)
+    comment = make_doc(["Body text here.", "More body text here.", "Comments",
+                        "According to the New York Times this is old news."], 2, "comment")
+    assert not credits_source(comment)
+
+
+def test_seed_cues() -> None:
+    credited = {doc.seq for doc in seed_docs() if credits_source(doc)}
+    assert credited == {2}

@@ -1,0 +1,1 @@
+"""A loopback stand-in for the Hugging Face Hub, its pytest fixtures, and small release folders."""

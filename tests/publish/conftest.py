@@ -1,0 +1,36 @@
+"""Fixtures for the release tests: writable copies of the seeds and hand-made releases."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from corpus.publish.layout import shard_name
+from corpus.publish.parquet import write_table
+from corpus.records import Document
+from corpus.schema import SCHEMA, to_row
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path, seeds_dir: Path) -> Path:
+    """A writable copy of the seed corpus, named ``seeds`` like the original."""
+    target = tmp_path / "in" / "seeds"
+    shutil.copytree(seeds_dir, target)
+    return target
+
+
+ReleaseMaker = Callable[[Path, Sequence[Document]], Path]
+
+
+@pytest.fixture
+def data_release() -> ReleaseMaker:
+    """Write ``docs`` as the ``all`` config of a bare release folder (data only, no card)."""
+
+    def make(folder: Path, docs: Sequence[Document]) -> Path:
+        write_table(folder, shard_name("all", 0, 1), [to_row(d) for d in docs], SCHEMA)
+        return folder
+
+    return make

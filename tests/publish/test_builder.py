@@ -1,0 +1,403 @@
+"""corpus.build: layout, determinism, atomicity, versioning, rejects, sharding."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import tarfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+import corpus
+from corpus.errors import ConfigError, FormatError, PublishError
+from corpus.publish import builder as build_module
+from corpus.publish.builder import ReleaseExistsError, build, default_name
+from corpus.publish.config import BuildConfig
+from corpus.publish.layout import MANIFEST, Version, list_releases
+from corpus.publish.manifest import Manifest
+from corpus.schema import CLUSTERS_SCHEMA, REJECTS_SCHEMA, SCHEMA, from_row
+
+BAD_UTF8 = b"Headline\nA body paragraph that is long enough to be body text.\n\xff\xfe broken\n"
+
+
+def _files(release: Path) -> dict[str, bytes]:
+    return {p.relative_to(release).as_posix(): p.read_bytes()
+            for p in sorted(release.rglob("*")) if p.is_file()}
+
+
+def _card_header(release: Path) -> dict[str, object]:
+    text = (release / "README.md").read_text(encoding="utf-8")
+    _, header, _ = text.split("---\n", 2)
+    data: dict[str, object] = yaml.safe_load(header)
+    return data
+
+
+def test_build_writes_a_hugging_face_dataset_folder(corpus_dir: Path, tmp_path: Path) -> None:
+    report = build(corpus_dir, tmp_path / "store")
+    release = tmp_path / "store" / "seeds" / "v1.0.0"
+    assert report.status == "built"
+    assert report.path == release
+    assert report.version == Version(1, 0, 0)
+    assert sorted(_files(release)) == [
+        "README.md",
+        "clusters.parquet",
+        "data/all/train-00000-of-00001.parquet",
+        "data/default/train-00000-of-00001.parquet",
+        "manifest.json",
+        "rejects.parquet",
+    ]
+    manifest = Manifest.read(release)
+    assert (manifest.name, manifest.version) == ("seeds", "1.0.0")
+    assert manifest.counts.files_seen == 5
+    assert manifest.counts.documents == 5
+    assert manifest.counts.rows["all"] == 5
+    assert manifest.counts.rows["default"] == 5 - manifest.counts.duplicates
+    assert manifest.schema_version == corpus.SCHEMA_VERSION
+    assert {i.path for i in manifest.inputs} == {p.name for p in corpus_dir.iterdir()}
+    for item in manifest.inputs:
+        raw = (corpus_dir / item.path).read_bytes()
+        assert item.sha256 == hashlib.sha256(raw).hexdigest()
+        assert item.bytes == len(raw)
+    for entry in manifest.files:
+        assert hashlib.sha256((release / entry.path).read_bytes()).hexdigest() == entry.sha256
+    assert not [p for p in (tmp_path / "store" / "seeds").iterdir() if p.name.startswith(".")]
+
+
+def test_every_shard_has_the_declared_schema(corpus_dir: Path, tmp_path: Path) -> None:
+    release = build(corpus_dir, tmp_path).path
+    for shard in release.glob("data/*/*.parquet"):
+        assert pq.read_schema(shard).remove_metadata().equals(SCHEMA)
+    assert pq.read_schema(release / "rejects.parquet").remove_metadata().equals(REJECTS_SCHEMA)
+    assert pq.read_schema(release / "clusters.parquet").remove_metadata().equals(
+        CLUSTERS_SCHEMA)
+
+
+def test_the_seed_rewrite_is_a_cluster_with_its_evidence(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    report = build(corpus_dir, tmp_path)
+    assert report.manifest.counts.clusters == 1
+    assert report.manifest.counts.rows == {"default": 4, "all": 5}
+    assert report.manifest.counts.relations == {"unique": 3, "canonical": 1, "rewrite": 1}
+    rows = pq.read_table(report.path / "clusters.parquet").to_pylist()
+    assert [(r["id"], r["relation"], r["kept"]) for r in rows] == [
+        ("860389ee531be975", "canonical", True), ("ccf4b0b12e1d7c3c", "rewrite", False)]
+    assert {r["cluster_id"] for r in rows} == {"860389ee531be975"}
+    assert rows[1]["evidence"]
+    assert rows[1]["aligned"] >= 3
+    card = (report.path / "README.md").read_text(encoding="utf-8")
+    assert "Cluster `860389ee531be975`:" in card
+    assert "| ccf4b0b12e1d7c3c | rewrite |" in card
+    assert "Evidence for ccf4b0b12e1d7c3c:" in card
+
+
+def test_all_config_rebuilds_each_original_file_byte_for_byte(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    release = build(corpus_dir, tmp_path).path
+    rows = pq.read_table(release / "data/all/train-00000-of-00001.parquet").to_pylist()
+    assert len(rows) == 5
+    for row in rows:
+        doc = from_row(row)
+        original = (corpus_dir / doc.source.path).read_bytes()
+        assert corpus.render(doc) == original
+        assert hashlib.sha256(corpus.render(doc)).hexdigest() == doc.raw_sha256
+
+
+def test_card_header_declares_configs_and_sizes(corpus_dir: Path, tmp_path: Path) -> None:
+    release = build(corpus_dir, tmp_path, config=BuildConfig(license="cc-by-4.0")).path
+    header = _card_header(release)
+    assert header["license"] == "cc-by-4.0"
+    assert header["pretty_name"] == "seeds"
+    assert header["size_categories"] == ["n<1K"]
+    assert "text-generation" in header["task_categories"]  # type: ignore[operator]
+    assert "und" not in header.get("language", [])  # type: ignore[operator]
+    configs = {c["config_name"]: c for c in header["configs"]}  # type: ignore[attr-defined]
+    assert configs["default"]["data_files"] == [
+        {"split": "train", "path": "data/default/train-*"}]
+    assert configs["all"]["data_files"] == [{"split": "train", "path": "data/all/train-*"}]
+    infos = {i["config_name"]: i for i in header["dataset_info"]}  # type: ignore[attr-defined]
+    manifest = Manifest.read(release)
+    for name in ("default", "all"):
+        split = infos[name]["splits"][0]
+        assert split["name"] == "train"
+        assert split["num_examples"] == manifest.counts.rows[name]
+        shard = release / f"data/{name}/train-00000-of-00001.parquet"
+        assert infos[name]["download_size"] == shard.stat().st_size
+        assert [f["name"] for f in infos[name]["features"]] == SCHEMA.names
+
+
+def test_card_prose_has_sources_settings_counts_clusters_rejects_changelog(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    (corpus_dir / "005_0123456789abcdef.txt").write_bytes(BAD_UTF8)
+    release = build(corpus_dir, tmp_path).path
+    text = (release / "README.md").read_text(encoding="utf-8")
+    for heading in ("## Configurations", "## Sources", "## How it was built", "## Counts",
+                    "## Duplicate clusters", "## Rejects", "## Schema", "## Changelog"):
+        assert heading in text
+    assert f"corpus {corpus.__version__}" in text
+    assert "`005_0123456789abcdef.txt` | 3 | invalid-utf8 |" in text
+    assert "- **1.0.0**: first release." in text
+    for name in SCHEMA.names:
+        assert f"| `{name}` |" in text
+
+
+def test_rebuilding_unchanged_inputs_is_up_to_date(corpus_dir: Path, tmp_path: Path) -> None:
+    first = build(corpus_dir, tmp_path)
+    before = _files(first.path)
+    again = build(corpus_dir, tmp_path)
+    assert again.status == "up-to-date"
+    assert again.version == first.version
+    assert again.path == first.path
+    assert _files(first.path) == before
+    assert [str(v) for v, _ in list_releases(tmp_path / "seeds")] == ["1.0.0"]
+    assert "is up to date" in again.summary()[0]
+
+
+def test_two_builds_are_byte_identical_wherever_the_corpus_lies(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = build(corpus_dir.resolve(), tmp_path / "a").path
+    elsewhere = tmp_path / "elsewhere" / "seeds"
+    shutil.copytree(corpus_dir, elsewhere)
+    monkeypatch.chdir(elsewhere.parent)
+    b = build("seeds/", tmp_path / "b").path
+    assert _files(a) == _files(b)
+
+
+def test_changed_text_proposes_a_patch(corpus_dir: Path, tmp_path: Path) -> None:
+    build(corpus_dir, tmp_path)
+    path = corpus_dir / "001_8b6178791ad9aa8e.txt"
+    path.write_bytes(path.read_bytes().replace(b"the", b"THE", 1))
+    report = build(corpus_dir, tmp_path)
+    assert report.status == "built"
+    assert report.version == Version(1, 0, 1)
+    assert report.previous == Version(1, 0, 0)
+    assert report.diff is not None
+    assert [c.id for c in report.diff.changed] == ["8b6178791ad9aa8e"]
+    assert "raw_sha256" in report.diff.changed[0].fields
+    entry = report.manifest.changelog[-1]
+    assert (entry.version, entry.previous, entry.kind, entry.changed) == ("1.0.1", "1.0.0",
+                                                                          "patch", 1)
+    card = (report.path / "README.md").read_text(encoding="utf-8")
+    assert "- **1.0.1** (from 1.0.0): 1 changed." in card
+    assert "- **1.0.0**: first release." in card
+
+
+def test_added_or_removed_documents_propose_a_minor_version(
+    corpus_dir: Path, tmp_path: Path, seeds_dir: Path
+) -> None:
+    build(corpus_dir, tmp_path)
+    source = (seeds_dir / "004_e180362b89ccddc6.txt").read_bytes()
+    (corpus_dir / "005_00000000000000ff.txt").write_bytes(source.replace(b"Belarus", b"Ruritania"))
+    added = build(corpus_dir, tmp_path)
+    assert added.version == Version(1, 1, 0)
+    assert added.diff is not None
+    assert [d.id for d in added.diff.added] == ["00000000000000ff"]
+    (corpus_dir / "000_dbad2dc0fe77bb11.txt").unlink()
+    removed = build(corpus_dir, tmp_path)
+    assert removed.version == Version(1, 2, 0)
+    assert removed.diff is not None
+    assert [d.id for d in removed.diff.removed] == ["dbad2dc0fe77bb11"]
+    kinds = [(e.version, e.kind) for e in removed.manifest.changelog]
+    assert kinds == [("1.0.0", "initial"), ("1.1.0", "minor"), ("1.2.0", "minor")]
+
+
+def test_a_schema_change_proposes_a_major_version(corpus_dir: Path, tmp_path: Path) -> None:
+    first = build(corpus_dir, tmp_path).path
+    # Make v1.0.0 look as if an older schema wrote it: one column fewer, older schema version.
+    shard = first / "data/all/train-00000-of-00001.parquet"
+    pq.write_table(pq.read_table(shard).drop_columns(["score"]), shard)
+    manifest = json.loads((first / MANIFEST).read_text())
+    manifest["schema_version"] = "0.9"
+    (first / MANIFEST).write_text(json.dumps(manifest))
+    report = build(corpus_dir, tmp_path)
+    assert report.version == Version(2, 0, 0)
+    assert report.diff is not None
+    assert report.diff.schema_changed
+
+
+def test_settings_change_alone_makes_a_patch(corpus_dir: Path, tmp_path: Path) -> None:
+    build(corpus_dir, tmp_path)
+    report = build(corpus_dir, tmp_path, config=BuildConfig(license="mit"))
+    assert report.version == Version(1, 0, 1)
+    assert report.manifest.changelog[-1].summary() == (
+        "no document changes (card or settings only)")
+
+
+def test_an_existing_version_with_other_content_is_refused_unless_overwrite(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    first = build(corpus_dir, tmp_path, version="1.0.0")
+    kept = _files(first.path)
+    (corpus_dir / "002_ccf4b0b12e1d7c3c.txt").unlink()
+    with pytest.raises(ReleaseExistsError, match=r"v1\.0\.0 already exists.*--overwrite"):
+        build(corpus_dir, tmp_path, version="1.0.0")
+    assert _files(first.path) == kept
+    replaced = build(corpus_dir, tmp_path, version="v1.0.0", overwrite=True)
+    assert replaced.status == "overwritten"
+    assert replaced.manifest.counts.documents == 4
+    assert [str(v) for v, _ in list_releases(tmp_path / "seeds")] == ["1.0.0"]
+    assert not [p for p in (tmp_path / "seeds").iterdir() if p.name.startswith(".")]
+
+
+def test_an_explicit_version_with_the_same_content_is_up_to_date(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    build(corpus_dir, tmp_path, version="2.3.4")
+    assert build(corpus_dir, tmp_path, version="2.3.4").status == "up-to-date"
+
+
+def test_an_explicit_version_follows_the_highest_lower_release(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    build(corpus_dir, tmp_path, version="1.0.0")
+    (corpus_dir / "000_dbad2dc0fe77bb11.txt").unlink()
+    build(corpus_dir, tmp_path, version="3.0.0")
+    report = build(corpus_dir, tmp_path, version="2.0.0", config=BuildConfig(license="mit"))
+    assert report.previous == Version(1, 0, 0)
+    assert report.diff is not None
+    assert [d.id for d in report.diff.removed] == ["dbad2dc0fe77bb11"]
+
+
+@pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()])
+def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
+    calls = {"n": 0}
+    real_to_row = build_module.to_row
+
+    def failing_to_row(doc: corpus.Document) -> dict[str, object]:
+        calls["n"] += 1
+        if calls["n"] == 7:  # pass 2 has started: the spill and some shards exist
+            raise error
+        return real_to_row(doc)
+
+    monkeypatch.setattr(build_module, "to_row", failing_to_row)
+    with pytest.raises(type(error)):
+        build(corpus_dir, tmp_path)
+    assert calls["n"] == 7
+    assert list((tmp_path / "seeds").iterdir()) == []
+
+
+def test_a_failure_after_the_data_is_written_leaves_nothing_either(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_card(*args: object, **kwargs: object) -> str:
+        raise PublishError("card failed")
+
+    monkeypatch.setattr(build_module, "render_card", broken_card)
+    with pytest.raises(PublishError, match="card failed"):
+        build(corpus_dir, tmp_path)
+    assert list((tmp_path / "seeds").iterdir()) == []
+
+
+def test_a_killed_build_is_cleaned_up_by_the_next_one(corpus_dir: Path, tmp_path: Path) -> None:
+    dataset = tmp_path / "seeds"
+    host = socket.gethostname()
+    dead = dataset / f".build-{host}-999999999-deadbeef"
+    alive = dataset / f".build-{host}-{os.getpid()}-0badc0de"
+    foreign = dataset / ".build-otherhost-1-cafebabe"
+    for folder in (dead, alive, foreign):
+        (folder / "data").mkdir(parents=True)
+    build(corpus_dir, tmp_path)
+    assert not dead.exists()
+    assert alive.exists()  # a running build
+    assert foreign.exists()  # another host's
+
+
+def test_rejects_are_recorded_with_path_line_rule_and_reason(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    (corpus_dir / "005_0123456789abcdef.txt").write_bytes(BAD_UTF8)
+    (corpus_dir / "notes.txt").write_text("not a seed file\n")
+    (corpus_dir / ".DS_Store").write_bytes(b"\0")
+    report = build(corpus_dir, tmp_path)
+    counts = report.manifest.counts
+    assert (counts.files_seen, counts.documents, counts.rejects) == (7, 5, 2)
+    assert counts.rejects_by_rule == {"bad-name": 1, "invalid-utf8": 1}
+    assert counts.skipped == 1
+    rows = pq.read_table(report.path / "rejects.parquet").to_pylist()
+    assert [(r["path"], r["line"], r["rule"]) for r in rows] == [
+        ("005_0123456789abcdef.txt", 3, "invalid-utf8"),
+        ("notes.txt", 0, "bad-name"),
+    ]
+    assert rows[0]["offset"] == BAD_UTF8.index(b"\xff")
+    inputs = {i.path: i for i in report.manifest.inputs}
+    assert inputs["005_0123456789abcdef.txt"].status == "rejected"
+    assert inputs["005_0123456789abcdef.txt"].sha256 == hashlib.sha256(BAD_UTF8).hexdigest()
+    assert inputs["notes.txt"].rule == "bad-name"
+    assert "rejects 2 (bad-name 1, invalid-utf8 1)" in report.summary()[1]
+
+
+def test_strict_mode_stops_at_the_first_reject_and_writes_nothing(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    (corpus_dir / "005_0123456789abcdef.txt").write_bytes(BAD_UTF8)
+    with pytest.raises(FormatError, match="invalid UTF-8"):
+        build(corpus_dir, tmp_path, config=BuildConfig(strict=True))
+    assert list((tmp_path / "seeds").iterdir()) == []
+
+
+def test_small_limits_give_several_shards_that_still_load(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    config = BuildConfig(row_group_rows=1, shard_bytes=1)
+    release = build(corpus_dir, tmp_path, config=config).path
+    shards = sorted(p.name for p in (release / "data" / "all").iterdir())
+    assert shards == [f"train-{i:05d}-of-00005.parquet" for i in range(5)]
+    dataset = corpus.load(release, config="all")
+    assert sorted(dataset["id"]) == sorted(p.name[4:20] for p in corpus_dir.iterdir())
+    assert len(Manifest.read(release).files) == len(list(release.rglob("*.parquet")))
+
+
+def test_an_archive_builds_like_the_folder(corpus_dir: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "seeds.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for path in sorted(corpus_dir.iterdir()):
+            tar.add(path, arcname=path.name)
+    report = build(archive, tmp_path / "store")
+    assert report.name == "seeds"
+    assert report.manifest.counts.documents == 5
+    table = pq.read_table(report.path / "data/all/train-00000-of-00001.parquet")
+    docs = list(corpus.documents(table))
+    assert {d.source.path for d in docs} == {"seeds.tar.gz"}
+    assert {d.source.member for d in docs} == {p.name for p in corpus_dir.iterdir()}
+
+
+def test_a_missing_source_is_a_corpus_error(tmp_path: Path) -> None:
+    with pytest.raises(corpus.CorpusError, match="no such file or directory"):
+        build(tmp_path / "nowhere", tmp_path / "store")
+    assert list((tmp_path / "store" / "nowhere").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "name"),
+    [("seeds", "seeds"), ("seeds/", "seeds"), ("/data/news.tar.gz", "news"),
+     ("x/y.zip", "y"), ("memory://bucket/corpus", "corpus"), (r"C:\data\news", "news")],
+)
+def test_default_name(source: str, name: str) -> None:
+    assert default_name(source) == name
+
+
+def test_a_bad_name_or_version_fails_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="pass --name"):
+        build(tmp_path / "nowhere", tmp_path, name="no/slashes")
+    with pytest.raises(ConfigError, match=r"MAJOR\.MINOR\.PATCH"):
+        build(tmp_path / "nowhere", tmp_path, version="1.0")
+
+
+def test_manifest_is_stable_json(corpus_dir: Path, tmp_path: Path) -> None:
+    release = build(corpus_dir, tmp_path).path
+    text = (release / MANIFEST).read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert list(data)[:4] == ["format", "format_version", "name", "version"]
+    assert Manifest.from_json(text).to_json() == text
+    assert str(tmp_path) not in text

@@ -1,0 +1,123 @@
+"""The dataset card: a YAML header the Hub reads, and prose made from the build's results."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from huggingface_hub import DatasetCard
+
+from corpus.errors import Reject
+from corpus.publish.card import (
+    LIST_LIMIT,
+    ClusterMember,
+    ConfigStats,
+    render_card,
+    size_category,
+)
+from corpus.publish.compare import ClusterChange, DocumentChange, DocumentRef, ReleaseDiff
+from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, Manifest
+from corpus.schema import SCHEMA, schema_description
+
+
+def _manifest(**counts: object) -> Manifest:
+    values: dict[str, object] = {
+        "files_seen": 3, "documents": 2, "rejects": 1, "rejects_by_rule": {"empty": 1},
+        "clusters": 1, "duplicates": 1, "relations": {"canonical": 1, "rewrite": 1},
+        "languages": {"en": 1, "und": 1, "fr": 1}, "rows": {"default": 1, "all": 2},
+    }
+    values.update(counts)
+    return Manifest(
+        name="news", version="1.1.0", schema_version="1.0", schema=schema_description(),
+        seed_format_version="1.0", libraries={"corpus": "9.9.9"}, source="news",
+        settings={"license": "mit", "strict": False}, settings_hash="ab" * 32,
+        inputs=(InputFile("a|b.txt", "cd" * 32, 10, "accepted", id="0000000000000001"),),
+        counts=Counts(**values),  # type: ignore[arg-type]
+        files=(), fingerprint="ef" * 32,
+        changelog=(ChangelogEntry("1.0.0", "", "initial"),
+                   ChangelogEntry("1.1.0", "1.0.0", "minor", added=1, clusters_added=1)),
+    )
+
+
+CONFIGS = (ConfigStats("default", 1, 100, 50), ConfigStats("all", 2, 200, 90))
+CLUSTERS = {
+    "c1": [ClusterMember("c1", "003.txt", "canonical", 1.0, "Original"),
+           ClusterMember("c2", "002.txt", "rewrite", 0.8125, "A | piped title")],
+}
+REJECTS = [Reject("bad.txt", 1, "empty", "the file is empty: remove it")]
+DIFF = ReleaseDiff(
+    old="v1.0.0", new="v1.1.0", schema_changed=False,
+    added=(DocumentRef("c2", "002.txt"),), removed=(),
+    changed=(DocumentChange("c1", "003.txt", ("cluster_id", "relation")),),
+    clusters_added=(ClusterChange("c1", (), (("c1", "canonical"), ("c2", "rewrite"))),),
+    clusters_removed=(), clusters_changed=(), unchanged=0,
+)
+
+
+def _render(**overrides: object) -> str:
+    arguments: dict[str, object] = {
+        "configs": CONFIGS, "clusters": CLUSTERS, "rejects": REJECTS, "diff": DIFF,
+        "license_id": "mit", "pretty_name": "News",
+    }
+    arguments.update(overrides)
+    manifest = arguments.pop("manifest", _manifest())
+    return render_card(manifest, **arguments)  # type: ignore[arg-type]
+
+
+def test_header_is_what_the_hub_reads() -> None:
+    card = DatasetCard(_render())
+    data = card.data.to_dict()
+    assert data["pretty_name"] == "News"
+    assert data["license"] == "mit"
+    assert data["language"] == ["en", "fr"]  # "und" is not a language
+    assert data["size_categories"] == ["n<1K"]
+    assert data["task_categories"] == ["text-generation", "text-classification"]
+    assert [c["config_name"] for c in data["configs"]] == ["default", "all"]
+    assert data["configs"][0]["default"] is True
+    infos = {i["config_name"]: i for i in data["dataset_info"]}
+    assert infos["all"]["splits"] == [{"name": "train", "num_bytes": 200, "num_examples": 2}]
+    assert infos["all"]["download_size"] == 90
+    assert infos["default"]["dataset_size"] == 100
+    assert [f["name"] for f in infos["default"]["features"]] == SCHEMA.names
+
+
+def test_no_detected_language_leaves_the_field_out() -> None:
+    text = _render(manifest=_manifest(languages={"und": 2}))
+    header = yaml.safe_load(text.split("---\n", 2)[1])
+    assert "language" not in header
+
+
+def test_prose_lists_clusters_rejects_and_the_changelog() -> None:
+    text = _render()
+    assert "| c2 | rewrite | 0.812 | `002.txt` | A \\| piped title |" in text
+    assert "| `bad.txt` | 1 | empty | the file is empty: remove it |" in text
+    assert "| `a\\|b.txt` | 0000000000000001 | accepted | 10 |" in text
+    assert "- **1.1.0** (from 1.0.0): 1 added, 1 cluster(s) added." in text
+    assert text.index("**1.1.0**") < text.index("**1.0.0**")  # newest first
+    assert "- c2 (`002.txt`)" in text
+    assert "- c1 (`003.txt`): cluster_id, relation" in text
+    assert "- canonical c1: c1 (canonical), c2 (rewrite)" in text
+    assert "| `settings_hash` |" not in text
+    assert '| `license` | `"mit"` |' in text
+
+
+def test_empty_sections_say_so() -> None:
+    text = _render(clusters={}, rejects=[], diff=None)
+    assert "No duplicates were found." in text
+    assert "Every input file was accepted." in text
+
+
+def test_long_lists_are_cut_and_point_at_the_full_file() -> None:
+    rejects = [Reject(f"f{i}.txt", 0, "bad-name", "bad") for i in range(LIST_LIMIT + 7)]
+    text = _render(rejects=rejects)
+    assert "… and 7 more: see `rejects.parquet`." in text
+    assert f"`f{LIST_LIMIT - 1}.txt`" in text
+    assert f"`f{LIST_LIMIT}.txt`" not in text
+
+
+@pytest.mark.parametrize(
+    ("n", "label"),
+    [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (123_456, "100K<n<1M"),
+     (10**10, "n>10B")],
+)
+def test_size_categories(n: int, label: str) -> None:
+    assert size_category(n) == label

@@ -1,0 +1,124 @@
+"""`corpus build` and `corpus diff` through the command line entry point."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus.cli import main
+
+BAD_UTF8 = b"Headline\nA body paragraph that is long enough to be body text.\n\xff broken\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory holding a copy of ``seeds/``, as at the repository root."""
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_build_without_arguments_builds_seeds_into_releases(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "built release seeds v1.0.0: releases/seeds/v1.0.0"
+    assert lines[1].startswith("  files seen 5, documents 5, rejects 0, clusters ")
+    assert lines[2].startswith("  rows: default ")
+    assert lines[2].endswith(", all 5")
+    assert err == ""  # no progress bar when stderr is not a terminal
+    assert (project / "releases/seeds/v1.0.0/manifest.json").is_file()
+
+
+def test_building_again_is_up_to_date(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build"]) == 0
+    capsys.readouterr()
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "release v1.0.0 is up to date: releases/seeds/v1.0.0\n")
+    assert sorted(p.name for p in (project / "releases/seeds").iterdir()) == ["v1.0.0"]
+
+
+def test_an_existing_version_with_new_content_exits_1_unless_overwrite(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", "--version", "1.0.0"]) == 0
+    (project / "seeds/000_dbad2dc0fe77bb11.txt").unlink()
+    capsys.readouterr()
+    assert main(["build", "--version", "1.0.0"]) == 1
+    err = capsys.readouterr().err
+    assert "release v1.0.0 already exists" in err
+    assert "--overwrite" in err
+    assert main(["build", "--version", "1.0.0", "--overwrite"]) == 0
+    assert capsys.readouterr().out.startswith("overwrote release seeds v1.0.0")
+
+
+def test_options_name_out_license(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["build", "seeds", "--out", "store", "--name", "news", "--license", "cc-by-4.0",
+                 "--pretty-name", "News articles"])
+    assert code == 0
+    card = (project / "store/news/v1.0.0/README.md").read_text(encoding="utf-8")
+    assert "license: cc-by-4.0" in card
+    assert "pretty_name: News articles" in card
+
+
+def test_strict_build_with_a_bad_file_exits_1_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "seeds/005_0123456789abcdef.txt").write_bytes(BAD_UTF8)
+    assert main(["build", "--strict"]) == 1
+    assert "005_0123456789abcdef.txt:3" in capsys.readouterr().err
+    assert list((project / "releases/seeds").iterdir()) == []
+
+
+def test_lenient_build_records_rejects_and_succeeds(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "seeds/005_0123456789abcdef.txt").write_bytes(BAD_UTF8)
+    assert main(["build"]) == 0
+    assert "rejects 1 (invalid-utf8 1)" in capsys.readouterr().out
+
+
+def test_bad_arguments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "nowhere"]) == 3
+    assert "no such file or directory" in capsys.readouterr().err
+    assert main(["build", "--version", "one"]) == 3
+    assert "is not MAJOR.MINOR.PATCH" in capsys.readouterr().err
+    assert main(["build", "--license", "Not A License"]) == 3
+    assert "not a Hub license id" in capsys.readouterr().err
+
+
+def test_progress_bars_on_request(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--progress"]) == 0
+    assert "read" in capsys.readouterr().err
+
+
+def test_diff_text_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build"]) == 0
+    (project / "seeds/000_dbad2dc0fe77bb11.txt").unlink()
+    assert main(["build"]) == 0
+    capsys.readouterr()
+    assert main(["diff", "releases/seeds/v1.0.0", "releases/seeds/v1.1.0"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "releases/seeds/v1.0.0 -> releases/seeds/v1.1.0: minor change")
+    assert "removed: 1\n  - dbad2dc0fe77bb11  000_dbad2dc0fe77bb11.txt\n" in out
+    assert main(["diff", "releases/seeds/v1.0.0", "releases/seeds/v1.1.0", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["kind"] == "minor"
+    assert payload["removed"] == [{"id": "dbad2dc0fe77bb11", "path": "000_dbad2dc0fe77bb11.txt"}]
+    assert payload["added"] == []
+    assert set(payload["clusters"]) == {"added", "removed", "changed"}
+
+
+def test_diff_of_a_folder_that_is_not_a_release_exits_3(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build"]) == 0
+    assert main(["diff", "seeds", "releases/seeds/v1.0.0"]) == 3
+    assert "no Parquet shards" in capsys.readouterr().err

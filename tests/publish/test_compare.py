@@ -1,0 +1,118 @@
+"""corpus.diff: documents added, removed, changed (with the columns), and cluster changes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus.errors import PublishError
+from corpus.publish.compare import diff
+from corpus.publish.layout import shard_name
+from corpus.publish.parquet import write_table
+from corpus.records import Document, Relation, SourceRef
+from corpus.schema import SCHEMA, to_row
+
+from .conftest import ReleaseMaker
+
+
+def _doc(doc_id: str, text: str = "", **fields: object) -> Document:
+    base = Document(id=doc_id, seq=int(doc_id, 16) % 1000, source=SourceRef(f"{doc_id}.txt"),
+                    bom=False, lines=(), raw_sha256=f"sha-{doc_id}-{text}", line_ending="lf",
+                    text=text)
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def _cluster(canonical: str, *members: tuple[str, Relation]) -> list[Document]:
+    docs = [_doc(canonical, cluster_id=canonical, relation=Relation.CANONICAL, score=1.0)]
+    docs += [_doc(m, cluster_id=canonical, duplicate_of=canonical, relation=r, score=0.9)
+             for m, r in members]
+    return docs
+
+
+def test_identical_releases_differ_in_nothing(tmp_path: Path, data_release: ReleaseMaker) -> None:
+    docs = [_doc("a1", "x"), _doc("b2", "y")]
+    result = diff(data_release(tmp_path / "old", docs), data_release(tmp_path / "new", docs))
+    assert result.kind == "none"
+    assert (result.added, result.removed, result.changed) == ((), (), ())
+    assert result.unchanged == 2
+    assert not result.schema_changed
+
+
+def test_added_removed_and_changed_documents(tmp_path: Path, data_release: ReleaseMaker) -> None:
+    old = data_release(tmp_path / "old", [_doc("a1", "x"), _doc("b2", "y"), _doc("c3", "z")])
+    new = data_release(tmp_path / "new", [_doc("a1", "x"), _doc("c3", "z!", language="en"),
+                                          _doc("d4", "w")])
+    result = diff(old, new)
+    assert [(d.id, d.path) for d in result.added] == [("d4", "d4.txt")]
+    assert [(d.id, d.path) for d in result.removed] == [("b2", "b2.txt")]
+    assert [(c.id, c.fields) for c in result.changed] == [
+        ("c3", ("raw_sha256", "text", "language"))]
+    assert result.unchanged == 1
+    assert result.kind == "minor"
+
+
+def test_a_change_of_derived_fields_only_is_a_patch(
+    tmp_path: Path, data_release: ReleaseMaker
+) -> None:
+    old = data_release(tmp_path / "old", [_doc("a1", "x")])
+    new = data_release(tmp_path / "new", [_doc("a1", "x", word_count=1)])
+    result = diff(old, new)
+    assert [(c.id, c.fields) for c in result.changed] == [("a1", ("word_count",))]
+    assert result.kind == "patch"
+
+
+def test_cluster_added_removed_and_changed(tmp_path: Path, data_release: ReleaseMaker) -> None:
+    old = data_release(tmp_path / "old", [
+        *_cluster("aa", ("ab", Relation.NEAR)),
+        *_cluster("ba", ("bb", Relation.EXACT)),
+        _doc("ca"), _doc("cb"),
+    ])
+    new = data_release(tmp_path / "new", [
+        *_cluster("aa", ("ab", Relation.NEAR), ("ac", Relation.REWRITE)),
+        _doc("ba"), _doc("bb"),
+        *_cluster("ca", ("cb", Relation.REWRITE)),
+    ])
+    result = diff(old, new)
+    assert [(c.canonical, c.before, c.after) for c in result.clusters_changed] == [
+        ("aa", (("aa", "canonical"), ("ab", "near")),
+         (("aa", "canonical"), ("ab", "near"), ("ac", "rewrite"))),
+    ]
+    assert [(c.canonical, c.before) for c in result.clusters_removed] == [
+        ("ba", (("ba", "canonical"), ("bb", "exact")))]
+    assert [(c.canonical, c.after) for c in result.clusters_added] == [
+        ("ca", (("ca", "canonical"), ("cb", "rewrite")))]
+    assert result.kind == "minor"  # "ac" was added
+    payload = result.to_dict()
+    assert payload["clusters"]["added"] == [  # type: ignore[index]
+        {"canonical": "ca", "before": [],
+         "after": [{"id": "ca", "relation": "canonical"}, {"id": "cb", "relation": "rewrite"}]}]
+
+
+def test_a_folder_without_shards_is_named(tmp_path: Path, data_release: ReleaseMaker) -> None:
+    new = data_release(tmp_path / "new", [_doc("a1")])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PublishError, match=r"empty: no Parquet shards under data/all/"):
+        diff(tmp_path / "empty", new)
+
+
+ids = st.sets(st.sampled_from([f"{i:02x}" for i in range(40)]), max_size=12)
+
+
+@settings(max_examples=30)  # each example writes two Parquet files; 30 cover the set algebra
+@given(ids, ids)
+def test_added_and_removed_are_the_set_differences(
+    tmp_path_factory: pytest.TempPathFactory, old_ids: set[str], new_ids: set[str]
+) -> None:
+    root = tmp_path_factory.mktemp("d")
+    for name, chosen in (("old", old_ids), ("new", new_ids)):
+        rows = [to_row(_doc(i, "t")) for i in sorted(chosen)]
+        write_table(root / name, shard_name("all", 0, 1), rows, SCHEMA)
+    result = diff(root / "old", root / "new")
+    assert {d.id for d in result.added} == new_ids - old_ids
+    assert {d.id for d in result.removed} == old_ids - new_ids
+    assert result.changed == ()
+    assert result.unchanged == len(old_ids & new_ids)

@@ -1,0 +1,92 @@
+"""Loading a release: corpus.load / corpus.documents, and plain datasets and Polars."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import datasets
+import polars as pl
+import pytest
+
+import corpus
+from corpus.errors import ConfigError, PublishError
+from corpus.publish.layout import MANIFEST
+from corpus.schema import SCHEMA, features
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    return corpus.build(seeds_dir, tmp_path_factory.mktemp("store")).path
+
+
+def test_load_dataset_on_the_folder_gives_the_default_config(release: Path) -> None:
+    loaded = datasets.load_dataset(str(release))
+    assert list(loaded) == ["train"]
+    manifest = json.loads((release / MANIFEST).read_text())
+    assert loaded["train"].num_rows == manifest["counts"]["rows"]["default"]
+    assert loaded["train"].features == features()
+
+
+def test_load_dataset_all_config_has_every_document(release: Path, seeds_dir: Path) -> None:
+    full = datasets.load_dataset(str(release), "all", split="train")
+    assert full.num_rows == 5
+    assert sorted(full["raw_sha256"]) == sorted(
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in seeds_dir.glob("*.txt"))
+
+
+def test_load_dataset_parquet_with_data_files(release: Path) -> None:
+    files = sorted(str(p) for p in (release / "data" / "all").glob("*.parquet"))
+    loaded = datasets.load_dataset("parquet", data_files=files, split="train")
+    assert loaded.num_rows == 5
+    assert loaded.features == features()
+
+
+def test_polars_reads_the_shards(release: Path) -> None:
+    frame = pl.read_parquet(release / "data" / "all" / "*.parquet")
+    assert frame.columns == SCHEMA.names
+    assert frame.height == 5
+    lines = frame.select(pl.col("lines").list.len()).to_series().to_list()
+    assert all(n > 0 for n in lines)
+
+
+def test_corpus_load_and_documents_give_typed_records_back(
+    release: Path, seeds_dir: Path
+) -> None:
+    loaded = corpus.load(release, config="all")
+    assert loaded.features == features()
+    docs = list(corpus.documents(loaded))
+    assert all(isinstance(d, corpus.Document) for d in docs)
+    originals = {p.name: p.read_bytes() for p in seeds_dir.glob("*.txt")}
+    assert {d.source.path: corpus.render(d) for d in docs} == originals
+    default = list(corpus.documents(corpus.load(str(release))))
+    assert {d.id for d in default} <= {d.id for d in docs}
+    assert all(d.relation in (corpus.Relation.UNIQUE, corpus.Relation.CANONICAL)
+               for d in default)
+
+
+def test_local_release_refuses_a_revision(release: Path) -> None:
+    with pytest.raises(ConfigError, match=r"revision='v1\.0\.0'.*drop revision"):
+        corpus.load(release, revision="v1.0.0")
+
+
+def test_unknown_config_names_the_configs(release: Path) -> None:
+    with pytest.raises(ConfigError, match=r"config='dedup'.*'default', 'all'"):
+        corpus.load(release, config="dedup")
+
+
+def test_a_release_of_another_schema_major_is_refused(release: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    manifest = json.loads((release / MANIFEST).read_text())
+    manifest["schema_version"] = "0.1"
+    (old / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(PublishError, match=r"written with schema 0\.1.*rebuild the release"):
+        corpus.load(old)
+
+
+def test_a_folder_that_is_not_a_release_fails_with_publish_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n")
+    with pytest.raises(PublishError, match=r"is not a release folder \(it has no manifest"):
+        corpus.load(tmp_path)

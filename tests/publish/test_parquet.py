@@ -1,0 +1,135 @@
+"""The shard writer: declared schema, row groups, rotation, final names, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import corpus
+from corpus.errors import PublishError
+from corpus.publish import parquet as parquet_module
+from corpus.publish.parquet import ShardWriter, file_sha256, parquet_writer
+from corpus.schema import SCHEMA, from_row, to_row
+
+
+def _docs(seeds_dir: Path, copies: int) -> list[corpus.Document]:
+    base = [corpus.parse(p.read_bytes(), p.name) for p in sorted(seeds_dir.glob("*.txt"))]
+    return [base[i % len(base)] for i in range(copies)]
+
+
+def _write(root: Path, docs: list[corpus.Document], **limits: int) -> ShardWriter:
+    options = {"row_group_rows": 10_000, "row_group_bytes": 1 << 26, "shard_bytes": 1 << 30}
+    options.update(limits)
+    with ShardWriter(root, "all", SCHEMA, **options) as writer:
+        for doc in docs:
+            writer.write(to_row(doc))
+    return writer
+
+
+def test_one_shard_holds_every_row_with_the_declared_schema(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    docs = _docs(seeds_dir, 5)
+    writer = _write(tmp_path, docs)
+    assert [f.path for f in writer.files] == ["data/all/train-00000-of-00001.parquet"]
+    path = tmp_path / writer.files[0].path
+    table = pq.read_table(path)
+    assert table.schema.remove_metadata().equals(SCHEMA)
+    assert [from_row(r) for r in table.to_pylist()] == docs
+    assert writer.files[0].rows == 5
+    assert writer.files[0].sha256 == file_sha256(path)
+    assert sorted(p.name for p in (tmp_path / "data" / "all").iterdir()) == [
+        "train-00000-of-00001.parquet"
+    ]
+
+
+def test_row_groups_are_cut_by_rows_and_by_bytes(tmp_path: Path, seeds_dir: Path) -> None:
+    docs = _docs(seeds_dir, 23)
+    by_rows = _write(tmp_path / "rows", docs, row_group_rows=5)
+    meta = pq.read_metadata(tmp_path / "rows" / by_rows.files[0].path)
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [5, 5, 5, 5, 3]
+    by_bytes = _write(tmp_path / "bytes", docs, row_group_bytes=1)
+    meta = pq.read_metadata(tmp_path / "bytes" / by_bytes.files[0].path)
+    # Rows are converted to Arrow in small batches; the byte limit cuts at the first batch.
+    assert meta.num_row_groups >= 1
+    assert sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups)) == 23
+
+
+def test_shards_rotate_by_size_and_get_final_names(tmp_path: Path, seeds_dir: Path) -> None:
+    docs = _docs(seeds_dir, 12)
+    writer = _write(tmp_path, docs, row_group_rows=2, shard_bytes=1)
+    assert [f.path for f in writer.files] == [
+        f"data/all/train-{i:05d}-of-00006.parquet" for i in range(6)
+    ]
+    assert [f.rows for f in writer.files] == [2] * 6
+    rows = [r for f in writer.files for r in pq.read_table(tmp_path / f.path).to_pylist()]
+    assert [from_row(r) for r in rows] == docs
+    leftovers = [p.name for p in (tmp_path / "data" / "all").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_an_empty_config_still_gets_one_loadable_shard(tmp_path: Path) -> None:
+    writer = _write(tmp_path, [])
+    assert [(f.path, f.rows) for f in writer.files] == [
+        ("data/all/train-00000-of-00001.parquet", 0)
+    ]
+    table = pq.read_table(tmp_path / writer.files[0].path)
+    assert table.num_rows == 0
+    assert table.schema.remove_metadata().equals(SCHEMA)
+
+
+def test_same_rows_give_the_same_bytes(tmp_path: Path, seeds_dir: Path) -> None:
+    docs = _docs(seeds_dir, 9)
+    a = _write(tmp_path / "a", docs, row_group_rows=4, shard_bytes=1)
+    b = _write(tmp_path / "b", docs, row_group_rows=4, shard_bytes=1)
+    assert [f.sha256 for f in a.files] == [f.sha256 for f in b.files]
+
+
+def test_files_carry_no_timestamps_or_pandas_metadata(tmp_path: Path, seeds_dir: Path) -> None:
+    writer = _write(tmp_path, _docs(seeds_dir, 3))
+    meta = pq.read_metadata(tmp_path / writer.files[0].path)
+    assert meta.created_by == f"parquet-cpp-arrow version {pa.__version__}"
+    assert set(meta.metadata) == {b"ARROW:schema"}
+    column = meta.row_group(0).column(0)
+    assert column.compression == "ZSTD"
+    assert column.has_offset_index  # the page index is written
+
+
+def test_an_exception_leaves_no_final_shard(tmp_path: Path, seeds_dir: Path) -> None:
+    docs = _docs(seeds_dir, 6)
+    writer = ShardWriter(tmp_path, "all", SCHEMA, row_group_rows=2, row_group_bytes=1 << 26,
+                         shard_bytes=1)
+
+    def fail_after_four() -> None:
+        with writer:
+            for i, doc in enumerate(docs):
+                if i == 4:
+                    raise RuntimeError("boom")
+                writer.write(to_row(doc))
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail_after_four()
+    assert len(list((tmp_path / "data" / "all").glob(".train-*.part"))) == 2  # were written
+    assert writer.files == ()
+    assert not list((tmp_path / "data" / "all").glob("train-*"))
+
+
+def test_writing_after_close_is_an_error(tmp_path: Path, seeds_dir: Path) -> None:
+    writer = _write(tmp_path, _docs(seeds_dir, 1))
+    with pytest.raises(PublishError, match="already closed"):
+        writer.write(to_row(_docs(seeds_dir, 1)[0]))
+
+
+def test_a_pyarrow_without_content_defined_chunking_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    class OldWriter:
+        def __init__(self, where: str, schema: pa.Schema, compression: str = "snappy") -> None:
+            raise AssertionError("must not be called")
+
+    monkeypatch.setattr(parquet_module.pq, "ParquetWriter", OldWriter)
+    with pytest.raises(PublishError, match=r"content-defined chunking.*pyarrow>=21"):
+        parquet_writer(str(tmp_path / "x.parquet"), SCHEMA)
