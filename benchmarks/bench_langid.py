@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import platform
 import random
+import re
 import sys
 import time
 from collections import Counter
@@ -59,6 +60,19 @@ def build_documents(per_language: int, seed: int) -> list[tuple[str, str]]:
     return documents
 
 
+def build_sentences(min_chars: int) -> list[tuple[str, str]]:
+    """``(language, sentence)`` pairs: every sentence of the sample paragraphs (and of the
+    first four seed paragraphs) with at least ``min_chars`` characters; a stress test."""
+    pools = {"en": english_paragraphs()[:4], **SAMPLES}
+    pairs = []
+    for language in sorted(pools):
+        for paragraph in pools[language]:
+            for sentence in re.split(r"(?<=[.!?。।])\s*", paragraph):
+                if len(sentence) >= min_chars:
+                    pairs.append((language, sentence))
+    return pairs
+
+
 def langdetect_top(text: str) -> str:
     """langdetect's top language as an ISO 639-1 code ("und" when it finds none)."""
     try:
@@ -86,53 +100,72 @@ def timed(tool: Callable[[str], str], texts: Sequence[str], repeat: int) -> tupl
     return answers, best
 
 
+HEADER = (
+    f"{'set':<22}{'docs':>6}{'corpus/s':>10}{'langdetect/s':>14}{'ratio':>8}"
+    f"{'agree %':>9}{'ld 0vs1 %':>11}{'acc corpus %':>14}{'acc ld %':>10}"
+)
+
+
+def compare(name: str, pairs: Sequence[tuple[str, str]], repeat: int) -> list[str]:
+    """Run both tools on ``pairs`` and print one row of the table; returns the disagreements."""
+    truth = [language for language, _ in pairs]
+    texts = [text for _, text in pairs]
+    ours, ours_time = timed(ours_top, texts, repeat)
+    DetectorFactory.seed = 0
+    theirs, theirs_time = timed(langdetect_top, texts, repeat)
+    DetectorFactory.seed = 1
+    other_seed = [langdetect_top(text) for text in texts]
+    DetectorFactory.seed = 0
+    n = len(texts)
+
+    def percent(a: Sequence[str], b: Sequence[str]) -> float:
+        return 100 * sum(x == y for x, y in zip(a, b, strict=True)) / n
+
+    print(
+        f"{name:<22}{n:>6}{n / ours_time:>10.0f}{n / theirs_time:>14.0f}"
+        f"{theirs_time / ours_time:>7.1f}x{percent(ours, theirs):>9.2f}"
+        f"{percent(theirs, other_seed):>11.2f}{percent(ours, truth):>14.2f}"
+        f"{percent(theirs, truth):>10.2f}"
+    )
+    counts = Counter((t, a, b) for a, b, t in zip(ours, theirs, truth, strict=True) if a != b)
+    return [
+        f"  {name}: written in {language}, corpus {mine}, langdetect {other} ({count}x)"
+        for (language, mine, other), count in sorted(counts.items())
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--docs-per-language", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3, help="passes per tool; best is kept")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the document assembly")
     args = parser.parse_args(argv)
 
     documents = build_documents(args.docs_per_language, args.seed)
-    truth = [language for language, _ in documents]
-    texts = [text for _, text in documents]
-    lengths = sorted(len(t) for t in texts)
+    lengths = sorted(len(text) for _, text in documents)
     print(
-        f"{len(texts)} documents, {len(set(truth))} languages, characters per document: "
-        f"min {lengths[0]}, median {lengths[len(lengths) // 2]}, max {lengths[-1]}"
+        f"{len(documents)} documents in {len({lang for lang, _ in documents})} languages, "
+        f"characters per document: min {lengths[0]}, median {lengths[len(lengths) // 2]}, "
+        f"max {lengths[-1]}"
     )
     print(f"python {platform.python_version()}, {platform.machine()}, one process, one core")
-
     start = time.perf_counter()
     corpus.detect_language("warm up: build the model from the profiles once")
     print(f"corpus model build (once per process): {time.perf_counter() - start:.2f} s")
     DetectorFactory.seed = 0
     langdetect_top("warm up: load the profiles once")
 
-    ours, ours_time = timed(ours_top, texts, args.repeat)
-    theirs, theirs_time = timed(langdetect_top, texts, args.repeat)
-    DetectorFactory.seed = 1
-    other_seed = [langdetect_top(text) for text in texts]
-    DetectorFactory.seed = 0
-
-    n = len(texts)
-    ours_rate, theirs_rate = n / ours_time, n / theirs_time
-    agree = sum(a == b for a, b in zip(ours, theirs, strict=True))
-    self_agree = sum(a == b for a, b in zip(theirs, other_seed, strict=True))
-    ours_right = sum(a == t for a, t in zip(ours, truth, strict=True))
-    theirs_right = sum(a == t for a, t in zip(theirs, truth, strict=True))
-    print(f"corpus.detect_language    {ours_rate:10.0f} docs/s")
-    print(f"langdetect.detect_langs   {theirs_rate:10.0f} docs/s")
-    print(f"speed ratio               {ours_rate / theirs_rate:10.1f}x")
-    print(f"agreement on top language {100 * agree / n:10.2f} % ({agree}/{n})")
-    print(f"langdetect seed 0 vs 1    {100 * self_agree / n:10.2f} % ({self_agree}/{n})")
-    print(f"accuracy, corpus          {100 * ours_right / n:10.2f} % ({ours_right}/{n})")
-    print(f"accuracy, langdetect      {100 * theirs_right / n:10.2f} % ({theirs_right}/{n})")
-    disagreements = Counter(
-        (t, a, b) for a, b, t in zip(ours, theirs, truth, strict=True) if a != b
-    )
-    for (language, mine, other), count in sorted(disagreements.items()):
-        print(f"  written in {language}: corpus {mine}, langdetect {other} ({count}x)")
+    print()
+    print(HEADER)
+    notes = compare("articles (all)", documents, args.repeat)
+    for low, high in ((0, 1_000), (1_000, 4_000), (4_000, 10**9)):
+        bucket = [(lang, text) for lang, text in documents if low <= len(text) < high]
+        label = f"  {low}-{high} chars" if high < 10**9 else f"  >= {low} chars"
+        compare(label, bucket, args.repeat)
+    notes += compare("sentences (>= 40 chars)", build_sentences(40), args.repeat)
+    if notes:
+        print("\ndisagreements:")
+        print("\n".join(notes))
     return 0
 
 

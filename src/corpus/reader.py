@@ -18,6 +18,7 @@ limit) are the normative ones of ``docs/seed-format.md``, section "Corpus".
 
 from __future__ import annotations
 
+import lzma
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ import stat
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -443,8 +445,9 @@ def _scan_zip(path: str, out: _Collector) -> None:
                 continue
             if info.is_dir():
                 continue
-            mode = info.external_attr >> 16
-            if mode and not stat.S_ISREG(mode):
+            # Unix-made zips keep the file type in the high bits; 0 means "not recorded".
+            kind = stat.S_IFMT(info.external_attr >> 16) if info.create_system == 3 else 0
+            if kind and kind != stat.S_IFREG:
                 out.reject(path, name, "not-regular",
                            "archive member is a link or special file; links in archives are "
                            "not followed: store the file itself")
@@ -621,7 +624,8 @@ def _read_bytes(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject
 def _read_one(ref: FileRef, limit: int, archives: _Archives) -> Document | Reject:
     try:
         data = _read_bytes(ref, limit, archives)
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, zlib.error,
+            lzma.LZMAError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return _reject(ref.where, "unreadable",
                        f"cannot read the file: {reason}; check that it exists and is readable")

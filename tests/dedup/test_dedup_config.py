@@ -22,7 +22,8 @@ def test_defaults_are_valid_and_banding_fits_the_signature() -> None:
     bands, rows = config.minhash.banding
     assert config.minhash.num_perm == 128
     assert bands * rows <= 128
-    assert bands > 1 and rows > 1
+    assert bands > 1
+    assert rows > 1
     assert config.keep == "original"
 
 
@@ -36,7 +37,8 @@ def test_banding_follows_the_threshold() -> None:
 @given(st.floats(min_value=0.05, max_value=0.95), st.integers(min_value=8, max_value=256))
 def test_optimal_bands_never_exceed_num_perm(threshold: float, num_perm: int) -> None:
     bands, rows = optimal_bands(threshold, num_perm)
-    assert bands >= 1 and rows >= 1
+    assert bands >= 1
+    assert rows >= 1
     assert bands * rows <= num_perm
 
 

@@ -72,14 +72,17 @@ def exact_copy_of_seed_3() -> Document:
 
 def test_exact_copy_with_crlf_bom_and_straight_quotes_is_exact() -> None:
     copy = exact_copy_of_seed_3()
-    assert copy.bom and copy.line_ending == "crlf"
+    assert copy.bom
+    assert copy.line_ending == "crlf"
     result = find_duplicates([*seed_docs(), copy])
     found = relations(result)
     assert found[copy.id] == (SEED_3, Relation.EXACT)
     assert found[SEED_3] == (SEED_3, Relation.CANONICAL)  # lower seq wins between equals
     assert found[SEED_2] == (SEED_3, Relation.REWRITE)
     member = next(m for c in result.clusters for m in c.members if m.id == copy.id)
-    assert member.score == 1.0 and member.jaccard == 1.0 and member.containment == 1.0
+    assert member.score == 1.0
+    assert member.jaccard == 1.0
+    assert member.containment == 1.0
 
 
 def near_copies_of_seed_4() -> dict[str, Document]:
@@ -87,8 +90,9 @@ def near_copies_of_seed_4() -> dict[str, Document]:
     body = [i for i, line in enumerate(lines) if len(line) > 200]
     truncated = lines[: body[len(body) * 2 // 5]]
     dropped = [line for i, line in enumerate(lines) if i != body[len(body) // 2]]
-    trailer = [*lines[:-3], "This analysis was produced with support from a regional journalism "
-               "fund, which had no say over its content or its conclusions in any way.", *lines[-3:]]
+    note = ("This analysis was produced with support from a regional journalism fund, which "
+            "had no say over its content or its conclusions in any way.")
+    trailer = [*lines[:-3], note, *lines[-3:]]
     return {
         name: relabel(("\n".join(text) + "\n").encode("utf-8"), 20 + k, f"near-{name}")
         for k, (name, text) in enumerate(
@@ -175,10 +179,12 @@ def test_mark_duplicates_sets_the_dedup_fields() -> None:
     result = find_duplicates(docs)
     marked = {d.id: d for d in mark_duplicates(iter(docs), result)}
     assert marked[SEED_3].relation is Relation.CANONICAL
-    assert marked[SEED_3].cluster_id == SEED_3 and marked[SEED_3].duplicate_of == ""
+    assert marked[SEED_3].cluster_id == SEED_3
+    assert marked[SEED_3].duplicate_of == ""
     assert marked[SEED_3].score == 1.0
     assert marked[SEED_2].relation is Relation.REWRITE
-    assert marked[SEED_2].cluster_id == SEED_3 and marked[SEED_2].duplicate_of == SEED_3
+    assert marked[SEED_2].cluster_id == SEED_3
+    assert marked[SEED_2].duplicate_of == SEED_3
     assert marked[SEED_2].score == result.clusters[0].members[1].score
     unique = docs[0]
     assert marked[unique.id] == unique  # untouched
@@ -192,7 +198,7 @@ def test_duplicate_ids_are_refused() -> None:
 
 
 def test_non_documents_are_refused() -> None:
-    with pytest.raises(CorpusError, match="expects corpus.Document"):
+    with pytest.raises(CorpusError, match=r"expects corpus\.Document"):
         find_duplicates(["not a document"])  # type: ignore[list-item]
 
 
@@ -211,8 +217,11 @@ def test_empty_input_and_documents_without_words() -> None:
 
 
 # -- properties ---------------------------------------------------------------------------------
-VOCABULARY = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro", "su", "ti", "va", "zo")
-              for b in ("bar", "den", "fis", "gol", "hum", "jek", "mor", "pal", "rin", "tov")]
+# 2,500 made-up words: random documents drawn from them share words only by chance.
+VOCABULARY = [f"{a}{b}{c}" for a in ("ka", "lo", "mi", "nu", "pe", "ro", "su", "ti", "va", "zo")
+              for b in ("bar", "den", "fis", "gol", "hum", "jek", "mor", "pal", "rin", "tov")
+              for c in ("a", "e", "i", "o", "u", "an", "el", "is", "om", "ur", "ta", "ke", "di",
+                        "su", "ra", "no", "mi", "pe", "lo", "vu", "za", "ho", "gi", "fe", "bo")]
 
 
 def random_paragraphs(rng: random.Random, paragraphs: int) -> list[str]:
@@ -246,7 +255,8 @@ def corpora(draw: st.DrawFn) -> tuple[list[Document], set[tuple[str, str]]]:
             elif kind == "drop-last":
                 copy = make_doc(paragraphs[:-1], seq, f"copy-{b}-{c}-{seq}")
             else:
-                copy = make_doc([*paragraphs, *random_paragraphs(rng, 1)], seq, f"copy-{b}-{c}-{seq}")
+                longer = [*paragraphs, *random_paragraphs(rng, 1)]
+                copy = make_doc(longer, seq, f"copy-{b}-{c}-{seq}")
             docs.append(copy)
             planted.add((original.id, copy.id))
             seq += 1
@@ -275,7 +285,8 @@ def test_planted_copies_are_found_and_nothing_is_its_own_duplicate(
     result = find_duplicates(docs)
     found = relations(result)
     for original, copy in planted:
-        assert original in found and copy in found
+        assert original in found
+        assert copy in found
         assert found[original][0] == found[copy][0]
     seen: set[str] = set()
     for cluster in result.clusters:
@@ -308,7 +319,8 @@ def test_deduplicating_a_deduplicated_corpus_finds_nothing(
                         min_size=1, max_size=80), min_size=1, max_size=5),
        st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
 def test_an_exact_copy_is_always_found(paragraphs: list[str], ending: str, bom: bool) -> None:
-    body = [f"Paragraph {i} says: {p.strip() or 'nothing'} and ends here." for i, p in enumerate(paragraphs)]
+    body = [f"Paragraph {i} says: {p.strip() or 'nothing'} and ends here."
+            for i, p in enumerate(paragraphs)]
     original = make_doc(body, 1, "original")
     curly = [p.replace("'", "’").replace('"', "“") for p in body]
     copy = make_doc(curly, 2, "copy", ending=ending, bom=bom)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus import Document, Role, parse
+from corpus import Document, FormatError, Role, parse
 from corpus.format.roles import assign_roles, byline_names, is_quote, is_title_case
 
 BODY = "Officials said the talks would continue next week in the capital."
@@ -256,3 +256,41 @@ def test_not_boilerplate(text: str) -> None:
 def test_blank_lines_are_whitespace_only() -> None:
     assert _roles(BODY, "", " \t", "\u3000\u2028", "\u200b") == [
         Role.BODY, Role.BLANK, Role.BLANK, Role.BLANK, Role.BODY]
+
+
+def test_whitespace_constant_is_exactly_python_isspace() -> None:
+    import sys
+
+    from corpus.format.roles import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+@pytest.mark.parametrize(
+    "text", ["June 3, 2024", "3 June 2024", "Mon, Jun. 3rd 2024", "2024-06-03",
+             "Updated 2024-06-03 10:00 UTC", "Published Monday, March 3, 2025"])
+def test_date_lines(text: str) -> None:
+    from corpus.format.roles import DATE_RE
+
+    assert DATE_RE.match(text)
+    assert _roles(BODY, text, MORE)[1] is Role.BODY
+
+
+def test_worked_example_of_the_spec() -> None:
+    """The example of docs/seed-format.md, section 6: keep the two in step."""
+    lines = ["Talks Resume in Minsk", "How a quiet visit could thaw relations",
+             "By Jane Doe and Li Wei", "", "Officials said the talks would continue next week.",
+             "“We have to move, we have to trade.” – Alexander Lukashenko", "What Comes Next",
+             "Diplomats expect a slow thaw.", "About the Author:",
+             "Jane Doe covers Eastern Europe.", "Comments", "Great piece!"]
+    data = b"\xef\xbb\xbf" + "\r\n".join(lines).encode()
+    assert len(data) == 333
+    doc = parse(data, "corpus/012_00ff00ff00ff00ff.txt")
+    assert (doc.seq, doc.id, doc.bom, doc.line_ending) == (12, "00ff00ff00ff00ff", True, "crlf")
+    assert [line.role.value for line in doc.lines] == [
+        "headline", "standfirst", "byline", "blank", "body", "quote", "heading", "body", "bio",
+        "bio", "boilerplate", "comment"]
+    bad = data.replace(b"thaw.", b"tha\xe9.")
+    with pytest.raises(FormatError) as info:
+        parse(bad, "corpus/012_00ff00ff00ff00ff.txt")
+    assert (info.value.rule, info.value.line, info.value.offset) == ("invalid-utf8", 8, 255)

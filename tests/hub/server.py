@@ -105,7 +105,7 @@ class Blob:
             return git_blob_oid(lfs_pointer(self.sha256, len(self.data)))
         return git_blob_oid(self.data)
 
-    def entry(self, path: str) -> dict[str, Any]:
+    def entry(self, path: str, *, lfs_details: bool = True) -> dict[str, Any]:
         """The JSON the Hub returns for this file in tree and paths-info listings."""
         out: dict[str, Any] = {
             "type": "file",
@@ -113,7 +113,7 @@ class Blob:
             "size": len(self.data),
             "path": path,
         }
-        if self.lfs:
+        if self.lfs and lfs_details:
             pointer = lfs_pointer(self.sha256, len(self.data))
             out["lfs"] = {"oid": self.sha256, "size": len(self.data), "pointerSize": len(pointer)}
         return out
@@ -236,12 +236,17 @@ class HubStore:
 
     ``token``: when set, writes need ``Authorization: Bearer <token>`` and private repos are
     visible only with it. ``page_size``: entries per page of tree listings (the Hub uses 1000).
+    ``lfs_details``: whether listings give LFS files' SHA-256 (``lfs``); turned off, only the git
+    blob id of the pointer tells the content, as for files a listing only knows by Xet hash.
     """
 
-    def __init__(self, *, token: str | None = None, page_size: int = 1000) -> None:
+    def __init__(
+        self, *, token: str | None = None, page_size: int = 1000, lfs_details: bool = True
+    ) -> None:
         self.lock = threading.RLock()
         self.token = token
         self.page_size = page_size
+        self.lfs_details = lfs_details
         self.repos: dict[tuple[str, str], Repo] = {}
         self.lfs: dict[str, bytes] = {}
         self.faults: list[Fault] = []
@@ -249,7 +254,7 @@ class HubStore:
         self.unhandled: list[str] = []
         self._counter = itertools.count()
 
-    # -- test helpers -------------------------------------------------------------------------
+    # -- for tests ----------------------------------------------------------------------------
 
     def inject(
         self,
@@ -715,10 +720,10 @@ def _commits(req: _Request, params: dict[str, str]) -> None:
 # -- listing -------------------------------------------------------------------------------------
 
 
-def _entry(repo: Repo, commit: Commit, path: str, expand: bool) -> dict[str, Any]:
+def _entry(store: HubStore, repo: Repo, commit: Commit, path: str, expand: bool) -> dict[str, Any]:
     blob = commit.files.get(path)
     entry: dict[str, Any] = (
-        blob.entry(path)
+        blob.entry(path, lfs_details=store.lfs_details)
         if blob is not None
         else {"type": "directory", "oid": commit.folder_oid(path), "size": 0, "path": path}
     )
@@ -746,7 +751,7 @@ def _tree(req: _Request, params: dict[str, str]) -> None:
         )
         cursor = int((query.get("cursor") or ["0"])[-1])
         page = paths[cursor : cursor + req.store.page_size]
-        entries = [_entry(repo, commit, p, expand) for p in page]
+        entries = [_entry(req.store, repo, commit, p, expand) for p in page]
     headers = {}
     if cursor + req.store.page_size < len(paths):
         url = urlsplit(req.path)
@@ -768,7 +773,7 @@ def _paths_info(req: _Request, params: dict[str, str]) -> None:
         commit = repo.resolve(params["rev"])
         folders = commit.folders()
         entries = [
-            _entry(repo, commit, p.strip("/"), expand)
+            _entry(req.store, repo, commit, p.strip("/"), expand)
             for p in paths
             if p.strip("/") in commit.files or p.strip("/") in folders
         ]

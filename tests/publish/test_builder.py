@@ -161,6 +161,29 @@ def test_rebuilding_unchanged_inputs_is_up_to_date(corpus_dir: Path, tmp_path: P
     assert "is up to date" in again.summary()[0]
 
 
+def test_an_unchanged_corpus_is_found_up_to_date_without_processing(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(corpus_dir, tmp_path)
+
+    def no_processing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged corpus must not be normalised again")
+
+    monkeypatch.setattr(build_module, "normalize", no_processing)
+    assert build(corpus_dir, tmp_path).status == "up-to-date"
+
+
+def test_a_new_library_version_with_the_same_output_is_still_up_to_date(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(corpus_dir, tmp_path)
+    versions = build_module._library_versions() | {"pyarrow": "99.0.0"}
+    monkeypatch.setattr(build_module, "_library_versions", lambda: versions)
+    report = build(corpus_dir, tmp_path)  # processed again: the fingerprint decides
+    assert report.status == "up-to-date"
+    assert report.version == Version(1, 0, 0)
+
+
 def test_two_builds_are_byte_identical_wherever_the_corpus_lies(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,6 +408,18 @@ def test_a_missing_source_is_a_corpus_error(tmp_path: Path) -> None:
 )
 def test_default_name(source: str, name: str) -> None:
     assert default_name(source) == name
+
+
+def test_default_name_of_the_current_folder_is_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    assert default_name(".") == "articles"
+    assert default_name("./") == "articles"
+    monkeypatch.chdir(folder.parent)
+    assert default_name("articles/.") == "articles"
 
 
 def test_a_bad_name_or_version_fails_before_reading(tmp_path: Path) -> None:

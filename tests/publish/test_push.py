@@ -153,6 +153,22 @@ def test_pushing_a_published_version_again_does_nothing(
     assert _release_commits(hub, hub_repo_id) == 1
 
 
+def test_content_is_recognised_by_pointer_id_when_listings_lack_lfs_details(
+    hub: HubStore, hub_repo_id: str, tmp_path: Path
+) -> None:
+    hub.lfs_details = False  # listings give only git blob ids, as for files known by Xet hash
+    v1 = make_release(tmp_path, "1.0.0", DOCS_V1)
+    first = push(v1, hub_repo_id, retry=FAST)
+
+    again = push(v1, hub_repo_id, retry=FAST)
+    second = push(make_release(tmp_path, "1.1.0", DOCS_V2), hub_repo_id, retry=FAST)
+
+    assert again.status is PushStatus.ALREADY_PUBLISHED
+    assert again.commit == first.commit
+    assert "rejects.parquet" not in second.uploaded  # unchanged LFS file recognised
+    assert "data/all/train-00000-of-00001.parquet" in second.uploaded
+
+
 def test_a_tag_with_other_content_is_never_moved(
     hub: HubStore, hub_repo_id: str, tmp_path: Path
 ) -> None:
@@ -183,16 +199,16 @@ def test_files_no_longer_in_the_release_are_deleted_but_gitattributes_stays(
     push(make_release(tmp_path, "1.0.0", DOCS_V1), hub_repo_id, retry=FAST)
     HfApi().upload_file(
         path_or_fileobj=b"someone's notes\n",
-        path_in_repo="notes/todo.txt",
+        path_in_repo="notes/extra.txt",
         repo_id=hub_repo_id,
         repo_type="dataset",
     )
 
     result = push(make_release(tmp_path, "1.0.1", DOCS_V1[:3]), hub_repo_id, retry=FAST)
 
-    assert "notes/todo.txt" in result.deleted
+    assert "notes/extra.txt" in result.deleted
     files = hub.files_at("dataset", hub_repo_id, "v1.0.1")
-    assert "notes/todo.txt" not in files
+    assert "notes/extra.txt" not in files
     assert ".gitattributes" in files
 
 

@@ -60,18 +60,18 @@ def _passage_lines(passage: AlignedPassage, width: int) -> list[str]:
         f"containment {passage.containment:.2f}"
     ]
     lines += ["    " + line for line in _columns(head, tail, width)]
-    lines += ["    " + line for line in _columns(passage.canonical_text, passage.member_text, width)]
+    texts = _columns(passage.canonical_text, passage.member_text, width)
+    lines += ["    " + line for line in texts]
     return lines
 
 
 def _member_line(member: Member) -> str:
     if member.relation is Relation.CANONICAL:
         return f"  canonical  {member.name}"
-    via = "" if member.matched_with else ""
     return (
         f"  {member.relation.value:<10} {member.name}  score {member.score:.2f}  "
         f"jaccard {member.jaccard:.3f}  containment {member.containment:.3f}  "
-        f"aligned {member.aligned} sentence{'s' * (member.aligned != 1)}{via}"
+        f"aligned {member.aligned} sentence{'s' * (member.aligned != 1)}"
     )
 
 
@@ -83,7 +83,8 @@ def _cluster_lines(cluster: Cluster, width: int) -> list[str]:
         if member.relation is Relation.CANONICAL:
             continue
         if member.matched_with != cluster.canonical:
-            lines.append(f"    (joined through {names.get(member.matched_with, member.matched_with)})")
+            through = names.get(member.matched_with, member.matched_with)
+            lines.append(f"    (joined through {through})")
         if member.evidence:
             other = names.get(member.matched_with, member.matched_with)
             lines.append(f"    best aligned passages: {other} | {member.name}")

@@ -35,13 +35,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def inspect_payload(doc: Document) -> dict[str, object]:
     """The JSON-ready description of ``doc`` that ``corpus inspect --json`` prints.
 
-    Parse facts only: identity, provenance, how to rebuild the bytes, each line (number, role,
-    text, ending) and, per role, the numbers of the lines that have it. Keys are stable; later
-    stages add their own keys here rather than building a second payload.
+    Parse facts: identity, provenance, how to rebuild the bytes, each line (number, role,
+    text, ending) and, per role, the numbers of the lines that have it. Normalisation facts
+    (``doc`` is normalised with the default config unless it already is): every field of
+    :data:`corpus.text.normalize.NORMALIZED_FIELDS` (title, authors, text, counts, hashes,
+    language...). Keys are stable; later stages add their own keys here rather than building
+    a second payload.
     """
+    from corpus.text.normalize import NORMALIZED_FIELDS, normalize
+
     roles: dict[str, list[int]] = {role.value: [] for role in Role}
     for line in doc.lines:
         roles[line.role.value].append(line.number)
+    normalised = doc if doc.normalizer_version else normalize(doc)
+    fields: dict[str, object] = {}
+    for field in NORMALIZED_FIELDS:
+        value = getattr(normalised, field)
+        if field == "quotes":
+            value = [{"text": q.text, "attribution": q.attribution} for q in value]
+        fields[field] = list(value) if isinstance(value, tuple) else value
     return {
         "id": doc.id,
         "seq": doc.seq,
@@ -51,6 +63,7 @@ def inspect_payload(doc: Document) -> dict[str, object]:
         "bom": doc.bom,
         "line_ending": doc.line_ending,
         "raw_sha256": doc.raw_sha256,
+        **fields,
         "line_count": len(doc.lines),
         "roles": {role: numbers for role, numbers in roles.items() if numbers},
         "lines": [

@@ -5,16 +5,17 @@ n-grams, and their containment (the share of the smaller set found in the larger
 high for a truncated copy or one with a trailer added while Jaccard drops.
 
 Rewrites share few n-grams, so they are found by aligning sentences. Each sentence becomes a
-TF-IDF vector over the stems of its content words (stopwords dropped, prefix stems from
-:mod:`corpus.dedup.hashing`, inverse document frequencies from the whole input). Sentence pairs
-whose cosine reaches :attr:`RewriteConfig.similarity` can be aligned, and the alignment is the
-chain of such pairs that advances in both documents with the largest total similarity (a
-weighted longest common subsequence, solved in ``O(k log n)`` for ``k`` matching pairs). A
-rewrite follows its source sentence by sentence, so its chain is long and covers much of one
-text; two articles about the same story share names and topic words, so a few sentences match
-here and there, but not in one order. The coverage of the chain (the share of a document's
-words in aligned sentences) is the score, and it is what the thresholds are calibrated on
-(``docs/dedup.md``).
+vector over the stems of its content words (stopwords dropped, prefix stems from
+:mod:`corpus.dedup.hashing`, weights ``1 + ln(count)``, no corpus statistics, so a verdict
+depends on the two texts only). Sentence pairs whose cosine reaches
+:attr:`RewriteConfig.similarity` can be aligned. The alignment is a *local* chain of such
+pairs advancing in both documents: each aligned pair adds its similarity minus a baseline,
+each sentence skipped between two aligned pairs costs a gap penalty, and the chain with the
+best score wins. A rewrite follows its source sentence by sentence, so its chain is long,
+dense and covers much of one text; two articles about the same story share names and topic
+words, so a few sentences match here and there, but scattered, and their chance matches never
+add up. The coverage of the chain (the share of a document's words in aligned sentences)
+is the rewrite score; the thresholds are calibrated in ``docs/dedup.md``.
 """
 
 from __future__ import annotations
@@ -31,35 +32,10 @@ from corpus.dedup.text import Sentence, split_sentences
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
-__all__ = ["AlignedPair", "PairVerdict", "Profile", "TermStats", "build_profile", "verify_pair"]
+__all__ = ["AlignedPair", "PairVerdict", "Profile", "build_profile", "verify_pair"]
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class TermStats:
-    """Document frequencies of content stems over the whole input, in hashed buckets.
-
-    ``counts[stem & mask]`` is the number of documents containing the stem (bucket collisions
-    only ever make a term look more common). Sums are order-independent, so are the weights.
-    """
-
-    counts: I32
-    documents: int
-
-    @property
-    def mask(self) -> np.uint64:
-        return np.uint64(len(self.counts) - 1)
-
-    def frequency(self, stems: U64) -> I32:
-        """Document frequency of each stem."""
-        return self.counts[(stems & self.mask).astype(np.int64)]
-
-    def idf(self, stems: U64) -> F64:
-        """Smoothed inverse document frequency ``ln((1 + N) / (1 + df)) + 1`` of each stem."""
-        df = self.frequency(stems).astype(np.float64)
-        return np.log((1.0 + self.documents) / (1.0 + df)) + 1.0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -84,12 +60,20 @@ class Profile:
     term_tf: F64
 
 
+def _sentence_keys(sentences: tuple[Sentence, ...]) -> list[str]:
+    """The hashing key of every sentence, keyed in one call where possible (it is faster)."""
+    keys = hashing_key("\n".join(s.text.replace("\n", " ") for s in sentences)).split("\n")
+    if len(keys) != len(sentences):  # a sentence without words vanished: key them one by one
+        keys = [hashing_key(s.text) for s in sentences]
+    return keys
+
+
 def build_profile(text: str, key: str, ngram: int) -> Profile:
     """Tokenise, shingle, split and weight one document (all vectorised per document)."""
     doc_words = hash_words([key])
     shingles, _ = ngram_hashes(doc_words, ngram)
     sentences = tuple(split_sentences(text))
-    words = hash_words([hashing_key(s.text) for s in sentences])
+    words = hash_words(_sentence_keys(sentences))
     sentence_words = words.counts
     content = ~is_stopword(words.word)
     stems, owners = words.stem[content], words.doc[content]
@@ -118,12 +102,11 @@ def build_profile(text: str, key: str, ngram: int) -> Profile:
     )
 
 
-def _unit_weights(profile: Profile, stats: TermStats) -> F64:
-    """TF-IDF weights of a profile's terms, each sentence vector scaled to unit length."""
-    weights = profile.term_tf * stats.idf(profile.term_stem)
-    norms = np.sqrt(np.bincount(profile.term_sentence, weights=weights**2,
+def _unit_weights(profile: Profile) -> F64:
+    """Term weights of a profile, each sentence vector scaled to unit length."""
+    norms = np.sqrt(np.bincount(profile.term_sentence, weights=profile.term_tf**2,
                                 minlength=len(profile.sentences)))
-    result: F64 = weights / norms[profile.term_sentence]
+    result: F64 = profile.term_tf / norms[profile.term_sentence]
     return result
 
 
@@ -144,9 +127,11 @@ class PairVerdict:
 
     ``relation`` is :attr:`Relation.UNIQUE` when the pair is not a duplicate. ``coverage`` is
     the share of words of the better-covered document that lie in aligned sentences.
-    ``left_in_right`` says the left document's shingles are (near) contained in the right's,
-    i.e. the left is the copy; ``right_in_left`` the converse. ``evidence`` holds the most
-    similar aligned pairs, in document order; ``aligned`` counts the whole alignment.
+    ``strength`` is the local alignment score of the chain (see
+    :class:`~corpus.dedup.config.RewriteConfig`). ``left_in_right`` says the left document's
+    shingles are (near) contained in the right's, i.e. the left is the copy; ``right_in_left``
+    the converse. ``evidence`` holds the most similar aligned pairs, in document order;
+    ``aligned`` counts the whole alignment.
     """
 
     relation: Relation
@@ -155,13 +140,20 @@ class PairVerdict:
     containment: float
     coverage: float
     aligned: int
+    strength: float
     left_in_right: bool
     right_in_left: bool
     evidence: tuple[AlignedPair, ...]
 
 
-def _similarity_matrix(a: Profile, b: Profile, stats: TermStats) -> F64:
-    """TF-IDF cosine similarity of every sentence of ``a`` with every sentence of ``b``."""
+def _similarity_matrix(a: Profile, b: Profile) -> F64:
+    """Cosine similarity of every sentence of ``a`` with every sentence of ``b``.
+
+    Sentence vectors are bags of content stems weighted by ``1 + ln(count)``. There is no
+    inverse document frequency on purpose: measured on same-story articles, corpus IDF makes
+    the story's rare names dominate every sentence vector, so sentences that merely mention
+    the same people look alike; without it a verdict also depends on the two texts only.
+    """
     m, n = len(a.sentences), len(b.sentences)
     if not len(a.term_stem) or not len(b.term_stem):
         return np.zeros((m, n))
@@ -169,54 +161,49 @@ def _similarity_matrix(a: Profile, b: Profile, stats: TermStats) -> F64:
     split = len(a.term_stem)
     left = np.zeros((m, len(vocabulary)))
     right = np.zeros((n, len(vocabulary)))
-    left[a.term_sentence, inverse[:split]] = _unit_weights(a, stats)
-    right[b.term_sentence, inverse[split:]] = _unit_weights(b, stats)
+    left[a.term_sentence, inverse[:split]] = _unit_weights(a)
+    right[b.term_sentence, inverse[split:]] = _unit_weights(b)
     result: F64 = left @ right.T
     return result
 
 
-def _chain(rows: I64, cols: I64, weights: F64, width: int) -> list[int]:
-    """Indices of the matches forming the heaviest chain increasing in both rows and cols.
+def _local_chain(
+    rows: I64, cols: I64, weights: F64, baseline: float, gap: float
+) -> tuple[list[int], float]:
+    """Indices of the best *local* chain of matches increasing in both rows and cols.
 
-    ``rows``/``cols`` are sorted by row, then column. A Fenwick tree over columns holds the
-    best chain ending before each column; rows are processed one at a time, queries before
-    updates, so two matches of one row never chain. Ties go to the earlier match.
+    Each match adds ``weight - baseline``; between two consecutive matches of the chain, every
+    sentence skipped (in the document that skips more) costs ``gap``. A chain restarts where
+    that would drop its score below zero, so matches scattered by chance across two articles
+    on the same story do not add up, while a rewrite, which follows its source sentence by
+    sentence, builds one long chain (local alignment, as in Smith-Waterman). ``rows`` and
+    ``cols`` are sorted by row, then column. Ties go to the earlier match. ``O(k^2)`` in
+    numpy for ``k`` matches. Returns the chain and its score.
     """
-    size = width + 1
-    tree_value = [0.0] * (size + 1)
-    tree_index = [-1] * (size + 1)
-    best = [0.0] * len(rows)
-    previous = [-1] * len(rows)
-    k = 0
     total = len(rows)
-    while k < total:
-        row = rows[k]
-        end = k
-        while end < total and rows[end] == row:
-            end += 1
-        for t in range(k, end):
-            position, value, index = int(cols[t]), 0.0, -1
-            while position > 0:  # prefix max over columns < cols[t]
-                if tree_value[position] > value:
-                    value, index = tree_value[position], tree_index[position]
-                position -= position & -position
-            best[t] = value + float(weights[t])
-            previous[t] = index
-        for t in range(k, end):
-            position = int(cols[t]) + 1
-            while position <= size:
-                if best[t] > tree_value[position]:
-                    tree_value[position], tree_index[position] = best[t], t
-                position += position & -position
-        k = end
-    if not best:
-        return []
-    last = max(range(total), key=lambda t: (best[t], -t))
+    if total == 0:
+        return [], 0.0
+    gains = weights - baseline
+    best = np.zeros(total)
+    previous = np.full(total, -1, dtype=np.int64)
+    row_start = np.searchsorted(rows, rows, side="left")
+    for t in range(total):
+        best[t] = gains[t]
+        before = int(row_start[t])  # matches in earlier rows only
+        if before:
+            skipped = np.maximum(rows[t] - rows[:before], cols[t] - cols[:before]) - 1
+            value = best[:before] + gains[t] - gap * skipped
+            value[cols[:before] >= cols[t]] = -np.inf
+            u = int(np.argmax(value))
+            if value[u] > best[t]:
+                best[t], previous[t] = value[u], u
+    last = int(np.argmax(best))
+    score = float(best[last])
     chain: list[int] = []
     while last >= 0:
         chain.append(last)
-        last = previous[last]
-    return chain[::-1]
+        last = int(previous[last])
+    return chain[::-1], score
 
 
 def _word_overlap(a: str, b: str) -> tuple[float, float]:
@@ -227,17 +214,16 @@ def _word_overlap(a: str, b: str) -> tuple[float, float]:
     return shared / len(left | right), shared / min(len(left), len(right))
 
 
-def verify_pair(
-    a: Profile, b: Profile, config: DedupConfig, stats: TermStats, *, align: bool = True
-) -> PairVerdict:
+def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = True) -> PairVerdict:
     """Decide whether ``a`` and ``b`` are duplicates, how, and with what evidence.
 
     In order: identical keys are ``exact``; a Jaccard or containment at the
     :class:`~corpus.dedup.config.NearConfig` thresholds is ``near``; a sentence alignment that
     passes :class:`~corpus.dedup.config.RewriteConfig` is ``rewrite``; anything else is not a
     duplicate (``unique``). With ``align=False`` only the n-gram measures are computed (no
-    rewrite check, no evidence): the cheap first check of near-copy candidates. Pure and
-    deterministic for a given orientation; callers always pass a pair in the same
+    rewrite check, no evidence): the cheap first check of near-copy candidates. The verdict
+    depends on the two texts and the configuration only, never on the rest of the corpus.
+    Pure and deterministic for a given orientation; callers always pass a pair in the same
     orientation (by id), so results do not depend on input order.
     """
     shared = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
@@ -251,14 +237,16 @@ def verify_pair(
     right_in_left = bool(size_b and shared / size_b >= near.containment)
 
     chain: list[int] = []
-    coverage = 0.0
+    coverage = strength = 0.0
     rows = cols = np.zeros(0, dtype=np.int64)
     weights = np.zeros(0, dtype=np.float64)
     if align:
-        similarity = _similarity_matrix(a, b, stats)
+        similarity = _similarity_matrix(a, b)
         rows, cols = np.nonzero(similarity >= config.rewrite.similarity - 1e-12)
         weights = similarity[rows, cols]
-        chain = _chain(rows.astype(np.int64), cols.astype(np.int64), weights, len(b.sentences))
+        rewrite = config.rewrite
+        chain, strength = _local_chain(rows.astype(np.int64), cols.astype(np.int64), weights,
+                                       rewrite.baseline, rewrite.gap_penalty)
         rows, cols, weights = rows[chain], cols[chain], weights[chain]
         total_a = max(int(a.sentence_words.sum()), 1)
         total_b = max(int(b.sentence_words.sum()), 1)
@@ -278,6 +266,7 @@ def verify_pair(
         and config.rewrites
         and len(chain) >= config.rewrite.min_passages
         and coverage >= config.rewrite.min_coverage
+        and strength >= config.rewrite.min_score
     ):
         relation, score = Relation.REWRITE, coverage
     else:
@@ -299,6 +288,7 @@ def verify_pair(
         containment=_round(containment),
         coverage=_round(coverage),
         aligned=len(chain),
+        strength=_round(strength),
         left_in_right=left_in_right,
         right_in_left=right_in_left,
         evidence=tuple(evidence),

@@ -202,23 +202,43 @@ class RewriteConfig:
     """When a passage alignment shows a rewrite.
 
     Sentences of the two documents are compared by TF-IDF cosine over stemmed content words.
-    Pairs at or above ``similarity`` can be aligned; the alignment is the best chain of such
-    pairs that advance in both documents. The pair is a rewrite when the chain has at least
-    ``min_passages`` pairs and covers at least ``min_coverage`` of the words of one of the two
-    documents. Articles that only tell the same story share words but not an ordered chain of
-    sentences, which is what keeps them apart.
+    Pairs at or above ``similarity`` can be aligned. The alignment is the best *local* chain
+    of such pairs advancing in both documents: each aligned pair adds its similarity minus
+    ``baseline``, each sentence skipped between two aligned pairs costs ``gap_penalty``. The
+    pair is a rewrite when the chain has at least ``min_passages`` pairs, covers at least
+    ``min_coverage`` of the words of one of the two documents, and scores at least
+    ``min_score`` (so a short chain must be made of close, strong matches). Articles that
+    only tell the same story share words, but their matching sentences are few and
+    scattered, so they never form such a chain. Defaults are calibrated in ``docs/dedup.md``.
     """
 
     similarity: float = 0.3
+    baseline: float = 0.2
+    gap_penalty: float = 0.1
     min_passages: int = 3
     min_coverage: float = 0.25
+    min_score: float = 0.4
 
     def __post_init__(self) -> None:
         owner = "RewriteConfig"
         _check_fraction(owner, "similarity", self.similarity, "calibrated default: 0.3")
+        _check_fraction(owner, "baseline", self.baseline, "calibrated default: 0.2")
+        if self.baseline >= self.similarity:
+            raise ConfigError(
+                f"RewriteConfig.baseline={self.baseline!r} must be below similarity="
+                f"{self.similarity!r}: an aligned pair adds similarity - baseline to the chain, "
+                "which must be positive; lower baseline or raise similarity"
+            )
+        _check_fraction(owner, "gap_penalty", self.gap_penalty, "calibrated default: 0.1")
         _check_int(owner, "min_passages", self.min_passages, 1, 1_000_000,
                    "fewer than 3 aligned sentences is weak evidence")
         _check_fraction(owner, "min_coverage", self.min_coverage, "calibrated default: 0.25")
+        valid = isinstance(self.min_score, int | float) and not isinstance(self.min_score, bool)
+        if not valid or not 0.0 <= self.min_score < math.inf:
+            raise ConfigError(
+                f"RewriteConfig.min_score={self.min_score!r} is invalid: it must be a finite "
+                "number >= 0 (the local alignment score a rewrite needs); calibrated default: 0.4"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,17 +4,19 @@ Only the index sees every document; everything after it works on candidates:
 
 1. **Index** (the one pass over the input): each document's article text and hashing key go to
    a temporary spool file on disk; the index keeps compact per-document data only: the LSH
-   band keys of its MinHash signature, a digest of its key, its word count, seq, id, whether
-   it credits a source, and where its text sits in the spool (see ``docs/benchmarks.md`` for
-   the bytes per document).
-2. **Near copies**: documents with equal keys are exact copies; MinHash LSH candidates are
-   checked on exact n-gram Jaccard and containment. Exact and near copies form *near groups*;
-   the longest member of each represents it from here on, so copies of an article cannot
-   crowd out the evidence of its rewrites.
+   band keys of its MinHash signature, hashes of its first paragraphs, a digest of its key,
+   its word count, seq, id, whether it credits a source, and where its text sits in the
+   spool (``docs/benchmarks.md`` states the bytes per document).
+2. **Near copies**: documents with equal keys are exact copies; MinHash LSH candidates, and
+   documents sharing a whole paragraph, are checked on exact n-gram Jaccard and containment.
+   Exact and near copies form *near groups*; the member the keep policy would keep
+   represents each group from here on, so copies of an article cannot crowd out the
+   evidence of its rewrites.
 3. **Rewrites** (two passes over the spool): document frequencies of content stems are summed
    over group representatives; each representative keeps its rarest stems among those shared
    with another group, and representatives keeping enough stems in common are verified by
-   passage alignment (:func:`~corpus.dedup.align.verify_pair`).
+   passage alignment (:func:`~corpus.dedup.align.verify_pair`). Document frequencies only
+   choose candidates: a verdict depends on the two texts alone.
 4. **Clusters**: union-find over exact, near and rewrite pairs; the keep policy picks the
    canonical member; every other member is verified against it for its relation and evidence.
 
@@ -36,7 +38,7 @@ from typing import IO
 import numpy as np
 import numpy.typing as npt
 
-from corpus.dedup.align import PairVerdict, Profile, TermStats, build_profile, verify_pair
+from corpus.dedup.align import PairVerdict, Profile, build_profile, verify_pair
 from corpus.dedup.cluster import Candidate, UnionFind, choose_canonical
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
@@ -46,6 +48,7 @@ from corpus.dedup.text import article_text, credits_source
 from corpus.errors import CorpusError
 from corpus.records import Document, Relation
 from corpus.text.keys import hashing_key
+from corpus.text.normalize import normalize
 
 __all__ = ["find_duplicates", "mark_duplicates"]
 
@@ -54,8 +57,12 @@ _BATCH = 128
 #: Buckets of the document-frequency table (16 MiB of int32).
 _DF_BUCKETS = 1 << 22
 #: Verification profiles kept in memory at once (least recently used are dropped).
-_PROFILE_CACHE = 256
+_PROFILE_CACHE = 512
+#: Paragraphs per document kept as containment anchors, and the words an anchor needs.
+_ANCHORS = 32
+_ANCHOR_WORDS = 8
 _RECORD = struct.Struct("<QQ")
+I32 = npt.NDArray[np.int32]
 
 
 class _Spool:
@@ -92,6 +99,27 @@ class _Spool:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class TermStats:
+    """Document frequencies of content stems over the whole input, in hashed buckets.
+
+    ``counts[stem & mask]`` is the number of documents containing the stem (bucket collisions
+    only ever make a term look more common). Sums are order-independent, so are the weights.
+    """
+
+    counts: I32
+    documents: int
+
+    @property
+    def mask(self) -> np.uint64:
+        return np.uint64(len(self.counts) - 1)
+
+    def frequency(self, stems: U64) -> I32:
+        """Document frequency of each stem."""
+        return self.counts[(stems & self.mask).astype(np.int64)]
+
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class _Index:
     """Compact per-document data of the whole input (arrays indexed by input position)."""
 
@@ -103,6 +131,8 @@ class _Index:
     digests: U64
     offsets: I64
     bands: U64
+    anchors: U64
+    anchor_owners: I64
 
     @property
     def size(self) -> int:
@@ -121,6 +151,18 @@ def _content_stems(keys: list[str]) -> tuple[U64, I64]:
     return stems[fresh], owners[fresh]
 
 
+def _anchor_paragraphs(key: str) -> list[str]:
+    """The paragraphs of a key that anchor containment candidates: the first
+    :data:`_ANCHORS` with at least :data:`_ANCHOR_WORDS` words."""
+    found = []
+    for paragraph in key.split("\n"):
+        if paragraph.count(" ") + 1 >= _ANCHOR_WORDS:
+            found.append(paragraph)
+            if len(found) == _ANCHORS:
+                break
+    return found
+
+
 def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -> _Index:
     minhash = config.minhash
     bands, rows = minhash.banding
@@ -133,6 +175,8 @@ def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -
     offsets: list[int] = []
     words: list[I64] = []
     band_blocks: list[U64] = []
+    anchors: list[int] = []
+    anchor_owners: list[int] = []
     keys: list[str] = []
 
     def flush() -> None:
@@ -158,7 +202,7 @@ def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -
                 "unique; corpus.read rejects the second file of an id, use it to read the corpus"
             )
         seen[doc.id] = where
-        text = article_text(doc)
+        text = article_text(doc if doc.normalizer_version else normalize(doc))
         key = hashing_key(text)
         ids.append(doc.id)
         names.append(doc.name)
@@ -167,6 +211,12 @@ def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         digests.append(np.frombuffer(digest, dtype="<u8"))
         offsets.append(spool.append(text, key))
+        for paragraph in _anchor_paragraphs(key):
+            anchors.append(int.from_bytes(
+                hashlib.blake2b(paragraph.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                "little",
+            ))
+            anchor_owners.append(len(ids) - 1)
         keys.append(key)
         if len(keys) >= _BATCH:
             flush()
@@ -181,14 +231,18 @@ def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -
         digests=np.array(digests, dtype=np.uint64).reshape(-1, 2),
         offsets=np.array(offsets, dtype=np.int64),
         bands=np.concatenate(band_blocks) if band_blocks else np.zeros((0, bands), np.uint64),
+        anchors=np.array(anchors, dtype=np.uint64),
+        anchor_owners=np.array(anchor_owners, dtype=np.int64),
     )
 
 
-def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int) -> I64:
+def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int,
+                  skip_above: int = 0) -> I64:
     """Pairs of documents sharing a key, as codes ``low_rank * n + high_rank``.
 
     Buckets of up to ``max_bucket`` members are paired all-to-all; larger ones are chained
-    in rank (id) order, which keeps them connected at linear cost.
+    in rank (id) order, which keeps them connected at linear cost. Buckets of more than
+    ``skip_above`` members (when given) are left out: their key is too common to tell.
     """
     if len(keys) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -199,6 +253,8 @@ def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int) -
     sizes = np.diff(np.append(starts, len(keys)))
     codes: list[I64] = []
     for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        if skip_above and size > skip_above:
+            continue
         ranks = member_rank[start:start + size]
         if size <= max_bucket:
             left, right = np.triu_indices(size, 1)
@@ -265,7 +321,6 @@ class _Verifier:
         self._spool = spool
         self._config = config
         self._profiles: OrderedDict[int, Profile] = OrderedDict()
-        self.stats = TermStats(counts=np.zeros(1, dtype=np.int32), documents=0)
         self.calls = 0
 
     def profile(self, item: int) -> Profile:
@@ -283,8 +338,7 @@ class _Verifier:
     def verify(self, left: int, right: int, *, align: bool = True) -> PairVerdict:
         """Verify the pair with ``left`` first (callers order pairs by id)."""
         self.calls += 1
-        return verify_pair(self.profile(left), self.profile(right), self._config, self.stats,
-                           align=align)
+        return verify_pair(self.profile(left), self.profile(right), self._config, align=align)
 
 
 def _member(index: _Index, verifier: _Verifier, item: int, other: int, verdict: PairVerdict,
@@ -322,16 +376,14 @@ def _member(index: _Index, verifier: _Verifier, item: int, other: int, verdict: 
 Pair = tuple[int, int]
 
 
-def _cluster(group: list[int], index: _Index, rank: I64, links: dict[Pair, PairVerdict],
-             verifier: _Verifier, config: DedupConfig) -> Cluster:
-    """Pick the canonical member of ``group`` and relate every other member to it.
-
-    ``links`` are the group's passing pairs (exact twins, near and rewrite pairs); each
-    member is verified against the canonical document for its relation and evidence, and a
-    member that only joined through another is related to the member it joined through.
-    """
+def _canonical(group: list[int], index: _Index, links: dict[Pair, PairVerdict],
+               config: DedupConfig) -> int:
+    """The member of ``group`` the keep policy keeps, given the group's passing pairs."""
+    members = set(group)
     contained = set()
     for (left, right), found in links.items():
+        if left not in members or right not in members:
+            continue
         if found.left_in_right and not found.right_in_left:
             contained.add(left)
         elif found.right_in_left and not found.left_in_right:
@@ -341,7 +393,18 @@ def _cluster(group: list[int], index: _Index, rank: I64, links: dict[Pair, PairV
                   credits_source=bool(index.credits[i]), contained=i in contained)
         for i in group
     ]
-    canonical = choose_canonical(candidates, config.keep).index
+    return choose_canonical(candidates, config.keep).index
+
+
+def _cluster(group: list[int], index: _Index, rank: I64, links: dict[Pair, PairVerdict],
+             verifier: _Verifier, config: DedupConfig) -> Cluster:
+    """Pick the canonical member of ``group`` and relate every other member to it.
+
+    ``links`` are the group's passing pairs (exact twins, near and rewrite pairs); each
+    member is verified against the canonical document for its relation and evidence, and a
+    member that only joined through another is related to the member it joined through.
+    """
+    canonical = _canonical(group, index, links, config)
 
     neighbours: dict[int, list[int]] = {i: [] for i in group}
     for left, right in links:
@@ -380,9 +443,10 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
     """Find exact copies, near copies and rewrites among ``docs``, with the evidence.
 
     ``docs`` may be any iterable (a one-shot stream is fine: it is read once; texts are
-    spooled to a temporary file, not kept in memory). Documents are compared on their article
-    text (``doc.text`` once normalised, else the BODY lines) through its hashing key. Ids must
-    be unique (:class:`~corpus.errors.CorpusError` otherwise). The result lists every cluster
+    spooled to a temporary file, not kept in memory). Documents are compared on their
+    normalised article text (``doc.text``; documents not yet normalised are normalised with
+    the default :class:`~corpus.text.normalize.NormalizeConfig` first) through its hashing
+    key. Ids must be unique (:class:`~corpus.errors.CorpusError` otherwise). The result lists every cluster
     of two or more documents; documents without words are never paired. Deterministic and
     independent of the order of ``docs``.
     """
@@ -416,13 +480,19 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
         for left, right in exact_pairs:
             union.union(left, right)
 
-        # Near copies: MinHash LSH candidates, checked on exact n-gram measures.
+        # Near copies: MinHash LSH candidates, and documents sharing a whole paragraph (a
+        # truncated copy has a low Jaccard but keeps its paragraphs), checked on exact n-gram
+        # measures.
         lsh = np.unique(_bucket_pairs(
             index.bands[live].reshape(-1), np.repeat(live, index.bands.shape[1]), rank, n,
             config.candidates.max_bucket,
         ))
+        anchored = np.setdiff1d(_bucket_pairs(
+            index.anchors, index.anchor_owners, rank, n, config.candidates.max_bucket,
+            skip_above=config.candidates.max_df,
+        ), lsh)
         not_near: list[Pair] = []
-        for left, right in (pair_of(c) for c in lsh.tolist()):
+        for left, right in (pair_of(c) for c in np.concatenate([lsh, anchored]).tolist()):
             if np.array_equal(index.digests[left], index.digests[right]):
                 continue
             found = verifier.verify(left, right, align=False)
@@ -433,17 +503,18 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
                 union.union(left, right)
         near_groups = union.groups(live.tolist())
 
-        # Rewrites, among one representative (the longest member) per near group.
+        # Rewrites, among one representative per near group: the member the keep policy
+        # would keep, so a deduplicated corpus is made of the same representatives.
         grouped = {i for g in near_groups for i in g}
         representatives = sorted(
             [i for i in live.tolist() if i not in grouped]
-            + [min(g, key=lambda i: (-int(index.words[i]), int(rank[i]))) for g in near_groups]
+            + [_canonical(g, index, links, config) for g in near_groups]
         )
         reps = np.array(representatives, dtype=np.int64)
-        verifier.stats = _term_stats(index, spool, reps)
         rare = np.zeros(0, dtype=np.int64)
         if config.rewrites:
-            rare = _rare_term_pairs(index, spool, config, rank, reps, verifier.stats)
+            frequencies = _term_stats(index, spool, reps)
+            rare = _rare_term_pairs(index, spool, config, rank, reps, frequencies)
             pairs = {pair_of(c) for c in rare.tolist()} | set(not_near)
             for left, right in sorted(pairs, key=lambda p: (int(rank[p[0]]), int(rank[p[1]]))):
                 if union.find(left) == union.find(right):
@@ -458,7 +529,7 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
         by_root: dict[int, dict[Pair, PairVerdict]] = {}
         for pair, found in links.items():
             by_root.setdefault(union.find(pair[0]), {})[pair] = found
-        exact_link = PairVerdict(Relation.EXACT, 1.0, 1.0, 1.0, 1.0, 0, True, True, ())
+        exact_link = PairVerdict(Relation.EXACT, 1.0, 1.0, 1.0, 1.0, 0, 0.0, True, True, ())
         for pair in exact_pairs:
             by_root.setdefault(union.find(pair[0]), {}).setdefault(pair, exact_link)
         clusters = [
@@ -470,6 +541,7 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
         empty=n - len(live),
         exact_pairs=len(exact_pairs),
         minhash_candidates=len(lsh),
+        paragraph_candidates=len(anchored),
         rare_term_candidates=len(rare),
         verified=verified,
         duplicates=len(links) + len(exact_pairs),

@@ -116,11 +116,18 @@ class Cluster:
 
 @dataclass(frozen=True, slots=True)
 class DedupStats:
-    """How much work the run did: documents indexed, candidate pairs per source, verified."""
+    """How much work the run did: candidate pairs by generator, pairs verified, duplicates.
+
+    ``empty`` counts documents without words (never paired); ``exact_pairs`` the links
+    between exact copies; ``*_candidates`` the distinct pairs each generator proposed
+    (MinHash LSH bands, shared paragraphs, shared rare terms); ``verified`` the pair
+    verifications run; ``duplicates`` the verified duplicate pairs.
+    """
 
     empty: int = 0
     exact_pairs: int = 0
     minhash_candidates: int = 0
+    paragraph_candidates: int = 0
     rare_term_candidates: int = 0
     verified: int = 0
     duplicates: int = 0
@@ -131,6 +138,7 @@ class DedupStats:
             "empty": self.empty,
             "exact_pairs": self.exact_pairs,
             "minhash_candidates": self.minhash_candidates,
+            "paragraph_candidates": self.paragraph_candidates,
             "rare_term_candidates": self.rare_term_candidates,
             "verified": self.verified,
             "duplicates": self.duplicates,

@@ -18,10 +18,11 @@ __all__ = ["Sentence", "article_text", "credits_source", "split_sentences"]
 
 
 def article_text(doc: Document) -> str:
-    """The text dedup compares: ``doc.text`` once normalised, else the BODY lines.
+    """The text dedup compares: ``doc.text`` once normalised, else the raw BODY lines.
 
-    Paragraphs are separated by a blank line either way, so the hashing key keeps one
-    paragraph per line.
+    :func:`corpus.find_duplicates` normalises documents first, so it always compares
+    ``doc.text``; the fallback serves callers holding parsed documents only. Paragraphs are
+    separated by a blank line either way, so the hashing key keeps one paragraph per line.
     """
     if doc.normalizer_version:
         return doc.text

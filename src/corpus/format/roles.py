@@ -19,10 +19,13 @@ from collections.abc import Sequence
 from corpus.records import Role
 
 __all__ = [
+    "BIO_MAX",
     "BIO_RE",
     "BOILERPLATE_MAX",
     "BOILERPLATE_RE",
     "BYLINE_MAX",
+    "BYLINE_MAX_NAMES",
+    "BYLINE_NAME_MAX_WORDS",
     "BYLINE_RE",
     "BYLINE_WINDOW",
     "COMMENTS_MARKER_MAX",
@@ -35,6 +38,7 @@ __all__ = [
     "QUESTION",
     "QUOTE_MAX",
     "QUOTE_RE",
+    "QUOTE_WHO_MAX_WORDS",
     "STANDFIRST_MAX",
     "TERMINAL",
     "WHITESPACE",
@@ -219,11 +223,11 @@ def byline_names(text: str) -> tuple[str, ...]:
 def is_quote(text: str) -> bool:
     """True when ``text`` is a pull quote with attribution: ``“…” – NAME``.
 
-    The line is at most :data:`QUOTE_MAX` characters and matches :data:`QUOTE_RE`; the
-    attribution has at most :data:`QUOTE_WHO_MAX_WORDS` words and does not end with a full
-    stop unless its last word is an abbreviation of at most three characters ("Jr.", "J.").
+    The stripped line is at most :data:`QUOTE_MAX` characters and the line matches
+    :data:`QUOTE_RE`; the attribution has at most :data:`QUOTE_WHO_MAX_WORDS` words and does
+    not end with a full stop unless its last word has at most three characters ("Jr.", "J.").
     """
-    if len(text) > QUOTE_MAX:
+    if len(text.strip()) > QUOTE_MAX:
         return False
     match = QUOTE_RE.match(text)
     if match is None:
@@ -269,11 +273,13 @@ def _is_heading(text: str) -> bool:
 
 
 def _is_bio_label(text: str) -> bool:
-    return len(text) <= BIO_MAX and BIO_RE.match(text) is not None
+    return len(text.strip()) <= BIO_MAX and BIO_RE.match(text) is not None
 
 
 def _is_comments_marker(text: str) -> bool:
-    return len(text) <= COMMENTS_MARKER_MAX and COMMENTS_MARKER_RE.match(text) is not None
+    return (
+        len(text.strip()) <= COMMENTS_MARKER_MAX and COMMENTS_MARKER_RE.match(text) is not None
+    )
 
 
 def _is_boilerplate(text: str) -> bool:

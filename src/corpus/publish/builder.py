@@ -46,11 +46,11 @@ from corpus.publish.card import ClusterMember, ConfigStats, render_card
 from corpus.publish.compare import ReleaseDiff, diff, row_json
 from corpus.publish.config import BuildConfig, settings_hash
 from corpus.publish.layout import (
+    CLUSTERS,
     CONFIGS,
     FIRST_VERSION,
     MANIFEST,
     README,
-    CLUSTERS,
     REJECTS,
     Version,
     check_name,
@@ -58,9 +58,8 @@ from corpus.publish.layout import (
 )
 from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, Manifest
 from corpus.publish.parquet import ShardWriter, WrittenFile, file_sha256, write_table
-from corpus.reader import FileRef, read_entries, scan
+from corpus.reader import DEFAULT_MAX_FILE_BYTES, FileRef, Listing, read_entries, scan
 from corpus.records import Document, Relation, SourceRef
-from corpus.text.normalize import normalize
 from corpus.schema import (
     CLUSTERS_SCHEMA,
     REJECTS_SCHEMA,
@@ -72,6 +71,7 @@ from corpus.schema import (
     schema_description,
     to_row,
 )
+from corpus.text.normalize import normalize
 
 __all__ = ["BuildReport", "ReleaseExistsError", "build", "default_name"]
 
@@ -86,6 +86,7 @@ _UNREAD_RULES = frozenset(
      "too-large"}
 )
 _KEPT = (Relation.UNIQUE, Relation.CANONICAL)
+_SEPARATORS = tuple(dict.fromkeys(("/", os.sep)))
 
 
 class ReleaseExistsError(PublishError):
@@ -130,8 +131,13 @@ class BuildReport:
 
 
 def default_name(source: str | os.PathLike[str]) -> str:
-    """The dataset name a source gives by default: its base name without archive suffixes."""
-    text = os.fspath(source).rstrip("/\\")
+    """The dataset name a source gives by default: its base name without archive suffixes
+    (for a local path, the base name of its absolute form, so ``.`` names the folder)."""
+    text = os.fspath(source)
+    if "://" not in text and "::" not in text and os.path.basename(text.rstrip("/\\")) in (
+            "", ".", ".."):
+        text = os.path.abspath(text)
+    text = text.rstrip("/\\")
     base = text.replace("\\", "/").rsplit("/", 1)[-1]
     for suffix in _ARCHIVE_SUFFIXES:
         if base.lower().endswith(suffix) and len(base) > len(suffix):
@@ -163,14 +169,14 @@ class _Relativizer:
         for prefix in self.prefixes:
             if path == prefix:
                 return self.name
-            for sep in {"/", os.sep}:
+            for sep in _SEPARATORS:
                 if path.startswith(prefix + sep):
                     return path[len(prefix) + 1:].replace("\\", "/")
         return path
 
     def text(self, message: str) -> str:
         for prefix in self.prefixes:
-            for sep in {"/", os.sep}:
+            for sep in _SEPARATORS:
                 message = message.replace(prefix + sep, "")
         return message
 
@@ -244,6 +250,45 @@ def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
                        row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
 
 
+def _read_inputs(
+    listing: Listing, rel: _Relativizer, strict: bool
+) -> Iterator[tuple[InputFile, Document | Reject]]:
+    """Read the corpus: each file's manifest entry, and its document or reject (paths made
+    relative to the corpus root). Strict mode raises the first reject as a FormatError."""
+    outcomes = read_entries(listing.entries, strict=strict)
+    for entry, outcome in zip(listing.entries, outcomes, strict=True):
+        if isinstance(outcome, Reject):
+            reject = rel.reject(outcome)
+            digest, size = "", 0
+            if isinstance(entry, FileRef) and entry.container == "file" and (
+                    outcome.rule not in _UNREAD_RULES) and entry.size <= DEFAULT_MAX_FILE_BYTES:
+                digest, size = _hash_input(entry)
+            yield InputFile(reject.path, digest, size, "rejected", rule=reject.rule), reject
+            continue
+        doc = rel.document(outcome)
+        where = f"{doc.source.path}!{doc.source.member}" if doc.source.member else doc.source.path
+        yield InputFile(where, doc.raw_sha256, len(render(doc)), "accepted", id=doc.id), doc
+
+
+def _unchanged_inputs(source: str, config: BuildConfig, manifest: Manifest) -> bool:
+    """True when ``manifest`` was built from exactly these input files with these settings,
+    this schema and these library versions: then the release is up to date without a build.
+
+    Reading and parsing is cheap next to normalising, deduplicating and writing, so this
+    check runs first and an unchanged corpus costs one read.
+    """
+    if (manifest.settings_hash != settings_hash(config.settings())
+            or manifest.schema_version != SCHEMA_VERSION
+            or dict(manifest.libraries) != _library_versions()):
+        return False
+    listing = scan(source)
+    if len(listing.entries) != len(manifest.inputs):
+        return False
+    seen = sorted((item for item, _ in _read_inputs(listing, _Relativizer(source), config.strict)),
+                  key=lambda i: i.path)
+    return tuple(seen) == manifest.inputs
+
+
 def _write_data(source: str, tmp: Path, config: BuildConfig, progress: bool | None) -> _Built:
     rel = _Relativizer(source)
     listing = scan(source)
@@ -254,24 +299,13 @@ def _write_data(source: str, tmp: Path, config: BuildConfig, progress: bool | No
     work = tmp / _WORK
     with _shards(work, "documents", config) as spill, \
             _progress(progress, "read", len(listing.entries)) as bar:
-        outcomes = read_entries(listing.entries, strict=config.strict)
-        for entry, outcome in zip(listing.entries, outcomes, strict=True):
+        for item, outcome in _read_inputs(listing, rel, config.strict):
             bar.update(1)
+            inputs.append(item)
             if isinstance(outcome, Reject):
-                reject = rel.reject(outcome)
-                rejects.append(reject)
-                digest, size = "", 0
-                if isinstance(entry, FileRef) and entry.container == "file" and (
-                        outcome.rule not in _UNREAD_RULES):
-                    digest, size = _hash_input(entry)
-                inputs.append(InputFile(reject.path, digest, size, "rejected", rule=reject.rule))
-                continue
-            doc = normalize(rel.document(outcome), config.normalize)
-            spill.write(to_row(doc))
-            where = f"{doc.source.path}!{doc.source.member}" if doc.source.member else (
-                doc.source.path)
-            inputs.append(InputFile(where, doc.raw_sha256, len(render(doc)), "accepted",
-                                    id=doc.id))
+                rejects.append(outcome)
+            else:
+                spill.write(to_row(normalize(outcome, config.normalize)))
     documents = _Spill(work / f.path for f in spill.files)
 
     # Deduplicate, then pass 2: annotate and write both configs.
@@ -440,6 +474,12 @@ def build(
         raise PublishError(f"cannot create the release store {dataset_dir}: {exc}") from None
     _remove_stale(dataset_dir)
     releases = dict(list_releases(dataset_dir))
+    # An unchanged corpus is found up to date after one read, before any processing.
+    candidate = target if target is not None else (max(releases) if releases else None)
+    if candidate is not None and candidate in releases:
+        existing = Manifest.read(releases[candidate])
+        if _unchanged_inputs(source_text, config, existing):
+            return BuildReport("up-to-date", name, candidate, releases[candidate], existing)
     tmp = dataset_dir / f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:

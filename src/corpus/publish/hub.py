@@ -184,6 +184,15 @@ class _LocalFile:
     sha256: str
     git_oid: str
 
+    @property
+    def pointer_oid(self) -> str:
+        """The git blob id of the LFS pointer file that stands for this file in a Hub repo."""
+        pointer = (
+            f"version https://git-lfs.github.com/spec/v1\noid sha256:{self.sha256}\n"
+            f"size {self.size}\n"
+        ).encode()
+        return _git_blob_oid(pointer)
+
 
 @dataclass(frozen=True, slots=True)
 class _Release:
@@ -265,7 +274,7 @@ def push(
 
     secret = token if token is not None else get_token()
     api = HfApi(
-        endpoint=endpoint or os.environ.get("HF_ENDPOINT") or None,
+        endpoint=(endpoint or os.environ.get("HF_ENDPOINT") or "").rstrip("/") or None,
         token=token,
         library_name="corpus",
         library_version=__version__,
@@ -477,6 +486,10 @@ def _manifest_version(path: Path) -> Version | None:
     return None
 
 
+def _git_blob_oid(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
 def _hashes(path: Path) -> tuple[int, str, str]:
     """Size, SHA-256 and git blob id of a file, read once in blocks."""
     size = path.stat().st_size
@@ -507,7 +520,9 @@ def _remote_files(api: HfApi, repo_id: str, revision: str) -> dict[str, RepoFile
 def _same(local: _LocalFile, remote: RepoFile) -> bool:
     if remote.lfs is not None:
         return remote.lfs.sha256 == local.sha256 and remote.size == local.size
-    return remote.blob_id == local.git_oid
+    # Without LFS details (e.g. a listing that only gives Xet hashes), the git blob id still tells:
+    # it is either the content's own or that of the LFS pointer standing for the content.
+    return remote.blob_id in (local.git_oid, local.pointer_oid)
 
 
 def _plan(release: _Release, remote: Mapping[str, RepoFile]) -> _Plan:

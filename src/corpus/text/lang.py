@@ -2,27 +2,32 @@
 
 :func:`detect_language` uses the 55 n-gram profiles that ship with ``langdetect`` (the JSON
 files in ``langdetect/profiles``) and extracts 1- to 3-character n-grams exactly the way
-langdetect does (same character normalisation, same word-boundary and all-capitals rules, same
-removal of URLs and e-mail addresses, same cut at 10,000 characters), but scores them
+langdetect does (same character normalisation, same word-boundary and all-capitals rules,
+same removal of URLs and e-mail addresses, same cut at 10,000 characters), but scores them
 differently:
 
 * langdetect runs seven random trials, each multiplying language probabilities by randomly
   drawn n-grams until one language passes 0.99999, and averages the trials. That is slow (a
   Python loop over 55 languages per drawn n-gram) and random unless seeded.
-* Here every n-gram of a deterministic, evenly spaced sample of at most :data:`MAX_NGRAMS`
-  n-grams is looked up at once in a matrix of log-probabilities (n-gram × language, built
-  lazily once per process from the profiles) and summed, which is the naive Bayes score that
-  langdetect's sampling estimates. The language with the highest total wins.
+* Here the n-grams of a deterministic sample of the text (the whole text up to
+  :data:`SAMPLE_CHARS` characters, else :data:`WINDOWS` evenly spaced windows of it) are
+  looked up at once in a matrix of log-probabilities (n-gram × language, built lazily once
+  per process from the profiles) and summed: the naive Bayes score that langdetect's
+  sampling estimates. The language with the highest total wins.
 
-The probability reported is the mean, over seven interleaved parts of the sample, of each
-part's posterior for the winning language (the deterministic counterpart of langdetect's seven
-trials): close to 1 when every part of the text points to the same language, lower when the
-parts disagree or are too short to be sure.
+The probability reported is the mean, over :data:`PARTS` consecutive parts of the sample, of
+each part's posterior for the winning language (the deterministic counterpart of langdetect's
+seven trials): close to 1 when every part of the text points to the same language, lower
+when the parts disagree or are too short to be sure.
 
 Same text, same answer, in any process and any order: there is no random number generator
-and no state besides the read-only model. Texts with fewer than ``min_letters`` letters (or no
-n-gram any profile knows) get ``"und"`` with probability 0.0 rather than a guess. langdetect's
-``zh-cn`` and ``zh-tw`` both become ISO 639-1 ``zh`` (their probabilities are added).
+and no state besides the read-only model. Texts with fewer than ``min_letters`` letters (a
+Han ideograph, kana or hangul syllable counts as :data:`SYLLABIC_LETTER_WEIGHT` letters) or
+with no n-gram any profile knows get ``"und"`` with probability 0.0 rather than a guess.
+langdetect's ``zh-cn`` and ``zh-tw`` both become ISO 639-1 ``zh`` (probabilities added).
+
+The model takes about 30 MB per process: the log-probability matrix (87,598 n-grams × 55
+languages, float32), a hash table of the n-grams, and per-code-point tables.
 """
 
 from __future__ import annotations
@@ -41,9 +46,12 @@ from corpus.errors import ConfigError
 __all__ = [
     "DEFAULT_MIN_LETTERS",
     "LANGID_VERSION",
-        "MAX_TEXT_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "PARTS",
     "SAMPLE_CHARS",
+    "SYLLABIC_LETTER_WEIGHT",
     "UNDETERMINED",
+    "WINDOWS",
     "LanguageGuess",
     "detect_language",
     "supported_languages",
@@ -53,8 +61,17 @@ __all__ = [
 LANGID_VERSION = "1"
 #: The code given to a text whose language cannot be told (ISO 639-2 "undetermined").
 UNDETERMINED = "und"
-#: Fewest letters (``str.isalpha`` characters) a text needs before a language is guessed.
+#: Fewest letters a text needs before a language is guessed (see :func:`detect_language`).
 DEFAULT_MIN_LETTERS = 20
+#: How many letters one character of a script that writes a syllable or a word per
+#: character (Han ideographs, kana, hangul syllables) counts as.
+SYLLABIC_LETTER_WEIGHT = 3
+# Blocks of those scripts: kana, CJK ideographs (with extension A and compatibility),
+# hangul syllables, and the supplementary ideographic planes.
+_SYLLABIC_RANGES = (
+    (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF),
+    (0x20000, 0x3134F),
+)
 #: Like langdetect, only the first this many characters (after URL/e-mail removal) are used.
 MAX_TEXT_LENGTH = 10_000
 #: About how many characters are scored per text; longer texts are sampled in windows.
@@ -104,7 +121,7 @@ class _Model:
     overflow_rows: npt.NDArray[np.intp]
     char_map: npt.NDArray[np.uint32]  # langdetect's NGram.normalize for every code point
     is_upper: npt.NDArray[np.bool_]  # str.isupper of every code point
-    is_alpha: npt.NDArray[np.bool_]  # str.isalpha of every code point
+    letters: npt.NDArray[np.uint8]  # letter weight of every code point (0 if not a letter)
 
 
 _HASH_BITS = 18
@@ -164,6 +181,9 @@ def _model() -> _Model:
     crowded[slots[overflow]] = True
     languages = tuple(_ISO_639_1.get(n, n) for n in names)
     chars = [chr(c) for c in range(_UNICODE_SIZE)]
+    letters = np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_UNICODE_SIZE)
+    for low, high in _SYLLABIC_RANGES:
+        letters[low : high + 1] *= SYLLABIC_LETTER_WEIGHT
     return _Model(
         languages=languages,
         same_code=tuple(
@@ -180,7 +200,7 @@ def _model() -> _Model:
         overflow_rows=np.flatnonzero(overflow),
         char_map=char_map,
         is_upper=np.fromiter(map(str.isupper, chars), dtype=np.bool_, count=_UNICODE_SIZE),
-        is_alpha=np.fromiter(map(str.isalpha, chars), dtype=np.bool_, count=_UNICODE_SIZE),
+        letters=letters,
     )
 
 
@@ -263,22 +283,41 @@ def _ngram_keys(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.
     a space in the middle, and anything inside a run of two or more capitals (acronyms say
     little about a language).
     """
+    # Written with preallocated outputs: this runs once per text and numpy's per-call cost,
+    # not the arithmetic, is what takes the time.
+    if chars.size == 0:
+        return np.empty(0, dtype=np.uint64)
     space = chars == _SPACE
     # Runs of spaces count as one, and the text starts after a virtual space.
-    keep = ~(space & np.concatenate(([True], space[:-1])))
-    # Two leading spaces so that the previous and the one-before character of every
-    # character are views of the same array.
-    padded = np.concatenate(([_SPACE, _SPACE], chars[keep])).astype(np.uint64)
-    if padded.size == 2:
+    previous_space = np.empty_like(space)
+    previous_space[0] = True
+    previous_space[1:] = space[:-1]
+    kept = chars[~(space & previous_space)]
+    n = kept.size
+    if n == 0:
         return np.empty(0, dtype=np.uint64)
-    upper = model.is_upper[padded]
+    upper = model.is_upper[kept]
+    # Two leading spaces: the previous and the one-before character of every character are
+    # then views of one array.
+    padded = np.empty(n + 2, dtype=np.uint64)
+    padded[:2] = _SPACE
+    padded[2:] = kept
     before, previous, current = padded[:-2], padded[1:-1], padded[2:]
-    capitals = upper[2:] & upper[1:-1]
-    bigrams = (previous << _BITS) | current
-    grams = np.stack((current, bigrams, (before << (2 * _BITS)) | bigrams), axis=1)
-    valid = np.stack((current != _SPACE, ~capitals, previous != _SPACE), axis=1)
-    valid[:, 0] &= valid[:, 1]
-    valid[:, 2] &= valid[:, 1]
+    grams = np.empty((n, 3), dtype=np.uint64)
+    grams[:, 0] = current
+    np.left_shift(previous, _BITS, out=grams[:, 1])
+    grams[:, 1] |= current
+    np.left_shift(before, 2 * _BITS, out=grams[:, 2])
+    grams[:, 2] |= grams[:, 1]
+    valid = np.empty((n, 3), dtype=np.bool_)
+    np.not_equal(current, _SPACE, out=valid[:, 0])  # no lone space
+    np.not_equal(previous, _SPACE, out=valid[:, 2])  # no space inside a 3-gram
+    not_capitals = valid[:, 1]  # 2-grams are always taken, outside runs of capitals
+    not_capitals[0] = True
+    np.logical_and(upper[1:], upper[:-1], out=not_capitals[1:])
+    np.logical_not(not_capitals[1:], out=not_capitals[1:])
+    valid[:, 0] &= not_capitals
+    valid[:, 2] &= not_capitals
     result: npt.NDArray[np.uint64] = grams[valid]
     return result
 
@@ -330,20 +369,22 @@ def _softmax(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> LanguageGuess:
     """The language of ``text``: ISO 639-1 code and probability, or ``"und"`` and 0.0.
 
-    ``"und"`` is returned when the text has fewer than ``min_letters`` letters, or none of its
-    n-grams is in any profile. Deterministic and thread-safe; the first call in a process
-    builds the model from langdetect's profiles (a fraction of a second).
+    ``"und"`` is returned when the text has fewer than ``min_letters`` letters (counted in
+    the sample that is scored; a Han ideograph, kana or hangul syllable counts as
+    :data:`SYLLABIC_LETTER_WEIGHT` letters, being a syllable or a word), or none of its n-grams
+    is in any profile. Deterministic and thread-safe; the first call in a process builds the
+    model from langdetect's profiles (a fraction of a second).
     """
     if isinstance(min_letters, bool) or not isinstance(min_letters, int) or min_letters < 0:
         raise ConfigError(
             f"min_letters={min_letters!r} is invalid: it must be an int >= 0 (the fewest letters "
             f"a text needs for a language guess); pass e.g. {DEFAULT_MIN_LETTERS}"
         )
-    if len(text) < min_letters:
+    if len(text) * SYLLABIC_LETTER_WEIGHT < min_letters:
         return _UNKNOWN
     model = _model()
     points = _code_points(_sample_text(_prepare(text)))
-    if int(np.count_nonzero(model.is_alpha[points])) < max(min_letters, 1):
+    if int(model.letters[points].sum(dtype=np.int64)) < max(min_letters, 1):
         return _UNKNOWN
     rows = _rows(_ngram_keys(_normalise_chars(points, model), model), model)
     if rows.size == 0:

@@ -43,6 +43,7 @@ from corpus.text import metadata
 from corpus.text.lang import DEFAULT_MIN_LETTERS, LANGID_VERSION, UNDETERMINED, detect_language
 
 __all__ = [
+    "NORMALIZED_FIELDS",
     "NORMALIZER_VERSION",
     "UNICODE_FORMS",
     "Normalize",
@@ -59,6 +60,12 @@ __all__ = [
 
 #: Version of the normalisation rules; part of every :attr:`NormalizeConfig.version`.
 NORMALIZER_VERSION = "1"
+#: The :class:`~corpus.records.Document` fields :func:`normalize` fills, in record order.
+NORMALIZED_FIELDS = (
+    "title", "subtitle", "authors", "headings", "quotes", "boilerplate", "bio", "comments",
+    "text", "char_count", "word_count", "paragraph_count", "text_sha256", "language",
+    "language_probability", "mojibake_fixed", "normalizer_version",
+)
 
 UnicodeForm = Literal["NFC", "NFKC", "NFD", "NFKD"]
 #: The Unicode normalisation forms :class:`NormalizeConfig` accepts.
@@ -94,6 +101,8 @@ def repair_mojibake(text: str) -> str:
     Only ftfy's encoding fixes run (its heuristics leave text alone unless it clearly is
     mis-decoded); typography is kept as written.
     """
+    if text.isascii():  # nothing to repair, and much the commonest case: skip ftfy's checks
+        return text
     return ftfy.fix_text(text, _MOJIBAKE_ONLY)
 
 

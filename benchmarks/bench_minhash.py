@@ -1,0 +1,229 @@
+"""MinHash throughput and accuracy: corpus vs rensa vs datasketch, from raw text, in one run.
+
+Every tool gets the same generated documents and the same shingles: word 5-grams of
+``text.split()``, 128 slots per signature. Throughput counts everything from the raw text to
+the signature (tokenising and shingling included), on one core. Accuracy is the mean absolute
+error of each tool's Jaccard estimate against the exact Jaccard of the shingle sets, over pairs
+whose true similarity spreads over the whole range. The script also measures the dedup index's
+memory per document.
+
+Run (takes a few minutes, most of it datasketch)::
+
+    python benchmarks/bench_minhash.py            # 20,000 documents, 2,000 accuracy pairs
+    python benchmarks/bench_minhash.py --docs 2000 --pairs 300   # a quick look
+
+Needs the ``bench`` extra (``pip install 'corpus[bench]'``: rensa, datasketch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from corpus.dedup import DedupConfig, minhash_signatures
+from corpus.dedup.find import _build_index, _Spool
+from corpus.format.parser import parse
+
+NUM_PERM = 128
+NGRAM = 5
+
+
+def generate(count: int, words: int, seed: int) -> list[str]:
+    """``count`` documents of about ``words`` words, Zipf-distributed over 30,000 words."""
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("etaoinshrdlcumwfgypbvkjxqz"))
+    weights = np.linspace(2.0, 0.2, len(letters))
+    weights /= weights.sum()
+    vocabulary = ["".join(rng.choice(letters, size=int(rng.integers(2, 11)), p=weights))
+                  for _ in range(30_000)]
+    ranks = 1.0 / np.arange(1, len(vocabulary) + 1) ** 1.05
+    ranks /= ranks.sum()
+    docs = []
+    for _ in range(count):
+        length = int(rng.integers(words - 100, words + 101))
+        picks = rng.choice(len(vocabulary), size=length, p=ranks)
+        docs.append(" ".join(vocabulary[i] for i in picks))
+    return docs
+
+
+def shingles(text: str) -> list[str]:
+    """Word 5-grams as strings: what a user feeds rensa and datasketch."""
+    words = text.split()
+    if len(words) < NGRAM:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i:i + NGRAM]) for i in range(len(words) - NGRAM + 1)]
+
+
+# -- the tools, each from raw text to signatures -------------------------------------------
+def run_corpus(texts: Sequence[str]) -> np.ndarray:
+    return minhash_signatures(texts, num_perm=NUM_PERM, ngram=NGRAM, seed=1)
+
+
+def run_rensa_per_doc(texts: Sequence[str]) -> np.ndarray:
+    import rensa
+
+    out = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    for i, text in enumerate(texts):
+        sketch = rensa.RMinHash(num_perm=NUM_PERM, seed=1)
+        sketch.update(shingles(text))
+        out[i] = sketch.digest()
+    return out
+
+
+def run_rensa_bulk(texts: Sequence[str]) -> np.ndarray:
+    import rensa
+
+    matrix = rensa.RMinHash.digest_matrix_from_token_sets(
+        [shingles(t) for t in texts], NUM_PERM, 1
+    )
+    return np.asarray(matrix.to_rows(), dtype=np.uint32)
+
+
+def run_datasketch(texts: Sequence[str]) -> np.ndarray:
+    from datasketch import MinHash
+
+    out = np.empty((len(texts), NUM_PERM), dtype=np.uint64)
+    for i, text in enumerate(texts):
+        sketch = MinHash(num_perm=NUM_PERM, seed=1)
+        sketch.update_batch([s.encode("utf-8") for s in shingles(text)])
+        out[i] = sketch.hashvalues
+    return out
+
+
+TOOLS: dict[str, Callable[[Sequence[str]], np.ndarray]] = {
+    "corpus": run_corpus,
+    "rensa (RMinHash per document)": run_rensa_per_doc,
+    "rensa (bulk digest matrix)": run_rensa_bulk,
+    "datasketch (MinHash.update_batch)": run_datasketch,
+}
+
+
+def throughput(tool: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str],
+               repeats: int) -> float:
+    """Best documents per second over ``repeats`` runs (the least disturbed run)."""
+    best = float("inf")
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        tool(texts)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
+
+
+# -- accuracy ------------------------------------------------------------------------------------
+def edited_pairs(texts: Sequence[str], count: int, seed: int) -> list[tuple[str, str]]:
+    """Pairs (text, edited copy) whose true Jaccard spreads over [0, 1].
+
+    Edits replace a random share of the words (0 to 60%) and may truncate the copy, which
+    gives low-, mid- and high-similarity pairs in about equal numbers.
+    """
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for i in range(count):
+        words = texts[i % len(texts)].split()
+        rate = float(rng.choice([rng.uniform(0.0, 0.05), rng.uniform(0.05, 0.2),
+                                 rng.uniform(0.2, 0.6)]))
+        edited = [w if rng.random() > rate else f"{w}x" for w in words]
+        if rng.random() < 0.3:
+            edited = edited[: int(len(edited) * rng.uniform(0.3, 1.0))]
+        pairs.append((" ".join(words), " ".join(edited)))
+    return pairs
+
+
+def exact_jaccard(a: str, b: str) -> float:
+    left, right = set(shingles(a)), set(shingles(b))
+    return len(left & right) / len(left | right) if left | right else 1.0
+
+
+def accuracy(tool: Callable[[Sequence[str]], np.ndarray], pairs: list[tuple[str, str]],
+             truth: np.ndarray) -> tuple[float, dict[str, float]]:
+    left = tool([a for a, _ in pairs])
+    right = tool([b for _, b in pairs])
+    estimates = np.mean(left == right, axis=1)
+    errors = np.abs(estimates - truth)
+    bins = {}
+    for low, high in ((0.0, 0.2), (0.2, 0.5), (0.5, 0.8), (0.8, 1.01)):
+        inside = (truth >= low) & (truth < high)
+        if inside.any():
+            bins[f"{low:.1f}-{min(high, 1.0):.1f}"] = float(errors[inside].mean())
+    return float(errors.mean()), bins
+
+
+# -- memory of the dedup index -------------------------------------------------------------------
+def index_memory(texts: Sequence[str]) -> tuple[float, float]:
+    """Bytes per document held by the dedup index, and spooled to disk per document."""
+    docs = [parse(t.encode(), f"{i:06d}_{i:016x}.txt") for i, t in enumerate(texts)]
+    gc.collect()
+    tracemalloc.start()
+    with _Spool() as spool:
+        before = tracemalloc.get_traced_memory()[0]
+        index = _build_index(iter(docs), DedupConfig(), spool)
+        held = tracemalloc.get_traced_memory()[0] - before
+        spooled = spool._end
+    tracemalloc.stop()
+    # The ids are shared with the parsed documents here; in a stream they outlive them.
+    held += sum(sys.getsizeof(i) for i in index.ids)
+    del index
+    return held / len(docs), spooled / len(docs)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--words", type=int, default=600)
+    parser.add_argument("--pairs", type=int, default=2_000)
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per fast tool")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    texts = generate(args.docs, args.words, args.seed)
+    mean_words = statistics.mean(len(t.split()) for t in texts)
+    print(f"# MinHash benchmark: {len(texts)} documents, {mean_words:.0f} words on average, "
+          f"{NUM_PERM} slots, word {NGRAM}-grams")
+    print(f"# python {platform.python_version()}, numpy {np.__version__}, "
+          f"{platform.machine()}, {os.cpu_count()} cores (one used)")
+    rates = {}
+    for name, tool in TOOLS.items():
+        repeats = 1 if name.startswith("datasketch") else args.repeats
+        rates[name] = throughput(tool, texts, repeats)
+        print(f"{name:36s} {rates[name]:10,.0f} docs/s", flush=True)
+
+    pairs = edited_pairs(texts, args.pairs, args.seed + 1)
+    truth = np.array([exact_jaccard(a, b) for a, b in pairs])
+    print(f"\n# accuracy: {len(pairs)} pairs, true Jaccard mean {truth.mean():.2f}, "
+          f"quartiles {np.percentile(truth, [25, 50, 75]).round(2).tolist()}")
+    errors = {}
+    for name, tool in TOOLS.items():
+        if name.startswith("rensa (bulk"):
+            continue  # same sketch as per document
+        errors[name], bins = accuracy(tool, pairs, truth)
+        detail = ", ".join(f"J {k}: {v:.3f}" for k, v in bins.items())
+        print(f"{name:36s} MAE {errors[name]:.4f}   ({detail})")
+
+    ours = rates["corpus"]
+    best_rensa = max(v for k, v in rates.items() if k.startswith("rensa"))
+    print("\n# ratios (corpus / other)")
+    for name, rate in rates.items():
+        if name != "corpus":
+            print(f"{name:36s} {ours / rate:6.1f}x")
+    print(f"{'best rensa':36s} {ours / best_rensa:6.1f}x")
+
+    held, spooled = index_memory(texts[: min(len(texts), 5_000)])
+    bands, _ = DedupConfig().minhash.banding
+    print(f"\n# dedup index: {held:,.0f} bytes per document in memory "
+          f"({bands} band keys of 8 bytes, key digest, offsets, id, name, seq, counts); "
+          f"{spooled:,.0f} bytes per document spooled to a temporary file")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""`corpus inspect`: the parsed structure of one file, as a listing and as JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus import parse
+from corpus.cli import main
+from corpus.commands.inspect import inspect_payload
+
+CORPUS = Path(sys.executable).with_name("corpus")
+SEED_004 = "004_e180362b89ccddc6.txt"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CORPUS), *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_inspect_seed_004_json_shows_headline_byline_headings_and_bio(seeds_dir: Path) -> None:
+    result = _run("inspect", str(seeds_dir / SEED_004), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["id"] == "e180362b89ccddc6"
+    assert payload["seq"] == 4
+    assert payload["line_ending"] == "lf"
+    assert payload["bom"] is False
+    by_role: dict[str, list[str]] = {}
+    for line in payload["lines"]:
+        by_role.setdefault(line["role"], []).append(line["text"])
+    assert by_role["headline"] == [
+        "Swallowing the Red Pill: Trump, Lukashenka, and the Cycles of Western Normalization "
+        "with Belarus"]
+    assert by_role["byline"] == ["by Grigory Ioffe"]
+    assert by_role["heading"] == [
+        "Crackdown vs Rapprochement: The Patterns of Normalization",
+        "Converging Realisms: Belarus and the United States"]
+    assert by_role["bio"][0] == "About the Author:"
+    assert by_role["bio"][1].startswith("Grigory Ioffe is Professor Emeritus")
+    assert payload["roles"]["heading"] == [9, 17]
+    assert payload["roles"]["bio"] == [22, 23]
+
+
+def test_inspect_listing_has_numbers_roles_and_text(
+    seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inspect", str(seeds_dir / SEED_004)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"file         {seeds_dir / SEED_004}"
+    assert "id           e180362b89ccddc6" in out
+    assert "    1  headline     LF    Swallowing the Red Pill: Trump, Lukashenka, and the Cycles" \
+           " of Western Normalization with Belarus" in out
+    assert "    2  byline       LF    by Grigory Ioffe" in out
+    assert "   22  bio          LF    About the Author:" in out
+    assert any(row.startswith("    3  body         LF    On November 17") and row.endswith("…")
+               for row in out)
+
+
+def test_inspect_payload_round_trips_every_line(seeds_dir: Path) -> None:
+    path = seeds_dir / "000_dbad2dc0fe77bb11.txt"
+    data = path.read_bytes()
+    payload = inspect_payload(parse(data, str(path)))
+    lines = payload["lines"]
+    assert isinstance(lines, list)
+    assert "".join(line["text"] + line["ending"] for line in lines).encode() == data
+    assert payload["line_count"] == len(lines) == 58
+
+
+def test_inspect_rejected_file_exits_1_with_location(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "001_0000000000000001.txt"
+    bad.write_bytes(b"Fine.\nnot \xc3( fine\n")
+    assert main(["inspect", str(bad), "--json"]) == 1
+    assert capsys.readouterr().out.startswith(f"{bad}:2 (byte 10): invalid UTF-8 at byte 10")
+
+
+def test_inspect_a_directory_is_an_error(seeds_dir: Path) -> None:
+    result = _run("inspect", str(seeds_dir))
+    assert result.returncode == 3
+    assert "corpus validate" in result.stderr

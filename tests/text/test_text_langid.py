@@ -1,0 +1,173 @@
+"""Language identification: langdetect's n-grams exactly, right answers, "und", determinism."""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from langdetect import DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
+
+from corpus import ConfigError, LanguageGuess, detect_language
+from corpus.text import lang
+
+# Short news-style sentences written for these tests, one per language.
+SENTENCES = {
+    "de": "Der Zug nach München hatte heute Morgen fast eine Stunde Verspätung.",
+    "fr": "Le marché du samedi matin attire des visiteurs de toute la région.",
+    "es": "La biblioteca municipal abrirá sus puertas también los domingos por la tarde.",
+    "it": "Il nuovo ponte sul fiume sarà inaugurato alla fine del mese prossimo.",
+    "pt": "O governo anunciou ontem um novo programa de apoio às pequenas empresas.",
+    "nl": "De gemeente wil volgend jaar meer fietspaden aanleggen in het centrum.",
+    "pl": "Nowa linia autobusowa połączy dworzec z lotniskiem już od przyszłego tygodnia.",
+    "ru": "Новый мост через реку откроют для движения в конце следующего месяца.",
+    "uk": "Уряд оголосив нову програму підтримки малого бізнесу в регіонах.",
+    "el": "Η νέα γέφυρα θα εγκαινιαστεί στο τέλος του επόμενου μήνα.",
+    "tr": "Yeni köprü önümüzdeki ayın sonunda trafiğe açılacak.",
+    "ar": "سيتم افتتاح الجسر الجديد في نهاية الشهر المقبل.",
+    "hi": "नया पुल अगले महीने के अंत तक यातायात के लिए खोल दिया जाएगा।",
+    "ja": "新しい橋は来月末に開通する予定です。",
+    "zh": "新大桥预计将于下个月底正式通车。",
+    "ko": "새 다리는 다음 달 말에 개통될 예정입니다.",
+    "vi": "Cây cầu mới sẽ được thông xe vào cuối tháng sau.",
+    "sv": "Den nya bron öppnas för trafik i slutet av nästa månad.",
+    "fi": "Uusi silta avataan liikenteelle ensi kuun lopussa.",
+    "hu": "Az új hidat a jövő hónap végén adják át a forgalomnak.",
+    "en": "The new bridge over the river will open to traffic at the end of next month.",
+}
+
+
+@functools.cache
+def _langdetect() -> DetectorFactory:
+    """A langdetect detector factory with its own profiles loaded, seeded."""
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
+def _langdetect_ngrams(text: str) -> list[int]:
+    """The n-grams langdetect extracts from ``text`` (the profiles know them all)."""
+    detector = _langdetect().create()
+    detector.append(text)
+    detector.cleaning_text()
+    return [lang._key(gram) for gram in detector._extract_ngrams()]
+
+
+def _our_ngrams(text: str) -> list[int]:
+    """Ours, before sampling, keeping those the profiles know (as langdetect does)."""
+    model = lang._model()
+    points = lang._code_points(lang._prepare(text))
+    keys = lang._ngram_keys(lang._normalise_chars(points, model), model)
+    known = set(model.slot_keys[model.slot_keys != 0].tolist())
+    known |= set(model.overflow_keys.tolist())
+    return [key for key in keys.tolist() if key in known]
+
+
+@pytest.mark.parametrize("language", sorted(SENTENCES))
+def test_short_sentences_in_many_languages(language: str) -> None:
+    guess = detect_language(SENTENCES[language])
+    assert guess.code == language
+    assert 0.5 < guess.probability <= 1.0
+
+
+@pytest.mark.parametrize("language", sorted(SENTENCES))
+def test_agrees_with_seeded_langdetect(language: str) -> None:
+    detector = _langdetect().create()
+    detector.append(SENTENCES[language])
+    top = detector.get_probabilities()[0].lang
+    assert detect_language(SENTENCES[language]).code == ("zh" if top.startswith("zh") else top)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SENTENCES["de"],
+        "NATO and the USA: acronyms ARE skipped, Mixed Case is not",
+        "Visit https://example.com/a?b=c or write to news@example.com today",
+        "Tiếng Việt có dấu, e\u0301 and a\u0300 decomposed",
+        "Привет, мир! Latin mixed with Кириллица and 東京 and ｶﾀｶﾅ and 한국어",
+        "a  b   c\t\td\u00a0e «quoted» — dash ½ © ß ẞ ǅ",
+        "  ",
+    ],
+)
+def test_ngrams_are_exactly_langdetects(text: str) -> None:
+    assert _our_ngrams(text) == _langdetect_ngrams(text)
+
+
+@given(st.text(max_size=300))
+def test_ngrams_are_exactly_langdetects_for_any_text(text: str) -> None:
+    assert _our_ngrams(text) == _langdetect_ngrams(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "ok", "Hi there", "12345 678 !!! ???", "🎉🎉🎉 👍", "東京で会議", "— — —"],
+)
+def test_too_short_or_letterless_text_is_undetermined(text: str) -> None:
+    assert detect_language(text) == LanguageGuess("und", 0.0)
+
+
+def test_min_letters_sets_what_is_too_short() -> None:
+    assert detect_language("Hi there").code == "und"
+    assert detect_language("Hi there", min_letters=0).code != "und"
+    assert detect_language(SENTENCES["en"], min_letters=1000).code == "und"
+    # Ideographs and kana weigh three letters: this 5-character sentence has 15.
+    assert detect_language("東京で会議", min_letters=15).code != "und"
+    assert detect_language("東京で会議", min_letters=16).code == "und"
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, True, "20"])
+def test_invalid_min_letters_is_a_config_error(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"min_letters=.* must be an int >= 0"):
+        detect_language("text", min_letters=value)  # type: ignore[arg-type]
+
+
+def test_chinese_variants_are_one_iso_639_1_code() -> None:
+    model = lang._model()
+    assert model.languages.count("zh") == 2  # langdetect's zh-cn and zh-tw profiles
+    (zh, _) = (i for i, code in enumerate(model.languages) if code == "zh")
+    assert model.same_code[zh].tolist() == [i for i, c in enumerate(model.languages) if c == "zh"]
+    assert detect_language(SENTENCES["zh"] + "我们的学生在比赛中得到了第一名。").code == "zh"
+    assert "zh" in lang.supported_languages()
+    assert not any("-" in code for code in lang.supported_languages())
+    assert len(lang.supported_languages()) == 54
+
+
+def test_long_texts_are_sampled_and_still_recognised() -> None:
+    text = " ".join([SENTENCES["es"]] * 300)
+    assert len(text) > lang.MAX_TEXT_LENGTH
+    sample = lang._sample_text(lang._prepare(text))
+    assert len(sample) <= lang.SAMPLE_CHARS + 2 * lang.WINDOWS * 24
+    guess = detect_language(text)
+    assert guess.code == "es"
+    assert guess.probability > 0.99
+
+
+def test_a_text_mostly_in_one_language_gets_that_language() -> None:
+    text = "\n\n".join([SENTENCES["fr"]] * 6 + [SENTENCES["de"]])
+    assert detect_language(text).code == "fr"
+
+
+def test_same_answer_in_other_processes_and_any_order() -> None:
+    texts = list(SENTENCES.values())
+    here = [detect_language(t) for t in texts]
+    assert [detect_language(t) for t in reversed(texts)] == here[::-1]
+    code = (
+        "import json, sys\n"
+        "from corpus import detect_language\n"
+        "texts = json.load(sys.stdin)\n"
+        "print(json.dumps([[g.code, g.probability] for g in map(detect_language, texts)]))\n"
+    )
+    for seed, order in (("1", texts), ("2", texts[::-1])):
+        out = subprocess.run(
+            [sys.executable, "-c", code], input=json.dumps(order), capture_output=True,
+            text=True, check=True, env={"PYTHONHASHSEED": seed, "PATH": ""},
+        )
+        answers = [LanguageGuess(c, p) for c, p in json.loads(out.stdout)]
+        assert answers == (here if order is texts else here[::-1])
