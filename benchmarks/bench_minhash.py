@@ -32,6 +32,7 @@ import numpy as np
 from corpus.dedup import DedupConfig, minhash_signatures
 from corpus.dedup.find import _build_index, _Spool
 from corpus.format.parser import parse
+from corpus.text.normalize import normalize
 
 NUM_PERM = 128
 NGRAM = 5
@@ -161,7 +162,10 @@ def accuracy(tool: Callable[[Sequence[str]], np.ndarray], pairs: list[tuple[str,
 # -- memory of the dedup index -------------------------------------------------------------------
 def index_memory(texts: Sequence[str]) -> tuple[float, float]:
     """Bytes per document held by the dedup index, and spooled to disk per document."""
-    docs = [parse(t.encode(), f"{i:06d}_{i:016x}.txt") for i, t in enumerate(texts)]
+    # Normalise first (the index pass would), so that only the index's own memory is counted.
+    docs = [normalize(parse(t.encode(), f"{i:06d}_{i:016x}.txt")) for i, t in enumerate(texts)]
+    with _Spool() as spool:  # warm up: build the constant hashing tables outside the count
+        _build_index(iter(docs[:1]), DedupConfig(), spool)
     gc.collect()
     tracemalloc.start()
     with _Spool() as spool:

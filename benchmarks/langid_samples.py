@@ -1,4 +1,4 @@
-"""Sample news paragraphs in 27 languages for the language-identification benchmark.
+"""Sample news paragraphs in 29 languages for the language-identification benchmark.
 
 Written for this benchmark (not taken from any language-identification corpus), three or four
 paragraphs per language on everyday news topics: weather, local politics, the economy, sport,

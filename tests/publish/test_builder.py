@@ -436,3 +436,19 @@ def test_manifest_is_stable_json(corpus_dir: Path, tmp_path: Path) -> None:
     assert list(data)[:4] == ["format", "format_version", "name", "version"]
     assert Manifest.from_json(text).to_json() == text
     assert str(tmp_path) not in text
+
+
+def test_reject_paths_and_messages_are_relative_to_the_corpus_root(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    (corpus_dir / "more").mkdir()
+    first = corpus_dir / "000_dbad2dc0fe77bb11.txt"
+    shutil.copy(first, corpus_dir / "more" / "007_dbad2dc0fe77bb11.txt")
+    report = build(corpus_dir.resolve(), tmp_path / "store")
+    rows = pq.read_table(report.path / "rejects.parquet").to_pylist()
+    assert [(r["path"], r["rule"]) for r in rows] == [
+        ("more/007_dbad2dc0fe77bb11.txt", "duplicate-id")]
+    assert "already used by 000_dbad2dc0fe77bb11.txt" in rows[0]["message"]
+    for release_file in report.path.rglob("*"):
+        if release_file.is_file():
+            assert str(tmp_path).encode() not in release_file.read_bytes()

@@ -90,3 +90,9 @@ def test_a_folder_that_is_not_a_release_fails_with_publish_error(tmp_path: Path)
     (tmp_path / "notes.txt").write_text("hello\n")
     with pytest.raises(PublishError, match=r"is not a release folder \(it has no manifest"):
         corpus.load(tmp_path)
+
+
+@pytest.mark.parametrize("where", ["releases/nothing/v1.0.0", "./missing", "/no/such/release"])
+def test_a_missing_folder_is_not_taken_for_a_repo_id(where: str) -> None:
+    with pytest.raises(PublishError, match="neither a release folder"):
+        corpus.load(where)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,7 +27,8 @@ def test_hashing_key_has_only_words_single_spaces_and_paragraph_breaks(text: str
         assert paragraph
         assert "  " not in paragraph
         assert paragraph.strip(" ") == paragraph
-        assert all(ch.isalnum() or ch == " " for ch in paragraph)
+        for ch in paragraph:
+            assert ch.isalnum() or unicodedata.category(ch).startswith("M") or ch == " "
 
 
 @pytest.mark.parametrize(
@@ -42,6 +45,20 @@ def test_hashing_key_has_only_words_single_spaces_and_paragraph_breaks(text: str
 )
 def test_typographic_and_case_variants_share_a_key(a: str, b: str) -> None:
     assert hashing_key(a) == hashing_key(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("हिन्दी भाषा", "हिन्दी भाषा"),  # vowel signs and viramas are parts of words
+        ("שָׁלוֹם, עוֹלָם!", "שָׁלוֹם עוֹלָם"),  # niqqud
+        ("مَرْحَبًا.", "مَرْحَبًا"),  # harakat
+        ("wo\u200brd co\u00adoperate", "word cooperate"),  # invisible characters do not split
+        ("می\u200cخواهم", "میخواهم"),
+    ],
+)
+def test_words_stay_whole(text: str, key: str) -> None:
+    assert hashing_key(text) == key
 
 
 def test_paragraph_breaks_are_kept_blank_paragraphs_dropped() -> None:

@@ -446,9 +446,9 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
     spooled to a temporary file, not kept in memory). Documents are compared on their
     normalised article text (``doc.text``; documents not yet normalised are normalised with
     the default :class:`~corpus.text.normalize.NormalizeConfig` first) through its hashing
-    key. Ids must be unique (:class:`~corpus.errors.CorpusError` otherwise). The result lists every cluster
-    of two or more documents; documents without words are never paired. Deterministic and
-    independent of the order of ``docs``.
+    key. Ids must be unique (:class:`~corpus.errors.CorpusError` otherwise). The result
+    lists every cluster of two or more documents; documents without words are never paired.
+    Deterministic and independent of the order of ``docs``.
     """
     config = DedupConfig() if config is None else config
     if not isinstance(config, DedupConfig):

@@ -26,6 +26,7 @@ import os
 import shutil
 import socket
 import sys
+import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -87,6 +88,7 @@ _UNREAD_RULES = frozenset(
 )
 _KEPT = (Relation.UNIQUE, Relation.CANONICAL)
 _SEPARATORS = tuple(dict.fromkeys(("/", os.sep)))
+_LIBRARIES = ("corpus", "pyarrow", "datasets", "huggingface_hub", "ftfy", "langdetect", "numpy")
 
 
 class ReleaseExistsError(PublishError):
@@ -146,12 +148,15 @@ def default_name(source: str | os.PathLike[str]) -> str:
 
 
 def _library_versions() -> dict[str, str]:
+    """Versions of everything that decides the bytes of a release: the libraries that write it
+    or shape its text (ftfy, langdetect's profiles, numpy) and Python's Unicode database."""
     versions = {}
-    for name in ("corpus", "pyarrow", "datasets", "huggingface_hub"):
+    for name in _LIBRARIES:
         try:
             versions[name] = package_version(name)
         except PackageNotFoundError:
             versions[name] = "unknown"
+    versions["unicode"] = unicodedata.unidata_version
     return versions
 
 

@@ -10,6 +10,7 @@ exactly as for any user of the Hub), then checks that the features are the ones
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["documents", "load"]
 
 _BATCH = 256
+_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
 
 
 def _check_local(path: Path, config: str, revision: str | None) -> None:
@@ -77,6 +79,11 @@ def load(
     if local.is_dir():
         _check_local(local, config, revision)
         target = str(local.resolve())
+    elif not _REPO_ID.match(target):
+        raise PublishError(
+            f"{target} is neither a release folder (no such directory) nor a Hub repo id "
+            "('name' or 'org/name'): check the path, e.g. releases/NAME/vX.Y.Z"
+        )
     try:
         loaded = datasets.load_dataset(target, config, split=SPLIT, revision=revision)
     except (ValueError, FileNotFoundError, OSError) as exc:

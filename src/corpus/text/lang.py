@@ -360,12 +360,6 @@ def _part_scores(rows: npt.NDArray[np.intp], model: _Model) -> npt.NDArray[np.fl
     return result
 
 
-def _softmax(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    result: npt.NDArray[np.float64] = shifted / shifted.sum(axis=-1, keepdims=True)
-    return result
-
-
 def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> LanguageGuess:
     """The language of ``text``: ISO 639-1 code and probability, or ``"und"`` and 0.0.
 
@@ -390,8 +384,9 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
     if rows.size == 0:
         return _UNKNOWN
     parts = _part_scores(rows, model)
-    total = parts.sum(axis=0)
-    mean_posterior = _softmax(parts).mean(axis=0)
-    best = int(np.argmax(total))
-    probability = float(mean_posterior[model.same_code[best]].sum())
+    best = int(parts.sum(axis=0).argmax())
+    # Mean over the parts of each part's posterior for the winner (its columns: zh has two).
+    likelihood = np.exp(parts - parts.max(axis=1, keepdims=True))
+    posterior = likelihood[:, model.same_code[best]].sum(axis=1) / likelihood.sum(axis=1)
+    probability = float(posterior.mean())
     return LanguageGuess(model.languages[best], round(probability, 6))
