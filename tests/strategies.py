@@ -122,7 +122,7 @@ def file_names() -> st.SearchStrategy[str]:
 
 def unicode_text() -> st.SearchStrategy[str]:
     """Arbitrary single-line Unicode text (no CR or LF; any other code point but surrogates)."""
-    return st.text(st.characters(exclude_characters="\r\n"))  # surrogates are excluded
+    return st.text(st.characters(codec="utf-8", exclude_characters="\r\n"))
 
 
 def line_endings() -> st.SearchStrategy[str]:

@@ -62,7 +62,7 @@ def _langdetect_ngrams(text: str) -> list[int]:
 def _our_ngrams(text: str) -> list[int]:
     """Ours, before sampling, keeping those the profiles know (as langdetect does)."""
     model = lang._model()
-    points = lang._code_points(lang._prepare(text))
+    points = lang._code_points(lang._compose_vietnamese(lang._prepare(text)))
     keys = lang._ngram_keys(lang._normalise_chars(points, model), model)
     known = set(model.slot_keys[model.slot_keys != 0].tolist())
     known |= set(model.overflow_keys.tolist())
