@@ -1,11 +1,11 @@
 """Language identification: ``corpus.detect_language`` against ``langdetect.detect_langs``.
 
 Builds a multilingual document set (English documents from the seed articles' body
-paragraphs, 29 other languages from ``data/langid_samples.json``), each document 1 to 16 paragraphs
-of one language, so lengths run from a short brief to a long article, plus a stress set of
-single sentences. Both tools run on the same documents in one process, one document per call;
-langdetect is seeded (``DetectorFactory.seed = 0``) as its documentation asks for reproducible
-results.
+paragraphs, 29 other languages from ``data/langid_samples.json``), each document 1 to 16
+paragraphs of one language, so lengths run from a short brief to a long article, plus two
+stress sets: articles with one paragraph of another language inserted, and single sentences.
+Both tools run on the same documents in one process, one document per call; langdetect is
+seeded (``DetectorFactory.seed = 0``) as its documentation asks for reproducible results.
 
 Prints, per set and per length band: documents per second for each tool (best of
 ``--repeat`` passes, the passes of the two tools alternating so both meet the same machine
@@ -64,6 +64,23 @@ def build_documents(per_language: int, seed: int) -> list[tuple[str, str]]:
         for _ in range(per_language):
             count = rng.randint(1, 16)
             documents.append((language, "\n\n".join(rng.choice(pool) for _ in range(count))))
+    return documents
+
+
+def build_mixed(per_language: int, seed: int) -> list[tuple[str, str]]:
+    """``(language, text)`` pairs: 4 to 12 paragraphs of one language with one paragraph of
+    another language inserted (a quotation, a translated statement); the truth is the main
+    language."""
+    rng = random.Random(seed)
+    pools = {"en": english_paragraphs(), **SAMPLES}
+    languages = sorted(pools)
+    documents = []
+    for language in languages:
+        for _ in range(per_language):
+            body = [rng.choice(pools[language]) for _ in range(rng.randint(4, 12))]
+            other = rng.choice([code for code in languages if code != language])
+            body.insert(rng.randint(0, len(body)), rng.choice(pools[other]))
+            documents.append((language, "\n\n".join(body)))
     return documents
 
 
@@ -178,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bucket = [(lang, text) for lang, text in documents if low <= len(text) < high]
         label = f"  {low}-{high} chars" if high < 10**9 else f"  >= {low} chars"
         compare(label, bucket, args.repeat)
+    notes += compare("mixed-language articles", build_mixed(10, args.seed), args.repeat)
     notes += compare("sentences (>= 40 chars)", build_sentences(40), args.repeat)
     if notes:
         print("\ndisagreements:")

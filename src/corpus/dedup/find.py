@@ -16,7 +16,9 @@ Only the index sees every document; everything after it works on candidates:
    over group representatives; each representative keeps its rarest stems among those shared
    with another group, and representatives keeping enough stems in common are verified by
    passage alignment (:func:`~corpus.dedup.align.verify_pair`). Document frequencies only
-   choose candidates: a verdict depends on the two texts alone.
+   choose candidates: a verdict depends on the two texts alone. With semantic verification on
+   (:class:`~corpus.dedup.config.SemanticConfig`), a pair the lexical alignment rejects is
+   aligned again by sentence embeddings (:mod:`corpus.dedup.semantic`).
 4. **Clusters**: union-find over exact, near and rewrite pairs; the keep policy picks the
    canonical member; every other member is verified against it for its relation and evidence.
 
@@ -44,6 +46,7 @@ from corpus.dedup.config import DedupConfig
 from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
 from corpus.dedup.minhash import band_keys, signatures_from_shingles
 from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
+from corpus.dedup.semantic import SemanticVerifier, semantic_verifier
 from corpus.dedup.text import article_text, credits_source
 from corpus.errors import CorpusError
 from corpus.records import Document, Relation
@@ -314,12 +317,18 @@ def _rare_term_pairs(index: _Index, spool: _Spool, config: DedupConfig, rank: I6
 
 
 class _Verifier:
-    """Verifies pairs, caching the profiles of recently used documents."""
+    """Verifies pairs, caching the profiles of recently used documents.
 
-    def __init__(self, index: _Index, spool: _Spool, config: DedupConfig) -> None:
+    With a ``semantic`` verifier, a pair the lexical alignment rejects gets a second,
+    semantic alignment; near-copy checks (``align=False``) never do.
+    """
+
+    def __init__(self, index: _Index, spool: _Spool, config: DedupConfig,
+                 semantic: SemanticVerifier | None = None) -> None:
         self._index = index
         self._spool = spool
         self._config = config
+        self._semantic = semantic
         self._profiles: OrderedDict[int, Profile] = OrderedDict()
         self.calls = 0
 
@@ -338,7 +347,11 @@ class _Verifier:
     def verify(self, left: int, right: int, *, align: bool = True) -> PairVerdict:
         """Verify the pair with ``left`` first (callers order pairs by id)."""
         self.calls += 1
-        return verify_pair(self.profile(left), self.profile(right), self._config, align=align)
+        a, b = self.profile(left), self.profile(right)
+        found = verify_pair(a, b, self._config, align=align)
+        if align and self._semantic is not None and found.relation is Relation.UNIQUE:
+            found = self._semantic.verify(left, a, right, b)
+        return found
 
 
 def _member(index: _Index, verifier: _Verifier, item: int, other: int, verdict: PairVerdict,
@@ -456,7 +469,7 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
             f"config must be a DedupConfig, got {type(config).__name__}: build one with "
             "corpus.DedupConfig(...)"
         )
-    with _Spool() as spool:
+    with _Spool() as spool, semantic_verifier(config) as semantic:
         index = _build_index(docs, config, spool)
         n = index.size
         if n == 0:
@@ -471,7 +484,7 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
 
         union = UnionFind(n)
         links: dict[Pair, PairVerdict] = {}
-        verifier = _Verifier(index, spool, config)
+        verifier = _Verifier(index, spool, config, semantic)
 
         # Exact copies: equal key digests, chained in id order.
         _, digest_group = np.unique(index.digests[live], axis=0, return_inverse=True)
@@ -545,6 +558,8 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
         rare_term_candidates=len(rare),
         verified=verified,
         duplicates=len(links) + len(exact_pairs),
+        semantic_verified=semantic.verified if semantic is not None else 0,
+        semantic_rewrites=len(semantic.accepted) if semantic is not None else 0,
     )
     return DedupResult(documents=n, clusters=tuple(clusters), stats=stats)
 

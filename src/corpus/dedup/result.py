@@ -121,7 +121,9 @@ class DedupStats:
     ``empty`` counts documents without words (never paired); ``exact_pairs`` the links
     between exact copies; ``*_candidates`` the distinct pairs each generator proposed
     (MinHash LSH bands, shared paragraphs, shared rare terms); ``verified`` the pair
-    verifications run; ``duplicates`` the verified duplicate pairs.
+    verifications run; ``duplicates`` the verified duplicate pairs. With semantic verification
+    on, ``semantic_verified`` counts the embedding alignments run and ``semantic_rewrites`` the
+    distinct pairs they found to be rewrites (pairs the lexical alignment had rejected).
     """
 
     empty: int = 0
@@ -131,6 +133,8 @@ class DedupStats:
     rare_term_candidates: int = 0
     verified: int = 0
     duplicates: int = 0
+    semantic_verified: int = 0
+    semantic_rewrites: int = 0
 
     def to_dict(self) -> dict[str, int]:
         """A JSON-ready dict of the counters."""
@@ -142,6 +146,8 @@ class DedupStats:
             "rare_term_candidates": self.rare_term_candidates,
             "verified": self.verified,
             "duplicates": self.duplicates,
+            "semantic_verified": self.semantic_verified,
+            "semantic_rewrites": self.semantic_rewrites,
         }
 
 

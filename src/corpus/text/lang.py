@@ -16,9 +16,11 @@ differently:
   sampling estimates. The language with the highest total wins.
 
 The probability reported is the mean, over :data:`PARTS` consecutive parts of the sample, of
-each part's posterior for the winning language (the deterministic counterpart of langdetect's
-seven trials): close to 1 when every part of the text points to the same language, lower
-when the parts disagree or are too short to be sure.
+each part's posterior for the winning language (the deterministic counterpart of averaging
+langdetect's trials): close to 1 when every part of the text points to the same language,
+lower when the parts disagree or are too short to be sure. Three parts keep a few hundred
+n-grams in each part of an article, so proper names in one part do not make an article look
+uncertain.
 
 Same text, same answer, in any process and any order: there is no random number generator
 and no state besides the read-only model. Texts with fewer than ``min_letters`` letters (a
@@ -79,9 +81,13 @@ SAMPLE_CHARS = 400
 #: Number of evenly spaced windows a longer text is sampled in.
 WINDOWS = 4
 #: Number of consecutive parts whose posteriors are averaged into the reported probability.
-PARTS = 7
+PARTS = 3
 #: How far (in characters) a window edge may move to reach a word boundary.
 _SNAP = 24
+# Probabilities are rounded to this many decimals (beyond that they are noise, and rounding
+# keeps printed values stable), and a guess never rounds down to 0.0.
+_DIGITS = 6
+_MIN_PROBABILITY = 10.0**-_DIGITS
 
 # langdetect's smoothing: each n-gram multiplies a language's probability by p(ngram|lang) +
 # alpha / BASE_FREQ (Detector.ALPHA_DEFAULT = 0.5, Detector.BASE_FREQ = 10000).
@@ -90,6 +96,8 @@ _ISO_639_1 = {"zh-cn": "zh", "zh-tw": "zh"}
 _UNICODE_SIZE = 0x110000
 _SPACE = 0x20
 _BITS = 21  # every code point fits in 21 bits, so three of them fit in a uint64 key
+# Fields of _Model.classes: letter weight, then three flags (read as ``classes >> 2``).
+_WEIGHT, _LATIN, _HIGH, _VI_MARK = 0b11, 0b100, 0b1000, 0b10000
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +129,10 @@ class _Model:
     overflow_rows: npt.NDArray[np.intp]
     char_map: npt.NDArray[np.uint32]  # langdetect's NGram.normalize for every code point
     is_upper: npt.NDArray[np.bool_]  # str.isupper of every code point
-    letters: npt.NDArray[np.uint8]  # letter weight of every code point (0 if not a letter)
+    # Per code point: letter weight (0, 1 or SYLLABIC_LETTER_WEIGHT) in the low two bits,
+    # _LATIN if in A..z, _HIGH if at or above U+0300 (langdetect's script test), _VI_MARK
+    # for the five combining marks langdetect composes with Vietnamese letters.
+    classes: npt.NDArray[np.uint8]
 
 
 _HASH_BITS = 18
@@ -181,9 +192,12 @@ def _model() -> _Model:
     crowded[slots[overflow]] = True
     languages = tuple(_ISO_639_1.get(n, n) for n in names)
     chars = [chr(c) for c in range(_UNICODE_SIZE)]
-    letters = np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_UNICODE_SIZE)
+    classes = np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_UNICODE_SIZE)
     for low, high in _SYLLABIC_RANGES:
-        letters[low : high + 1] *= SYLLABIC_LETTER_WEIGHT
+        classes[low : high + 1] *= SYLLABIC_LETTER_WEIGHT
+    classes[0x41 : 0x7A + 1] |= _LATIN
+    classes[0x300:] |= _HIGH
+    classes[[0x300, 0x301, 0x303, 0x309, 0x323]] |= _VI_MARK
     return _Model(
         languages=languages,
         same_code=tuple(
@@ -200,7 +214,7 @@ def _model() -> _Model:
         overflow_rows=np.flatnonzero(overflow),
         char_map=char_map,
         is_upper=np.fromiter(map(str.isupper, chars), dtype=np.bool_, count=_UNICODE_SIZE),
-        letters=letters,
+        classes=classes,
     )
 
 
@@ -212,12 +226,11 @@ def supported_languages() -> tuple[str, ...]:
 # The same patterns langdetect removes before it looks at a text (Detector.URL_RE, MAIL_RE).
 _URL_RE = re.compile(r"https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}")
 _MAIL_RE = re.compile(r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}")
-_VI_MARKS_RE = re.compile("[\u0300\u0301\u0303\u0309\u0323]")
 
 
 def _prepare(text: str) -> str:
-    """langdetect's ``Detector.append``: URLs and e-mail addresses out, then the first
-    :data:`MAX_TEXT_LENGTH` characters (:func:`_compose_vietnamese` comes after sampling)."""
+    """The first part of langdetect's ``Detector.append``: URLs and e-mail addresses out,
+    then the first :data:`MAX_TEXT_LENGTH` characters."""
     # The removals can only shorten the text, so twice the cut is enough to look at.
     head = text[: 2 * MAX_TEXT_LENGTH]
     if "://" in head:
@@ -227,34 +240,49 @@ def _prepare(text: str) -> str:
     return head[:MAX_TEXT_LENGTH]
 
 
-def _compose_vietnamese(text: str) -> str:
-    """langdetect's ``NGram.normalize_vi``: a Latin letter and a Vietnamese tone mark become
-    one character. Run on the sample only, where it costs least."""
-    if _VI_MARKS_RE.search(text) is None:
-        return text
-    from langdetect.utils.ngram import NGram
-
-    composed: str = NGram.normalize_vi(text)
-    return composed
-
-
 def _code_points(text: str) -> npt.NDArray[np.uint32]:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _normalise_chars(points: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.uint32]:
-    """langdetect's character rules: ``Detector.cleaning_text`` then ``NGram.normalize``.
+def _read(text: str, model: _Model) -> tuple[str, bool]:
+    """The text langdetect looks at, and whether it drops the Latin letters from it.
 
-    Latin letters are dropped when a text has more than twice as many characters at or above
-    U+0300 as characters in ``A``..``z``; then every character is normalised (non-letters of
-    Basic Latin and general punctuation become spaces, kana, hangul and CJK ideographs fold to
-    a representative, and so on).
+    Vietnamese letters written with combining tone marks are composed
+    (``NGram.normalize_vi``), and, as ``Detector.cleaning_text`` does, the characters in
+    ``A``..``z`` are dropped when the text has more than twice as many characters at or
+    above U+0300. (langdetect also tests ``unicode_block(ch) != 'Latin Extended Additional'``
+    there, which compares a block number with a string and is always true: left out.) Both
+    are decided on the whole text, not the sample, as langdetect does.
     """
-    latin = (points >= 0x41) & (points <= 0x7A)
-    if 2 * int(np.count_nonzero(latin)) < int(np.count_nonzero(points >= 0x300)):
-        # langdetect also tests ``unicode_block(ch) != 'Latin Extended Additional'`` here,
-        # which compares a block number with a string and is always true: left out.
-        points = points[~latin]
+    head = _prepare(text)
+    if head.isascii():
+        return head, False
+    flags = np.bincount(model.classes[_code_points(head)] >> 2, minlength=8)
+    if flags[_VI_MARK >> 2 :].any():
+        from langdetect.utils.ngram import NGram
+
+        head = NGram.normalize_vi(head)
+        flags = np.bincount(model.classes[_code_points(head)] >> 2, minlength=8)
+    latin = int(flags[1::2].sum())  # every flag value with the _LATIN bit
+    high = int(flags[2:4].sum() + flags[6:8].sum())  # with the _HIGH bit
+    return head, 2 * latin < high
+
+
+def _letters(points: npt.NDArray[np.uint32], model: _Model) -> int:
+    """Letters in ``points``, an ideograph, kana or hangul syllable counting as
+    :data:`SYLLABIC_LETTER_WEIGHT`."""
+    return int((model.classes[points] & _WEIGHT).sum(dtype=np.int64))
+
+
+def _normalise_chars(
+    points: npt.NDArray[np.uint32], model: _Model, drop_latin: bool
+) -> npt.NDArray[np.uint32]:
+    """langdetect's character rules: Latin letters dropped if ``drop_latin`` (see
+    :func:`_read`), then ``NGram.normalize`` for every character (non-letters of Basic Latin
+    and general punctuation become spaces, kana, hangul and CJK ideographs fold to a
+    representative, and so on)."""
+    if drop_latin:
+        points = points[(points < 0x41) | (points > 0x7A)]
     chars: npt.NDArray[np.uint32] = model.char_map[points]
     return chars
 
@@ -361,9 +389,9 @@ def _part_scores(rows: npt.NDArray[np.intp], model: _Model) -> npt.NDArray[np.fl
     padded = np.full(PARTS * chunk, model.log_probs.shape[0] - 1, dtype=np.intp)
     padded[: rows.size] = rows
     scores = model.log_probs.take(padded, axis=0).reshape(PARTS, chunk // lanes, lanes * languages)
-    parts = scores.sum(axis=1).reshape(PARTS, lanes, languages).sum(axis=1)
+    lane_sums = scores.sum(axis=1).reshape(PARTS, lanes, languages)
     used = -(-rows.size // chunk)
-    result: npt.NDArray[np.float64] = parts[:used].astype(np.float64)
+    result: npt.NDArray[np.float64] = lane_sums[:used].sum(axis=1, dtype=np.float64)
     return result
 
 
@@ -384,10 +412,11 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
     if len(text) * SYLLABIC_LETTER_WEIGHT < min_letters:
         return _UNKNOWN
     model = _model()
-    points = _code_points(_compose_vietnamese(_sample_text(_prepare(text))))
-    if int(model.letters[points].sum(dtype=np.int64)) < max(min_letters, 1):
+    head, drop_latin = _read(text, model)
+    points = _code_points(_sample_text(head))
+    if _letters(points, model) < max(min_letters, 1):
         return _UNKNOWN
-    rows = _rows(_ngram_keys(_normalise_chars(points, model), model), model)
+    rows = _rows(_ngram_keys(_normalise_chars(points, model, drop_latin), model), model)
     if rows.size == 0:
         return _UNKNOWN
     parts = _part_scores(rows, model)
@@ -395,5 +424,6 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
     # Mean over the parts of each part's posterior for the winner (its columns: zh has two).
     likelihood = np.exp(parts - parts.max(axis=1, keepdims=True))
     posterior = likelihood[:, model.same_code[best]].sum(axis=1) / likelihood.sum(axis=1)
-    probability = float(posterior.mean())
-    return LanguageGuess(model.languages[best], round(probability, 6))
+    # 0.0 is reserved for "und": a guess keeps at least the smallest probability shown.
+    probability = max(float(posterior.mean()), _MIN_PROBABILITY)
+    return LanguageGuess(model.languages[best], round(probability, _DIGITS))
