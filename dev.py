@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Developer entry point: `python3 dev.py build|test|lint|bench` on a machine with only Python 3.11+.
+"""Developer entry point: `python3 dev.py build|test|lint|bench`, needing only Python 3.11+.
 
 Each command first makes sure the project's virtual environment (`.venv/`) exists and has the
 project installed (editable, with the `dev` extra); it is (re)installed when missing or when

@@ -17,13 +17,16 @@ negatives). Some articles get planted copies at known edit levels:
 Recall per edit level is the share of planted copies that end in the cluster of their source;
 precision per level the share of pairs labelled with that relation that are true copies; pair
 precision over all clustered pairs, and the number of same-topic pairs wrongly clustered. The
-real texts (the seeds and the hand-written rewrites of ``tests/dedup/data/rewrites.json``)
-are scored apart. Time per 1,000 documents covers the whole of ``find_duplicates``.
+real texts (the seeds, the hand-written rewrites of ``tests/dedup/data/rewrites.json`` and the
+hand-written paraphrases of ``tests/dedup/data/paraphrases.json``, level ``paraphrase``) are
+scored apart. Time per 1,000 documents covers the whole of ``find_duplicates``.
+``--semantic`` turns on the semantic verifier (needs ``pip install 'corpus[semantic]'``).
 
 Run::
 
     python benchmarks/eval_dedup.py                   # 100 topics, about 3,500 documents
     python benchmarks/eval_dedup.py --topics 20       # a quick look
+    python benchmarks/eval_dedup.py --semantic        # with sentence-embedding verification
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus import Document, Relation, find_duplicates, parse
-from corpus.dedup import DedupResult
+from corpus.dedup import DedupConfig, DedupResult, SemanticConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -216,8 +219,11 @@ def swap_words(rng: np.random.Generator, paragraphs: list[list[str]], rate: floa
 
 LEVELS = ("exact", "near-dropped", "near-truncated", "near-boilerplate", "near-swapped",
           "rewrite-light", "rewrite-heavy")
+#: Levels of the hand-written real texts only (never generated).
+REAL_LEVELS = ("paraphrase",)
 EXPECTED = {level: Relation.EXACT if level == "exact" else
-            Relation.NEAR if level.startswith("near") else Relation.REWRITE for level in LEVELS}
+            Relation.NEAR if level.startswith("near") else Relation.REWRITE
+            for level in LEVELS + REAL_LEVELS}
 
 
 def render(paragraphs: list[list[str]], *, ending: str = "\n", bom: bool = False,
@@ -292,7 +298,7 @@ def score(result: DedupResult, data: Labelled) -> dict[str, object]:
     cluster_of = {m.id: c.id for c in result.clusters for m in c.members}
     relation_of = {m.id: m for c in result.clusters for m in c.members}
     per_level: dict[str, dict[str, float]] = {}
-    for level in LEVELS:
+    for level in LEVELS + REAL_LEVELS:
         copies = [d for d, lv in data.level.items() if lv == level]
         found = [d for d in copies if d in cluster_of
                  and cluster_of.get(data.family[d]) == cluster_of[d]]
@@ -362,6 +368,19 @@ def real_texts() -> Labelled:
             topic_of[doc.id] = t
             if kind in ("light", "heavy"):
                 level_of[doc.id] = f"rewrite-{kind}"
+    raw = json.loads((ROOT / "tests" / "dedup" / "data" / "paraphrases.json").read_text("utf-8"))
+    for t, item in enumerate(raw["topics"], start=max(topic_of.values()) + 1):
+        source_id = ""
+        for kind in ("source", "paraphrase", "independent"):
+            doc = parse(("\n".join(item[kind]) + "\n").encode(),
+                        doc_name(seq, f"paraphrase-{t}-{kind}"))
+            seq += 1
+            docs.append(doc)
+            source_id = source_id or doc.id
+            family[doc.id] = doc.id if kind == "independent" else source_id
+            topic_of[doc.id] = t
+            if kind == "paraphrase":
+                level_of[doc.id] = "paraphrase"
     return Labelled(docs, family, topic_of, level_of)
 
 
@@ -389,23 +408,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--topics", type=int, default=100)
     parser.add_argument("--articles", type=int, default=20, help="independent articles per topic")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--semantic", action="store_true",
+                        help="also verify rewrite candidates by sentence embeddings")
     args = parser.parse_args(argv)
+    config = DedupConfig(semantic=SemanticConfig(enabled=args.semantic))
+    if args.semantic:
+        from corpus.dedup.semantic import load_encoder
+
+        start = time.perf_counter()
+        load_encoder()  # once per process; timed apart from find_duplicates
+        print(f"# semantic verification on; model loaded in {time.perf_counter() - start:.1f} s")
 
     data = generate(args.topics, args.articles, args.seed)
     counts = Counter(data.level.values())
     print(f"# generated: {len(data.docs)} documents, {args.topics} topics x {args.articles} "
           f"articles, planted copies: {dict(sorted(counts.items()))}")
     start = time.perf_counter()
-    result = find_duplicates(data.docs)
+    result = find_duplicates(data.docs, config)
     seconds = time.perf_counter() - start
     print(f"# stats: {result.stats.to_dict()}")
     print_report("Generated corpus", score(result, data), len(data.docs), seconds)
 
     real = real_texts()
     start = time.perf_counter()
-    result = find_duplicates(real.docs)
+    result = find_duplicates(real.docs, config)
     seconds = time.perf_counter() - start
-    print_report("Real texts (seeds + hand-written rewrites)", score(result, real),
+    print_report("Real texts (seeds + hand-written rewrites and paraphrases)", score(result, real),
                  len(real.docs), seconds)
     return 0
 

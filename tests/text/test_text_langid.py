@@ -62,9 +62,9 @@ def _langdetect_ngrams(text: str) -> list[int]:
 def _our_ngrams(text: str) -> list[int]:
     """Ours, before sampling, keeping those the profiles know (as langdetect does)."""
     model = lang._model()
-    head, drop_latin = lang._read(text, model)
-    points = lang._code_points(head)
-    keys = lang._ngram_keys(lang._normalise_chars(points, model, drop_latin), model)
+    reading = lang._read(text, model)
+    points = lang._code_points(reading.head)
+    keys = lang._ngram_keys(lang._normalise_chars(points, model, reading.drop_latin), model)
     known = set(model.slot_keys[model.slot_keys != 0].tolist())
     known |= set(model.overflow_keys.tolist())
     return [key for key in keys.tolist() if key in known]
@@ -174,8 +174,8 @@ def test_latin_letters_are_dropped_as_langdetect_does_on_the_whole_text() -> Non
     # decides it on the whole text, which is what we do too (not on the sampled windows).
     english = " ".join([SENTENCES["en"]] * 5)
     text = "\n\n".join([SENTENCES["ja"]] * 30 + [english] + [SENTENCES["ja"]] * 30)
-    assert lang._read(text, lang._model())[1]
-    assert not lang._read(english + SENTENCES["ja"], lang._model())[1]
+    assert lang._read(text, lang._model()).drop_latin
+    assert not lang._read(english + SENTENCES["ja"], lang._model()).drop_latin
     assert detect_language(text).code == "ja"
     detector = _langdetect().create()
     detector.append(text)

@@ -21,7 +21,7 @@ from corpus.text.normalize import (
 # format characters, combining marks, compatibility characters, every kind of whitespace
 # and line break, joiners inside words and emoji, case oddities.
 NASTY = (
-    "Ã", "©", "â€œ", "â€\x9d", "\x9d", "\x93", "Ã©", "A\u0303", "Ð¿Ñ€Ð¸", "\x1b[31m", "\x00",
+    "Ã", "©", "â€œ", "â€\x9d", "\x9d", "\x93", "Ã©", "A\u0303", "Ð¿Ñ€Ð¸", "ą¢", "\x1b[31m", "\x00",
     "\x7f", "\x85", "\x1c", "\x1f", "\u200b", "\u200c", "\u200d", "\u00ad", "\ufeff", "\u202e",
     "\u2066", "\u0301", "\u0308", "\u0345", "e", "a", " ", "  ", "\u00a0", "\u202f", "\u3000",
     "\t", "\n", "\r", "\r\n", "\v", "\u2028", "\u2029", "ﬁ", "Ⅸ", "ǅ", "ß", "İ", "ΐ", "¨", "㈱",
@@ -87,6 +87,7 @@ def test_repair_mojibake_fixes_mis_decoded_text(broken: str, fixed: str) -> None
     "text",
     [
         "“Curly” quotes — and dashes – stay, it’s ﬁne…",
+        "ą¢’",  # would "decode" (Windows-1257 → UTF-8) to U+0892, unassigned: not mojibake
         "naïve café, Zürich, São Paulo, Ærø",
         "Full-width ＡＢＣ and ½ and ① stay as written",
         "&amp; HTML entities are not this normaliser's business",

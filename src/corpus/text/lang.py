@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
@@ -169,12 +170,16 @@ def _model() -> _Model:
         {g for p in profiles for g in p["freq"] if 1 <= len(g) <= 3}, key=_key
     )
     row = {g: i for i, g in enumerate(grams)}
-    probs = np.zeros((len(grams), len(profiles)), dtype=np.float64)
+    # One extra row stays all zeros: the padding row of _part_scores.
+    log_probs = np.zeros((len(grams) + 1, len(profiles)), dtype=np.float32)
     for col, profile in enumerate(profiles):
         n_words = profile["n_words"]
+        column = np.zeros(len(grams), dtype=np.float64)
         for gram, count in profile["freq"].items():
             if 1 <= len(gram) <= 3:
-                probs[row[gram], col] = count / n_words[len(gram) - 1]
+                column[row[gram]] = count / n_words[len(gram) - 1]
+        log_probs[:-1, col] = np.log(column + _SMOOTHING)
+    del profiles, row
     char_map = np.arange(_UNICODE_SIZE, dtype=np.uint32)
     # langdetect only rewrites characters of the Basic Multilingual Plane.
     char_map[:0x10000] = np.fromiter(
@@ -191,8 +196,11 @@ def _model() -> _Model:
     crowded = np.zeros(1 << _HASH_BITS, dtype=np.bool_)
     crowded[slots[overflow]] = True
     languages = tuple(_ISO_639_1.get(n, n) for n in names)
-    chars = [chr(c) for c in range(_UNICODE_SIZE)]
-    classes = np.fromiter(map(str.isalpha, chars), dtype=np.uint8, count=_UNICODE_SIZE)
+    # Generated twice rather than held: a list of every character would take ~60 MB.
+    def every_char() -> Iterator[str]:
+        return map(chr, range(_UNICODE_SIZE))
+
+    classes = np.fromiter(map(str.isalpha, every_char()), dtype=np.uint8, count=_UNICODE_SIZE)
     for low, high in _SYLLABIC_RANGES:
         classes[low : high + 1] *= SYLLABIC_LETTER_WEIGHT
     classes[0x41 : 0x7A + 1] |= _LATIN
@@ -204,16 +212,16 @@ def _model() -> _Model:
             np.array([j for j, other in enumerate(languages) if other == code], dtype=np.intp)
             for code in languages
         ),
-        log_probs=np.vstack(
-            (np.log(probs + _SMOOTHING), np.zeros((1, len(profiles))))
-        ).astype(np.float32),
+        log_probs=log_probs,
         slot_keys=slot_keys,
         slot_rows=slot_rows,
         crowded=crowded,
         overflow_keys=keys[overflow],  # still sorted: ``keys`` is
         overflow_rows=np.flatnonzero(overflow),
         char_map=char_map,
-        is_upper=np.fromiter(map(str.isupper, chars), dtype=np.bool_, count=_UNICODE_SIZE),
+        is_upper=np.fromiter(
+            map(str.isupper, every_char()), dtype=np.bool_, count=_UNICODE_SIZE
+        ),
         classes=classes,
     )
 
@@ -244,7 +252,21 @@ def _code_points(text: str) -> npt.NDArray[np.uint32]:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _read(text: str, model: _Model) -> tuple[str, bool]:
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What langdetect would look at: ``head``, and whether it drops the Latin letters.
+
+    ``points`` and ``classes`` are ``head``'s code points and their classes when they were
+    needed to decide (a non-ASCII head), kept so a short text is not encoded twice.
+    """
+
+    head: str
+    drop_latin: bool
+    points: npt.NDArray[np.uint32] | None = None
+    classes: npt.NDArray[np.uint8] | None = None
+
+
+def _read(text: str, model: _Model) -> _Reading:
     """The text langdetect looks at, and whether it drops the Latin letters from it.
 
     Vietnamese letters written with combining tone marks are composed
@@ -256,22 +278,32 @@ def _read(text: str, model: _Model) -> tuple[str, bool]:
     """
     head = _prepare(text)
     if head.isascii():
-        return head, False
-    flags = np.bincount(model.classes[_code_points(head)] >> 2, minlength=8)
+        return _Reading(head, drop_latin=False)
+    points = _code_points(head)
+    classes = model.classes[points]
+    flags = np.bincount(classes >> 2, minlength=8)
     if flags[_VI_MARK >> 2 :].any():
         from langdetect.utils.ngram import NGram
 
         head = NGram.normalize_vi(head)
-        flags = np.bincount(model.classes[_code_points(head)] >> 2, minlength=8)
+        points = _code_points(head)
+        classes = model.classes[points]
+        flags = np.bincount(classes >> 2, minlength=8)
     latin = int(flags[1::2].sum())  # every flag value with the _LATIN bit
     high = int(flags[2:4].sum() + flags[6:8].sum())  # with the _HIGH bit
-    return head, 2 * latin < high
+    return _Reading(head, 2 * latin < high, points, classes)
 
 
-def _letters(points: npt.NDArray[np.uint32], model: _Model) -> int:
-    """Letters in ``points``, an ideograph, kana or hangul syllable counting as
-    :data:`SYLLABIC_LETTER_WEIGHT`."""
-    return int((model.classes[points] & _WEIGHT).sum(dtype=np.int64))
+def _sample(reading: _Reading, model: _Model) -> tuple[npt.NDArray[np.uint32], int]:
+    """Code points of the sample of ``reading.head`` and its letters (an ideograph, kana or
+    hangul syllable counting as :data:`SYLLABIC_LETTER_WEIGHT`)."""
+    sample = _sample_text(reading.head)
+    if sample is reading.head and reading.points is not None and reading.classes is not None:
+        points, classes = reading.points, reading.classes
+    else:
+        points = _code_points(sample)
+        classes = model.classes[points]
+    return points, int((classes & _WEIGHT).sum(dtype=np.int64))
 
 
 def _normalise_chars(
@@ -412,11 +444,11 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
     if len(text) * SYLLABIC_LETTER_WEIGHT < min_letters:
         return _UNKNOWN
     model = _model()
-    head, drop_latin = _read(text, model)
-    points = _code_points(_sample_text(head))
-    if _letters(points, model) < max(min_letters, 1):
+    reading = _read(text, model)
+    points, letters = _sample(reading, model)
+    if letters < max(min_letters, 1):
         return _UNKNOWN
-    rows = _rows(_ngram_keys(_normalise_chars(points, model, drop_latin), model), model)
+    rows = _rows(_ngram_keys(_normalise_chars(points, model, reading.drop_latin), model), model)
     if rows.size == 0:
         return _UNKNOWN
     parts = _part_scores(rows, model)

@@ -95,15 +95,25 @@ _MOJIBAKE_ONLY = ftfy.TextFixerConfig(
 )
 
 
+_NOT_TEXT = frozenset(("Cn", "Co", "Cs"))  # unassigned, private use, surrogate
+
+
 def repair_mojibake(text: str) -> str:
     """Undo mojibake (``"â€œHiâ€\\x9d"`` → ``"“Hi”"``, ``"Ã©"`` → ``"é"``) with ftfy.
 
     Only ftfy's encoding fixes run (its heuristics leave text alone unless it clearly is
-    mis-decoded); typography is kept as written.
+    mis-decoded); typography is kept as written. A repair that would bring in characters
+    that are not text (unassigned, private-use or surrogate code points) is refused: the
+    sequence was not mojibake after all (``"ą¢’"`` is not Windows-1257 for U+0892).
     """
     if text.isascii():  # nothing to repair, and much the commonest case: skip ftfy's checks
         return text
-    return ftfy.fix_text(text, _MOJIBAKE_ONLY)
+    fixed = ftfy.fix_text(text, _MOJIBAKE_ONLY)
+    if fixed != text and any(
+        unicodedata.category(ch) in _NOT_TEXT and ch not in text for ch in fixed
+    ):
+        return text
+    return fixed
 
 
 # C0 and C1 controls that are not whitespace, invisible format characters (general category

