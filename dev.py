@@ -9,6 +9,9 @@ project installed (editable, with the `dev` extra); it is (re)installed when mis
   test  [ARGS...]   run the whole test suite (pytest, extra ARGS passed on)
   lint              ruff and mypy --strict, as CI runs them
   bench NAME        run `benchmarks/NAME.py` (installs the `bench` extra: datasketch, rensa)
+  setup [EXTRA...]  install more extras into `.venv`, e.g. `setup semantic` (CI does this, so
+                    the semantic-verifier tests run there; without it they are skipped). For
+                    `semantic`, a CPU PyTorch goes in first (`TORCH_SPEC`, default torch==2.13.0).
 """
 
 from __future__ import annotations
@@ -48,10 +51,18 @@ def ensure_env(extras: str = "dev") -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"build", "test", "lint", "bench"}:
+    if not argv or argv[0] not in {"build", "test", "lint", "bench", "setup"}:
         print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
+    if command == "setup":
+        ensure_env()
+        if "semantic" in rest:
+            torch = os.environ.get("TORCH_SPEC", "torch==2.13.0")
+            if _run(PYTHON, "-m", "pip", "install", "--quiet", torch):
+                return 1
+        extras = ",".join(["dev", *rest])
+        return _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
     if command == "bench":
         ensure_env("dev,bench")
         if not rest:

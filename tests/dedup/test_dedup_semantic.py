@@ -300,6 +300,25 @@ def test_verifier_spools_embeddings_and_cleans_up(ferry: dict[str, list[str]]) -
         verifier.embeddings(7, profiles["source"])
 
 
+def test_memory_trimming_falls_back_to_a_no_op_without_glibc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str | None] = []
+
+    def no_libc(name: str | None) -> object:
+        calls.append(name)
+        raise OSError("no C library here")
+
+    semantic_module._trimmer.cache_clear()
+    monkeypatch.setattr(semantic_module.ctypes, "CDLL", no_libc)
+    try:
+        trim = semantic_module._trimmer()
+        assert trim() is None
+        assert len(calls) == 1
+    finally:
+        semantic_module._trimmer.cache_clear()
+
+
 def test_cli_semantic_reports_the_semantic_work(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

