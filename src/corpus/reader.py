@@ -387,6 +387,25 @@ def _open_stream(path: str, compression: Compression) -> IO[bytes]:
     return opened
 
 
+def _admit_member(path: str, name: str, out: _Collector) -> bool:
+    """Whether an archive member may be looked at further; records why when it may not.
+
+    A member whose name could land outside the corpus root is a reject (never read); one under
+    a hidden prefix is skipped and listed. Shared by the tar and zip scanners.
+    """
+    if _unsafe_member(name):
+        out.reject(path, name, "unsafe-path",
+                   "archive member has an absolute path or a '..' component and could "
+                   "land outside the corpus root; it was not read: rebuild the archive "
+                   "with relative paths")
+        return False
+    hidden = _member_hidden_prefix(name)
+    if hidden:
+        out.skip(f"{path}!{hidden}")
+        return False
+    return True
+
+
 def _scan_tar(path: str, out: _Collector) -> None:
     compression = _detect_compression(path)
     with _open_stream(path, compression) as stream, tarfile.open(
@@ -394,15 +413,7 @@ def _scan_tar(path: str, out: _Collector) -> None:
     ) as tar:
         for member in tar:
             name = member.name
-            if _unsafe_member(name):
-                out.reject(path, name, "unsafe-path",
-                           "archive member has an absolute path or a '..' component and could "
-                           "land outside the corpus root; it was not read: rebuild the archive "
-                           "with relative paths")
-                continue
-            hidden = _member_hidden_prefix(name)
-            if hidden:
-                out.skip(f"{path}!{hidden}")
+            if not _admit_member(path, name, out):
                 continue
             if member.isdir():
                 continue
@@ -433,15 +444,7 @@ def _scan_zip(path: str, out: _Collector) -> None:
     with fsspec.open(path, "rb") as raw, zipfile.ZipFile(raw) as archive:
         for info in archive.infolist():
             name = info.filename
-            if _unsafe_member(name):
-                out.reject(path, name, "unsafe-path",
-                           "archive member has an absolute path or a '..' component and could "
-                           "land outside the corpus root; it was not read: rebuild the archive "
-                           "with relative paths")
-                continue
-            hidden = _member_hidden_prefix(name)
-            if hidden:
-                out.skip(f"{path}!{hidden}")
+            if not _admit_member(path, name, out):
                 continue
             if info.is_dir():
                 continue
