@@ -129,11 +129,18 @@ def _release_freed_memory() -> None:
 
 @contextlib.contextmanager
 def _progress_bars_off() -> Iterator[None]:
-    """Silence the weight-loading progress bar of ``transformers``; restore it afterwards."""
+    """Silence the weight-loading progress bar of ``transformers``; restore it afterwards.
+
+    A version without these switches just shows its bar: that is cosmetic, so not an error.
+    """
     logging: Any = importlib.import_module("transformers.utils.logging")
     hub: Any = importlib.import_module("huggingface_hub.utils")
-    was_on, hub_was_off = logging.is_progress_bar_enabled(), hub.are_progress_bars_disabled()
-    logging.disable_progress_bar()
+    try:
+        was_on, hub_was_off = logging.is_progress_bar_enabled(), hub.are_progress_bars_disabled()
+        logging.disable_progress_bar()
+    except AttributeError:
+        yield
+        return
     try:
         yield
     finally:
