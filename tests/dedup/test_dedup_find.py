@@ -50,6 +50,14 @@ def test_seeds_form_exactly_one_cluster_003_canonical_002_rewrite() -> None:
     assert all(p.similarity >= DedupConfig().rewrite.similarity for p in rewrite.evidence)
 
 
+def test_seed_cluster_says_why_003_is_kept() -> None:
+    (cluster,) = find_duplicates(seed_docs()).clusters
+    assert cluster.reason.startswith(f"{SEED_2} credits another outlet as its source")
+    assert cluster.to_dict()["reason"] == cluster.reason
+    longest = find_duplicates(seed_docs(), DedupConfig(keep="longest")).clusters[0]
+    assert "credits" not in longest.reason
+
+
 def test_seed_evidence_shows_the_rewritten_passages() -> None:
     (cluster,) = find_duplicates(seed_docs()).clusters
     texts = " ".join(p.member_text + " " + p.canonical_text for p in cluster.members[1].evidence)

@@ -86,6 +86,8 @@ def _member_line(member: Member) -> str:
 
 def _cluster_lines(cluster: Cluster, width: int) -> list[str]:
     lines = [f"cluster {cluster.id} ({len(cluster.members)} documents)"]
+    if cluster.reason:
+        lines.append(f"  kept {cluster.canonical}: {cluster.reason}")
     names = {m.id: m.name for m in cluster.members}
     for member in cluster.members:
         lines.append(_member_line(member))

@@ -53,7 +53,8 @@ class UnionFind:
 class Candidate:
     """What the keep policy knows of a cluster member.
 
-    ``credits_source``: the text credits another outlet as its source. ``contained``: a
+    ``credit``: the phrase by which the text credits another outlet as its source (``""``
+    when it does not). ``contained``: a
     verified pair shows this document's n-grams (near) contained in another member's, and
     not the other way round.
     """
@@ -62,7 +63,7 @@ class Candidate:
     id: str
     seq: int
     words: int
-    credits_source: bool
+    credit: str
     contained: bool
 
 
@@ -70,22 +71,34 @@ def _longest_first(c: Candidate) -> tuple[int, int, str]:
     return (-c.words, c.seq, c.id)
 
 
-def choose_canonical(members: Sequence[Candidate], policy: KeepPolicy) -> Candidate:
-    """The member to keep, by ``policy`` (see :data:`~corpus.dedup.config.KeepPolicy`).
+def choose_canonical(members: Sequence[Candidate], policy: KeepPolicy) -> tuple[Candidate, str]:
+    """The member to keep, by ``policy`` (see :data:`~corpus.dedup.config.KeepPolicy`), and why.
 
     ``"original"``: members that credit another source are copies, and so are members
     contained in another; among the rest (or among all, if that leaves none) the longest
     text wins, then the lowest seq, then the lowest id. ``"longest"``: that last rule alone.
-    ``"first"``: lowest seq, then lowest id.
+    ``"first"``: lowest seq, then lowest id. The reason is a sentence for the dedup report,
+    naming the rule that decided (and the credit phrase, when that was it).
     """
     if not members:
         raise ValueError("choose_canonical needs at least one member")
     if policy == "first":
-        return min(members, key=lambda c: (c.seq, c.id))
-    pool = list(members)
+        return min(members, key=lambda c: (c.seq, c.id)), "keep policy 'first': lowest seq"
+    pool = sorted(members, key=lambda c: (c.seq, c.id))  # reasons must not follow input order
+    reasons: list[str] = []
     if policy == "original":
-        uncredited = [c for c in pool if not c.credits_source]
-        pool = uncredited or pool
+        uncredited = [c for c in pool if not c.credit]
+        if uncredited and len(uncredited) < len(pool):
+            reasons += [f"{c.id} credits another outlet as its source ({c.credit!r})"
+                        for c in pool if c.credit]
+            pool = uncredited
         uncontained = [c for c in pool if not c.contained]
-        pool = uncontained or pool
-    return min(pool, key=_longest_first)
+        if uncontained and len(uncontained) < len(pool):
+            reasons += [f"{c.id} is contained in another member" for c in pool if c.contained]
+            pool = uncontained
+    kept = min(pool, key=_longest_first)
+    if len(pool) > 1:
+        tie = "longest text" if sum(1 for c in pool if c.words == kept.words) == 1 else (
+            "longest text, then lowest seq and id")
+        reasons.append(f"{'then ' if reasons else ''}{tie} among {len(pool)} candidates")
+    return kept, "; ".join(reasons)

@@ -47,7 +47,7 @@ from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
 from corpus.dedup.minhash import band_keys, signatures_from_shingles
 from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
 from corpus.dedup.semantic import SemanticVerifier, semantic_verifier
-from corpus.dedup.text import article_text, credits_source
+from corpus.dedup.text import article_text, source_credit
 from corpus.errors import CorpusError
 from corpus.records import Document, Relation
 from corpus.text.keys import hashing_key
@@ -130,7 +130,7 @@ class _Index:
     names: list[str]
     seqs: I64
     words: I64
-    credits: npt.NDArray[np.bool_]
+    credits: dict[int, str]  # input position → credit phrase, only for documents that credit
     digests: U64
     offsets: I64
     bands: U64
@@ -173,7 +173,7 @@ def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -
     names: list[str] = []
     seen: dict[str, str] = {}
     seqs: list[int] = []
-    credits: list[bool] = []
+    credits: dict[int, str] = {}
     digests: list[U64] = []
     offsets: list[int] = []
     words: list[I64] = []
@@ -210,7 +210,9 @@ def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -
         ids.append(doc.id)
         names.append(doc.name)
         seqs.append(doc.seq)
-        credits.append(credits_source(doc))
+        credit = source_credit(doc)
+        if credit:
+            credits[len(ids) - 1] = credit
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         digests.append(np.frombuffer(digest, dtype="<u8"))
         offsets.append(spool.append(text, key))
@@ -230,7 +232,7 @@ def _build_index(docs: Iterable[Document], config: DedupConfig, spool: _Spool) -
         names=names,
         seqs=np.array(seqs, dtype=np.int64),
         words=np.concatenate(words) if words else np.zeros(0, dtype=np.int64),
-        credits=np.array(credits, dtype=bool),
+        credits=credits,
         digests=np.array(digests, dtype=np.uint64).reshape(-1, 2),
         offsets=np.array(offsets, dtype=np.int64),
         bands=np.concatenate(band_blocks) if band_blocks else np.zeros((0, bands), np.uint64),
@@ -390,8 +392,8 @@ Pair = tuple[int, int]
 
 
 def _canonical(group: list[int], index: _Index, links: dict[Pair, PairVerdict],
-               config: DedupConfig) -> int:
-    """The member of ``group`` the keep policy keeps, given the group's passing pairs."""
+               config: DedupConfig) -> tuple[int, str]:
+    """The member of ``group`` the keep policy keeps, given the group's passing pairs, and why."""
     members = set(group)
     contained = set()
     for (left, right), found in links.items():
@@ -403,10 +405,11 @@ def _canonical(group: list[int], index: _Index, links: dict[Pair, PairVerdict],
             contained.add(right)
     candidates = [
         Candidate(index=i, id=index.ids[i], seq=int(index.seqs[i]), words=int(index.words[i]),
-                  credits_source=bool(index.credits[i]), contained=i in contained)
+                  credit=index.credits.get(i, ""), contained=i in contained)
         for i in group
     ]
-    return choose_canonical(candidates, config.keep).index
+    kept, reason = choose_canonical(candidates, config.keep)
+    return kept.index, reason
 
 
 def _cluster(group: list[int], index: _Index, rank: I64, links: dict[Pair, PairVerdict],
@@ -417,7 +420,7 @@ def _cluster(group: list[int], index: _Index, rank: I64, links: dict[Pair, PairV
     member is verified against the canonical document for its relation and evidence, and a
     member that only joined through another is related to the member it joined through.
     """
-    canonical = _canonical(group, index, links, config)
+    canonical, reason = _canonical(group, index, links, config)
 
     neighbours: dict[int, list[int]] = {i: [] for i in group}
     for left, right in links:
@@ -449,7 +452,8 @@ def _cluster(group: list[int], index: _Index, rank: I64, links: dict[Pair, PairV
             other = parent[item]
             found, is_left = related(item, other)
         entries.append(_member(index, verifier, item, other, found, is_left))
-    return Cluster(id=index.ids[canonical], canonical=index.ids[canonical], members=tuple(entries))
+    return Cluster(id=index.ids[canonical], canonical=index.ids[canonical], members=tuple(entries),
+                   reason=reason)
 
 
 def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None) -> DedupResult:
@@ -521,7 +525,7 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
         grouped = {i for g in near_groups for i in g}
         representatives = sorted(
             [i for i in live.tolist() if i not in grouped]
-            + [_canonical(g, index, links, config) for g in near_groups]
+            + [_canonical(g, index, links, config)[0] for g in near_groups]
         )
         reps = np.array(representatives, dtype=np.int64)
         rare = np.zeros(0, dtype=np.int64)

@@ -45,14 +45,14 @@ class AlignedPassage:
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict (the ``evidence`` items of ``corpus dedup --json``)."""
         return {
-            "canonical": {
-                "sentence": self.canonical_index,
-                "paragraph": self.canonical_paragraph,
+            "canonical": {  # 1-based, as in the readable report and like line numbers
+                "sentence": self.canonical_index + 1,
+                "paragraph": self.canonical_paragraph + 1,
                 "text": self.canonical_text,
             },
             "member": {
-                "sentence": self.member_index,
-                "paragraph": self.member_paragraph,
+                "sentence": self.member_index + 1,
+                "paragraph": self.member_paragraph + 1,
                 "text": self.member_text,
             },
             "similarity": self.similarity,
@@ -98,18 +98,21 @@ class Cluster:
     """A set of duplicates: the canonical (kept) document first, then the others by seq, id.
 
     ``id`` is the cluster id written to every member's ``cluster_id``: the canonical
-    document's id, which is stable and readable.
+    document's id, which is stable and readable. ``reason`` says why the keep policy kept
+    the canonical document (e.g. that another member credits an outlet as its source).
     """
 
     id: str
     canonical: str
     members: tuple[Member, ...]
+    reason: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready dict: ``{"id", "canonical", "members": [...]}``."""
+        """A JSON-ready dict: ``{"id", "canonical", "reason", "members": [...]}``."""
         return {
             "id": self.id,
             "canonical": self.canonical,
+            "reason": self.reason,
             "members": [member.to_dict() for member in self.members],
         }
 

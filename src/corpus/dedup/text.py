@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from corpus.records import Document, Role
 
-__all__ = ["Sentence", "article_text", "credits_source", "split_sentences"]
+__all__ = ["Sentence", "article_text", "credits_source", "source_credit", "split_sentences"]
 
 
 def article_text(doc: Document) -> str:
@@ -130,20 +130,28 @@ _TOP_ROLES = (Role.HEADLINE, Role.STANDFIRST)
 _TEXT_ROLES = (Role.HEADLINE, Role.STANDFIRST, Role.BODY, Role.HEADING, Role.BOILERPLATE)
 
 
-def credits_source(doc: Document) -> bool:
-    """Whether the document credits another outlet or publication as the source of its story.
+def source_credit(doc: Document) -> str:
+    """The phrase by which the document credits another outlet as its source, or ``""``.
 
     Looks at the headline, standfirst, body, headings and boilerplate (not at reader
     comments, which quote anything) for general phrases: "according to a <Name> article",
     "according to the <Outlet>", "first published in", "as reported by <Outlet>", "reprinted
     from", "Source:", and, in the headline or standfirst, "<Outlet> reports". A document that
-    does is taken for the copy by the ``"original"`` keep policy.
+    does is taken for the copy by the ``"original"`` keep policy, and the phrase is the reason
+    the dedup report gives.
     """
     for line in doc.lines:
         if line.role not in _TEXT_ROLES:
             continue
-        if _CREDIT_ANYWHERE.search(line.text):
-            return True
-        if line.role in _TOP_ROLES and _CREDIT_TOP.search(line.text):
-            return True
-    return False
+        match = _CREDIT_ANYWHERE.search(line.text)
+        if match is None and line.role in _TOP_ROLES:
+            match = _CREDIT_TOP.search(line.text)
+        if match is not None:
+            return match.group(0).strip()
+    return ""
+
+
+def credits_source(doc: Document) -> bool:
+    """Whether the document credits another outlet as the source of its story (see
+    :func:`source_credit`)."""
+    return bool(source_credit(doc))
