@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from corpus.errors import ConfigError
 
@@ -56,6 +56,46 @@ def _check_fraction(owner: str, name: str, value: object, hint: str) -> None:
     if not ok:
         raise ConfigError(
             f"{owner}.{name}={value!r} is invalid: it must be a number in (0, 1]; {hint}"
+        )
+
+
+class _AlignmentThresholds(Protocol):
+    """The thresholds a local sentence alignment is judged by (lexical or semantic)."""
+
+    @property
+    def similarity(self) -> float: ...
+    @property
+    def baseline(self) -> float: ...
+    @property
+    def gap_penalty(self) -> float: ...
+    @property
+    def min_passages(self) -> int: ...
+    @property
+    def min_coverage(self) -> float: ...
+    @property
+    def min_score(self) -> float: ...
+
+
+def _check_alignment(owner: str, c: _AlignmentThresholds, *, similarity: float, baseline: float,
+                     gap_penalty: float, min_coverage: float, min_score: float) -> None:
+    """Validate the alignment thresholds of ``owner``; the keywords are its calibrated defaults."""
+    _check_fraction(owner, "similarity", c.similarity, f"calibrated default: {similarity}")
+    _check_fraction(owner, "baseline", c.baseline, f"calibrated default: {baseline}")
+    if c.baseline >= c.similarity:
+        raise ConfigError(
+            f"{owner}.baseline={c.baseline!r} must be below similarity={c.similarity!r}: an "
+            "aligned pair adds similarity - baseline to the chain, which must be positive; "
+            "lower baseline or raise similarity"
+        )
+    _check_fraction(owner, "gap_penalty", c.gap_penalty, f"calibrated default: {gap_penalty}")
+    _check_int(owner, "min_passages", c.min_passages, 1, 1_000_000,
+               "fewer than 3 aligned sentences is weak evidence")
+    _check_fraction(owner, "min_coverage", c.min_coverage, f"calibrated default: {min_coverage}")
+    valid = isinstance(c.min_score, int | float) and not isinstance(c.min_score, bool)
+    if not valid or not 0.0 <= c.min_score < math.inf:
+        raise ConfigError(
+            f"{owner}.min_score={c.min_score!r} is invalid: it must be a finite number >= 0 (the "
+            f"local alignment score a rewrite needs); calibrated default: {min_score}"
         )
 
 
@@ -223,25 +263,8 @@ class RewriteConfig:
     min_score: float = 0.4
 
     def __post_init__(self) -> None:
-        owner = "RewriteConfig"
-        _check_fraction(owner, "similarity", self.similarity, "calibrated default: 0.3")
-        _check_fraction(owner, "baseline", self.baseline, "calibrated default: 0.2")
-        if self.baseline >= self.similarity:
-            raise ConfigError(
-                f"RewriteConfig.baseline={self.baseline!r} must be below similarity="
-                f"{self.similarity!r}: an aligned pair adds similarity - baseline to the chain, "
-                "which must be positive; lower baseline or raise similarity"
-            )
-        _check_fraction(owner, "gap_penalty", self.gap_penalty, "calibrated default: 0.1")
-        _check_int(owner, "min_passages", self.min_passages, 1, 1_000_000,
-                   "fewer than 3 aligned sentences is weak evidence")
-        _check_fraction(owner, "min_coverage", self.min_coverage, "calibrated default: 0.25")
-        valid = isinstance(self.min_score, int | float) and not isinstance(self.min_score, bool)
-        if not valid or not 0.0 <= self.min_score < math.inf:
-            raise ConfigError(
-                f"RewriteConfig.min_score={self.min_score!r} is invalid: it must be a finite "
-                "number >= 0 (the local alignment score a rewrite needs); calibrated default: 0.4"
-            )
+        _check_alignment("RewriteConfig", self, similarity=0.3, baseline=0.2, gap_penalty=0.1,
+                         min_coverage=0.25, min_score=0.4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,24 +305,8 @@ class SemanticConfig:
             raise ConfigError(
                 f"SemanticConfig.enabled={self.enabled!r} is invalid: it must be True or False"
             )
-        _check_fraction(owner, "similarity", self.similarity, "calibrated default: 0.5")
-        _check_fraction(owner, "baseline", self.baseline, "calibrated default: 0.4")
-        if self.baseline >= self.similarity:
-            raise ConfigError(
-                f"SemanticConfig.baseline={self.baseline!r} must be below similarity="
-                f"{self.similarity!r}: an aligned pair adds similarity - baseline to the chain, "
-                "which must be positive; lower baseline or raise similarity"
-            )
-        _check_fraction(owner, "gap_penalty", self.gap_penalty, "calibrated default: 0.1")
-        _check_int(owner, "min_passages", self.min_passages, 1, 1_000_000,
-                   "fewer than 3 aligned sentences is weak evidence")
-        _check_fraction(owner, "min_coverage", self.min_coverage, "calibrated default: 0.3")
-        valid = isinstance(self.min_score, int | float) and not isinstance(self.min_score, bool)
-        if not valid or not 0.0 <= self.min_score < math.inf:
-            raise ConfigError(
-                f"SemanticConfig.min_score={self.min_score!r} is invalid: it must be a finite "
-                "number >= 0 (the local alignment score a rewrite needs); calibrated default: 0.5"
-            )
+        _check_alignment(owner, self, similarity=0.5, baseline=0.4, gap_penalty=0.1,
+                         min_coverage=0.3, min_score=0.5)
         _check_int(owner, "batch_size", self.batch_size, 1, 4096,
                    "it is how many sentences the model embeds at once, e.g. 64")
 
