@@ -89,10 +89,13 @@ def test_the_seed_rewrite_is_a_cluster_with_its_evidence(
     assert [(r["id"], r["relation"], r["kept"]) for r in rows] == [
         ("860389ee531be975", "canonical", True), ("ccf4b0b12e1d7c3c", "rewrite", False)]
     assert {r["cluster_id"] for r in rows} == {"860389ee531be975"}
+    assert {r["kept_because"] for r in rows} == {
+        "ccf4b0b12e1d7c3c credits another outlet as its source ('The New York Post Reports')"}
     assert rows[1]["evidence"]
     assert rows[1]["aligned"] >= 3
     card = (report.path / "README.md").read_text(encoding="utf-8")
     assert "Cluster `860389ee531be975`:" in card
+    assert "Kept `860389ee531be975` because ccf4b0b12e1d7c3c credits another outlet" in card
     assert "| ccf4b0b12e1d7c3c | rewrite |" in card
     assert "Evidence for ccf4b0b12e1d7c3c:" in card
 

@@ -247,6 +247,7 @@ def _cluster_member(doc: Document, found: DedupResult) -> ClusterMember:
         id=doc.id, path=where, relation=doc.relation.value, score=doc.score, title=doc.title,
         aligned=membership[1].aligned if membership else 0,
         evidence=(best.canonical_text, best.member_text, best.similarity) if best else None,
+        kept_because=membership[0].reason if membership else "",
     )
 
 

@@ -61,6 +61,8 @@ class ClusterMember:
     aligned: int = 0
     #: The best aligned passage pair: canonical text, member text, similarity.
     evidence: tuple[str, str, float] | None = None
+    #: Why the keep policy kept the cluster's canonical document (the same for every member).
+    kept_because: str = ""
 
 
 def size_category(n: int) -> str:
@@ -237,6 +239,10 @@ def render_card(
             add("")
             add(f"Cluster `{cluster_id}`:")
             add("")
+            reason = next((m.kept_because for m in clusters[cluster_id] if m.kept_because), "")
+            if reason:
+                add(f"Kept `{cluster_id}` because {reason}.")
+                add("")
             add("| id | relation | score | path | title |")
             add("| --- | --- | ---: | --- | --- |")
             for m in clusters[cluster_id]:
