@@ -265,6 +265,27 @@ def test_invalid_max_file_bytes_is_a_config_error(value: object) -> None:
         read("seeds", max_file_bytes=value)  # type: ignore[arg-type]
 
 
+def test_zip_member_with_an_unsupported_compression_method_is_a_reject(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "c.zip", [("001_0000000000000001.txt", VALID),
+                                        ("002_0000000000000002.txt", VALID)])
+    data = bytearray(archive.read_bytes())
+    # Mark the first member as Deflate64 (method 9) in its local and central headers.
+    data[8:10] = (9).to_bytes(2, "little")
+    central = data.find(b"PK\x01\x02")
+    data[central + 10:central + 12] = (9).to_bytes(2, "little")
+    archive.write_bytes(bytes(data))
+    reader = read(archive)
+    assert _ids(list(reader)) == ["0000000000000002"]
+    (reject,) = reader.rejects
+    assert (reject.path, reject.rule) == (f"{archive}!001_0000000000000001.txt", "unreadable")
+    assert "compression method 9" in reject.message
+    assert scan(archive).rejects == (reject,)  # refused on sight, like an encrypted member
+    lying = FileRef(str(archive), "zip", member="001_0000000000000001.txt", offset=0)
+    outcome = read_ref(lying)  # a ref made before the archive changed: still a reject
+    assert isinstance(outcome, Reject)
+    assert outcome.rule == "unreadable"
+
+
 # -- security -----------------------------------------------------------------------------------
 
 

@@ -71,6 +71,11 @@ _MAGIC: tuple[tuple[bytes, Compression], ...] = (
 )
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _COPY_CHUNK = 1024 * 1024
+#: Zip compression methods :mod:`zipfile` can decompress; a member stored with another one
+#: (Deflate64, PPMd, ...) is a reject instead of an exception from ``ZipFile.open``.
+_ZIP_METHODS = frozenset(
+    (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +445,18 @@ def _scan_tar(path: str, out: _Collector) -> None:
                             size=member.size, compression=compression))
 
 
+def _zip_member_problem(info: zipfile.ZipInfo) -> str:
+    """Why ``zipfile`` cannot read the member (encrypted, unknown method), or "" if it can."""
+    if info.flag_bits & 0x1:
+        return "archive member is encrypted; it was not read: store it unencrypted"
+    if info.compress_type not in _ZIP_METHODS:
+        return (
+            f"archive member uses zip compression method {info.compress_type}, which Python's "
+            "zipfile cannot decompress; it was not read: store it with deflate (or uncompressed)"
+        )
+    return ""
+
+
 def _scan_zip(path: str, out: _Collector) -> None:
     with fsspec.open(path, "rb") as raw, zipfile.ZipFile(raw) as archive:
         for info in archive.infolist():
@@ -455,9 +472,9 @@ def _scan_zip(path: str, out: _Collector) -> None:
                            "archive member is a link or special file; links in archives are "
                            "not followed: store the file itself")
                 continue
-            if info.flag_bits & 0x1:
-                out.reject(path, name, "unreadable",
-                           "archive member is encrypted; it was not read: store it unencrypted")
+            problem = _zip_member_problem(info)
+            if problem:
+                out.reject(path, name, "unreadable", problem)
                 continue
             out.add(FileRef(path, "zip", member=name, offset=info.header_offset,
                             size=info.file_size))
@@ -620,6 +637,9 @@ def _read_bytes(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject
     if info is None:
         return _reject(ref.where, "unreadable",
                        "the archive changed since it was listed: the member is gone; list it again")
+    problem = _zip_member_problem(info)
+    if problem:
+        return _reject(ref.where, "unreadable", problem)
     with archive.open(info) as member:
         return member.read(limit + 1)
 

@@ -383,7 +383,6 @@ def reject_from_row(row: Mapping[str, Any]) -> Reject:
     )
 
 
-
 def cluster_rows(result: DedupResult) -> Iterator[dict[str, Any]]:
     """The rows of ``clusters.parquet`` (:data:`CLUSTERS_SCHEMA`) for a dedup result: every
     member of every cluster, clusters in id order, canonical member first."""
