@@ -81,6 +81,17 @@ def test_rejected_files_are_listed_and_exit_1(tmp_path: Path) -> None:
     assert "rejected: " in readable.stdout
 
 
+def test_strict_stops_at_the_first_rejected_file_and_exits_1(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "005_0123456789abcdef.txt").write_bytes(b"\xff\xfe not utf-8\n")
+    done = run_cli(str(corpus), "--strict", "--json")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "corpus dedup: rejected (--strict): " in done.stderr
+    assert "005_0123456789abcdef.txt" in done.stderr
+
+
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     done = run_cli(str(tmp_path / "nowhere"))
     assert done.returncode == 3

@@ -67,7 +67,8 @@ def test_non_ascii_words_hash_by_their_bytes() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
-    [({"num_perm": 0}, "num_perm=0"), ({"ngram": 0}, "ngram=0"), ({"seed": -5}, "seed=-5"),
+    [({"num_perm": 0}, "num_perm=0"), ({"ngram": 0}, "ngram=0"), ({"ngram": 65}, "ngram=65"),
+     ({"seed": -5}, "seed=-5"),
      ({"num_perm": True}, "num_perm=True")],
 )
 def test_invalid_arguments_raise_config_error(kwargs: dict[str, int], fragment: str) -> None:

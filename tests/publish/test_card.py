@@ -100,6 +100,20 @@ def test_prose_lists_clusters_rejects_and_the_changelog() -> None:
     assert '| `license` | `"mit"` |' in text
 
 
+def test_evidence_names_the_document_it_compares_with() -> None:
+    evidence = ("Canonical sentence.", "Member sentence.", 0.9)
+    members = [
+        ClusterMember("c1", "003.txt", "canonical", 1.0, "Original"),
+        ClusterMember("c2", "002.txt", "rewrite", 0.8, "Rewrite", aligned=9, evidence=evidence),
+        ClusterMember("c3", "004.txt", "rewrite", 0.7, "Via c2", aligned=5,
+                      evidence=("Rewrite sentence.", "Second-hand sentence.", 0.8),
+                      compared_with="c2"),
+    ]
+    text = _render(clusters={"c1": members})
+    assert "> canonical: Canonical sentence.\n>\n> c2: Member sentence." in text
+    assert "> c2: Rewrite sentence.\n>\n> c3: Second-hand sentence." in text
+
+
 def test_empty_sections_say_so() -> None:
     text = _render(clusters={}, rejects=[], diff=None)
     assert "No duplicates were found." in text

@@ -9,7 +9,8 @@ Jaccard and containment, and the best aligned passages side by side (canonical |
 document of the cluster, the canonical one first. ``--semantic`` also verifies rewrite
 candidates by sentence embeddings (needs ``pip install 'corpus[semantic]'``). Exit 0, or 1 when
 a file was rejected (the rejected files are listed and left out; ``corpus validate`` says
-more), or 3 when the semantic extra is missing.
+more; with ``--strict`` the first rejected file stops the run, nothing is reported), or 3 when
+the semantic extra is missing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import get_args
 
 from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig, find_duplicates
 from corpus.dedup.result import AlignedPassage, Cluster, Member
+from corpus.errors import FormatError
 from corpus.reader import read
 from corpus.records import Relation
 
@@ -124,7 +126,11 @@ def run(args: argparse.Namespace) -> int:
     reader = read(args.path, strict=args.strict)
     config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
                          semantic=SemanticConfig(enabled=args.semantic))
-    result = find_duplicates(reader, config)
+    try:
+        result = find_duplicates(reader, config)
+    except FormatError as exc:
+        print(f"corpus dedup: rejected (--strict): {exc}", file=sys.stderr)
+        return 1
     report = reader.report()
     if args.json:
         payload = result.to_dict()

@@ -116,8 +116,11 @@ def minhash_signatures(
         raise ConfigError(
             f"num_perm={num_perm!r} is invalid: it must be a positive integer, e.g. 128"
         )
-    if isinstance(ngram, bool) or not isinstance(ngram, int) or ngram < 1:
-        raise ConfigError(f"ngram={ngram!r} is invalid: it must be a positive integer, e.g. 5")
+    if isinstance(ngram, bool) or not isinstance(ngram, int) or not 1 <= ngram <= 32:
+        raise ConfigError(
+            f"ngram={ngram!r} is invalid: it must be an integer from 1 to 32 (as in "
+            "MinHashConfig), e.g. 5"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ConfigError(f"seed={seed!r} is invalid: it must be an integer in [0, 2**32)")
     result = np.empty((len(texts), num_perm), dtype=np.uint32)

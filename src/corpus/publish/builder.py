@@ -243,11 +243,13 @@ def _cluster_member(doc: Document, found: DedupResult) -> ClusterMember:
     membership = found.membership(doc.id)
     passages = membership[1].evidence if membership else ()
     best = max(passages, key=lambda p: p.similarity, default=None)
+    matched = membership[1].matched_with if membership else ""
     return ClusterMember(
         id=doc.id, path=where, relation=doc.relation.value, score=doc.score, title=doc.title,
         aligned=membership[1].aligned if membership else 0,
         evidence=(best.canonical_text, best.member_text, best.similarity) if best else None,
         kept_because=membership[0].reason if membership else "",
+        compared_with=matched if membership and matched != membership[0].canonical else "",
     )
 
 

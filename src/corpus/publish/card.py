@@ -63,6 +63,9 @@ class ClusterMember:
     evidence: tuple[str, str, float] | None = None
     #: Why the keep policy kept the cluster's canonical document (the same for every member).
     kept_because: str = ""
+    #: The member the evidence compares with when it is not the canonical document (a member
+    #: that only joined the cluster through another member); ``""`` for the canonical one.
+    compared_with: str = ""
 
 
 def size_category(n: int) -> str:
@@ -255,7 +258,7 @@ def render_card(
                     add(f"Evidence for {m.id}: {m.aligned} aligned sentences; the closest pair "
                         f"(similarity {similarity:.2f}):")
                     add("")
-                    add(f"> canonical: {_excerpt(canonical)}")
+                    add(f"> {m.compared_with or 'canonical'}: {_excerpt(canonical)}")
                     add(">")
                     add(f"> {m.id}: {_excerpt(member)}")
         out.extend(_more(len(clusters), LIST_LIMIT, "the `all` config"))

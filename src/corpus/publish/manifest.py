@@ -4,9 +4,9 @@ The manifest is written last and is what makes a folder a release (see
 :func:`corpus.publish.layout.list_releases`). It holds no timestamps and no absolute paths, and
 its JSON is written with a fixed key order, so the same inputs, settings and version give the
 same bytes. Its ``fingerprint`` is a hash of the *logical* content (every row of the ``all``
-config and every reject, plus the schema version), not of the Parquet bytes, so it survives a
-change of compression or of the pyarrow version; together with ``settings_hash`` it decides
-whether a rebuild changed anything.
+config, every reject and every cluster row, plus the schema version), not of the Parquet bytes,
+so it survives a change of compression or of the pyarrow version; together with
+``settings_hash`` it decides whether a rebuild changed anything.
 """
 
 from __future__ import annotations
