@@ -85,3 +85,16 @@ def test_inspect_a_directory_is_an_error(seeds_dir: Path) -> None:
     result = _run("inspect", str(seeds_dir))
     assert result.returncode == 3
     assert "corpus validate" in result.stderr
+
+
+def test_listing_escapes_control_characters(tmp_path: Path) -> None:
+    path = tmp_path / "001_00000000000000aa.txt"
+    path.write_bytes(b"A body line with an escape \x1b[31m red \x07 bell and a tab\there.\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "corpus.cli", "inspect", str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\\x1b[31m red \\x07 bell" in out
+    assert "a tab\there." in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 
 from corpus.errors import CorpusError, Reject
 from corpus.format.parser import FORMAT_VERSION
@@ -75,7 +76,14 @@ def inspect_payload(doc: Document) -> dict[str, object]:
 
 
 def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """``text`` cut to ``width`` characters, with control characters shown escaped (``\\x1b``)
+    so that a file's bytes can never drive the terminal the listing is printed on."""
+    shown = "".join(
+        ch if ch == "\t" or unicodedata.category(ch) != "Cc"
+        else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
 
 
 def _listing(doc: Document) -> str:
