@@ -36,7 +36,7 @@ import fsspec
 
 from corpus.errors import ConfigError, CorpusError, FormatError, Reject
 from corpus.format.parser import parse, parse_name
-from corpus.records import Document
+from corpus.records import Document, SourceRef
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -101,7 +101,7 @@ class FileRef:
     @property
     def where(self) -> str:
         """The location used in documents and rejects: ``path`` or ``path!member``."""
-        return f"{self.path}!{self.member}" if self.member else self.path
+        return str(SourceRef(self.path, self.member))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +240,7 @@ class _Collector:
             self.skipped.append(_skip(path))
 
     def reject(self, path: str, member: str, rule: str, message: str) -> None:
-        where = f"{path}!{member}" if member else path
+        where = str(SourceRef(path, member))
         self.keyed.append(((1, 0, "", path, member), _reject(where, rule, message)))
 
     def add(self, ref: FileRef) -> None:

@@ -100,7 +100,7 @@ def parse(data: bytes, name: str, *, member: str = "") -> Document:
     the line (0 for the name), the byte offset for encoding errors, and the broken rule.
     """
     path = name
-    where = f"{path}!{member}" if member else path
+    where = str(SourceRef(path, member))
     seq, doc_id = parse_name(member or name, path=where)
 
     bom = data.startswith(BOM)

@@ -239,7 +239,7 @@ def _progress(enabled: bool | None, desc: str, total: int | None = None) -> tqdm
 
 def _cluster_member(doc: Document, found: DedupResult) -> ClusterMember:
     """How the card shows ``doc``: with its best aligned passage pair as the evidence."""
-    where = f"{doc.source.path}!{doc.source.member}" if doc.source.member else doc.source.path
+    where = str(doc.source)
     membership = found.membership(doc.id)
     passages = membership[1].evidence if membership else ()
     best = max(passages, key=lambda p: p.similarity, default=None)
@@ -274,7 +274,7 @@ def _read_inputs(
             yield InputFile(reject.path, digest, size, "rejected", rule=reject.rule), reject
             continue
         doc = rel.document(outcome)
-        where = f"{doc.source.path}!{doc.source.member}" if doc.source.member else doc.source.path
+        where = str(doc.source)
         yield InputFile(where, doc.raw_sha256, len(render(doc)), "accepted", id=doc.id), doc
 
 

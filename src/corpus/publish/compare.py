@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from corpus.errors import PublishError
 from corpus.publish.layout import DATA_DIR
+from corpus.records import SourceRef
 
 __all__ = [
     "ClusterChange",
@@ -156,7 +157,7 @@ def _path(row: Mapping[str, Any]) -> str:
     source = row.get("source")
     if isinstance(source, Mapping):
         path, member = str(source.get("path", "")), str(source.get("member", ""))
-        return f"{path}!{member}" if member else path
+        return str(SourceRef(path, member))
     return ""
 
 

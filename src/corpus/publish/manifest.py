@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import PublishError
+from corpus.publish.layout import MANIFEST
 from corpus.publish.parquet import WrittenFile
 
 __all__ = [
@@ -227,7 +228,7 @@ class Manifest:
     @classmethod
     def read(cls, release_dir: Path) -> Manifest:
         """Read ``release_dir/manifest.json``."""
-        path = release_dir / "manifest.json"
+        path = release_dir / MANIFEST
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
