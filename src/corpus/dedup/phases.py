@@ -1,0 +1,905 @@
+"""Dedup in phases over shards: index (map), candidates (shuffle), verification (map),
+clusters (reduce on the driver), evidence (map).
+
+The phases are what an executor (:mod:`corpus.pipeline.executor`) runs; every task is a plain,
+picklable function of a small task value and a *work folder* that all workers can read.
+
+1. **Index** (map, one task per shard of documents, fused with reading and normalising in a
+   build): :class:`ShardIndexer` computes each document's dedup data once (article text,
+   hashing key, MinHash band keys, paragraph anchors, content stems, credit phrase) and writes
+   them to the work folder: the texts to a spool file, the per-document arrays to
+   ``meta-S.npz``, the content stems to ``stems-S.npz``, and the shuffle keys (band keys,
+   anchors) split into partitions by key, ``keys-KIND-S-P.npy``.
+2. **Candidates** (shuffle): one task per partition reads that partition of every shard and
+   pairs the documents sharing a key; memory per task is the partition's keys only.
+3. **Near copies** (map over batches of candidate pairs): exact n-gram Jaccard and
+   containment. The driver unions them into near groups; the member the keep policy would keep
+   represents each group from here on.
+4. **Rare terms** (map, reduce, map, shuffle): document frequencies of content stems over the
+   representatives (each shard counts its own, the driver sums), then each shard keeps every
+   representative's rarest shared stems and partitions them by stem; a task per partition
+   pairs representatives sharing a stem, and the driver keeps pairs sharing enough of them.
+5. **Rewrites** (map over batches of pairs): passage alignment (:func:`verify_pair`); with
+   semantic verification on, pairs the lexical alignment rejects get a second, semantic look
+   in the driver process (the model is loaded once, there).
+6. **Clusters** (reduce on the driver, over verified edges only) and **evidence** (map over
+   batches of clusters): union-find, canonical member by the keep policy, every member related
+   to the canonical document with its aligned passages.
+
+Everything that decides the result is ordered by content (ids, keys), never by task or arrival
+order, so the result is identical for any executor, number of workers and number of shards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.dedup.align import PairVerdict, Profile, build_profile, verify_pair
+from corpus.dedup.cluster import Candidate, UnionFind, choose_canonical
+from corpus.dedup.config import CandidateConfig, DedupConfig
+from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
+from corpus.dedup.minhash import band_keys, signatures_from_shingles
+from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
+from corpus.dedup.semantic import SemanticVerifier, semantic_verifier
+from corpus.dedup.text import article_text, source_credit
+from corpus.errors import CorpusError
+from corpus.records import Document, Relation
+from corpus.text.keys import hashing_key
+from corpus.text.normalize import normalize
+
+__all__ = [
+    "IndexedShard",
+    "RunMap",
+    "ShardIndexer",
+    "dedup_shards",
+    "partitions_for",
+]
+
+I32 = npt.NDArray[np.int32]
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: ``map(fn, tasks, stage, weights)`` as the dedup phases need it from an executor.
+RunMap = Callable[[Callable[[Any], Any], Sequence[Any], str, Sequence[int]], list[Any]]
+
+#: Documents hashed per numpy batch in the index phase.
+_BATCH = 128
+#: Buckets of the document-frequency table (16 MiB of int32).
+_DF_BUCKETS = 1 << 22
+#: Verification profiles a task keeps in memory at once (least recently used are dropped).
+_PROFILE_CACHE = 512
+#: Candidate pairs per verification task, and cluster members per evidence task.
+_PAIRS_PER_TASK = 2048
+_MEMBERS_PER_TASK = 512
+#: Paragraphs per document kept as containment anchors, and the words an anchor needs.
+_ANCHORS = 32
+_ANCHOR_WORDS = 8
+#: Shuffle keys per partition the partition count aims at (bounds a candidate task's memory).
+_KEYS_PER_PARTITION = 4_000_000
+_RECORD = struct.Struct("<QQ")
+_KEY_DTYPE = np.dtype([("key", "<u8"), ("doc", "<i8")])
+
+Pair = tuple[int, int]
+
+
+def partitions_for(documents: int, config: DedupConfig) -> int:
+    """How many shuffle partitions an index of about ``documents`` documents uses: enough
+    that one partition's keys stay under a few million (~100 MB per candidate task).
+
+    The result of dedup never depends on it: candidate pairs are a set, whatever the split.
+    """
+    keys = max(1, documents) * (config.minhash.banding[0] + _ANCHORS)
+    return max(1, min(256, -(-keys // _KEYS_PER_PARTITION)))
+
+
+# -- the work folder ----------------------------------------------------------------------
+
+
+def _spool_path(work: str, shard: int) -> str:
+    return os.path.join(work, f"spool-{shard:05d}.bin")
+
+
+def _meta_path(work: str, shard: int) -> str:
+    return os.path.join(work, f"meta-{shard:05d}.npz")
+
+
+def _stems_path(work: str, shard: int) -> str:
+    return os.path.join(work, f"stems-{shard:05d}.npz")
+
+
+def _keys_path(work: str, kind: str, shard: int, partition: int) -> str:
+    return os.path.join(work, f"keys-{kind}-{shard:05d}-{partition:03d}.npy")
+
+
+def _write_partitions(work: str, kind: str, shard: int, partitions: int, keys: U64,
+                      docs: I64) -> None:
+    """Write ``(key, doc)`` records split by ``key % partitions``, one file per partition."""
+    part = (keys % np.uint64(partitions)).astype(np.int64)
+    order = np.argsort(part, kind="stable")
+    keys, docs, part = keys[order], docs[order], part[order]
+    bounds = np.searchsorted(part, np.arange(partitions + 1))
+    for p in range(partitions):
+        chunk = np.empty(int(bounds[p + 1] - bounds[p]), dtype=_KEY_DTYPE)
+        chunk["key"] = keys[bounds[p]:bounds[p + 1]]
+        chunk["doc"] = docs[bounds[p]:bounds[p + 1]]
+        np.save(_keys_path(work, kind, shard, p), chunk, allow_pickle=False)
+
+
+class _Spools:
+    """Read access to the spool files of a work folder (opened on first use)."""
+
+    def __init__(self, work: str) -> None:
+        self._work = work
+        self._files: dict[int, IO[bytes]] = {}
+
+    def __enter__(self) -> _Spools:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._files.values():
+            handle.close()
+        self._files.clear()
+
+    def read(self, shard: int, offset: int) -> tuple[str, str]:
+        """The ``(text, key)`` stored at ``offset`` of shard ``shard``'s spool."""
+        handle = self._files.get(shard)
+        if handle is None:
+            handle = self._files[shard] = open(_spool_path(self._work, shard), "rb")  # noqa: SIM115
+        handle.seek(offset)
+        body, tail = _RECORD.unpack(handle.read(_RECORD.size))
+        data = handle.read(body + tail)
+        return (data[:body].decode("utf-8", "surrogatepass"),
+                data[body:].decode("utf-8", "surrogatepass"))
+
+
+# -- phase 1: index -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedShard:
+    """What the index phase wrote for one shard: its number and how many documents."""
+
+    shard: int
+    documents: int
+
+
+def _content_stems(keys: list[str]) -> tuple[U64, I64]:
+    """Distinct content stems of each key, as (stem, key number) pairs sorted by key number."""
+    words = hash_words(keys)
+    content = ~is_stopword(words.word)
+    stems, owners = words.stem[content], words.doc[content]
+    order = np.lexsort((stems, owners))
+    stems, owners = stems[order], owners[order]
+    fresh = np.ones(len(stems), dtype=bool)
+    fresh[1:] = (stems[1:] != stems[:-1]) | (owners[1:] != owners[:-1])
+    return stems[fresh], owners[fresh]
+
+
+def _anchor_paragraphs(key: str) -> list[str]:
+    """The paragraphs of a key that anchor containment candidates: the first
+    :data:`_ANCHORS` with at least :data:`_ANCHOR_WORDS` words."""
+    found = []
+    for paragraph in key.split("\n"):
+        if paragraph.count(" ") + 1 >= _ANCHOR_WORDS:
+            found.append(paragraph)
+            if len(found) == _ANCHORS:
+                break
+    return found
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+    )
+
+
+class ShardIndexer:
+    """The index phase for one shard: :meth:`add` each document, then :meth:`close`.
+
+    Documents are compared on their normalised article text (``doc.text``; a document not
+    yet normalised is normalised with the default settings first), through its hashing key.
+    Each document's dedup data is computed here, once.
+    """
+
+    def __init__(self, work: str | os.PathLike[str], shard: int, config: DedupConfig,
+                 partitions: int) -> None:
+        self._work = os.fspath(work)
+        self._shard = shard
+        self._config = config
+        self._partitions = partitions
+        self._spool: IO[bytes] = open(_spool_path(self._work, shard), "wb")  # noqa: SIM115
+        self._end = 0
+        self._ids: list[str] = []
+        self._names: list[str] = []
+        self._wheres: list[str] = []
+        self._seqs: list[int] = []
+        self._credits: list[str] = []
+        self._digests: list[bytes] = []
+        self._offsets: list[int] = []
+        self._anchors: list[int] = []
+        self._anchor_owners: list[int] = []
+        self._keys: list[str] = []
+        self._words: list[I64] = []
+        self._bands: list[U64] = []
+        self._stems: list[U64] = []
+        self._stem_owners: list[I64] = []
+
+    def __enter__(self) -> ShardIndexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._spool.closed:
+            self._spool.close()
+
+    def add(self, doc: Document) -> None:
+        """Index one document (in corpus order)."""
+        if not isinstance(doc, Document):
+            raise CorpusError(
+                f"find_duplicates expects corpus.Document values, got {type(doc).__name__}: "
+                "read files with corpus.read or corpus.parse first"
+            )
+        text = article_text(doc if doc.normalizer_version else normalize(doc))
+        key = hashing_key(text)
+        local = len(self._ids)
+        self._ids.append(doc.id)
+        self._names.append(doc.name)
+        self._wheres.append(str(doc.source))
+        self._seqs.append(doc.seq)
+        self._credits.append(source_credit(doc))
+        self._digests.append(
+            hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        body = text.encode("utf-8", "surrogatepass")
+        tail = key.encode("utf-8", "surrogatepass")
+        self._spool.write(_RECORD.pack(len(body), len(tail)) + body + tail)
+        self._offsets.append(self._end)
+        self._end += _RECORD.size + len(body) + len(tail)
+        for paragraph in _anchor_paragraphs(key):
+            self._anchors.append(_hash64(paragraph))
+            self._anchor_owners.append(local)
+        self._keys.append(key)
+        if len(self._keys) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._keys:
+            return
+        first = len(self._ids) - len(self._keys)
+        minhash = self._config.minhash
+        hashed = hash_words(self._keys)
+        shingles, owners = ngram_hashes(hashed, minhash.ngram)
+        signatures = signatures_from_shingles(
+            shingles, owners, len(self._keys), num_perm=minhash.num_perm, seed=minhash.seed
+        )
+        self._bands.append(band_keys(signatures, *minhash.banding))
+        self._words.append(hashed.counts)
+        stems, stem_owners = _content_stems(self._keys)
+        self._stems.append(stems)
+        self._stem_owners.append(stem_owners + first)
+        self._keys.clear()
+
+    def close(self) -> IndexedShard:
+        """Write the shard's index files; return what was indexed."""
+        self._flush()
+        self._spool.close()
+        n = len(self._ids)
+        bands_count = self._config.minhash.banding[0]
+        words = np.concatenate(self._words) if self._words else np.zeros(0, np.int64)
+        bands = np.concatenate(self._bands) if self._bands else np.zeros((0, bands_count),
+                                                                          np.uint64)
+        np.savez(
+            _meta_path(self._work, self._shard),
+            ids=np.array(self._ids, dtype="U16") if n else np.zeros(0, "U16"),
+            names=np.array(self._names, dtype=str) if n else np.zeros(0, "U1"),
+            wheres=np.array(self._wheres, dtype=str) if n else np.zeros(0, "U1"),
+            credits=np.array(self._credits, dtype=str) if n else np.zeros(0, "U1"),
+            seqs=np.array(self._seqs, dtype=np.int64),
+            words=words.astype(np.int64),
+            digests=np.frombuffer(b"".join(self._digests), dtype="<u8").reshape(-1, 2),
+            offsets=np.array(self._offsets, dtype=np.int64),
+        )
+        stems = np.concatenate(self._stems) if self._stems else np.zeros(0, np.uint64)
+        stem_owners = (np.concatenate(self._stem_owners) if self._stem_owners
+                       else np.zeros(0, np.int64))
+        np.savez(_stems_path(self._work, self._shard), stems=stems, owners=stem_owners)
+        # Documents without words are never paired: they send no keys to the shuffle.
+        live = words > 0
+        live_docs = np.flatnonzero(live).astype(np.int64)
+        _write_partitions(self._work, "band", self._shard, self._partitions,
+                          bands[live].reshape(-1),
+                          np.repeat(live_docs, bands.shape[1]))
+        anchor_owners = np.array(self._anchor_owners, dtype=np.int64)
+        anchors = np.array(self._anchors, dtype=np.uint64)
+        keep = live[anchor_owners] if len(anchor_owners) else np.zeros(0, dtype=bool)
+        _write_partitions(self._work, "anchor", self._shard, self._partitions,
+                          anchors[keep], anchor_owners[keep])
+        return IndexedShard(self._shard, n)
+
+
+# -- the driver's view of the index ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Meta:
+    """Compact per-document data of the whole input, indexed by global position (corpus
+    order: shard by shard)."""
+
+    ids: list[str]
+    names: list[str]
+    wheres: list[str]
+    seqs: I64
+    words: I64
+    credits: dict[int, str]
+    digests: U64
+    shard_of: I64
+    offsets: I64
+    bases: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
+    ids: list[str] = []
+    names: list[str] = []
+    wheres: list[str] = []
+    credits: dict[int, str] = {}
+    seqs, words, digests, shard_of, offsets = [], [], [], [], []
+    bases = []
+    for shard in shards:
+        bases.append(len(ids))
+        with np.load(_meta_path(work, shard.shard)) as data:
+            base = len(ids)
+            ids.extend(data["ids"].tolist())
+            names.extend(data["names"].tolist())
+            wheres.extend(data["wheres"].tolist())
+            for i, credit in enumerate(data["credits"].tolist()):
+                if credit:
+                    credits[base + i] = credit
+            seqs.append(data["seqs"])
+            words.append(data["words"])
+            digests.append(data["digests"])
+            offsets.append(data["offsets"])
+            shard_of.append(np.full(len(data["seqs"]), shard.shard, dtype=np.int64))
+    seen: dict[str, int] = {}
+    for i, doc_id in enumerate(ids):
+        if doc_id in seen:
+            raise CorpusError(
+                f"document id {doc_id!r} occurs twice ({wheres[seen[doc_id]]} and {wheres[i]}): "
+                "ids must be unique; corpus.read rejects the second file of an id, use it to "
+                "read the corpus"
+            )
+        seen[doc_id] = i
+
+    def cat(parts: list[Any], dtype: Any, shape: tuple[int, ...] = (0,)) -> Any:
+        return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
+
+    return _Meta(
+        ids=ids, names=names, wheres=wheres, credits=credits,
+        seqs=cat(seqs, np.int64), words=cat(words, np.int64),
+        digests=cat(digests, np.uint64, (0, 2)), shard_of=cat(shard_of, np.int64),
+        offsets=cat(offsets, np.int64), bases=tuple(bases),
+    )
+
+
+def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int,
+                  skip_above: int = 0) -> I64:
+    """Pairs of documents sharing a key, as codes ``low_rank * n + high_rank``.
+
+    Buckets of up to ``max_bucket`` members are paired all-to-all; larger ones are chained
+    in rank (id) order, which keeps them connected at linear cost. Buckets of more than
+    ``skip_above`` members (when given) are left out: their key is too common to tell.
+    """
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    member_rank = rank[members]
+    order = np.lexsort((member_rank, keys))
+    keys, member_rank = keys[order], member_rank[order]
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    sizes = np.diff(np.append(starts, len(keys)))
+    codes: list[I64] = []
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        if skip_above and size > skip_above:
+            continue
+        ranks = member_rank[start:start + size]
+        if size <= max_bucket:
+            left, right = np.triu_indices(size, 1)
+            codes.append(ranks[left] * n + ranks[right])
+        else:
+            codes.append(ranks[:-1] * n + ranks[1:])
+    if not codes:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate(codes)
+
+
+# -- phase 2 and 4b: shuffle tasks ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupTask:
+    """Pair the documents sharing a key in one partition of one kind of key."""
+
+    work: str
+    kind: str
+    partition: int
+    shards: tuple[tuple[int, int], ...]  # (shard, base) of every shard
+    n: int
+    max_bucket: int
+    skip_above: int = 0
+    count_shared: bool = False
+
+
+def _group_task(task: _GroupTask) -> tuple[I64, I64]:
+    """Codes of the pairs sharing a key (unique), and for each how many keys they share
+    (when ``count_shared``; otherwise ones)."""
+    keys, docs = [], []
+    for shard, base in task.shards:
+        records = np.load(_keys_path(task.work, task.kind, shard, task.partition))
+        keys.append(records["key"])
+        docs.append(records["doc"] + base)
+    rank = np.load(os.path.join(task.work, "rank.npy"), mmap_mode="r")
+    codes = _bucket_pairs(np.concatenate(keys) if keys else np.zeros(0, np.uint64),
+                          np.concatenate(docs) if docs else np.zeros(0, np.int64),
+                          rank, task.n, task.max_bucket, task.skip_above)
+    unique, counts = np.unique(codes, return_counts=True)
+    return unique, counts.astype(np.int64)
+
+
+# -- phase 4a: rare terms -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _StemTask:
+    """Count (``df`` is empty) or select (``df`` names the summed table) the content stems of
+    one shard's representatives."""
+
+    work: str
+    shard: int
+    base: int
+    representatives: I64  # local positions
+    settings: CandidateConfig
+    partitions: int = 1
+    select: bool = False
+
+
+def _shard_stems(task: _StemTask) -> tuple[U64, I64]:
+    with np.load(_stems_path(task.work, task.shard)) as data:
+        stems, owners = data["stems"], data["owners"]
+    keep = np.isin(owners, task.representatives)
+    return stems[keep], owners[keep]
+
+
+def _count_task(task: _StemTask) -> tuple[I64, I64]:
+    """Document-frequency buckets of a shard's representatives: (bucket, count) pairs."""
+    stems, _ = _shard_stems(task)
+    buckets = (stems & np.uint64(_DF_BUCKETS - 1)).astype(np.int64)
+    unique, counts = np.unique(buckets, return_counts=True)
+    return unique, counts.astype(np.int64)
+
+
+def _select_task(task: _StemTask) -> int:
+    """Each representative's rarest shared stems, written to the rare-term shuffle."""
+    stems, owners = _shard_stems(task)
+    df = np.load(os.path.join(task.work, "df.npy"), mmap_mode="r")
+    frequency = np.asarray(df[(stems & np.uint64(_DF_BUCKETS - 1)).astype(np.int64)])
+    usable = (frequency >= 2) & (frequency <= task.settings.max_df)
+    stems, owners, frequency = stems[usable], owners[usable], frequency[usable]
+    order = np.lexsort((stems, frequency, owners))
+    stems, owners = stems[order], owners[order]
+    first = np.searchsorted(owners, owners, side="left")
+    take = (np.arange(len(owners)) - first) < task.settings.rare_terms
+    _write_partitions(task.work, "rare", task.shard, task.partitions, stems[take], owners[take])
+    return int(take.sum())
+
+
+# -- phases 3 and 5: verification -----------------------------------------------------------
+
+
+class _Verifier:
+    """Verifies pairs of global positions, caching the profiles of recently used documents."""
+
+    def __init__(self, spools: _Spools, locations: dict[int, tuple[int, int]],
+                 config: DedupConfig, semantic: SemanticVerifier | None = None) -> None:
+        self._spools = spools
+        self._locations = locations
+        self._config = config
+        self._semantic = semantic
+        self._profiles: OrderedDict[int, Profile] = OrderedDict()
+
+    def profile(self, item: int) -> Profile:
+        cached = self._profiles.get(item)
+        if cached is not None:
+            self._profiles.move_to_end(item)
+            return cached
+        text, key = self._spools.read(*self._locations[item])
+        built = build_profile(text, key, self._config.minhash.ngram)
+        self._profiles[item] = built
+        if len(self._profiles) > _PROFILE_CACHE:
+            self._profiles.popitem(last=False)
+        return built
+
+    def verify(self, left: int, right: int, *, align: bool = True,
+               semantic: bool = True) -> PairVerdict:
+        """Verify the pair with ``left`` first (callers order pairs by id)."""
+        a, b = self.profile(left), self.profile(right)
+        found = verify_pair(a, b, self._config, align=align)
+        if (semantic and align and self._semantic is not None
+                and found.relation is Relation.UNIQUE):
+            found = self._semantic.verify(left, a, right, b)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _VerifyTask:
+    """Verify a batch of candidate pairs (global positions, left first)."""
+
+    work: str
+    config: DedupConfig
+    pairs: tuple[Pair, ...]
+    locations: dict[int, tuple[int, int]]
+    align: bool
+
+
+def _verify_task(task: _VerifyTask) -> list[tuple[Pair, PairVerdict | None]]:
+    """Each pair with its verdict when it passed, ``None`` when it did not."""
+    results: list[tuple[Pair, PairVerdict | None]] = []
+    with _Spools(task.work) as spools:
+        verifier = _Verifier(spools, task.locations, task.config)
+        for left, right in task.pairs:
+            found = verifier.verify(left, right, align=task.align, semantic=False)
+            results.append(((left, right), None if found.relation is Relation.UNIQUE else found))
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class _ClusterSpec:
+    """One cluster to relate: members (global position, id, seq, name), the canonical one,
+    why it was kept, and each member's path towards it (BFS parent over verified links)."""
+
+    members: tuple[tuple[int, str, int, str], ...]
+    canonical: int
+    reason: str
+    parent: dict[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _RelateTask:
+    work: str
+    config: DedupConfig
+    clusters: tuple[_ClusterSpec, ...]
+    locations: dict[int, tuple[int, int]]
+
+
+def _member(verifier: _Verifier, item: tuple[int, str, int, str], other: int, other_id: str,
+            verdict: PairVerdict, item_is_left: bool) -> Member:
+    mine, theirs = verifier.profile(item[0]), verifier.profile(other)
+    passages = []
+    for pair in verdict.evidence:
+        own, their = (pair.left, pair.right) if item_is_left else (pair.right, pair.left)
+        passages.append(AlignedPassage(
+            canonical_index=their,
+            canonical_paragraph=theirs.sentences[their].paragraph,
+            canonical_text=theirs.sentences[their].text,
+            member_index=own,
+            member_paragraph=mine.sentences[own].paragraph,
+            member_text=mine.sentences[own].text,
+            similarity=pair.similarity,
+            jaccard=pair.jaccard,
+            containment=pair.containment,
+        ))
+    return Member(
+        id=item[1], seq=item[2], name=item[3], relation=verdict.relation, score=verdict.score,
+        matched_with=other_id, jaccard=verdict.jaccard, containment=verdict.containment,
+        coverage=verdict.coverage, aligned=verdict.aligned, evidence=tuple(passages),
+    )
+
+
+def _relate(spec: _ClusterSpec, verifier: _Verifier) -> Cluster:
+    """Relate every member of one cluster to its canonical document, with the evidence; a
+    member that only joined through another is related to the member it joined through."""
+    by_position = {m[0]: m for m in spec.members}
+    canonical = by_position[spec.canonical]
+
+    def related(a: int, b: int) -> tuple[PairVerdict, bool]:
+        left, right = (a, b) if by_position[a][1] < by_position[b][1] else (b, a)
+        return verifier.verify(left, right), left == a
+
+    entries = [Member(
+        id=canonical[1], seq=canonical[2], name=canonical[3], relation=Relation.CANONICAL,
+        score=1.0, matched_with="", jaccard=1.0, containment=1.0, coverage=1.0, aligned=0,
+    )]
+    for item in sorted(spec.members, key=lambda m: (m[2], m[1])):
+        if item[0] == spec.canonical:
+            continue
+        found, is_left = related(item[0], spec.canonical)
+        other = spec.canonical
+        if found.relation is Relation.UNIQUE:
+            other = spec.parent[item[0]]
+            found, is_left = related(item[0], other)
+        entries.append(_member(verifier, item, other, by_position[other][1], found, is_left))
+    return Cluster(id=canonical[1], canonical=canonical[1], members=tuple(entries),
+                   reason=spec.reason)
+
+
+def _relate_task(task: _RelateTask) -> list[Cluster]:
+    with _Spools(task.work) as spools:
+        verifier = _Verifier(spools, task.locations, task.config)
+        return [_relate(spec, verifier) for spec in task.clusters]
+
+
+# -- the driver -----------------------------------------------------------------------------
+
+
+def _canonical(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
+               config: DedupConfig) -> tuple[int, str]:
+    """The member of ``group`` the keep policy keeps, given the group's passing pairs, and why."""
+    members = set(group)
+    contained = set()
+    for (left, right), found in links.items():
+        if left not in members or right not in members:
+            continue
+        if found.left_in_right and not found.right_in_left:
+            contained.add(left)
+        elif found.right_in_left and not found.left_in_right:
+            contained.add(right)
+    candidates = [
+        Candidate(index=i, id=meta.ids[i], seq=int(meta.seqs[i]), words=int(meta.words[i]),
+                  credit=meta.credits.get(i, ""), contained=i in contained)
+        for i in group
+    ]
+    kept, reason = choose_canonical(candidates, config.keep)
+    return kept.index, reason
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, tuple[int, int]]:
+    return {i: (int(meta.shard_of[i]), int(meta.offsets[i])) for i in items}
+
+
+def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs: list[Pair],
+                align: bool, stage: str) -> list[tuple[Pair, PairVerdict | None]]:
+    tasks = [
+        _VerifyTask(work, config, tuple(chunk), _locations(meta, {i for p in chunk for i in p}),
+                    align)
+        for chunk in _chunks(pairs, _PAIRS_PER_TASK)
+    ]
+    results = run(_verify_task, tasks, stage, [len(t.pairs) for t in tasks])
+    return [item for batch in results for item in batch]
+
+
+def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
+             shards: Sequence[IndexedShard], max_bucket: int, skip_above: int = 0,
+             stage: str = "") -> tuple[I64, I64]:
+    bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
+    tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above)
+             for p in range(partitions)]
+    results = run(_group_task, tasks, stage or f"dedup: group {kind} keys", [1] * len(tasks))
+    codes = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int64)
+    counts = np.concatenate([r[1] for r in results]) if results else np.zeros(0, np.int64)
+    unique, inverse = np.unique(codes, return_inverse=True)
+    summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(unique))
+    return unique, summed.astype(np.int64)
+
+
+def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
+                 config: DedupConfig, run: RunMap, partitions: int,
+                 semantic: SemanticVerifier | None = None) -> DedupResult:
+    """Phases 2–6 over the shards the index phase wrote to ``work``; returns the result.
+
+    ``run`` maps a stage's tasks (an executor's ``map`` with progress); ``partitions`` must be
+    the count the index phase used; ``semantic`` is the verifier of
+    :func:`~corpus.dedup.semantic.semantic_verifier` when ``config`` turns it on (opened by
+    the caller before reading anything, so a missing extra fails at once). Deterministic:
+    independent of the executor, the worker count and how the documents were split into shards.
+    """
+    work = os.fspath(work)
+    meta = _load_meta(work, shards)
+    n = meta.size
+    if n == 0:
+        return DedupResult(documents=0, clusters=())
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(np.array(meta.ids, dtype=object), kind="stable")] = np.arange(n)
+    np.save(os.path.join(work, "rank.npy"), rank, allow_pickle=False)
+    by_rank = np.argsort(rank)
+    live = np.flatnonzero(meta.words > 0).astype(np.int64)
+
+    def pair_of(code: int) -> Pair:
+        return int(by_rank[code // n]), int(by_rank[code % n])
+
+    union = UnionFind(n)
+    links: dict[Pair, PairVerdict] = {}
+
+    # Exact copies: equal key digests, chained in id order.
+    _, digest_group = np.unique(meta.digests[live], axis=0, return_inverse=True)
+    exact = _bucket_pairs(digest_group.reshape(-1).astype(np.uint64), live, rank, n, 2)
+    exact_pairs = [pair_of(c) for c in np.unique(exact).tolist()]
+    for left, right in exact_pairs:
+        union.union(left, right)
+
+    # Near copies: MinHash LSH candidates, and documents sharing a whole paragraph (a
+    # truncated copy has a low Jaccard but keeps its paragraphs), on exact n-gram measures.
+    settings = config.candidates
+    lsh, _ = _shuffle(run, work, "band", partitions, meta, shards, settings.max_bucket)
+    anchored_all, _ = _shuffle(run, work, "anchor", partitions, meta, shards,
+                               settings.max_bucket, skip_above=settings.max_df)
+    anchored = np.setdiff1d(anchored_all, lsh)
+    near_pairs = [
+        (left, right) for left, right in
+        (pair_of(c) for c in np.concatenate([lsh, anchored]).tolist())
+        if not np.array_equal(meta.digests[left], meta.digests[right])
+    ]
+    near_pairs.sort(key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
+    not_near: list[Pair] = []
+    verified = 0
+    for pair, found in _verify_all(run, work, meta, config, near_pairs, False,
+                                   "dedup: verify near copies"):
+        verified += 1
+        if found is None:
+            not_near.append(pair)
+        else:
+            links[pair] = found
+            union.union(*pair)
+    near_groups = union.groups(live.tolist())
+
+    # Rewrites, among one representative per near group: the member the keep policy
+    # would keep, so a deduplicated corpus is made of the same representatives.
+    grouped = {i for g in near_groups for i in g}
+    representatives = sorted(
+        [i for i in live.tolist() if i not in grouped]
+        + [_canonical(g, meta, links, config)[0] for g in near_groups]
+    )
+    rare = np.zeros(0, dtype=np.int64)
+    semantic_verified = semantic_rewrites = 0
+    if config.rewrites:
+        rare = _rare_candidates(run, work, meta, shards, settings, partitions,
+                                np.array(representatives, dtype=np.int64))
+        pairs = sorted({pair_of(c) for c in rare.tolist()} | set(not_near),
+                       key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
+        rejected: list[Pair] = []
+        for pair, found in _verify_all(run, work, meta, config, pairs, True,
+                                       "dedup: verify rewrites"):
+            verified += 1
+            if found is None:
+                rejected.append(pair)
+            else:
+                links[pair] = found
+                union.union(*pair)
+        if semantic is not None:
+            with _Spools(work) as spools:
+                verifier = _Verifier(spools, _locations(meta, range(n)), config, semantic)
+                for left, right in rejected:  # id order: a deterministic sequence
+                    if union.find(left) == union.find(right):
+                        continue
+                    found = semantic.verify(left, verifier.profile(left), right,
+                                            verifier.profile(right))
+                    if found.relation is not Relation.UNIQUE:
+                        links[(left, right)] = found
+                        union.union(left, right)
+            semantic_verified = semantic.verified
+            semantic_rewrites = len(semantic.accepted)
+
+    # Clusters: exact twins are linked too, so every member has a path to the canonical.
+    by_root: dict[int, dict[Pair, PairVerdict]] = {}
+    for pair, found in links.items():
+        by_root.setdefault(union.find(pair[0]), {})[pair] = found
+    exact_link = PairVerdict(Relation.EXACT, 1.0, 1.0, 1.0, 1.0, 0, 0.0, True, True, ())
+    for pair in exact_pairs:
+        by_root.setdefault(union.find(pair[0]), {}).setdefault(pair, exact_link)
+    specs = [_spec(g, meta, by_root.get(union.find(g[0]), {}), config)
+             for g in union.groups(live.tolist())]
+    clusters = _relate_all(run, work, meta, config, specs, semantic)
+    clusters.sort(key=lambda c: c.id)
+    stats = DedupStats(
+        empty=n - len(live),
+        exact_pairs=len(exact_pairs),
+        minhash_candidates=len(lsh),
+        paragraph_candidates=len(anchored),
+        rare_term_candidates=len(rare),
+        verified=verified,
+        duplicates=len(links) + len(exact_pairs),
+        semantic_verified=semantic_verified,
+        semantic_rewrites=semantic_rewrites,
+    )
+    return DedupResult(documents=n, clusters=tuple(clusters), stats=stats)
+
+
+def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
+                     settings: CandidateConfig, partitions: int, reps: I64) -> I64:
+    """Candidate codes from shared rare stems (see :class:`CandidateConfig`)."""
+    if not settings.rare_terms or len(reps) < 2:
+        return np.zeros(0, dtype=np.int64)
+    tasks = []
+    for k, shard in enumerate(shards):
+        low, high = meta.bases[k], meta.bases[k] + shard.documents
+        local = reps[(reps >= low) & (reps < high)] - low
+        tasks.append(_StemTask(work, shard.shard, low, local, settings, partitions))
+    counted = run(_count_task, tasks, "dedup: count terms", [len(t.representatives)
+                                                              for t in tasks])
+    df = np.zeros(_DF_BUCKETS, dtype=np.int32)
+    for buckets, counts in counted:
+        np.add.at(df, buckets, counts.astype(np.int32))
+    np.save(os.path.join(work, "df.npy"), df, allow_pickle=False)
+    selecting = [_StemTask(t.work, t.shard, t.base, t.representatives, t.settings, partitions,
+                           select=True) for t in tasks]
+    run(_select_task, selecting, "dedup: pick rare terms", [len(t.representatives)
+                                                             for t in selecting])
+    codes, shared = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
+                             stage="dedup: group rare terms")
+    result: I64 = codes[shared >= settings.min_shared]
+    return result
+
+
+def _spec(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
+          config: DedupConfig) -> _ClusterSpec:
+    canonical, reason = _canonical(group, meta, links, config)
+    neighbours: dict[int, list[int]] = {i: [] for i in group}
+    for left, right in links:
+        neighbours[left].append(right)
+        neighbours[right].append(left)
+    parent = {canonical: canonical}
+    queue = [canonical]
+    for current in queue:  # breadth first: each member's path towards the canonical one
+        for nxt in sorted(neighbours[current], key=lambda i: meta.ids[i]):
+            if nxt not in parent:
+                parent[nxt] = current
+                queue.append(nxt)
+    members = tuple((i, meta.ids[i], int(meta.seqs[i]), meta.names[i]) for i in sorted(group))
+    return _ClusterSpec(members, canonical, reason, parent)
+
+
+def _relate_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
+                specs: list[_ClusterSpec], semantic: SemanticVerifier | None) -> list[Cluster]:
+    if semantic is not None:  # the model lives in this process
+        with _Spools(work) as spools:
+            verifier = _Verifier(spools, _locations(meta, range(meta.size)), config, semantic)
+            return [_relate(spec, verifier) for spec in specs]
+    tasks: list[_RelateTask] = []
+    batch: list[_ClusterSpec] = []
+    size = 0
+    for spec in specs:
+        batch.append(spec)
+        size += len(spec.members)
+        if size >= _MEMBERS_PER_TASK:
+            tasks.append(_relate_task_of(work, config, meta, batch))
+            batch, size = [], 0
+    if batch:
+        tasks.append(_relate_task_of(work, config, meta, batch))
+    results = run(_relate_task, tasks, "dedup: evidence",
+                  [sum(len(s.members) for s in t.clusters) for t in tasks])
+    return [cluster for batch_result in results for cluster in batch_result]
+
+
+def _relate_task_of(work: str, config: DedupConfig, meta: _Meta,
+                    specs: list[_ClusterSpec]) -> _RelateTask:
+    items = {m[0] for s in specs for m in s.members}
+    return _RelateTask(work, config, tuple(specs), _locations(meta, items))
+
+
+def serial_run(fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
+               weights: Sequence[int]) -> list[Any]:
+    """A :data:`RunMap` that runs every task in this process, in order, without progress."""
+    return [fn(task) for task in tasks]
+
+
+def find_in_folder(docs: Iterable[Document], config: DedupConfig, work: Path) -> DedupResult:
+    """Index ``docs`` as one shard in ``work`` and run every phase in this process."""
+    with semantic_verifier(config) as semantic:  # a missing extra fails before any reading
+        with ShardIndexer(work, 0, config, 1) as indexer:
+            for doc in docs:
+                indexer.add(doc)
+            shard = indexer.close()
+        return dedup_shards(work, [shard], config, serial_run, 1, semantic)

@@ -1,0 +1,302 @@
+"""Executors: run a stage's tasks in this process, on every core, or on a Dask cluster.
+
+A stage is a plain, picklable function applied to a sequence of tasks (a shard of input files,
+a batch of candidate pairs, a partition of keys). An executor maps it and returns the results
+**in task order**, whatever order the tasks finished in, so what a stage produces depends on
+its tasks only, never on the executor, the number of workers or timing. Stages never know
+where they run (datatrove's ``PipelineExecutor`` split, made smaller):
+
+- :class:`SerialExecutor`: in this process, one task after another (``engine="serial"``);
+- :class:`ProcessExecutor`: a pool of worker processes on this machine (``engine="processes"``,
+  ``workers`` default: every core);
+- :class:`DaskExecutor`: a ``dask.distributed`` cluster (``engine="dask"``): a
+  ``LocalCluster`` it starts, or a running scheduler at ``scheduler="tcp://HOST:8786"``.
+  Needs the ``dask`` extra; a task lost with its worker is retried (``retries``).
+
+A failing task raises in the caller: the stage's own errors (:class:`~corpus.errors.CorpusError`,
+which name the file being worked on) pass through; a worker that died, a lost scheduler or
+Ctrl-C cancel the remaining tasks and raise :class:`ExecutorError` or ``KeyboardInterrupt``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Literal, Protocol, TypeVar
+
+from corpus.errors import ConfigError, CorpusError
+from corpus.pipeline.progress import Progress
+
+__all__ = [
+    "DaskExecutor",
+    "Engine",
+    "Executor",
+    "ExecutorError",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "default_workers",
+    "make_executor",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: The names of the executors, as ``--engine`` takes them.
+Engine = Literal["serial", "processes", "dask"]
+ENGINES: tuple[Engine, ...] = ("serial", "processes", "dask")
+
+#: Modules a fresh worker process imports before its first task (forkserver preload).
+_PRELOAD = ["corpus.pipeline.stages"]
+
+
+class ExecutorError(CorpusError):
+    """The executor itself failed: a worker process died, or the Dask scheduler went away."""
+
+
+def default_workers() -> int:
+    """The cores this process may use (its CPU affinity where the platform tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _weights(tasks: Sequence[Any], weights: Sequence[int] | None) -> list[int]:
+    if weights is None:
+        return [1] * len(tasks)
+    if len(weights) != len(tasks):
+        raise ConfigError(f"{len(weights)} weights given for {len(tasks)} tasks")
+    return list(weights)
+
+
+class Executor(Protocol):
+    """What a stage runner needs: an ordered ``map`` and a ``close``."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def workers(self) -> int: ...
+
+    def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, progress: Progress | None = None,
+            weights: Sequence[int] | None = None) -> list[R]:
+        """``[fn(t) for t in tasks]``, run by this executor; ``progress`` advances by each
+        finished task's weight (default 1)."""
+        ...
+
+    def close(self) -> None:
+        """Release the workers (idempotent)."""
+        ...
+
+
+class SerialExecutor:
+    """Run every task in this process, in order. The reference every other executor matches."""
+
+    name = "serial"
+    workers = 1
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, progress: Progress | None = None,
+            weights: Sequence[int] | None = None) -> list[R]:
+        results = []
+        for task, weight in zip(tasks, _weights(tasks, weights), strict=True):
+            results.append(fn(task))
+            if progress is not None:
+                progress.update(weight)
+        return results
+
+    def close(self) -> None:
+        return None
+
+
+class ProcessExecutor:
+    """Run tasks on a pool of ``workers`` processes of this machine (default: every core).
+
+    Workers start from a fork server that has already imported the pipeline's modules, so a
+    new worker costs little and shares no threads with this process. The pool is made on the
+    first :meth:`map` and reused by later stages.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        count = default_workers() if workers is None else workers
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ConfigError(f"workers={workers!r} is invalid: give a whole number of at least 1")
+        self.workers = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
+                else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(_PRELOAD)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._pool
+
+    def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, progress: Progress | None = None,
+            weights: Sequence[int] | None = None) -> list[R]:
+        weight = _weights(tasks, weights)
+        if not tasks:
+            return []
+        pool = self._get_pool()
+        futures: list[Future[R]] = [pool.submit(fn, task) for task in tasks]
+        position = {id(f): i for i, f in enumerate(futures)}
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    future.result()  # raises the task's own error
+                    if progress is not None:
+                        progress.update(weight[position[id(future)]])
+        except BrokenProcessPool:
+            self._abort(futures)
+            raise ExecutorError(
+                "a worker process died (killed, or out of memory) while the pipeline ran; "
+                "nothing was written; run again, with fewer --workers if memory is short"
+            ) from None
+        except BaseException:
+            self._abort(futures)
+            raise
+        return [f.result() for f in futures]
+
+    def _abort(self, futures: list[Future[R]]) -> None:
+        for future in futures:
+            future.cancel()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise ImportError(
+            "the dask engine needs the optional dependency dask.distributed: "
+            "pip install 'corpus[dask]'"
+        ) from None
+    return distributed
+
+
+class DaskExecutor:
+    """Run tasks on a ``dask.distributed`` cluster.
+
+    With ``scheduler`` (``"tcp://HOST:8786"``) it connects to a running cluster; without, it
+    starts a ``LocalCluster`` of ``workers`` single-threaded worker processes on loopback and
+    stops it on :meth:`close`. Tasks lost with a worker are retried ``retries`` times.
+    Workers must be able to import ``corpus`` and to read the paths the stages name (the
+    input, and the build's work folder: local paths work for a cluster on one machine).
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, *, scheduler: str | None = None,
+                 retries: int = 2, timeout: float = 30.0) -> None:
+        distributed = _import_distributed()
+        self._cluster: Any = None
+        try:
+            if scheduler:
+                self._client = distributed.Client(scheduler, timeout=timeout,
+                                                  set_as_default=False)
+            else:
+                count = default_workers() if workers is None else workers
+                if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                    raise ConfigError(
+                        f"workers={workers!r} is invalid: give a whole number of at least 1"
+                    )
+                self._cluster = distributed.LocalCluster(
+                    n_workers=count, threads_per_worker=1, processes=True,
+                    dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
+                )
+                self._client = distributed.Client(self._cluster, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            where = scheduler or "a local cluster"
+            raise ExecutorError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
+        self._retries = retries
+        info = self._client.scheduler_info()
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, progress: Progress | None = None,
+            weights: Sequence[int] | None = None) -> list[R]:
+        weight = _weights(tasks, weights)
+        if not tasks:
+            return []
+        distributed = _import_distributed()
+        futures = self._client.map(fn, list(tasks), pure=False, retries=self._retries)
+        position = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for future in distributed.as_completed(futures):
+                if future.status == "error":
+                    future.result()  # raises the task's own error
+                if progress is not None:
+                    progress.update(weight[position[future.key]])
+            results: list[R] = self._client.gather(futures)
+        except CorpusError:
+            self._client.cancel(futures)
+            raise
+        except (OSError, TimeoutError) as exc:
+            self._client.cancel(futures)
+            raise ExecutorError(
+                f"lost the Dask scheduler while the pipeline ran ({type(exc).__name__}: {exc}); "
+                "nothing was written"
+            ) from None
+        except BaseException:
+            self._client.cancel(futures)
+            raise
+        return results
+
+    def close(self) -> None:
+        client = getattr(self, "_client", None)
+        if client is not None:
+            self._client = None
+            client.close()
+        if self._cluster is not None:
+            cluster, self._cluster = self._cluster, None
+            cluster.close()
+
+
+def make_executor(engine: Engine = "processes", workers: int | None = None, *,
+                  scheduler: str | None = None) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+    """The executor ``engine`` names. ``scheduler`` implies ``engine="dask"``."""
+    if scheduler and engine != "dask":
+        engine = "dask"
+    if engine == "serial":
+        return SerialExecutor()
+    if engine == "processes":
+        return ProcessExecutor(workers)
+    if engine == "dask":
+        return DaskExecutor(workers, scheduler=scheduler)
+    raise ConfigError(f"engine={engine!r} is invalid: it must be one of {', '.join(ENGINES)}")
