@@ -10,7 +10,7 @@ are also compared with every seed, since they must not be copies of any of them.
 
 It then checks that each file reaches its level, and exits 1 when one does not:
 
-* every file exists, its name is ``<seq>_<id>.txt`` with the labelled id, and the labelled
+* every file exists once, its name is ``<seq>_<id>.txt`` with the labelled id, and the labelled
   word count is right; copies name their topic's source in ``derived_from``;
 * ``heavy`` and ``condensed``: containment below 0.03 (a heavy rewrite above 0.10 is light);
 * ``condensed``: between 15% and 40% of the source's length;
@@ -70,6 +70,8 @@ def main() -> int:
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
     problems: list[str] = []
     texts: dict[str, str] = {}
+    ids = [e["id"] for e in labels]
+    problems += [f"id {i} is labelled more than once" for i in sorted(set(ids)) if ids.count(i) > 1]
     for entry in labels:
         path = resolve(entry)
         if not path.is_file():
@@ -81,7 +83,10 @@ def main() -> int:
         p.name: ngrams(words(p.read_text(encoding="utf-8"))) for p in sorted(SEEDS.glob("*.txt"))
     }
 
-    header = f"{'file':34} {'topic':9} {'level':11} {'words':>5} {'ratio':>5} {'jacc':>6} {'cont':>6}  max-seed"
+    header = (
+        f"{'file':34} {'topic':9} {'level':11} {'words':>5} {'ratio':>5}"
+        f" {'jacc':>6} {'cont':>6}  max-seed"
+    )
     print(header)
     print("-" * len(header))
     counts: dict[str, int] = {}
@@ -96,9 +101,9 @@ def main() -> int:
         m = NAME_RE.match(name)
         if not m or m.group(2) != ident:
             problems.append(f"{where}: name does not carry id {ident}")
-        elif entry["role"] != "source" and int(m.group(1)) not in SEQ_RANGE:
+        elif not where.startswith("seeds/") and int(m.group(1)) not in SEQ_RANGE:
             problems.append(f"{where}: seq {m.group(1)} outside 700-799")
-        if entry["role"] != "source" and ("\r" in text or not text.endswith("\n")):
+        if not where.startswith("seeds/") and ("\r" in text or not text.endswith("\n")):
             problems.append(f"{where}: not LF line ends with a final newline")
         n_words = len(text.split())
         if entry["words"] != n_words:
@@ -130,7 +135,9 @@ def main() -> int:
         if level == "light" and not LIGHT[0] <= cont <= LIGHT[1]:
             problems.append(f"{where}: light shares {cont:.3f} of its 5-grams with the source")
         if level == "independent" and best >= MAX_LOW:
-            problems.append(f"{where}: independent shares {best:.3f} of its 5-grams with seed {best_seed}")
+            problems.append(
+                f"{where}: independent shares {best:.3f} of its 5-grams with seed {best_seed}"
+            )
 
     print()
     print("files: " + ", ".join(f"{level} {n}" for level, n in sorted(counts.items())))
