@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,6 +17,8 @@ import yaml
 
 import corpus
 from corpus.errors import ConfigError, FormatError, PublishError
+from corpus.pipeline import build as pipeline_module
+from corpus.pipeline import stages as stages_module
 from corpus.publish import builder as build_module
 from corpus.publish.builder import ReleaseExistsError, build, default_name
 from corpus.publish.config import BuildConfig
@@ -172,7 +175,7 @@ def test_an_unchanged_corpus_is_found_up_to_date_without_processing(
     def no_processing(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged corpus must not be normalised again")
 
-    monkeypatch.setattr(build_module, "normalize", no_processing)
+    monkeypatch.setattr(stages_module, "normalize", no_processing)
     assert build(corpus_dir, tmp_path).status == "up-to-date"
 
 
@@ -298,18 +301,18 @@ def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
     calls = {"n": 0}
-    real_to_row = build_module.to_row
+    real_row_json = pipeline_module.row_json
 
-    def failing_to_row(doc: corpus.Document) -> dict[str, object]:
+    def failing_row_json(row: Mapping[str, object]) -> bytes:
         calls["n"] += 1
-        if calls["n"] == 7:  # pass 2 has started: the spill and some shards exist
+        if calls["n"] == 3:  # the write stage has started: work files and shards exist
             raise error
-        return real_to_row(doc)
+        return real_row_json(row)
 
-    monkeypatch.setattr(build_module, "to_row", failing_to_row)
+    monkeypatch.setattr(pipeline_module, "row_json", failing_row_json)
     with pytest.raises(type(error)):
         build(corpus_dir, tmp_path)
-    assert calls["n"] == 7
+    assert calls["n"] == 3
     assert list((tmp_path / "seeds").iterdir()) == []
 
 

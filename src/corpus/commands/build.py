@@ -17,6 +17,7 @@ import argparse
 import sys
 from dataclasses import replace
 
+from corpus.commands._engine import add_engine_arguments
 from corpus.dedup.config import DedupConfig, SemanticConfig
 from corpus.errors import FormatError
 from corpus.publish.builder import ReleaseExistsError, build
@@ -58,14 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also verify rewrite candidates with sentence embeddings "
              "(needs pip install 'corpus[semantic]')",
     )
-    progress = parser.add_mutually_exclusive_group()
-    progress.add_argument(
-        "--progress", dest="progress", action="store_true", default=None,
-        help="show progress bars (default: only when stderr is a terminal)",
-    )
-    progress.add_argument(
-        "--no-progress", dest="progress", action="store_false", help="never show progress bars",
-    )
+    add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             config=config,
             progress=args.progress,
+            executor=args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
         )
     except ReleaseExistsError as exc:
         print(f"corpus build: {exc}", file=sys.stderr)

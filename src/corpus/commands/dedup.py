@@ -22,10 +22,12 @@ import sys
 import textwrap
 from typing import get_args
 
-from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig, find_duplicates
+from corpus.commands._engine import add_engine_arguments, stages_from
+from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig
 from corpus.dedup.result import AlignedPassage, Cluster, Member
 from corpus.errors import FormatError
-from corpus.reader import read
+from corpus.pipeline.build import dedup_corpus
+from corpus.reader import ReadReport, scan
 from corpus.records import Relation
 
 __all__ = ["add_arguments", "render_report", "run"]
@@ -50,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(needs: pip install 'corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
+    add_engine_arguments(parser)
 
 
 def _columns(left: str, right: str, width: int) -> list[str]:
@@ -123,15 +126,17 @@ def render_report(result: DedupResult, *, width: int = 100) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Read, deduplicate and report; 0, or 1 when any file was rejected."""
-    reader = read(args.path, strict=args.strict)
     config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
                          semantic=SemanticConfig(enabled=args.semantic))
+    listing = scan(args.path)
     try:
-        result = find_duplicates(reader, config)
+        with stages_from(args, len(listing.entries)) as stages:
+            result, rejects = dedup_corpus(listing, config, stages, strict=args.strict)
     except FormatError as exc:
         print(f"corpus dedup: rejected (--strict): {exc}", file=sys.stderr)
         return 1
-    report = reader.report()
+    report = ReadReport(source=listing.source, files_seen=len(listing.entries),
+                        documents=result.documents, rejects=rejects, skipped=listing.skipped)
     if args.json:
         payload = result.to_dict()
         payload["files_seen"] = report.files_seen

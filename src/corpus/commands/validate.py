@@ -14,8 +14,10 @@ import argparse
 import json
 import sys
 
-from corpus.errors import FormatError, Reject
-from corpus.reader import ReadReport, Skipped, read
+from corpus.commands._engine import add_engine_arguments, stages_from
+from corpus.errors import Reject
+from corpus.pipeline.build import read_report
+from corpus.reader import ReadReport, Skipped, scan
 
 __all__ = ["add_arguments", "report_payload", "run"]
 
@@ -31,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of text"
     )
+    add_engine_arguments(parser)
 
 
 def _reject_payload(reject: Reject) -> dict[str, object]:
@@ -70,14 +73,10 @@ def _summary(report: ReadReport) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Read the whole corpus, print the rejects and a summary; 0 when all valid, else 1."""
-    reader = read(args.path, strict=args.strict)
-    stopped = False
-    try:
-        for _ in reader:
-            pass
-    except FormatError:
-        stopped = True
-    report = reader.report()
+    listing = scan(args.path)
+    with stages_from(args, len(listing.entries)) as stages:
+        report = read_report(listing, stages, strict=args.strict)
+    stopped = args.strict and bool(report.rejects)
     if args.json:
         payload = report_payload(report)
         payload["complete"] = not stopped

@@ -34,6 +34,7 @@ from corpus.pipeline.progress import Progress
 __all__ = [
     "DaskExecutor",
     "Engine",
+    "EngineUnavailableError",
     "Executor",
     "ExecutorError",
     "ProcessExecutor",
@@ -55,6 +56,11 @@ _PRELOAD = ["corpus.pipeline.stages"]
 
 class ExecutorError(CorpusError):
     """The executor itself failed: a worker process died, or the Dask scheduler went away."""
+
+
+class EngineUnavailableError(ExecutorError, ImportError):
+    """The engine needs an optional dependency that is not installed (the message names the
+    extra to install)."""
 
 
 def default_workers() -> int:
@@ -197,9 +203,9 @@ def _import_distributed() -> Any:
     try:
         import distributed
     except ImportError:
-        raise ImportError(
-            "the dask engine needs the optional dependency dask.distributed: "
-            "pip install 'corpus[dask]'"
+        raise EngineUnavailableError(
+            "the dask engine needs the optional dependency dask.distributed, which is not "
+            "installed: pip install 'corpus[dask]'"
         ) from None
     return distributed
 

@@ -34,13 +34,15 @@ class ProgressSettings:
     def of(cls, progress: bool | ProgressMode | ProgressSettings | None) -> ProgressSettings:
         """Settings from the ``progress=`` argument of the public API.
 
-        ``None`` is ``"auto"``; ``True`` a bar (or log lines when stderr is not a terminal);
-        ``False`` nothing.
+        ``None`` is ``"auto"``; ``True`` a bar even when stderr is not a terminal; ``False``
+        nothing.
         """
         if isinstance(progress, ProgressSettings):
             return progress
-        if progress is None or progress is True:
+        if progress is None:
             return cls("auto")
+        if progress is True:
+            return cls("bar")
         if progress is False:
             return cls("off")
         return cls(progress)

@@ -21,72 +21,45 @@ on the same host once its process is gone.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import socket
-import sys
 import unicodedata
 import uuid
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Literal, Never
+from typing import Literal
 
-import pyarrow.parquet as pq
-from tqdm import tqdm
-
-from corpus.dedup.find import find_duplicates, mark_duplicates
-from corpus.dedup.result import DedupResult
 from corpus.errors import ConfigError, PublishError, Reject
-from corpus.format.parser import FORMAT_VERSION, render
-from corpus.publish.card import ClusterMember, ConfigStats, render_card
-from corpus.publish.compare import ReleaseDiff, diff, row_json
+from corpus.format.parser import FORMAT_VERSION
+from corpus.pipeline.build import BuiltData, Stages, run_build, scan_inputs
+from corpus.pipeline.executor import Engine, Executor, make_executor
+from corpus.pipeline.progress import ProgressMode, ProgressSettings
+from corpus.publish.card import render_card
+from corpus.publish.compare import ReleaseDiff, diff
 from corpus.publish.config import BuildConfig, settings_hash
 from corpus.publish.layout import (
-    CLUSTERS,
-    CONFIGS,
     FIRST_VERSION,
     MANIFEST,
     README,
-    REJECTS,
     Version,
     check_name,
     list_releases,
 )
-from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, Manifest
-from corpus.publish.parquet import ShardWriter, WrittenFile, file_sha256, write_table
-from corpus.reader import DEFAULT_MAX_FILE_BYTES, FileRef, Listing, read_entries, scan
-from corpus.records import Document, Relation, SourceRef
-from corpus.schema import (
-    CLUSTERS_SCHEMA,
-    REJECTS_SCHEMA,
-    SCHEMA,
-    SCHEMA_VERSION,
-    cluster_rows,
-    from_row,
-    reject_to_row,
-    schema_description,
-    to_row,
-)
-from corpus.text.normalize import normalize
+from corpus.publish.manifest import ChangelogEntry, Manifest
+from corpus.reader import Listing, scan
+from corpus.records import Document, SourceRef
+from corpus.schema import SCHEMA_VERSION, schema_description
 
 __all__ = ["BuildReport", "ReleaseExistsError", "build", "default_name"]
 
 Status = Literal["built", "overwritten", "up-to-date"]
 
-_WORK = ".work"
 _TMP_PREFIX = ".build-"
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz2", ".txz", ".tar", ".zip")
-#: Rejects whose file the reader did not read (unsafe or unreadable): never re-read to hash.
-_UNREAD_RULES = frozenset(
-    {"outside-root", "broken-link", "symlink-loop", "not-regular", "unreadable", "unsafe-path",
-     "too-large"}
-)
-_KEPT = (Relation.UNIQUE, Relation.CANONICAL)
 _SEPARATORS = tuple(dict.fromkeys(("/", os.sep)))
 _LIBRARIES = ("corpus", "pyarrow", "datasets", "huggingface_hub", "ftfy", "langdetect", "numpy")
 
@@ -197,88 +170,8 @@ class _Relativizer:
                        message=self.text(reject.message))
 
 
-class _Spill:
-    """The normalised documents of pass 1, on disk; iterable any number of times."""
-
-    def __init__(self, files: Iterable[Path]) -> None:
-        self.files = tuple(files)
-
-    def __iter__(self) -> Iterator[Document]:
-        for path in self.files:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=256):
-                for row in batch.to_pylist():
-                    yield from_row(row)
-
-
-@dataclass(frozen=True, slots=True)
-class _Built:
-    """The data part of a release, written into the temporary folder."""
-
-    inputs: tuple[InputFile, ...]
-    counts: Counts
-    files: tuple[WrittenFile, ...]
-    fingerprint: str
-    configs: tuple[ConfigStats, ...]
-    clusters: dict[str, list[ClusterMember]]
-    rejects: tuple[Reject, ...]
-
-
-def _hash_input(ref: FileRef) -> tuple[str, int]:
-    try:
-        path = Path(os.path.realpath(ref.path))
-        return file_sha256(path), path.stat().st_size
-    except OSError:
-        return "", max(ref.size, 0)
-
-
-def _progress(enabled: bool | None, desc: str, total: int | None = None) -> tqdm[Never]:
-    show = sys.stderr.isatty() if enabled is None else enabled
-    return tqdm(desc=desc, total=total, unit="doc", disable=not show, file=sys.stderr,
-                leave=False)
-
-
-def _cluster_member(doc: Document, found: DedupResult) -> ClusterMember:
-    """How the card shows ``doc``: with its best aligned passage pair as the evidence."""
-    where = str(doc.source)
-    membership = found.membership(doc.id)
-    passages = membership[1].evidence if membership else ()
-    best = max(passages, key=lambda p: p.similarity, default=None)
-    matched = membership[1].matched_with if membership else ""
-    return ClusterMember(
-        id=doc.id, path=where, relation=doc.relation.value, score=doc.score, title=doc.title,
-        aligned=membership[1].aligned if membership else 0,
-        evidence=(best.canonical_text, best.member_text, best.similarity) if best else None,
-        kept_because=membership[0].reason if membership else "",
-        compared_with=matched if membership and matched != membership[0].canonical else "",
-    )
-
-
-def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
-    return ShardWriter(root, name, SCHEMA, row_group_rows=config.row_group_rows,
-                       row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
-
-
-def _read_inputs(
-    listing: Listing, rel: _Relativizer, strict: bool
-) -> Iterator[tuple[InputFile, Document | Reject]]:
-    """Read the corpus: each file's manifest entry, and its document or reject (paths made
-    relative to the corpus root). Strict mode raises the first reject as a FormatError."""
-    outcomes = read_entries(listing.entries, strict=strict)
-    for entry, outcome in zip(listing.entries, outcomes, strict=True):
-        if isinstance(outcome, Reject):
-            reject = rel.reject(outcome)
-            digest, size = "", 0
-            if isinstance(entry, FileRef) and entry.container == "file" and (
-                    outcome.rule not in _UNREAD_RULES) and entry.size <= DEFAULT_MAX_FILE_BYTES:
-                digest, size = _hash_input(entry)
-            yield InputFile(reject.path, digest, size, "rejected", rule=reject.rule), reject
-            continue
-        doc = rel.document(outcome)
-        where = str(doc.source)
-        yield InputFile(where, doc.raw_sha256, len(render(doc)), "accepted", id=doc.id), doc
-
-
-def _unchanged_inputs(source: str, config: BuildConfig, manifest: Manifest) -> bool:
+def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
+                      manifest: Manifest, stages: Stages) -> bool:
     """True when ``manifest`` was built from exactly these input files with these settings,
     this schema and these library versions: then the release is up to date without a build.
 
@@ -289,98 +182,15 @@ def _unchanged_inputs(source: str, config: BuildConfig, manifest: Manifest) -> b
             or manifest.schema_version != SCHEMA_VERSION
             or dict(manifest.libraries) != _library_versions()):
         return False
-    listing = scan(source)
     if len(listing.entries) != len(manifest.inputs):
         return False
-    seen = sorted((item for item, _ in _read_inputs(listing, _Relativizer(source), config.strict)),
-                  key=lambda i: i.path)
-    return tuple(seen) == manifest.inputs
+    seen, rejects = scan_inputs(listing, rel, stages)
+    if config.strict and rejects:
+        return False
+    return seen == manifest.inputs
 
 
-def _write_data(source: str, tmp: Path, config: BuildConfig, progress: bool | None) -> _Built:
-    rel = _Relativizer(source)
-    listing = scan(source)
-    inputs: list[InputFile] = []
-    rejects: list[Reject] = []
-
-    # Pass 1: read, normalise, spill.
-    work = tmp / _WORK
-    with _shards(work, "documents", config) as spill, \
-            _progress(progress, "read", len(listing.entries)) as bar:
-        for item, outcome in _read_inputs(listing, rel, config.strict):
-            bar.update(1)
-            inputs.append(item)
-            if isinstance(outcome, Reject):
-                rejects.append(outcome)
-            else:
-                spill.write(to_row(normalize(outcome, config.normalize)))
-    documents = _Spill(work / f.path for f in spill.files)
-
-    # Deduplicate, then pass 2: annotate and write both configs.
-    found = find_duplicates(documents, config.dedup)
-    fingerprint = hashlib.sha256(f"corpus-release schema {SCHEMA_VERSION}\n".encode())
-    relations: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
-    clusters: dict[str, list[ClusterMember]] = {}
-    with _shards(tmp, "default", config) as default, \
-            _shards(tmp, "all", config) as everything, \
-            _progress(progress, "write", spill.rows) as bar:
-        for doc in mark_duplicates(documents, found):
-            bar.update(1)
-            row = to_row(doc)
-            everything.write(row)
-            fingerprint.update(row_json(row) + b"\n")
-            relations[doc.relation.value] += 1
-            if doc.relation in _KEPT:
-                default.write(row)
-                languages[doc.language] += 1
-            if doc.relation is not Relation.UNIQUE:
-                key = doc.cluster_id or doc.duplicate_of or doc.id
-                clusters.setdefault(key, []).append(_cluster_member(doc, found))
-    shutil.rmtree(work)
-
-    fingerprint.update(b"rejects\n")
-    for reject in rejects:
-        fingerprint.update(row_json(reject_to_row(reject)) + b"\n")
-    rejects_file = write_table(tmp, REJECTS, (reject_to_row(r) for r in rejects), REJECTS_SCHEMA)
-    fingerprint.update(b"clusters\n")
-    for cluster_row in cluster_rows(found):
-        fingerprint.update(row_json(cluster_row) + b"\n")
-    clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
-
-    for members in clusters.values():
-        members.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
-    writers = {"default": default, "all": everything}
-    counts = Counts(
-        files_seen=len(listing.entries),
-        documents=everything.rows,
-        rejects=len(rejects),
-        rejects_by_rule=dict(sorted(Counter(r.rule for r in rejects).items())),
-        clusters=len(clusters),
-        duplicates=everything.rows - default.rows,
-        relations={r.value: relations[r.value] for r in Relation if relations[r.value]},
-        languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
-        rows={name: writers[name].rows for name in CONFIGS},
-        skipped=len(listing.skipped),
-    )
-    configs = tuple(
-        ConfigStats(name, writers[name].rows, writers[name].nbytes,
-                    sum(f.bytes for f in writers[name].files))
-        for name in CONFIGS
-    )
-    return _Built(
-        inputs=tuple(sorted(inputs, key=lambda i: i.path)),
-        counts=counts,
-        files=tuple(sorted((*default.files, *everything.files, rejects_file, clusters_file),
-                           key=lambda f: f.path)),
-        fingerprint=fingerprint.hexdigest(),
-        configs=configs,
-        clusters=dict(sorted(clusters.items())),
-        rejects=tuple(rejects),
-    )
-
-
-def _same_content(manifest: Manifest, built: _Built, settings_digest: str) -> bool:
+def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) -> bool:
     return (
         manifest.fingerprint == built.fingerprint
         and manifest.settings_hash == settings_digest
@@ -445,6 +255,31 @@ def _move_into_place(tmp: Path, final: Path, overwrite: bool) -> None:
     _fsync_dir(final.parent)
 
 
+#: Below this many input files a build runs in this process unless told otherwise: starting
+#: worker processes would cost more than it saves.
+SMALL_CORPUS = 256
+
+
+@contextlib.contextmanager
+def _executor_for(executor: Executor | Engine | None, workers: int | None,
+                  scheduler: str | None, files: int) -> Iterator[Executor]:
+    """The executor a build asked for; one made here is closed when the build ends."""
+    if executor is not None and not isinstance(executor, str):
+        yield executor
+        return
+    engine: Engine
+    if executor is None:
+        engine = "dask" if scheduler else (
+            "serial" if files < SMALL_CORPUS and workers is None else "processes")
+    else:
+        engine = executor
+    made = make_executor(engine, workers, scheduler=scheduler)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
 def build(
     source: str | os.PathLike[str] = "seeds",
     store: str | os.PathLike[str] = "releases",
@@ -453,7 +288,10 @@ def build(
     version: str | Version | None = None,
     overwrite: bool = False,
     config: BuildConfig | None = None,
-    progress: bool | None = None,
+    progress: bool | ProgressMode | ProgressSettings | None = None,
+    executor: Executor | Engine | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build the corpus at ``source`` into a release ``store/name/vX.Y.Z`` and describe it.
 
@@ -465,7 +303,14 @@ def build(
     report says ``"up-to-date"``. An explicit ``version`` that exists with other content raises
     :class:`ReleaseExistsError` unless ``overwrite`` is true.
 
-    ``progress`` shows progress bars on stderr (default: only when stderr is a terminal).
+    The stages run on ``executor``: an :class:`~corpus.pipeline.Executor` (left open for the
+    caller to reuse), or an engine name, ``"serial"``, ``"processes"`` (``workers`` processes,
+    default: every core) or ``"dask"`` (a ``LocalCluster`` of ``workers`` processes, or the
+    running cluster at ``scheduler``; needs ``corpus[dask]``). The default is ``"processes"``,
+    or ``"serial"`` for a corpus too small to gain from more processes. The release is
+    byte-identical whatever runs it. ``progress``: bars on a terminal and periodic log lines
+    elsewhere (``None``, the default), ``False`` for nothing, or a
+    :class:`~corpus.pipeline.ProgressSettings`.
     Raises :class:`~corpus.errors.CorpusError` subclasses for unreadable sources, strict-mode
     rejects (``config.strict``), bad settings and write failures; no half release is left.
     """
@@ -482,16 +327,25 @@ def build(
         raise PublishError(f"cannot create the release store {dataset_dir}: {exc}") from None
     _remove_stale(dataset_dir)
     releases = dict(list_releases(dataset_dir))
-    # An unchanged corpus is found up to date after one read, before any processing.
-    candidate = target if target is not None else (max(releases) if releases else None)
-    if candidate is not None and candidate in releases:
-        existing = Manifest.read(releases[candidate])
-        if _unchanged_inputs(source_text, config, existing):
-            return BuildReport("up-to-date", name, candidate, releases[candidate], existing)
-    tmp = dataset_dir / f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    listing = scan(source_text)
+    rel = _Relativizer(source_text)
+    with _executor_for(executor, workers, scheduler, len(listing.entries)) as runner:
+        stages = Stages(runner, ProgressSettings.of(progress))
+        # An unchanged corpus is found up to date after one read, before any processing.
+        candidate = target if target is not None else (max(releases) if releases else None)
+        if candidate is not None and candidate in releases:
+            existing = Manifest.read(releases[candidate])
+            if _unchanged_inputs(listing, rel, config, existing, stages):
+                return BuildReport("up-to-date", name, candidate, releases[candidate], existing)
+        tmp = dataset_dir / (
+            f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        tmp.mkdir()
+        try:
+            built = run_build(listing, rel, tmp, config, stages)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     try:
-        built = _write_data(source_text, tmp, config, progress)
         settings = config.settings()
         digest = settings_hash(settings)
 

@@ -1,0 +1,331 @@
+"""The build as named stages over shards, run by any executor.
+
+    scan ─► prepare (map: read, parse, normalise, index) ─► dedup phases (shuffle, verify,
+    reduce, evidence) ─► write (annotate and write the release's data, in corpus order)
+
+:func:`run_build` runs them for :func:`corpus.build` into a release's temporary folder and
+returns what the release needs (:class:`BuiltData`); :func:`list_inputs` runs the light
+read-only variant that tells whether a release is up to date. ``corpus validate``,
+``corpus dedup`` and ``corpus build`` share these stages.
+
+Same bytes everywhere: the listing is cut into contiguous shards in corpus order, every
+stage's results come back in task order, dedup orders everything by content, and the writer
+reads the shards' work files in corpus order. So the release is byte-identical whatever the
+executor, the number of workers or the number of shards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.dedup.config import DedupConfig
+from corpus.dedup.phases import dedup_shards, partitions_for
+from corpus.dedup.result import DedupResult
+from corpus.dedup.semantic import semantic_verifier
+from corpus.errors import FormatError, Reject
+from corpus.pipeline.executor import Executor
+from corpus.pipeline.progress import Progress, ProgressSettings
+from corpus.pipeline.stages import (
+    Accepted,
+    ListTask,
+    Outcome,
+    PreparedShard,
+    PrepareTask,
+    Rejected,
+    Relativize,
+    list_inputs,
+    prepare,
+    read_rows,
+)
+from corpus.publish.card import ClusterMember, ConfigStats
+from corpus.publish.compare import row_json
+from corpus.publish.config import BuildConfig
+from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS
+from corpus.publish.manifest import Counts, InputFile
+from corpus.publish.parquet import ShardWriter, WrittenFile, file_sha256, write_table
+from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, Listing, ReadReport
+from corpus.records import Document, Relation
+from corpus.schema import (
+    CLUSTERS_SCHEMA,
+    REJECTS_SCHEMA,
+    SCHEMA,
+    SCHEMA_VERSION,
+    cluster_rows,
+    reject_to_row,
+)
+from corpus.text.normalize import NormalizeConfig
+
+__all__ = [
+    "BuiltData",
+    "Stages",
+    "dedup_corpus",
+    "plan_shards",
+    "read_report",
+    "run_build",
+    "scan_inputs",
+]
+
+_WORK = ".work"
+#: Files per shard the planner aims at: small enough to balance the load over the workers.
+_FILES_PER_SHARD = 2_000
+#: Rejects whose file the reader did not read (unsafe or unreadable): never re-read to hash.
+_UNREAD_RULES = frozenset(
+    {"outside-root", "broken-link", "symlink-loop", "not-regular", "unreadable", "unsafe-path",
+     "too-large"}
+)
+_KEPT = (Relation.UNIQUE, Relation.CANONICAL)
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltData:
+    """The data part of a release, written into the temporary folder by :func:`run_build`."""
+
+    inputs: tuple[InputFile, ...]
+    counts: Counts
+    files: tuple[WrittenFile, ...]
+    fingerprint: str
+    configs: tuple[ConfigStats, ...]
+    clusters: dict[str, list[ClusterMember]]
+    rejects: tuple[Reject, ...]
+    dedup: DedupResult
+
+
+def plan_shards(listing: Listing, workers: int) -> tuple[tuple[Entry, ...], ...]:
+    """Contiguous shards of the listing in corpus order: a few per worker (so a slow shard
+    does not hold the rest up), at most :data:`_FILES_PER_SHARD` files each."""
+    n = len(listing.entries)
+    if n == 0:
+        return ()
+    count = max(workers * 4 if workers > 1 else 1, -(-n // _FILES_PER_SHARD))
+    return tuple(s for s in listing.shards(min(n, count)) if s)
+
+
+class Stages:
+    """Runs stages on an executor, each with its progress bar or log lines."""
+
+    def __init__(self, executor: Executor, progress: ProgressSettings) -> None:
+        self.executor = executor
+        self.progress = progress
+
+    def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
+            weights: Sequence[int]) -> list[Any]:
+        """``executor.map(fn, tasks)`` with progress counted in ``weights``."""
+        unit = "pair" if "verify" in stage else "partition" if "group" in stage else "doc"
+        with Progress(stage, sum(weights), unit, self.progress) as bar:
+            return self.executor.map(fn, tasks, progress=bar, weights=weights)
+
+
+def _hash_input(ref: FileRef) -> tuple[str, int]:
+    try:
+        path = Path(os.path.realpath(ref.path))
+        return file_sha256(path), path.stat().st_size
+    except OSError:
+        return "", max(ref.size, 0)
+
+
+def _input_file(outcome: Outcome) -> InputFile:
+    if isinstance(outcome, Accepted):
+        return InputFile(outcome.path, outcome.sha256, outcome.bytes, "accepted", id=outcome.id)
+    reject, entry = outcome.reject, outcome.entry
+    digest, size = "", 0
+    if isinstance(entry, FileRef) and entry.container == "file" and (
+            reject.rule not in _UNREAD_RULES) and entry.size <= DEFAULT_MAX_FILE_BYTES:
+        digest, size = _hash_input(entry)
+    return InputFile(reject.path, digest, size, "rejected", rule=reject.rule)
+
+
+def scan_inputs(listing: Listing, relativize: Relativize, stages: Stages
+                ) -> tuple[tuple[InputFile, ...], tuple[Reject, ...]]:
+    """Read and parse every file (no normalising): the manifest's input entries, sorted by
+    path, and the rejects in corpus order."""
+    shards = plan_shards(listing, stages.executor.workers)
+    tasks = [ListTask(k, shard, relativize) for k, shard in enumerate(shards)]
+    results: list[tuple[Outcome, ...]] = stages.run(list_inputs, tasks, "read",
+                                                    [len(t.entries) for t in tasks])
+    outcomes = [o for shard in results for o in shard]
+    rejects = tuple(o.reject for o in outcomes if isinstance(o, Rejected))
+    return tuple(sorted((_input_file(o) for o in outcomes), key=lambda i: i.path)), rejects
+
+
+def _cluster_member(row: dict[str, Any], found: DedupResult) -> ClusterMember:
+    """How the card shows a document of a cluster: with its best aligned passage pair."""
+    source = row["source"]
+    where = source["path"] + (f"!{source['member']}" if source["member"] else "")
+    membership = found.membership(row["id"])
+    passages = membership[1].evidence if membership else ()
+    best = max(passages, key=lambda p: p.similarity, default=None)
+    matched = membership[1].matched_with if membership else ""
+    return ClusterMember(
+        id=row["id"], path=where, relation=row["relation"], score=row["score"],
+        title=row["title"], aligned=membership[1].aligned if membership else 0,
+        evidence=(best.canonical_text, best.member_text, best.similarity) if best else None,
+        kept_because=membership[0].reason if membership else "",
+        compared_with=matched if membership and matched != membership[0].canonical else "",
+    )
+
+
+def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
+    return ShardWriter(root, name, SCHEMA, row_group_rows=config.row_group_rows,
+                       row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
+
+
+def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: BuildConfig,
+              stages: Stages) -> BuiltData:
+    """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
+
+    Strict mode (``config.strict``) raises the first reject in corpus order as a
+    :class:`~corpus.errors.FormatError`, after the files were read, so which file is reported
+    never depends on timing.
+    """
+    work = tmp / _WORK
+    work.mkdir(parents=True, exist_ok=True)
+    with semantic_verifier(config.dedup) as semantic:  # a missing extra fails before reading
+        shards = plan_shards(listing, stages.executor.workers)
+        partitions = partitions_for(len(listing.entries), config.dedup)
+        tasks = [PrepareTask(k, shard, relativize, str(work), config.normalize, config.dedup,
+                             partitions) for k, shard in enumerate(shards)]
+        prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
+                                                   [len(t.entries) for t in tasks])
+        outcomes = [o for shard in prepared for o in shard.outcomes]
+        rejects = [o.reject for o in outcomes if isinstance(o, Rejected)]
+        if config.strict and rejects:
+            first = rejects[0]
+            raise FormatError(first.path, first.line, first.rule, first.message, first.offset)
+        found = dedup_shards(work, [p.index for p in prepared], config.dedup, stages.run,
+                             partitions, semantic)
+    inputs = [_input_file(o) for o in outcomes]
+
+    # Annotate and write both configs, in corpus order.
+    fingerprint = hashlib.sha256(f"corpus-release schema {SCHEMA_VERSION}\n".encode())
+    relations: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    clusters: dict[str, list[ClusterMember]] = {}
+    documents = sum(p.documents for p in prepared)
+    with _shards(tmp, "default", config) as default, \
+            _shards(tmp, "all", config) as everything, \
+            Progress("write", documents, "doc", stages.progress) as bar:
+        for rows in read_rows(str(work), (p.shard for p in prepared)):
+            bar.update(len(rows))
+            for row in rows:
+                membership = found.membership(row["id"])
+                if membership is not None:
+                    cluster, member = membership
+                    row["cluster_id"] = cluster.id
+                    row["duplicate_of"] = ("" if member.relation is Relation.CANONICAL
+                                           else cluster.canonical)
+                    row["relation"] = str(member.relation.value)
+                    row["score"] = member.score
+                everything.write(row)
+                fingerprint.update(row_json(row) + b"\n")
+                relation = Relation(row["relation"])
+                relations[relation.value] += 1
+                if relation in _KEPT:
+                    default.write(row)
+                    languages[row["language"]] += 1
+                if relation is not Relation.UNIQUE:
+                    key = row["cluster_id"] or row["duplicate_of"] or row["id"]
+                    clusters.setdefault(key, []).append(_cluster_member(row, found))
+    shutil.rmtree(work)
+
+    fingerprint.update(b"rejects\n")
+    for reject in rejects:
+        fingerprint.update(row_json(reject_to_row(reject)) + b"\n")
+    rejects_file = write_table(tmp, REJECTS, (reject_to_row(r) for r in rejects), REJECTS_SCHEMA)
+    fingerprint.update(b"clusters\n")
+    for cluster_row in cluster_rows(found):
+        fingerprint.update(row_json(cluster_row) + b"\n")
+    clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
+
+    for members in clusters.values():
+        members.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
+    writers = {"default": default, "all": everything}
+    counts = Counts(
+        files_seen=len(listing.entries),
+        documents=everything.rows,
+        rejects=len(rejects),
+        rejects_by_rule=dict(sorted(Counter(r.rule for r in rejects).items())),
+        clusters=len(clusters),
+        duplicates=everything.rows - default.rows,
+        relations={r.value: relations[r.value] for r in Relation if relations[r.value]},
+        languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
+        rows={name: writers[name].rows for name in CONFIGS},
+        skipped=len(listing.skipped),
+    )
+    configs = tuple(
+        ConfigStats(name, writers[name].rows, writers[name].nbytes,
+                    sum(f.bytes for f in writers[name].files))
+        for name in CONFIGS
+    )
+    return BuiltData(
+        inputs=tuple(sorted(inputs, key=lambda i: i.path)),
+        counts=counts,
+        files=tuple(sorted((*default.files, *everything.files, rejects_file, clusters_file),
+                           key=lambda f: f.path)),
+        fingerprint=fingerprint.hexdigest(),
+        configs=configs,
+        clusters=dict(sorted(clusters.items())),
+        rejects=tuple(rejects),
+        dedup=found,
+    )
+
+
+class _AsRead:
+    """Leaves paths as the reader gave them (``corpus dedup`` reports them so)."""
+
+    def document(self, doc: Document) -> Document:
+        return doc
+
+    def reject(self, reject: Reject) -> Reject:
+        return reject
+
+
+def dedup_corpus(listing: Listing, config: DedupConfig, stages: Stages,
+                 normalize_config: NormalizeConfig | None = None, *, strict: bool = False
+                 ) -> tuple[DedupResult, tuple[Reject, ...]]:
+    """Read, normalise and deduplicate ``listing`` with the build's stages, in a temporary work
+    folder: the dedup result and the rejects (in corpus order). ``strict`` raises the first
+    reject as a :class:`~corpus.errors.FormatError` instead."""
+    normalize_config = NormalizeConfig() if normalize_config is None else normalize_config
+    with tempfile.TemporaryDirectory(prefix="corpus-dedup-") as work, \
+            semantic_verifier(config) as semantic:
+        shards = plan_shards(listing, stages.executor.workers)
+        partitions = partitions_for(len(listing.entries), config)
+        tasks = [PrepareTask(k, shard, _AsRead(), work, normalize_config, config, partitions)
+                 for k, shard in enumerate(shards)]
+        prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
+                                                   [len(t.entries) for t in tasks])
+        rejects = tuple(o.reject for p in prepared for o in p.outcomes
+                        if isinstance(o, Rejected))
+        if strict and rejects:
+            first = rejects[0]
+            raise FormatError(first.path, first.line, first.rule, first.message, first.offset)
+        found = dedup_shards(work, [p.index for p in prepared], config, stages.run,
+                             partitions, semantic)
+    return found, rejects
+
+
+def read_report(listing: Listing, stages: Stages, *, strict: bool = False) -> ReadReport:
+    """Read and parse every file of ``listing`` with the build's read stage; the report of
+    what was accepted and rejected (paths as the reader gives them). With ``strict`` the
+    report stops at the first reject in corpus order, as a strict reader would."""
+    shards = plan_shards(listing, stages.executor.workers)
+    tasks = [ListTask(k, shard, _AsRead()) for k, shard in enumerate(shards)]
+    results: list[tuple[Outcome, ...]] = stages.run(list_inputs, tasks, "read",
+                                                    [len(t.entries) for t in tasks])
+    outcomes = [o for shard in results for o in shard]
+    if strict:
+        first = next((k for k, o in enumerate(outcomes) if isinstance(o, Rejected)), None)
+        if first is not None:
+            outcomes = outcomes[:first + 1]
+    rejects = tuple(o.reject for o in outcomes if isinstance(o, Rejected))
+    return ReadReport(source=listing.source, files_seen=len(outcomes),
+                      documents=len(outcomes) - len(rejects), rejects=rejects,
+                      skipped=listing.skipped)
