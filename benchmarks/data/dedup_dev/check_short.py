@@ -46,6 +46,7 @@ BANDS: dict[str, tuple[float, float]] = {
     # Independent texts may quote the same official word for word, as outlets do.
     "independent": (0.0, 0.1),
 }
+MAX_INDEPENDENT_PAIR = 0.15
 WORDS_SHORT = (150, 400)
 WORDS_CONDENSED = (60, 150)
 
@@ -91,6 +92,29 @@ def check_label(row: dict[str, object], text: str) -> list[str]:
         problems.append(f"{file}: {words} words, outside {low}-{high} for {level}")
     if "\r" in text or not text.endswith("\n") or "\n\n" in text:
         problems.append(f"{file}: not one paragraph per line with LF endings")
+    return problems
+
+
+def check_independents(rows: list[dict[str, object]], texts: dict[str, str]) -> list[str]:
+    """Print, per topic, the closest pair of an independent text and any other text of it.
+
+    An independent text must be as far from the other independent texts and from the
+    copies as from the source: a shared quote is fine, a shared paragraph is not.
+    """
+    problems = []
+    grams = {file: shingles(text) for file, text in texts.items()}
+    topics: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        topics[str(row["topic"])].append(str(row["file"]))
+    independent = {str(r["file"]) for r in rows if r["level"] == "independent"}
+    print()
+    print("closest pair per topic (an independent text against any other text of its topic)")
+    for topic, files in sorted(topics.items()):
+        pairs = [(a, b) for a in files for b in files if a != b and a in independent]
+        score, a, b = max((len(grams[a] & grams[b]) / len(grams[a]), a, b) for a, b in pairs)
+        print(f"{topic:<10} containment {score:.3f}  {a} in {b}")
+        if score > MAX_INDEPENDENT_PAIR:
+            problems.append(f"{a}: shares {score:.3f} of its 5-grams with {b}")
     return problems
 
 
@@ -145,6 +169,7 @@ def main() -> int:
             f"{level:<12} {len(values):>3} {statistics.mean(jac):>9.3f} {max(jac):>9.3f}"
             f" {statistics.mean(con):>9.3f} {max(con):>9.3f}"
         )
+    problems += check_independents(rows, texts)
     sys.stdout.flush()
     for problem in problems:
         print("PROBLEM:", problem, file=sys.stderr)
