@@ -20,11 +20,13 @@ Ctrl-C cancel the remaining tasks and raise :class:`ExecutorError` or ``Keyboard
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -189,8 +191,9 @@ class ProcessExecutor:
             future.cancel()
         if self._pool is not None:
             pool, self._pool = self._pool, None
+            processes = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in processes:  # running tasks are not waited for
                 process.terminate()
 
     def close(self) -> None:
@@ -260,29 +263,47 @@ class DaskExecutor:
         weight = _weights(tasks, weights)
         if not tasks:
             return []
-        distributed = _import_distributed()
         futures = self._client.map(fn, list(tasks), pure=False, retries=self._retries)
         position = {f.key: i for i, f in enumerate(futures)}
+        finished: queue.Queue[Any] = queue.Queue()
+        for future in futures:
+            future.add_done_callback(finished.put)
         try:
-            for future in distributed.as_completed(futures):
-                if future.status == "error":
-                    future.result()  # raises the task's own error
+            for _ in futures:
+                future = self._next(finished)
+                if future.status != "finished":
+                    future.result()  # raises the task's own error, or CancelledError
                 if progress is not None:
                     progress.update(weight[position[future.key]])
             results: list[R] = self._client.gather(futures)
         except CorpusError:
-            self._client.cancel(futures)
+            self._cancel(futures)
             raise
-        except (OSError, TimeoutError) as exc:
-            self._client.cancel(futures)
+        except (OSError, TimeoutError, CancelledError) as exc:
+            self._cancel(futures)
             raise ExecutorError(
-                f"lost the Dask scheduler while the pipeline ran ({type(exc).__name__}: {exc}); "
-                "nothing was written"
+                f"lost the Dask scheduler or its workers while the pipeline ran "
+                f"({type(exc).__name__}: {exc}); nothing was written"
             ) from None
         except BaseException:
-            self._client.cancel(futures)
+            self._cancel(futures)
             raise
         return results
+
+    def _next(self, finished: queue.Queue[Any]) -> Any:
+        """The next finished future; raises when the client lost its scheduler."""
+        while True:
+            try:
+                return finished.get(timeout=1.0)
+            except queue.Empty:
+                if self._client is None or self._client.status not in ("running", "connecting"):
+                    raise ExecutorError(
+                        "lost the Dask scheduler while the pipeline ran; nothing was written"
+                    ) from None
+
+    def _cancel(self, futures: list[Any]) -> None:
+        with contextlib.suppress(Exception):  # the scheduler may be gone already
+            self._client.cancel(futures)
 
     def close(self) -> None:
         client = getattr(self, "_client", None)

@@ -1,0 +1,123 @@
+"""Executors: every one gives the same results, and failures say where they happened."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus.errors import CorpusError
+from corpus.pipeline import (
+    EngineUnavailableError,
+    ExecutorError,
+    ProcessExecutor,
+    Progress,
+    ProgressSettings,
+    SerialExecutor,
+    make_executor,
+)
+from corpus.pipeline.stages import StageError
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def slow_first(x: int) -> int:
+    if x == 0:  # the first task finishes last
+        import time
+
+        time.sleep(0.3)
+    return x
+
+
+def fail_on_three(x: int) -> int:
+    if x == 3:
+        raise StageError("corpus/003_x.txt: ValueError: broken")
+    return x
+
+
+def die(x: int) -> int:
+    os._exit(17)
+
+
+def test_serial_and_processes_return_results_in_task_order() -> None:
+    tasks = list(range(12))
+    with SerialExecutor() as serial, ProcessExecutor(3) as pool:
+        assert serial.map(square, tasks) == [x * x for x in tasks]
+        assert pool.map(slow_first, tasks) == tasks  # finished out of order, returned in order
+
+
+def test_progress_counts_every_weight() -> None:
+    with ProcessExecutor(2) as pool, \
+            Progress("stage", 6, "doc", ProgressSettings("off")) as bar:
+        pool.map(square, [1, 2, 3], progress=bar, weights=[1, 2, 3])
+    assert bar.done == 6
+
+
+def test_a_stage_error_in_a_worker_reaches_the_caller_with_its_file() -> None:
+    with ProcessExecutor(2) as pool, pytest.raises(StageError, match="corpus/003_x.txt"):
+        pool.map(fail_on_three, list(range(6)))
+
+
+def test_a_dead_worker_is_an_executor_error() -> None:
+    with ProcessExecutor(2) as pool, pytest.raises(ExecutorError, match="worker process died"):
+        pool.map(die, [1, 2])
+
+
+def test_bad_settings_are_config_errors() -> None:
+    with pytest.raises(CorpusError, match="workers=0"):
+        ProcessExecutor(0)
+    with pytest.raises(CorpusError, match="engine='threads'"):
+        make_executor("threads")  # type: ignore[arg-type]
+
+
+def test_the_dask_engine_without_the_extra_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    with pytest.raises(EngineUnavailableError, match=r"pip install 'corpus\[dask\]'"):
+        make_executor("dask", 2)
+
+
+def test_log_lines_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    settings = ProgressSettings("log", log_every=0.0)
+    with Progress("dedup: verify rewrites", 4, "pair", settings) as bar:
+        bar.update(1)
+        bar.update(3)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("corpus: dedup: verify rewrites: 1/4 pairs,")
+    assert "ETA" in lines[0]
+    assert lines[-1].startswith("corpus: dedup: verify rewrites: 4/4 pairs,")
+    assert "elapsed" in lines[-1]
+
+
+def test_short_stages_stay_quiet_in_a_log(capsys: pytest.CaptureFixture[str]) -> None:
+    with Progress("read", 2, "doc", ProgressSettings("log", log_every=60.0)) as bar:
+        bar.update(2)
+    assert capsys.readouterr().err == ""
+
+
+def test_stage_paths_are_reported(tmp_path: Path) -> None:
+    # A failure while normalising a file names that file (serial run, so the patch applies).
+    from corpus.pipeline import stages
+
+    corpus_dir = tmp_path / "c"
+    corpus_dir.mkdir()
+    (corpus_dir / "001_0000000000000001.txt").write_text("Headline\nBody text here.\n")
+    original = stages.normalize
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("normaliser exploded")
+
+    stages.normalize = broken  # type: ignore[assignment]
+    try:
+        from corpus import build
+
+        with pytest.raises(StageError, match=r"001_0000000000000001\.txt: RuntimeError"):
+            build(corpus_dir, tmp_path / "out", executor="serial")
+    finally:
+        stages.normalize = original
+    assert not any((tmp_path / "out" / "c").iterdir())

@@ -1,0 +1,127 @@
+"""The release is byte-identical whatever runs the build: serial, 1, 2 or 4 processes, a Dask
+LocalCluster, or a Dask cluster reached through ``--scheduler``; whatever the shard count."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import corpus
+from corpus.pipeline import build as pipeline_build
+
+from .corpora import mixed_corpus
+
+pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+BIN = Path(sys.executable).parent
+
+
+def _files(release: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(release)): p.read_bytes()
+            for p in sorted(release.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mixed_corpus(tmp_path_factory.mktemp("mixed") / "news")
+
+
+@pytest.fixture(scope="module")
+def reference(mixed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    report = corpus.build(mixed, tmp_path_factory.mktemp("serial"), executor="serial",
+                          progress=False)
+    counts = report.manifest.counts
+    # The corpus is what the test needs: hundreds of documents, rejects, and clusters of
+    # every relation, so equal bytes mean something.
+    assert counts.documents >= 250
+    assert counts.rejects == 3
+    assert {"near", "rewrite"} <= set(counts.relations)
+    assert counts.clusters >= 20
+    return _files(report.path)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_processes_give_the_serial_bytes(mixed: Path, tmp_path: Path,
+                                         reference: dict[str, bytes], workers: int) -> None:
+    report = corpus.build(mixed, tmp_path, executor="processes", workers=workers,
+                          progress=False)
+    assert _files(report.path) == reference
+
+
+def test_any_shard_count_gives_the_same_bytes(mixed: Path, tmp_path: Path,
+                                              reference: dict[str, bytes],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline_build, "_FILES_PER_SHARD", 7)  # ~40 shards, in process
+    assert len(pipeline_build.plan_shards(corpus.scan(mixed), 1)) > 30
+    report = corpus.build(mixed, tmp_path, executor="serial", progress=False)
+    assert _files(report.path) == reference
+
+
+def test_a_dask_local_cluster_gives_the_serial_bytes(mixed: Path, tmp_path: Path,
+                                                     reference: dict[str, bytes]) -> None:
+    report = corpus.build(mixed, tmp_path, executor="dask", workers=2, progress=False)
+    assert _files(report.path) == reference
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[str]:
+    """A ``dask scheduler`` and two ``dask worker`` processes on loopback, as a user starts
+    them; yields the scheduler's address."""
+    scheduler_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = [subprocess.Popen(
+        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+         "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
+                 "--no-dashboard", "--host", "127.0.0.1"],
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            ))
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            with_group = proc.pid
+            try:
+                os.killpg(with_group, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_running_cluster_through_the_command_line_gives_the_serial_bytes(
+    mixed: Path, tmp_path: Path, reference: dict[str, bytes], dask_cluster: str
+) -> None:
+    run = subprocess.run(
+        [str(BIN / "corpus"), "build", str(mixed), "--out", str(tmp_path),
+         "--scheduler", dask_cluster],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "built release news v1.0.0" in run.stdout
+    assert _files(tmp_path / "news" / "v1.0.0") == reference
