@@ -83,8 +83,9 @@ def main() -> int:
             problems.append(f"{label['file']}: not LF line ends")
         text = data.decode("utf-8")
         texts[label["id"]] = text
-        if len(text.split()) != label["words"]:
-            problems.append(f"{label['file']}: {len(text.split())} words, label says {label['words']}")
+        words = len(text.split())
+        if words != label["words"]:
+            problems.append(f"{label['file']}: {words} words, label says {label['words']}")
     sources = {lab["topic"]: lab["id"] for lab in labels if lab["level"] == "source"}
     per_level: dict[str, list[tuple[float, float]]] = defaultdict(list)
     print(f"{'file':<26} {'topic':<9} {'level':<12} {'words':>5} {'jaccard':>8} {'contain':>8}")
@@ -97,7 +98,9 @@ def main() -> int:
             continue
         expected = None if label["level"] in ("source", "independent") else source_id
         if label["derived_from"] != expected:
-            problems.append(f"{label['file']}: derived_from {label['derived_from']}, not {expected}")
+            problems.append(
+                f"{label['file']}: derived_from {label['derived_from']}, not {expected}"
+            )
         jac, con = similarity(shingles(texts[label["id"]]), shingles(texts[source_id]))
         per_level[label["level"]].append((jac, con))
         low, high = JACCARD_BANDS[label["level"]]
