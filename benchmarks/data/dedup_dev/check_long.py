@@ -4,7 +4,9 @@ For every file listed in ``labels-long.json`` this prints the word count and the
 5-grams (lower-cased, punctuation stripped) that the file shares with its topic's source:
 Jaccard (shared / union) and containment (shared / the file's own 5-grams). A summary per
 level follows (mean and max of both), so the intended levels can be verified: copy-paste
-high, light medium, heavy and condensed low, independent near zero.
+high, light medium, heavy and condensed low, independent near zero. The column ``vs-indep``
+is the largest Jaccard between a file and the topic's independent articles other than itself:
+for an independent article it shows that it was not copied from a sibling either.
 
 It also checks that the labels agree with the files: file name ``<seq>_<id>.txt``, the id,
 the word count (whitespace-separated tokens), the source of every copy, LF line ends and
@@ -88,7 +90,11 @@ def main() -> int:
             problems.append(f"{label['file']}: {words} words, label says {label['words']}")
     sources = {lab["topic"]: lab["id"] for lab in labels if lab["level"] == "source"}
     per_level: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    print(f"{'file':<26} {'topic':<9} {'level':<12} {'words':>5} {'jaccard':>8} {'contain':>8}")
+    shingled = {doc_id: shingles(text) for doc_id, text in texts.items()}
+    print(
+        f"{'file':<26} {'topic':<9} {'level':<12} {'words':>5} {'jaccard':>8} {'contain':>8} "
+        f"{'vs-indep':>8}"
+    )
     for label in labels:
         if label["id"] not in texts:
             continue
@@ -101,20 +107,31 @@ def main() -> int:
             problems.append(
                 f"{label['file']}: derived_from {label['derived_from']}, not {expected}"
             )
-        jac, con = similarity(shingles(texts[label["id"]]), shingles(texts[source_id]))
+        jac, con = similarity(shingled[label["id"]], shingled[source_id])
+        others = [
+            similarity(shingled[label["id"]], shingled[other["id"]])[0]
+            for other in labels
+            if other["topic"] == label["topic"]
+            and other["level"] == "independent"
+            and other["id"] != label["id"]
+            and other["id"] in shingled
+        ]
+        vs_indep = max(others, default=0.0)
         per_level[label["level"]].append((jac, con))
         low, high = JACCARD_BANDS[label["level"]]
         min_words, max_words = WORD_BANDS[label["level"]]
         flag = ""
         if not low <= jac <= high:
             flag += " !jaccard"
+        if label["level"] == "independent" and vs_indep > high:
+            flag += " !vs-indep"
         if not min_words <= label["words"] <= max_words:
             flag += " !words"
         if flag:
             problems.append(f"{label['file']}: {label['level']} out of band:{flag}")
         print(
             f"{label['file']:<26} {label['topic']:<9} {label['level']:<12} {label['words']:>5} "
-            f"{jac:>8.3f} {con:>8.3f}{flag}"
+            f"{jac:>8.3f} {con:>8.3f} {vs_indep:>8.3f}{flag}"
         )
     print()
     print(f"{'level':<12} {'n':>3} {'jac mean':>9} {'jac max':>8} {'con mean':>9} {'con max':>8}")
