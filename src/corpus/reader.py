@@ -54,7 +54,7 @@ __all__ = [
 #: Largest file (in bytes) the reader accepts; larger files are rejected with ``too-large``
 #: before they are read. A news article is a few hundred kilobytes at most; the limit also
 #: bounds what a lying archive header (a "zip bomb") can make the reader decompress.
-DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
 
 #: Archive suffixes, by container (matched case-insensitively against the source's name).
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
@@ -380,11 +380,10 @@ def _scan_link(
 ) -> None:
     """Classify one symlink met during the walk; only links that stay inside are followed.
 
-    Messages name the link's own text (``os.readlink``), never the resolved absolute path, so a
-    report does not depend on where the corpus lies on this machine.
+    Messages never name the link's target (resolved or as written, which may be an absolute
+    path of this machine), so a report does not depend on where the corpus lies.
     """
     target = os.path.realpath(path)
-    link = os.readlink(path)
     problem = 0
     try:
         os.stat(path)
@@ -392,21 +391,20 @@ def _scan_link(
         problem = exc.errno or errno.ENOENT
     if not _within(target, real_root):
         out.reject(path, "", "outside-root",
-                   f"symlink to {link!r} resolves outside the corpus root; it was not read: "
+                   "symlink resolves outside the corpus root; it was not read: "
                    "copy the file into the corpus instead of linking to it")
     elif problem == errno.ELOOP:
         out.reject(path, "", "symlink-loop",
-                   f"symlink to {link!r} is part of a cycle of links that never reaches a file; "
-                   "it was not read: remove or fix the links")
+                   "symlink is part of a cycle of links that never reaches a file; it was not "
+                   "read: remove or fix the links")
     elif problem:
         out.reject(path, "", "broken-link",
-                   f"symlink to {link!r} points to nothing; it was not read: fix or remove "
-                   "the link")
+                   "symlink points to nothing; it was not read: fix or remove the link")
     elif os.path.isdir(target):
         if target in chain:
             out.reject(path, "", "symlink-loop",
-                       f"symlink to directory {link!r}, which contains the link itself; it was "
-                       "not followed: remove the link")
+                       "symlink to a directory that contains the link itself; it was not "
+                       "followed: remove the link")
         else:
             stack.append((path, target, chain))
     elif os.path.isfile(target):

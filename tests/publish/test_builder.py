@@ -331,12 +331,23 @@ def test_a_killed_build_is_cleaned_up_by_the_next_one(corpus_dir: Path, tmp_path
     dead = dataset / f".build-{host}-999999999-deadbeef"
     alive = dataset / f".build-{host}-{os.getpid()}-0badc0de"
     foreign = dataset / ".build-otherhost-1-cafebabe"
-    for folder in (dead, alive, foreign):
+    # Releases set aside by an --overwrite killed between its two renames:
+    # v1.0.0 never got its replacement (put back), v2.0.0 did (the old copy is removed).
+    set_aside = dataset / f".build-old-v1.0.0-{host}-999999999-feedface"
+    replaced = dataset / f".build-old-v2.0.0-{host}-999999999-facefeed"
+    running = dataset / f".build-old-v3.0.0-{host}-{os.getpid()}-0ddba11"
+    for folder in (dead, alive, foreign, set_aside, replaced, running):
         (folder / "data").mkdir(parents=True)
-    build(corpus_dir, tmp_path)
+    (set_aside / "marker").write_text("the old v1.0.0")
+    (dataset / "v2.0.0").mkdir()
+    build(corpus_dir, tmp_path, version="9.0.0")
     assert not dead.exists()
     assert alive.exists()  # a running build
     assert foreign.exists()  # another host's
+    assert (dataset / "v1.0.0" / "marker").read_text() == "the old v1.0.0"
+    assert running.exists()  # its overwrite may still finish
+    assert sorted(p.name for p in dataset.iterdir()) == sorted(
+        [alive.name, foreign.name, running.name, "v1.0.0", "v2.0.0", "v9.0.0"])
 
 
 def test_rejects_are_recorded_with_path_line_rule_and_reason(

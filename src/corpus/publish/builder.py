@@ -178,7 +178,9 @@ class _Relativizer:
                 return self.name
             for sep in _SEPARATORS:
                 if path.startswith(prefix + sep):
-                    return path[len(prefix) + 1:].replace("\\", "/")
+                    # Only the platform's separator becomes "/": on POSIX a backslash is part of
+                    # a name (and of the escapes of names that are not UTF-8).
+                    return path[len(prefix) + 1:].replace(os.sep, "/")
         return path
 
     def text(self, message: str) -> str:
