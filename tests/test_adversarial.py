@@ -26,7 +26,6 @@ from corpus import Document, FormatError, Reject, parse, read, read_entries, rea
 from corpus.cli import main
 from corpus.errors import ConfigError, CorpusError, PublishError
 from corpus.format.parser import MAX_SEQ
-from corpus.publish import builder as build_module
 from corpus.publish.builder import build
 from corpus.publish.layout import list_releases
 from corpus.reader import DEFAULT_MAX_FILE_BYTES
@@ -266,8 +265,6 @@ def test_a_compressed_tar_spools_only_the_members_it_reads(
             tar.addfile(info, io.BytesIO(data))
     import tempfile
 
-    from corpus import reader as reader_module
-
     written: list[int] = []
     real_temporary_file = tempfile.TemporaryFile
 
@@ -293,7 +290,7 @@ def test_a_compressed_tar_spools_only_the_members_it_reads(
     def counting_file() -> Counting:
         return Counting()
 
-    monkeypatch.setattr(reader_module.tempfile, "TemporaryFile", counting_file)
+    monkeypatch.setattr(tempfile, "TemporaryFile", counting_file)
     reader = read(archive, max_file_bytes=1024 * 1024)
     assert [d.id for d in reader] == [ID1]
     assert [r.rule for r in reader.rejects] == ["too-large"]
@@ -354,7 +351,7 @@ def test_an_overwrite_that_fails_between_its_renames_puts_the_old_release_back(
             raise KeyboardInterrupt
         real_replace(src, dst)
 
-    monkeypatch.setattr(build_module.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(root, store, version="1.0.0", overwrite=True)
     monkeypatch.undo()

@@ -9,6 +9,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Literal
 
 import fsspec
 import pytest
@@ -30,7 +31,6 @@ from corpus import (
     render,
     scan,
 )
-from corpus import reader as reader_module
 
 SEED_IDS = [
     "dbad2dc0fe77bb11", "8b6178791ad9aa8e", "ccf4b0b12e1d7c3c", "860389ee531be975",
@@ -50,7 +50,10 @@ def _write(root: Path, name: str, data: bytes = VALID) -> Path:
     return path
 
 
-def _tar(path: Path, members: list[tuple[str, bytes]], mode: str = "w") -> Path:
+TarMode = Literal["w", "w:gz", "w:bz2", "w:xz"]
+
+
+def _tar(path: Path, members: list[tuple[str, bytes]], mode: TarMode = "w") -> Path:
     with tarfile.open(path, mode) as tar:
         for name, data in members:
             info = tarfile.TarInfo(name)
@@ -100,8 +103,9 @@ def test_archives_give_the_same_documents_as_the_directory(
     if suffix == ".zip":
         _zip(target, members)
     else:
-        mode = {".tar": "w", ".tar.gz": "w:gz", ".tgz": "w:gz", ".tar.bz2": "w:bz2",
-                ".tar.xz": "w:xz"}[suffix]
+        modes: dict[str, TarMode] = {".tar": "w", ".tar.gz": "w:gz", ".tgz": "w:gz",
+                                     ".tar.bz2": "w:bz2", ".tar.xz": "w:xz"}
+        mode = modes[suffix]
         _tar(target, members, mode)
     reader = read(target)
     docs = list(reader)
@@ -255,7 +259,7 @@ def test_too_large_files_are_rejected_before_reading(
         opened.append(os.path.basename(path))
         return real_open(path, *args)
 
-    monkeypatch.setattr(reader_module.os, "open", spy)
+    monkeypatch.setattr(os, "open", spy)
     reader = read(tmp_path, max_file_bytes=100)
     assert _ids(list(reader)) == ["0000000000000002"]
     assert reader.rejects[0].rule == "too-large"

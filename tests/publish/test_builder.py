@@ -298,7 +298,7 @@ def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
     calls = {"n": 0}
-    real_to_row = build_module.to_row
+    real_to_row = corpus.schema.to_row
 
     def failing_to_row(doc: corpus.Document) -> dict[str, object]:
         calls["n"] += 1
