@@ -1,6 +1,6 @@
 """Peak memory and time of ``corpus build`` on one file made of a single very long paragraph.
 
-A corpus of one seed file: a headline, then one paragraph of ``SIZE`` megabytes (English-like
+A corpus of one seed file: a headline, then one paragraph of ``SIZE`` MiB (English-like
 words, no line break) — the worst shape for the pipeline, since normalisation, language ID and
 deduplication all work on a paragraph at a time. For each size the build runs in a fresh
 subprocess (``python -m corpus.cli build``), and the script prints the file size, the child's
@@ -74,7 +74,7 @@ def main() -> int:
     sizes = [float(s) for s in args.sizes.split(",")]
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"{'size MB':>8} {'peak RSS MB':>12} {'seconds':>8} {'(peak-base)/size':>17}  exit")
+    print(f"{'size MiB':>8} {'peak RSS MiB':>12} {'seconds':>8} {'(peak-base)/size':>17}  exit")
     with tempfile.TemporaryDirectory() as work:
         base_dir = Path(work) / "base"
         base_dir.mkdir()

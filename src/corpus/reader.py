@@ -53,7 +53,9 @@ __all__ = [
 
 #: Largest file (in bytes) the reader accepts; larger files are rejected with ``too-large``
 #: before they are read. A news article is a few hundred kilobytes at most; the limit also
-#: bounds what a lying archive header (a "zip bomb") can make the reader decompress.
+#: bounds what a lying archive header (a "zip bomb") can make the reader decompress, and the
+#: memory of a build: its peak is at most about 256 MiB + 64 x the largest accepted file (one
+#: long paragraph is the worst case; docs/benchmarks.md), so 8 MiB keeps it under 768 MiB.
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
 
 #: Archive suffixes, by container (matched case-insensitively against the source's name).
@@ -211,7 +213,7 @@ def _hidden(component: str) -> bool:
 
 def _skip(path: str) -> Skipped:
     return Skipped(
-        path, "hidden",
+        _printable(path), "hidden",
         "hidden entry (name starts with '.' or is '__MACOSX') is not part of the corpus; "
         "rename it if it should be read",
     )
