@@ -7,7 +7,7 @@ project installed (editable, with the `dev` extra); it is (re)installed when mis
 
   build [ARGS...]   build the dataset release from `seeds/` (`corpus build`, extra ARGS passed on)
   test  [ARGS...]   run the whole test suite (pytest, extra ARGS passed on)
-  lint              ruff and mypy --strict, as CI runs them
+  lint              ruff, and mypy --strict on src and on tests, as CI runs them
   bench NAME        run `benchmarks/NAME.py` (installs the `bench` extra: datasketch, rensa)
   setup [EXTRA...]  install more extras into `.venv`, e.g. `setup semantic` (CI does this, so
                     the semantic-verifier tests run there; without it they are skipped). For
@@ -75,8 +75,10 @@ def main(argv: list[str]) -> int:
         return _run(BIN / "corpus", "build", *rest)
     if command == "test":
         return _run(PYTHON, "-m", "pytest", *rest)
-    return _run(BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py") or _run(
-        BIN / "mypy", "--strict", "src"
+    return (
+        _run(BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py")
+        or _run(BIN / "mypy", "--strict", "src")
+        or _run(BIN / "mypy", "--strict", "tests")
     )
 
 

@@ -23,6 +23,7 @@ from corpus.records import Document, Role
 
 __all__ = [
     "Article",
+    "any_file_names",
     "articles",
     "body_paragraphs",
     "documents",
@@ -118,6 +119,18 @@ def file_names() -> st.SearchStrategy[str]:
     return st.builds(
         lambda seq, width, doc_id: f"{seq:0{width}d}_{doc_id}.txt", seqs, widths, ids()
     )
+
+
+def any_file_names() -> st.SearchStrategy[str]:
+    """Names a parser meets in the wild, valid or not: valid names, seqs of up to 6,000 digits
+    (past Python's 4,300-digit limit on converting digit strings, and past int64), names with a
+    trailing newline or other junk around a valid name, and arbitrary text."""
+    long_seqs = st.text(alphabet="0123456789", min_size=1, max_size=6000)
+    long_names = st.builds(lambda seq, doc_id: f"{seq}_{doc_id}.txt", long_seqs, ids())
+    junk = st.sampled_from(["\n", "\r\n", " ", "\x00", "/", "\\", ".txt"])
+    decorated = st.builds(lambda name, extra, after: name + extra if after else extra + name,
+                          file_names(), junk, st.booleans())
+    return st.one_of(file_names(), long_names, decorated, st.text(max_size=40))
 
 
 def unicode_text() -> st.SearchStrategy[str]:

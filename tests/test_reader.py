@@ -9,6 +9,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Literal
 
 import fsspec
 import pytest
@@ -49,7 +50,10 @@ def _write(root: Path, name: str, data: bytes = VALID) -> Path:
     return path
 
 
-def _tar(path: Path, members: list[tuple[str, bytes]], mode: str = "w") -> Path:
+TarMode = Literal["w", "w:gz", "w:bz2", "w:xz"]
+
+
+def _tar(path: Path, members: list[tuple[str, bytes]], mode: TarMode = "w") -> Path:
     with tarfile.open(path, mode) as tar:
         for name, data in members:
             info = tarfile.TarInfo(name)
@@ -99,8 +103,9 @@ def test_archives_give_the_same_documents_as_the_directory(
     if suffix == ".zip":
         _zip(target, members)
     else:
-        mode = {".tar": "w", ".tar.gz": "w:gz", ".tgz": "w:gz", ".tar.bz2": "w:bz2",
-                ".tar.xz": "w:xz"}[suffix]
+        modes: dict[str, TarMode] = {".tar": "w", ".tar.gz": "w:gz", ".tgz": "w:gz",
+                                     ".tar.bz2": "w:bz2", ".tar.xz": "w:xz"}
+        mode = modes[suffix]
         _tar(target, members, mode)
     reader = read(target)
     docs = list(reader)
@@ -242,21 +247,50 @@ def test_strict_raises_the_first_reject_in_corpus_order(tmp_path: Path) -> None:
     assert (reader.files_seen, reader.documents, len(reader.rejects)) == (2, 1, 1)
 
 
-def test_too_large_files_are_rejected_before_reading(tmp_path: Path) -> None:
-    _write(tmp_path, "001_0000000000000001.txt", b"Body. " * 100)
+def test_too_large_files_are_rejected_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = _write(tmp_path, "001_0000000000000001.txt", b"Body. " * 100)
+    _write(tmp_path, "002_0000000000000002.txt")
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(path: str, *args: int) -> int:
+        opened.append(os.path.basename(path))
+        return real_open(path, *args)
+
+    monkeypatch.setattr(os, "open", spy)
     reader = read(tmp_path, max_file_bytes=100)
-    assert list(reader) == []
+    assert _ids(list(reader)) == ["0000000000000002"]
     assert reader.rejects[0].rule == "too-large"
+    assert f"the file is {big.stat().st_size} bytes" in reader.rejects[0].message
     assert "max_file_bytes" in reader.rejects[0].message
+    assert opened == ["002_0000000000000002.txt"]  # the large file was never opened
 
 
-def test_zip_member_larger_than_declared_is_cut_at_the_limit(tmp_path: Path) -> None:
-    archive = _zip(tmp_path / "c.zip", [("001_0000000000000001.txt", b"Body. " * 100)])
+def test_zip_member_larger_than_declared_is_cut_at_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listing that saw a small size (a lying or stale header) must not make the reader take
+    more than ``max_file_bytes + 1`` bytes out of the member."""
+    archive = _zip(tmp_path / "c.zip", [("001_0000000000000001.txt", b"Body. " * 10_000)])
     (ref,) = scan(archive).refs
     lying = FileRef(ref.path, "zip", member=ref.member, offset=ref.offset, size=10)
+    taken: list[int] = []
+    real_read = zipfile.ZipExtFile.read
+
+    def spy(self: zipfile.ZipExtFile, n: int | None = -1) -> bytes:
+        data = real_read(self, n)
+        taken.append(len(data))
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", spy)
     outcome = read_ref(lying, max_file_bytes=100)
     assert isinstance(outcome, Reject)
     assert outcome.rule == "too-large"
+    assert "more than the limit of 100 bytes" in outcome.message
+    assert taken
+    assert sum(taken) <= 101
 
 
 @pytest.mark.parametrize("value", [0, -1, True, 1.5])

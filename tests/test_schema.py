@@ -168,6 +168,9 @@ def test_features_are_derived_from_the_schema() -> None:
 
 
 def test_seq_beyond_int64_is_refused_with_the_document_named() -> None:
+    """The schema's own guard, for documents made in code: a file whose name has such a seq never
+    gets here, it is a ``bad-name`` reject (tests/test_adversarial.py checks that validate and a
+    lenient build agree on it)."""
     doc = Document(id="dbad2dc0fe77bb11", seq=2**63, source=SourceRef("x"), bom=False, lines=(),
                    raw_sha256="", line_ending="none")
     with pytest.raises(PublishError, match=r"dbad2dc0fe77bb11: seq=9223372036854775808"):

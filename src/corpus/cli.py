@@ -3,7 +3,8 @@
 Each sub-command lives in :mod:`corpus.commands` as a module with ``add_arguments(parser)`` and
 ``run(args) -> int``; its docstring's first line is the command's help. Exit codes: 0 success,
 1 the input was rejected or a check failed, 2 usage error (argparse), 3 an error of the library
-(:class:`~corpus.errors.CorpusError`) stopped the command.
+(:class:`~corpus.errors.CorpusError`) or of the system (an ``OSError``: a full disk, a missing
+permission) stopped the command.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # An operational failure the command did not turn into a CorpusError itself (a full
+        # disk, a file-size limit, a permission): one line naming the file and the cause.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"corpus {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     return code
 
 

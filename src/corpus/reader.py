@@ -18,10 +18,10 @@ limit) are the normative ones of ``docs/seed-format.md``, section "Corpus".
 
 from __future__ import annotations
 
+import errno
 import lzma
 import os
 import re
-import shutil
 import stat
 import tarfile
 import tempfile
@@ -53,8 +53,10 @@ __all__ = [
 
 #: Largest file (in bytes) the reader accepts; larger files are rejected with ``too-large``
 #: before they are read. A news article is a few hundred kilobytes at most; the limit also
-#: bounds what a lying archive header (a "zip bomb") can make the reader decompress.
-DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+#: bounds what a lying archive header (a "zip bomb") can make the reader decompress, and the
+#: memory of a build: its peak is at most about 256 MiB + 64 x the largest accepted file (one
+#: long paragraph is the worst case; docs/benchmarks.md), so 8 MiB keeps it under 768 MiB.
+DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
 
 #: Archive suffixes, by container (matched case-insensitively against the source's name).
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
@@ -211,14 +213,43 @@ def _hidden(component: str) -> bool:
 
 def _skip(path: str) -> Skipped:
     return Skipped(
-        path, "hidden",
+        _printable(path), "hidden",
         "hidden entry (name starts with '.' or is '__MACOSX') is not part of the corpus; "
         "rename it if it should be read",
     )
 
 
+def _printable(text: str) -> str:
+    """``text`` as valid UTF-8: bytes of a file name that are not UTF-8 (which Python keeps as
+    lone surrogates) are shown as ``\\xNN`` escapes, so reports and JSON stay valid text."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _reject(where: str, rule: str, message: str) -> Reject:
-    return Reject(path=where, line=0, rule=rule, message=message)
+    return Reject(path=_printable(where), line=0, rule=rule, message=_printable(message))
+
+
+def _not_utf8(kind: str) -> str:
+    what = "directory name" if kind == "directory" else "file name"
+    tail = "nothing in it was read" if kind == "directory" else "it was not read"
+    return (f"the {what} is not valid UTF-8 (shown with \\x escapes); {tail}: rename it "
+            "with a UTF-8 name")
 
 
 def _within(path: str, root: str) -> bool:
@@ -240,15 +271,25 @@ class _Collector:
             self.skipped.append(_skip(path))
 
     def reject(self, path: str, member: str, rule: str, message: str) -> None:
+        """Record a file refused on sight. It takes its place in corpus order by its name, like
+        any file: with a valid name it sorts by (seq, id) and claims its id."""
         where = str(SourceRef(path, member))
-        self.keyed.append(((1, 0, "", path, member), _reject(where, rule, message)))
+        try:
+            seq, doc_id = parse_name(member or path, path=where)
+        except FormatError:
+            key = (1, 0, "", path, member)
+        else:
+            key = (0, seq, doc_id, path, member)
+        self.keyed.append((key, _reject(where, rule, message)))
 
     def add(self, ref: FileRef) -> None:
         name = ref.member or ref.path
         try:
             seq, doc_id = parse_name(name, path=ref.where)
         except FormatError as exc:
-            self.keyed.append(((1, 0, "", ref.path, ref.member), exc.reject))
+            reject = exc.reject
+            reject = _reject(reject.path, reject.rule, reject.message)
+            self.keyed.append(((1, 0, "", ref.path, ref.member), reject))
             return
         key = (0, seq, doc_id, ref.path, ref.member)
         if ref.size > self.max_file_bytes:
@@ -277,11 +318,15 @@ class _Collector:
         return Listing(source, kind, tuple(entries), tuple(sorted(self.skipped, key=str)))
 
 
-def _too_large(where: str, size: int, limit: int) -> Reject:
+def _too_large(where: str, size: int | None, limit: int) -> Reject:
+    """The ``too-large`` reject; ``size`` is the file's size, or None when only a read that
+    stopped at the limit showed it larger (a stream, or an archive member whose header lied)."""
+    what = (f"the file is {size} bytes, more than" if size is not None
+            else "the file holds more than")
     return _reject(
         where, "too-large",
-        f"the file is {size} bytes, more than the limit of {limit} bytes (max_file_bytes); a "
-        "seed file holds one article: split it, or raise max_file_bytes if it really is one",
+        f"{what} the limit of {limit} bytes (max_file_bytes); a seed file holds one article: "
+        "split it, or raise max_file_bytes if it really is one",
     )
 
 
@@ -309,7 +354,10 @@ def _scan_local_dir(root: str, out: _Collector) -> None:
                 out.skip(path)
                 continue
             try:
-                if entry.is_symlink():
+                if not _is_utf8(entry.name):
+                    kind = "directory" if entry.is_dir(follow_symlinks=False) else "file"
+                    out.reject(path, "", "bad-name", _not_utf8(kind))
+                elif entry.is_symlink():
                     _scan_link(path, real_root, chain, stack, out)
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((path, os.path.join(real_dir, entry.name), chain))
@@ -332,20 +380,33 @@ def _scan_link(
     stack: list[tuple[str, str, frozenset[str]]],
     out: _Collector,
 ) -> None:
-    """Classify one symlink met during the walk; only links that stay inside are followed."""
+    """Classify one symlink met during the walk; only links that stay inside are followed.
+
+    Messages never name the link's target (resolved or as written, which may be an absolute
+    path of this machine), so a report does not depend on where the corpus lies.
+    """
     target = os.path.realpath(path)
+    problem = 0
+    try:
+        os.stat(path)
+    except OSError as exc:
+        problem = exc.errno or errno.ENOENT
     if not _within(target, real_root):
         out.reject(path, "", "outside-root",
-                   f"symlink resolves to {target}, outside the corpus root {real_root}; it was "
-                   "not read: copy the file into the corpus instead of linking to it")
-    elif not os.path.exists(target):
+                   "symlink resolves outside the corpus root; it was not read: "
+                   "copy the file into the corpus instead of linking to it")
+    elif problem == errno.ELOOP:
+        out.reject(path, "", "symlink-loop",
+                   "symlink is part of a cycle of links that never reaches a file; it was not "
+                   "read: remove or fix the links")
+    elif problem:
         out.reject(path, "", "broken-link",
                    "symlink points to nothing; it was not read: fix or remove the link")
     elif os.path.isdir(target):
         if target in chain:
             out.reject(path, "", "symlink-loop",
-                       f"symlink to directory {target}, which contains the link itself; it was "
-                       "not followed: remove the link")
+                       "symlink to a directory that contains the link itself; it was not "
+                       "followed: remove the link")
         else:
             stack.append((path, target, chain))
     elif os.path.isfile(target):
@@ -398,6 +459,9 @@ def _admit_member(path: str, name: str, out: _Collector) -> bool:
     A member whose name could land outside the corpus root is a reject (never read); one under
     a hidden prefix is skipped and listed. Shared by the tar and zip scanners.
     """
+    if not _is_utf8(name):
+        out.reject(path, name, "bad-name", _not_utf8("file"))
+        return False
     if _unsafe_member(name):
         out.reject(path, name, "unsafe-path",
                    "archive member has an absolute path or a '..' component and could "
@@ -543,10 +607,12 @@ def scan(
             )
         real = os.path.realpath(text)
         return _scan_file(text, "file", os.stat(real).st_size, os.path.dirname(real), out)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
-        raise CorpusError(f"cannot read archive {text}: {exc}; check that it is complete") from exc
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, UnicodeDecodeError) as exc:
+        raise CorpusError(
+            _printable(f"cannot read archive {text}: {exc}; check that it is complete")
+        ) from exc
     except OSError as exc:
-        raise CorpusError(f"cannot read corpus {text}: {exc}") from exc
+        raise CorpusError(_printable(f"cannot read corpus {text}: {exc}")) from exc
 
 
 def _scan_file(text: str, container: Container, size: int, root: str, out: _Collector) -> Listing:
@@ -567,13 +633,23 @@ def _scan_file(text: str, container: Container, size: int, root: str, out: _Coll
 class _Archives:
     """Open archive handles kept for one pass, so members are not re-opened one by one.
 
-    A compressed tar is decompressed once into a temporary file (on disk, not in memory), so
-    that reading its members in corpus order costs one pass whatever the archive's order.
+    An uncompressed tar or a zip is read at the members' offsets. A compressed tar cannot be
+    read at an offset, so it is read once, in one streaming pass, when its first member is
+    needed: the data of the members this pass will read (``wanted``: each at most the size limit
+    plus one byte, since larger ones were refused when listed) is copied into a temporary file,
+    and every other member is decompressed only to be skipped, never stored. So the temporary
+    file holds no more than the members being read, whatever else the archive holds.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: Iterable[Entry], limit: int) -> None:
         self._stack = ExitStack()
+        self._limit = limit
+        self._wanted: dict[str, set[int]] = {}
+        for entry in wanted:
+            if isinstance(entry, FileRef) and entry.container == "tar" and entry.compression:
+                self._wanted.setdefault(entry.path, set()).add(entry.offset)
         self._tars: dict[str, IO[bytes]] = {}
+        self._spools: dict[str, tuple[IO[bytes], dict[int, tuple[int, int]], str]] = {}
         self._zips: dict[str, tuple[zipfile.ZipFile, dict[int, zipfile.ZipInfo]]] = {}
 
     def __enter__(self) -> _Archives:
@@ -582,19 +658,64 @@ class _Archives:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def tar(self, ref: FileRef) -> IO[bytes]:
-        handle = self._tars.get(ref.path)
-        if handle is None:
-            stream = self._stack.enter_context(_open_stream(ref.path, ref.compression))
-            if ref.compression:
-                # Closed by the ExitStack with the rest of the pass's handles.
-                spool = self._stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
-                shutil.copyfileobj(stream, spool, _COPY_CHUNK)
-                handle = spool
-            else:
-                handle = stream
-            self._tars[ref.path] = handle
-        return handle
+    def tar(self, ref: FileRef) -> bytes | Reject:
+        """The member's data, at most ``min(size, limit + 1)`` bytes."""
+        want = min(ref.size, self._limit + 1)
+        if not ref.compression:
+            handle = self._tars.get(ref.path)
+            if handle is None:
+                handle = self._stack.enter_context(_open_stream(ref.path, ""))
+                self._tars[ref.path] = handle
+            handle.seek(ref.offset)
+            return handle.read(want)
+        spooled = self._spools.get(ref.path)
+        if spooled is None:
+            spooled = self._spool(ref)
+            self._spools[ref.path] = spooled
+        spool, index, failure = spooled
+        found = index.get(ref.offset)
+        if found is None:
+            if failure:
+                return _reject(ref.where, "unreadable",
+                               f"cannot read the archive up to this member: {failure}; check "
+                               "that the archive is complete")
+            return _reject(ref.where, "unreadable",
+                           "the archive changed since it was listed: the member is gone; list "
+                           "it again")
+        position, length = found
+        spool.seek(position)
+        return spool.read(min(length, want))
+
+    def _spool(self, ref: FileRef) -> tuple[IO[bytes], dict[int, tuple[int, int]], str]:
+        wanted = self._wanted.get(ref.path, set()) | {ref.offset}
+        # Closed by the ExitStack with the rest of the pass's handles.
+        spool = self._stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+        index: dict[int, tuple[int, int]] = {}
+        failure = ""
+        try:
+            with _open_stream(ref.path, ref.compression) as stream, tarfile.open(
+                fileobj=stream, mode="r|"
+            ) as archive:
+                for member in archive:
+                    if member.offset_data not in wanted or not member.isreg():
+                        continue
+                    source = archive.extractfile(member)
+                    if source is None:
+                        continue
+                    position = spool.tell()
+                    left = min(member.size, self._limit + 1)
+                    while left > 0:
+                        chunk = source.read(min(left, _COPY_CHUNK))
+                        if not chunk:
+                            break
+                        spool.write(chunk)
+                        left -= len(chunk)
+                    index[member.offset_data] = (position, spool.tell() - position)
+                    if len(index) == len(wanted):
+                        break
+        except (OSError, EOFError, tarfile.TarError, zlib.error, lzma.LZMAError) as exc:
+            failure = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return spool, index, failure
 
     def zip(self, ref: FileRef) -> tuple[zipfile.ZipFile, dict[int, zipfile.ZipInfo]]:
         cached = self._zips.get(ref.path)
@@ -610,15 +731,18 @@ def _read_local(ref: FileRef, limit: int) -> bytes | Reject:
     real = os.path.realpath(ref.path)
     if ref.root and not _within(real, ref.root):
         return _reject(ref.where, "outside-root",
-                       f"the file now resolves to {real}, outside the corpus root {ref.root}; it "
-                       "was not read")
+                       "the file now resolves outside the corpus root (a link changed since the "
+                       "corpus was listed); it was not read")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(real, flags)
     with open(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return _reject(ref.where, "not-regular",
                            "not a regular file; it was not read: remove it from the corpus")
-        return handle.read(limit + 1)
+        data = handle.read(limit + 1)
+        if len(data) > limit:
+            return _too_large(ref.where, max(os.fstat(fd).st_size, len(data)), limit)
+        return data
 
 
 def _read_bytes(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject:
@@ -629,9 +753,7 @@ def _read_bytes(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject
             data: bytes = handle.read(limit + 1)
             return data
     if ref.container == "tar":
-        stream = archives.tar(ref)
-        stream.seek(ref.offset)
-        return stream.read(min(ref.size, limit + 1))
+        return archives.tar(ref)
     archive, infos = archives.zip(ref)
     info = infos.get(ref.offset)
     if info is None:
@@ -655,7 +777,7 @@ def _read_one(ref: FileRef, limit: int, archives: _Archives) -> Document | Rejec
     if isinstance(data, Reject):
         return data
     if len(data) > limit:
-        return _too_large(ref.where, len(data), limit)
+        return _too_large(ref.where, None, limit)
     if ref.container == "tar" and len(data) < ref.size:
         return _reject(ref.where, "unreadable",
                        f"archive member is truncated ({len(data)} of {ref.size} bytes); "
@@ -679,7 +801,8 @@ def read_entries(
     as :class:`~corpus.errors.FormatError` instead of being yielded.
     """
     _check_limit(max_file_bytes)
-    with _Archives() as archives:
+    entries = list(entries)
+    with _Archives(entries, max_file_bytes) as archives:
         for entry in entries:
             outcome = (
                 entry if isinstance(entry, Reject) else _read_one(entry, max_file_bytes, archives)
@@ -692,7 +815,7 @@ def read_entries(
 def read_ref(ref: FileRef, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Document | Reject:
     """Read and parse one file: its document, or the reject that says why it was refused."""
     _check_limit(max_file_bytes)
-    with _Archives() as archives:
+    with _Archives((ref,), max_file_bytes) as archives:
         return _read_one(ref, max_file_bytes, archives)
 
 

@@ -310,7 +310,7 @@ def test_memory_trimming_falls_back_to_a_no_op_without_glibc(
         raise OSError("no C library here")
 
     semantic_module._trimmer.cache_clear()
-    monkeypatch.setattr(semantic_module.ctypes, "CDLL", no_libc)
+    monkeypatch.setattr("corpus.dedup.semantic.ctypes.CDLL", no_libc)
     try:
         trim = semantic_module._trimmer()
         assert trim() is None

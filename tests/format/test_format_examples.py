@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
 import time
 import unicodedata
 from pathlib import Path
@@ -200,9 +204,26 @@ def test_pathological_lines_are_linear(line: str) -> None:
 
 
 def test_parse_is_pure_and_deterministic(seeds_dir: Path) -> None:
+    """Equal inputs give equal documents: in other objects, after other parses, and in another
+    process with another hash seed (so nothing depends on set or dict order or global state)."""
     path = seeds_dir / "004_e180362b89ccddc6.txt"
     data = path.read_bytes()
-    assert parse(data, str(path)) == parse(data, str(path))
+    first = parse(data, str(path))
+    for other in sorted(seeds_dir.glob("*.txt")):
+        parse(other.read_bytes(), str(other))
+    again = parse(bytes(bytearray(data)), "".join(str(path)))
+    assert again == first
+    assert again is not first
+    script = (
+        "import pickle, sys\n"
+        "from corpus import parse\n"
+        "sys.stdout.buffer.write(pickle.dumps(parse(open(sys.argv[1], 'rb').read(), sys.argv[1])))"
+    )
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", script, str(path)], env=env,
+                             capture_output=True, check=True, timeout=60).stdout
+        assert pickle.loads(out) == first
     assert path.read_bytes() == data
 
 

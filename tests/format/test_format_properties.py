@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from corpus import Document, FormatError, Role, parse, render
-from strategies import Article, articles, documents, file_names, line_endings, unicode_text
+from corpus.format import parse_name
+from corpus.format.parser import MAX_SEQ
+from strategies import (
+    Article,
+    any_file_names,
+    articles,
+    documents,
+    ids,
+    line_endings,
+    unicode_text,
+)
 
 BAD_SEQUENCES = (
     b"\xff",  # never valid in UTF-8
@@ -54,7 +64,10 @@ def test_parse_of_render_gives_back_the_document(doc: Document) -> None:
     assert parse(render(doc), doc.source.path, member=doc.source.member) == doc
 
 
-@given(st.binary(max_size=2000), st.one_of(file_names(), st.text(max_size=40)))
+@given(st.binary(max_size=2000), any_file_names())
+@example(b"x\n", "1" * 4301 + "_0123456789abcdef.txt")
+@example(b"x\n", "9" * 20 + "_0123456789abcdef.txt")
+@example(b"x\n", "001_0123456789abcdef.txt\n")
 def test_parse_of_arbitrary_bytes_returns_a_document_or_raises_format_error(
     data: bytes, name: str
 ) -> None:
@@ -65,6 +78,22 @@ def test_parse_of_arbitrary_bytes_returns_a_document_or_raises_format_error(
         assert outcome.message
     else:
         assert render(outcome) == data
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=6000), ids())
+@example("1" * 4301, "0123456789abcdef")  # past Python's limit on converting digit strings
+@example("0" * 5000 + "7", "0123456789abcdef")  # long, but the value is small
+@example(str(MAX_SEQ), "0123456789abcdef")
+@example(str(MAX_SEQ + 1), "0123456789abcdef")
+def test_a_seq_of_any_length_is_its_value_or_a_bad_name(seq: str, doc_id: str) -> None:
+    digits = seq.lstrip("0") or "0"
+    fits = len(digits) < 19 or (len(digits) == 19 and int(digits) <= MAX_SEQ)
+    if not fits:
+        with pytest.raises(FormatError, match=str(MAX_SEQ)) as caught:
+            parse_name(f"{seq}_{doc_id}.txt")
+        assert caught.value.rule == "bad-name"
+    else:
+        assert parse_name(f"{seq}_{doc_id}.txt") == (int(digits), doc_id)
 
 
 @given(articles(), st.binary(max_size=64), st.integers(min_value=0))

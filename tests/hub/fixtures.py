@@ -30,6 +30,8 @@ def hub(hub_server: HubServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubS
 
     # Loading revision "main" would ask the dataset viewer (another host) for a Parquet export.
     monkeypatch.setattr(datasets.config, "USE_PARQUET_EXPORT", False)
+    # A push needs a token; the stand-in ignores it unless the test sets ``store.token``.
+    monkeypatch.setenv("HF_TOKEN", "hf_standin_default_token")
     store = HubStore()
     hub_server.use(store)
     yield store

@@ -14,6 +14,7 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
+from huggingface_hub.hf_api import RepoFile
 
 from hub.env import HUB_URL
 from hub.server import HubStore, git_blob_oid
@@ -54,7 +55,7 @@ def test_tree_listing_is_paginated_and_hashes_match_git(
     top = [e.path for e in api.list_repo_tree(hub_repo_id, repo_type="dataset")]
     under_a = [e.path for e in api.list_repo_tree(hub_repo_id, "a", repo_type="dataset")]
 
-    files = {e.path: e for e in entries if hasattr(e, "blob_id")}
+    files = {e.path: e for e in entries if isinstance(e, RepoFile)}
     assert set(files) == {".gitattributes", "README.md", "a/one.txt", "a/b/two.txt", "a/b/blob.bin"}
     assert {e.path for e in entries} - set(files) == {"a", "a/b"}
     assert files["a/one.txt"].blob_id == git_blob_oid(b"one\n")

@@ -58,7 +58,7 @@ def test_progress_counts_every_weight() -> None:
 
 
 def test_a_stage_error_in_a_worker_reaches_the_caller_with_its_file() -> None:
-    with ProcessExecutor(2) as pool, pytest.raises(StageError, match="corpus/003_x.txt"):
+    with ProcessExecutor(2) as pool, pytest.raises(StageError, match=r"corpus/003_x\.txt"):
         pool.map(fail_on_three, list(range(6)))
 
 
@@ -100,24 +100,18 @@ def test_short_stages_stay_quiet_in_a_log(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().err == ""
 
 
-def test_stage_paths_are_reported(tmp_path: Path) -> None:
+def test_stage_paths_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A failure while normalising a file names that file (serial run, so the patch applies).
-    from corpus.pipeline import stages
-
     corpus_dir = tmp_path / "c"
     corpus_dir.mkdir()
     (corpus_dir / "001_0000000000000001.txt").write_text("Headline\nBody text here.\n")
-    original = stages.normalize
 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("normaliser exploded")
 
-    stages.normalize = broken  # type: ignore[assignment]
-    try:
-        from corpus import build
+    monkeypatch.setattr("corpus.pipeline.stages.normalize", broken)
+    from corpus import build
 
-        with pytest.raises(StageError, match=r"001_0000000000000001\.txt: RuntimeError"):
-            build(corpus_dir, tmp_path / "out", executor="serial")
-    finally:
-        stages.normalize = original
+    with pytest.raises(StageError, match=r"001_0000000000000001\.txt: RuntimeError"):
+        build(corpus_dir, tmp_path / "out", executor="serial")
     assert not any((tmp_path / "out" / "c").iterdir())

@@ -3,6 +3,7 @@ LocalCluster, or a Dask cluster reached through ``--scheduler``; whatever the sh
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -97,16 +98,13 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
             ))
         from distributed import Client
 
-        with Client(address, timeout=60) as client:
+        with Client(address, timeout=60) as client:  # type: ignore[no-untyped-call]
             client.wait_for_workers(2, timeout=60)
         yield address
     finally:
         for proc in reversed(procs):
-            with_group = proc.pid
-            try:
-                os.killpg(with_group, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
             try:
                 proc.wait(timeout=30)

@@ -18,9 +18,9 @@ import yaml
 import corpus
 from corpus.errors import ConfigError, FormatError, PublishError
 from corpus.pipeline import build as pipeline_module
-from corpus.pipeline import stages as stages_module
 from corpus.publish import builder as build_module
 from corpus.publish.builder import ReleaseExistsError, build, default_name
+from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import MANIFEST, Version, list_releases
 from corpus.publish.manifest import Manifest
@@ -175,7 +175,7 @@ def test_an_unchanged_corpus_is_found_up_to_date_without_processing(
     def no_processing(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged corpus must not be normalised again")
 
-    monkeypatch.setattr(stages_module, "normalize", no_processing)
+    monkeypatch.setattr("corpus.pipeline.stages.normalize", no_processing)
     assert build(corpus_dir, tmp_path).status == "up-to-date"
 
 
@@ -301,7 +301,7 @@ def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
 ) -> None:
     calls = {"n": 0}
-    real_row_json = pipeline_module.row_json
+    real_row_json = row_json
 
     def failing_row_json(row: Mapping[str, object]) -> bytes:
         calls["n"] += 1
@@ -334,12 +334,23 @@ def test_a_killed_build_is_cleaned_up_by_the_next_one(corpus_dir: Path, tmp_path
     dead = dataset / f".build-{host}-999999999-deadbeef"
     alive = dataset / f".build-{host}-{os.getpid()}-0badc0de"
     foreign = dataset / ".build-otherhost-1-cafebabe"
-    for folder in (dead, alive, foreign):
+    # Releases set aside by an --overwrite killed between its two renames:
+    # v1.0.0 never got its replacement (put back), v2.0.0 did (the old copy is removed).
+    set_aside = dataset / f".build-old-v1.0.0-{host}-999999999-feedface"
+    replaced = dataset / f".build-old-v2.0.0-{host}-999999999-facefeed"
+    running = dataset / f".build-old-v3.0.0-{host}-{os.getpid()}-0ddba11"
+    for folder in (dead, alive, foreign, set_aside, replaced, running):
         (folder / "data").mkdir(parents=True)
-    build(corpus_dir, tmp_path)
+    (set_aside / "marker").write_text("the old v1.0.0")
+    (dataset / "v2.0.0").mkdir()
+    build(corpus_dir, tmp_path, version="9.0.0")
     assert not dead.exists()
     assert alive.exists()  # a running build
     assert foreign.exists()  # another host's
+    assert (dataset / "v1.0.0" / "marker").read_text() == "the old v1.0.0"
+    assert running.exists()  # its overwrite may still finish
+    assert sorted(p.name for p in dataset.iterdir()) == sorted(
+        [alive.name, foreign.name, running.name, "v1.0.0", "v2.0.0", "v9.0.0"])
 
 
 def test_rejects_are_recorded_with_path_line_rule_and_reason(

@@ -65,7 +65,7 @@ def _render(**overrides: object) -> str:
 
 def test_header_is_what_the_hub_reads() -> None:
     card = DatasetCard(_render())
-    data = card.data.to_dict()
+    data = card.data.to_dict()  # type: ignore[no-untyped-call]  # huggingface_hub: untyped
     assert data["pretty_name"] == "News"
     assert data["license"] == "mit"
     assert data["language"] == ["en", "fr"]  # "und" is not a language

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -94,8 +95,14 @@ def test_bad_arguments(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_progress_bars_on_request(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""  # captured stderr is no terminal: no bars by default
+    (project / "seeds/000_dbad2dc0fe77bb11.txt").unlink()
     assert main(["build", "--progress"]) == 0
-    assert "read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # Both passes draw a bar sized to their work: 4 files to read, 4 documents to write.
+    assert re.search(r"\rread: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
+    assert re.search(r"\rwrite: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
 
 
 def test_diff_text_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -87,7 +87,7 @@ def test_cluster_added_removed_and_changed(tmp_path: Path, data_release: Release
         ("ca", (("ca", "canonical"), ("cb", "rewrite")))]
     assert result.kind == "minor"  # "ac" was added
     payload = result.to_dict()
-    assert payload["clusters"]["added"] == [  # type: ignore[index]
+    assert payload["clusters"]["added"] == [
         {"canonical": "ca", "before": [],
          "after": [{"id": "ca", "relation": "canonical"}, {"id": "cb", "relation": "rewrite"}]}]
 

@@ -10,7 +10,6 @@ import pytest
 
 import corpus
 from corpus.errors import PublishError
-from corpus.publish import parquet as parquet_module
 from corpus.publish.parquet import ShardWriter, file_sha256, parquet_writer
 from corpus.schema import SCHEMA, from_row, to_row
 
@@ -23,7 +22,9 @@ def _docs(seeds_dir: Path, copies: int) -> list[corpus.Document]:
 def _write(root: Path, docs: list[corpus.Document], **limits: int) -> ShardWriter:
     options = {"row_group_rows": 10_000, "row_group_bytes": 1 << 26, "shard_bytes": 1 << 30}
     options.update(limits)
-    with ShardWriter(root, "all", SCHEMA, **options) as writer:
+    with ShardWriter(root, "all", SCHEMA, row_group_rows=options["row_group_rows"],
+                     row_group_bytes=options["row_group_bytes"],
+                     shard_bytes=options["shard_bytes"]) as writer:
         for doc in docs:
             writer.write(to_row(doc))
     return writer
@@ -130,6 +131,6 @@ def test_a_pyarrow_without_content_defined_chunking_is_named(
         def __init__(self, where: str, schema: pa.Schema, compression: str = "snappy") -> None:
             raise AssertionError("must not be called")
 
-    monkeypatch.setattr(parquet_module.pq, "ParquetWriter", OldWriter)
+    monkeypatch.setattr("corpus.publish.parquet.pq.ParquetWriter", OldWriter)
     with pytest.raises(PublishError, match=r"content-defined chunking.*pyarrow>=21"):
         parquet_writer(str(tmp_path / "x.parquet"), SCHEMA)

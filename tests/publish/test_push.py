@@ -345,7 +345,8 @@ def test_an_unreachable_hub_is_reported_after_the_retries(tmp_path: Path) -> Non
     release = make_release(tmp_path, "1.0.0", DOCS_V1)
 
     with pytest.raises(PublishError) as caught:
-        push(release, "org/name", endpoint=endpoint, retry=RetryPolicy(attempts=2, initial_delay=0))
+        push(release, "org/name", token="hf_unused_token", endpoint=endpoint,
+             retry=RetryPolicy(attempts=2, initial_delay=0))
 
     message = str(caught.value)
     assert f"at {endpoint} failed 2 time(s)" in message

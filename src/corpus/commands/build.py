@@ -9,6 +9,8 @@ latest release already holds this content nothing is written ("up to date", exit
 explicit version that exists with other content is refused (exit 1) unless ``--overwrite``.
 ``--strict`` fails (exit 1, no release) on the first rejected file instead of recording it.
 ``--semantic`` adds the optional sentence-embedding verifier to dedup (``corpus[semantic]``).
+A failed write (full disk, file-size limit, missing permission) exits 3 with one line naming the
+folder and the cause; nothing is left half-written.
 """
 
 from __future__ import annotations

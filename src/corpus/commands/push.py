@@ -10,7 +10,8 @@ token is ``HF_TOKEN`` or the one saved by ``hf auth login`` (there is no option 
 lands in shell history), and it is never printed. Pushing a version that is already published
 does nothing and exits 0; a tag that exists with other content is never moved (exit 1).
 Transient network and server failures are retried with backoff (``--retries``); exit 3 when the
-push could not be completed, with what was left on the Hub and how to finish.
+push could not be completed, with what was left on the Hub and how to finish, and at once, before
+anything is sent, when no token is set.
 """
 
 from __future__ import annotations

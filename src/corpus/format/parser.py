@@ -15,14 +15,19 @@ from corpus.errors import FormatError
 from corpus.format.roles import assign_roles
 from corpus.records import Document, Line, SourceRef
 
-__all__ = ["FORMAT_VERSION", "NAME_RE", "parse", "parse_name", "render"]
+__all__ = ["FORMAT_VERSION", "MAX_SEQ", "NAME_RE", "parse", "parse_name", "render"]
 
 #: Version of the format spec this parser implements (``docs/seed-format.md``).
 FORMAT_VERSION = "1.0"
 
 BOM = b"\xef\xbb\xbf"
-NAME_RE = re.compile(r"^(?P<seq>[0-9]+)_(?P<id>[0-9a-f]{16})\.txt$")
-_NAME_ANY_CASE_RE = re.compile(r"^(?P<seq>[0-9]+)_(?P<id>[0-9A-Fa-f]{16})\.txt$")
+#: The seed file name; anchored with ``\A``/``\Z`` (``$`` would also match before a final
+#: newline) and used with ``fullmatch``.
+NAME_RE = re.compile(r"\A(?P<seq>[0-9]+)_(?P<id>[0-9a-f]{16})\.txt\Z")
+_NAME_ANY_CASE_RE = re.compile(r"\A(?P<seq>[0-9]+)_(?P<id>[0-9A-Fa-f]{16})\.txt\Z")
+#: The largest seq: seqs are stored in a signed 64-bit column, so a larger one is a bad name.
+MAX_SEQ = 2**63 - 1
+_MAX_SEQ_DIGITS = len(str(MAX_SEQ))
 _BREAK_RE = re.compile(r"(\r\n|\r|\n)")
 _ENDING_NAMES = {"\n": "lf", "\r\n": "crlf", "\r": "cr"}
 
@@ -35,14 +40,24 @@ def parse_name(name: str, *, path: str | None = None) -> tuple[int, str]:
     """Check a file name against ``<seq>_<id>.txt`` and return ``(seq, id)``.
 
     ``name`` may be a path; only its last component is checked. Raises :class:`FormatError`
-    (line 0: the name concerns the whole file) with rule ``bad-name`` or ``id-case``.
+    (line 0: the name concerns the whole file) with rule ``bad-name`` or ``id-case``; a seq
+    larger than :data:`MAX_SEQ` is a ``bad-name`` (checked on the digits, so a name of any
+    length is handled without Python's limit on converting long digit strings).
     """
     where = name if path is None else path
     base = _basename(name)
-    match = NAME_RE.match(base)
+    match = NAME_RE.fullmatch(base)
     if match is not None:
-        return int(match["seq"]), match["id"]
-    if _NAME_ANY_CASE_RE.match(base):
+        digits = match["seq"].lstrip("0") or "0"
+        if len(digits) > _MAX_SEQ_DIGITS or int(digits) > MAX_SEQ:
+            shown = digits if len(digits) <= 40 else f"{digits[:20]}...({len(digits)} digits)"
+            raise FormatError(
+                where, 0, "bad-name",
+                f"file name has seq {shown}, larger than {MAX_SEQ}, the largest seq (a signed "
+                "64-bit integer): rename the file with a smaller seq",
+            )
+        return int(digits), match["id"]
+    if _NAME_ANY_CASE_RE.fullmatch(base):
         raise FormatError(
             where, 0, "id-case",
             f"file name {base!r} has an id with upper-case hex digits; ids are 16 lower-case "

@@ -59,6 +59,8 @@ __all__ = ["BuildReport", "ReleaseExistsError", "build", "default_name"]
 Status = Literal["built", "overwritten", "up-to-date"]
 
 _TMP_PREFIX = ".build-"
+#: Where ``--overwrite`` sets the old release aside between its two renames.
+_OLD_PREFIX = f"{_TMP_PREFIX}old-"
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz2", ".txz", ".tar", ".zip")
 _SEPARATORS = tuple(dict.fromkeys(("/", os.sep)))
 _LIBRARIES = ("corpus", "pyarrow", "datasets", "huggingface_hub", "ftfy", "langdetect", "numpy")
@@ -149,7 +151,9 @@ class _Relativizer:
                 return self.name
             for sep in _SEPARATORS:
                 if path.startswith(prefix + sep):
-                    return path[len(prefix) + 1:].replace("\\", "/")
+                    # Only the platform's separator becomes "/": on POSIX a backslash is part of
+                    # a name (and of the escapes of names that are not UTF-8).
+                    return path[len(prefix) + 1:].replace(os.sep, "/")
         return path
 
     def text(self, message: str) -> str:
@@ -218,10 +222,52 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _owner_gone(host: str, pid: str) -> bool:
+    """True when ``host-pid`` names a process of this host that no longer runs."""
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _recover_overwrite(dataset_dir: Path, old: Path) -> None:
+    """Finish or undo an ``--overwrite`` killed between its two renames.
+
+    ``old`` (``.build-old-vX.Y.Z-HOST-PID-HEX``) is the release the overwrite set aside. When
+    ``vX.Y.Z`` exists the new release is in place and only the removal of ``old`` was left;
+    otherwise the kill came between the renames and ``old`` is put back, so no version is lost.
+    Folders of a build still running, or of another host, are left alone.
+    """
+    tag, _, owner = old.name[len(_OLD_PREFIX):].partition("-")
+    parts = owner.rsplit("-", 2)
+    if len(parts) == 3 and not _owner_gone(parts[0], parts[1]):
+        return
+    try:
+        Version.parse(tag)
+    except ConfigError:
+        return
+    final = dataset_dir / tag
+    if final.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(old, final)
+        _fsync_dir(dataset_dir)
+
+
 def _remove_stale(dataset_dir: Path) -> None:
-    """Delete temporary folders of killed builds on this host (their process is gone)."""
+    """Delete temporary folders of killed builds on this host (their process is gone), and
+    finish or undo the ``--overwrite`` of such a build (see :func:`_recover_overwrite`)."""
     host = socket.gethostname()
+    for old in sorted(dataset_dir.glob(f"{_OLD_PREFIX}*")):
+        _recover_overwrite(dataset_dir, old)
     for child in dataset_dir.glob(f"{_TMP_PREFIX}*"):
+        if child.name.startswith(_OLD_PREFIX):
+            continue
         parts = child.name[len(_TMP_PREFIX):].rsplit("-", 2)
         if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
             continue
@@ -233,6 +279,16 @@ def _remove_stale(dataset_dir: Path) -> None:
             continue
 
 
+def _write_error(exc: OSError, dataset_dir: Path) -> PublishError:
+    """The one-line error for a failed write: where, and the system's reason."""
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename else ""
+    return PublishError(
+        f"cannot write the release into {dataset_dir}{where}: {cause}; nothing was published "
+        "(free some space, lift the limit or fix the folder's permissions, then build again)"
+    )
+
+
 def _move_into_place(tmp: Path, final: Path, overwrite: bool) -> None:
     _fsync_tree(tmp)
     if final.exists():
@@ -240,9 +296,14 @@ def _move_into_place(tmp: Path, final: Path, overwrite: bool) -> None:
             raise ReleaseExistsError(
                 f"{final} appeared while this build ran (another build?); nothing was replaced"
             )
-        old = final.with_name(f"{_TMP_PREFIX}old-{final.name}-{uuid.uuid4().hex[:8]}")
+        owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        old = final.with_name(f"{_OLD_PREFIX}{final.name}-{owner}")
         os.replace(final, old)
-        os.replace(tmp, final)
+        try:
+            os.replace(tmp, final)
+        except BaseException:
+            os.replace(old, final)  # put the old release back: a failed overwrite loses nothing
+            raise
         shutil.rmtree(old, ignore_errors=True)
     else:
         try:
@@ -323,9 +384,9 @@ def build(
     dataset_dir = Path(store) / name
     try:
         dataset_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale(dataset_dir)
     except OSError as exc:
-        raise PublishError(f"cannot create the release store {dataset_dir}: {exc}") from None
-    _remove_stale(dataset_dir)
+        raise _write_error(exc, dataset_dir) from None
     releases = dict(list_releases(dataset_dir))
     listing = scan(source_text)
     rel = _Relativizer(source_text)
@@ -339,9 +400,15 @@ def build(
                 return BuildReport("up-to-date", name, candidate, releases[candidate], existing)
         tmp = dataset_dir / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        tmp.mkdir()
+        try:
+            tmp.mkdir()
+        except OSError as exc:
+            raise _write_error(exc, dataset_dir) from None
         try:
             built = run_build(listing, rel, tmp, config, stages)
+        except OSError as exc:  # the work files or shards: a full disk, a file-size limit
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise _write_error(exc, dataset_dir) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -422,6 +489,8 @@ def build(
         final = dataset_dir / target.tag
         _move_into_place(tmp, final, overwrite=status == "overwritten")
         return BuildReport(status, name, target, final, manifest, previous, change)
+    except OSError as exc:  # a full disk, a file-size limit, a folder made read-only meanwhile
+        raise _write_error(exc, dataset_dir) from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -88,7 +88,7 @@ class BuildConfig:
                     f"BuildConfig.{name}={value!r} is not a {kind.__name__}: pass "
                     f"{name}=corpus.{kind.__name__}(...)"
                 )
-        if not isinstance(self.license, str) or not _LICENSE_RE.match(self.license):
+        if not isinstance(self.license, str) or not _LICENSE_RE.fullmatch(self.license):
             raise ConfigError(
                 f"license={self.license!r} is not a Hub license id (lower-case letters, digits, "
                 "'.', '+', '-'): use e.g. 'cc-by-4.0', 'mit', or 'other'"

@@ -262,8 +262,9 @@ def push(
     steps, the no-op and conflict rules and the retries.
 
     Raises :class:`TagConflictError` when the tag exists with other content, and
-    :class:`~corpus.errors.PublishError` when the Hub refuses the push or keeps failing after the
-    retries (its message says whether a commit was made and how to finish).
+    :class:`~corpus.errors.PublishError` when no token is set (before anything is sent), when
+    the Hub refuses the push or keeps failing after the retries (its message says whether a
+    commit was made and how to finish).
     """
     policy = retry if retry is not None else RetryPolicy()
     _check_repo_id(repo_id)
@@ -273,6 +274,12 @@ def push(
     from corpus import __version__
 
     secret = token if token is not None else get_token()
+    if not secret:
+        # Without a token every write is refused; say so now instead of after the retries.
+        raise PublishError(
+            f"no Hub token is set, so {release.tag} cannot be pushed to {repo_id}: set HF_TOKEN "
+            "(or run `hf auth login`) with a token that may write to the repo; nothing was sent"
+        )
     api = HfApi(
         endpoint=(endpoint or os.environ.get("HF_ENDPOINT") or "").rstrip("/") or None,
         token=token,
@@ -401,7 +408,7 @@ def _push_once(
 def _check_repo_id(repo_id: str) -> None:
     """Refuse a repo id the Hub would refuse, before any file is hashed or sent."""
     name_ok = all(
-        _REPO_PART.match(part) and "--" not in part and ".." not in part
+        _REPO_PART.fullmatch(part) and "--" not in part and ".." not in part
         for part in repo_id.split("/")
     )
     if repo_id.count("/") != 1 or not name_ok:

@@ -61,7 +61,7 @@ class Version:
     @classmethod
     def parse(cls, text: str) -> Version:
         """Parse ``"1.2.3"`` or ``"v1.2.3"``; raises :class:`ConfigError` for anything else."""
-        match = _VERSION_RE.match(text.strip())
+        match = _VERSION_RE.fullmatch(text.strip())
         if match is None:
             raise ConfigError(
                 f"version {text!r} is not MAJOR.MINOR.PATCH (three numbers without leading "
@@ -94,7 +94,7 @@ FIRST_VERSION = Version(1, 0, 0)
 
 def check_name(name: str) -> str:
     """Return ``name`` if it can name a dataset folder (and a Hub repo); else raise ConfigError."""
-    if not _NAME_RE.match(name) or ".." in name:
+    if not _NAME_RE.fullmatch(name) or ".." in name:
         raise ConfigError(
             f"dataset name {name!r} is not usable as a folder and repository name: use 1-96 "
             "letters, digits, '.', '_' or '-', starting with a letter or digit (pass --name)"

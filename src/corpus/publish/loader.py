@@ -79,7 +79,7 @@ def load(
     if local.is_dir():
         _check_local(local, config, revision)
         target = str(local.resolve())
-    elif not _REPO_ID.match(target):
+    elif not _REPO_ID.fullmatch(target):
         raise PublishError(
             f"{target} is neither a release folder (no such directory) nor a Hub repo id "
             "('name' or 'org/name'): check the path, e.g. releases/NAME/vX.Y.Z"
