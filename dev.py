@@ -42,7 +42,7 @@ def ensure_env(extras: str = "dev") -> None:
     if not PYTHON.exists():
         print(f"dev.py: creating the virtual environment in {VENV.name}/", file=sys.stderr)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print(f"dev.py: installing corpus[{extras}] into {VENV.name}/", file=sys.stderr)
+    print(f"dev.py: installing news-corpus[{extras}] into {VENV.name}/", file=sys.stderr)
     code = _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     code = code or _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
     if code:

@@ -12,7 +12,7 @@ Run (takes a few minutes, most of it datasketch)::
     python benchmarks/bench_minhash.py            # 20,000 documents, 2,000 accuracy pairs
     python benchmarks/bench_minhash.py --docs 2000 --pairs 300   # a quick look
 
-Needs the ``bench`` extra (``pip install 'corpus[bench]'``: rensa, datasketch).
+Needs the ``bench`` extra (``pip install 'news-corpus[bench]'``: rensa, datasketch).
 """
 
 from __future__ import annotations

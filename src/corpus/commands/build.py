@@ -8,7 +8,7 @@ shards of the configs ``default`` and ``all`` under ``data/``, ``rejects.parquet
 latest release already holds this content nothing is written ("up to date", exit 0). An
 explicit version that exists with other content is refused (exit 1) unless ``--overwrite``.
 ``--strict`` fails (exit 1, no release) on the first rejected file instead of recording it.
-``--semantic`` adds the optional sentence-embedding verifier to dedup (``corpus[semantic]``).
+``--semantic`` adds the optional sentence-embedding verifier to dedup (``news-corpus[semantic]``).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--semantic", action="store_true",
         help="also verify rewrite candidates with sentence embeddings "
-             "(needs pip install 'corpus[semantic]')",
+             "(needs pip install 'news-corpus[semantic]')",
     )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument(

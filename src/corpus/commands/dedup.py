@@ -7,7 +7,7 @@ Jaccard and containment, and the best aligned passages side by side (canonical |
 ``--json`` prints ``{"documents": n, "clusters": [{"id", "canonical", "members": [{"id",
 "relation", "score", "evidence": [...], ...}]}], ...}`` instead, where ``members`` lists every
 document of the cluster, the canonical one first. ``--semantic`` also verifies rewrite
-candidates by sentence embeddings (needs ``pip install 'corpus[semantic]'``). Exit 0, or 1 when
+candidates by sentence embeddings (needs ``pip install 'news-corpus[semantic]'``). Exit 0, or 1 when
 a file was rejected (the rejected files are listed and left out; ``corpus validate`` says
 more; with ``--strict`` the first rejected file stops the run, nothing is reported), or 3 when
 the semantic extra is missing.
@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rewrites.add_argument(
         "--semantic", action="store_true",
         help="also verify rewrite candidates by sentence embeddings, to find paraphrases "
-        "(needs: pip install 'corpus[semantic]'; see docs/dedup.md)",
+        "(needs: pip install 'news-corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
 

@@ -39,6 +39,7 @@ from typing import Literal, Never
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from corpus._meta import DISTRIBUTION
 from corpus.dedup.find import find_duplicates, mark_duplicates
 from corpus.dedup.result import DedupResult
 from corpus.errors import ConfigError, PublishError, Reject
@@ -153,7 +154,7 @@ def _library_versions() -> dict[str, str]:
     versions = {}
     for name in _LIBRARIES:
         try:
-            versions[name] = package_version(name)
+            versions[name] = package_version(DISTRIBUTION if name == "corpus" else name)
         except PackageNotFoundError:
             versions[name] = "unknown"
     versions["unicode"] = unicodedata.unidata_version
