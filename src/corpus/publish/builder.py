@@ -563,6 +563,8 @@ def build(
             diff=change,
             license_id=config.license,
             pretty_name=config.pretty_name or name,
+            license_name=config.license_name,
+            license_link=config.license_link,
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
