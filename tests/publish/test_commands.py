@@ -135,7 +135,9 @@ def test_build_semantic_records_the_setting_and_keeps_the_seed_cluster(
     assert manifest["counts"]["relations"] == {"canonical": 1, "rewrite": 1, "unique": 3}
 
 
-def test_license_other_with_name_and_link(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_license_other_with_name_and_link(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["build", "--license", "other"]) == 3
     assert "license='other' needs license_name" in capsys.readouterr().err
     code = main(["build", "--license", "other", "--license-name", "agency-terms",
