@@ -17,7 +17,8 @@ HOOKS = Path(__file__).resolve().parent.parent / "docs" / "hooks"
 
 def _load(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"docs_hooks_{name}", HOOKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
