@@ -47,6 +47,19 @@ def test_inspect_help_names_the_function_not_the_role(capsys: pytest.CaptureFixt
     assert "corpus inspect FILE" in " ".join(text.split())
 
 
+@pytest.mark.parametrize("columns", ["40", "60", "100"])
+def test_help_never_cuts_an_option_name_at_its_hyphen(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    text = _help(capsys, "build")
+    options = {"--license-name", "--license-link", "--no-progress", "--pretty-name"}
+    words = set(text.split())
+    for option in options:
+        assert any(option in word for word in words), option
+    assert not re.search(r"--[a-z]+-$", text, re.MULTILINE)
+
+
 def test_argument_help_is_cleaned_too(capsys: pytest.CaptureFixture[str]) -> None:
     # push's RELEASE help says "written by `corpus build`" in the source.
     text = " ".join(_help(capsys, "push").split())

@@ -58,14 +58,20 @@ def plain_text(text: str) -> str:
 class PlainHelpFormatter(argparse.HelpFormatter):
     """Help as plain text: reStructuredText markup removed (:func:`plain_text`) from the
     description and every argument's help; the description's paragraphs (separated by a blank
-    line) are kept apart and each is wrapped to the terminal width."""
+    line) are kept apart and each is wrapped to the terminal width, never inside a word such as
+    an option's name."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         paragraphs = [" ".join(p.split()) for p in plain_text(text).split("\n\n")]
         return "\n\n".join(
-            textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent)
+            textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent,
+                          break_on_hyphens=False)
             for p in paragraphs if p
         )
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # Options such as --license-link are never cut at their hyphens.
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         return None if action.help is None else plain_text(action.help)

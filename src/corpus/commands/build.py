@@ -59,7 +59,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--license-link", default="", metavar="URL",
         help="with --license other: where the license text is (a URL or a file of the repo)",
     )
-    parser.add_argument("--pretty-name", default="", help="title of the dataset card")
+    parser.add_argument(
+        "--pretty-name", default="", metavar="TITLE",
+        help="title of the dataset card (default: the dataset name)",
+    )
     parser.add_argument(
         "--strict", action="store_true",
         help="stop at the first rejected file (no release is written)",
