@@ -8,7 +8,10 @@ project installed (editable, with the `dev` extra); it is (re)installed when mis
   build [ARGS...]   build the dataset release from `seeds/` (`corpus build`, extra ARGS passed on)
   test  [ARGS...]   run the whole test suite (pytest, extra ARGS passed on)
   lint              ruff, and mypy --strict on src and on tests, as CI runs them
-  bench NAME        run `benchmarks/NAME.py` (installs the `bench` extra: datasketch, rensa)
+  bench NAME        run `benchmarks/NAME.py` (installs the `bench` extra: datasketch, rensa);
+                    `bench plots` redraws docs/images/ from benchmarks/results/ (`docs` extra)
+  docs [ARGS...]    build the documentation site into `site/` (`mkdocs build --strict`,
+                    installs the `docs` extra; `docs serve` serves it while you edit)
   setup [EXTRA...]  install more extras into `.venv`, e.g. `setup semantic` (CI does this, so
                     the semantic-verifier tests run there; without it they are skipped). For
                     `semantic`, a CPU PyTorch goes in first (`TORCH_SPEC`, default torch==2.13.0).
@@ -42,7 +45,7 @@ def ensure_env(extras: str = "dev") -> None:
     if not PYTHON.exists():
         print(f"dev.py: creating the virtual environment in {VENV.name}/", file=sys.stderr)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print(f"dev.py: installing corpus[{extras}] into {VENV.name}/", file=sys.stderr)
+    print(f"dev.py: installing news-corpus[{extras}] into {VENV.name}/", file=sys.stderr)
     code = _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     code = code or _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
     if code:
@@ -51,7 +54,7 @@ def ensure_env(extras: str = "dev") -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"build", "test", "lint", "bench", "setup"}:
+    if not argv or argv[0] not in {"build", "test", "lint", "bench", "setup", "docs"}:
         print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
@@ -63,8 +66,13 @@ def main(argv: list[str]) -> int:
                 return 1
         extras = ",".join(["dev", *rest])
         return _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    if command == "docs":
+        ensure_env("dev,docs")
+        if rest and rest[0] == "serve":
+            return _run(BIN / "mkdocs", *rest)
+        return _run(BIN / "mkdocs", "build", "--strict", *rest)
     if command == "bench":
-        ensure_env("dev,bench")
+        ensure_env("dev,docs" if rest[:1] == ["plots"] else "dev,bench")
         if not rest:
             names = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py"))
             print("dev.py bench NAME: one of " + ", ".join(names), file=sys.stderr)
@@ -76,7 +84,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         return _run(PYTHON, "-m", "pytest", *rest)
     return (
-        _run(BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py")
+        _run(BIN / "ruff", "check", "src", "tests", "benchmarks", "dev.py", "docs/hooks")
         or _run(BIN / "mypy", "--strict", "src")
         or _run(BIN / "mypy", "--strict", "tests")
     )

@@ -17,11 +17,15 @@ language the documents were written in.
 Run from the repository root::
 
     python benchmarks/bench_langid.py [--docs-per-language 40] [--repeat 3]
+
+The figures also go to ``benchmarks/results/langid.json`` (``--json PATH`` elsewhere, ``--json
+''`` nowhere), from which ``python3 dev.py bench plots`` draws the plot of docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import platform
 import random
@@ -141,8 +145,13 @@ HEADER = (
 )
 
 
+#: One results row per table row, in the format ``benchmarks/plots.py`` reads.
+ROWS: list[dict[str, object]] = []
+
+
 def compare(name: str, pairs: Sequence[tuple[str, str]], repeat: int) -> list[str]:
-    """Run both tools on ``pairs`` and print one row of the table; returns the disagreements."""
+    """Run both tools on ``pairs`` and print one row of the table (and add it to
+    :data:`ROWS`); returns the disagreements."""
     truth = [language for language, _ in pairs]
     texts = [text for _, text in pairs]
     ours, ours_time, theirs, theirs_time = timed_pair(texts, repeat)
@@ -160,6 +169,11 @@ def compare(name: str, pairs: Sequence[tuple[str, str]], repeat: int) -> list[st
         f"{percent(theirs, other_seed):>11.2f}{percent(ours, truth):>14.2f}"
         f"{percent(theirs, truth):>10.2f}"
     )
+    ROWS.append({
+        "set": name.strip(), "documents": n, "corpus_docs_per_second": round(n / ours_time),
+        "langdetect_docs_per_second": round(n / theirs_time),
+        "agreement": round(percent(ours, theirs) / 100, 4),
+    })
     counts = Counter((t, a, b) for a, b, t in zip(ours, theirs, truth, strict=True) if a != b)
     return [
         f"  {name}: written in {language}, corpus {mine}, langdetect {other} ({count}x)"
@@ -172,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--docs-per-language", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3, help="passes per tool; best is kept")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the document assembly")
+    parser.add_argument(
+        "--json", default=str(Path(__file__).resolve().parent / "results" / "langid.json"),
+        metavar="PATH", help="where to write the figures as JSON ('' for nowhere)",
+    )
     args = parser.parse_args(argv)
 
     documents = build_documents(args.docs_per_language, args.seed)
@@ -200,6 +218,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if notes:
         print("\ndisagreements:")
         print("\n".join(notes))
+    if args.json:
+        payload = {
+            "benchmark": "langid",
+            "command": " ".join(["python benchmarks/bench_langid.py", *(argv or sys.argv[1:])]),
+            "date": datetime.date.today().isoformat(),
+            "note": f"python {platform.python_version()}, {platform.machine()}, one core",
+            "sets": ROWS,
+        }
+        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"\nfigures written to {args.json}")
     return 0
 
 

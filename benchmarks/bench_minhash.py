@@ -12,13 +12,18 @@ Run (takes a few minutes, most of it datasketch)::
     python benchmarks/bench_minhash.py            # 20,000 documents, 2,000 accuracy pairs
     python benchmarks/bench_minhash.py --docs 2000 --pairs 300   # a quick look
 
-Needs the ``bench`` extra (``pip install 'corpus[bench]'``: rensa, datasketch).
+The figures also go to ``benchmarks/results/minhash.json`` (``--json PATH`` elsewhere, ``--json
+''`` nowhere), from which ``python3 dev.py bench plots`` draws the plot of docs/benchmarks.md.
+
+Needs the ``bench`` extra (``pip install 'news-corpus[bench]'``: rensa, datasketch).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
+import json
 import os
 import platform
 import statistics
@@ -36,6 +41,7 @@ from corpus.text.normalize import normalize
 
 NUM_PERM = 128
 NGRAM = 5
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "minhash.json")
 
 
 def generate(count: int, words: int, seed: int) -> list[str]:
@@ -105,6 +111,13 @@ TOOLS: dict[str, Callable[[Sequence[str]], np.ndarray]] = {
     "rensa (RMinHash per document)": run_rensa_per_doc,
     "rensa (bulk digest matrix)": run_rensa_bulk,
     "datasketch (MinHash.update_batch)": run_datasketch,
+}
+#: How the results file and the plot name each tool.
+LABELS = {
+    "corpus": "corpus minhash_signatures",
+    "rensa (RMinHash per document)": "rensa RMinHash per document",
+    "rensa (bulk digest matrix)": "rensa bulk digest_matrix_from_token_sets",
+    "datasketch (MinHash.update_batch)": "datasketch MinHash.update_batch",
 }
 
 
@@ -187,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per fast tool")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--json", default=str(RESULTS), metavar="PATH",
+        help="where to write the figures as JSON ('' for nowhere; default: %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     texts = generate(args.docs, args.words, args.seed)
@@ -226,7 +243,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n# dedup index: {held:,.0f} bytes per document in memory "
           f"({bands} band keys of 8 bytes, key digest, offsets, id, name, seq, counts); "
           f"{spooled:,.0f} bytes per document spooled to a temporary file")
+    if args.json:
+        command = "python benchmarks/bench_minhash.py " + " ".join(argv or sys.argv[1:])
+        write_results(args.json, command.strip(), args, rates, errors)
     return 0
+
+
+def write_results(path: str, command: str, args: argparse.Namespace,
+                  rates: dict[str, float], errors: dict[str, float]) -> None:
+    """The figures in the format ``benchmarks/plots.py`` reads (see its docstring)."""
+    tools = [
+        {"tool": name.split()[0], "label": LABELS.get(name, name),
+         "docs_per_second": round(rate), "mae": round(errors[name], 4) if name in errors
+         else None}
+        for name, rate in rates.items()
+    ]
+    payload = {
+        "benchmark": "minhash", "command": command,
+        "date": datetime.date.today().isoformat(),
+        "note": f"{platform.machine()}, {os.cpu_count()} cores (one used), "
+                f"python {platform.python_version()}, numpy {np.__version__}",
+        "documents": args.docs, "words": args.words, "num_perm": NUM_PERM, "ngram": NGRAM,
+        "pairs": args.pairs, "tools": tools,
+    }
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(payload, out, indent=2)
+        out.write("\n")
+    print(f"\n# figures written to {path}")
 
 
 if __name__ == "__main__":

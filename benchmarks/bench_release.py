@@ -27,7 +27,7 @@ Run::
     python benchmarks/bench_release.py              # 20,000 documents (~2 minutes)
     python benchmarks/bench_release.py --docs 2000  # a quick look
 
-Needs the ``bench`` extra (``pip install 'corpus[bench]'``: pyfastcdc) and polars (``dev``).
+Needs the ``bench`` extra (``pip install 'news-corpus[bench]'``: pyfastcdc) and polars (``dev``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ precision over all clustered pairs, and the number of same-topic pairs wrongly c
 real texts (the seeds, the hand-written rewrites of ``tests/dedup/data/rewrites.json`` and the
 hand-written paraphrases of ``tests/dedup/data/paraphrases.json``, level ``paraphrase``) are
 scored apart. Time per 1,000 documents covers the whole of ``find_duplicates``.
-``--semantic`` turns on the semantic verifier (needs ``pip install 'corpus[semantic]'``).
+``--semantic`` turns on the semantic verifier (needs ``pip install 'news-corpus[semantic]'``).
 
 Run::
 

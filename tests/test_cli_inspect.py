@@ -98,3 +98,34 @@ def test_listing_escapes_control_characters(tmp_path: Path) -> None:
     assert "\x07" not in out
     assert "\\x1b[31m red \\x07 bell" in out
     assert "a tab\there." in out
+
+
+def test_inspect_listing_shows_the_normalised_fields_the_readme_promises(
+    seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inspect", str(seeds_dir / SEED_004)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "title        Swallowing the Red Pill: Trump, Lukashenka, and the Cycles of Western " \
+           "Normalization with Belarus" in out
+    assert "authors      Grigory Ioffe" in out
+    assert "language     en (probability 1.00)" in out
+    payload = inspect_payload(parse((seeds_dir / SEED_004).read_bytes(), str(seeds_dir / SEED_004)))
+    counts = (f"counts       {payload['word_count']} words, {payload['paragraph_count']} "
+              f"paragraphs, {payload['char_count']} characters")
+    assert counts in out
+    assert f"text sha256  {payload['text_sha256']}" in out
+    # The facts come before the line table.
+    assert out.index("authors      Grigory Ioffe") < out.index(
+        " line  role         end   text")
+
+
+def test_inspect_listing_without_byline_says_no_authors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "001_0000000000000001.txt"
+    path.write_bytes("Caf\u00c3\u00a9 opens\nThe caf\u00c3\u00a9 opened today.\n".encode())
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "title        Café opens" in out
+    assert "authors      -" in out
+    assert "mojibake     repaired" in out

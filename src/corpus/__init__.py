@@ -1,7 +1,6 @@
 """corpus: turn a folder of news-article text files into a versioned Hugging Face dataset."""
 
-from importlib.metadata import PackageNotFoundError, version
-
+from corpus._meta import installed_version
 from corpus.dedup import DedupConfig, DedupResult, find_duplicates, mark_duplicates
 from corpus.errors import ConfigError, CorpusError, FormatError, PublishError, Reject
 from corpus.format import FORMAT_VERSION, parse, render
@@ -38,10 +37,8 @@ from corpus.text.normalize import (
     normalize_text,
 )
 
-try:
-    __version__ = version("corpus")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0"
+#: The installed version of the distribution ``news-corpus``.
+__version__ = installed_version()
 
 __all__ = [
     "FORMAT_VERSION",

@@ -1,7 +1,9 @@
 """The ``corpus`` command: a thin argparse layer over the public API.
 
 Each sub-command lives in :mod:`corpus.commands` as a module with ``add_arguments(parser)`` and
-``run(args) -> int``; its docstring's first line is the command's help. Exit codes: 0 success,
+``run(args) -> int``; its docstring's first line is the command's help and the whole docstring
+its ``--help`` description, shown as plain text (:func:`plain_text` strips the reStructuredText
+markup the docstrings are written in). Exit codes: 0 success,
 1 the input was rejected or a check failed, 2 usage error (argparse), 3 an error of the library
 (:class:`~corpus.errors.CorpusError`) or of the system (an ``OSError``: a full disk, a missing
 permission) stopped the command.
@@ -12,16 +14,68 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from corpus import __version__
 from corpus.errors import CorpusError
 
-__all__ = ["main"]
+__all__ = ["PlainHelpFormatter", "build_parser", "main", "plain_text"]
 
 COMMANDS = ("validate", "inspect", "dedup", "build", "diff", "push")
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+
+
+# A role with a title and a target (:func:`title <target>`), a role (:class:`~a.b.C`), an inline
+# literal (``x``) and interpreted text (`x`), in the order they must be replaced.
+_ROLE_WITH_TITLE = re.compile(r":[a-z]+(?::[a-z]+)?:`([^`<]+?)\s*<[^`>]+>`")
+_ROLE = re.compile(r":[a-z]+(?::[a-z]+)?:`~?([^`]+)`")
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+_INTERPRETED = re.compile(r"`([^`]+)`")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without reStructuredText inline markup, for people reading ``--help``.
+
+    A literal in double backticks loses its backticks (``corpus validate PATH`` is shown as
+    corpus validate PATH), and so does interpreted text in single ones; a role such as
+    :func:`plain_text` becomes its target (with ``~``, the target's last dotted part), a role
+    with a title and a target its title. Backslash escapes lose their backslash.
+    """
+
+    def role(match: re.Match[str]) -> str:
+        target = match.group(1)
+        return target.rsplit(".", 1)[-1] if match.group(0).count("`~") else target
+
+    text = _ROLE_WITH_TITLE.sub(r"\1", text)
+    text = _ROLE.sub(role, text)
+    text = _LITERAL.sub(r"\1", text)
+    text = _INTERPRETED.sub(r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+class PlainHelpFormatter(argparse.HelpFormatter):
+    """Help as plain text: reStructuredText markup removed (:func:`plain_text`) from the
+    description and every argument's help; the description's paragraphs (separated by a blank
+    line) are kept apart and each is wrapped to the terminal width, never inside a word such as
+    an option's name."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = [" ".join(p.split()) for p in plain_text(text).split("\n\n")]
+        return "\n\n".join(
+            textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent,
+                          break_on_hyphens=False)
+            for p in paragraphs if p
+        )
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # Options such as --license-link are never cut at their hyphens.
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return None if action.help is None else plain_text(action.help)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corpus",
         description="Turn a folder of news-article text files into a versioned dataset.",
+        formatter_class=PlainHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"corpus {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -36,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"corpus.commands.{name}")
         doc = (module.__doc__ or "").strip()
         help_line = doc.splitlines()[0] if doc else name
-        command = sub.add_parser(name, help=help_line, description=doc)
+        command = sub.add_parser(
+            name, help=help_line, description=doc, formatter_class=PlainHelpFormatter
+        )
         module.add_arguments(command)
         command.set_defaults(_run=module.run)
     return parser

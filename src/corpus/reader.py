@@ -830,7 +830,8 @@ class Reader:
     be iterated again, e.g. by a stage that needs two passes. During and after a pass,
     ``files_seen == documents + len(rejects)``. In strict mode the first rejected file raises
     :class:`~corpus.errors.FormatError` (after being counted); otherwise it is recorded in
-    :attr:`rejects` and reading goes on.
+    :attr:`rejects` and reading goes on. ``files_listed`` is the number of files the current
+    pass found to read (for progress bars), known once iteration has started.
     """
 
     def __init__(
@@ -845,6 +846,7 @@ class Reader:
         self.strict = strict
         self.max_file_bytes = max_file_bytes
         self.files_seen = 0
+        self.files_listed = 0
         self.documents = 0
         self.rejects: list[Reject] = []
         self.skipped: list[Skipped] = []
@@ -852,6 +854,7 @@ class Reader:
     def __iter__(self) -> Iterator[Document]:
         listing = scan(self.source, max_file_bytes=self.max_file_bytes)
         self.files_seen, self.documents = 0, 0
+        self.files_listed = len(listing.entries)
         self.rejects, self.skipped = [], list(listing.skipped)
         for outcome in read_entries(listing.entries, max_file_bytes=self.max_file_bytes):
             self.files_seen += 1

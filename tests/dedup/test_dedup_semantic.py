@@ -128,7 +128,7 @@ def test_enabling_without_the_extra_raises_import_error_naming_the_install(
         find_duplicates(stream(), ON)
     assert isinstance(caught.value, SemanticUnavailableError)
     assert isinstance(caught.value, CorpusError)
-    assert "pip install 'corpus[semantic]'" in str(caught.value)
+    assert "pip install 'news-corpus[semantic]'" in str(caught.value)
     assert consumed == [], "a missing extra must fail before any input is read"
 
 

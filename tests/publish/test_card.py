@@ -135,3 +135,62 @@ def test_long_lists_are_cut_and_point_at_the_full_file() -> None:
 )
 def test_size_categories(n: int, label: str) -> None:
     assert size_category(n) == label
+
+
+def _header(text: str) -> dict[str, object]:
+    header: dict[str, object] = yaml.safe_load(text.split("---\n", 2)[1])
+    return header
+
+
+def test_other_license_writes_its_name_and_link_for_the_hub() -> None:
+    text = _render(license_id="other", license_name="agency-terms",
+                   license_link="https://example.org/terms")
+    header = _header(text)
+    assert header["license"] == "other"
+    assert header["license_name"] == "agency-terms"
+    assert header["license_link"] == "https://example.org/terms"
+    data = DatasetCard(text).data.to_dict()  # type: ignore[no-untyped-call]
+    assert (data["license_name"], data["license_link"]) == (
+        "agency-terms", "https://example.org/terms")
+
+
+def test_a_listed_license_has_no_name_or_link() -> None:
+    header = _header(_render(license_id="cc-by-4.0", license_name="x", license_link="y"))
+    assert header["license"] == "cc-by-4.0"
+    assert "license_name" not in header
+    assert "license_link" not in header
+
+
+def test_counts_say_which_config_or_input_they_are_counted_over() -> None:
+    text = _render()
+    assert "| what | counted over | count |" in text
+    assert "| files seen | input files | 3 |" in text
+    assert "| files rejected | input files | 1 |" in text
+    assert "| duplicate clusters | `all` | 1 |" in text
+    assert "| relation rewrite | `all` | 1 |" in text
+    assert "| language en | `default` | 1 |" in text
+    assert "| rows | `default` | 1 |" in text
+    assert "| rows | `all` | 2 |" in text
+    counts = text[text.index("## Counts"):text.index("## Duplicate clusters")]
+    rows = [line for line in counts.splitlines() if line.startswith("| ") and "---" not in line]
+    assert all(len(row.split(" | ")) == 3 for row in rows), rows
+
+
+def test_sources_column_says_the_hash_is_a_prefix() -> None:
+    text = _render()
+    assert "| path | id | status | bytes | SHA-256 (first 16 hex digits) |" in text
+    assert f"| `a\\|b.txt` | 0000000000000001 | accepted | 10 | `{'cd' * 8}` |" in text
+    assert "its full SHA-256" in text
+
+
+def test_settings_show_the_pretty_name_the_header_uses() -> None:
+    manifest = _manifest()
+    unset = Manifest(**{**{f: getattr(manifest, f) for f in manifest.__dataclass_fields__},
+                        "settings": {"license": "mit", "pretty_name": ""}})
+    text = _render(manifest=unset, pretty_name="news")
+    assert _header(text)["pretty_name"] == "news"
+    assert '| `pretty_name` | `"news"` (the dataset name) |' in text
+    assert '`""`' not in text
+    given = Manifest(**{**{f: getattr(manifest, f) for f in manifest.__dataclass_fields__},
+                        "settings": {"license": "mit", "pretty_name": "News"}})
+    assert '| `pretty_name` | `"News"` |' in _render(manifest=given, pretty_name="News")

@@ -100,9 +100,11 @@ def test_progress_bars_on_request(project: Path, capsys: pytest.CaptureFixture[s
     (project / "seeds/000_dbad2dc0fe77bb11.txt").unlink()
     assert main(["build", "--progress"]) == 0
     err = capsys.readouterr().err
-    # Both passes draw a bar sized to their work: 4 files to read, 4 documents to write.
-    assert re.search(r"\rread: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
-    assert re.search(r"\rwrite: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
+    # Every stage draws a bar sized to its work: 4 files to read, the candidate pairs of dedup,
+    # 4 documents to write.
+    assert re.search(r"read and normalise: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
+    assert re.search(r"dedup: verify rewrites: +[0-9]+%\|[^|]*\| [0-9]+/[1-9][0-9]* \[", err), err
+    assert re.search(r"write: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
 
 
 def test_diff_text_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,3 +142,28 @@ def test_build_semantic_records_the_setting_and_keeps_the_seed_cluster(
     manifest = json.loads((project / "releases/seeds/v1.0.0/manifest.json").read_text("utf-8"))
     assert manifest["settings"]["dedup"]["semantic"]["enabled"] is True
     assert manifest["counts"]["relations"] == {"canonical": 1, "rewrite": 1, "unique": 3}
+
+
+def test_license_other_with_name_and_link(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", "--license", "other"]) == 3
+    assert "license='other' needs license_name" in capsys.readouterr().err
+    code = main(["build", "--license", "other", "--license-name", "agency-terms",
+                 "--license-link", "https://example.org/terms"])
+    assert code == 0, capsys.readouterr().err
+    card = (project / "releases/seeds/v1.0.0/README.md").read_text()
+    header = card.split("---\n", 2)[1]
+    assert "license: other\n" in header
+    assert "license_name: agency-terms\n" in header
+    assert "license_link: https://example.org/terms\n" in header
+
+
+def test_default_license_is_the_hubs_unknown(project: Path) -> None:
+    assert main(["build"]) == 0
+    card = (project / "releases/seeds/v1.0.0/README.md").read_text()
+    header = card.split("---\n", 2)[1]
+    assert "license: unknown\n" in header
+    assert "license_name" not in header
+    assert "pretty_name: seeds\n" in header
+    assert '| `pretty_name` | `"seeds"` (the dataset name) |' in card

@@ -16,7 +16,9 @@ from corpus.text.normalize import NormalizeConfig
 def test_defaults() -> None:
     settings = BuildConfig().settings()
     assert {k: v for k, v in settings.items() if k not in ("normalize", "dedup")} == {
-        "license": "other",
+        "license": "unknown",
+        "license_name": "",
+        "license_link": "",
         "pretty_name": "",
         "strict": False,
         "row_group_rows": 10_000,
@@ -33,6 +35,21 @@ def test_defaults() -> None:
     ("kwargs", "message"),
     [
         ({"license": "CC BY"}, r"license='CC BY' is not a Hub license id.*'cc-by-4\.0'"),
+        ({"license": "cc-by-40"}, r"license='cc-by-40' is not a Hub license id: did you mean "
+                                  r"'cc-by-4\.0'"),
+        ({"license": "MIT"}, r"license='MIT' is not a Hub license id: did you mean 'mit'"),
+        ({"license": "other"}, r"license='other' needs license_name.*got ''"),
+        ({"license": "other", "license_name": "Agency Terms", "license_link": "LICENSE.md"},
+         r"license='other' needs license_name, a lower-case id.*got 'Agency Terms'"),
+        ({"license": "other", "license_name": "agency-terms"},
+         r"license='other' needs license_link.*http\(s\) URL or a file.*got ''"),
+        ({"license": "other", "license_name": "agency-terms", "license_link": "see our site"},
+         r"needs license_link.*got 'see our site'"),
+        ({"license": "mit", "license_name": "agency-terms"},
+         r"license_name='agency-terms' is only for license='other', and license is 'mit'"),
+        ({"license": "mit", "license_link": "LICENSE.md"},
+         r"license_link='LICENSE.md' is only for license='other'"),
+        ({"license": 3}, r"license=3 is not a Hub license id"),
         ({"license": ""}, r"license='' is not a Hub license id"),
         ({"pretty_name": "two\nlines"}, r"pretty_name='two\\nlines' must be a one-line string"),
         ({"row_group_rows": 0}, r"row_group_rows=0 must be an integer >= 1"),
@@ -55,3 +72,17 @@ def test_settings_hash_depends_on_every_setting_and_not_on_key_order() -> None:
     assert settings_hash(base) != settings_hash(BuildConfig(shard_bytes=1).settings())
     nfkc = BuildConfig(normalize=NormalizeConfig(unicode_form="NFKC"))
     assert settings_hash(base) != settings_hash(nfkc.settings())
+
+
+@pytest.mark.parametrize("link", ["https://example.org/terms", "LICENSE.md", "docs/terms.txt"])
+def test_other_license_with_a_name_and_a_link_is_accepted(link: str) -> None:
+    config = BuildConfig(license="other", license_name="agency-terms", license_link=link)
+    assert config.settings()["license_link"] == link
+
+
+def test_every_hub_license_id_is_accepted_and_unknown_is_the_default() -> None:
+    from corpus.publish.config import HUB_LICENSES
+
+    for license_id in sorted(HUB_LICENSES - {"other"}):
+        assert BuildConfig(license=license_id).license == license_id
+    assert BuildConfig().license == "unknown"

@@ -8,9 +8,12 @@ shards of the configs ``default`` and ``all`` under ``data/``, ``rejects.parquet
 latest release already holds this content nothing is written ("up to date", exit 0). An
 explicit version that exists with other content is refused (exit 1) unless ``--overwrite``.
 ``--strict`` fails (exit 1, no release) on the first rejected file instead of recording it.
-``--semantic`` adds the optional sentence-embedding verifier to dedup (``corpus[semantic]``).
-A failed write (full disk, file-size limit, missing permission) exits 3 with one line naming the
-folder and the cause; nothing is left half-written.
+``--license`` sets the card's license (a Hub license id; ``other`` with ``--license-name`` and
+``--license-link``). ``--semantic`` adds the optional sentence-embedding verifier to dedup
+(``news-corpus[semantic]``). A failed write (full disk, file-size limit, missing permission)
+exits 3 with one line naming the folder and the cause; nothing is left half-written.
+``--engine``, ``--workers`` and ``--scheduler`` choose where the stages run (see
+``docs/scaling.md``); the release is the same byte for byte whatever runs it.
 """
 
 from __future__ import annotations
@@ -48,10 +51,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="replace an existing --version that has other content",
     )
     parser.add_argument(
-        "--license", default="other",
-        help="license id for the dataset card, e.g. cc-by-4.0 (default: other)",
+        "--license", default="unknown", metavar="ID",
+        help="the dataset card's license: a Hub license id, e.g. cc-by-4.0 (default: unknown); "
+             "'other' needs --license-name and --license-link",
     )
-    parser.add_argument("--pretty-name", default="", help="title of the dataset card")
+    parser.add_argument(
+        "--license-name", default="", metavar="NAME",
+        help="with --license other: the license's id, e.g. news-agency-terms",
+    )
+    parser.add_argument(
+        "--license-link", default="", metavar="URL",
+        help="with --license other: where the license text is (a URL or a file of the repo)",
+    )
+    parser.add_argument(
+        "--pretty-name", default="", metavar="TITLE",
+        help="title of the dataset card (default: the dataset name)",
+    )
     parser.add_argument(
         "--strict", action="store_true",
         help="stop at the first rejected file (no release is written)",
@@ -59,14 +74,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--semantic", action="store_true",
         help="also verify rewrite candidates with sentence embeddings "
-             "(needs pip install 'corpus[semantic]')",
+             "(needs pip install 'news-corpus[semantic]')",
     )
     add_engine_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the release and print where it is and what it holds; see the module docstring."""
-    config = BuildConfig(license=args.license, pretty_name=args.pretty_name, strict=args.strict)
+    config = BuildConfig(license=args.license, license_name=args.license_name,
+                         license_link=args.license_link, pretty_name=args.pretty_name,
+                         strict=args.strict)
     if args.semantic:
         config = replace(config, dedup=DedupConfig(semantic=SemanticConfig(enabled=True)))
     try:

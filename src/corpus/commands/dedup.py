@@ -7,10 +7,11 @@ Jaccard and containment, and the best aligned passages side by side (canonical |
 ``--json`` prints ``{"documents": n, "clusters": [{"id", "canonical", "members": [{"id",
 "relation", "score", "evidence": [...], ...}]}], ...}`` instead, where ``members`` lists every
 document of the cluster, the canonical one first. ``--semantic`` also verifies rewrite
-candidates by sentence embeddings (needs ``pip install 'corpus[semantic]'``). Exit 0, or 1 when
+candidates by sentence embeddings (needs ``pip install 'news-corpus[semantic]'``). Exit 0, or 1 when
 a file was rejected (the rejected files are listed and left out; ``corpus validate`` says
 more; with ``--strict`` the first rejected file stops the run, nothing is reported), or 3 when
-the semantic extra is missing.
+the semantic extra is missing. ``--progress`` shows a progress bar of the files read on stderr
+(the default when stderr is a terminal).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ __all__ = ["add_arguments", "render_report", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``PATH`` and the options ``--json``, ``--keep``, ``--no-rewrites``, ``--semantic``,
-    ``--strict``."""
+    ``--strict``, ``--progress``/``--no-progress``."""
     parser.add_argument("path", metavar="PATH", help="the corpus: directory, archive or fsspec URL")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument(
@@ -49,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rewrites.add_argument(
         "--semantic", action="store_true",
         help="also verify rewrite candidates by sentence embeddings, to find paraphrases "
-        "(needs: pip install 'corpus[semantic]'; see docs/dedup.md)",
+        "(needs: pip install 'news-corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
     add_engine_arguments(parser)

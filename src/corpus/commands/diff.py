@@ -4,7 +4,8 @@
 ``releases/seeds/v1.1.0``), matches documents by id, and prints what was added, removed and
 changed (with the columns that changed), the clusters that appeared, disappeared or changed,
 and the version bump the difference calls for. ``--json`` prints the same as one JSON object.
-Exits 0 whatever the difference; 3 when a folder is not a release.
+Exits 0 whatever the difference; 3 when a folder is not a release. ``--progress`` shows a
+progress bar of the rows compared on stderr (the default when stderr is a terminal).
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ from __future__ import annotations
 import argparse
 import json
 
+from corpus.commands._progress import add_progress_options
 from corpus.publish.compare import ClusterChange, ReleaseDiff, diff
 
 __all__ = ["add_arguments", "format_diff", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``OLD``, ``NEW`` and ``--json``."""
+    """Register ``OLD``, ``NEW``, ``--json`` and ``--progress``/``--no-progress``."""
     parser.add_argument("old", metavar="OLD", help="the older release folder")
     parser.add_argument("new", metavar="NEW", help="the newer release folder")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_progress_options(parser)
 
 
 def _cluster(change: ClusterChange) -> str:
@@ -54,7 +57,7 @@ def format_diff(result: ReleaseDiff) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the difference between two releases; always 0 when both could be read."""
-    result = diff(args.old, args.new)
+    result = diff(args.old, args.new, progress=args.progress)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:

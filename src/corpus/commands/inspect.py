@@ -1,7 +1,9 @@
-"""Show the parsed structure of one seed file: identity, bytes, and every line with its role.
+"""Show one seed file parsed and normalised: identity, metadata, and every line with its role.
 
-``corpus inspect FILE`` prints a readable listing (one row per line: number, role, text);
-``--json`` prints the same facts as one JSON object, built by :func:`inspect_payload`.
+``corpus inspect FILE`` prints a readable listing: the file's identity, its normalised fields
+(title, subtitle, authors, language, counts, text hash), then one row per line (number, role,
+text). ``--json`` prints the same facts as one JSON object, every normalised field included
+(built by :func:`inspect_payload`).
 FILE is a local path or an fsspec URL. Exit code 0 when the file parses, 1 when it is rejected
 (the reason is printed as ``path:line: message``).
 """
@@ -86,8 +88,30 @@ def _shorten(text: str, width: int) -> str:
     return shown if len(shown) <= width else shown[: width - 1] + "…"
 
 
+def _normalised_facts(doc: Document) -> list[str]:
+    """The normalised fields a reader looks for first, one ``name  value`` row each."""
+    from corpus.text.normalize import normalize
+
+    norm = doc if doc.normalizer_version else normalize(doc)
+    rows = [("title", norm.title or "-")]
+    if norm.subtitle:
+        rows.append(("subtitle", norm.subtitle))
+    rows += [
+        ("authors", "; ".join(norm.authors) or "-"),
+        ("language", f"{norm.language} (probability {norm.language_probability:.2f})"),
+        ("counts", f"{norm.word_count} words, {norm.paragraph_count} paragraphs, "
+                   f"{norm.char_count} characters"),
+        ("headings", str(len(norm.headings))),
+        ("quotes", str(len(norm.quotes))),
+        ("text sha256", norm.text_sha256),
+    ]
+    if norm.mojibake_fixed:
+        rows.append(("mojibake", "repaired"))
+    return [f"{name:<12} {_shorten(value, TEXT_WIDTH)}" for name, value in rows]
+
+
 def _listing(doc: Document) -> str:
-    """The readable form: a header of facts, then one row per line."""
+    """The readable form: identity, normalised fields, then one row per line."""
     header = [
         f"file         {doc.source}",
         f"id           {doc.id}",
@@ -96,6 +120,7 @@ def _listing(doc: Document) -> str:
         f"line ending  {doc.line_ending}",
         f"raw sha256   {doc.raw_sha256}",
         f"lines        {len(doc.lines)}",
+        *_normalised_facts(doc),
         "",
         f"{'line':>5}  {'role':<11}  {'end':<4}  text",
     ]

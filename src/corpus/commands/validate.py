@@ -5,7 +5,8 @@ URL), prints one ``path:line: message`` line per rejected file and a one-line su
 0 when every file is valid, 1 when any is rejected. ``--strict`` stops at the first rejected
 file. ``--json`` prints ``{"files_seen", "documents", "rejects": [{"path", "line", "reason",
 "rule", "offset"}], "skipped": [...], "complete"}`` instead (``complete`` is false when
-``--strict`` stopped early).
+``--strict`` stopped early). ``--progress`` shows a progress bar on stderr (the default when
+stderr is a terminal).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["add_arguments", "report_payload", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``PATH``, ``--strict`` and ``--json``."""
+    """Register ``PATH``, ``--strict``, ``--json`` and ``--progress``/``--no-progress``."""
     parser.add_argument(
         "path", metavar="PATH", help="the corpus: directory, archive or fsspec URL"
     )

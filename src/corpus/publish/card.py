@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from corpus.errors import Reject
 from corpus.publish.compare import ReleaseDiff
@@ -92,7 +93,7 @@ def _more(total: int, shown: int, where: str) -> list[str]:
 
 
 def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id: str,
-                 pretty_name: str) -> str:
+                 pretty_name: str, license_name: str, license_link: str) -> str:
     from datasets.info import DatasetInfo, DatasetInfosDict
     from datasets.splits import SplitDict, SplitInfo
     from huggingface_hub import DatasetCardData
@@ -100,6 +101,11 @@ def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id:
     from corpus.schema import features
 
     languages = sorted(code for code in manifest.counts.languages if code != "und")
+    # The Hub asks for a name and a link with "other", and for neither otherwise.
+    other: dict[str, Any] = (
+        {"license_name": license_name, "license_link": license_link}
+        if license_id == "other" else {}
+    )
     data = DatasetCardData(
         pretty_name=pretty_name,
         license=license_id,
@@ -107,6 +113,7 @@ def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id:
         size_categories=[size_category(manifest.counts.documents)],
         task_categories=["text-generation", "text-classification"],
         tags=["news", "deduplicated", "corpus"],
+        **other,
         configs=[
             {
                 "config_name": stats.name,
@@ -140,15 +147,20 @@ def render_card(
     diff: ReleaseDiff | None,
     license_id: str,
     pretty_name: str,
+    license_name: str = "",
+    license_link: str = "",
 ) -> str:
     """The full text of ``README.md`` for a release described by ``manifest``.
 
+    ``license_id`` is a Hub license id; for ``"other"``, ``license_name`` and ``license_link``
+    name the license and say where it is (see :class:`~corpus.publish.config.BuildConfig`).
     ``clusters`` maps a cluster id to its members (canonical first); ``diff`` is the difference
     from the previous release (None for the first one); ``manifest.changelog`` holds the history
     this version's entry is the last of.
     """
     counts = manifest.counts
-    out: list[str] = ["---", _yaml_header(manifest, configs, license_id, pretty_name), "---", ""]
+    header = _yaml_header(manifest, configs, license_id, pretty_name, license_name, license_link)
+    out: list[str] = ["---", header, "---", ""]
     add = out.append
 
     add(f"# {pretty_name}")
@@ -184,9 +196,10 @@ def render_card(
     add("")
     total_bytes = sum(i.bytes for i in manifest.inputs)
     add(f"{len(manifest.inputs)} input files ({total_bytes} bytes) from `{manifest.source}`; "
-        f"each is listed in `{MANIFEST}` with its SHA-256.")
+        f"each is listed in `{MANIFEST}` with its full SHA-256 (the table shows the first 16 "
+        "hex digits).")
     add("")
-    add("| path | id | status | bytes | SHA-256 |")
+    add("| path | id | status | bytes | SHA-256 (first 16 hex digits) |")
     add("| --- | --- | --- | ---: | --- |")
     for item in manifest.inputs[:LIST_LIMIT]:
         status = item.status + (f" ({item.rule})" if item.rule else "")
@@ -207,27 +220,34 @@ def render_card(
     add("| setting | value |")
     add("| --- | --- |")
     for key, value in _flatten(manifest.settings):
-        add(f"| `{key}` | `{_cell(json.dumps(value, ensure_ascii=False))}` |")
+        shown = f"`{_cell(json.dumps(value, ensure_ascii=False))}`"
+        if key == "pretty_name" and value == "":
+            # Unset: the card is titled with the dataset name, as the YAML header says.
+            shown = f"`{_cell(json.dumps(pretty_name, ensure_ascii=False))}` (the dataset name)"
+        add(f"| `{key}` | {shown} |")
     add("")
 
     add("## Counts")
     add("")
-    add("| what | count |")
-    add("| --- | ---: |")
-    add(f"| files seen | {counts.files_seen} |")
-    add(f"| documents accepted | {counts.documents} |")
-    add(f"| files rejected | {counts.rejects} |")
+    add("What each count is counted over: the input files, the `all` config (every accepted "
+        "document) or the `default` config (duplicates removed).")
+    add("")
+    add("| what | counted over | count |")
+    add("| --- | --- | ---: |")
+    add(f"| files seen | input files | {counts.files_seen} |")
+    add(f"| documents accepted | input files | {counts.documents} |")
+    add(f"| files rejected | input files | {counts.rejects} |")
     if counts.skipped:
-        add(f"| hidden entries skipped | {counts.skipped} |")
+        add(f"| hidden entries skipped | input files | {counts.skipped} |")
     for rule, n in counts.rejects_by_rule.items():
-        add(f"| rejected: {rule} | {n} |")
-    add(f"| duplicate clusters | {counts.clusters} |")
+        add(f"| rejected: {rule} | input files | {n} |")
+    add(f"| duplicate clusters | `all` | {counts.clusters} |")
     for relation, n in counts.relations.items():
-        add(f"| relation {relation} | {n} |")
+        add(f"| relation {relation} | `all` | {n} |")
     for language, n in counts.languages.items():
-        add(f"| language {language} | {n} |")
+        add(f"| language {language} | `default` | {n} |")
     for config, n in counts.rows.items():
-        add(f"| rows in `{config}` | {n} |")
+        add(f"| rows | `{config}` | {n} |")
     add("")
 
     add("## Duplicate clusters")

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Never
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from tqdm import tqdm
 
 from corpus.errors import PublishError
 from corpus.publish.layout import DATA_DIR
@@ -172,15 +174,29 @@ def _field_digests(row: Mapping[str, Any], columns: list[str]) -> dict[str, byte
     return {name: _digest(row_json({name: row[name]})) for name in columns}
 
 
-def diff(old: str | Path, new: str | Path) -> ReleaseDiff:
+def diff(old: str | Path, new: str | Path, *, progress: bool | None = False) -> ReleaseDiff:
     """Compare release folder ``old`` with release folder ``new`` (the ``all`` config of each).
 
     Only the columns both releases have are compared; a schema difference is reported in
     :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``).
-    Raises :class:`PublishError` if either folder has no ``all`` shards.
+    Raises :class:`PublishError` if either folder has no ``all`` shards. ``progress`` shows a
+    bar of the rows read on stderr (None: when stderr is a terminal).
     """
     old_dir, new_dir = Path(old), Path(new)
     old_shards, new_shards = _shards(old_dir), _shards(new_dir)
+    with _progress(progress, old_shards + new_shards) as bar:
+        return _diff(old_dir, new_dir, old_shards, new_shards, bar)
+
+
+def _progress(enabled: bool | None, shards: list[Path]) -> tqdm[Never]:
+    show = sys.stderr.isatty() if enabled is None else enabled
+    total = sum(pq.ParquetFile(shard).metadata.num_rows for shard in shards) if show else None
+    return tqdm(desc="diff", total=total, unit="row", disable=not show, file=sys.stderr,
+                leave=False)
+
+
+def _diff(old_dir: Path, new_dir: Path, old_shards: list[Path], new_shards: list[Path],
+          bar: tqdm[Never]) -> ReleaseDiff:
     old_schema, new_schema = _schema(old_shards), _schema(new_shards)
     columns = [name for name in new_schema.names if name in set(old_schema.names)]
     if "id" not in columns:
@@ -189,6 +205,7 @@ def diff(old: str | Path, new: str | Path) -> ReleaseDiff:
     index: dict[str, tuple[bytes, str]] = {}
     old_clusters: dict[str, list[tuple[str, str]]] = {}
     for row in _rows(old_shards, columns):
+        bar.update(1)
         doc_id = str(row["id"])
         index[doc_id] = (_digest(row_json(row)), _path(row))
         key = _cluster_key(row)
@@ -201,6 +218,7 @@ def diff(old: str | Path, new: str | Path) -> ReleaseDiff:
     seen: set[str] = set()
     new_clusters: dict[str, list[tuple[str, str]]] = {}
     for row in _rows(new_shards, columns):
+        bar.update(1)
         doc_id = str(row["id"])
         seen.add(doc_id)
         key = _cluster_key(row)

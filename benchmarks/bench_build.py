@@ -1,0 +1,194 @@
+"""End-to-end build benchmark: time, peak memory and speed-up of ``corpus build`` by corpus size
+and executor, against a floor (read every file, write its raw text to Parquet with pyarrow).
+
+The corpus is generated: ~600-word news-like articles in the seed format, with real
+typography (curly quotes and apostrophes, dashes, accented names) because every sentence is
+made from a sentence of the seeds or of the dedup development set with a share of its
+content words replaced by the topic's own made-up names and words. One article in ten is a
+planted copy of another (a paragraph dropped, a trailer added, a few words changed), so dedup
+has real work. Corpora are generated once per size and seed and kept in ``--data``.
+
+Each build runs as a user runs it, ``corpus build DIR --out STORE --engine E --workers N``,
+in a fresh process; the peak RSS is the largest of that process and its workers
+(``RUSAGE_CHILDREN``). Results go to ``benchmarks/results/build_scaling.json`` (a list of
+``{"documents", "seconds", "engine", "workers", "peak_rss_mb", "floor_seconds"}``).
+
+Run::
+
+    python benchmarks/bench_build.py --docs 10000 --engines serial processes:1 processes:2
+    python benchmarks/bench_build.py --docs 10000 30000 100000 --engines processes:2
+    python benchmarks/bench_build.py --docs 10000 --engines processes:2 dask:2
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "build_scaling.json"
+_SENTENCE = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ’']{5,}")
+
+
+def _real_sentences() -> list[str]:
+    """Body sentences of the seeds and of the development set (real typography)."""
+    files = sorted((ROOT / "seeds").glob("*.txt"))
+    files += sorted((ROOT / "benchmarks" / "data" / "dedup_dev" / "corpus").glob("*.txt"))
+    found: list[str] = []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+            if len(line.split()) < 12:
+                continue
+            found.extend(s for s in _SENTENCE.split(line) if len(s.split()) >= 6)
+    return sorted(set(found))
+
+
+def _made_up(rng: random.Random) -> str:
+    syllables = ["ka", "lo", "mir", "sen", "dra", "vel", "to", "nis", "bre", "zha", "ul", "pe"]
+    name = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))).capitalize()
+    return name + rng.choice(["", "", "’s", "-Öberg", "é", "son"])
+
+
+def _article(rng: random.Random, sentences: list[str], topic: list[str]) -> list[str]:
+    """Paragraphs of ~600 words: real sentences with a third of their long words replaced by
+    the topic's words (so articles of a topic share names and terms, not sentences)."""
+    paragraphs: list[str] = []
+    words = 0
+    while words < 600:
+        chosen = []
+        for _ in range(rng.randint(2, 4)):
+            text = rng.choice(sentences)
+            text = _WORD.sub(lambda m: rng.choice(topic) if rng.random() < 0.33 else m.group(0),
+                             text)
+            chosen.append(text)
+            words += len(text.split())
+        paragraphs.append(" ".join(chosen))
+    return paragraphs
+
+
+def _copy(rng: random.Random, paragraphs: list[str]) -> list[str]:
+    out = list(paragraphs)
+    if len(out) > 3:
+        del out[rng.randrange(len(out))]
+    out = [p.replace(" the ", " a ", 1) if rng.random() < 0.3 else p for p in out]
+    if rng.random() < 0.5:
+        out.append("This article first appeared in another publication and is republished here.")
+    return out
+
+
+def generate(count: int, dest: Path, seed: int = 1) -> Path:
+    """Write ``count`` articles (10% planted copies) into ``dest`` unless already there."""
+    done = dest / ".complete"
+    if done.exists():
+        return dest
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    rng = random.Random(seed)
+    sentences = _real_sentences()
+    topics = [[_made_up(rng) for _ in range(30)] for _ in range(max(1, count // 20))]
+    kept: list[tuple[str, list[str]]] = []
+    for seq in range(count):
+        if kept and rng.random() < 0.1:
+            headline, body = rng.choice(kept)
+            body = _copy(rng, body)
+        else:
+            topic = rng.choice(topics)
+            body = _article(rng, sentences, topic)
+            headline = f"{rng.choice(topic)} and {rng.choice(topic)}: what we know"
+            if len(kept) < 5000:
+                kept.append((headline, body))
+            else:
+                kept[rng.randrange(len(kept))] = (headline, body)
+        doc_id = hashlib.sha256(f"{seed}/{seq}".encode()).hexdigest()[:16]
+        text = "\n".join([headline, f"By {rng.choice(topics[0])} Reporter", *body]) + "\n"
+        (dest / f"{seq:07d}_{doc_id}.txt").write_text(text, encoding="utf-8")
+    done.write_text("")
+    return dest
+
+
+def floor(corpus: Path, out: Path) -> float:
+    """Seconds to read every file and write its raw text to Parquet with pyarrow (one core)."""
+    start = time.perf_counter()
+    names, texts = [], []
+    writer = pq.ParquetWriter(out, pa.schema([("name", pa.string()), ("text", pa.string())]),
+                              compression="zstd")
+    for path in sorted(corpus.glob("*.txt")):
+        names.append(path.name)
+        texts.append(path.read_text(encoding="utf-8"))
+        if len(names) == 10_000:
+            writer.write_table(pa.table({"name": names, "text": texts}))
+            names, texts = [], []
+    if names:
+        writer.write_table(pa.table({"name": names, "text": texts}))
+    writer.close()
+    return time.perf_counter() - start
+
+
+def timed_build(corpus: Path, store: Path, engine: str, workers: int) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, largest process) of one ``corpus build``."""
+    shutil.rmtree(store, ignore_errors=True)
+    command = [str(Path(sys.executable).with_name("corpus")), "build", str(corpus),
+               "--out", str(store), "--engine", engine, "--workers", str(workers)]
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+        "s = time.perf_counter() - t\n"
+        "print(r.returncode, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *command], capture_output=True, text=True,
+                         check=True)
+    rc, seconds, rss_kb = out.stdout.split()
+    if rc != "0":
+        raise SystemExit(f"build failed ({rc}): {out.stderr}")
+    return float(seconds), int(rss_kb) / 1024
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--engines", nargs="+", default=["processes:2"],
+                        help="ENGINE:WORKERS items, e.g. serial processes:1 processes:2 dask:2")
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp"))
+                        / "corpus-bench")
+    parser.add_argument("--no-save", action="store_true", help="do not update the JSON results")
+    args = parser.parse_args(argv)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    print(f"{'documents':>10} {'engine':>12} {'seconds':>9} {'docs/s':>8} {'peak MB':>8} "
+          f"{'floor s':>8} {'÷ floor':>8}")
+    for count in args.docs:
+        corpus = generate(count, args.data / f"news-{count}")
+        floor_seconds = floor(corpus, args.data / f"floor-{count}.parquet")
+        for item in args.engines:
+            engine, _, workers = item.partition(":")
+            seconds, rss = timed_build(corpus, args.data / "store", engine, int(workers or 1))
+            print(f"{count:>10,} {item:>12} {seconds:>9.1f} {count / seconds:>8,.0f} "
+                  f"{rss:>8,.0f} {floor_seconds:>8.1f} {seconds / floor_seconds:>8.1f}")
+            results = [r for r in results if not (r["documents"] == count and r["engine"] == engine
+                                                  and r["workers"] == int(workers or 1))]
+            results.append({"documents": count, "seconds": round(seconds, 2), "engine": engine,
+                            "workers": int(workers or 1), "peak_rss_mb": round(rss),
+                            "floor_seconds": round(floor_seconds, 2)})
+    if not args.no_save:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        results.sort(key=lambda r: (r["engine"], r["workers"], r["documents"]))
+        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""`corpus --help` and `corpus COMMAND --help` are plain text for people, not reStructuredText."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from corpus.cli import COMMANDS, main, plain_text
+
+# What reStructuredText inline markup looks like: a literal, a role, interpreted text.
+_MARKUP = re.compile(r"``|:[a-z]+(?::[a-z]+)?:`|`[^`\s][^`]*`")
+
+
+def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--help"])
+    assert exited.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_help_has_no_restructuredtext_markup(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    text = _help(capsys, command)
+    assert text.startswith(f"usage: corpus {command}")
+    assert _MARKUP.search(text) is None, _MARKUP.search(text)
+    # The description is there, with its literals kept as words.
+    assert f"corpus {command}" in text.split("\n\n", 1)[1]
+
+
+def test_top_level_help_lists_every_command_in_plain_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = _help(capsys)
+    assert _MARKUP.search(text) is None
+    for command in COMMANDS:
+        assert re.search(rf"^\s+{command}\s+\S", text, re.MULTILINE), command
+
+
+def test_inspect_help_names_the_function_not_the_role(capsys: pytest.CaptureFixture[str]) -> None:
+    text = _help(capsys, "inspect")
+    assert ":func:" not in text
+    assert "corpus inspect FILE" in " ".join(text.split())
+
+
+@pytest.mark.parametrize("columns", ["40", "60", "100"])
+def test_help_never_cuts_an_option_name_at_its_hyphen(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    text = _help(capsys, "build")
+    options = {"--license-name", "--license-link", "--no-progress", "--pretty-name"}
+    words = set(text.split())
+    for option in options:
+        assert any(option in word for word in words), option
+    assert not re.search(r"--[a-z]+-$", text, re.MULTILINE)
+
+
+def test_argument_help_is_cleaned_too(capsys: pytest.CaptureFixture[str]) -> None:
+    # push's RELEASE help says "written by `corpus build`" in the source.
+    text = " ".join(_help(capsys, "push").split())
+    assert "written by corpus build: STORE/NAME/vX.Y.Z" in text
+
+
+@pytest.mark.parametrize(
+    ("source", "plain"),
+    [
+        ("``corpus validate PATH``", "corpus validate PATH"),
+        (":func:`inspect_payload`", "inspect_payload"),
+        (":class:`~corpus.errors.CorpusError`", "CorpusError"),
+        (":data:`corpus.SCHEMA`", "corpus.SCHEMA"),
+        (":py:meth:`~BuildConfig.settings`", "settings"),
+        (":ref:`the seed format <seed-format>`", "the seed format"),
+        ("a `corpus build` release", "a corpus build release"),
+        ("shown escaped (``\\\\x1b``)", "shown escaped (\\x1b)"),
+        ("``{\"files_seen\", ...}`` instead", "{\"files_seen\", ...} instead"),
+        ("no markup: 3 < 4, a:b", "no markup: 3 < 4, a:b"),
+    ],
+)
+def test_plain_text_examples(source: str, plain: str) -> None:
+    assert plain_text(source) == plain
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="`\\")))
+def test_plain_text_leaves_text_without_markup_alone(text: str) -> None:
+    assert plain_text(text) == text
