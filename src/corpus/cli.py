@@ -19,7 +19,7 @@ from corpus.errors import CorpusError
 
 __all__ = ["main"]
 
-COMMANDS = ("validate", "inspect", "dedup", "build", "diff", "push")
+COMMANDS = ("validate", "inspect", "dedup", "build", "diff", "push", "report")
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
 
