@@ -61,6 +61,7 @@ from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, Manifest
 from corpus.publish.parquet import ShardWriter, WrittenFile, file_sha256, write_table
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, FileRef, Listing, read_entries, scan
 from corpus.records import Document, Relation, SourceRef
+from corpus.report import REPORT, write_report
 from corpus.schema import (
     CLUSTERS_SCHEMA,
     REJECTS_SCHEMA,
@@ -565,6 +566,7 @@ def build(
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
+        write_report(tmp, tmp / REPORT)  # report.html (+ report_files/ when large) travels along
         final = dataset_dir / target.tag
         _move_into_place(tmp, final, overwrite=status == "overwritten")
         return BuildReport(status, name, target, final, manifest, previous, change)

@@ -27,13 +27,13 @@ from corpus.records import Relation
 from corpus.schema import reject_from_row
 
 __all__ = [
+    "SNIPPET",
     "ClusterView",
     "DocumentInfo",
     "DocumentScan",
     "Histogram",
     "MemberView",
     "PassagePair",
-    "SNIPPET",
     "cluster_ids",
     "clusters_by_relation",
     "histogram",

@@ -271,7 +271,7 @@ def _page(
              "documents after dedup"),
         )
     )
-    documents_by_relation = {r: n for r, n in c.relations.items()}
+    documents_by_relation = dict(c.relations)
     chunks = "".join(
         f'<script type="application/json" id="chunk-{n}">{_in_script(text)}'
         "</script>\n"
