@@ -2,7 +2,8 @@
 
 Debian's ``chromium`` and ``chromium-driver`` packages (``.ci/run`` installs them) provide the
 browser and ``chromedriver``; without them, or without ``selenium``, the tests are skipped and
-say why. The flags keep the browser off the network entirely: the report must not need it.
+say why, except under CI (``CI`` set), where a missing browser fails them: CI must run them.
+The flags keep the browser off the network entirely: the report must not need it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -54,6 +55,12 @@ class Browser:
         return WebDriverWait(self.driver, timeout).until(condition)
 
 
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests")
+    pytest.skip(reason)
+
+
 @contextlib.contextmanager
 def open_browser() -> Iterator[Browser]:
     """Start a headless Chromium with a fresh profile; skip the test if there is none."""
@@ -61,12 +68,12 @@ def open_browser() -> Iterator[Browser]:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        pytest.skip("selenium is not installed (pip install '.[dev]')")
+        _unavailable("selenium is not installed (pip install '.[dev]')")
     binary = _find("chromium", "chromium-browser")
     driver_path = _find("chromedriver")
     if binary is None or driver_path is None:
-        pytest.skip("no chromium/chromedriver: apt-get install chromium chromium-driver "
-                    "(.ci/run does)")
+        _unavailable("no chromium/chromedriver: apt-get install chromium chromium-driver "
+                     "(.ci/run does)")
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = binary
