@@ -44,14 +44,14 @@ from corpus.report import REPORT, data_dir, write_report
 from corpus.schema import CLUSTERS_SCHEMA, REJECTS_SCHEMA, SCHEMA, SCHEMA_VERSION
 
 WORDS = (
-    'government', 'minister', 'election', 'market', 'city', 'council', 'police', 'court',
-    'report', 'budget', 'school', 'health', 'river', 'border', 'talks', 'summit', 'trade',
-    'energy', 'climate', 'storm', 'harvest', 'museum', 'festival', 'vote', 'party', 'leader',
-    'opposition', 'protest', 'strike', 'union', 'factory', 'bank', 'inflation', 'prices',
-    'housing', 'rail', 'airport', 'bridge', 'hospital', 'doctors', 'teachers', 'farmers',
-    'ministry', 'officials', 'statement', 'agreement', 'sanctions', 'prisoners', 'embassy',
-    'visit', 'capital', 'president', 'spokesman', 'week', 'monday', 'tuesday', 'wednesday',
-    'thursday', 'friday', 'morning', 'evening', 'night', 'year',
+    "government", "minister", "election", "market", "city", "council", "police", "court",
+    "report", "budget", "school", "health", "river", "border", "talks", "summit", "trade",
+    "energy", "climate", "storm", "harvest", "museum", "festival", "vote", "party", "leader",
+    "opposition", "protest", "strike", "union", "factory", "bank", "inflation", "prices",
+    "housing", "rail", "airport", "bridge", "hospital", "doctors", "teachers", "farmers",
+    "ministry", "officials", "statement", "agreement", "sanctions", "prisoners", "embassy",
+    "visit", "capital", "president", "spokesman", "week", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "morning", "evening", "night", "year",
 )
 LANGUAGES = ("en",) * 18 + ("de", "fr")
 RULES = ("not-utf8", "empty", "bad-name", "duplicate-id", "control-characters")
