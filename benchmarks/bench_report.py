@@ -238,7 +238,8 @@ def screenshot(release: Path, png: Path) -> None:
             WebDriverWait(driver, 10).until(
                 lambda d: d.find_elements("css selector", "tr.details .pair"))
             height = driver.execute_script("return document.body.scrollHeight")
-            driver.set_window_size(1300, int(height) + 20)
+            driver.set_window_size(1300, int(height) + 120)
+            driver.execute_script("window.scrollTo(0, 0)")
             png.parent.mkdir(parents=True, exist_ok=True)
             driver.save_screenshot(str(png))
         finally:

@@ -183,7 +183,8 @@ def test_a_screenshot_for_people_to_look_at(
     assert _open(browser, page) == []
     _expand(browser, ORIGINAL)
     height = browser.driver.execute_script("return document.body.scrollHeight")
-    browser.driver.set_window_size(1300, min(int(height) + 40, 4000))
+    browser.driver.set_window_size(1300, min(int(height) + 120, 4000))
+    browser.driver.execute_script("window.scrollTo(0, 0)")
     shot = tmp_path / "report.png"
     assert browser.driver.save_screenshot(str(shot))
     data = shot.read_bytes()
@@ -193,3 +194,31 @@ def test_a_screenshot_for_people_to_look_at(
     assert tall >= 1000
     assert len(data) > 50_000  # a blank or nearly blank page compresses to a few KB
     browser.driver.set_window_size(1300, 1000)
+
+
+def test_a_cluster_opens_from_the_keyboard(browser: Browser, page: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    assert _open(browser, page) == []
+    row = browser.driver.find_element(*_by(f'tr.cluster[data-cluster="{COPIED}"]'))
+    row.send_keys(Keys.ENTER)
+    browser.wait(lambda d: d.find_elements(*_by(f'tr.details[data-cluster="{COPIED}"] .pair')))
+    assert row.get_attribute("aria-expanded") == "true"
+
+
+def test_a_release_without_clusters_or_rejects_says_so(
+    browser: Browser, tmp_path: Path, seeds_dir: Path
+) -> None:
+    from corpus.publish.builder import build
+
+    corpus_dir = tmp_path / "one"
+    corpus_dir.mkdir()
+    (corpus_dir / "004_e180362b89ccddc6.txt").write_bytes(
+        (seeds_dir / "004_e180362b89ccddc6.txt").read_bytes())
+    release = build(corpus_dir, tmp_path / "store", progress=False).path
+    assert _open(browser, release / REPORT) == []
+    assert _rows(browser) == []
+    assert "No duplicate clusters in this release." in browser.driver.find_element(
+        *_by("#clusters")).text
+    assert "No file was rejected." in browser.driver.find_element(*_by("#rejects")).text
+    assert browser.driver.find_element(*_by("#cluster-status")).text == "0 of 0 cluster(s)"

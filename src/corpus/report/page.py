@@ -245,7 +245,9 @@ def histogram_svg(hist: Histogram, width: int = 760, height: int = 220) -> str:
             parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 16}" '
                          f'text-anchor="middle">{label}</text>')
     parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle">'
-                 "words per document</text></svg>")
+                 "words per document</text>")
+    parts.append(f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+                 f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">documents</text></svg>')
     return "".join(parts)
 
 
@@ -305,6 +307,10 @@ documents are duplicates of which, and the passages that show it.</p>
 <h2>Document lengths</h2>
 <div class="histogram" id="histogram">{histogram_svg(scan.lengths)}</div>
 <h2>Duplicate clusters</h2>
+<p class="subtitle">Click a cluster to compare each member with the document it was matched
+with, side by side: every aligned passage pair has its own colour, its similarity (TF-IDF cosine)
+and word Jaccard (J) in the middle, and the words the two passages share are marked (except the
+commonest function words).</p>
 <div class="controls">
 <input id="search" type="search" placeholder="Search id, title or file (clusters and rejects)"
  aria-label="Search by id, title or file" autocomplete="off">
@@ -322,10 +328,7 @@ documents are duplicates of which, and the passages that show it.</p>
 <th>message</th></tr></thead><tbody></tbody></table>
 <div class="pager" id="reject-pager"></div>
 <footer>Written by corpus {_e(version)} from the release's manifest.json, clusters.parquet,
-rejects.parquet and data/all/. Click a cluster to compare its documents side by side: each
-aligned passage pair has its own colour, with its similarity (TF-IDF cosine) and word Jaccard
-(J) in the middle; marked words are the words the two passages share (except the commonest
-function words).</footer>
+rejects.parquet and data/all/.</footer>
 </main>
 <script type="application/json" id="report-index">{_in_script(_json(index))}</script>
 {chunks}<script>

@@ -77,7 +77,7 @@
 
   function matchesCluster(c, q, rel, lang) {
     if (q && c.text.indexOf(q) < 0) { return false; }
-    if (rel && (rel === "canonical" ? false : c.relations.indexOf(rel) < 0)) { return false; }
+    if (rel && c.relations.indexOf(rel) < 0) { return false; }
     if (lang && c.languages.indexOf(lang) < 0) { return false; }
     return true;
   }
@@ -184,10 +184,12 @@
     if (next && next.classList && next.classList.contains("details")) {
       next.remove();
       row.classList.remove("open");
+      row.setAttribute("aria-expanded", "false");
       delete state.open[cluster.id];
       return;
     }
     row.classList.add("open");
+    row.setAttribute("aria-expanded", "true");
     state.open[cluster.id] = true;
     var details = el("tr", "details");
     details.setAttribute("data-cluster", cluster.id);
@@ -231,7 +233,12 @@
       row.appendChild(l);
       var scores = c.members.slice(1).map(function (m) { return m.score; });
       row.appendChild(el("td", "num", scores.length ? fmt(Math.min.apply(null, scores)) : ""));
+      row.tabIndex = 0;
+      row.setAttribute("aria-expanded", "false");
       row.addEventListener("click", function () { toggle(row, c); });
+      row.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); toggle(row, c); }
+      });
       body.appendChild(row);
       if (state.open[c.id]) { delete state.open[c.id]; toggle(row, c); }
     });
