@@ -50,9 +50,13 @@ class Browser:
 
     def wait(self, condition: Any, timeout: float = 10) -> Any:
         """Wait until ``condition(driver)`` is truthy and return its value (or time out)."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout).until(condition)
+        # The page re-renders its lists as the reader types: an element found a moment ago
+        # may be gone; try again rather than fail.
+        return WebDriverWait(self.driver, timeout,
+                             ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
 def _unavailable(reason: str) -> NoReturn:

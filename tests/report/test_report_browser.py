@@ -36,8 +36,11 @@ def _open(browser: Browser, page: Path) -> list[str]:
 
 
 def _rows(browser: Browser) -> list[str]:
-    return [row.get_attribute("data-cluster") or ""
-            for row in browser.driver.find_elements(*_by("#clusters tbody tr.cluster"))]
+    """The ids of the listed clusters, read in one script call (the list may be re-rendering)."""
+    ids: list[str] = browser.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#clusters tbody tr.cluster'),"
+        " row => row.getAttribute('data-cluster'));")
+    return ids
 
 
 def _expand(browser: Browser, cluster_id: str) -> object:

@@ -153,6 +153,11 @@ def test_histogram_needs_at_least_one_bar() -> None:
         histogram([1, 2, 3], max_bins=0)
 
 
+def test_histogram_refuses_a_negative_length() -> None:
+    with pytest.raises(ConfigError, match="length of -3 words"):
+        histogram([1, -3, 2])
+
+
 @given(st.lists(st.integers(min_value=0, max_value=10**7), max_size=300),
        st.integers(min_value=1, max_value=40))
 def test_histogram_counts_every_document_once_in_its_bar(values: list[int], bins: int) -> None:

@@ -4,9 +4,9 @@ A release folder holds everything the report needs: ``manifest.json`` (name, ver
 the ``all`` config's shards (one row per accepted document), ``clusters.parquet`` (every
 member of every duplicate cluster with its measures, why the canonical document was kept and
 the aligned passage pairs) and ``rejects.parquet`` (file, line, rule, message). The readers
-here stream those files a row group at a time and read only the columns they need: the
-document text is never read, so memory grows with the number of clustered documents (their
-ids and titles), not with the size of the corpus.
+here stream those files a batch at a time and read only the columns they need; of the document
+text only the start of untitled clustered documents is kept (to name them). So memory grows with
+the number of clustered documents (their ids and titles), not with the size of the corpus.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow.parquet as pq
 
 from corpus.errors import ConfigError, PublishError, Reject
@@ -210,20 +212,22 @@ def _round_widths() -> Iterator[int]:
         scale *= 10
 
 
-def histogram(lengths: Sequence[int] | Any, max_bins: int = _MAX_BINS) -> Histogram:
+def histogram(lengths: npt.ArrayLike, max_bins: int = _MAX_BINS) -> Histogram:
     """The histogram of ``lengths`` (word counts) with round bin widths (1, 2 or 5 × 10ⁿ).
 
     The bars cover 0 to the 99th percentile; when longer documents exist they go into one last
-    open-ended bar. An empty input gives an empty histogram. ``lengths`` is a sequence of ints
-    or a numpy array.
+    open-ended bar. An empty input gives an empty histogram. ``lengths`` is a sequence of
+    non-negative ints or a numpy array of them; raises :class:`ConfigError` for a negative
+    length or ``max_bins`` below 1.
     """
-    import numpy as np
-
     if max_bins < 1:
         raise ConfigError(f"max_bins={max_bins} must be at least 1 (one bar)")
     values = np.asarray(lengths, dtype=np.int64)
     if values.size == 0:
         return Histogram(edges=(), counts=())
+    if int(values.min()) < 0:
+        raise ConfigError(f"a document length of {int(values.min())} words: lengths count "
+                          "words and cannot be negative")
     top = int(values.max())
     cap = int(np.percentile(values, 99, method="higher"))
     width = next(w for w in _round_widths() if math.ceil((cap + 1) / w) <= max_bins)
@@ -245,9 +249,8 @@ def scan_documents(
     release_dir: Path, wanted: Set[str], manifest: Manifest | None = None
 ) -> DocumentScan:
     """One streaming pass over the ``all`` config: lengths, languages, and the documents of
-    ``wanted`` (the clustered ones). Reads only the columns it needs, never the text."""
-    import numpy as np
-
+    ``wanted`` (the clustered ones). Reads only the columns it needs, a batch at a time, and
+    keeps no text but the first :data:`SNIPPET` characters of untitled wanted documents."""
     manifest = read_manifest(release_dir) if manifest is None else manifest
     lengths: list[Any] = []
     languages: Counter[str] = Counter()
