@@ -24,7 +24,7 @@ from corpus.errors import CorpusError
 
 __all__ = ["PlainHelpFormatter", "build_parser", "main", "plain_text"]
 
-COMMANDS = ("validate", "inspect", "dedup", "build", "diff", "push")
+COMMANDS = ("validate", "inspect", "dedup", "build", "diff", "push", "report")
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
 

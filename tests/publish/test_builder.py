@@ -54,6 +54,7 @@ def test_build_writes_a_hugging_face_dataset_folder(corpus_dir: Path, tmp_path: 
         "data/default/train-00000-of-00001.parquet",
         "manifest.json",
         "rejects.parquet",
+        "report.html",
     ]
     manifest = Manifest.read(release)
     assert (manifest.name, manifest.version) == ("seeds", "1.0.0")

@@ -53,6 +53,7 @@ from corpus.publish.layout import (
 from corpus.publish.manifest import ChangelogEntry, Manifest
 from corpus.reader import Listing, scan
 from corpus.records import Document, SourceRef
+from corpus.report import REPORT, write_report
 from corpus.schema import SCHEMA_VERSION, schema_description
 
 __all__ = ["BuildReport", "ReleaseExistsError", "build", "default_name"]
@@ -489,6 +490,7 @@ def build(
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
+        write_report(tmp, tmp / REPORT)  # report.html (+ report_files/ when large) travels along
         final = dataset_dir / target.tag
         _move_into_place(tmp, final, overwrite=status == "overwritten")
         return BuildReport(status, name, target, final, manifest, previous, change)

@@ -7,6 +7,7 @@ folder laid out as a Hugging Face dataset repository::
     manifest.json                               versions, settings, inputs, counts, fingerprint
     rejects.parquet                             input files that were not accepted, with why
     clusters.parquet                            duplicate clusters with measures and evidence
+    report.html                                 the release's HTML report (``corpus.report``)
     data/default/train-00000-of-00001.parquet   deduplicated corpus (canonical + unique)
     data/all/train-00000-of-00001.parquet       every accepted document
 
