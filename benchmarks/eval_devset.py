@@ -179,8 +179,10 @@ def score(result: DedupResult, labels: dict[str, Label]) -> dict[str, object]:
 
 def print_report(title: str, report: dict[str, object], seconds: float) -> None:
     print(f"\n### {title} ({seconds:.1f} s)\n")
-    print("| part | documents | gold pairs | found pairs | false pairs | precision | recall | ARI |")
-    print("| ---- | --------: | ---------: | ----------: | ----------: | --------: | -----: | --: |")
+    print("| part | documents | gold pairs | found pairs | false pairs | precision | recall "
+          "| ARI |")
+    print("| ---- | --------: | ---------: | ----------: | ----------: | --------: | -----: "
+          "| --: |")
     for part in ("overall", "short", "long"):
         row = report[part]
         assert isinstance(row, dict)
@@ -317,8 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     dev = load_devset()
     counts = Counter(lab.level for lab in dev.labels.values())
-    print(f"# development set: {len(dev.docs)} documents, "
-          f"{len({lab.topic for lab in dev.labels.values()})} topics, {dict(sorted(counts.items()))}")
+    topics = len({lab.topic for lab in dev.labels.values()})
+    print(f"# development set: {len(dev.docs)} documents, {topics} topics, "
+          f"{dict(sorted(counts.items()))}")
     config = DedupConfig()
     modes = [False, True] if args.semantic else [False]
     for semantic in modes:

