@@ -14,7 +14,7 @@ This script runs :func:`corpus.find_duplicates` on the union of the development 
   Rand index, overall, per length (``short``, ``long``) and per level (recall: the copies of
   that level clustered with their source; false pairs: predicted pairs that involve a
   document of that level and are not gold);
-* a precision-recall curve over the rewrite threshold (``RewriteConfig.min_score``, the pair
+* a precision-recall curve over the rewrite threshold (``RewriteConfig.threshold``, the pair
   score a rewrite needs), for the lexical verifier and, with ``--semantic``, the semantic one;
   written to ``benchmarks/results/dedup_pr.json`` and plotted to
   ``docs/images/dedup_pr.png`` (needs matplotlib: ``pip install 'corpus[bench]'``);
@@ -47,6 +47,7 @@ import numpy as np
 
 from corpus import Document, find_duplicates, parse
 from corpus.dedup import DedupConfig, DedupResult, RewriteConfig, SemanticConfig
+from corpus.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT / "benchmarks" / "data" / "dedup_dev"
@@ -54,7 +55,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "dedup_pr.json"
 PLOT = ROOT / "docs" / "images" / "dedup_pr.png"
 LEVELS = ("copy-paste", "light", "heavy", "condensed", "independent")
 #: The rewrite thresholds swept for the precision-recall curve.
-SWEEP = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+SWEEP = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +212,8 @@ def with_threshold(config: DedupConfig, threshold: float, semantic: bool) -> Ded
     """``config`` with the rewrite threshold (the pair score a rewrite needs) set."""
     if semantic:
         return replace(config, semantic=replace(config.semantic, enabled=True,
-                                                min_score=threshold))
-    return replace(config, rewrite=replace(config.rewrite, min_score=threshold))
+                                                threshold=threshold))
+    return replace(config, rewrite=replace(config.rewrite, threshold=threshold))
 
 
 def curve(dev: DevSet, config: DedupConfig, semantic: bool) -> list[dict[str, object]]:
@@ -281,7 +282,8 @@ def planted_corpus(dev: DevSet, size: int, seed: int = 0) -> list[Document]:
     rng = np.random.default_rng(seed)
     topics: dict[str, list[str]] = {}
     for doc in dev.docs:
-        topics.setdefault(dev.labels[doc.id].topic, []).extend(_WORD.findall(doc.text))
+        topics.setdefault(dev.labels[doc.id].topic, []).extend(
+            _WORD.findall(normalize(doc).text))
     names = sorted(topics)
     pools = [np.array(topics[t]) for t in names]
     everything = np.concatenate(pools)
@@ -348,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         points += curve(dev, config, semantic)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(points, indent=1) + "\n", "utf-8")
-    defaults = {"lexical": RewriteConfig().min_score, "semantic": SemanticConfig().min_score}
+    defaults = {"lexical": RewriteConfig().threshold, "semantic": SemanticConfig().threshold}
     plot(points, defaults, args.plot)
     print(f"\n# wrote {args.json.relative_to(ROOT)} and {args.plot.relative_to(ROOT)}")
     return 0
