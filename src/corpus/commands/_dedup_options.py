@@ -26,7 +26,7 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--rewrite-min-coverage", "rewrite", "min_coverage", float,
      "share of a text's words a rewrite's alignment covers at least (default 0.25)"),
     ("--semantic-threshold", "semantic", "threshold", float,
-     "pair score a rewrite found by sentence embeddings needs (default 0.4)"),
+     "pair score a rewrite found by sentence embeddings needs (default 0.2)"),
     ("--near-jaccard", "near", "jaccard", float,
      "word 5-gram Jaccard of a near copy (default 0.5)"),
     ("--near-containment", "near", "containment", float,

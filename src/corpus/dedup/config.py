@@ -316,7 +316,7 @@ class SemanticConfig:
     min_passages: int = 3
     min_coverage: float = 0.3
     min_score: float = 0.5
-    threshold: float = 0.4
+    threshold: float = 0.2
     min_run: int = 8
     batch_size: int = 64
 
@@ -327,7 +327,7 @@ class SemanticConfig:
                 f"SemanticConfig.enabled={self.enabled!r} is invalid: it must be True or False"
             )
         _check_alignment(owner, self, similarity=0.5, baseline=0.4, gap_penalty=0.1,
-                         min_coverage=0.3, min_score=0.5, threshold=0.4)
+                         min_coverage=0.3, min_score=0.5, threshold=0.2)
         _check_int(owner, "batch_size", self.batch_size, 1, 4096,
                    "it is how many sentences the model embeds at once, e.g. 64")
 
