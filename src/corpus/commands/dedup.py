@@ -23,6 +23,7 @@ import sys
 import textwrap
 from typing import get_args
 
+from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
 from corpus.commands._engine import add_engine_arguments, stages_from
 from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig
 from corpus.dedup.result import AlignedPassage, Cluster, Member
@@ -53,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(needs: pip install 'news-corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
+    add_dedup_arguments(parser)
     add_engine_arguments(parser)
 
 
@@ -127,8 +129,8 @@ def render_report(result: DedupResult, *, width: int = 100) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Read, deduplicate and report; 0, or 1 when any file was rejected."""
-    config = DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
-                         semantic=SemanticConfig(enabled=args.semantic))
+    config = dedup_config(args, DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
+                                            semantic=SemanticConfig(enabled=args.semantic)))
     listing = scan(args.path)
     try:
         with stages_from(args, len(listing.entries)) as stages:

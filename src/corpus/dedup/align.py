@@ -32,7 +32,8 @@ from corpus.dedup.text import Sentence, split_sentences
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
-__all__ = ["AlignedPair", "PairVerdict", "Profile", "build_profile", "verify_pair"]
+__all__ = ["AlignedPair", "PairVerdict", "Profile", "build_profile", "longest_run", "pair_score",
+           "verify_pair"]
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
@@ -128,7 +129,9 @@ class PairVerdict:
     ``relation`` is :attr:`Relation.UNIQUE` when the pair is not a duplicate. ``coverage`` is
     the share of words of the better-covered document that lie in aligned sentences.
     ``strength`` is the local alignment score of the chain (see
-    :class:`~corpus.dedup.config.RewriteConfig`). ``left_in_right`` says the left document's
+    :class:`~corpus.dedup.config.RewriteConfig`), ``run`` its longest run of consecutive
+    aligned pairs and ``link`` the alignment's pair score in [0, 1] (:func:`pair_score`; 0
+    without alignment). ``left_in_right`` says the left document's
     shingles are (near) contained in the right's, i.e. the left is the copy; ``right_in_left``
     the converse. ``evidence`` holds the most similar aligned pairs, in document order;
     ``aligned`` counts the whole alignment.
@@ -141,6 +144,8 @@ class PairVerdict:
     coverage: float
     aligned: int
     strength: float
+    run: int
+    link: float
     left_in_right: bool
     right_in_left: bool
     evidence: tuple[AlignedPair, ...]
@@ -206,6 +211,35 @@ def _local_chain(
     return chain[::-1], score
 
 
+#: Sentences a step of a *run* may skip in either text (see :func:`pair_score`).
+_RUN_SKIP = 1
+
+
+def longest_run(rows: I64, cols: I64) -> int:
+    """The most consecutive pairs of a chain (sorted, increasing in both) whose steps skip at
+    most :data:`_RUN_SKIP` sentences in either text; 0 for an empty chain."""
+    if len(rows) == 0:
+        return 0
+    close = (np.diff(rows) <= _RUN_SKIP + 1) & (np.diff(cols) <= _RUN_SKIP + 1)
+    best = current = 1
+    for step in close.tolist():
+        current = current + 1 if step else 1
+        best = max(best, current)
+    return best
+
+
+def pair_score(strength: float, shorter: int, run: int, rewrite: RewriteConfig) -> float:
+    """The pair score of a sentence alignment, in [0, 1] (see :class:`RewriteConfig`).
+
+    The larger of the chain's density (its score per sentence of the shorter text over the
+    best possible, ``strength / ((1 - baseline) * shorter)``) and, for a run of at least
+    ``min_run`` consecutive aligned pairs, ``run / (2 * min_run)``; capped at 1.
+    """
+    density = strength / ((1.0 - rewrite.baseline) * max(shorter, 1))
+    long_run = run / (2 * rewrite.min_run) if run >= rewrite.min_run else 0.0
+    return min(1.0, max(density, long_run, 0.0))
+
+
 def _word_overlap(a: str, b: str) -> tuple[float, float]:
     left, right = set(hashing_key(a).split()), set(hashing_key(b).split())
     if not left or not right:
@@ -245,7 +279,8 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
     right_in_left = bool(size_b and shared / size_b >= near.containment)
 
     chain: list[int] = []
-    coverage = strength = 0.0
+    coverage = strength = link = 0.0
+    run = 0
     rows = cols = np.zeros(0, dtype=np.int64)
     weights = np.zeros(0, dtype=np.float64)
     if align:
@@ -260,6 +295,8 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
         total_b = max(int(b.sentence_words.sum()), 1)
         coverage = max(float(a.sentence_words[rows].sum()) / total_a,
                        float(b.sentence_words[cols].sum()) / total_b)
+        run = longest_run(rows.astype(np.int64), cols.astype(np.int64))
+        link = pair_score(strength, min(len(a.sentences), len(b.sentences)), run, rewrite)
 
     if a.key == b.key and a.key:
         relation, score = Relation.EXACT, 1.0
@@ -275,8 +312,9 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
         and len(chain) >= rewrite.min_passages
         and coverage >= rewrite.min_coverage
         and strength >= rewrite.min_score
+        and link >= rewrite.threshold - 1e-12
     ):
-        relation, score = Relation.REWRITE, coverage
+        relation, score = Relation.REWRITE, link
     else:
         relation, score = Relation.UNIQUE, 0.0
 
@@ -297,6 +335,8 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
         coverage=_round(coverage),
         aligned=len(chain),
         strength=_round(strength),
+        run=run,
+        link=_round(link),
         left_in_right=left_in_right,
         right_in_left=right_in_left,
         evidence=tuple(evidence),

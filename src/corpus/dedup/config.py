@@ -74,10 +74,15 @@ class _AlignmentThresholds(Protocol):
     def min_coverage(self) -> float: ...
     @property
     def min_score(self) -> float: ...
+    @property
+    def threshold(self) -> float: ...
+    @property
+    def min_run(self) -> int: ...
 
 
 def _check_alignment(owner: str, c: _AlignmentThresholds, *, similarity: float, baseline: float,
-                     gap_penalty: float, min_coverage: float, min_score: float) -> None:
+                     gap_penalty: float, min_coverage: float, min_score: float,
+                     threshold: float) -> None:
     """Validate the alignment thresholds of ``owner``; the keywords are its calibrated defaults."""
     _check_fraction(owner, "similarity", c.similarity, f"calibrated default: {similarity}")
     _check_fraction(owner, "baseline", c.baseline, f"calibrated default: {baseline}")
@@ -97,6 +102,10 @@ def _check_alignment(owner: str, c: _AlignmentThresholds, *, similarity: float, 
             f"{owner}.min_score={c.min_score!r} is invalid: it must be a finite number >= 0 (the "
             f"local alignment score a rewrite needs); calibrated default: {min_score}"
         )
+    _check_fraction(owner, "threshold", c.threshold,
+                    f"it is the pair score a rewrite needs; calibrated default: {threshold}")
+    _check_int(owner, "min_run", c.min_run, 2, 1_000_000,
+               "it is how many consecutive aligned sentences are evidence on their own, e.g. 8")
 
 
 def _false_positive(threshold: float, bands: int, rows: int) -> float:
@@ -250,9 +259,17 @@ class RewriteConfig:
     ``baseline``, each sentence skipped between two aligned pairs costs ``gap_penalty``. The
     pair is a rewrite when the chain has at least ``min_passages`` pairs, covers at least
     ``min_coverage`` of the words of one of the two documents, and scores at least
-    ``min_score`` (so a short chain must be made of close, strong matches). Articles that
-    only tell the same story share words, but their matching sentences are few and
-    scattered, so they never form such a chain. Defaults are calibrated in ``docs/dedup.md``.
+    ``min_score`` (so a short chain must be made of close, strong matches), and when its *pair
+    score* reaches ``threshold``. The pair score (in [0, 1]) is the larger of the chain's
+    *density*, its score per sentence of the shorter text over the best possible
+    (``strength / ((1 - baseline) * sentences)``, capped at 1: 1 when every sentence of the
+    shorter text is aligned at similarity 1 without a gap), and, when the chain holds a *run*
+    of at least ``min_run`` consecutive aligned pairs (each skipping at most one sentence in
+    either text), ``run / (2 * min_run)`` capped at 1: a long passage rewritten sentence by
+    sentence is evidence on its own, even in a text that goes on with its own material.
+    Texts written independently to the same facts align many sentences too, in the order the
+    facts call for, but thinly: their density stays low and their runs short. Defaults are
+    calibrated in ``docs/dedup.md``.
     """
 
     similarity: float = 0.3
@@ -261,10 +278,12 @@ class RewriteConfig:
     min_passages: int = 3
     min_coverage: float = 0.25
     min_score: float = 0.4
+    threshold: float = 0.4
+    min_run: int = 8
 
     def __post_init__(self) -> None:
         _check_alignment("RewriteConfig", self, similarity=0.3, baseline=0.2, gap_penalty=0.1,
-                         min_coverage=0.25, min_score=0.4)
+                         min_coverage=0.25, min_score=0.4, threshold=0.4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +316,8 @@ class SemanticConfig:
     min_passages: int = 3
     min_coverage: float = 0.3
     min_score: float = 0.5
+    threshold: float = 0.2
+    min_run: int = 8
     batch_size: int = 64
 
     def __post_init__(self) -> None:
@@ -306,7 +327,7 @@ class SemanticConfig:
                 f"SemanticConfig.enabled={self.enabled!r} is invalid: it must be True or False"
             )
         _check_alignment(owner, self, similarity=0.5, baseline=0.4, gap_penalty=0.1,
-                         min_coverage=0.3, min_score=0.5)
+                         min_coverage=0.3, min_score=0.5, threshold=0.2)
         _check_int(owner, "batch_size", self.batch_size, 1, 4096,
                    "it is how many sentences the model embeds at once, e.g. 64")
 
@@ -316,7 +337,7 @@ class SemanticConfig:
         return RewriteConfig(
             similarity=self.similarity, baseline=self.baseline, gap_penalty=self.gap_penalty,
             min_passages=self.min_passages, min_coverage=self.min_coverage,
-            min_score=self.min_score,
+            min_score=self.min_score, threshold=self.threshold, min_run=self.min_run,
         )
 
 

@@ -796,11 +796,16 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     by_root: dict[int, dict[Pair, PairVerdict]] = {}
     for pair, found in links.items():
         by_root.setdefault(union.find(pair[0]), {})[pair] = found
-    exact_link = PairVerdict(Relation.EXACT, 1.0, 1.0, 1.0, 1.0, 0, 0.0, True, True, ())
+    exact_link = PairVerdict(Relation.EXACT, 1.0, 1.0, 1.0, 1.0, 0, 0.0, 0, 1.0, True, True,
+                             ())
     for pair in exact_pairs:
         by_root.setdefault(union.find(pair[0]), {}).setdefault(pair, exact_link)
-    specs = [_spec(g, meta, by_root.get(union.find(g[0]), {}), config)
-             for g in union.groups(live.tolist())]
+    specs: list[_ClusterSpec] = []
+    with _Spools(work) as spools:
+        checker = _Verifier(spools, _locations(meta, range(n)), config, semantic)
+        for group in union.groups(live.tolist()):
+            specs += _stars(group, meta, by_root.get(union.find(group[0]), {}), config,
+                            checker)
     clusters = _relate_all(run, work, meta, config, specs, semantic)
     clusters.sort(key=lambda c: c.id)
     stats = DedupStats(
@@ -843,9 +848,64 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
     return result
 
 
+def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
+           config: DedupConfig, checker: _Verifier) -> list[_ClusterSpec]:
+    """Split a connected group of verified links into clusters that do not chain.
+
+    Rounds over the documents not yet placed, until no verified link is left among them: in
+    every connected component, the *center* is the member with the highest sum of verified
+    pair scores (ties: lowest id); its star is the center with every member verified against
+    it. The keep policy picks the canonical document of the star, and the cluster is the
+    canonical document with every member of the star verified against it (the center at
+    least, so every round places documents). Documents left out go to the next round. A
+    pair without a candidate link is verified on demand. So every member of a cluster is
+    verified against its canonical document, and a document linked to two clusters (a text
+    written independently on the same story) joins at most one of them: it never merges them.
+    """
+    verdicts: dict[Pair, PairVerdict] = dict(links)
+
+    def key(a: int, b: int) -> Pair:
+        return (a, b) if meta.ids[a] < meta.ids[b] else (b, a)
+
+    def linked(a: int, b: int) -> bool:
+        pair = key(a, b)
+        found = verdicts.get(pair)
+        if found is None:
+            found = verdicts[pair] = checker.verify(*pair)
+        return found.relation is not Relation.UNIQUE
+
+    specs: list[_ClusterSpec] = []
+    remaining = sorted(group, key=lambda i: meta.ids[i])
+    while len(remaining) > 1:
+        pool = set(remaining)
+        union = UnionFind(meta.size)
+        weight: dict[int, float] = dict.fromkeys(remaining, 0.0)
+        for (left, right), found in links.items():
+            if left in pool and right in pool:
+                union.union(left, right)
+                weight[left] += found.score
+                weight[right] += found.score
+        components = union.groups(remaining)
+        if not components:
+            break
+        placed: set[int] = set()
+        for component in components:
+            center = min(component, key=lambda i: (-round(weight[i], 6), meta.ids[i]))
+            star = [center] + [i for i in component if i != center and linked(center, i)]
+            canonical, reason = _canonical(star, meta, verdicts, config)
+            members = [canonical] + [i for i in star if i != canonical and linked(canonical, i)]
+            placed.update(members)
+            chosen = {key(canonical, i): verdicts[key(canonical, i)] for i in members
+                      if i != canonical}
+            specs.append(_spec(sorted(members), meta, chosen, config, canonical, reason))
+        remaining = [i for i in remaining if i not in placed]
+    return specs
+
+
 def _spec(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
-          config: DedupConfig) -> _ClusterSpec:
-    canonical, reason = _canonical(group, meta, links, config)
+          config: DedupConfig, canonical: int = -1, reason: str = "") -> _ClusterSpec:
+    if canonical < 0:
+        canonical, reason = _canonical(group, meta, links, config)
     neighbours: dict[int, list[int]] = {i: [] for i in group}
     for left, right in links:
         neighbours[left].append(right)

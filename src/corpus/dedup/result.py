@@ -7,9 +7,12 @@ the document-level measures (exact n-gram Jaccard and containment, alignment cov
 the evidence itself: the best aligned passage pairs, canonical side and member side. The
 canonical member is listed too, with relation ``canonical``, score 1 and no evidence.
 
-Score by relation: ``exact`` 1.0; ``near`` the containment (share of the smaller document's
-n-grams found in the other); ``rewrite`` the alignment coverage (share of the better-covered
-document's words in aligned sentences).
+Every member other than the canonical one is verified against the canonical document itself
+(``matched_with`` is the canonical id): clusters do not chain. Score by relation, the pair
+score of that verified link, in [0, 1]: ``exact`` 1.0; ``near`` the containment (share of the
+smaller document's n-grams found in the other); ``rewrite`` the alignment's pair score
+(:func:`corpus.dedup.align.pair_score`, at least ``RewriteConfig.threshold``, 0.4 by default).
+:attr:`Cluster.weakest_link` is the lowest of them.
 """
 
 from __future__ import annotations
@@ -107,12 +110,19 @@ class Cluster:
     members: tuple[Member, ...]
     reason: str = ""
 
+    @property
+    def weakest_link(self) -> float:
+        """The lowest score of a member's verified link to the canonical document (1.0 for a
+        cluster of exact copies): how close the cluster came to leaving a member out."""
+        return min((m.score for m in self.members[1:]), default=1.0)
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict: ``{"id", "canonical", "reason", "members": [...]}``."""
         return {
             "id": self.id,
             "canonical": self.canonical,
             "reason": self.reason,
+            "weakest_link": self.weakest_link,
             "members": [member.to_dict() for member in self.members],
         }
 

@@ -266,6 +266,11 @@ def render_card(
             if reason:
                 add(f"Kept `{cluster_id}` because {reason}.")
                 add("")
+            links = [m.score for m in clusters[cluster_id] if m.relation != "canonical"]
+            if links:
+                add(f"Every member is verified against the canonical document; the weakest "
+                    f"link scores {min(links):.3f}.")
+                add("")
             add("| id | relation | score | path | title |")
             add("| --- | --- | ---: | --- | --- |")
             for m in clusters[cluster_id]:

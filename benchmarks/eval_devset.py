@@ -1,0 +1,360 @@
+"""Dedup quality on the hand-written development set: pair precision, recall and ARI.
+
+The development set (``benchmarks/data/dedup_dev/``, format in its ``labels-*.json``) holds, per
+topic, a source text, copies of it at several levels (``copy-paste``, ``light``, ``heavy``,
+``condensed``) and texts written *independently* to the same prompt (same facts, names and
+numbers, no copying): the hard negatives of real corpora. Its ``seeds`` part labels rewrites
+of the repository's ``seeds/`` and independent same-story articles. Gold clusters: a source
+with its copies; every independent text alone.
+
+This script runs :func:`corpus.find_duplicates` on the union of the development set and
+``seeds/`` and reports:
+
+* pair precision and recall (over all pairs of documents put in one cluster) and the adjusted
+  Rand index, overall, per length (``short``, ``long``) and per level (recall: the copies of
+  that level clustered with their source; false pairs: predicted pairs that involve a
+  document of that level and are not gold);
+* a precision-recall curve over the rewrite threshold (``RewriteConfig.threshold``, the pair
+  score a rewrite needs), for the lexical verifier and, with ``--semantic``, the semantic one;
+  written to ``benchmarks/results/dedup_pr.json`` and plotted to
+  ``docs/images/dedup_pr.png`` (needs matplotlib: ``pip install 'corpus[bench]'``);
+* with ``--plant N [N ...]``, the same measures with the development set planted among N
+  generated documents whose vocabulary overlaps it (:func:`planted_corpus`), so recall and
+  precision can be compared across corpus sizes.
+
+Run::
+
+    python benchmarks/eval_devset.py                      # tables and the curve (lexical)
+    python benchmarks/eval_devset.py --semantic           # also the semantic verifier
+    python benchmarks/eval_devset.py --plant 1000 10000 30000 --no-curve
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+from corpus import Document, find_duplicates, parse
+from corpus.dedup import DedupConfig, DedupResult, RewriteConfig, SemanticConfig
+from corpus.text.normalize import normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVSET = ROOT / "benchmarks" / "data" / "dedup_dev"
+RESULTS = ROOT / "benchmarks" / "results" / "dedup_pr.json"
+PLOT = ROOT / "docs" / "images" / "dedup_pr.png"
+LEVELS = ("copy-paste", "light", "heavy", "condensed", "independent")
+#: The rewrite thresholds swept for the precision-recall curve.
+SWEEP = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One labelled document of the development set."""
+
+    id: str
+    topic: str
+    level: str
+    length: str
+    gold: str  # the gold cluster: the source's id (the document's own id for a source/independent)
+
+
+@dataclass(frozen=True, slots=True)
+class DevSet:
+    docs: tuple[Document, ...]
+    labels: dict[str, Label]
+
+
+def load_devset(root: Path = ROOT) -> DevSet:
+    """The documents of every ``labels-*.json`` part plus ``seeds/``, with their labels."""
+    labels: dict[str, Label] = {}
+    paths: dict[str, Path] = {}
+    base = root / "benchmarks" / "data" / "dedup_dev"
+    for part in sorted(base.glob("labels-*.json")):
+        for item in json.loads(part.read_text("utf-8")):
+            name = str(item["file"])
+            path = root / name if name.startswith("seeds/") else base / "corpus" / name
+            doc_id = str(item["id"])
+            labels[doc_id] = Label(doc_id, str(item["topic"]), str(item["level"]),
+                                   str(item["length"]), str(item["derived_from"] or doc_id))
+            paths[doc_id] = path
+    for path in sorted((root / "seeds").glob("*.txt")):
+        doc_id = path.stem.split("_", 1)[1]
+        if doc_id not in labels:
+            labels[doc_id] = Label(doc_id, f"seeds/{path.stem[:3]}", "source", "long", doc_id)
+            paths[doc_id] = path
+    docs = tuple(parse(paths[i].read_bytes(), paths[i].name) for i in sorted(paths))
+    for doc in docs:
+        if doc.id not in labels:
+            raise SystemExit(f"{doc.source}: id {doc.id} is not the one its label gives")
+    return DevSet(docs, labels)
+
+
+# -- measures -----------------------------------------------------------------------------
+
+
+def _pairs(groups: Iterable[Sequence[str]]) -> set[tuple[str, str]]:
+    return {(a, b) if a < b else (b, a) for g in groups for a, b in combinations(g, 2)}
+
+
+def adjusted_rand(truth: dict[str, str], predicted: dict[str, str]) -> float:
+    """Adjusted Rand index of two clusterings given as id -> cluster label (same ids)."""
+    ids = sorted(truth)
+    table = Counter((truth[i], predicted[i]) for i in ids)
+    rows = Counter(truth[i] for i in ids)
+    cols = Counter(predicted[i] for i in ids)
+
+    def c2(x: int) -> float:
+        return x * (x - 1) / 2
+
+    index = sum(c2(v) for v in table.values())
+    a, b = sum(c2(v) for v in rows.values()), sum(c2(v) for v in cols.values())
+    expected = a * b / c2(len(ids)) if len(ids) > 1 else 0.0
+    top = (a + b) / 2
+    return 1.0 if top == expected else (index - expected) / (top - expected)
+
+
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else float("nan")
+
+
+def score(result: DedupResult, labels: dict[str, Label]) -> dict[str, object]:
+    """Pair precision, recall and ARI overall, per length and per level (labelled ids only)."""
+    predicted = {i: i for i in labels}
+    for cluster in result.clusters:
+        for member in cluster.members:
+            if member.id in predicted:
+                predicted[member.id] = cluster.id
+    truth = {i: lab.gold for i, lab in labels.items()}
+
+    def groups(of: dict[str, str], ids: Iterable[str]) -> list[list[str]]:
+        found: dict[str, list[str]] = {}
+        for i in ids:
+            found.setdefault(of[i], []).append(i)
+        return list(found.values())
+
+    def measures(ids: list[str]) -> dict[str, float]:
+        gold, found = _pairs(groups(truth, ids)), _pairs(groups(predicted, ids))
+        true = len(gold & found)
+        sub_t = {i: truth[i] for i in ids}
+        sub_p = {i: predicted[i] for i in ids}
+        return {"documents": len(ids), "gold_pairs": len(gold), "found_pairs": len(found),
+                "false_pairs": len(found - gold), "precision": _ratio(true, len(found)),
+                "recall": _ratio(true, len(gold)), "ari": adjusted_rand(sub_t, sub_p)}
+
+    ids = sorted(labels)
+    report: dict[str, object] = {"overall": measures(ids)}
+    for length in ("short", "long"):
+        report[length] = measures([i for i in ids if labels[i].length == length])
+    found_pairs = _pairs(groups(predicted, ids))
+    gold_pairs = _pairs(groups(truth, ids))
+    per_level: dict[str, dict[str, object]] = {}
+    for level in LEVELS:
+        members = [i for i in ids if labels[i].level == level]
+        involved = {p for p in found_pairs if labels[p[0]].level == level
+                    or labels[p[1]].level == level}
+        row: dict[str, object] = {"documents": len(members),
+                                  "false_pairs": len(involved - gold_pairs)}
+        if level != "independent":
+            hit = [i for i in members if predicted[i] == predicted[labels[i].gold]]
+            row["found"] = len(hit)
+            row["recall"] = _ratio(len(hit), len(members))
+            row["missed"] = sorted(i for i in members if i not in hit)
+        else:
+            row["merged"] = sorted(i for i in members if any(i in p for p in involved
+                                                            if p not in gold_pairs))
+        per_level[level] = row
+    report["levels"] = per_level
+    return report
+
+
+def print_report(title: str, report: dict[str, object], seconds: float) -> None:
+    print(f"\n### {title} ({seconds:.1f} s)\n")
+    print("| part | documents | gold pairs | found pairs | false pairs | precision | recall "
+          "| ARI |")
+    print("| ---- | --------: | ---------: | ----------: | ----------: | --------: | -----: "
+          "| --: |")
+    for part in ("overall", "short", "long"):
+        row = report[part]
+        assert isinstance(row, dict)
+        print(f"| {part} | {row['documents']} | {row['gold_pairs']} | {row['found_pairs']} | "
+              f"{row['false_pairs']} | {row['precision']:.3f} | {row['recall']:.3f} | "
+              f"{row['ari']:.3f} |")
+    print("\n| level | documents | found with their source | recall | false pairs |")
+    print("| ----- | --------: | ---------------------: | -----: | ----------: |")
+    levels = report["levels"]
+    assert isinstance(levels, dict)
+    for level, row in levels.items():
+        found = row.get("found", "–")
+        recall = f"{row['recall']:.3f}" if "recall" in row else "–"
+        print(f"| {level} | {row['documents']} | {found} | {recall} | {row['false_pairs']} |")
+    for level, row in levels.items():
+        if row.get("missed"):
+            print(f"missed {level}: {', '.join(row['missed'])}")
+        if row.get("merged"):
+            print(f"wrongly clustered {level}: {', '.join(row['merged'])}")
+
+
+# -- the precision-recall curve -------------------------------------------------------------
+
+
+def with_threshold(config: DedupConfig, threshold: float, semantic: bool) -> DedupConfig:
+    """``config`` with the rewrite threshold (the pair score a rewrite needs) set."""
+    if semantic:
+        return replace(config, semantic=replace(config.semantic, enabled=True,
+                                                threshold=threshold))
+    return replace(config, rewrite=replace(config.rewrite, threshold=threshold))
+
+
+def curve(dev: DevSet, config: DedupConfig, semantic: bool) -> list[dict[str, object]]:
+    points: list[dict[str, object]] = []
+    for threshold in SWEEP:
+        result = find_duplicates(dev.docs, with_threshold(config, threshold, semantic))
+        overall = score(result, dev.labels)["overall"]
+        assert isinstance(overall, dict)
+        points.append({"threshold": threshold, "precision": round(overall["precision"], 4),
+                       "recall": round(overall["recall"], 4),
+                       "mode": "semantic" if semantic else "lexical"})
+        print(f"| {points[-1]['mode']} | {threshold:.2f} | {overall['precision']:.3f} | "
+              f"{overall['recall']:.3f} | {overall['ari']:.3f} |")
+    return points
+
+
+def plot(points: list[dict[str, object]], default: dict[str, float], path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise SystemExit("the plot needs matplotlib: pip install 'corpus[bench]'") from error
+    fig, ax = plt.subplots(figsize=(6, 4.2), dpi=120)
+    for mode, marker in (("lexical", "o"), ("semantic", "s")):
+        rows = [p for p in points if p["mode"] == mode]
+        if not rows:
+            continue
+        xs = [float(str(p["recall"])) for p in rows]
+        ys = [float(str(p["precision"])) for p in rows]
+        ax.plot(xs, ys, marker=marker, label=mode)
+        for p, x, y in zip(rows, xs, ys, strict=True):
+            ax.annotate(f"{float(str(p['threshold'])):.1f}", (x, y), fontsize=7,
+                        textcoords="offset points", xytext=(3, 3))
+        if mode in default:
+            hit = [(x, y) for p, x, y in zip(rows, xs, ys, strict=True)
+                   if math.isclose(float(str(p["threshold"])), default[mode])]
+            if hit:
+                ax.plot(*hit[0], marker="*", markersize=14, color="black", linestyle="none",
+                        label=f"{mode} default ({default[mode]})")
+    ax.set_xlabel("pair recall")
+    ax.set_ylabel("pair precision")
+    ax.set_title("Dedup on the development set: threshold sweep (pair score)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+# -- planted in a generated corpus ----------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+
+
+def planted_corpus(dev: DevSet, size: int, seed: int = 0) -> list[Document]:
+    """``size`` generated documents whose vocabulary is the development set's own.
+
+    Each generated document is a news-like text of 8-16 paragraphs, each sentence drawn word
+    by word from the vocabulary of one topic of the development set (names, numbers and terms
+    included, at their frequency in the set), mixed with a few words of another topic: a
+    corpus full of same-topic texts that share no passage with the set.
+    """
+    rng = np.random.default_rng(seed)
+    topics: dict[str, list[str]] = {}
+    for doc in dev.docs:
+        topics.setdefault(dev.labels[doc.id].topic, []).extend(
+            _WORD.findall(normalize(doc).text))
+    names = sorted(topics)
+    pools = [np.array(topics[t]) for t in names]
+    everything = np.concatenate(pools)
+    docs: list[Document] = []
+    for k in range(size):
+        pool = pools[int(rng.integers(len(pools)))]
+        paragraphs = []
+        for _ in range(int(rng.integers(8, 17))):
+            sentences = []
+            for _ in range(int(rng.integers(1, 4))):
+                count = int(rng.integers(10, 26))
+                words = np.where(rng.random(count) < 0.85, rng.choice(pool, count),
+                                 rng.choice(everything, count))
+                text = " ".join(str(w) for w in words)
+                sentences.append(text[0].upper() + text[1:] + ".")
+            paragraphs.append(" ".join(sentences))
+        body = f"Generated report {k}\n" + "\n".join(paragraphs) + "\n"
+        name = f"{900000 + k}_{k:016x}.txt"
+        docs.append(parse(body.encode(), name))
+    return docs
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--semantic", action="store_true",
+                        help="also measure the semantic verifier (needs corpus[semantic])")
+    parser.add_argument("--no-curve", action="store_true", help="skip the threshold sweep")
+    parser.add_argument("--plant", type=int, nargs="*", default=[],
+                        help="also plant the set among this many generated documents")
+    parser.add_argument("--json", type=Path, default=RESULTS, help="where the curve goes")
+    parser.add_argument("--plot", type=Path, default=PLOT, help="where its plot goes")
+    args = parser.parse_args(argv)
+    dev = load_devset()
+    counts = Counter(lab.level for lab in dev.labels.values())
+    topics = len({lab.topic for lab in dev.labels.values()})
+    print(f"# development set: {len(dev.docs)} documents, {topics} topics, "
+          f"{dict(sorted(counts.items()))}")
+    config = DedupConfig()
+    modes = [False, True] if args.semantic else [False]
+    for semantic in modes:
+        mode_config = replace(config, semantic=SemanticConfig(enabled=semantic))
+        start = time.perf_counter()
+        result = find_duplicates(dev.docs, mode_config)
+        seconds = time.perf_counter() - start
+        print_report(f"{'semantic' if semantic else 'lexical'} (defaults)",
+                     score(result, dev.labels), seconds)
+    for size in args.plant:
+        docs = list(dev.docs) + planted_corpus(dev, size)
+        start = time.perf_counter()
+        result = find_duplicates(docs, config)
+        seconds = time.perf_counter() - start
+        print(f"# stats: {result.stats.to_dict()}")
+        print_report(f"lexical, planted among {size:,} generated documents",
+                     score(result, dev.labels), seconds)
+    if args.no_curve:
+        return 0
+    print("\n| mode | threshold | precision | recall | ARI |")
+    print("| ---- | --------: | --------: | -----: | --: |")
+    points: list[dict[str, object]] = []
+    for semantic in modes:
+        points += curve(dev, config, semantic)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(points, indent=1) + "\n", "utf-8")
+    defaults = {"lexical": RewriteConfig().threshold, "semantic": SemanticConfig().threshold}
+    plot(points, defaults, args.plot)
+    print(f"\n# wrote {args.json.relative_to(ROOT)} and {args.plot.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

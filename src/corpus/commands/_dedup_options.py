@@ -1,0 +1,65 @@
+"""The dedup thresholds on the command line, shared by ``corpus dedup`` and ``corpus build``.
+
+Every option defaults to ``None`` (not given): the value of the base configuration stays. A
+bad value is a :class:`~corpus.errors.ConfigError` naming the setting, raised when the
+configuration is built, as for a configuration made in Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from typing import Any
+
+from corpus.dedup.config import DedupConfig
+
+__all__ = ["OPTIONS", "add_dedup_arguments", "dedup_config"]
+
+#: ``(flag, section, field, type, help)``: one command-line option per threshold.
+OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
+    ("--rewrite-threshold", "rewrite", "threshold", float,
+     "pair score a rewrite needs, in [0, 1] (default 0.4)"),
+    ("--rewrite-min-run", "rewrite", "min_run", int,
+     "consecutive aligned sentences that are evidence on their own (default 8)"),
+    ("--rewrite-similarity", "rewrite", "similarity", float,
+     "sentence similarity from which two sentences can be aligned (default 0.3)"),
+    ("--rewrite-min-coverage", "rewrite", "min_coverage", float,
+     "share of a text's words a rewrite's alignment covers at least (default 0.25)"),
+    ("--semantic-threshold", "semantic", "threshold", float,
+     "pair score a rewrite found by sentence embeddings needs (default 0.2)"),
+    ("--near-jaccard", "near", "jaccard", float,
+     "word 5-gram Jaccard of a near copy (default 0.5)"),
+    ("--near-containment", "near", "containment", float,
+     "word 5-gram containment of a near copy (default 0.7)"),
+    ("--lsh-threshold", "minhash", "threshold", float,
+     "Jaccard the MinHash LSH bands are tuned for (default 0.5)"),
+    ("--rare-terms", "candidates", "rare_terms", int,
+     "rarest terms kept per document for rewrite candidates (default 24)"),
+    ("--max-df", "candidates", "max_df", int,
+     "document frequency a rare term may have, at least (default 64)"),
+)
+
+
+def _dest(section: str, name: str) -> str:
+    return f"dedup_{section}_{name}"
+
+
+def add_dedup_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register one option per dedup threshold (:data:`OPTIONS`), in a group of its own."""
+    group = parser.add_argument_group("dedup thresholds (docs/dedup.md)")
+    for flag, section, name, kind, text in OPTIONS:
+        group.add_argument(flag, dest=_dest(section, name), type=kind, default=None,
+                           metavar="N" if kind is int else "X", help=text)
+
+
+def dedup_config(args: argparse.Namespace, base: DedupConfig) -> DedupConfig:
+    """``base`` with the thresholds given on the command line; validated (ConfigError)."""
+    changes: dict[str, dict[str, Any]] = {}
+    for _, section, name, _, _ in OPTIONS:
+        value = getattr(args, _dest(section, name), None)
+        if value is not None:
+            changes.setdefault(section, {})[name] = value
+    if not changes:
+        return base
+    return replace(base, **{section: replace(getattr(base, section), **fields)
+                            for section, fields in changes.items()})
