@@ -79,6 +79,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_dedup_arguments(parser)
     add_engine_arguments(parser)
+    parser.add_argument(
+        "--no-cache", dest="cache", action="store_false",
+        help="process every document again instead of reusing what earlier builds of this "
+             "dataset computed (the release is the same either way)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
             executor=args.engine,
             workers=args.workers,
             scheduler=args.scheduler,
+            cache=args.cache,
         )
     except ReleaseExistsError as exc:
         print(f"corpus build: {exc}", file=sys.stderr)

@@ -39,7 +39,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -58,9 +58,12 @@ from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
 
 __all__ = [
+    "IndexEntry",
     "IndexedShard",
+    "Location",
     "RunMap",
     "ShardIndexer",
+    "VerdictCache",
     "dedup_shards",
     "partitions_for",
 ]
@@ -203,16 +206,36 @@ def _hash64(text: str) -> int:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One document's dedup data as the index phase computes it; what an incremental build
+    caches, so that an unchanged document is not hashed again. ``bands`` and ``stems`` are the
+    little-endian bytes of its LSH band keys and distinct content stems."""
+
+    key: str
+    credit: str
+    digest: bytes
+    anchors: tuple[int, ...]
+    words: int
+    bands: bytes
+    stems: bytes
+
+
 class ShardIndexer:
     """The index phase for one shard: :meth:`add` each document, then :meth:`close`.
 
     Documents are compared on their normalised article text (``doc.text``; a document not
     yet normalised is normalised with the default settings first), through its hashing key.
-    Each document's dedup data is computed here, once.
+    Each document's dedup data is computed here, once. ``on_computed(position, entry)`` is
+    told each entry computed (for a cache); :meth:`add_entry` takes one computed before.
     """
 
     def __init__(self, work: str | os.PathLike[str], shard: int, config: DedupConfig,
-                 partitions: int) -> None:
+                 partitions: int,
+                 on_computed: Callable[[int, IndexEntry], None] | None = None) -> None:
+        self._on_computed = on_computed
+        self._pending_anchors: list[tuple[int, ...]] = []
+        self._contents: list[bytes] = []
         self._work = os.fspath(work)
         self._shard = shard
         self._config = config
@@ -250,25 +273,50 @@ class ShardIndexer:
             )
         text = article_text(doc if doc.normalizer_version else normalize(doc))
         key = hashing_key(text)
-        local = len(self._ids)
-        self._ids.append(doc.id)
-        self._names.append(doc.name)
-        self._wheres.append(str(doc.source))
-        self._seqs.append(doc.seq)
-        self._credits.append(source_credit(doc))
-        self._digests.append(
-            hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest())
-        body = text.encode("utf-8", "surrogatepass")
-        tail = key.encode("utf-8", "surrogatepass")
-        self._spool.write(_RECORD.pack(len(body), len(tail)) + body + tail)
-        self._offsets.append(self._end)
-        self._end += _RECORD.size + len(body) + len(tail)
-        for paragraph in _anchor_paragraphs(key):
-            self._anchors.append(_hash64(paragraph))
-            self._anchor_owners.append(local)
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        anchors = tuple(_hash64(p) for p in _anchor_paragraphs(key))
+        self._register(doc.id, doc.name, str(doc.source), doc.seq, text, key,
+                       source_credit(doc), digest, anchors)
+        self._pending_anchors.append(anchors)
         self._keys.append(key)
         if len(self._keys) >= _BATCH:
             self._flush()
+
+    @property
+    def count(self) -> int:
+        """Documents added so far (the position the next one gets)."""
+        return len(self._ids)
+
+    def add_entry(self, doc_id: str, name: str, where: str, seq: int, text: str,
+                  entry: IndexEntry) -> None:
+        """Index one document whose entry was computed before (by this code, same settings)."""
+        self._flush()  # keep corpus order: documents waiting for their batch go first
+        self._register(doc_id, name, where, seq, text, entry.key, entry.credit, entry.digest,
+                       entry.anchors)
+        self._bands.append(np.frombuffer(entry.bands, dtype="<u8").reshape(1, -1))
+        self._words.append(np.array([entry.words], dtype=np.int64))
+        stems = np.frombuffer(entry.stems, dtype="<u8")
+        self._stems.append(stems)
+        self._stem_owners.append(np.full(len(stems), len(self._ids) - 1, dtype=np.int64))
+
+    def _register(self, doc_id: str, name: str, where: str, seq: int, text: str, key: str,
+                  credit: str, digest: bytes, anchors: tuple[int, ...]) -> None:
+        local = len(self._ids)
+        self._ids.append(doc_id)
+        self._names.append(name)
+        self._wheres.append(where)
+        self._seqs.append(seq)
+        self._credits.append(credit)
+        self._digests.append(digest)
+        body = text.encode("utf-8", "surrogatepass")
+        tail = key.encode("utf-8", "surrogatepass")
+        self._contents.append(hashlib.blake2b(body + b"\0" + tail, digest_size=16).digest())
+        self._spool.write(_RECORD.pack(len(body), len(tail)) + body + tail)
+        self._offsets.append(self._end)
+        self._end += _RECORD.size + len(body) + len(tail)
+        for anchor in anchors:
+            self._anchors.append(anchor)
+            self._anchor_owners.append(local)
 
     def _flush(self) -> None:
         if not self._keys:
@@ -280,12 +328,23 @@ class ShardIndexer:
         signatures = signatures_from_shingles(
             shingles, owners, len(self._keys), num_perm=minhash.num_perm, seed=minhash.seed
         )
-        self._bands.append(band_keys(signatures, *minhash.banding))
+        bands = band_keys(signatures, *minhash.banding)
+        self._bands.append(bands)
         self._words.append(hashed.counts)
         stems, stem_owners = _content_stems(self._keys)
         self._stems.append(stems)
         self._stem_owners.append(stem_owners + first)
+        if self._on_computed is not None:
+            bounds = np.searchsorted(stem_owners, np.arange(len(self._keys) + 1))
+            for k, key in enumerate(self._keys):
+                self._on_computed(first + k, IndexEntry(
+                    key=key, credit=self._credits[first + k], digest=self._digests[first + k],
+                    anchors=self._pending_anchors[k], words=int(hashed.counts[k]),
+                    bands=bands[k].astype("<u8").tobytes(),
+                    stems=stems[bounds[k]:bounds[k + 1]].astype("<u8").tobytes(),
+                ))
         self._keys.clear()
+        self._pending_anchors.clear()
 
     def close(self) -> IndexedShard:
         """Write the shard's index files; return what was indexed."""
@@ -305,6 +364,7 @@ class ShardIndexer:
             seqs=np.array(self._seqs, dtype=np.int64),
             words=words.astype(np.int64),
             digests=np.frombuffer(b"".join(self._digests), dtype="<u8").reshape(-1, 2),
+            contents=np.frombuffer(b"".join(self._contents), dtype="<u8").reshape(-1, 2),
             offsets=np.array(self._offsets, dtype=np.int64),
         )
         stems = np.concatenate(self._stems) if self._stems else np.zeros(0, np.uint64)
@@ -340,6 +400,7 @@ class _Meta:
     words: I64
     credits: dict[int, str]
     digests: U64
+    contents: U64
     shard_of: I64
     offsets: I64
     bases: tuple[int, ...]
@@ -354,7 +415,7 @@ def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
     names: list[str] = []
     wheres: list[str] = []
     credits: dict[int, str] = {}
-    seqs, words, digests, shard_of, offsets = [], [], [], [], []
+    seqs, words, digests, contents, shard_of, offsets = [], [], [], [], [], []
     bases = []
     for shard in shards:
         bases.append(len(ids))
@@ -369,6 +430,7 @@ def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
             seqs.append(data["seqs"])
             words.append(data["words"])
             digests.append(data["digests"])
+            contents.append(data["contents"])
             offsets.append(data["offsets"])
             shard_of.append(np.full(len(data["seqs"]), shard.shard, dtype=np.int64))
     seen: dict[str, int] = {}
@@ -387,7 +449,8 @@ def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
     return _Meta(
         ids=ids, names=names, wheres=wheres, credits=credits,
         seqs=cat(seqs, np.int64), words=cat(words, np.int64),
-        digests=cat(digests, np.uint64, (0, 2)), shard_of=cat(shard_of, np.int64),
+        digests=cat(digests, np.uint64, (0, 2)), contents=cat(contents, np.uint64, (0, 2)),
+        shard_of=cat(shard_of, np.int64),
         offsets=cat(offsets, np.int64), bases=tuple(bases),
     )
 
@@ -505,23 +568,61 @@ def _select_task(task: _StemTask) -> int:
 # -- phases 3 and 5: verification -----------------------------------------------------------
 
 
-class _Verifier:
-    """Verifies pairs of global positions, caching the profiles of recently used documents."""
+class VerdictCache(Protocol):
+    """Where verdicts of earlier builds are kept (:class:`corpus.pipeline.cache.Cache`)."""
 
-    def __init__(self, spools: _Spools, locations: dict[int, tuple[int, int]],
-                 config: DedupConfig, semantic: SemanticVerifier | None = None) -> None:
+    def get(self, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]: ...
+
+    def put(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None: ...
+
+
+#: A document's place in the work folder: shard, spool offset, digest of its text and key.
+Location = tuple[int, int, bytes]
+
+
+class _Verifier:
+    """Verifies pairs of global positions, caching the profiles of recently used documents.
+
+    With a ``cache``, a lexical verdict is looked up by the two documents' content digests
+    first (:meth:`prefetch` loads a batch at once) and new verdicts are stored by
+    :meth:`save`: a verdict depends on the two texts and the settings only.
+    """
+
+    def __init__(self, spools: _Spools, locations: dict[int, Location],
+                 config: DedupConfig, semantic: SemanticVerifier | None = None,
+                 cache: VerdictCache | None = None) -> None:
         self._spools = spools
         self._locations = locations
         self._config = config
         self._semantic = semantic
         self._profiles: OrderedDict[int, Profile] = OrderedDict()
+        self._cache = cache
+        self._known: dict[bytes, PairVerdict] = {}
+        self._new: dict[bytes, PairVerdict] = {}
+
+    def _key(self, left: int, right: int, align: bool) -> bytes:
+        return self._locations[left][2] + self._locations[right][2] + (b"A" if align else b"N")
+
+    def prefetch(self, pairs: Iterable[Pair], align: bool) -> None:
+        """Load the cached verdicts of ``pairs`` in one query."""
+        if self._cache is not None:
+            keys = [self._key(left, right, align) for left, right in pairs]
+            self._known.update(self._cache.get("verdict", keys))
+
+    def save(self) -> None:
+        """Store the verdicts computed since the last save."""
+        if self._cache is not None and self._new:
+            self._cache.put("verdict", self._new.items())
+            self._known.update(self._new)
+            self._new = {}
 
     def profile(self, item: int) -> Profile:
         cached = self._profiles.get(item)
         if cached is not None:
             self._profiles.move_to_end(item)
             return cached
-        text, key = self._spools.read(*self._locations[item])
+        shard, offset, _ = self._locations[item]
+        text, key = self._spools.read(shard, offset)
         built = build_profile(text, key, self._config.minhash.ngram)
         self._profiles[item] = built
         if len(self._profiles) > _PROFILE_CACHE:
@@ -531,11 +632,20 @@ class _Verifier:
     def verify(self, left: int, right: int, *, align: bool = True,
                semantic: bool = True) -> PairVerdict:
         """Verify the pair with ``left`` first (callers order pairs by id)."""
-        a, b = self.profile(left), self.profile(right)
-        found = verify_pair(a, b, self._config, align=align)
+        key = self._key(left, right, align) if self._cache is not None else b""
+        found = self._known.get(key) if key else None
+        if found is None and key:
+            found = self._new.get(key)
+            if found is None and self._cache is not None:  # not prefetched: ask once
+                found = self._cache.get("verdict", [key]).get(key)
+        if found is None:
+            found = verify_pair(self.profile(left), self.profile(right), self._config,
+                                align=align)
+            if key:
+                self._new[key] = found
         if (semantic and align and self._semantic is not None
                 and found.relation is Relation.UNIQUE):
-            found = self._semantic.verify(left, a, right, b)
+            found = self._semantic.verify(left, self.profile(left), right, self.profile(right))
         return found
 
 
@@ -546,18 +656,21 @@ class _VerifyTask:
     work: str
     config: DedupConfig
     pairs: tuple[Pair, ...]
-    locations: dict[int, tuple[int, int]]
+    locations: dict[int, Location]
     align: bool
+    cache: VerdictCache | None = None
 
 
 def _verify_task(task: _VerifyTask) -> list[tuple[Pair, PairVerdict | None]]:
     """Each pair with its verdict when it passed, ``None`` when it did not."""
     results: list[tuple[Pair, PairVerdict | None]] = []
     with _Spools(task.work) as spools:
-        verifier = _Verifier(spools, task.locations, task.config)
+        verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
+        verifier.prefetch(task.pairs, task.align)
         for left, right in task.pairs:
             found = verifier.verify(left, right, align=task.align, semantic=False)
             results.append(((left, right), None if found.relation is Relation.UNIQUE else found))
+        verifier.save()
     return results
 
 
@@ -577,7 +690,8 @@ class _RelateTask:
     work: str
     config: DedupConfig
     clusters: tuple[_ClusterSpec, ...]
-    locations: dict[int, tuple[int, int]]
+    locations: dict[int, Location]
+    cache: VerdictCache | None = None
 
 
 def _member(verifier: _Verifier, item: tuple[int, str, int, str], other: int, other_id: str,
@@ -633,8 +747,18 @@ def _relate(spec: _ClusterSpec, verifier: _Verifier) -> Cluster:
 
 def _relate_task(task: _RelateTask) -> list[Cluster]:
     with _Spools(task.work) as spools:
-        verifier = _Verifier(spools, task.locations, task.config)
-        return [_relate(spec, verifier) for spec in task.clusters]
+        verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
+        verifier.prefetch([(min(m[0], s.canonical, key=lambda i: _member_id(s, i)),
+                            max(m[0], s.canonical, key=lambda i: _member_id(s, i)))
+                           for s in task.clusters for m in s.members if m[0] != s.canonical],
+                          True)
+        clusters = [_relate(spec, verifier) for spec in task.clusters]
+        verifier.save()
+        return clusters
+
+
+def _member_id(spec: _ClusterSpec, item: int) -> str:
+    return next(m[1] for m in spec.members if m[0] == item)
 
 
 # -- the driver -----------------------------------------------------------------------------
@@ -666,15 +790,17 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start:start + size]
 
 
-def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, tuple[int, int]]:
-    return {i: (int(meta.shard_of[i]), int(meta.offsets[i])) for i in items}
+def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, Location]:
+    return {i: (int(meta.shard_of[i]), int(meta.offsets[i]), meta.contents[i].tobytes())
+            for i in items}
 
 
 def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs: list[Pair],
-                align: bool, stage: str) -> list[tuple[Pair, PairVerdict | None]]:
+                align: bool, stage: str, cache: VerdictCache | None = None
+                ) -> list[tuple[Pair, PairVerdict | None]]:
     tasks = [
         _VerifyTask(work, config, tuple(chunk), _locations(meta, {i for p in chunk for i in p}),
-                    align)
+                    align, cache)
         for chunk in _chunks(pairs, _PAIRS_PER_TASK)
     ]
     results = run(_verify_task, tasks, stage, [len(t.pairs) for t in tasks])
@@ -697,8 +823,12 @@ def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
 
 def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
                  config: DedupConfig, run: RunMap, partitions: int,
-                 semantic: SemanticVerifier | None = None) -> DedupResult:
+                 semantic: SemanticVerifier | None = None,
+                 cache: VerdictCache | None = None) -> DedupResult:
     """Phases 2–6 over the shards the index phase wrote to ``work``; returns the result.
+
+    ``cache`` keeps lexical verdicts between builds (an incremental build verifies only the
+    pairs it has not seen; semantic verdicts are never cached).
 
     ``run`` maps a stage's tasks (an executor's ``map`` with progress); ``partitions`` must be
     the count the index phase used; ``semantic`` is the verifier of
@@ -746,7 +876,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     not_near: list[Pair] = []
     verified = 0
     for pair, found in _verify_all(run, work, meta, config, near_pairs, False,
-                                   "dedup: verify near copies"):
+                                   "dedup: verify near copies", cache):
         verified += 1
         if found is None:
             not_near.append(pair)
@@ -771,7 +901,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
                        key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
         rejected: list[Pair] = []
         for pair, found in _verify_all(run, work, meta, config, pairs, True,
-                                       "dedup: verify rewrites"):
+                                       "dedup: verify rewrites", cache):
             verified += 1
             if found is None:
                 rejected.append(pair)
@@ -802,11 +932,13 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         by_root.setdefault(union.find(pair[0]), {}).setdefault(pair, exact_link)
     specs: list[_ClusterSpec] = []
     with _Spools(work) as spools:
-        checker = _Verifier(spools, _locations(meta, range(n)), config, semantic)
+        checker = _Verifier(spools, _locations(meta, range(n)), config, semantic,
+                            cache if semantic is None else None)
         for group in union.groups(live.tolist()):
             specs += _stars(group, meta, by_root.get(union.find(group[0]), {}), config,
                             checker)
-    clusters = _relate_all(run, work, meta, config, specs, semantic)
+        checker.save()
+    clusters = _relate_all(run, work, meta, config, specs, semantic, cache)
     clusters.sort(key=lambda c: c.id)
     stats = DedupStats(
         empty=n - len(live),
@@ -922,7 +1054,8 @@ def _spec(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
 
 
 def _relate_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
-                specs: list[_ClusterSpec], semantic: SemanticVerifier | None) -> list[Cluster]:
+                specs: list[_ClusterSpec], semantic: SemanticVerifier | None,
+                cache: VerdictCache | None = None) -> list[Cluster]:
     if semantic is not None:  # the model lives in this process
         with _Spools(work) as spools:
             verifier = _Verifier(spools, _locations(meta, range(meta.size)), config, semantic)
@@ -934,19 +1067,19 @@ def _relate_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
         batch.append(spec)
         size += len(spec.members)
         if size >= _MEMBERS_PER_TASK:
-            tasks.append(_relate_task_of(work, config, meta, batch))
+            tasks.append(_relate_task_of(work, config, meta, batch, cache))
             batch, size = [], 0
     if batch:
-        tasks.append(_relate_task_of(work, config, meta, batch))
+        tasks.append(_relate_task_of(work, config, meta, batch, cache))
     results = run(_relate_task, tasks, "dedup: evidence",
                   [sum(len(s.members) for s in t.clusters) for t in tasks])
     return [cluster for batch_result in results for cluster in batch_result]
 
 
-def _relate_task_of(work: str, config: DedupConfig, meta: _Meta,
-                    specs: list[_ClusterSpec]) -> _RelateTask:
+def _relate_task_of(work: str, config: DedupConfig, meta: _Meta, specs: list[_ClusterSpec],
+                    cache: VerdictCache | None = None) -> _RelateTask:
     items = {m[0] for s in specs for m in s.members}
-    return _RelateTask(work, config, tuple(specs), _locations(meta, items))
+    return _RelateTask(work, config, tuple(specs), _locations(meta, items), cache)
 
 
 def serial_run(fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,

@@ -31,6 +31,7 @@ from corpus.dedup.phases import dedup_shards, partitions_for
 from corpus.dedup.result import DedupResult
 from corpus.dedup.semantic import semantic_verifier
 from corpus.errors import FormatError, Reject
+from corpus.pipeline.cache import Cache
 from corpus.pipeline.executor import Executor
 from corpus.pipeline.progress import Progress, ProgressSettings
 from corpus.pipeline.stages import (
@@ -178,8 +179,12 @@ def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
 
 
 def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: BuildConfig,
-              stages: Stages) -> BuiltData:
+              stages: Stages, cache: Cache | None = None) -> BuiltData:
     """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
+
+    With a ``cache`` (:mod:`corpus.pipeline.cache`), documents and pairs seen by an earlier
+    build with the same settings and versions are taken from it, not processed again; the
+    release is the same byte for byte.
 
     Strict mode (``config.strict``) raises the first reject in corpus order as a
     :class:`~corpus.errors.FormatError`, after the files were read, so which file is reported
@@ -191,7 +196,7 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         shards = plan_shards(listing, stages.executor.workers)
         partitions = partitions_for(len(listing.entries), config.dedup)
         tasks = [PrepareTask(k, shard, relativize, str(work), config.normalize, config.dedup,
-                             partitions) for k, shard in enumerate(shards)]
+                             partitions, cache=cache) for k, shard in enumerate(shards)]
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
         outcomes = [o for shard in prepared for o in shard.outcomes]
@@ -200,7 +205,7 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
             first = rejects[0]
             raise FormatError(first.path, first.line, first.rule, first.message, first.offset)
         found = dedup_shards(work, [p.index for p in prepared], config.dedup, stages.run,
-                             partitions, semantic)
+                             partitions, semantic, cache)
     inputs = [_input_file(o) for o in outcomes]
 
     # Annotate and write both configs, in corpus order.

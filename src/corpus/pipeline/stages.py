@@ -12,6 +12,7 @@ A failure while working on a file raises :class:`StageError` naming that file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.dedup.config import DedupConfig
-from corpus.dedup.phases import IndexedShard, ShardIndexer
+from corpus.dedup.phases import IndexedShard, IndexEntry, ShardIndexer
 from corpus.errors import CorpusError, Reject
 from corpus.format.parser import render
+from corpus.pipeline.cache import Cache
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, read_entries
 from corpus.records import Document
 from corpus.schema import SCHEMA, to_row
@@ -115,6 +117,7 @@ class PrepareTask:
     dedup: DedupConfig
     partitions: int
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    cache: Cache | None = None
 
 
 def docs_path(work: str, shard: int) -> str:
@@ -158,8 +161,8 @@ class _RowWriter:
         self._writer = pq.ParquetWriter(path, SCHEMA, compression="lz4")
         self._rows: list[dict[str, Any]] = []
 
-    def write(self, doc: Document) -> None:
-        self._rows.append(to_row(doc))
+    def write(self, row: dict[str, Any]) -> None:
+        self._rows.append(row)
         if len(self._rows) >= _WORK_ROW_GROUP:
             self.flush()
 
@@ -173,21 +176,56 @@ class _RowWriter:
         self._writer.close()
 
 
+def _cache_key(doc: Document) -> bytes:
+    """What a document's cached results are filed under: its raw bytes and its file name."""
+    return hashlib.blake2b(f"{doc.raw_sha256}\0{doc.name}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).digest()
+
+
 def prepare(task: PrepareTask) -> PreparedShard:
-    """Read, parse, normalise and index every file of the shard (each document's work, once)."""
+    """Read, parse, normalise and index every file of the shard (each document's work, once).
+
+    With a cache, a document read before (same bytes, same name, same settings and versions)
+    takes its normalised row and index entry from it instead of being processed again.
+    """
     writer = _RowWriter(docs_path(task.work, task.shard))
+    cache = task.cache
+    waiting: dict[int, tuple[bytes, dict[str, Any]]] = {}
+    fresh: list[tuple[bytes, tuple[dict[str, Any], IndexEntry]]] = []
+
+    def computed(position: int, entry: IndexEntry) -> None:
+        key, row = waiting.pop(position)
+        fresh.append((key, (row, entry)))
+
     try:
-        with ShardIndexer(task.work, task.shard, task.dedup, task.partitions) as indexer:
+        with ShardIndexer(task.work, task.shard, task.dedup, task.partitions,
+                          computed if cache is not None else None) as indexer:
 
             def each(doc: Document) -> None:
+                key = b""
+                if cache is not None:
+                    key = _cache_key(doc)
+                    hit = cache.get("doc", [key]).get(key)
+                    if hit is not None:
+                        row, entry = hit
+                        row["source"] = {"path": doc.source.path, "member": doc.source.member}
+                        writer.write(row)
+                        indexer.add_entry(row["id"], doc.name, str(doc.source), row["seq"],
+                                          row["text"], entry)
+                        return
                 normalised = normalize(doc, task.normalize)
-                writer.write(normalised)
+                row = to_row(normalised)
+                writer.write(row)
+                if cache is not None:
+                    waiting[indexer.count] = (key, row)
                 indexer.add(normalised)
 
             outcomes = tuple(_outcomes(task.entries, task.relativize, task.max_file_bytes, each))
             index = indexer.close()
     finally:
         writer.close()
+    if cache is not None:
+        cache.put("doc", fresh)
     return PreparedShard(task.shard, outcomes, index)
 
 

@@ -37,6 +37,7 @@ from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
 from corpus.pipeline.build import BuiltData, Stages, run_build, scan_inputs
+from corpus.pipeline.cache import Cache, namespace_of
 from corpus.pipeline.executor import Engine, Executor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.publish.card import render_card
@@ -61,6 +62,8 @@ __all__ = ["BuildReport", "ReleaseExistsError", "build", "default_name"]
 Status = Literal["built", "overwritten", "up-to-date"]
 
 _TMP_PREFIX = ".build-"
+#: Where incremental builds keep their caches: ``STORE/.cache/NAME/``.
+_CACHE_DIR = ".cache"
 #: Where ``--overwrite`` sets the old release aside between its two renames.
 _OLD_PREFIX = f"{_TMP_PREFIX}old-"
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz2", ".txz", ".tar", ".zip")
@@ -174,6 +177,14 @@ class _Relativizer:
         path, bang, member = reject.path.partition("!")
         return replace(reject, path=self.path(path) + bang + member,
                        message=self.text(reject.message))
+
+
+def _cache_namespace(config: BuildConfig) -> str:
+    """What cached per-document results depend on: versions, schema and every setting."""
+    return namespace_of({
+        "libraries": _library_versions(), "schema": SCHEMA_VERSION, "format": FORMAT_VERSION,
+        "settings": settings_hash(config.settings()),
+    })
 
 
 def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
@@ -355,6 +366,7 @@ def build(
     executor: Executor | Engine | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    cache: bool = True,
 ) -> BuildReport:
     """Build the corpus at ``source`` into a release ``store/name/vX.Y.Z`` and describe it.
 
@@ -374,6 +386,11 @@ def build(
     byte-identical whatever runs it. ``progress``: bars on a terminal and periodic log lines
     elsewhere (``None``, the default), ``False`` for nothing, or a
     :class:`~corpus.pipeline.ProgressSettings`.
+
+    ``cache`` keeps each document's normalised row and dedup entry, and each verified pair's
+    verdict, in ``store/.cache/name/`` (by content, settings and versions), so the next build
+    processes only what changed and writes the same bytes as a clean build. It is off for a
+    cluster reached through ``scheduler`` (its workers may not share this machine's disk).
     Raises :class:`~corpus.errors.CorpusError` subclasses for unreadable sources, strict-mode
     rejects (``config.strict``), bad settings and write failures; no half release is left.
     """
@@ -406,8 +423,13 @@ def build(
             tmp.mkdir()
         except OSError as exc:
             raise _write_error(exc, dataset_dir) from None
+        store_cache = (Cache(Path(store) / _CACHE_DIR / name / "pipeline.sqlite",
+                             _cache_namespace(config)) if cache and not scheduler else None)
         try:
-            built = run_build(listing, rel, tmp, config, stages)
+            built = run_build(listing, rel, tmp, config, stages, store_cache)
+            if store_cache is not None:
+                store_cache.prune()
+                store_cache.close()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
             shutil.rmtree(tmp, ignore_errors=True)
             raise _write_error(exc, dataset_dir) from None
