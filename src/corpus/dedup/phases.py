@@ -36,7 +36,7 @@ import hashlib
 import os
 import struct
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
@@ -588,7 +588,7 @@ class _Verifier:
     :meth:`save`: a verdict depends on the two texts and the settings only.
     """
 
-    def __init__(self, spools: _Spools, locations: dict[int, Location],
+    def __init__(self, spools: _Spools, locations: Mapping[int, Location],
                  config: DedupConfig, semantic: SemanticVerifier | None = None,
                  cache: VerdictCache | None = None) -> None:
         self._spools = spools
@@ -790,6 +790,24 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start:start + size]
 
 
+class _AllLocations(Mapping[int, Location]):
+    """Every document's location, looked up in the index arrays when asked (no dict of a
+    million entries on the driver)."""
+
+    def __init__(self, meta: _Meta) -> None:
+        self._meta = meta
+
+    def __getitem__(self, item: int) -> Location:
+        meta = self._meta
+        return int(meta.shard_of[item]), int(meta.offsets[item]), meta.contents[item].tobytes()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self._meta.size))
+
+    def __len__(self) -> int:
+        return self._meta.size
+
+
 def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, Location]:
     return {i: (int(meta.shard_of[i]), int(meta.offsets[i]), meta.contents[i].tobytes())
             for i in items}
@@ -910,7 +928,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
                 union.union(*pair)
         if semantic is not None:
             with _Spools(work) as spools:
-                verifier = _Verifier(spools, _locations(meta, range(n)), config, semantic)
+                verifier = _Verifier(spools, _AllLocations(meta), config, semantic)
                 for left, right in rejected:  # id order: a deterministic sequence
                     if union.find(left) == union.find(right):
                         continue
@@ -932,7 +950,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         by_root.setdefault(union.find(pair[0]), {}).setdefault(pair, exact_link)
     specs: list[_ClusterSpec] = []
     with _Spools(work) as spools:
-        checker = _Verifier(spools, _locations(meta, range(n)), config, semantic,
+        checker = _Verifier(spools, _AllLocations(meta), config, semantic,
                             cache if semantic is None else None)
         for group in union.groups(live.tolist()):
             specs += _stars(group, meta, by_root.get(union.find(group[0]), {}), config,
@@ -1009,15 +1027,15 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
     specs: list[_ClusterSpec] = []
     remaining = sorted(group, key=lambda i: meta.ids[i])
     while len(remaining) > 1:
-        pool = set(remaining)
-        union = UnionFind(meta.size)
+        local = {item: k for k, item in enumerate(remaining)}  # sets over this group only
+        union = UnionFind(len(remaining))
         weight: dict[int, float] = dict.fromkeys(remaining, 0.0)
         for (left, right), found in links.items():
-            if left in pool and right in pool:
-                union.union(left, right)
+            if left in local and right in local:
+                union.union(local[left], local[right])
                 weight[left] += found.score
                 weight[right] += found.score
-        components = union.groups(remaining)
+        components = [[remaining[k] for k in g] for g in union.groups(range(len(remaining)))]
         if not components:
             break
         placed: set[int] = set()
@@ -1058,7 +1076,7 @@ def _relate_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
                 cache: VerdictCache | None = None) -> list[Cluster]:
     if semantic is not None:  # the model lives in this process
         with _Spools(work) as spools:
-            verifier = _Verifier(spools, _locations(meta, range(meta.size)), config, semantic)
+            verifier = _Verifier(spools, _AllLocations(meta), config, semantic)
             return [_relate(spec, verifier) for spec in specs]
     tasks: list[_RelateTask] = []
     batch: list[_ClusterSpec] = []
