@@ -115,3 +115,22 @@ def test_stage_paths_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(StageError, match=r"001_0000000000000001\.txt: RuntimeError"):
         build(corpus_dir, tmp_path / "out", executor="serial")
     assert not any((tmp_path / "out" / "c").iterdir())
+
+
+def die_once(marker: str) -> str:
+    """Kill the worker the first time (as a crashed or lost machine would), succeed after."""
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("died once")
+        os._exit(1)
+    return "done"
+
+
+def test_a_dask_task_lost_with_its_worker_is_retried(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from corpus.pipeline import DaskExecutor
+
+    marker = tmp_path / "died"
+    with DaskExecutor(2) as cluster:
+        assert cluster.map(die_once, [str(marker)]) == ["done"]
+    assert marker.read_text() == "died once"  # the first attempt really died

@@ -80,6 +80,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_dedup_arguments(parser)
     add_engine_arguments(parser)
     parser.add_argument(
+        "--timings", action="store_true",
+        help="also print the wall time of every pipeline stage (where the build's time went)",
+    )
+    parser.add_argument(
         "--no-cache", dest="cache", action="store_false",
         help="process every document again instead of reusing what earlier builds of this "
              "dataset computed (the release is the same either way)",
@@ -116,4 +120,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     for line in report.summary():
         print(line)
+    if args.timings and report.timings:
+        total = sum(report.timings.values())
+        for stage, seconds in report.timings.items():
+            print(f"  {stage:<28} {seconds:8.2f} s  {100 * seconds / max(total, 1e-9):5.1f}%")
     return 0

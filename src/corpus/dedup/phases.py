@@ -80,7 +80,7 @@ _BATCH = 128
 #: Buckets of the document-frequency table (16 MiB of int32).
 _DF_BUCKETS = 1 << 22
 #: Verification profiles a task keeps in memory at once (least recently used are dropped).
-_PROFILE_CACHE = 512
+_PROFILE_CACHE = 1024
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
 _MEMBERS_PER_TASK = 512
@@ -813,16 +813,38 @@ def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, Location]:
             for i in items}
 
 
+def _local_order(pairs: list[Pair]) -> list[int]:
+    """Positions of ``pairs`` reordered so that pairs among the same documents come together
+    (by connected component of the candidate graph): a verification task then builds each
+    document's profile once instead of once per pair. Deterministic."""
+    if not pairs:
+        return []
+    items = sorted({i for p in pairs for i in p})
+    local = {item: k for k, item in enumerate(items)}
+    union = UnionFind(len(items))
+    for left, right in pairs:
+        union.union(local[left], local[right])
+    root = [union.find(local[left]) for left, _ in pairs]
+    return sorted(range(len(pairs)), key=lambda k: (root[k], pairs[k]))
+
+
 def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs: list[Pair],
                 align: bool, stage: str, cache: VerdictCache | None = None
                 ) -> list[tuple[Pair, PairVerdict | None]]:
+    """Verify ``pairs`` on the executor; the results in the order of ``pairs``."""
+    order = _local_order(pairs)
+    arranged = [pairs[k] for k in order]
     tasks = [
         _VerifyTask(work, config, tuple(chunk), _locations(meta, {i for p in chunk for i in p}),
                     align, cache)
-        for chunk in _chunks(pairs, _PAIRS_PER_TASK)
+        for chunk in _chunks(arranged, _PAIRS_PER_TASK)
     ]
     results = run(_verify_task, tasks, stage, [len(t.pairs) for t in tasks])
-    return [item for batch in results for item in batch]
+    flat = [item for batch in results for item in batch]
+    back: list[tuple[Pair, PairVerdict | None]] = [flat[0]] * len(flat)
+    for position, item in zip(order, flat, strict=True):
+        back[position] = item
+    return back
 
 
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,

@@ -16,12 +16,14 @@ executor, the number of workers or the number of shards.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,18 +112,33 @@ def plan_shards(listing: Listing, workers: int) -> tuple[tuple[Entry, ...], ...]
 
 
 class Stages:
-    """Runs stages on an executor, each with its progress bar or log lines."""
+    """Runs stages on an executor, each with its progress bar or log lines, and keeps the
+    wall time of each stage (``timings``: where a build's time went)."""
 
     def __init__(self, executor: Executor, progress: ProgressSettings) -> None:
         self.executor = executor
         self.progress = progress
+        self.timings: dict[str, float] = {}
 
     def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
             weights: Sequence[int]) -> list[Any]:
         """``executor.map(fn, tasks)`` with progress counted in ``weights``."""
         unit = "pair" if "verify" in stage else "partition" if "group" in stage else "doc"
-        with Progress(stage, sum(weights), unit, self.progress) as bar:
-            return self.executor.map(fn, tasks, progress=bar, weights=weights)
+        start = time.perf_counter()
+        try:
+            with Progress(stage, sum(weights), unit, self.progress) as bar:
+                return self.executor.map(fn, tasks, progress=bar, weights=weights)
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Count the time of work done in this process under ``stage``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
 
 
 def _hash_input(ref: FileRef) -> tuple[str, int]:
@@ -204,8 +221,11 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         if config.strict and rejects:
             first = rejects[0]
             raise FormatError(first.path, first.line, first.rule, first.message, first.offset)
+        start = time.perf_counter()
         found = dedup_shards(work, [p.index for p in prepared], config.dedup, stages.run,
                              partitions, semantic, cache)
+        mapped = sum(t for name, t in stages.timings.items() if name.startswith("dedup"))
+        stages.timings["dedup: driver"] = time.perf_counter() - start - mapped
     inputs = [_input_file(o) for o in outcomes]
 
     # Annotate and write both configs, in corpus order.
@@ -214,7 +234,7 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
     languages: Counter[str] = Counter()
     clusters: dict[str, list[ClusterMember]] = {}
     documents = sum(p.documents for p in prepared)
-    with _shards(tmp, "default", config) as default, \
+    with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "all", config) as everything, \
             Progress("write", documents, "doc", stages.progress) as bar:
         for rows in read_rows(str(work), (p.shard for p in prepared)):

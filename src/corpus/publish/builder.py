@@ -26,8 +26,8 @@ import shutil
 import socket
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -91,6 +91,8 @@ class BuildReport:
     manifest: Manifest
     previous: Version | None = None
     diff: ReleaseDiff | None = None
+    #: Wall seconds per pipeline stage of this build (empty when nothing was built).
+    timings: Mapping[str, float] = field(default_factory=dict)
 
     def summary(self) -> list[str]:
         """The lines ``corpus build`` prints: where the release is and what is in it."""
@@ -515,7 +517,8 @@ def build(
         write_report(tmp, tmp / REPORT)  # report.html (+ report_files/ when large) travels along
         final = dataset_dir / target.tag
         _move_into_place(tmp, final, overwrite=status == "overwritten")
-        return BuildReport(status, name, target, final, manifest, previous, change)
+        return BuildReport(status, name, target, final, manifest, previous, change,
+                           dict(stages.timings))
     except OSError as exc:  # a full disk, a file-size limit, a folder made read-only meanwhile
         raise _write_error(exc, dataset_dir) from None
     finally:
