@@ -841,7 +841,7 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
     ]
     results = run(_verify_task, tasks, stage, [len(t.pairs) for t in tasks])
     flat = [item for batch in results for item in batch]
-    back: list[tuple[Pair, PairVerdict | None]] = [flat[0]] * len(flat)
+    back: list[tuple[Pair, PairVerdict | None]] = list(flat)
     for position, item in zip(order, flat, strict=True):
         back[position] = item
     return back
