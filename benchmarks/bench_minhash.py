@@ -32,12 +32,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from realistic import articles
-
 from corpus.dedup import DedupConfig, minhash_signatures
 from corpus.dedup.find import _build_index, _Spool
 from corpus.format.parser import parse
 from corpus.text.normalize import normalize
+from realistic import articles
 
 NUM_PERM = 128
 NGRAM = 5

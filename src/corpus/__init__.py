@@ -29,7 +29,7 @@ from corpus.reader import (
 )
 from corpus.records import Document, Line, Quote, Relation, Role, SourceRef
 from corpus.schema import SCHEMA, SCHEMA_VERSION, from_row, to_row
-from corpus.text.lang import LanguageGuess, detect_language
+from corpus.text.lang import LanguageGuess, detect_language, detect_languages
 from corpus.text.normalize import (
     Normalize,
     NormalizeConfig,
@@ -79,6 +79,7 @@ __all__ = [
     "__version__",
     "build",
     "detect_language",
+    "detect_languages",
     "diff",
     "documents",
     "find_duplicates",
