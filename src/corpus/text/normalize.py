@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import ftfy
+from ftfy.badness import BADNESS_RE
 
 from corpus.errors import ConfigError
 from corpus.records import Document, Role
@@ -97,6 +98,43 @@ _MOJIBAKE_ONLY = ftfy.TextFixerConfig(
 
 _NOT_TEXT = frozenset(("Cn", "Co", "Cs"))  # unassigned, private use, surrogate
 
+# With the configuration above, ftfy changes a line (it works line by line) only when its
+# mojibake expression matches the line (``ftfy.badness.is_bad``: C1 controls included) or the
+# line has a surrogate; otherwise every step it runs returns the line as it is. Every match of
+# that expression contains a non-ASCII character and is at most _SUSPECT_WIDTH characters
+# long (both checked by the tests against the installed ftfy), so it lies within
+# _SUSPECT_WIDTH characters of a non-ASCII character: searching those neighbourhoods alone
+# finds every match, at a fraction of the cost of searching the whole text. MULTILINE makes
+# ``^`` match at every line start, as it does in ftfy's per-line search.
+_SUSPECT = re.compile(
+    BADNESS_RE.pattern + r"|[\ud800-\udfff]", BADNESS_RE.flags | re.MULTILINE
+)
+_SUSPECT_WIDTH = 16
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _may_be_mojibake(text: str) -> bool:
+    """False only if ftfy (configured as :data:`_MOJIBAKE_ONLY`) would return ``text``
+    unchanged: no mojibake pattern near any of its non-ASCII characters, no surrogate.
+
+    The neighbourhoods are joined by line breaks; that can only add matches (a ``^`` or
+    ``\\s`` at a join), never lose one, so a false answer is always right.
+    """
+    if len(text) > _MOJIBAKE_ONLY.max_decode_length:
+        return True  # ftfy cuts such lines into pieces: let it decide
+    pieces: list[str] = []
+    start = end = -1
+    for run in _NON_ASCII_RUN.finditer(text):
+        low, high = max(run.start() - _SUSPECT_WIDTH, 0), run.end() + _SUSPECT_WIDTH
+        if low > end:
+            if end >= 0:
+                pieces.append(text[start:end])
+            start = low
+        end = high
+    if end >= 0:
+        pieces.append(text[start:end])
+    return _SUSPECT.search("\n".join(pieces)) is not None
+
 
 def repair_mojibake(text: str) -> str:
     """Undo mojibake (``"â€œHiâ€\\x9d"`` → ``"“Hi”"``, ``"Ã©"`` → ``"é"``) with ftfy.
@@ -106,7 +144,7 @@ def repair_mojibake(text: str) -> str:
     that are not text (unassigned, private-use or surrogate code points) is refused: the
     sequence was not mojibake after all (``"ą¢’"`` is not Windows-1257 for U+0892).
     """
-    if text.isascii():  # nothing to repair, and much the commonest case: skip ftfy's checks
+    if text.isascii() or not _may_be_mojibake(text):  # nothing ftfy would repair
         return text
     fixed = ftfy.fix_text(text, _MOJIBAKE_ONLY)
     if fixed != text and any(
