@@ -12,6 +12,7 @@ then punctuation to spaces, then whitespace runs to one space.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sys
 import unicodedata
@@ -59,7 +60,7 @@ def _drop_inner_apostrophes(text: str) -> str:
     """``text`` without the apostrophes that have a ``\\w`` character on both sides."""
     pieces = text.split("'")
     out = [pieces[0]]
-    for before, after in zip(pieces, pieces[1:], strict=False):
+    for before, after in itertools.pairwise(pieces):
         # The characters around this apostrophe: the last of the piece before it, the first
         # of the piece after it (an empty piece means another apostrophe or an end).
         inner = bool(before) and bool(after) and _WORD_CHAR.match(before[-1]) is not None
