@@ -34,6 +34,7 @@ from corpus.text.normalize import (
     Normalize,
     NormalizeConfig,
     normalize,
+    normalize_batch,
     normalize_stream,
     normalize_text,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "load",
     "mark_duplicates",
     "normalize",
+    "normalize_batch",
     "normalize_stream",
     "normalize_text",
     "parse",
