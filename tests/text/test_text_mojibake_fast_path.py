@@ -61,6 +61,37 @@ def test_every_mojibake_match_has_a_non_ascii_character_and_a_bounded_width() ->
         assert any(_needs_non_ascii(e) for e in branch), branch
 
 
+def _characters(element: tuple[object, object]) -> set[str] | None:
+    """The characters a mandatory pattern element can consume; None when it may consume any
+    or is not mandatory (a category, a negated class, an optional or zero-width part)."""
+    op, value = element
+    if op is sre_constants.LITERAL:
+        assert isinstance(value, int)
+        return {chr(value)}
+    if op is sre_constants.IN:
+        assert isinstance(value, list)
+        found: set[str] = set()
+        for kind, item in value:
+            if kind is sre_constants.LITERAL:
+                found.add(chr(item))
+            elif kind is sre_constants.RANGE:
+                found.update(map(chr, range(item[0], item[1] + 1)))
+            else:
+                return None
+        return found
+    return None
+
+
+def test_no_mojibake_match_is_made_of_ascii_and_typography_alone() -> None:
+    alphabet = set(map(chr, range(0x80))) | set(module._TYPOGRAPHY)
+    parsed = sre_parse.parse(module._SUSPECT.pattern, module._SUSPECT.flags)
+    [(_, (_, branches))] = list(parsed)
+    for branch in branches:
+        needed = [c for c in map(_characters, branch) if c is not None]
+        # Some mandatory element of every alternative needs a character outside the alphabet.
+        assert any(not (chars & alphabet) for chars in needed), branch
+
+
 # Text with typography, some of it then mis-decoded the ways ftfy repairs.
 TYPOGRAPHIC = st.text(
     st.one_of(
@@ -87,6 +118,7 @@ MOJIBAKE = st.one_of(
     ),
     st.text(max_size=60),
     st.text(st.characters(exclude_categories=()), max_size=30),  # surrogates too
+    st.text(st.sampled_from("ab .\n" + module._TYPOGRAPHY + "ÃÂâ€™"), max_size=40),
 )
 
 

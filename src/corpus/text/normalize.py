@@ -122,6 +122,11 @@ _SUSPECT = re.compile(
 )
 _SUSPECT_WIDTH = 16
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# Typographic punctuation and spaces no match of that expression can be made of together with
+# ASCII (every alternative needs a character outside them; checked by the tests): a line with
+# no other non-ASCII character, the commonest kind in news text, is not searched at all.
+_TYPOGRAPHY = "’‘“”‚„—–…«»•\u00a0\u2009\u202f"
+_BEYOND_TYPOGRAPHY = re.compile(f"[^\\x00-\\x7f{_TYPOGRAPHY}]")
 
 
 def _may_be_mojibake(text: str) -> bool:
@@ -133,6 +138,8 @@ def _may_be_mojibake(text: str) -> bool:
     """
     if len(text) > _MOJIBAKE_ONLY.max_decode_length:
         return True  # ftfy cuts such lines into pieces: let it decide
+    if _BEYOND_TYPOGRAPHY.search(text) is None:
+        return False
     pieces: list[str] = []
     start = end = -1
     for run in _NON_ASCII_RUN.finditer(text):
