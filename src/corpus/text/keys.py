@@ -36,10 +36,11 @@ _WORD_CHAR = re.compile(r"\w")
 
 @functools.cache
 def _non_word() -> re.Pattern[str]:
-    """Runs of characters that separate words, except line breaks: anything but letters,
-    digits, the underscore (``\\w``) and combining marks (vowel signs, viramas, niqqud and
-    harakat are parts of words, though not ``\\w``). The underscore separates words too; it
-    is replaced apart.
+    """Runs of characters that separate words, except line breaks and plain spaces: anything
+    but letters, digits, the underscore (``\\w``) and combining marks (vowel signs, viramas,
+    niqqud and harakat are parts of words, though not ``\\w``). The underscore separates
+    words too; it is replaced apart. Plain spaces are left out so that the commonest separator
+    is not replaced by itself (runs of spaces are collapsed afterwards).
 
     Built on first use from the Unicode database of the running Python (about 0.1 s).
     """
@@ -53,7 +54,7 @@ def _non_word() -> re.Pattern[str]:
                 start = code
             previous = code
     ranges.append(f"{chr(start)}-{chr(previous)}")
-    return re.compile(f"[^\\w\\n{''.join(ranges)}]+")
+    return re.compile(f"[^\\w\\n {''.join(ranges)}]+")
 
 
 def _drop_inner_apostrophes(text: str) -> str:
