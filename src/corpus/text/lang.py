@@ -517,15 +517,13 @@ def _readings(texts: list[str], model: _Model) -> list[_Reading]:
     wide = [i for i, head in enumerate(heads) if not head.isascii()]
     if not wide:
         return readings
-    lengths = np.array([len(heads[i]) for i in wide], dtype=np.intp)
+    # A text that is not ASCII is not empty: every segment below has at least one character.
+    starts, _ = _bounds([len(heads[i]) for i in wide])
     flags = model.classes.take(_code_points("".join(heads[i] for i in wide))) >> 2
-    # Per text, how many characters have each combination of the three flags.
-    groups = np.repeat(np.arange(len(wide), dtype=np.intp) * 8, lengths)
-    groups += flags
-    counts = np.bincount(groups, minlength=8 * len(wide)).reshape(len(wide), 8)
-    latin = counts[:, 1::2].sum(axis=1)  # every flag value with the _LATIN bit
-    high = counts[:, 2:4].sum(axis=1) + counts[:, 6:8].sum(axis=1)  # with the _HIGH bit
-    marks = counts[:, _VI_MARK >> 2 :].sum(axis=1)
+    # Per text, how many characters have each flag (one pass each, no wide temporaries).
+    latin = np.add.reduceat(flags & (_LATIN >> 2), starts, dtype=np.int64)
+    high = np.add.reduceat((flags & (_HIGH >> 2)) >> 1, starts, dtype=np.int64)
+    marks = np.add.reduceat(flags >> 2, starts, dtype=np.int64)  # the _VI_MARK bit
     for k, i in enumerate(wide):
         if marks[k]:  # Vietnamese combining marks: composed one text at a time (rare)
             readings[i] = _read(texts[i], model)
