@@ -477,7 +477,7 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
 
 
 # -- many texts at once -----------------------------------------------------------------------
-#: Most n-gram rows scored in one numpy pass of :func:`detect_languages`: 256 bytes per
+#: Most n-gram rows gathered in one numpy step of :func:`detect_languages`: 256 bytes per
 #: row, so the scores stay in the processor's cache; more are scored in several passes.
 _BATCH_ROWS = 1 << 13
 #: Most texts scored together by :func:`detect_languages`; larger batches are cut.
@@ -626,14 +626,20 @@ def _batch_part_scores(
         local = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         slot = np.repeat(np.arange(members.size) * block, sizes) + local
         padded[slot] = rows[np.repeat(row_starts[members], sizes) + local]
-        step = max(1, _BATCH_ROWS // block)  # texts per pass
-        for first in range(0, members.size, step):
-            part = members[first : first + step]
-            scores = model.log_probs.take(
-                padded[first * block : (first + part.size) * block], axis=0
-            ).reshape(part.size, PARTS, size // lanes, lanes * columns)
-            lane_sums = scores.sum(axis=2).reshape(part.size, PARTS, lanes, columns)
-            result[part] = lane_sums[..., :languages].sum(axis=2, dtype=np.float64)
+        # Step j adds, for every text, part and lane, the j-th row of that lane: the same
+        # additions in the same order as summing a gathered block over its rows, but each
+        # step's rows stay in the processor's cache.
+        steps = padded.reshape(members.size * PARTS, size // lanes, lanes).transpose(1, 0, 2)
+        group = max(1, _BATCH_ROWS // (PARTS * lanes))  # texts per pass: bounded memory
+        for first in range(0, members.size, group):
+            window = slice(first * PARTS, (first + group) * PARTS)
+            lane_sums = model.log_probs.take(steps[0, window], axis=0)
+            for j in range(1, size // lanes):
+                lane_sums += model.log_probs.take(steps[j, window], axis=0)
+            texts = members[first : first + group]
+            result[texts] = lane_sums.reshape(texts.size, PARTS, lanes, columns)[
+                ..., :languages
+            ].sum(axis=2, dtype=np.float64)
     return result, used
 
 
