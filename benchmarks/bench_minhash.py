@@ -5,7 +5,7 @@ shuffled into ~600-word articles: curly apostrophes and quotes, dashes, accented
 no-break spaces, see ``realistic.py``), then ASCII word salad (Zipf-distributed random
 words). Every tool gets the same generated documents and the same shingles: word 5-grams of
 ``text.split()``, 128 slots per signature. Throughput counts everything from the raw text to
-the signature (tokenising and shingling included), on one core. Accuracy is the mean absolute
+the signature (tokenising and shingling included), on one core, in processor time. Accuracy is the mean absolute
 error of each tool's Jaccard estimate against the exact Jaccard of the shingle sets, over pairs
 whose true similarity spreads over the whole range. The script also measures the dedup index's
 memory per document.
@@ -114,13 +114,14 @@ TOOLS: dict[str, Callable[[Sequence[str]], np.ndarray]] = {
 
 def throughput(tool: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str],
                repeats: int) -> float:
-    """Best documents per second over ``repeats`` runs (the least disturbed run)."""
+    """Best documents per second of processor time over ``repeats`` runs (the least
+    disturbed run; processor time because the machine may be shared)."""
     best = float("inf")
     for _ in range(repeats):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         tool(texts)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return len(texts) / best
 
 
