@@ -533,18 +533,16 @@ def _readings(texts: list[str], model: _Model) -> list[_Reading]:
 
 
 def _ngram_keys_batch(
-    chars: npt.NDArray[np.uint32],
-    separator: npt.NDArray[np.bool_],
-    owner: npt.NDArray[np.intp],
-    model: _Model,
+    chars: npt.NDArray[np.uint32], ends: npt.NDArray[np.intp], model: _Model
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
-    """:func:`_ngram_keys` of many texts at once, and the text each key belongs to.
+    """:func:`_ngram_keys` of many texts at once, and where each text's keys end.
 
-    ``chars`` are the normalised characters of the texts, each followed by one space marked
-    in ``separator``; ``owner`` gives each character's text. No n-gram crosses two texts:
-    a text's first character follows a space (the separator, or the previous text's trailing
-    space), as it follows the virtual space in :func:`_ngram_keys`, and the n-grams ending on
-    a separator are not taken.
+    ``chars`` are the normalised characters of the texts, each text followed by one space
+    (the separator), text ``i`` ending before ``ends[i]`` (its separator at ``ends[i] - 1``).
+    No n-gram crosses two texts: a text's first character follows a space (the separator, or
+    the previous text's trailing space), as it follows the virtual space in
+    :func:`_ngram_keys`, and the n-grams ending on a separator are not taken. Returns the keys
+    and, for every text, the number of keys of it and the texts before it.
     """
     space = chars == _SPACE
     previous_space = np.empty_like(space)
@@ -552,7 +550,8 @@ def _ngram_keys_batch(
     previous_space[1:] = space[:-1]
     # Boolean masks are turned into indices once and used with take: much faster in numpy.
     keep = np.flatnonzero(~(space & previous_space))
-    kept, separator, owner = chars.take(keep), separator.take(keep), owner.take(keep)
+    kept = chars.take(keep)
+    kept_ends = np.searchsorted(keep, ends)  # characters kept before each text's end
     n = kept.size
     upper = model.is_upper.take(kept)
     padded = np.empty(n + 2, dtype=np.uint64)
@@ -574,9 +573,14 @@ def _ngram_keys_batch(
     np.logical_not(not_capitals[1:], out=not_capitals[1:])
     valid[:, 0] &= not_capitals
     valid[:, 2] &= not_capitals
-    valid[separator] = False
+    # A text's separator, when kept (it is not when the text ends in a space), is its last
+    # kept character.
+    last = kept_ends[kept_ends > 0] - 1
+    ending = ends[kept_ends > 0] - 1
+    valid[last[keep.take(last) == ending]] = False
     taken = np.flatnonzero(valid)
-    return grams.reshape(-1).take(taken), owner.take(taken // 3)
+    key_ends: npt.NDArray[np.intp] = np.searchsorted(taken, 3 * kept_ends)
+    return grams.reshape(-1).take(taken), key_ends
 
 
 def _lookup(
@@ -698,24 +702,24 @@ def detect_languages(
     weights = (model.classes.take(points) & _WEIGHT).astype(np.int64)
     letters = _segment_sums(weights, starts, ends - 1)
     enough = letters >= max(min_letters, 1)
-    owner = np.repeat(np.arange(len(samples), dtype=np.intp), ends - starts)
     drop = np.array([r.drop_latin for r in readings], dtype=np.bool_)
-    separator = np.zeros(points.size, dtype=np.bool_)
-    separator[ends - 1] = True
     if not enough.all() or drop.any():  # texts too short, Latin letters to drop
+        owner = np.repeat(np.arange(len(samples), dtype=np.intp), ends - starts)
         keep = enough[owner] & ~(drop[owner] & (points >= 0x41) & (points <= 0x7A))
         kept = np.flatnonzero(keep)
-        points, separator, owner = points.take(kept), separator.take(kept), owner.take(kept)
+        points = points.take(kept)
+        # A text left out loses its separator too: its end falls on the previous text's.
+        ends = np.searchsorted(kept, ends)
     chars = model.char_map.take(points)
     if chars.size == 0:
         return guesses
-    keys, key_owner = _ngram_keys_batch(chars, separator, owner, model)
+    keys, key_ends = _ngram_keys_batch(chars, ends, model)
     rows, found = _lookup(keys, model)
     known = np.flatnonzero(found)
-    rows, key_owner = rows.take(known), key_owner.take(known)
-    counts = np.bincount(key_owner, minlength=len(samples))
+    rows = rows.take(known)
+    row_ends = np.searchsorted(known, key_ends)  # rows of each text and those before it
+    counts = np.diff(row_ends, prepend=0)
     scored = np.flatnonzero(counts)
-    row_ends = np.cumsum(counts)
     # Scored in groups of texts, which bounds the memory of the per-text arrays.
     for first in range(0, scored.size, _BATCH_TEXTS):
         group = scored[first : first + _BATCH_TEXTS]
