@@ -6,9 +6,9 @@ no-break spaces, see ``realistic.py``), then ASCII word salad (Zipf-distributed 
 words). Every tool gets the same generated documents and the same shingles: word 5-grams of
 ``text.split()``, 128 slots per signature. Throughput counts everything from the raw text to
 the signature (tokenising and shingling included), on one core, in processor time. Accuracy is
-the mean absolute error of each tool's Jaccard estimate against the exact Jaccard of the shingle sets, over pairs
-whose true similarity spreads over the whole range. The script also measures the dedup index's
-memory per document.
+the mean absolute error of each tool's Jaccard estimate against the exact Jaccard of the
+shingle sets, over pairs whose true similarity spreads over the whole range. The script also
+measures the dedup index's memory per document.
 
 Run (takes a few minutes, most of it datasketch)::
 
