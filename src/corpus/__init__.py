@@ -28,11 +28,12 @@ from corpus.reader import (
 )
 from corpus.records import Document, Line, Quote, Relation, Role, SourceRef
 from corpus.schema import SCHEMA, SCHEMA_VERSION, from_row, to_row
-from corpus.text.lang import LanguageGuess, detect_language
+from corpus.text.lang import LanguageGuess, detect_language, detect_languages
 from corpus.text.normalize import (
     Normalize,
     NormalizeConfig,
     normalize,
+    normalize_batch,
     normalize_stream,
     normalize_text,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "__version__",
     "build",
     "detect_language",
+    "detect_languages",
     "diff",
     "documents",
     "find_duplicates",
@@ -83,6 +85,7 @@ __all__ = [
     "load",
     "mark_duplicates",
     "normalize",
+    "normalize_batch",
     "normalize_stream",
     "normalize_text",
     "parse",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus.dedup import text as text_module
 from corpus.dedup.text import article_text, credits_source, split_sentences
 
 from .helpers import make_doc, seed_docs
@@ -104,3 +108,75 @@ def test_headline_outlet_reports_is_a_cue_but_reader_comments_are_not() -> None:
 def test_seed_cues() -> None:
     credited = {doc.seq for doc in seed_docs() if credits_source(doc)}
     assert credited == {2}
+
+
+# -- the word pre-check skips no credit ----------------------------------------------------------
+_CREDIT_VOCABULARY = [
+    'According', 'ACCORDING', 'according', 'to', 'the', 'a', 'an', 'new', 'New', 'York',
+    'Times', 'Washington', 'Post', 'Reuters', 'AP', 'article', 'report', 'story', 'piece',
+    'interview', 'first', 'First', 'FIRST', 'originally', 'published', 'reported', 'appeared',
+    'ran', 'aired', 'by', 'in', 'on', 'at', 'as', 'This', 'this', 'THIS', 'was', 'is',
+    'adapted', 'republished', 'reprinted', 'syndicated', 'based', 'from', 'with', 'permission',
+    'Source', 'SOURCES', 'Via', 'h/t', 'hat', 'tip', ':', 'reports', 'reveals', 'says',
+    'Guardian', 'Evening', 'Daily', 'Wire', 'ſource', 'fİrst', 'fırst', 'reporKed', 'accordinſ',
+    'thiſ', 'ſays', 'Ünïcödé', '—', '“quoted”', 'it’s',
+]
+
+
+def former_credit(text: str, top: bool) -> str:
+    match = text_module._CREDIT_ANYWHERE.search(text)
+    if match is None and top:
+        match = text_module._CREDIT_TOP.search(text)
+    return "" if match is None else match.group(0).strip()
+
+
+@settings(max_examples=1000)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_CREDIT_VOCABULARY), st.sampled_from([" ", "  ", "\u00a0", ""])),
+        max_size=14,
+    ).map(lambda pairs: "".join(word + space for word, space in pairs)),
+    st.sampled_from(["", " ", "\t"]),
+    st.booleans(),
+)
+def test_credit_of_a_line_equals_the_expressions_alone(line: str, lead: str, top: bool) -> None:
+    assert text_module._credit_in(lead + line, top) == former_credit(lead + line, top)
+
+
+@given(st.text(max_size=120), st.booleans())
+def test_credit_of_any_text_equals_the_expressions_alone(line: str, top: bool) -> None:
+    assert text_module._credit_in(line, top) == former_credit(line, top)
+
+
+def test_case_twins_are_every_non_ascii_character_matching_an_ascii_letter() -> None:
+    letter = re.compile("(?i:[a-z])")
+    twins = {chr(c) for c in range(0x80, sys.maxunicode + 1) if letter.fullmatch(chr(c))}
+    assert twins == set(text_module._CASE_TWINS)
+
+
+_PHRASES = (
+    "according to a New York Times article", "According to an Associated Press report",
+    "according to the Washington Post", "According to Reuters", "first ran in",
+    "originally aired on", "first appeared at", "originally published by",
+    "as reported by the Guardian", "reported in Politico", "This story was first published",
+    "this piece is based on", "this report appeared", "This article was syndicated",
+    "reprinted with permission from", "syndicated from", "adapted from", "republished from",
+    "Source:", "sources :", "via:", "h/t:", "hat tip:", "The Daily Wire reports",
+    "Reuters says", "the Evening Post reveals", "BBC reported",
+)
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from(_PHRASES),
+    st.lists(st.booleans(), min_size=40, max_size=40),
+    st.sampled_from(["", " ", "  ", "Officials said ", "He added that, ", "\t"]),
+    st.sampled_from(["", ".", " on Monday.", ", officials said.", " — in full."]),
+    st.booleans(),
+)
+def test_credit_of_a_phrase_in_any_case_equals_the_expressions_alone(
+    phrase: str, upper: list[bool], before: str, after: str, top: bool
+) -> None:
+    recased = "".join(c.upper() if upper[i % 40] else c for i, c in enumerate(phrase))
+    line = before + recased + after
+    assert text_module._credit_in(line, top) == former_credit(line, top)

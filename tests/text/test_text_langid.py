@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
-from corpus import ConfigError, LanguageGuess, detect_language
+from corpus import ConfigError, LanguageGuess, detect_language, detect_languages
 from corpus.text import lang
 
 # Short news-style sentences written for these tests, one per language.
@@ -199,3 +199,53 @@ def test_same_answer_in_other_processes_and_any_order() -> None:
         )
         answers = [LanguageGuess(c, p) for c, p in json.loads(out.stdout)]
         assert answers == (here if order is texts else here[::-1])
+
+
+# -- the batch API -------------------------------------------------------------------------
+SAMPLE_TEXT = st.one_of(
+    st.sampled_from(list(SENTENCES.values())),
+    # Pieces of several sentences, cut anywhere: long and short texts, mixed languages.
+    st.lists(st.sampled_from(list(SENTENCES.values())), min_size=1, max_size=12)
+    .map(" ".join)
+    .flatmap(
+        lambda text: st.integers(0, len(text)).map(
+            lambda cut: text[cut:] if cut % 2 else text[:cut]
+        )
+    ),
+    st.text(max_size=200),
+    st.text(st.sampled_from("abcdefghij ABCDEF\u00e9\u00e0\u0301\u0300\u0303 .:/@\n"), max_size=99),
+    st.just("Xem http://example.com/a?b=c or mail a.b@example.com Cây cầu mới sẽ được thông xe"),
+)
+
+
+@given(
+    st.lists(SAMPLE_TEXT, max_size=12),
+    st.sampled_from([0, 1, 5, lang.DEFAULT_MIN_LETTERS, 60]),
+    st.sampled_from([(8, 1), (64, 3), (1 << 12, 4096)]),
+)
+def test_batch_gives_exactly_the_single_text_answers(
+    texts: list[str], min_letters: int, limits: tuple[int, int]
+) -> None:
+    # Small limits make the batch be scored in many passes.
+    original = lang._BATCH_ROWS, lang._BATCH_TEXTS
+    lang._BATCH_ROWS, lang._BATCH_TEXTS = limits
+    try:
+        together = detect_languages(texts, min_letters=min_letters)
+    finally:
+        lang._BATCH_ROWS, lang._BATCH_TEXTS = original
+    assert together == [detect_language(t, min_letters=min_letters) for t in texts]
+
+
+def test_batch_of_the_language_sentences_and_edge_cases() -> None:
+    texts = ["", *SENTENCES.values(), "  ", "東京で会議", SENTENCES["en"] * 40, "Hi there"]
+    guesses = detect_languages(texts)
+    assert guesses == [detect_language(t) for t in texts]
+    assert [g.code for g in guesses[1 : 1 + len(SENTENCES)]] == list(SENTENCES)
+    assert guesses[0] == guesses[-1] == LanguageGuess("und", 0.0)
+    assert detect_languages([]) == []
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, True, "20"])
+def test_batch_invalid_min_letters_is_a_config_error(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"min_letters=.* must be an int >= 0"):
+        detect_languages(["text"], min_letters=value)  # type: ignore[arg-type]

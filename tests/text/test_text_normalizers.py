@@ -205,3 +205,19 @@ def test_normalize_text_respects_switches() -> None:
     assert normalize_text(text, NormalizeConfig(remove_control_chars=False)) == "Café\u200b ﬁ"
     assert normalize_text(text, NormalizeConfig(collapse_whitespace=False)) == " Café  ﬁ "
     assert normalize_text(text, NormalizeConfig(unicode_form="NFKC")) == "Café fi"
+
+
+@given(
+    st.text(
+        st.one_of(
+            st.sampled_from("ab. \n\r\t\x0b\x0c\x1c\x85\u00a0\u2009\u2028\u2029\u3000"),
+            st.characters(),
+        ),
+        max_size=60,
+    )
+)
+def test_collapse_whitespace_equals_the_former_implementation(text: str) -> None:
+    from corpus.text import normalize as module
+
+    former = module._WHITESPACE_RE.sub(module._collapse_run, text).strip()
+    assert collapse_whitespace(text) == former

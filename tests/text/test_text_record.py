@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus import (
     ConfigError,
@@ -23,6 +24,7 @@ from corpus import (
     Quote,
     Role,
     normalize,
+    normalize_batch,
     normalize_stream,
     normalize_text,
     parse,
@@ -315,3 +317,43 @@ def test_the_stage_is_picklable_and_uses_its_config(seeds_dir: Path) -> None:
     (out,) = stage([doc])
     assert out == normalize(doc, NormalizeConfig(unicode_form="NFKC"))
     assert out.normalizer_version == NormalizeConfig(unicode_form="NFKC").version
+
+
+# -- many documents at once -------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(documents(), max_size=6), st.sampled_from([0, 20, 200]))
+def test_normalize_batch_equals_normalize_one_by_one(docs: list[Document], letters: int) -> None:
+    config = NormalizeConfig(min_language_letters=letters)
+    expected = [normalize(d, config) for d in docs]
+    assert normalize_batch(docs, config) == expected
+    assert normalize_batch(iter(docs), config) == expected
+
+
+def test_normalize_batch_of_the_seeds_and_edge_cases(seeds_dir: Path) -> None:
+    docs = [parse(path.read_bytes(), str(path)) for path in sorted(seeds_dir.glob("*.txt"))]
+    docs += [
+        _doc("Advertisement\n"),
+        _doc(
+            "Hochwasser im Süden: Feuerwehr pumpt die ganze Nacht Keller aus\n"
+            "Nach tagelangen Regenfällen sind die Flüsse über die Ufer getreten\n"
+            "Niemand verletzt.\n"
+        ),
+        _doc("The â€œquotedâ€\x9d headline\nA body paragraph that is long enough to tell.\n"),
+    ]
+    batch = normalize_batch(docs)
+    assert batch == [normalize(d) for d in docs]
+    assert [d.language for d in batch[-3:]] == ["und", "de", "en"]
+    assert batch[-1].mojibake_fixed
+    assert normalize_batch([]) == []
+
+
+def test_normalize_stream_batches_keep_order_and_records(
+    seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpus.text import normalize as module
+
+    monkeypatch.setattr(module, "STREAM_BATCH", 2)  # five seeds: batches of 2, 2 and 1
+    docs = [parse(path.read_bytes(), str(path)) for path in sorted(seeds_dir.glob("*.txt"))]
+    assert list(normalize_stream(iter(docs))) == [normalize(d) for d in docs]

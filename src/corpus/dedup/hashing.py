@@ -1,6 +1,7 @@
 """Vectorised word hashing: many texts per numpy call, no Python object per word.
 
-A batch of texts is encoded into one byte buffer; words are the runs of non-whitespace bytes.
+A batch of texts is encoded into one byte buffer; words are the runs of bytes outside the
+UTF-8 encodings of whitespace characters (the words of ``str.split()``, whatever the script).
 Each word gets a 64-bit polynomial hash of its UTF-8 bytes computed for the whole buffer at
 once from prefix sums (``sum(b[i] * M**i)`` mod 2**64, then multiplied by ``M**-start`` so the
 hash does not depend on where the word sits), finished with the ``fmix64`` mixer of
@@ -14,6 +15,7 @@ free of global mutable state: the only module-level values are read-only constan
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +28,7 @@ __all__ = [
     "STOPWORDS",
     "Words",
     "fmix64",
+    "hash_encoded",
     "hash_words",
     "is_stopword",
     "ngram_hashes",
@@ -44,9 +47,6 @@ _C1 = np.uint64(0xFF51AFD7ED558CCD)
 _C2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 
-_SPACE = np.zeros(256, dtype=bool)
-_SPACE[list(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")] = True
-_SPACE.setflags(write=False)
 
 _STOPWORD_TEXT = """
     a about above according across after again against ago all almost along already also
@@ -119,44 +119,128 @@ class Words:
         return np.diff(self.offsets)
 
 
-def _encode(texts: Sequence[str]) -> tuple[bytes, I64]:
-    """Join the UTF-8 texts with a newline; return the buffer and each text's start offset."""
-    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+def _encode(texts: Sequence[str]) -> list[bytes]:
+    """Each text's UTF-8 bytes (lone surrogates kept, as Python's ``surrogatepass``)."""
+    return [t.encode("utf-8", "surrogatepass") for t in texts]
+
+
+# Byte classes of _whitespace().bytes.
+_ASCII_SPACE, _SPACE_LEAD = 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Whitespace:
+    """What ``str.split()`` splits on, as tables over UTF-8 bytes (built once per process).
+
+    ``bytes`` gives each byte value a class: :data:`_ASCII_SPACE` for the one-byte
+    whitespace characters, :data:`_SPACE_LEAD` for the first bytes of the UTF-8 encodings of
+    the others (no-break space, the U+2000 spaces, line and paragraph separators, ...), 0
+    otherwise; ``code_points`` marks every whitespace code point.
+    """
+
+    bytes: npt.NDArray[np.uint8]
+    code_points: npt.NDArray[np.bool_]
+
+
+@cache
+def _whitespace() -> _Whitespace:
+    # str.split() splits on exactly the characters for which str.isspace() is true.
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    classes = np.zeros(256, dtype=np.uint8)
+    classes[[ord(c) for c in spaces if ord(c) < 0x80]] = _ASCII_SPACE
+    classes[[c.encode("utf-8")[0] for c in spaces if ord(c) >= 0x80]] = _SPACE_LEAD
+    code_points = np.zeros(sys.maxunicode + 1, dtype=bool)
+    code_points[[ord(c) for c in spaces]] = True
+    classes.setflags(write=False)
+    code_points.setflags(write=False)
+    return _Whitespace(classes, code_points)
+
+
+def _space_mask(data: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """Which bytes of the UTF-8 ``data`` belong to a whitespace character.
+
+    One-byte whitespace by table lookup; for the others, the code point is decoded only
+    where a byte is the lead byte of some whitespace character (in news text mostly the
+    ``E2`` of curly quotes and dashes, a small share of the bytes), and every byte of the
+    whitespace characters found is marked. UTF-8 is self-synchronising, so a lead byte is
+    always the start of a character and the decoding needs no state.
+    """
+    tables = _whitespace()
+    classes = tables.bytes.take(data)  # take: much faster than fancy indexing here
+    space: npt.NDArray[np.bool_] = classes == _ASCII_SPACE
+    if data.size == 0 or int(data.max()) < 0x80:
+        return space
+    at = np.flatnonzero(classes == _SPACE_LEAD)
+    if at.size == 0:
+        return space
+    last = data.size - 1
+    # A lead byte is followed by its continuation bytes; reads past the end of a shorter
+    # sequence (clamped to the buffer) are never used.
+    b0, b1, b2, b3 = (data.take(np.minimum(at + k, last)).astype(np.int64) for k in range(4))
+    # Sequence length from the lead byte: 110xxxxx two, 1110xxxx three, 11110xxx four.
+    length = np.where(b0 < 0xE0, 2, np.where(b0 < 0xF0, 3, 4))
+    point = np.select(
+        [length == 2, length == 3],
+        [
+            ((b0 & 0x1F) << 6) | (b1 & 0x3F),
+            ((b0 & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F),
+        ],
+        ((b0 & 0x07) << 18) | ((b1 & 0x3F) << 12) | ((b2 & 0x3F) << 6) | (b3 & 0x3F),
+    )
+    hit = tables.code_points.take(np.minimum(point, sys.maxunicode))
+    at, length = at[hit], length[hit]
+    for k in range(4):
+        space[at[length > k] + k] = True
+    return space
+
+
+def _hash_buffer(encoded: Sequence[bytes]) -> Words:
+    """Hash the words of already encoded texts (one numpy pass over their joined bytes)."""
     lengths = np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded))
-    starts = np.zeros(len(encoded), dtype=np.int64)
+    text_starts = np.zeros(len(encoded), dtype=np.int64)
     if len(encoded) > 1:
-        np.cumsum(lengths[:-1], out=starts[1:])
-    return b"\n".join(encoded) + b"\n", starts
-
-
-def _hash_buffer(texts: Sequence[str]) -> Words:
-    buffer, text_starts = _encode(texts)
+        np.cumsum(lengths[:-1], out=text_starts[1:])
+    buffer = b"\n".join(encoded) + b"\n"
     data = np.frombuffer(buffer, dtype=np.uint8)
     size = len(data)
     powers, inverses = _tables_for(size)
-    space = _SPACE[data]
-    # +1 where a word starts, -1 where one ends (a space follows a non-space).
-    edges = np.diff(space.view(np.int8), prepend=np.int8(1))
-    starts = np.flatnonzero(edges == -1)
-    ends = np.flatnonzero(edges == 1)
+    # Whether each byte is whitespace, after a virtual space before the buffer: a word starts
+    # where this changes to False and ends where it changes back (the buffer ends in a
+    # newline, so every word ends and the changes alternate start, end, start, ...).
+    space = np.empty(size + 1, dtype=bool)
+    space[0] = True
+    space[1:] = _space_mask(data)
+    changes = np.flatnonzero(space[:-1] != space[1:])
+    starts, ends = changes[0::2], changes[1::2]
     prefix = np.empty(size + 1, dtype=np.uint64)
     prefix[0] = 0
-    np.cumsum(data.astype(np.uint64) * powers[:size], out=prefix[1:])
-    scale = inverses[starts]
-    word = fmix64((prefix[ends] - prefix[starts]) * scale)
-    stem_ends = np.minimum(ends, starts + STEM_BYTES)
-    stem = fmix64((prefix[stem_ends] - prefix[starts]) * scale)
+    np.multiply(data, powers[:size], out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
+    scale = inverses.take(starts)
+    at_start = prefix.take(starts)
+    word = fmix64((prefix.take(ends) - at_start) * scale)
+    stem = fmix64((prefix.take(np.minimum(ends, starts + STEM_BYTES)) - at_start) * scale)
     doc = np.searchsorted(text_starts, starts, side="right") - 1
-    offsets = np.searchsorted(doc, np.arange(len(texts) + 1), side="left").astype(np.int64)
+    offsets = np.searchsorted(doc, np.arange(len(encoded) + 1), side="left").astype(np.int64)
     return Words(word=word, stem=stem, doc=doc.astype(np.int64), offsets=offsets)
-
-
-def _prepare(texts: Sequence[str]) -> list[str]:
-    return [t if t.isascii() else " ".join(t.split()) for t in texts]
 
 
 def _byte_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _bounds(lengths: Sequence[int], max_bytes: int) -> list[tuple[int, int]]:
+    """Consecutive ``(start, stop)`` slices of items of these byte lengths (+1 separator
+    each) of at most ``max_bytes`` bytes; an item longer than that gets a slice of its own."""
+    bounds: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for i, length in enumerate(lengths):
+        if size and size + length + 1 > max_bytes:
+            bounds.append((start, i))
+            start, size = i, 0
+        size += length + 1
+    bounds.append((start, len(lengths)))
+    return bounds
 
 
 def slices(texts: Sequence[str], max_bytes: int = _MAX_BUFFER) -> list[tuple[int, int]]:
@@ -165,30 +249,10 @@ def slices(texts: Sequence[str], max_bytes: int = _MAX_BUFFER) -> list[tuple[int
     A text longer than ``max_bytes`` gets a slice of its own. Hashing works best on slices
     that fit the processor's cache (a few hundred kilobytes).
     """
-    bounds: list[tuple[int, int]] = []
-    start, size = 0, 0
-    for i, text in enumerate(texts):
-        length = _byte_length(text) + 1
-        if size and size + length > max_bytes:
-            bounds.append((start, i))
-            start, size = i, 0
-        size += length
-    bounds.append((start, len(texts)))
-    return bounds
+    return _bounds([_byte_length(t) for t in texts], max_bytes)
 
 
-def hash_words(texts: Sequence[str]) -> Words:
-    """Hash every word of every text (words: maximal runs of non-whitespace).
-
-    Whitespace is ASCII whitespace; a text with other characters is first re-joined on
-    ``str.split()`` so Unicode spaces separate words too, exactly as ``str.split`` would.
-    Batches larger than a megabyte are hashed in slices; the result is the same either way.
-    """
-    prepared = _prepare(texts)
-    groups = slices(prepared)
-    if len(groups) == 1:
-        return _hash_buffer(prepared)
-    parts = [_hash_buffer(prepared[a:b]) for a, b in groups]
+def _concatenate(parts: Sequence[Words], groups: Sequence[tuple[int, int]]) -> Words:
     offsets = [np.zeros(1, dtype=np.int64)]
     total = 0
     for part in parts:
@@ -200,6 +264,28 @@ def hash_words(texts: Sequence[str]) -> Words:
         doc=np.concatenate([p.doc + a for p, (a, _) in zip(parts, groups, strict=True)]),
         offsets=np.concatenate(offsets),
     )
+
+
+def hash_encoded(encoded: Sequence[bytes]) -> Words:
+    """:func:`hash_words` of texts already encoded to UTF-8 (``str.encode("utf-8",
+    "surrogatepass")``), so a caller that needs the bytes anyway encodes once."""
+    groups = _bounds([len(e) for e in encoded], _MAX_BUFFER)
+    if len(groups) == 1:
+        return _hash_buffer(encoded)
+    return _concatenate([_hash_buffer(encoded[a:b]) for a, b in groups], groups)
+
+
+def hash_words(texts: Sequence[str]) -> Words:
+    """Hash every word of every text (words: maximal runs of non-whitespace).
+
+    Words are exactly those of ``str.split()``: whitespace is every character
+    ``str.isspace()`` accepts (ASCII whitespace, no-break and typographic spaces, line and
+    paragraph separators), found directly in the UTF-8 bytes, so text with curly quotes,
+    dashes or accented letters takes the same vectorised path as ASCII. A word's hashes
+    depend on its bytes only. Batches larger than a megabyte are hashed in slices; the
+    result is the same either way.
+    """
+    return hash_encoded(_encode(texts))
 
 
 @cache

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from corpus.dedup.hashing import U64, fmix64, hash_words, ngram_hashes, slices
+from corpus.dedup.hashing import U64, _bounds, fmix64, hash_encoded, ngram_hashes
 from corpus.errors import ConfigError
 
 __all__ = [
@@ -124,8 +124,9 @@ def minhash_signatures(
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ConfigError(f"seed={seed!r} is invalid: it must be an integer in [0, 2**32)")
     result = np.empty((len(texts), num_perm), dtype=np.uint32)
-    for start, stop in slices(texts, _SLICE_BYTES):
-        words = hash_words(texts[start:stop])
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    for start, stop in _bounds([len(e) for e in encoded], _SLICE_BYTES):
+        words = hash_encoded(encoded[start:stop])
         shingles, owners = ngram_hashes(words, ngram)
         result[start:stop] = signatures_from_shingles(
             shingles, owners, stop - start, num_perm=num_perm, seed=seed

@@ -129,6 +129,44 @@ _CREDIT_TOP = re.compile(rf"{_OUTLET}\s+(?i:reports|reported|reveals|says)\b")
 _TOP_ROLES = (Role.HEADLINE, Role.STANDFIRST)
 _TEXT_ROLES = (Role.HEADLINE, Role.STANDFIRST, Role.BODY, Role.HEADING, Role.BOILERPLATE)
 
+# The words each phrase above cannot do without, so that a line lacking them is passed over
+# without running the expressions (most lines): for each alternative, groups of words of
+# which the line must hold at least one each (in any case), and the words a "Source:" line
+# starts with. Case-insensitive matching also lets four non-ASCII characters stand for ASCII
+# letters (dotted and dotless i, long s, Kelvin sign); a line holding one is always searched.
+_CREDIT_WORDS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("according",),),
+    (("first", "originally"), ("reported", "published", "appeared", "ran", "aired")),
+    (("reported",),),
+    (
+        ("this",),
+        ("article", "story", "report", "piece"),
+        ("appeared", "published", "adapted", "reprinted", "syndicated", "based"),
+    ),
+    (("reprinted", "republished", "adapted", "syndicated"), ("from",)),
+)
+_CREDIT_STARTS = ("source", "via", "h/t", "hat")
+_TOP_WORDS: tuple[tuple[tuple[str, ...], ...], ...] = ((("report", "reveals", "says"),),)
+_CASE_TWINS = "\u0130\u0131\u017f\u212a"
+
+
+def _may_match(text: str, alternatives: tuple[tuple[tuple[str, ...], ...], ...]) -> bool:
+    """False only if no alternative's words are all in ``text`` (see _CREDIT_WORDS)."""
+    if any(twin in text for twin in _CASE_TWINS):
+        return True
+    lower = text.lower()
+    return any(
+        all(any(word in lower for word in group) for group in groups) for groups in alternatives
+    ) or (alternatives is _CREDIT_WORDS and lower.lstrip().startswith(_CREDIT_STARTS))
+
+
+def _credit_in(text: str, top: bool) -> str:
+    """The credit phrase of one line (``top``: a headline or standfirst), or ``""``."""
+    match = _CREDIT_ANYWHERE.search(text) if _may_match(text, _CREDIT_WORDS) else None
+    if match is None and top and _may_match(text, _TOP_WORDS):
+        match = _CREDIT_TOP.search(text)
+    return "" if match is None else match.group(0).strip()
+
 
 def source_credit(doc: Document) -> str:
     """The phrase by which the document credits another outlet as its source, or ``""``.
@@ -141,13 +179,10 @@ def source_credit(doc: Document) -> str:
     the dedup report gives.
     """
     for line in doc.lines:
-        if line.role not in _TEXT_ROLES:
-            continue
-        match = _CREDIT_ANYWHERE.search(line.text)
-        if match is None and line.role in _TOP_ROLES:
-            match = _CREDIT_TOP.search(line.text)
-        if match is not None:
-            return match.group(0).strip()
+        if line.role in _TEXT_ROLES:
+            credit = _credit_in(line.text, line.role in _TOP_ROLES)
+            if credit:
+                return credit
     return ""
 
 
