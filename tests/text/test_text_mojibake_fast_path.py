@@ -150,7 +150,7 @@ def test_the_fast_path_skips_ftfy_on_clean_typography(monkeypatch: pytest.Monkey
     def refuse(*_: object) -> str:
         raise AssertionError("ftfy was called")
 
-    monkeypatch.setattr(module.ftfy, "fix_text", refuse)
+    monkeypatch.setattr("ftfy.fix_text", refuse)
     text = "Lukashenko’s “Russian balcony” — José Martínez in Bogotá… 3\u00a0May"
     assert repair_mojibake(text) == text
     with pytest.raises(AssertionError, match="ftfy was called"):
