@@ -110,6 +110,7 @@ def test_stage_paths_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         raise RuntimeError("normaliser exploded")
 
     monkeypatch.setattr("corpus.pipeline.stages.normalize", broken)
+    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", broken)
     from corpus import build
 
     with pytest.raises(StageError, match=r"001_0000000000000001\.txt: RuntimeError"):

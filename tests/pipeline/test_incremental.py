@@ -11,7 +11,7 @@ import pytest
 import corpus
 from corpus.publish.config import BuildConfig
 from corpus.records import Document
-from corpus.text.normalize import normalize as real_normalize
+from corpus.text.normalize import normalize_batch as real_normalize_batch
 
 from .corpora import mixed_corpus
 
@@ -46,11 +46,11 @@ def test_a_rebuild_after_small_changes_processes_only_them_and_gives_clean_bytes
 
     normalised: list[str] = []
 
-    def counting(doc: Document, *args: object) -> Document:
-        normalised.append(doc.id)
-        return real_normalize(doc, *args)  # type: ignore[arg-type]
+    def counting(docs: list[Document], *args: object) -> list[Document]:
+        normalised.extend(doc.id for doc in docs)
+        return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("corpus.pipeline.stages.normalize", counting)
+    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
     second = corpus.build(news, store, executor="serial", progress=False)
     assert second.version != first.version
     # Only the edited file and the added one were normalised; every other came from the cache.

@@ -177,6 +177,7 @@ def test_an_unchanged_corpus_is_found_up_to_date_without_processing(
         raise AssertionError("an unchanged corpus must not be normalised again")
 
     monkeypatch.setattr("corpus.pipeline.stages.normalize", no_processing)
+    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", no_processing)
     assert build(corpus_dir, tmp_path).status == "up-to-date"
 
 

@@ -16,7 +16,8 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -29,7 +30,7 @@ from corpus.pipeline.cache import Cache
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, read_entries
 from corpus.records import Document
 from corpus.schema import SCHEMA, to_row
-from corpus.text.normalize import NormalizeConfig, normalize
+from corpus.text.normalize import STREAM_BATCH, NormalizeConfig, normalize, normalize_batch
 
 __all__ = [
     "Accepted",
@@ -43,6 +44,8 @@ __all__ = [
     "list_inputs",
     "prepare",
 ]
+
+T = TypeVar("T")
 
 #: Rows per row group of the work files (small: the writer re-reads them a batch at a time).
 _WORK_ROW_GROUP = 512
@@ -176,6 +179,16 @@ class _RowWriter:
         self._writer.close()
 
 
+def _named(doc: Document, work: Callable[[], T]) -> T:
+    """``work()``, with a failure turned into a :class:`StageError` naming ``doc``'s file."""
+    try:
+        return work()
+    except CorpusError as exc:
+        raise StageError(f"{doc.source}: {exc}") from None
+    except Exception as exc:
+        raise StageError(f"{doc.source}: {type(exc).__name__}: {exc}") from exc
+
+
 def _cache_key(doc: Document) -> bytes:
     """What a document's cached results are filed under: its raw bytes and its file name."""
     return hashlib.blake2b(f"{doc.raw_sha256}\0{doc.name}".encode("utf-8", "surrogatepass"),
@@ -197,30 +210,49 @@ def prepare(task: PrepareTask) -> PreparedShard:
         key, row = waiting.pop(position)
         fresh.append((key, (row, entry)))
 
+    # Documents wait in ``batch`` (in corpus order) so that their languages are told in one
+    # call (normalize_batch); a cached document waits too, to keep the order.
+    batch: list[tuple[Document, bytes, Any]] = []
+
+    def flush(indexer: ShardIndexer) -> None:
+        misses = [doc for doc, _, hit in batch if hit is None]
+        try:
+            done = iter(normalize_batch(misses, task.normalize))
+        except Exception:
+            for doc in misses:  # find the document that fails, and name it
+                _named(doc, partial(normalize, doc, task.normalize))
+            raise
+        for doc, key, hit in batch:
+            if hit is not None:
+                row, entry = hit
+                row["source"] = {"path": doc.source.path, "member": doc.source.member}
+                writer.write(row)
+                indexer.add_entry(row["id"], doc.name, str(doc.source), row["seq"],
+                                  row["text"], entry)
+                continue
+            normalised = next(done)
+            row = _named(doc, partial(to_row, normalised))
+            writer.write(row)
+            if cache is not None:
+                waiting[indexer.count] = (key, row)
+            _named(doc, partial(indexer.add, normalised))
+        batch.clear()
+
     try:
         with ShardIndexer(task.work, task.shard, task.dedup, task.partitions,
                           computed if cache is not None else None) as indexer:
 
             def each(doc: Document) -> None:
-                key = b""
+                key, hit = b"", None
                 if cache is not None:
                     key = _cache_key(doc)
                     hit = cache.get("doc", [key]).get(key)
-                    if hit is not None:
-                        row, entry = hit
-                        row["source"] = {"path": doc.source.path, "member": doc.source.member}
-                        writer.write(row)
-                        indexer.add_entry(row["id"], doc.name, str(doc.source), row["seq"],
-                                          row["text"], entry)
-                        return
-                normalised = normalize(doc, task.normalize)
-                row = to_row(normalised)
-                writer.write(row)
-                if cache is not None:
-                    waiting[indexer.count] = (key, row)
-                indexer.add(normalised)
+                batch.append((doc, key, hit))
+                if len(batch) >= STREAM_BATCH:
+                    flush(indexer)
 
             outcomes = tuple(_outcomes(task.entries, task.relativize, task.max_file_bytes, each))
+            flush(indexer)
             index = indexer.close()
     finally:
         writer.close()
