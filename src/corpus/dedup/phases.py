@@ -76,8 +76,10 @@ RunMap = Callable[[Callable[[Any], Any], Sequence[Any], str, Sequence[int]], lis
 _BATCH = 128
 #: Buckets of the document-frequency table (16 MiB of int32).
 _DF_BUCKETS = 1 << 22
-#: Verification profiles a task keeps in memory at once (least recently used are dropped).
-_PROFILE_CACHE = 512
+#: Verification profiles a task keeps in memory at once (least recently used are dropped):
+#: enough for every document of a verification task (at most two per pair), so that no
+#: profile is built twice in a task.
+_PROFILE_CACHE = 4096
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
 _MEMBERS_PER_TASK = 512
@@ -529,10 +531,11 @@ class _Verifier:
         return built
 
     def verify(self, left: int, right: int, *, align: bool = True,
-               semantic: bool = True) -> PairVerdict:
-        """Verify the pair with ``left`` first (callers order pairs by id)."""
+               semantic: bool = True, prune: bool = False) -> PairVerdict:
+        """Verify the pair with ``left`` first (callers order pairs by id); ``prune`` as in
+        :func:`~corpus.dedup.align.verify_pair`."""
         a, b = self.profile(left), self.profile(right)
-        found = verify_pair(a, b, self._config, align=align)
+        found = verify_pair(a, b, self._config, align=align, prune=prune)
         if (semantic and align and self._semantic is not None
                 and found.relation is Relation.UNIQUE):
             found = self._semantic.verify(left, a, right, b)
@@ -556,7 +559,7 @@ def _verify_task(task: _VerifyTask) -> list[tuple[Pair, PairVerdict | None]]:
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config)
         for left, right in task.pairs:
-            found = verifier.verify(left, right, align=task.align, semantic=False)
+            found = verifier.verify(left, right, align=task.align, semantic=False, prune=True)
             results.append(((left, right), None if found.relation is Relation.UNIQUE else found))
     return results
 
@@ -670,8 +673,29 @@ def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, tuple[int, int]]:
     return {i: (int(meta.shard_of[i]), int(meta.offsets[i])) for i in items}
 
 
+def _local_order(pairs: list[Pair], rank: I64) -> list[Pair]:
+    """``pairs`` grouped by connected component of the pair graph (components in order of
+    their lowest-ranked member, pairs by rank within), so that a verification task touches
+    few documents and builds each profile once. Only the split into tasks depends on it,
+    never a verdict."""
+    if not pairs:
+        return []
+    union = UnionFind(len(rank))
+    for left, right in pairs:
+        union.union(left, right)
+    low: dict[int, int] = {}
+    for left, right in pairs:
+        root = union.find(left)
+        low[root] = min(low.get(root, len(rank)), int(rank[left]), int(rank[right]))
+    return sorted(pairs, key=lambda p: (low[union.find(p[0])], int(rank[p[0]]),
+                                        int(rank[p[1]])))
+
+
 def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs: list[Pair],
-                align: bool, stage: str) -> list[tuple[Pair, PairVerdict | None]]:
+                align: bool, stage: str, rank: I64 | None = None
+                ) -> list[tuple[Pair, PairVerdict | None]]:
+    if rank is not None:
+        pairs = _local_order(pairs, rank)
     tasks = [
         _VerifyTask(work, config, tuple(chunk), _locations(meta, {i for p in chunk for i in p}),
                     align)
@@ -771,7 +795,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
                        key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
         rejected: list[Pair] = []
         for pair, found in _verify_all(run, work, meta, config, pairs, True,
-                                       "dedup: verify rewrites"):
+                                       "dedup: verify rewrites", rank):
             verified += 1
             if found is None:
                 rejected.append(pair)
