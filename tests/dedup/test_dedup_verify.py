@@ -72,3 +72,24 @@ _PIECES = st.sampled_from(["Mr. Hale", "said", "—", "...", "“quoted”", "42
 def test_sentence_keys_match_one_key_per_sentence(texts: list[str]) -> None:
     sentences = tuple(Sentence(0, t) for t in texts)
     assert _sentence_keys(sentences) == [hashing_key(t.replace("\n", " ")) for t in texts]
+
+
+def test_rare_term_cap_grows_with_the_corpus() -> None:
+    from corpus.dedup import CandidateConfig
+
+    config = CandidateConfig()
+    assert config.df_cap(1_000) == 64
+    assert config.df_cap(10_000) == 100
+    assert config.df_cap(100_000) == 1_000
+    assert CandidateConfig(max_df=5, max_df_fraction=0.5).df_cap(3) == 5
+
+
+def test_rare_term_fraction_is_checked() -> None:
+    import pytest
+
+    from corpus.dedup import CandidateConfig
+    from corpus.errors import ConfigError
+
+    for bad in (0.0, 1.5, float("nan"), True):
+        with pytest.raises(ConfigError, match="max_df_fraction"):
+            CandidateConfig(max_df_fraction=bad)

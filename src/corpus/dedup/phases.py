@@ -472,6 +472,7 @@ class _StemTask:
     settings: CandidateConfig
     partitions: int = 1
     select: bool = False
+    cap: int = 0  # the document-frequency cap in force (CandidateConfig.df_cap)
 
 
 def _shard_stems(task: _StemTask) -> tuple[U64, I64]:
@@ -494,7 +495,7 @@ def _select_task(task: _StemTask) -> int:
     stems, owners = _shard_stems(task)
     df = np.load(os.path.join(task.work, "df.npy"), mmap_mode="r")
     frequency = np.asarray(df[(stems & np.uint64(_DF_BUCKETS - 1)).astype(np.int64)])
-    usable = (frequency >= 2) & (frequency <= task.settings.max_df)
+    usable = (frequency >= 2) & (frequency <= task.cap)
     stems, owners, frequency = stems[usable], owners[usable], frequency[usable]
     order = np.lexsort((stems, frequency, owners))
     stems, owners = stems[order], owners[order]
@@ -759,7 +760,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     settings = config.candidates
     lsh, _ = _shuffle(run, work, "band", partitions, meta, shards, settings.max_bucket)
     anchored_all, _ = _shuffle(run, work, "anchor", partitions, meta, shards,
-                               settings.max_bucket, skip_above=settings.max_df)
+                               settings.max_bucket, skip_above=settings.df_cap(len(live)))
     anchored = np.setdiff1d(anchored_all, lsh)
     near_pairs = [
         (left, right) for left, right in
@@ -862,8 +863,9 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
     for buckets, counts in counted:
         np.add.at(df, buckets, counts.astype(np.int32))
     np.save(os.path.join(work, "df.npy"), df, allow_pickle=False)
+    cap = settings.df_cap(len(reps))
     selecting = [_StemTask(t.work, t.shard, t.base, t.representatives, t.settings, partitions,
-                           select=True) for t in tasks]
+                           select=True, cap=cap) for t in tasks]
     run(_select_task, selecting, "dedup: pick rare terms", [len(t.representatives)
                                                              for t in selecting])
     codes, shared = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
