@@ -37,6 +37,8 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "rarest terms kept per document for rewrite candidates (default 24)"),
     ("--max-df", "candidates", "max_df", int,
      "document frequency a rare term may have, at least (default 64)"),
+    ("--max-df-fraction", "candidates", "max_df_fraction", float,
+     "share of the documents a rare term may occur in, when above --max-df (default 0.01)"),
 )
 
 

@@ -198,16 +198,25 @@ class CandidateConfig:
     """Rare-term candidates: the pairs MinHash cannot see (rewrites, heavily truncated copies).
 
     Each document keeps its ``rare_terms`` rarest content terms among those that occur in at
-    least two documents and in at most ``max_df`` (document frequency over the whole input);
-    two documents become a candidate pair when they keep ``min_shared`` terms in common.
-    Buckets (an LSH band value or a term) with more than ``max_bucket`` documents are
-    chained in id order instead of paired all-to-all, which bounds the work per bucket.
+    least two documents and in at most :meth:`df_cap` of them (document frequency over the
+    whole input); two documents become a candidate pair when they keep ``min_shared`` terms
+    in common. The cap is relative to the corpus: ``max_df`` documents, or the fraction
+    ``max_df_fraction`` of the documents, whichever is larger, so that what counts as rare
+    grows with the corpus and rewrite detection does not switch itself off in a large one
+    (an absolute cap of 64 left no term at 10,000 documents). Buckets (an LSH band value or a
+    term) with more than ``max_bucket`` documents are chained in id order instead of paired
+    all-to-all, which bounds the work per bucket whatever the cap.
     """
 
     rare_terms: int = 24
     min_shared: int = 3
     max_df: int = 64
     max_bucket: int = 64
+    max_df_fraction: float = 0.01
+
+    def df_cap(self, documents: int) -> int:
+        """The largest document frequency a rare term may have among ``documents``."""
+        return max(self.max_df, math.ceil(self.max_df_fraction * max(documents, 0)))
 
     def __post_init__(self) -> None:
         owner = "CandidateConfig"
@@ -225,6 +234,8 @@ class CandidateConfig:
                    "terms in more documents than this are too common to pair documents")
         _check_int(owner, "max_bucket", self.max_bucket, 2, 2**31 - 1,
                    "larger buckets are chained in id order instead of paired all-to-all")
+        _check_fraction(owner, "max_df_fraction", self.max_df_fraction,
+                        "it is the share of the documents a rare term may occur in, e.g. 0.01")
 
 
 @dataclass(frozen=True, slots=True)

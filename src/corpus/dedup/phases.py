@@ -79,8 +79,10 @@ RunMap = Callable[[Callable[[Any], Any], Sequence[Any], str, Sequence[int]], lis
 _BATCH = 128
 #: Buckets of the document-frequency table (16 MiB of int32).
 _DF_BUCKETS = 1 << 22
-#: Verification profiles a task keeps in memory at once (least recently used are dropped).
-_PROFILE_CACHE = 1024
+#: Verification profiles a task keeps in memory at once (least recently used are dropped):
+#: enough for every document of a verification task (at most two per pair), so that no
+#: profile is built twice in a task.
+_PROFILE_CACHE = 4096
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
 _MEMBERS_PER_TASK = 512
@@ -533,6 +535,7 @@ class _StemTask:
     settings: CandidateConfig
     partitions: int = 1
     select: bool = False
+    cap: int = 0  # the document-frequency cap in force (CandidateConfig.df_cap)
 
 
 def _shard_stems(task: _StemTask) -> tuple[U64, I64]:
@@ -555,7 +558,7 @@ def _select_task(task: _StemTask) -> int:
     stems, owners = _shard_stems(task)
     df = np.load(os.path.join(task.work, "df.npy"), mmap_mode="r")
     frequency = np.asarray(df[(stems & np.uint64(_DF_BUCKETS - 1)).astype(np.int64)])
-    usable = (frequency >= 2) & (frequency <= task.settings.max_df)
+    usable = (frequency >= 2) & (frequency <= task.cap)
     stems, owners, frequency = stems[usable], owners[usable], frequency[usable]
     order = np.lexsort((stems, frequency, owners))
     stems, owners = stems[order], owners[order]
@@ -603,10 +606,11 @@ class _Verifier:
     def _key(self, left: int, right: int, align: bool) -> bytes:
         return self._locations[left][2] + self._locations[right][2] + (b"A" if align else b"N")
 
-    def prefetch(self, pairs: Iterable[Pair], align: bool) -> None:
+    def prefetch(self, pairs: Iterable[Pair], align: bool, prune: bool = False) -> None:
         """Load the cached verdicts of ``pairs`` in one query."""
         if self._cache is not None:
-            keys = [self._key(left, right, align) for left, right in pairs]
+            tail = b"P" if prune else b""
+            keys = [self._key(left, right, align) + tail for left, right in pairs]
             self._known.update(self._cache.get("verdict", keys))
 
     def save(self) -> None:
@@ -630,9 +634,11 @@ class _Verifier:
         return built
 
     def verify(self, left: int, right: int, *, align: bool = True,
-               semantic: bool = True) -> PairVerdict:
-        """Verify the pair with ``left`` first (callers order pairs by id)."""
-        key = self._key(left, right, align) if self._cache is not None else b""
+               semantic: bool = True, prune: bool = False) -> PairVerdict:
+        """Verify the pair with ``left`` first (callers order pairs by id); ``prune`` as in
+        :func:`~corpus.dedup.align.verify_pair`."""
+        key = (self._key(left, right, align) + (b"P" if prune else b"")
+               if self._cache is not None else b"")
         found = self._known.get(key) if key else None
         if found is None and key:
             found = self._new.get(key)
@@ -640,7 +646,7 @@ class _Verifier:
                 found = self._cache.get("verdict", [key]).get(key)
         if found is None:
             found = verify_pair(self.profile(left), self.profile(right), self._config,
-                                align=align)
+                                align=align, prune=prune)
             if key:
                 self._new[key] = found
         if (semantic and align and self._semantic is not None
@@ -666,9 +672,9 @@ def _verify_task(task: _VerifyTask) -> list[tuple[Pair, PairVerdict | None]]:
     results: list[tuple[Pair, PairVerdict | None]] = []
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
-        verifier.prefetch(task.pairs, task.align)
+        verifier.prefetch(task.pairs, task.align, prune=True)
         for left, right in task.pairs:
-            found = verifier.verify(left, right, align=task.align, semantic=False)
+            found = verifier.verify(left, right, align=task.align, semantic=False, prune=True)
             results.append(((left, right), None if found.relation is Relation.UNIQUE else found))
         verifier.save()
     return results
@@ -905,7 +911,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     settings = config.candidates
     lsh, _ = _shuffle(run, work, "band", partitions, meta, shards, settings.max_bucket)
     anchored_all, _ = _shuffle(run, work, "anchor", partitions, meta, shards,
-                               settings.max_bucket, skip_above=settings.max_df)
+                               settings.max_bucket, skip_above=settings.df_cap(len(live)))
     anchored = np.setdiff1d(anchored_all, lsh)
     near_pairs = [
         (left, right) for left, right in
@@ -1010,8 +1016,9 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
     for buckets, counts in counted:
         np.add.at(df, buckets, counts.astype(np.int32))
     np.save(os.path.join(work, "df.npy"), df, allow_pickle=False)
+    cap = settings.df_cap(len(reps))
     selecting = [_StemTask(t.work, t.shard, t.base, t.representatives, t.settings, partitions,
-                           select=True) for t in tasks]
+                           select=True, cap=cap) for t in tasks]
     run(_select_task, selecting, "dedup: pick rare terms", [len(t.representatives)
                                                              for t in selecting])
     codes, shared = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,

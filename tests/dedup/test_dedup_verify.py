@@ -1,0 +1,95 @@
+"""Verification shortcuts give the verdict the full alignment gives.
+
+Bulk verification prunes pairs that upper bounds rule out (``verify_pair(..., prune=True)``),
+keys all sentences of a text in one call, and compares sentence vectors over the stems two
+texts share only; each must leave every verdict as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus.dedup import DedupConfig, RewriteConfig
+from corpus.dedup.align import _sentence_keys, _similarity_matrix, build_profile, verify_pair
+from corpus.dedup.text import Sentence
+from corpus.records import Relation
+from corpus.text.keys import hashing_key
+
+from .helpers import DATA
+
+TEXTS = [
+    "\n\n".join(paragraphs)
+    for name in ("rewrites.json", "paraphrases.json")
+    for topic in json.loads((DATA / name).read_text("utf-8"))["topics"]
+    for key, paragraphs in topic.items()
+    if key != "name"
+]
+
+
+def _profile(text: str):  # type: ignore[no-untyped-def]
+    return build_profile(text, hashing_key(text), 5)
+
+
+def test_pruning_keeps_every_verdict_on_hand_written_pairs() -> None:
+    profiles = [_profile(t) for t in TEXTS]
+    relations = set()
+    for config in (DedupConfig(), DedupConfig(rewrite=RewriteConfig(threshold=0.05))):
+        for a, b in combinations(profiles, 2):
+            full = verify_pair(a, b, config)
+            pruned = verify_pair(a, b, config, prune=True)
+            assert pruned.relation is full.relation
+            assert pruned.score == full.score
+            relations.add(full.relation)
+    assert Relation.REWRITE in relations
+    assert Relation.UNIQUE in relations
+
+
+def test_similarity_matrix_is_the_cosine_over_all_stems() -> None:
+    a, b = _profile(TEXTS[0]), _profile(TEXTS[1])
+    found = _similarity_matrix(a, b)
+    vocabulary = np.union1d(a.term_stem, b.term_stem)
+    left = np.zeros((len(a.sentences), len(vocabulary)))
+    right = np.zeros((len(b.sentences), len(vocabulary)))
+    left[a.term_sentence, np.searchsorted(vocabulary, a.term_stem)] = a.term_tf
+    right[b.term_sentence, np.searchsorted(vocabulary, b.term_stem)] = b.term_tf
+    left /= np.maximum(np.linalg.norm(left, axis=1, keepdims=True), 1e-300)
+    right /= np.maximum(np.linalg.norm(right, axis=1, keepdims=True), 1e-300)
+    assert np.allclose(found, left @ right.T)
+    assert found.max() > 0.3
+
+
+_PIECES = st.sampled_from(["Mr. Hale", "said", "—", "...", "“quoted”", "42", "l'été", "ÉCOLE",
+                           "!!", "a", "  ", "Straße", "x\ny"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=6).map(" ".join), max_size=8))
+def test_sentence_keys_match_one_key_per_sentence(texts: list[str]) -> None:
+    sentences = tuple(Sentence(0, t) for t in texts)
+    assert _sentence_keys(sentences) == [hashing_key(t.replace("\n", " ")) for t in texts]
+
+
+def test_rare_term_cap_grows_with_the_corpus() -> None:
+    from corpus.dedup import CandidateConfig
+
+    config = CandidateConfig()
+    assert config.df_cap(1_000) == 64
+    assert config.df_cap(10_000) == 100
+    assert config.df_cap(100_000) == 1_000
+    assert CandidateConfig(max_df=5, max_df_fraction=0.5).df_cap(3) == 5
+
+
+def test_rare_term_fraction_is_checked() -> None:
+    import pytest
+
+    from corpus.dedup import CandidateConfig
+    from corpus.errors import ConfigError
+
+    for bad in (0.0, 1.5, float("nan"), True):
+        with pytest.raises(ConfigError, match="max_df_fraction"):
+            CandidateConfig(max_df_fraction=bad)
