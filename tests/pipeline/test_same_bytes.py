@@ -98,7 +98,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
             ))
         from distributed import Client
 
-        with Client(address, timeout=60) as client:  # type: ignore[no-untyped-call]
+        with Client(address, timeout=60) as client:  # type: ignore[no-untyped-call,unused-ignore]
             client.wait_for_workers(2, timeout=60)
         yield address
     finally:

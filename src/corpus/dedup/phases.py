@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import struct
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
@@ -86,12 +88,15 @@ _PROFILE_CACHE = 4096
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
 _MEMBERS_PER_TASK = 512
+#: Documents per profile task.
+_PROFILES_PER_TASK = 1000
 #: Paragraphs per document kept as containment anchors, and the words an anchor needs.
 _ANCHORS = 32
 _ANCHOR_WORDS = 8
 #: Shuffle keys per partition the partition count aims at (bounds a candidate task's memory).
 _KEYS_PER_PARTITION = 4_000_000
 _RECORD = struct.Struct("<QQ")
+_SIZE = struct.Struct("<Q")
 _KEY_DTYPE = np.dtype([("key", "<u8"), ("doc", "<i8")])
 
 Pair = tuple[int, int]
@@ -112,6 +117,10 @@ def partitions_for(documents: int, config: DedupConfig) -> int:
 
 def _spool_path(work: str, shard: int) -> str:
     return os.path.join(work, f"spool-{shard:05d}.bin")
+
+
+def _profiles_path(work: str, shard: int, round_: int) -> str:
+    return os.path.join(work, f"profiles-{shard:05d}-{round_}.bin")
 
 
 def _meta_path(work: str, shard: int) -> str:
@@ -146,14 +155,28 @@ class _Spools:
     def __init__(self, work: str) -> None:
         self._work = work
         self._files: dict[int, IO[bytes]] = {}
+        self._profiles: dict[tuple[int, int], IO[bytes]] = {}
 
     def __enter__(self) -> _Spools:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for handle in self._files.values():
+        for handle in (*self._files.values(), *self._profiles.values()):
             handle.close()
         self._files.clear()
+        self._profiles.clear()
+
+    def profile(self, shard: int, round_: int, offset: int) -> Profile:
+        """The profile stored at ``offset`` of shard ``shard``'s profile file of ``round_``
+        (its ``text`` and ``key`` left empty: they are in the spool)."""
+        handle = self._profiles.get((shard, round_))
+        if handle is None:
+            handle = self._profiles[(shard, round_)] = open(  # noqa: SIM115
+                _profiles_path(self._work, shard, round_), "rb")
+        handle.seek(offset)
+        (size,) = _SIZE.unpack(handle.read(_SIZE.size))
+        loaded: Profile = pickle.loads(zlib.decompress(handle.read(size)))
+        return loaded
 
     def read(self, shard: int, offset: int) -> tuple[str, str]:
         """The ``(text, key)`` stored at ``offset`` of shard ``shard``'s spool."""
@@ -406,6 +429,10 @@ class _Meta:
     shard_of: I64
     offsets: I64
     bases: tuple[int, ...]
+    #: Where each document's verification profile was written (round, offset; round -1: not
+    #: built yet), filled by :func:`_build_profiles`.
+    profile_round: npt.NDArray[np.int32]
+    profile_offset: I64
 
     @property
     def size(self) -> int:
@@ -454,6 +481,8 @@ def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
         digests=cat(digests, np.uint64, (0, 2)), contents=cat(contents, np.uint64, (0, 2)),
         shard_of=cat(shard_of, np.int64),
         offsets=cat(offsets, np.int64), bases=tuple(bases),
+        profile_round=np.full(len(ids), -1, dtype=np.int32),
+        profile_offset=np.zeros(len(ids), dtype=np.int64),
     )
 
 
@@ -568,6 +597,62 @@ def _select_task(task: _StemTask) -> int:
     return int(take.sum())
 
 
+# -- phases 3 and 5: each candidate's profile, once -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ProfileTask:
+    """Build the verification profiles of some documents of one shard."""
+
+    work: str
+    shard: int
+    round: int
+    offsets: tuple[int, ...]  # spool offsets of the documents, in order
+    ngram: int
+
+
+def _profile_task(task: _ProfileTask) -> list[int]:
+    """Write each document's profile (without text and key, which the spool holds) to the
+    shard's profile file of this round; return where each one starts."""
+    starts: list[int] = []
+    end = 0
+    with _Spools(task.work) as spools, \
+            open(_profiles_path(task.work, task.shard, task.round), "wb") as out:
+        for offset in task.offsets:
+            text, key = spools.read(task.shard, offset)
+            built = replace(build_profile(text, key, task.ngram), text="", key="")
+            blob = zlib.compress(pickle.dumps(built, protocol=5), 1)
+            out.write(_SIZE.pack(len(blob)) + blob)
+            starts.append(end)
+            end += _SIZE.size + len(blob)
+    return starts
+
+
+def _build_profiles(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
+                    pairs: Iterable[Pair], round_: int) -> None:
+    """Build, once, the profiles of the documents of ``pairs`` that have none yet (a map over
+    shards); verification tasks then read them instead of building them again per pair."""
+    wanted = np.array(sorted({i for p in pairs for i in p}), dtype=np.int64)
+    if len(wanted) == 0:
+        return
+    wanted = wanted[meta.profile_round[wanted] < 0]
+    tasks: list[_ProfileTask] = []
+    members: list[I64] = []
+    for shard in np.unique(meta.shard_of[wanted]).tolist():
+        items = wanted[meta.shard_of[wanted] == shard]
+        for chunk in _chunks(items, _PROFILES_PER_TASK):
+            part = round_ * 10_000 + len(members)
+            tasks.append(_ProfileTask(work, int(shard), part,
+                                      tuple(int(o) for o in meta.offsets[chunk]),
+                                      config.minhash.ngram))
+            members.append(np.asarray(chunk))
+    results: list[list[int]] = run(_profile_task, tasks, "dedup: profiles",
+                                   [len(t.offsets) for t in tasks])
+    for task, items, starts in zip(tasks, members, results, strict=True):
+        meta.profile_round[items] = task.round
+        meta.profile_offset[items] = np.array(starts, dtype=np.int64)
+
+
 # -- phases 3 and 5: verification -----------------------------------------------------------
 
 
@@ -579,8 +664,9 @@ class VerdictCache(Protocol):
     def put(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None: ...
 
 
-#: A document's place in the work folder: shard, spool offset, digest of its text and key.
-Location = tuple[int, int, bytes]
+#: A document's place in the work folder: shard, spool offset, digest of its text and key,
+#: and where its profile was written (round, offset; round -1 when it was not).
+Location = tuple[int, int, bytes, int, int]
 
 
 class _Verifier:
@@ -625,9 +711,12 @@ class _Verifier:
         if cached is not None:
             self._profiles.move_to_end(item)
             return cached
-        shard, offset, _ = self._locations[item]
+        shard, offset, _, stored, at = self._locations[item]
         text, key = self._spools.read(shard, offset)
-        built = build_profile(text, key, self._config.minhash.ngram)
+        if stored >= 0:  # built once, by the profile stage
+            built = replace(self._spools.profile(shard, stored, at), text=text, key=key)
+        else:
+            built = build_profile(text, key, self._config.minhash.ngram)
         self._profiles[item] = built
         if len(self._profiles) > _PROFILE_CACHE:
             self._profiles.popitem(last=False)
@@ -805,7 +894,8 @@ class _AllLocations(Mapping[int, Location]):
 
     def __getitem__(self, item: int) -> Location:
         meta = self._meta
-        return int(meta.shard_of[item]), int(meta.offsets[item]), meta.contents[item].tobytes()
+        return (int(meta.shard_of[item]), int(meta.offsets[item]), meta.contents[item].tobytes(),
+                int(meta.profile_round[item]), int(meta.profile_offset[item]))
 
     def __iter__(self) -> Iterator[int]:
         return iter(range(self._meta.size))
@@ -815,8 +905,8 @@ class _AllLocations(Mapping[int, Location]):
 
 
 def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, Location]:
-    return {i: (int(meta.shard_of[i]), int(meta.offsets[i]), meta.contents[i].tobytes())
-            for i in items}
+    return {i: (int(meta.shard_of[i]), int(meta.offsets[i]), meta.contents[i].tobytes(),
+                int(meta.profile_round[i]), int(meta.profile_offset[i])) for i in items}
 
 
 def _local_order(pairs: list[Pair]) -> list[int]:
@@ -921,6 +1011,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     near_pairs.sort(key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
     not_near: list[Pair] = []
     verified = 0
+    _build_profiles(run, work, meta, config, near_pairs, 0)
     for pair, found in _verify_all(run, work, meta, config, near_pairs, False,
                                    "dedup: verify near copies", cache):
         verified += 1
@@ -946,6 +1037,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         pairs = sorted({pair_of(c) for c in rare.tolist()} | set(not_near),
                        key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
         rejected: list[Pair] = []
+        _build_profiles(run, work, meta, config, pairs, 1)
         for pair, found in _verify_all(run, work, meta, config, pairs, True,
                                        "dedup: verify rewrites", cache):
             verified += 1
