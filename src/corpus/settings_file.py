@@ -252,7 +252,9 @@ def load_settings(path: str | os.PathLike[str]) -> SettingsFile:
     lead = f"{prefix}." if prefix else ""
     for key in data:
         if key not in _TOP_LEVEL:
-            place = _where(where, prefix, key) if prefix else f"{where}: {key}"
+            line = _line_of(where, key, "")
+            place = (_where(where, prefix, key) if prefix
+                     else f"{where}:{line}: [{key}]" if line else f"{where}: {key}")
             tables = ", ".join(f"[{lead}{t}]" for t in _TOP_LEVEL)
             raise ConfigError(
                 f"{place}: unknown settings table {key!r}; the file may hold {tables} "
