@@ -65,10 +65,13 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 def test_corpus_toml_sets_every_table(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path / "corpus.toml", EXAMPLE))
     config = settings.dedup
-    assert settings.path == str(tmp_path / "corpus.toml") and settings.table == ""
-    assert config.keep == "first" and config.evidence_passages == 3
+    assert settings.path == str(tmp_path / "corpus.toml")
+    assert settings.table == ""
+    assert config.keep == "first"
+    assert config.evidence_passages == 3
     assert config.rewrite.threshold == 0.45
-    assert config.near.jaccard == 0.6 and config.near.min_words == 30
+    assert config.near.jaccard == 0.6
+    assert config.near.min_words == 30
     assert config.candidates.max_df_fraction == 0.02
     # What the file leaves out keeps its default.
     assert config.near.containment == DedupConfig().near.containment
@@ -79,7 +82,8 @@ def test_pyproject_reads_tool_corpus(tmp_path: Path) -> None:
     text = "[project]\nname = 'x'\n\n" + EXAMPLE.replace("[dedup", "[tool.corpus.dedup")
     settings = load_settings(write(tmp_path / "pyproject.toml", text))
     assert settings.table == "tool.corpus"
-    assert settings.dedup.rewrite.threshold == 0.45 and settings.dedup.keep == "first"
+    assert settings.dedup.rewrite.threshold == 0.45
+    assert settings.dedup.keep == "first"
 
 
 def test_every_field_of_every_table_is_settable(tmp_path: Path) -> None:
@@ -113,10 +117,14 @@ threshold = 0.3
 batch_size = 32
 """
     config = load_settings(write(tmp_path / "corpus.toml", text)).dedup
-    assert config.minhash.banding == (16, 4) and config.minhash.ngram == 4
-    assert config.candidates.min_shared == 4 and config.candidates.max_bucket == 80
-    assert config.rewrite.min_run == 6 and config.rewrite.gap_penalty == 0.15
-    assert config.semantic.batch_size == 32 and not config.semantic.enabled
+    assert config.minhash.banding == (16, 4)
+    assert config.minhash.ngram == 4
+    assert config.candidates.min_shared == 4
+    assert config.candidates.max_bucket == 80
+    assert config.rewrite.min_run == 6
+    assert config.rewrite.gap_penalty == 0.15
+    assert config.semantic.batch_size == 32
+    assert not config.semantic.enabled
 
 
 def test_an_empty_file_gives_the_defaults(tmp_path: Path) -> None:
@@ -228,7 +236,8 @@ def test_explicit_file_wins(tmp_path: Path) -> None:
     write(corpus / "corpus.toml", EXAMPLE)
     other = write(tmp_path / "strict.toml", "[dedup.rewrite]\nthreshold = 0.9\n")
     settings = settings_for(corpus, explicit=other, cwd=tmp_path)
-    assert settings.path == str(other) and settings.dedup.rewrite.threshold == 0.9
+    assert settings.path == str(other)
+    assert settings.dedup.rewrite.threshold == 0.9
     assert settings.dedup.near.jaccard == 0.5
 
 
@@ -242,7 +251,8 @@ def test_dedup_reads_corpus_toml_and_flags_override_it(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["clusters"] == []  # 0.95 is above the seed rewrite's pair score
-    assert payload["files_seen"] == 5 and payload["rejects"] == []  # corpus.toml is no document
+    assert payload["files_seen"] == 5
+    assert payload["rejects"] == []
     done = run_cli("dedup", str(corpus), "--json", "--rewrite-threshold", "0.4", cwd=tmp_path)
     (cluster,) = json.loads(done.stdout)["clusters"]
     assert cluster["canonical"] == SEED_2  # keep = "first" from the file
@@ -281,7 +291,8 @@ def test_a_bad_value_in_the_file_exits_3_with_one_line(tmp_path: Path) -> None:
     assert line.startswith(f"corpus dedup: error: {toml}:2: [dedup.near] jaccard")
     built = run_cli("build", str(corpus), "--out", str(tmp_path / "store"), "--no-progress",
                     cwd=tmp_path)
-    assert built.returncode == 3 and "[dedup.near] jaccard" in built.stderr
+    assert built.returncode == 3
+    assert "[dedup.near] jaccard" in built.stderr
     assert not (tmp_path / "store").exists()
 
 
@@ -303,7 +314,8 @@ def test_build_records_the_file_settings_in_the_manifest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     corpus = seeds_copy(tmp_path)
-    write(corpus / "corpus.toml", "[dedup.rewrite]\nthreshold = 0.45\n[dedup.near]\njaccard = 0.6\n")
+    write(corpus / "corpus.toml",
+          "[dedup.rewrite]\nthreshold = 0.45\n[dedup.near]\njaccard = 0.6\n")
     assert main(["build", str(corpus), "--out", "store", "--no-progress",
                  "--near-containment", "0.75"]) == 0
     manifest = json.loads(next((tmp_path / "store").glob("*/v*/manifest.json")).read_text("utf-8"))

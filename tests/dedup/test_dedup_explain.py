@@ -39,16 +39,25 @@ def test_the_seed_rewrite_is_a_rare_term_candidate_verified_as_a_rewrite(
     found = seeds_pair
     c = found.candidates
     assert (found.a, found.b) == (SEED_3, SEED_2)
-    assert c.candidate and c.rare and not c.exact and not c.minhash and not c.paragraph
+    assert c.candidate
+    assert c.rare
+    assert not c.exact
+    assert not c.minhash
+    assert not c.paragraph
     assert len(c.shared_terms) >= c.min_shared == 3
-    assert c.df_cap == 64 and c.representatives == 5
+    assert c.df_cap == 64
+    assert c.representatives == 5
     assert all(2 <= t.df <= c.df_cap for t in c.shared_terms)
     assert "kolesnikova" in {t.word for t in c.shared_terms}
-    assert c.rewrite_checked and not c.near_checked
-    assert found.verdict is Relation.REWRITE and found.linked
+    assert c.rewrite_checked
+    assert not c.near_checked
+    assert found.verdict is Relation.REWRITE
+    assert found.linked
     near = {check.name: check for check in found.near}
-    assert not near["jaccard"].passed and near["jaccard"].threshold == 0.5
-    assert not near["containment"].passed and near["containment"].threshold == 0.7
+    assert not near["jaccard"].passed
+    assert near["jaccard"].threshold == 0.5
+    assert not near["containment"].passed
+    assert near["containment"].threshold == 0.7
     rewrite = {check.name: check for check in found.rewrite}
     assert all(check.passed for check in found.rewrite)
     assert rewrite["pair score"].threshold == 0.4
@@ -63,11 +72,14 @@ def test_the_explanation_agrees_with_find_duplicates(seeds_pair: PairExplanation
     assert seeds_pair.score == member.score
     assert seeds_pair.aligned == member.aligned
     canonical, rewrite = seeds_pair.placements
-    assert canonical.relation is Relation.CANONICAL and canonical.cluster == SEED_3
-    assert rewrite.relation is Relation.REWRITE and rewrite.matched_with == SEED_3
+    assert canonical.relation is Relation.CANONICAL
+    assert canonical.cluster == SEED_3
+    assert rewrite.relation is Relation.REWRITE
+    assert rewrite.matched_with == SEED_3
     assert rewrite.weakest_link == cluster.weakest_link
     assert "credits another outlet" in canonical.reason
-    assert seeds_pair.same_cluster and not seeds_pair.note
+    assert seeds_pair.same_cluster
+    assert not seeds_pair.note
     # The passages are a's sentences beside b's, the best of the whole alignment.
     assert [p.canonical_text for p in seeds_pair.passages] == [
         p.canonical_text for p in member.evidence]
@@ -90,7 +102,8 @@ def test_every_seed_pair_has_the_verdict_and_clusters_of_the_run() -> None:
 
 def test_order_of_the_ids_only_mirrors_the_explanation(seeds_pair: PairExplanation) -> None:
     mirrored = explain_pair(SEEDS, SEED_2, SEED_3)
-    assert mirrored.verdict is seeds_pair.verdict and mirrored.score == seeds_pair.score
+    assert mirrored.verdict is seeds_pair.verdict
+    assert mirrored.score == seeds_pair.score
     assert [p.canonical_text for p in mirrored.passages] == [
         p.member_text for p in seeds_pair.passages]
     assert mirrored.candidates.shared_terms == seeds_pair.candidates.shared_terms
@@ -98,7 +111,8 @@ def test_order_of_the_ids_only_mirrors_the_explanation(seeds_pair: PairExplanati
 
 def test_same_story_articles_are_candidates_but_not_rewrites() -> None:
     found = explain_pair(SEEDS, SEED_0, SEED_3)
-    assert found.verdict is Relation.UNIQUE and not found.linked
+    assert found.verdict is Relation.UNIQUE
+    assert not found.linked
     assert not all(check.passed for check in found.rewrite)
     assert found.placements[0].cluster == ""
 
@@ -107,8 +121,11 @@ def test_an_exact_copy_shares_its_digest() -> None:
     docs = [*seed_docs(), relabel(seed_bytes(0), 7, "copy of 000")]
     copy = doc_id("copy of 000")
     found = explain_pair(docs, SEED_0, copy)
-    assert found.candidates.exact and found.candidates.candidate
-    assert found.verdict is Relation.EXACT and found.linked and found.same_cluster
+    assert found.candidates.exact
+    assert found.candidates.candidate
+    assert found.verdict is Relation.EXACT
+    assert found.linked
+    assert found.same_cluster
     assert len(found.candidates.bands) == found.candidates.band_count
     # One of the two twins represents their near group in the rare-term phase.
     assert sorted(found.candidates.represented_by) in (["", SEED_0], ["", copy])
@@ -120,11 +137,13 @@ def test_a_near_copy_shares_lsh_bands() -> None:
                        for k, p in enumerate(paragraphs))
     docs = [*seed_docs(), relabel(edited.encode("utf-8"), 8, "edited 004")]
     found = explain_pair(docs, "e180362b89ccddc6", doc_id("edited 004"))
-    assert found.candidates.bands and found.candidates.minhash
+    assert found.candidates.bands
+    assert found.candidates.minhash
     assert found.candidates.near_checked
     assert found.verdict is Relation.NEAR
     near = {check.name: check for check in found.near}
-    assert near["jaccard"].passed and near["jaccard"].value >= 0.5
+    assert near["jaccard"].passed
+    assert near["jaccard"].value >= 0.5
 
 
 def test_a_truncated_copy_shares_whole_paragraphs() -> None:
@@ -144,8 +163,10 @@ def test_unrelated_texts_are_never_candidates() -> None:
                     "attic for ninety years."], 2, "violin")
     found = explain_pair([one, two], one.id, two.id)
     assert not found.candidates.candidate
-    assert not found.candidates.shared_terms and not found.candidates.bands
-    assert found.verdict is Relation.UNIQUE and not found.linked
+    assert not found.candidates.shared_terms
+    assert not found.candidates.bands
+    assert found.verdict is Relation.UNIQUE
+    assert not found.linked
     assert not found.passages
     assert [p.cluster for p in found.placements] == ["", ""]
 
@@ -154,14 +175,17 @@ def test_the_thresholds_in_force_are_the_ones_reported() -> None:
     config = DedupConfig(rewrite=RewriteConfig(threshold=0.9))
     found = explain_pair(SEEDS, SEED_3, SEED_2, config)
     pair_score = next(c for c in found.rewrite if c.name == "pair score")
-    assert pair_score.threshold == 0.9 and not pair_score.passed
-    assert found.verdict is Relation.UNIQUE and not found.linked
+    assert pair_score.threshold == 0.9
+    assert not pair_score.passed
+    assert found.verdict is Relation.UNIQUE
+    assert not found.linked
     assert [p.cluster for p in found.placements] == ["", ""]
 
 
 def test_to_dict_is_json_and_complete(seeds_pair: PairExplanation) -> None:
     payload = json.loads(json.dumps(seeds_pair.to_dict()))
-    assert payload["a"]["id"] == SEED_3 and payload["b"]["id"] == SEED_2
+    assert payload["a"]["id"] == SEED_3
+    assert payload["b"]["id"] == SEED_2
     assert payload["verdict"] == "rewrite"
     assert payload["candidates"]["rare_terms"]["candidate"] is True
     assert payload["passages"][0]["a"]["sentence"] >= 1
@@ -195,9 +219,11 @@ def test_cli_explains_the_seed_rewrite() -> None:
     assert "candidate: yes, from rare terms" in out
     assert "MinHash LSH: no shared band of 25 (5 rows each)" in out
     assert "kolesnikova (2)" in out
-    assert "near copy: no" in out and "rewrite: yes" in out
+    assert "near copy: no" in out
+    assert "rewrite: yes" in out
     assert "verdict: rewrite" in out
-    assert "aligned passages (" in out and " | " in out
+    assert "aligned passages (" in out
+    assert " | " in out
     assert f"{SEED_2}: rewrite in cluster {SEED_3}" in out
     assert "both in one cluster" in out
 
@@ -206,7 +232,8 @@ def test_cli_explain_json() -> None:
     done = run_cli(str(SEEDS), "--explain", SEED_0, SEED_3, "--json")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
-    assert payload["verdict"] == "unique" and payload["linked"] is False
+    assert payload["verdict"] == "unique"
+    assert payload["linked"] is False
     assert payload["same_cluster"] is False
 
 
@@ -217,7 +244,8 @@ def test_cli_explain_follows_the_threshold_options() -> None:
     payload = json.loads(done.stdout)
     assert payload["verdict"] == "unique"
     (pair_score,) = [c for c in payload["rewrite"] if c["name"] == "pair score"]
-    assert pair_score["threshold"] == 0.95 and pair_score["passed"] is False
+    assert pair_score["threshold"] == 0.95
+    assert pair_score["passed"] is False
     assert 0.4 <= pair_score["value"] < 0.95
 
 
@@ -226,7 +254,8 @@ def test_cli_unknown_id_exits_3_naming_it() -> None:
     assert done.returncode == 3
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "'0123456789abcdef' is not in the corpus" in lines[0]
+    assert len(lines) == 1
+    assert "'0123456789abcdef' is not in the corpus" in lines[0]
 
 
 @pytest.mark.parametrize("ids", [[SEED_3], [SEED_3, SEED_2, SEED_0], [SEED_3, SEED_3]])
