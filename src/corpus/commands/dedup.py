@@ -219,12 +219,22 @@ def _placement_line(place: Placement, pair: tuple[str, str]) -> str:
     return f"{head}{tail}; weakest link {place.weakest_link:.4f}"
 
 
+def _wrapped(lines: list[str], width: int) -> list[str]:
+    """Each line wrapped to ``width``, continuation lines indented two more spaces."""
+    out: list[str] = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        out += textwrap.wrap(line, max(width, 40), subsequent_indent=indent,
+                             break_on_hyphens=False) or [""]
+    return out
+
+
 def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
     """The readable explanation of one pair (``corpus dedup PATH --explain ID ID``)."""
     a, b = found.names
     lines = [f"pair a = {found.a} ({a}, {found.words[0]} words)",
              f"     b = {found.b} ({b}, {found.words[1]} words)", ""]
-    lines += _candidate_lines(found)
+    lines += _wrapped(_candidate_lines(found), width)
     near = any(c.passed for c in found.near[:2]) and found.near[2].passed
     lines += ["", f"near copy: {'yes' if near else 'no'} (jaccard or containment, and words)"]
     lines += [_check_line(c) for c in found.near]
@@ -250,12 +260,12 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
             lines.extend(_passage_lines(passage, column))
     else:
         lines += ["", "aligned passages: none (no sentence pair reaches the similarity)"]
-    lines += ["", "clusters:"] + [_placement_line(p, (found.a, found.b))
-                                   for p in found.placements]
+    clusters = [_placement_line(p, (found.a, found.b)) for p in found.placements]
     if found.same_cluster:
-        lines.append("  both in one cluster")
+        clusters.append("  both in one cluster")
     if found.note:
-        lines.append(f"  {found.note}")
+        clusters.append(f"  {found.note}")
+    lines += ["", "clusters:"] + _wrapped(clusters, width)
     return "\n".join(lines)
 
 
