@@ -265,7 +265,7 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
         clusters.append("  both in one cluster")
     if found.note:
         clusters.append(f"  {found.note}")
-    lines += ["", "clusters:"] + _wrapped(clusters, width)
+    lines += ["", "clusters:", *_wrapped(clusters, width)]
     return "\n".join(lines)
 
 
