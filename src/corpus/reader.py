@@ -6,7 +6,8 @@ Reading has two steps, so that an executor can spread the second over workers:
    :class:`Listing`: one entry per file seen, in corpus order, each either a :class:`FileRef`
    (a cheap, picklable handle) or a :class:`~corpus.errors.Reject` for a file refused on sight
    (bad name, duplicate id, symlink leaving the root, unsafe archive member, ...), plus the
-   hidden entries it skipped, counted and named in :attr:`Listing.skipped`.
+   hidden entries it skipped (and a corpus folder's own settings file, ``corpus.toml`` at its
+   top), counted and named in :attr:`Listing.skipped`.
 2. :func:`read_entries` turns entries into documents or rejects, one at a time; :func:`read_ref`
    reads a single ref.
 
@@ -206,6 +207,11 @@ def _archive_container(name: str) -> Literal["tar", "zip", ""]:
     return ""
 
 
+#: The settings file a corpus folder may hold at its top (:mod:`corpus.settings_file`): listed as
+#: skipped, never read as a document.
+SETTINGS_FILE = "corpus.toml"
+
+
 def _hidden(component: str) -> bool:
     """Hidden entries: names starting with "." (except "." itself) and ``__MACOSX``."""
     return (component.startswith(".") and component != ".") or component == "__MACOSX"
@@ -265,10 +271,10 @@ class _Collector:
         self.skipped: list[Skipped] = []
         self._skipped_paths: set[str] = set()
 
-    def skip(self, path: str) -> None:
+    def skip(self, path: str, skipped: Skipped | None = None) -> None:
         if path not in self._skipped_paths:
             self._skipped_paths.add(path)
-            self.skipped.append(_skip(path))
+            self.skipped.append(_skip(path) if skipped is None else skipped)
 
     def reject(self, path: str, member: str, rule: str, message: str) -> None:
         """Record a file refused on sight. It takes its place in corpus order by its name, like
@@ -352,6 +358,13 @@ def _scan_local_dir(root: str, out: _Collector) -> None:
             path = os.path.join(directory, entry.name)
             if _hidden(entry.name):
                 out.skip(path)
+                continue
+            if (directory == root and entry.name == SETTINGS_FILE
+                    and entry.is_file(follow_symlinks=False)):
+                out.skip(path, Skipped(
+                    _printable(path), "settings",
+                    "the corpus's settings file (docs/dedup.md, \"Settings\"), not a document",
+                ))
                 continue
             try:
                 if not _is_utf8(entry.name):

@@ -1,8 +1,11 @@
 """The dedup thresholds on the command line, shared by ``corpus dedup`` and ``corpus build``.
 
-Every option defaults to ``None`` (not given): the value of the base configuration stays. A
-bad value is a :class:`~corpus.errors.ConfigError` naming the setting, raised when the
-configuration is built, as for a configuration made in Python.
+Every option defaults to ``None`` (not given): the value of the base configuration stays. The
+base is the settings file that applies (``--config FILE``, ``corpus.toml`` beside the corpus,
+or ``[tool.corpus]`` of the nearest ``pyproject.toml``; :mod:`corpus.settings_file`), so the
+command line overrides the file. A bad value is a :class:`~corpus.errors.ConfigError` naming
+the setting (and, for the file, the file and key), raised when the configuration is built, as
+for a configuration made in Python.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from dataclasses import replace
 from typing import Any
 
 from corpus.dedup.config import DedupConfig
+from corpus.settings_file import SettingsFile, settings_for
 
-__all__ = ["OPTIONS", "add_dedup_arguments", "dedup_config"]
+__all__ = ["OPTIONS", "add_dedup_arguments", "dedup_config", "file_settings"]
 
 #: ``(flag, section, field, type, help)``: one command-line option per threshold.
 OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
@@ -49,6 +53,12 @@ def _dest(section: str, name: str) -> str:
 def add_dedup_arguments(parser: argparse.ArgumentParser) -> None:
     """Register one option per dedup threshold (:data:`OPTIONS`), in a group of its own."""
     group = parser.add_argument_group("dedup thresholds (docs/dedup.md)")
+    group.add_argument(
+        "--config", metavar="FILE", default=None,
+        help="read the settings from FILE (a corpus.toml, or a pyproject.toml's [tool.corpus]) "
+             "instead of corpus.toml beside the corpus or the nearest pyproject.toml; options "
+             "given here override it",
+    )
     for flag, section, name, kind, text in OPTIONS:
         group.add_argument(flag, dest=_dest(section, name), type=kind, default=None,
                            metavar="N" if kind is int else "X", help=text)
@@ -65,3 +75,9 @@ def dedup_config(args: argparse.Namespace, base: DedupConfig) -> DedupConfig:
         return base
     return replace(base, **{section: replace(getattr(base, section), **fields)
                             for section, fields in changes.items()})
+
+
+def file_settings(args: argparse.Namespace) -> SettingsFile:
+    """The settings file that applies to ``args.path`` (``--config`` when given); the
+    defaults, with an empty ``path``, when there is none."""
+    return settings_for(args.path, explicit=getattr(args, "config", None))

@@ -12,6 +12,9 @@ explicit version that exists with other content is refused (exit 1) unless ``--o
 ``--license-link``). ``--semantic`` adds the optional sentence-embedding verifier to dedup
 (``news-corpus[semantic]``). A failed write (full disk, file-size limit, missing permission)
 exits 3 with one line naming the folder and the cause; nothing is left half-written.
+The dedup settings come from ``corpus.toml`` beside PATH, the ``[tool.corpus]`` table of the
+nearest ``pyproject.toml``, or ``--config FILE`` (see ``docs/dedup.md``, "Settings"); the
+threshold options override them, and the manifest records the settings used.
 ``--engine``, ``--workers`` and ``--scheduler`` choose where the stages run (see
 ``docs/scaling.md``); the release is the same byte for byte whatever runs it.
 """
@@ -22,9 +25,8 @@ import argparse
 import sys
 from dataclasses import replace
 
-from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
+from corpus.commands._dedup_options import add_dedup_arguments, dedup_config, file_settings
 from corpus.commands._engine import add_engine_arguments
-from corpus.dedup.config import DedupConfig, SemanticConfig
 from corpus.errors import FormatError
 from corpus.publish.builder import ReleaseExistsError, build
 from corpus.publish.config import BuildConfig
@@ -95,9 +97,10 @@ def run(args: argparse.Namespace) -> int:
     config = BuildConfig(license=args.license, license_name=args.license_name,
                          license_link=args.license_link, pretty_name=args.pretty_name,
                          strict=args.strict)
+    dedup = file_settings(args).dedup
     if args.semantic:
-        config = replace(config, dedup=DedupConfig(semantic=SemanticConfig(enabled=True)))
-    config = replace(config, dedup=dedup_config(args, config.dedup))
+        dedup = replace(dedup, semantic=replace(dedup.semantic, enabled=True))
+    config = replace(config, dedup=dedup_config(args, dedup))
     try:
         report = build(
             args.path,

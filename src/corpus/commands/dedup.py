@@ -12,6 +12,15 @@ a file was rejected (the rejected files are listed and left out; ``corpus valida
 more; with ``--strict`` the first rejected file stops the run, nothing is reported), or 3 when
 the semantic extra is missing. ``--progress`` shows a progress bar of the files read on stderr
 (the default when stderr is a terminal).
+
+``--explain ID ID`` explains one pair instead: whether and how it became a candidate (same key
+digest, shared LSH bands, a shared paragraph, shared rare terms), each score against its
+threshold, the aligned passages, the verdict and the cluster each document ended in (with
+``--json``, one JSON object). Exit 0, or 3 when an id is not in the corpus.
+
+The settings come from ``corpus.toml`` beside PATH, the ``[tool.corpus]`` table of the nearest
+``pyproject.toml``, or ``--config FILE`` (see ``docs/dedup.md``, "Settings"); the threshold
+options override them.
 """
 
 from __future__ import annotations
@@ -21,18 +30,31 @@ import json
 import shutil
 import sys
 import textwrap
-from typing import get_args
+from dataclasses import replace
+from typing import Any, get_args
 
-from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
+from corpus.commands._dedup_options import add_dedup_arguments, dedup_config, file_settings
 from corpus.commands._engine import add_engine_arguments, stages_from
-from corpus.dedup import DedupConfig, DedupResult, KeepPolicy, SemanticConfig
+from corpus.dedup import DedupConfig, DedupResult, KeepPolicy
+from corpus.dedup.explain import Check, PairExplanation, Placement, explain_pair
 from corpus.dedup.result import AlignedPassage, Cluster, Member
 from corpus.errors import FormatError
 from corpus.pipeline.build import dedup_corpus
 from corpus.reader import ReadReport, scan
 from corpus.records import Relation
 
-__all__ = ["add_arguments", "render_report", "run"]
+__all__ = ["add_arguments", "render_explanation", "render_report", "run"]
+
+
+class _TwoIds(argparse.Action):
+    """``--explain ID ID``: two different document ids (a usage error otherwise)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        first, second = values
+        if first == second:
+            parser.error(f"{option_string} needs two different document ids, got {first} twice")
+        setattr(namespace, self.dest, (first, second))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="the corpus: directory, archive or fsspec URL")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument(
-        "--keep", choices=get_args(KeepPolicy), default="original",
-        help="which member of a cluster is canonical (default: original; see docs/dedup.md)",
+        "--keep", choices=get_args(KeepPolicy), default=None,
+        help="which member of a cluster is canonical (default: original, or the settings "
+             "file's; see docs/dedup.md)",
+    )
+    parser.add_argument(
+        "--explain", nargs=2, metavar="ID", action=_TwoIds, default=None,
+        help="explain one pair of documents: how it became a candidate (or not), each score "
+             "against its threshold, the aligned passages, the verdict and the clusters",
     )
     rewrites = parser.add_mutually_exclusive_group()
     rewrites.add_argument(
@@ -127,10 +155,154 @@ def render_report(result: DedupResult, *, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def _check_line(check: Check, width: int = 18) -> str:
+    def number(value: float) -> str:
+        return str(int(value)) if float(value).is_integer() and value >= 1 else f"{value:.4f}"
+
+    sign = ">=" if check.passed else "< "
+    return (f"    {check.name:<{width}} {number(check.value):>9} {sign} "
+            f"{number(check.threshold):<8} {'pass' if check.passed else 'fail'}")
+
+
+def _candidate_lines(found: PairExplanation) -> list[str]:
+    c = found.candidates
+    routes = [name for name, on in (("same key digest", c.exact), ("MinHash LSH", c.minhash),
+                                    ("shared paragraph", c.paragraph), ("rare terms", c.rare))
+              if on]
+    lines = [f"candidate: {'yes, from ' + ', '.join(routes) if routes else 'no'}"]
+    lines.append(f"  exact copy (same key digest): {'yes' if c.exact else 'no'}")
+    if c.bands:
+        shown = ", ".join(str(b) for b in c.bands)
+        lines.append(f"  MinHash LSH: {len(c.bands)} shared band{'s' * (len(c.bands) != 1)} of "
+                     f"{c.band_count} ({c.rows} rows each): {shown}"
+                     + ("" if c.minhash else " (not proposed: a bucket too large, chained)"))
+    else:
+        lines.append(f"  MinHash LSH: no shared band of {c.band_count} ({c.rows} rows each)")
+    if c.paragraphs:
+        shown = ", ".join(f"{x} = {y}" for x, y in c.paragraphs[:8])
+        more = f" and {len(c.paragraphs) - 8} more" if len(c.paragraphs) > 8 else ""
+        lines.append(f"  shared paragraphs (a = b): {shown}{more}"
+                     + ("" if c.paragraph else " (not proposed: too common a paragraph)"))
+    else:
+        lines.append("  shared paragraphs: none")
+    if not found.rewrites_enabled:
+        lines.append("  rare terms: off (--no-rewrites)")
+    else:
+        terms = ", ".join(f"{t.word} ({t.df})" for t in c.shared_terms) or "none"
+        lines.append(
+            f"  rare terms: {len(c.shared_terms)} shared, {c.min_shared} needed "
+            f"(kept {c.kept[0]} and {c.kept[1]} of at most {c.rare_terms}; a rare term occurs "
+            f"in 2 to {c.df_cap} of {c.representatives} representatives): {terms}"
+        )
+        for doc_id, other in zip((found.a, found.b), c.represented_by, strict=True):
+            if other:
+                lines.append(f"    {doc_id} takes no part: its near group is represented by "
+                             f"{other}")
+    checked = [name for name, on in (("near copy", c.near_checked),
+                                     ("rewrite", c.rewrite_checked)) if on]
+    lines.append(f"  verified in the run as: {' and '.join(checked) if checked else 'never'}"
+                 + (" (exact copies need no check)" if c.exact else ""))
+    return lines
+
+
+def _placement_line(place: Placement, pair: tuple[str, str]) -> str:
+    if not place.cluster:
+        return f"  {place.id}: unique (in no cluster)"
+    if place.relation.value == "canonical":
+        head = f"  {place.id}: canonical of cluster {place.cluster} ({place.size} documents)"
+    else:
+        head = (f"  {place.id}: {place.relation.value} in cluster {place.cluster} "
+                f"({place.size} documents), verified against {place.matched_with}, "
+                f"score {place.score:.4f}")
+    says = place.reason and (place.canonical == place.id or place.canonical not in pair)
+    tail = f"; kept {place.canonical}: {place.reason}" if says else ""
+    return f"{head}{tail}; weakest link {place.weakest_link:.4f}"
+
+
+def _wrapped(lines: list[str], width: int) -> list[str]:
+    """Each line wrapped to ``width``, continuation lines indented two more spaces."""
+    out: list[str] = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        out += textwrap.wrap(line, max(width, 40), subsequent_indent=indent,
+                             break_on_hyphens=False) or [""]
+    return out
+
+
+def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
+    """The readable explanation of one pair (``corpus dedup PATH --explain ID ID``)."""
+    a, b = found.names
+    lines = [f"pair a = {found.a} ({a}, {found.words[0]} words)",
+             f"     b = {found.b} ({b}, {found.words[1]} words)", ""]
+    lines += _wrapped(_candidate_lines(found), width)
+    near = any(c.passed for c in found.near[:2]) and found.near[2].passed
+    lines += ["", f"near copy: {'yes' if near else 'no'} (jaccard or containment, and words)"]
+    lines += [_check_line(c) for c in found.near]
+    rewrite = all(c.passed for c in found.rewrite)
+    state = "off (--no-rewrites)" if not found.rewrites_enabled else (
+        "yes" if rewrite else "no")
+    lines += ["", f"rewrite: {state} (every check)"]
+    lines += [_check_line(c) for c in found.rewrite]
+    if found.run >= found.min_run:
+        run = f"run {found.run} / (2 x {found.min_run}) = {found.run / (2 * found.min_run):.4f}"
+    else:
+        run = f"run {found.run} < {found.min_run}: 0"
+    lines.append(f"    pair score = max(density {found.density:.4f}, {run}), at most 1")
+    linked = "a verified link of the run" if found.linked else (
+        "not verified in the run: never a candidate" if not found.candidates.candidate
+        else "not a link")
+    lines += ["", f"verdict: {found.verdict.value}, score {found.score:.4f} ({linked})"]
+    column = max((width - 7) // 2, 20)
+    if found.passages:
+        lines += ["", f"aligned passages ({found.aligned} aligned sentence pair"
+                      f"{'s' * (found.aligned != 1)}, the best {len(found.passages)}): a | b"]
+        for passage in found.passages:
+            lines.extend(_passage_lines(passage, column))
+    else:
+        lines += ["", "aligned passages: none (no sentence pair reaches the similarity)"]
+    clusters = [_placement_line(p, (found.a, found.b)) for p in found.placements]
+    if found.same_cluster:
+        clusters.append("  both in one cluster")
+    if found.note:
+        clusters.append(f"  {found.note}")
+    lines += ["", "clusters:", *_wrapped(clusters, width)]
+    return "\n".join(lines)
+
+
+def _config(args: argparse.Namespace) -> tuple[DedupConfig, str]:
+    """The settings file's configuration with the command line's options on top."""
+    settings = file_settings(args)
+    config = settings.dedup
+    if args.keep is not None:
+        config = replace(config, keep=args.keep)
+    if args.no_rewrites:
+        config = replace(config, rewrites=False)
+    if args.semantic:
+        config = replace(config, semantic=replace(config.semantic, enabled=True))
+    return dedup_config(args, config), settings.path
+
+
+def _explain(args: argparse.Namespace, config: DedupConfig) -> int:
+    from corpus.reader import read
+
+    reader = read(args.path, strict=args.strict)
+    found = explain_pair(reader, args.explain[0], args.explain[1], config)
+    if args.json:
+        json.dump(found.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns
+        print(render_explanation(found, width=max(width, 60)))
+    for reject in reader.rejects:
+        print(f"rejected: {reject}", file=sys.stderr)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Read, deduplicate and report; 0, or 1 when any file was rejected."""
-    config = dedup_config(args, DedupConfig(keep=args.keep, rewrites=not args.no_rewrites,
-                                            semantic=SemanticConfig(enabled=args.semantic)))
+    config, settings_path = _config(args)
+    if args.explain is not None:
+        return _explain(args, config)
     listing = scan(args.path)
     try:
         with stages_from(args, len(listing.entries)) as stages:
@@ -152,6 +324,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         print(render_report(result, width=max(width, 60)))
+        if settings_path:
+            print(f"settings: {settings_path}")
         if args.semantic:
             stats = result.stats
             print(f"semantic verification: {stats.semantic_verified} pair"

@@ -66,9 +66,14 @@ def _summary(report: ReadReport) -> str:
         f"{report.files_seen} file{'s' * (report.files_seen != 1)} seen: "
         f"{report.documents} valid, {len(report.rejects)} rejected"
     )
-    if report.skipped:
-        line += f" ({len(report.skipped)} hidden entr{'ies' if len(report.skipped) != 1 else 'y'}"
-        line += " skipped)"
+    hidden = sum(1 for s in report.skipped if s.rule == "hidden")
+    notes = []
+    if hidden:
+        notes.append(f"{hidden} hidden entr{'ies' if hidden != 1 else 'y'} skipped")
+    if len(report.skipped) > hidden:
+        notes.append("settings file corpus.toml skipped")
+    if notes:
+        line += f" ({', '.join(notes)})"
     return line
 
 

@@ -1029,6 +1029,9 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         [i for i in live.tolist() if i not in grouped]
         + [_canonical(g, meta, links, config)[0] for g in near_groups]
     )
+    # Kept for explanations (corpus.dedup.explain): who took part in rare-term candidates.
+    np.save(os.path.join(work, "representatives.npy"),
+            np.array(representatives, dtype=np.int64), allow_pickle=False)
     rare = np.zeros(0, dtype=np.int64)
     semantic_verified = semantic_rewrites = 0
     if config.rewrites:

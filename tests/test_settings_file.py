@@ -1,0 +1,340 @@
+"""Dedup settings from ``corpus.toml`` or ``[tool.corpus]``: found, read, checked, overridden."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from corpus import ConfigError, DedupConfig
+from corpus.cli import main
+from corpus.settings_file import (
+    dedup_from_table,
+    find_settings_file,
+    load_settings,
+    settings_for,
+)
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_2, SEED_3 = "ccf4b0b12e1d7c3c", "860389ee531be975"
+
+EXAMPLE = """\
+[dedup]
+keep = "first"
+evidence_passages = 3
+
+[dedup.rewrite]
+threshold = 0.45
+
+[dedup.near]
+jaccard = 0.6
+min_words = 30
+
+[dedup.candidates]
+max_df_fraction = 0.02
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def seeds_copy(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    return corpus
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "corpus.cli", *args],
+        capture_output=True, text=True, check=False, timeout=300, cwd=cwd,
+    )
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def test_corpus_toml_sets_every_table(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path / "corpus.toml", EXAMPLE))
+    config = settings.dedup
+    assert settings.path == str(tmp_path / "corpus.toml")
+    assert settings.table == ""
+    assert config.keep == "first"
+    assert config.evidence_passages == 3
+    assert config.rewrite.threshold == 0.45
+    assert config.near.jaccard == 0.6
+    assert config.near.min_words == 30
+    assert config.candidates.max_df_fraction == 0.02
+    # What the file leaves out keeps its default.
+    assert config.near.containment == DedupConfig().near.containment
+    assert config.minhash == DedupConfig().minhash
+
+
+def test_pyproject_reads_tool_corpus(tmp_path: Path) -> None:
+    text = "[project]\nname = 'x'\n\n" + EXAMPLE.replace("[dedup", "[tool.corpus.dedup")
+    settings = load_settings(write(tmp_path / "pyproject.toml", text))
+    assert settings.table == "tool.corpus"
+    assert settings.dedup.rewrite.threshold == 0.45
+    assert settings.dedup.keep == "first"
+
+
+def test_every_field_of_every_table_is_settable(tmp_path: Path) -> None:
+    text = """\
+[dedup]
+rewrites = true
+[dedup.minhash]
+num_perm = 64
+ngram = 4
+seed = 7
+threshold = 0.6
+bands = 16
+rows = 4
+[dedup.candidates]
+rare_terms = 30
+min_shared = 4
+max_df = 100
+max_bucket = 80
+[dedup.near]
+containment = 0.8
+[dedup.rewrite]
+similarity = 0.35
+baseline = 0.25
+gap_penalty = 0.15
+min_passages = 4
+min_coverage = 0.3
+min_score = 0.5
+min_run = 6
+[dedup.semantic]
+threshold = 0.3
+batch_size = 32
+"""
+    config = load_settings(write(tmp_path / "corpus.toml", text)).dedup
+    assert config.minhash.banding == (16, 4)
+    assert config.minhash.ngram == 4
+    assert config.candidates.min_shared == 4
+    assert config.candidates.max_bucket == 80
+    assert config.rewrite.min_run == 6
+    assert config.rewrite.gap_penalty == 0.15
+    assert config.semantic.batch_size == 32
+    assert not config.semantic.enabled
+
+
+def test_an_empty_file_gives_the_defaults(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path / "corpus.toml", "")).dedup == DedupConfig()
+    assert dedup_from_table({}) == DedupConfig()
+
+
+# -- bad input: ConfigError naming the file, the line and the key ----------------------------
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("[normalize]\nx = 1\n", ["unknown settings table 'normalize'"]),
+    ("[dedup]\nthreshold = 0.4\n", [":2: [dedup] threshold", "unknown setting 'threshold'"]),
+    ("[dedup.rewrite]\nthreshhold = 0.4\n",
+     [":2: [dedup.rewrite] threshhold", "unknown setting 'threshhold'", "min_run"]),
+    ("[dedup.lsh]\nthreshold = 0.4\n", ["[dedup] lsh", "unknown setting 'lsh'", "[dedup.minhash]"]),
+    ("[dedup]\nrewrite = 0.4\n", [":2: [dedup] rewrite = 0.4", "must be a table"]),
+    ("[dedup.rewrite]\nthreshold = 1.5\n",
+     [":2: [dedup.rewrite] threshold", "RewriteConfig.threshold=1.5", "(0, 1]"]),
+    ("[dedup.rewrite]\nthreshold = \"0.4\"\n",
+     [":2: [dedup.rewrite] threshold", "must be a number", "not a string"]),
+    ("[dedup.near]\nmin_words = 2.5\n", ["[dedup.near] min_words", "must be an integer"]),
+    ("[dedup.near]\nmin_words = true\n", ["[dedup.near] min_words", "not a boolean"]),
+    ("[dedup]\nrewrites = 1\n", ["[dedup] rewrites", "must be a boolean"]),
+    ("[dedup]\nkeep = \"newest\"\n", [":2: [dedup] keep", "'original'"]),
+    ("[dedup.rewrite]\nsimilarity = 0.2\n", ["[dedup.rewrite] similarity", "baseline"]),
+    ("[dedup.minhash]\nbands = 20\nrows = 8\n", ["[dedup.minhash]", "exceeds num_perm"]),
+    ("[dedup]\nrewrites = false\n[dedup.semantic]\nenabled = true\n",
+     ["[dedup]", "contradictory"]),
+    ("dedup = 3\n", ["dedup = 3", "must be a table"]),
+    ("[dedup.rewrite\nthreshold = 0.4\n", ["not valid TOML", "line 1"]),
+])
+def test_bad_settings_name_the_file_and_key(tmp_path: Path, text: str,
+                                            names: list[str]) -> None:
+    path = write(tmp_path / "corpus.toml", text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith(str(path))
+    for name in names:
+        assert name in message
+
+
+def test_bad_pyproject_settings_name_the_tool_table(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", "[tool.corpus.dedup.near]\njaccard = 0\n")
+    with pytest.raises(ConfigError, match=r"pyproject.toml:2: \[tool.corpus.dedup.near\] jaccard"):
+        load_settings(path)
+    other = write(tmp_path / "b" / "pyproject.toml", "[tool.corpus.build]\nx = 1\n")
+    with pytest.raises(ConfigError, match="unknown settings table 'build'"):
+        load_settings(other)
+    scalar = write(tmp_path / "c" / "pyproject.toml", "[tool]\ncorpus = 1\n")
+    with pytest.raises(ConfigError, match=r"must be a table, \[tool.corpus\]"):
+        load_settings(scalar)
+
+
+def test_a_missing_or_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such settings file"):
+        load_settings(tmp_path / "nothere.toml")
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_settings(tmp_path)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b"[dedup]\nkeep = \"caf\xe9\"\n")
+    with pytest.raises(ConfigError, match=str(latin)):
+        load_settings(latin)
+
+
+def test_a_key_given_inline_is_still_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "corpus.toml", "dedup = { rewrite = { threshold = 2 } }\n")
+    with pytest.raises(ConfigError, match=r"\[dedup.rewrite\] threshold: RewriteConfig"):
+        load_settings(path)
+
+
+# -- finding ---------------------------------------------------------------------------------
+
+
+def test_corpus_toml_in_the_corpus_folder_or_beside_an_archive(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    assert find_settings_file(corpus, cwd=tmp_path) is None
+    inside = write(corpus / "corpus.toml", EXAMPLE)
+    assert find_settings_file(corpus, cwd=tmp_path) == inside
+    archive = tmp_path / "corpus.tar.gz"
+    archive.write_bytes(b"")
+    assert find_settings_file(archive, cwd=tmp_path) is None
+    beside = write(tmp_path / "corpus.toml", EXAMPLE)
+    assert find_settings_file(archive, cwd=tmp_path) == beside
+    assert find_settings_file(f"file://{archive}", cwd=tmp_path) == beside
+    assert find_settings_file("memory://corpus", cwd=tmp_path / "corpus") is None
+
+
+def test_the_nearest_pyproject_from_the_current_folder_upwards(tmp_path: Path) -> None:
+    project = write(tmp_path / "pyproject.toml", "[tool.corpus.dedup]\nkeep = 'first'\n")
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    assert find_settings_file(None, cwd=deep) == project
+    # A nearer pyproject.toml without [tool.corpus] is a project without settings.
+    write(tmp_path / "a" / "pyproject.toml", "[project]\nname = 'inner'\n")
+    assert find_settings_file(None, cwd=deep) is None
+    # corpus.toml beside the corpus comes first.
+    corpus = tmp_path / "corpus"
+    beside = write(corpus / "corpus.toml", EXAMPLE)
+    assert find_settings_file(corpus, cwd=tmp_path) == beside
+    assert settings_for(corpus, cwd=tmp_path).dedup.near.jaccard == 0.6
+    assert settings_for(tmp_path / "elsewhere", cwd=tmp_path).dedup.keep == "first"
+
+
+def test_explicit_file_wins(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus / "corpus.toml", EXAMPLE)
+    other = write(tmp_path / "strict.toml", "[dedup.rewrite]\nthreshold = 0.9\n")
+    settings = settings_for(corpus, explicit=other, cwd=tmp_path)
+    assert settings.path == str(other)
+    assert settings.dedup.rewrite.threshold == 0.9
+    assert settings.dedup.near.jaccard == 0.5
+
+
+# -- the commands, as a user runs them -------------------------------------------------------
+
+
+def test_dedup_reads_corpus_toml_and_flags_override_it(tmp_path: Path) -> None:
+    corpus = seeds_copy(tmp_path)
+    write(corpus / "corpus.toml", "[dedup]\nkeep = 'first'\n[dedup.rewrite]\nthreshold = 0.95\n")
+    done = run_cli("dedup", str(corpus), "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["clusters"] == []  # 0.95 is above the seed rewrite's pair score
+    assert payload["files_seen"] == 5
+    assert payload["rejects"] == []
+    done = run_cli("dedup", str(corpus), "--json", "--rewrite-threshold", "0.4", cwd=tmp_path)
+    (cluster,) = json.loads(done.stdout)["clusters"]
+    assert cluster["canonical"] == SEED_2  # keep = "first" from the file
+    done = run_cli("dedup", str(corpus), "--json", "--rewrite-threshold", "0.4",
+                   "--keep", "original", cwd=tmp_path)
+    assert json.loads(done.stdout)["clusters"][0]["canonical"] == SEED_3
+    readable = run_cli("dedup", str(corpus), cwd=tmp_path)
+    assert f"settings: {corpus / 'corpus.toml'}" in readable.stdout
+
+
+def test_dedup_reads_pyproject_of_the_current_folder(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.corpus.dedup.rewrite]\nthreshold = 0.95\n")
+    done = run_cli("dedup", str(SEEDS), "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["clusters"] == []
+    explained = run_cli("dedup", str(SEEDS), "--explain", SEED_3, SEED_2, "--json", cwd=tmp_path)
+    assert json.loads(explained.stdout)["verdict"] == "unique"
+
+
+def test_dedup_config_option(tmp_path: Path) -> None:
+    settings = write(tmp_path / "settings" / "strict.toml", "[dedup]\nrewrites = false\n")
+    done = run_cli("dedup", str(SEEDS), "--json", "--config", str(settings), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["clusters"] == []
+    missing = run_cli("dedup", str(SEEDS), "--config", str(tmp_path / "none.toml"), cwd=tmp_path)
+    assert missing.returncode == 3
+    assert "none.toml: no such settings file" in missing.stderr
+
+
+def test_a_bad_value_in_the_file_exits_3_with_one_line(tmp_path: Path) -> None:
+    corpus = seeds_copy(tmp_path)
+    toml = write(corpus / "corpus.toml", "[dedup.near]\njaccard = 1.5\n")
+    done = run_cli("dedup", str(corpus), cwd=tmp_path)
+    assert done.returncode == 3
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"corpus dedup: error: {toml}:2: [dedup.near] jaccard")
+    built = run_cli("build", str(corpus), "--out", str(tmp_path / "store"), "--no-progress",
+                    cwd=tmp_path)
+    assert built.returncode == 3
+    assert "[dedup.near] jaccard" in built.stderr
+    assert not (tmp_path / "store").exists()
+
+
+def test_validate_lists_corpus_toml_as_skipped(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = seeds_copy(tmp_path)
+    write(corpus / "corpus.toml", EXAMPLE)
+    write(corpus / "sub" / "corpus.toml", EXAMPLE)  # only the top one is the settings file
+    assert main(["validate", str(corpus), "--json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert [s["rule"] for s in payload["skipped"]] == ["settings"]
+    assert [r["path"].endswith("sub/corpus.toml") for r in payload["rejects"]] == [True]
+    (corpus / "sub" / "corpus.toml").unlink()
+    assert main(["validate", str(corpus)]) == 0
+    assert "(settings file corpus.toml skipped)" in capsys.readouterr().out
+
+
+def test_build_records_the_file_settings_in_the_manifest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    corpus = seeds_copy(tmp_path)
+    write(corpus / "corpus.toml",
+          "[dedup.rewrite]\nthreshold = 0.45\n[dedup.near]\njaccard = 0.6\n")
+    assert main(["build", str(corpus), "--out", "store", "--no-progress",
+                 "--near-containment", "0.75"]) == 0
+    manifest = json.loads(next((tmp_path / "store").glob("*/v*/manifest.json")).read_text("utf-8"))
+    dedup = manifest["settings"]["dedup"]
+    assert dedup["rewrite"]["threshold"] == 0.45
+    assert dedup["near"]["jaccard"] == 0.6
+    assert dedup["near"]["containment"] == 0.75  # the flag on top of the file
+    assert manifest["counts"]["relations"] == {"canonical": 1, "rewrite": 1, "unique": 3}
+
+
+def test_build_reads_corpus_toml_beside_an_archive(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    archive = tmp_path / "seeds.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for path in sorted(SEEDS.glob("*.txt")):
+            tar.add(path, arcname=path.name)
+    write(tmp_path / "corpus.toml", "[dedup.rewrite]\nthreshold = 0.95\n")
+    assert main(["build", str(archive), "--out", "store", "--no-progress"]) == 0
+    manifest = json.loads(next((tmp_path / "store").glob("*/v*/manifest.json")).read_text("utf-8"))
+    assert manifest["settings"]["dedup"]["rewrite"]["threshold"] == 0.95
+    assert manifest["counts"]["relations"] == {"unique": 5}
