@@ -18,6 +18,7 @@ Run::
     python benchmarks/bench_build.py --docs 10000 --engines serial processes:1 processes:2
     python benchmarks/bench_build.py --docs 10000 30000 100000 --engines processes:2
     python benchmarks/bench_build.py --docs 10000 --engines processes:2 dask:2
+    python benchmarks/bench_build.py --docs 10000 --incremental   # 1% changed, cached rebuild
 """
 
 from __future__ import annotations
@@ -158,6 +159,54 @@ def timed_build(corpus: Path, store: Path, engine: str, workers: int) -> tuple[f
     return float(seconds), int(rss_kb) / 1024
 
 
+def _edit_one_percent(corpus: Path, seed: int = 5) -> int:
+    """Change 1% of the files: edit half of them, remove a quarter, add a quarter."""
+    rng = random.Random(seed)
+    files = sorted(corpus.glob("*.txt"))
+    count = max(4, len(files) // 100)
+    chosen = rng.sample(files, count)
+    for path in chosen[: count // 2]:
+        path.write_text(path.read_text(encoding="utf-8") + "An editor's note was added.\n",
+                        encoding="utf-8")
+    for path in chosen[count // 2: count // 2 + count // 4]:
+        path.unlink()
+    for k, path in enumerate(chosen[count // 2 + count // 4:]):
+        seq = 9_000_000 + k
+        doc_id = hashlib.sha256(f"added/{k}".encode()).hexdigest()[:16]
+        shutil.copyfile(path, corpus / f"{seq:07d}_{doc_id}.txt")
+    return count
+
+
+def incremental(count: int, data: Path, engine: str, workers: int) -> None:
+    """Full build, then 1% of the files change: the cached rebuild against a clean build of
+    the changed corpus (time, and the data files byte for byte)."""
+    source = generate(count, data / f"news-{count}")
+    corpus = data / f"incremental-{count}" / f"news-{count}"
+    shutil.rmtree(corpus.parent, ignore_errors=True)
+    shutil.copytree(source, corpus)
+    store, clean = data / "store-incremental", data / "store-clean"
+    full, _ = timed_build(corpus, store, engine, workers)
+    changed = _edit_one_percent(corpus)
+    command = [str(Path(sys.executable).with_name("corpus")), "build", str(corpus), "--out",
+               str(store), "--engine", engine, "--workers", str(workers)]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    again = time.perf_counter() - start
+    scratch, _ = timed_build(corpus, clean, engine, workers)
+    name = corpus.name
+    new = sorted(p for p in (store / name).iterdir() if p.name.startswith("v"))[-1]
+    fresh = sorted(p for p in (clean / name).iterdir() if p.name.startswith("v"))[-1]
+    same = all((new / f).read_bytes() == (fresh / f).read_bytes()
+               for f in ("clusters.parquet", "rejects.parquet")) and all(
+        a.read_bytes() == b.read_bytes()
+        for a, b in zip(sorted((new / "data").rglob("*.parquet")),
+                        sorted((fresh / "data").rglob("*.parquet")), strict=True))
+    print(f"{count:,} documents, {changed} files changed ({engine}:{workers}): full build "
+          f"{full:.1f} s, cached rebuild {again:.1f} s ({100 * again / full:.0f}% of full), "
+          f"clean build of the changed corpus {scratch:.1f} s; data files identical: {same}")
+    shutil.rmtree(corpus.parent, ignore_errors=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[10_000])
@@ -166,7 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp"))
                         / "corpus-bench")
     parser.add_argument("--no-save", action="store_true", help="do not update the JSON results")
+    parser.add_argument("--incremental", action="store_true",
+                        help="measure a cached rebuild after 1%% of the files change instead")
     args = parser.parse_args(argv)
+    if args.incremental:
+        for count in args.docs:
+            for item in args.engines:
+                engine, _, workers = item.partition(":")
+                incremental(count, args.data, engine, int(workers or 1))
+        return 0
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
     print(f"{'documents':>10} {'engine':>12} {'seconds':>9} {'docs/s':>8} {'peak MB':>8} "
           f"{'floor s':>8} {'÷ floor':>8}")

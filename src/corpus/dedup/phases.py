@@ -925,10 +925,26 @@ def _local_order(pairs: list[Pair]) -> list[int]:
 
 
 def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs: list[Pair],
-                align: bool, stage: str, cache: VerdictCache | None = None
-                ) -> list[tuple[Pair, PairVerdict | None]]:
-    """Verify ``pairs`` on the executor; the results in the order of ``pairs``."""
-    order = _local_order(pairs)
+                align: bool, stage: str, cache: VerdictCache | None = None,
+                round_: int = 0) -> list[tuple[Pair, PairVerdict | None]]:
+    """Verify ``pairs`` on the executor; the results in the order of ``pairs``.
+
+    Verdicts already in ``cache`` are taken from it here, so only the other pairs have their
+    documents' profiles built (round ``round_`` of the profile stage) and are verified.
+    """
+    done: dict[int, tuple[Pair, PairVerdict | None]] = {}
+    if cache is not None and pairs:
+        tail = (b"A" if align else b"N") + b"P"  # as the verification tasks file them
+        keys = [meta.contents[left].tobytes() + meta.contents[right].tobytes() + tail
+                for left, right in pairs]
+        known = cache.get("verdict", keys)
+        for k, (pair, key) in enumerate(zip(pairs, keys, strict=True)):
+            found = known.get(key)
+            if found is not None:
+                done[k] = (pair, None if found.relation is Relation.UNIQUE else found)
+    todo = [k for k in range(len(pairs)) if k not in done]
+    _build_profiles(run, work, meta, config, [pairs[k] for k in todo], round_)
+    order = [todo[k] for k in _local_order([pairs[k] for k in todo])]
     arranged = [pairs[k] for k in order]
     tasks = [
         _VerifyTask(work, config, tuple(chunk), _locations(meta, {i for p in chunk for i in p}),
@@ -937,10 +953,9 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
     ]
     results = run(_verify_task, tasks, stage, [len(t.pairs) for t in tasks])
     flat = [item for batch in results for item in batch]
-    back: list[tuple[Pair, PairVerdict | None]] = list(flat)
     for position, item in zip(order, flat, strict=True):
-        back[position] = item
-    return back
+        done[position] = item
+    return [done[k] for k in range(len(pairs))]
 
 
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
@@ -1011,9 +1026,8 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     near_pairs.sort(key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
     not_near: list[Pair] = []
     verified = 0
-    _build_profiles(run, work, meta, config, near_pairs, 0)
     for pair, found in _verify_all(run, work, meta, config, near_pairs, False,
-                                   "dedup: verify near copies", cache):
+                                   "dedup: verify near copies", cache, 0):
         verified += 1
         if found is None:
             not_near.append(pair)
@@ -1040,9 +1054,8 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         pairs = sorted({pair_of(c) for c in rare.tolist()} | set(not_near),
                        key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
         rejected: list[Pair] = []
-        _build_profiles(run, work, meta, config, pairs, 1)
         for pair, found in _verify_all(run, work, meta, config, pairs, True,
-                                       "dedup: verify rewrites", cache):
+                                       "dedup: verify rewrites", cache, 1):
             verified += 1
             if found is None:
                 rejected.append(pair)
