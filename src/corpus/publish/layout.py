@@ -47,7 +47,11 @@ SPLIT = "train"
 #: The configs of a release, in the order the card lists them; the first is the default.
 CONFIGS = ("default", "all")
 
-_VERSION_RE = re.compile(r"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
+#: Each part at most 18 digits: any larger number is no version (and Python's int() refuses
+#: strings of more than 4,300 digits, which must not escape as a ValueError).
+_VERSION_RE = re.compile(
+    r"^v?(0|[1-9][0-9]{0,17})\.(0|[1-9][0-9]{0,17})\.(0|[1-9][0-9]{0,17})$"
+)
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
 
@@ -65,8 +69,9 @@ class Version:
         match = _VERSION_RE.fullmatch(text.strip())
         if match is None:
             raise ConfigError(
-                f"version {text!r} is not MAJOR.MINOR.PATCH (three numbers without leading "
-                "zeros, optionally prefixed with 'v'): use e.g. '1.0.0' or 'v1.2.0'"
+                f"version {text[:60]!r} is not MAJOR.MINOR.PATCH (three numbers of at most 18 "
+                "digits without leading zeros, optionally prefixed with 'v'): use e.g. '1.0.0' "
+                "or 'v1.2.0'"
             )
         return cls(int(match[1]), int(match[2]), int(match[3]))
 
