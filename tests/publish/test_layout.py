@@ -68,7 +68,9 @@ def test_shard_names_follow_the_hub_convention() -> None:
     assert shard_name("all", 11, 12) == "data/all/train-00011-of-00012.parquet"
 
 
-@pytest.mark.parametrize("text", ["1" * 4301 + ".0.0", "0." + "9" * 19 + ".0", "v1.2." + "7" * 5000])
+@pytest.mark.parametrize(
+    "text", ["1" * 4301 + ".0.0", "0." + "9" * 19 + ".0", "v1.2." + "7" * 5000]
+)
 def test_versions_with_huge_parts_are_refused_as_config_errors(text: str) -> None:
     with pytest.raises(ConfigError, match=r"is not MAJOR\.MINOR\.PATCH"):
         Version.parse(text)
