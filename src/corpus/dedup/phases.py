@@ -905,8 +905,9 @@ class _AllLocations(Mapping[int, Location]):
 
 
 def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, Location]:
-    return {i: (int(meta.shard_of[i]), int(meta.offsets[i]), meta.contents[i].tobytes(),
-                int(meta.profile_round[i]), int(meta.profile_offset[i])) for i in items}
+    """The locations of ``items`` as a plain dict (what a task carries to its worker)."""
+    every = _AllLocations(meta)
+    return {i: every[i] for i in items}
 
 
 def _local_order(pairs: list[Pair]) -> list[int]:

@@ -44,6 +44,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -380,7 +381,17 @@ def _ngram_keys(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.
     n = kept.size
     if n == 0:
         return np.empty(0, dtype=np.uint64)
-    upper = model.is_upper[kept]
+    grams, valid = _gram_matrix(kept, model.is_upper[kept])
+    result: npt.NDArray[np.uint64] = grams[valid]
+    return result
+
+
+def _gram_matrix(kept: npt.NDArray[np.unsignedinteger[Any]], upper: npt.NDArray[np.bool_]
+                 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.bool_]]:
+    """The 1-, 2- and 3-gram keys ending at every kept character (``n`` × 3), and which of
+    them langdetect takes: no lone space, no space inside a 3-gram, and outside runs of
+    capitals only the 2-grams. Shared by one text and a batch of texts."""
+    n = kept.size
     # Two leading spaces: the previous and the one-before character of every character are
     # then views of one array.
     padded = np.empty(n + 2, dtype=np.uint64)
@@ -397,30 +408,19 @@ def _ngram_keys(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.
     np.not_equal(current, _SPACE, out=valid[:, 0])  # no lone space
     np.not_equal(previous, _SPACE, out=valid[:, 2])  # no space inside a 3-gram
     not_capitals = valid[:, 1]  # 2-grams are always taken, outside runs of capitals
-    not_capitals[0] = True
+    if n:
+        not_capitals[0] = True
     np.logical_and(upper[1:], upper[:-1], out=not_capitals[1:])
     np.logical_not(not_capitals[1:], out=not_capitals[1:])
     valid[:, 0] &= not_capitals
     valid[:, 2] &= not_capitals
-    result: npt.NDArray[np.uint64] = grams[valid]
-    return result
+    return grams, valid
 
 
 def _rows(keys: npt.NDArray[np.uint64], model: _Model) -> npt.NDArray[np.intp]:
     """Row numbers in the model of the keys the profiles know, in order (unknown n-grams are
     skipped, as langdetect skips them)."""
-    slots = _slots(keys)
-    rows = model.slot_rows[slots]
-    found = model.slot_keys[slots] == keys
-    retry = model.crowded[slots] & ~found
-    if retry.any():
-        wanted = keys[retry]
-        at = np.searchsorted(model.overflow_keys, wanted)
-        at[at == model.overflow_keys.size] = 0
-        hit = model.overflow_keys[at] == wanted
-        places = np.flatnonzero(retry)
-        rows[places[hit]] = model.overflow_rows[at[hit]]
-        found[places[hit]] = True
+    rows, found = _lookup(keys, model)
     result: npt.NDArray[np.intp] = rows[found]
     return result
 
@@ -552,27 +552,7 @@ def _ngram_keys_batch(
     keep = np.flatnonzero(~(space & previous_space))
     kept = chars.take(keep)
     kept_ends = np.searchsorted(keep, ends)  # characters kept before each text's end
-    n = kept.size
-    upper = model.is_upper.take(kept)
-    padded = np.empty(n + 2, dtype=np.uint64)
-    padded[:2] = _SPACE
-    padded[2:] = kept
-    before, previous, current = padded[:-2], padded[1:-1], padded[2:]
-    grams = np.empty((n, 3), dtype=np.uint64)
-    grams[:, 0] = current
-    np.left_shift(previous, _BITS, out=grams[:, 1])
-    grams[:, 1] |= current
-    np.left_shift(before, 2 * _BITS, out=grams[:, 2])
-    grams[:, 2] |= grams[:, 1]
-    valid = np.empty((n, 3), dtype=np.bool_)
-    np.not_equal(current, _SPACE, out=valid[:, 0])
-    np.not_equal(previous, _SPACE, out=valid[:, 2])
-    not_capitals = valid[:, 1]
-    not_capitals[0] = True
-    np.logical_and(upper[1:], upper[:-1], out=not_capitals[1:])
-    np.logical_not(not_capitals[1:], out=not_capitals[1:])
-    valid[:, 0] &= not_capitals
-    valid[:, 2] &= not_capitals
+    grams, valid = _gram_matrix(kept, model.is_upper.take(kept))
     # A text's separator, when kept (it is not when the text ends in a space), is its last
     # kept character.
     last = kept_ends[kept_ends > 0] - 1
