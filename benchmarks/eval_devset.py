@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus import Document, find_duplicates, parse
-from corpus.dedup import DedupConfig, DedupResult, RewriteConfig, SemanticConfig
+from corpus.dedup import CandidateConfig, DedupConfig, DedupResult, RewriteConfig, SemanticConfig
 from corpus.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-curve", action="store_true", help="skip the threshold sweep")
     parser.add_argument("--plant", type=int, nargs="*", default=[],
                         help="also plant the set among this many generated documents")
+    parser.add_argument("--rare-terms", type=int, default=CandidateConfig().rare_terms,
+                        help="rarest terms kept per document for rewrite candidates")
+    parser.add_argument("--min-shared", type=int, default=CandidateConfig().min_shared,
+                        help="kept rare terms two documents must share to be candidates")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where the curve goes")
     parser.add_argument("--plot", type=Path, default=PLOT, help="where its plot goes")
     args = parser.parse_args(argv)
@@ -324,7 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     topics = len({lab.topic for lab in dev.labels.values()})
     print(f"# development set: {len(dev.docs)} documents, {topics} topics, "
           f"{dict(sorted(counts.items()))}")
-    config = DedupConfig()
+    config = DedupConfig(candidates=CandidateConfig(rare_terms=args.rare_terms,
+                                                    min_shared=args.min_shared))
     modes = [False, True] if args.semantic else [False]
     for semantic in modes:
         mode_config = replace(config, semantic=SemanticConfig(enabled=semantic))

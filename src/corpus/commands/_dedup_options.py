@@ -30,7 +30,11 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--rewrite-min-coverage", "rewrite", "min_coverage", float,
      "share of a text's words a rewrite's alignment covers at least (default 0.25)"),
     ("--semantic-threshold", "semantic", "threshold", float,
-     "pair score a rewrite found by sentence embeddings needs (default 0.2)"),
+     "share of the longer text's words a retelling found by sentence embeddings aligns in "
+     "order (default 0.65)"),
+    ("--semantic-min-passages", "semantic", "min_passages", int,
+     "sentences of the longer text a retelling found by sentence embeddings aligns at least "
+     "(default 20)"),
     ("--near-jaccard", "near", "jaccard", float,
      "word 5-gram Jaccard of a near copy (default 0.5)"),
     ("--near-containment", "near", "containment", float,
@@ -39,6 +43,8 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "Jaccard the MinHash LSH bands are tuned for (default 0.5)"),
     ("--rare-terms", "candidates", "rare_terms", int,
      "rarest terms kept per document for rewrite candidates (default 24)"),
+    ("--min-shared", "candidates", "min_shared", int,
+     "kept rare terms two documents must share to be a rewrite candidate (default 3)"),
     ("--max-df", "candidates", "max_df", int,
      "document frequency a rare term may have, at least (default 64)"),
     ("--max-df-fraction", "candidates", "max_df_fraction", float,

@@ -32,8 +32,8 @@ from corpus.dedup.text import Sentence, split_sentences
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
-__all__ = ["AlignedPair", "PairVerdict", "Profile", "build_profile", "longest_run", "pair_score",
-           "verify_pair"]
+__all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "build_profile",
+           "in_order_alignment", "longest_run", "pair_score", "verify_pair", "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
@@ -404,6 +404,134 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
         link=_round(link),
         left_in_right=left_in_right,
         right_in_left=right_in_left,
+        evidence=tuple(evidence),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class InOrder:
+    """An in-order alignment of a longer text onto a shorter one (:func:`in_order_alignment`).
+
+    ``pairs`` are ``(longer, shorter, similarity)`` sentence indices, increasing in the longer
+    text and non-decreasing in the shorter one; ``strength`` is the alignment's local score,
+    ``coverage`` the share of the longer text's words in aligned sentences and ``used`` the
+    share of the shorter text's words.
+    """
+
+    pairs: tuple[tuple[int, int, float], ...]
+    strength: float
+    coverage: float
+    used: float
+
+
+def in_order_alignment(similarity: F64, longer_words: I64, shorter_words: I64, *,
+                       cut: float, baseline: float, gap: float) -> InOrder:
+    """The best local alignment of the sentences of a longer text (rows of ``similarity``)
+    onto those of a shorter one (columns) that keeps both texts' order.
+
+    Unlike the one-to-one chain of the rewrite test, several sentences of the longer text may
+    map to one sentence of the shorter (a retelling merges sentences, a condensed one many),
+    but never out of order: the shorter text's index never decreases along the longer text.
+    A sentence pair at ``cut`` or more may be aligned and adds its similarity minus
+    ``baseline``; each sentence of the longer text left out inside the alignment costs
+    ``gap``; the alignment restarts where its score would fall below zero. Dynamic
+    programming over the ``rows x columns`` grid, ``O(rows * columns)``.
+    """
+    n, m = similarity.shape
+    if n == 0 or m == 0:
+        return InOrder((), 0.0, 0.0, 0.0)
+    gain = np.where(similarity >= cut - 1e-12, similarity - baseline, -np.inf)
+    score = np.zeros(m)
+    # back[i, j]: where the best alignment ending at row i with last column j came from:
+    # -2 start, -1 row i skipped (same column), k >= 0 row i aligned after column k of i - 1.
+    back = np.full((n, m), -2, dtype=np.int64)
+    aligned = np.zeros((n, m), dtype=bool)
+    best, best_at = 0.0, (-1, -1)
+    columns = np.arange(m)
+    for i in range(n):
+        # Best previous state at a column <= j, and which column it was.
+        lead = np.maximum.accumulate(score)
+        is_lead = np.concatenate(([True], score[1:] > lead[:-1]))
+        lead_at = np.maximum.accumulate(np.where(is_lead, columns, 0))
+        skip = score - gap
+        take = np.maximum(lead, 0.0) + gain[i]
+        use_take = (take > skip) & (take > 0)
+        use_skip = ~use_take & (skip > 0)
+        back[i] = np.where(use_take, np.where(lead > 0, lead_at, -2), np.where(use_skip, -1, -2))
+        aligned[i] = use_take
+        score = np.where(use_take, take, np.where(use_skip, skip, 0.0))
+        j = int(np.argmax(score))
+        if score[j] > best + 1e-12:
+            best, best_at = float(score[j]), (i, j)
+    pairs: list[tuple[int, int, float]] = []
+    i, j = best_at
+    while i >= 0 and j >= 0:
+        if aligned[i, j]:
+            pairs.append((i, j, float(similarity[i, j])))
+            k = int(back[i, j])
+            if k == -2:
+                break
+            i, j = i - 1, k
+        elif back[i, j] == -1:
+            i -= 1
+        else:
+            break
+    pairs.reverse()
+    rows = np.array([p[0] for p in pairs], dtype=np.int64)
+    cols = np.unique(np.array([p[1] for p in pairs], dtype=np.int64))
+    coverage = float(longer_words[rows].sum()) / max(int(longer_words.sum()), 1)
+    used = float(shorter_words[cols].sum()) / max(int(shorter_words.sum()), 1)
+    return InOrder(tuple(pairs), best, coverage, used)
+
+
+def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity: F64,
+                     rewrite: RewriteConfig) -> PairVerdict:
+    """Decide whether ``b`` retells ``a`` or the reverse: the semantic rewrite test.
+
+    Exact and near copies are decided as by :func:`verify_pair`. Otherwise the sentences of
+    the text with more sentences are aligned in order onto the other's
+    (:func:`in_order_alignment`, with ``similarity`` the sentence cosines of ``a`` x ``b``),
+    and the pair is a rewrite when at least ``rewrite.min_passages`` sentences of the longer
+    text are aligned, covering ``rewrite.threshold`` of its words (the pair score, in [0, 1])
+    and with a score of at least ``rewrite.min_score``. The thresholds are calibrated on the
+    development set (``docs/dedup.md``): texts written independently to the same facts align
+    at most 60% of the longer text's words, or fewer than 20 sentences.
+    """
+    verdict = verify_pair(a, b, config, align=False)
+    if verdict.relation is not Relation.UNIQUE or not config.rewrites:
+        return verdict
+    flip = len(a.sentences) < len(b.sentences)
+    matrix = similarity.T if flip else similarity
+    longer, shorter = (b, a) if flip else (a, b)
+    found = in_order_alignment(matrix, longer.sentence_words, shorter.sentence_words,
+                               cut=rewrite.similarity, baseline=rewrite.baseline,
+                               gap=rewrite.gap_penalty)
+    rewrite_found = (len(found.pairs) >= rewrite.min_passages
+                     and found.coverage >= rewrite.threshold - 1e-12
+                     and found.strength >= rewrite.min_score)
+    evidence: list[AlignedPair] = []
+    if rewrite_found and config.evidence_passages:
+        ranked = sorted(range(len(found.pairs)), key=lambda t: (-found.pairs[t][2], t))
+        for t in sorted(ranked[: config.evidence_passages]):
+            i, j, weight = found.pairs[t]
+            left, right = (j, i) if flip else (i, j)
+            words_j, words_c = _word_overlap(a.sentences[left].text, b.sentences[right].text)
+            evidence.append(AlignedPair(left, right, _round(weight), _round(words_j),
+                                        _round(words_c)))
+    run = longest_run(np.array([p[0] for p in found.pairs], dtype=np.int64),
+                      np.array([p[1] for p in found.pairs], dtype=np.int64))
+    return PairVerdict(
+        relation=Relation.REWRITE if rewrite_found else Relation.UNIQUE,
+        score=_round(found.coverage) if rewrite_found else 0.0,
+        jaccard=verdict.jaccard,
+        containment=verdict.containment,
+        coverage=_round(found.coverage),
+        aligned=len(found.pairs),
+        strength=_round(found.strength),
+        run=run,
+        link=_round(found.coverage),
+        left_in_right=verdict.left_in_right,
+        right_in_left=verdict.right_in_left,
         evidence=tuple(evidence),
     )
 

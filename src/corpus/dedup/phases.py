@@ -1014,7 +1014,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
 
     # Near copies: MinHash LSH candidates, and documents sharing a whole paragraph (a
     # truncated copy has a low Jaccard but keeps its paragraphs), on exact n-gram measures.
-    settings = config.candidates
+    settings = config.candidate_settings
     lsh, _ = _shuffle(run, work, "band", partitions, meta, shards, settings.max_bucket)
     anchored_all, _ = _shuffle(run, work, "anchor", partitions, meta, shards,
                                settings.max_bucket, skip_above=settings.df_cap(len(live)))
@@ -1180,7 +1180,7 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
         for component in components:
             center = min(component, key=lambda i: (-round(weight[i], 6), meta.ids[i]))
             star = [center] + [i for i in component if i != center and linked(center, i)]
-            canonical, reason = _canonical(star, meta, verdicts, config)
+            canonical, reason = _hub(star, center, meta, verdicts, config, linked)
             members = [canonical] + [i for i in star if i != canonical and linked(canonical, i)]
             placed.update(members)
             chosen = {key(canonical, i): verdicts[key(canonical, i)] for i in members
@@ -1188,6 +1188,31 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
             specs.append(_spec(sorted(members), meta, chosen, config, canonical, reason))
         remaining = [i for i in remaining if i not in placed]
     return specs
+
+
+def _hub(star: list[int], center: int, meta: _Meta, verdicts: dict[Pair, PairVerdict],
+         config: DedupConfig, linked: Callable[[int, int], bool]) -> tuple[int, str]:
+    """The canonical document of a star: the member the keep policy prefers among those
+    verified against every other member of the star (the center always is).
+
+    Without that condition the policy could keep a member that only the center links to
+    (say the longest text, a heavy rewrite of the source, while the source's near copy links
+    to the source alone): the copy would then leave the cluster of its own source.
+    """
+    pool = list(star)
+    passed: list[str] = []
+    while len(pool) > 1:
+        canonical, reason = _canonical(pool, meta, verdicts, config)
+        if canonical == center or all(linked(canonical, i) for i in star if i != canonical):
+            break
+        passed.append(meta.ids[canonical])
+        pool.remove(canonical)
+    else:
+        canonical, reason = center, "the member verified against every other one"
+    if passed:
+        reason = (f"{', '.join(passed)} not verified against every member; "
+                  f"{reason or 'the member verified against every other one'}")
+    return canonical, reason
 
 
 def _spec(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],

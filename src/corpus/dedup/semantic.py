@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus._meta import DISTRIBUTION
-from corpus.dedup.align import PairVerdict, Profile, verify_pair
+from corpus.dedup.align import PairVerdict, Profile, verify_pair, verify_retelling
 from corpus.dedup.config import DedupConfig
 from corpus.errors import CorpusError
 from corpus.records import Relation
@@ -270,19 +270,20 @@ class SemanticVerifier:
     def verify(self, left: int, a: Profile, right: int, b: Profile) -> PairVerdict:
         """Verify ``a`` (key ``left``) against ``b`` (key ``right``) by aligning embeddings.
 
-        Exact and near copies are decided as by the lexical verifier; the rewrite test uses
-        embedding cosines. Pairs with fewer sentences than ``min_passages`` on one side cannot
+        Exact and near copies are decided as by the lexical verifier; the rewrite test is the
+        in-order retelling test (:func:`~corpus.dedup.align.verify_retelling`) over embedding
+        cosines. Pairs whose longer text has fewer sentences than ``min_passages`` cannot
         pass and are not embedded.
         """
         m, n = len(a.sentences), len(b.sentences)
-        if min(m, n) < self._thresholds.min_passages:
-            return verify_pair(a, b, self._config, similarity=np.zeros((m, n)),
-                               rewrite=self._thresholds)
+        if max(m, n) < self._thresholds.min_passages:
+            return verify_pair(a, b, self._config, align=False)
         self.verified += 1
         similarity: F64 = (self.embeddings(left, a) @ self.embeddings(right, b).T).astype(
             np.float64
         )
-        found = verify_pair(a, b, self._config, similarity=similarity, rewrite=self._thresholds)
+        found = verify_retelling(a, b, self._config, similarity=similarity,
+                                 rewrite=self._thresholds)
         if found.relation is Relation.REWRITE:
             self.accepted.add((left, right))
         return found
