@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from corpus import ConfigError, CorpusError, Document, Relation, find_duplicates, parse
 from corpus.cli import main
+from corpus.commands.dedup import render_explanation
 from corpus.dedup import (
     CandidateConfig,
     DedupConfig,
@@ -32,6 +33,7 @@ from corpus.dedup import (
 )
 from corpus.dedup import semantic as semantic_module
 from corpus.dedup.align import build_profile
+from corpus.dedup.explain import explain_pair
 from corpus.dedup.semantic import INSTALL_HINT, SemanticVerifier, semantic_verifier
 from corpus.dedup.text import article_text
 from corpus.text.keys import hashing_key
@@ -277,6 +279,27 @@ def test_a_near_copy_stays_with_its_source_when_a_longer_rewrite_joins(
         docs["clip"].id: Relation.NEAR,
     }
     assert docs["rewrite"].id in cluster.reason  # passed over, and the report says why
+
+
+def test_explain_shows_the_semantic_retelling_checks(
+    monkeypatch: pytest.MonkeyPatch, ferry: dict[str, list[str]]
+) -> None:
+    docs = story_docs(ferry, 0)
+    use_encoder(monkeypatch, concept_encoder([(ferry["source"], ferry["paraphrase"])]))
+    found = explain_pair(list(docs.values()), docs["source"].id, docs["paraphrase"].id, ON)
+    assert found.verdict is Relation.REWRITE
+    assert [(c.name, c.value, c.threshold, c.passed) for c in found.semantic] == [
+        ("aligned", 5.0, 3.0, True), ("coverage", 1.0, 0.65, True),
+        ("chain score", pytest.approx(3.0), 0.5, True),  # 5 x (1 - 0.4)
+    ]
+    assert not all(c.passed for c in found.rewrite)  # the lexical test alone says no
+    text = render_explanation(found)
+    assert "semantic retelling: yes (every check" in text
+    apart = explain_pair(list(docs.values()), docs["source"].id, docs["independent"].id, ON)
+    assert apart.verdict is Relation.UNIQUE
+    assert [c.passed for c in apart.semantic] == [False, False, False]
+    assert explain_pair(list(docs.values()), docs["source"].id, docs["paraphrase"].id,
+                        DedupConfig()).semantic == ()
 
 
 def test_matching_sentences_out_of_order_are_not_a_rewrite(

@@ -399,7 +399,7 @@ class DedupConfig:
     def candidate_settings(self) -> CandidateConfig:
         """The rare-term candidate settings in force: :attr:`candidates`, with the
         ``rare_terms`` and ``min_shared`` of :attr:`semantic` while semantic verification is on
-        (it needs more candidates; see :class:`SemanticConfig`)."""
+        (it needs more candidates; see ``SemanticConfig``)."""
         if not self.semantic.enabled or not self.candidates.rare_terms:
             return self.candidates
         return replace(self.candidates, rare_terms=self.semantic.rare_terms,

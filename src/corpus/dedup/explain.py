@@ -200,7 +200,10 @@ class PairExplanation:
     a link (it must also have been a candidate). ``passages`` are the best aligned sentence
     pairs, ``a`` on the canonical side of :class:`AlignedPassage`, ``b`` on the member side;
     ``aligned`` counts the whole alignment. ``placements`` says where each document ended;
-    ``note`` explains a linked pair that did not end in one cluster.
+    ``note`` explains a linked pair that did not end in one cluster. ``semantic`` holds the
+    checks of the semantic retelling test (aligned sentences of the longer text, the share of
+    its words covered, the alignment's score) when semantic verification is on and the pair
+    reached it (empty otherwise).
     """
 
     a: str
@@ -221,6 +224,7 @@ class PairExplanation:
     linked: bool
     placements: tuple[Placement, Placement]
     note: str = ""
+    semantic: tuple[Check, ...] = ()
 
     @property
     def same_cluster(self) -> bool:
@@ -248,6 +252,7 @@ class PairExplanation:
             "same_cluster": self.same_cluster,
             "placements": [p.to_dict() for p in self.placements],
             "note": self.note,
+            "semantic": [check.to_dict() for check in self.semantic],
         }
 
 
@@ -410,8 +415,12 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         verifier = _Verifier(spools, _AllLocations(meta), config, semantic)
         profile_l, profile_r = verifier.profile(left), verifier.profile(right)
         verdict = verify_pair(profile_l, profile_r, config)
-        if (semantic is not None and verdict.relation is Relation.UNIQUE):
+        semantic_checks: tuple[Check, ...] = ()
+        if (semantic is not None and verdict.relation is Relation.UNIQUE
+                and config.rewrites):
             verdict = semantic.verify(left, profile_l, right, profile_r)
+            if verdict.relation in (Relation.REWRITE, Relation.UNIQUE):
+                semantic_checks = _semantic_checks(verdict, config)
         shown = _alignment(profile_l, profile_r, config)
         note = _note(result, meta.ids, verifier, pos_a, pos_b, verdict)
     swap = left != pos_a
@@ -458,6 +467,21 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         passages=tuple(passages),
         verdict=verdict.relation, score=verdict.score, linked=linked,
         placements=(_placement(result, id_a), _placement(result, id_b)), note=note,
+        semantic=semantic_checks,
+    )
+
+
+def _semantic_checks(verdict: PairVerdict, config: DedupConfig) -> tuple[Check, ...]:
+    """The checks of the semantic retelling test
+    (:func:`~corpus.dedup.align.verify_retelling`), from its verdict."""
+    gate = config.semantic
+    return (
+        Check("aligned", float(verdict.aligned), float(gate.min_passages),
+              verdict.aligned >= gate.min_passages),
+        Check("coverage", verdict.coverage, gate.threshold,
+              verdict.coverage >= gate.threshold - 1e-12),
+        Check("chain score", verdict.strength, gate.min_score,
+              verdict.strength >= gate.min_score),
     )
 
 
