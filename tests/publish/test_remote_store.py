@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import datasets
 import fsspec
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
@@ -29,6 +31,7 @@ from corpus.publish.builder import ReleaseExistsError, build
 from corpus.publish.layout import MANIFEST, Version
 from corpus.publish.store import RemoteStore, fetch_release, open_store, read_manifest
 from corpus.schema import features
+from hub.server import HubStore
 
 ADDED = "005_00000000000000ff.txt"
 
@@ -189,6 +192,21 @@ def test_an_interrupted_publish_leaves_no_visible_release(
     assert corpus.load(again.url, config="all").num_rows == 6
 
 
+def test_staging_folders_of_killed_builds_are_removed(
+    corpus_dir: Path, tmp_path: Path, memory_store: str
+) -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    work = tmp_path / "work"
+    dead = work / f".build-{socket.gethostname()}-{gone.pid}-0123abcd"
+    alive = work / f".build-{socket.gethostname()}-{os.getpid()}-0123abcd"
+    other = work / "notes"
+    for folder in (dead, alive, other):
+        (folder / "data").mkdir(parents=True)
+    build(corpus_dir, memory_store, cache=False, work_dir=work)
+    assert sorted(p.name for p in work.iterdir()) == sorted([alive.name, other.name])
+
+
 def test_an_existing_remote_version_is_refused_unless_overwrite(
     corpus_dir: Path, memory_store: str
 ) -> None:
@@ -243,6 +261,22 @@ def test_diff_report_and_fetch_read_remote_releases(
     with pytest.raises(PublishError, match=r"has no manifest\.json"), \
             fetch_release(f"{memory_store}/seeds/v9.9.9"):
         pass
+
+
+def test_push_from_a_remote_store(
+    corpus_dir: Path, memory_store: str, hub: HubStore, hub_repo_id: str,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    secret = "hf_RemoteStoreToken0123456789abcdefgh"
+    hub.token = secret
+    monkeypatch.setenv("HF_TOKEN", secret)
+    report = build(corpus_dir, memory_store, cache=False)
+    assert main(["push", report.url, "--repo", hub_repo_id]) == 0
+    assert f"published {hub_repo_id}@v1.0.0" in capsys.readouterr().out
+    loaded = datasets.load_dataset(hub_repo_id, "all", revision="v1.0.0", split="train")
+    assert sorted(loaded["id"]) == sorted(i.id for i in report.manifest.inputs)
+    assert main(["push", f"{memory_store}/seeds/v2.0.0", "--repo", hub_repo_id]) == 3
+    assert "has no manifest.json" in capsys.readouterr().err
 
 
 def test_cli_builds_into_a_memory_store(

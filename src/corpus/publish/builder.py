@@ -419,7 +419,7 @@ def build(
     into a remote store stages the release in a local temporary folder (in ``work_dir`` when
     given, which must then be seen by every worker of a ``scheduler`` cluster at the same path),
     then uploads it with ``manifest.json`` last: a release exists when its manifest does, so no
-    reader ever sees a partial one (see :mod:`corpus.publish.store`).
+    reader ever sees a partial one (see ``docs/scaling.md``, "Remote release stores").
 
     ``cache`` keeps each document's normalised row and dedup entry, and each verified pair's
     verdict, in ``cache_dir/name/`` (by content, settings and versions), so the next build
@@ -454,6 +454,8 @@ def build(
         remote = where
         releases = dict(remote.releases(name))
         staging = Path(tempfile.gettempdir() if work_dir is None else work_dir)
+        with contextlib.suppress(OSError):  # staging folders of killed builds on this host
+            _remove_stale(staging)
         caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
     listing = scan(source_text)
     rel = _Relativizer(source_text)

@@ -221,7 +221,7 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     Raises :class:`PublishError` if either folder has no ``all`` shards. ``progress`` shows a
     bar of the rows read on stderr (None: when stderr is a terminal).
     """
-    old_dir, new_dir = os.fspath(old), os.fspath(new)
+    old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
     old_shards = _shards(old_dir, storage_options)
     new_shards = _shards(new_dir, storage_options)
     with _progress(progress, old_shards + new_shards) as bar:

@@ -2,8 +2,9 @@
 
 :func:`load` takes a local release folder or a Hub repository id and goes through
 ``datasets.load_dataset`` (so the card's ``configs`` decide which files belong to a config,
-exactly as for any user of the Hub), then checks that the features are the ones
-:data:`corpus.SCHEMA` declares. :func:`documents` turns the rows back into
+exactly as for any user of the Hub), or the fsspec URL of a release in a remote store (then the
+manifest's file list decides, read with the ``parquet`` builder); then it checks that the
+features are the ones :data:`corpus.SCHEMA` declares. :func:`documents` turns the rows back into
 :class:`~corpus.records.Document` records, streaming Arrow batches.
 """
 
