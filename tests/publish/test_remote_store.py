@@ -212,6 +212,7 @@ def test_an_existing_remote_version_is_refused_unless_overwrite(
 ) -> None:
     first = build(corpus_dir, memory_store, version="1.0.0", cache=False)
     kept = _remote_files(first.url)
+    assert corpus.load(first.url, config="all").num_rows == 5
     (corpus_dir / "002_ccf4b0b12e1d7c3c.txt").unlink()
     with pytest.raises(ReleaseExistsError, match=r"v1\.0\.0 already exists in memory://.*"):
         build(corpus_dir, memory_store, version="1.0.0", cache=False)

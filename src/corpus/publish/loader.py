@@ -65,6 +65,17 @@ def _check_release(path: Path | str, config: str, revision: str | None,
     return manifest
 
 
+def _has_etags(fs: Any, urls: list[str]) -> bool:
+    """True when the store reports an ETag for the first of ``urls`` (S3, GCS, Azure do)."""
+    if not urls:
+        return True
+    try:
+        info = fs.info(fs._strip_protocol(urls[0]))
+    except OSError:
+        return True  # datasets will report the missing file itself
+    return any(str(key).lower() == "etag" for key in info)
+
+
 def load(
     path_or_repo_id: str | os.PathLike[str],
     *,
@@ -88,17 +99,23 @@ def load(
 
     local = Path(path_or_repo_id)
     target = os.fspath(path_or_repo_id)
+    remote = False
     if is_url(target):
         fs, root = url_to_fs(target, storage_options)
-        if is_local(fs):
-            local = Path(root)
-    builder, data_files, options = target, None, None
-    if is_url(target) and not local.is_dir():
+        remote = not is_local(fs)
+        local = Path(root)
+    builder, data_files, options, mode, cache_name = target, None, None, None, None
+    if remote:
         manifest = _check_release(target, config, revision, storage_options)
         base = target.rstrip("/")
         data_files = {SPLIT: [f"{base}/{f.path}" for f in manifest.files
                               if f.path.startswith(f"{DATA_DIR}/{config}/")]}
         builder, options = "parquet", dict(storage_options or {})
+        cache_name = f"corpus-{config}-{manifest.fingerprint[:16]}"
+        if not _has_etags(fs, data_files[SPLIT]):
+            # datasets caches a download by URL and ETag: without ETags a replaced release
+            # (--overwrite) would be served from the cache, so such a store is read afresh.
+            mode = "force_redownload"
     elif local.is_dir():
         _check_release(local, config, revision, None)
         target = builder = str(local.resolve())
@@ -111,8 +128,11 @@ def load(
         if data_files is None:
             loaded = datasets.load_dataset(builder, config, split=SPLIT, revision=revision)
         else:
-            loaded = datasets.load_dataset(builder, data_files=data_files, split=SPLIT,
-                                           storage_options=options)
+            # The config name carries the content's fingerprint, so datasets keeps a replaced
+            # release's prepared Arrow files apart from the new one's.
+            loaded = datasets.load_dataset(builder, name=cache_name, data_files=data_files,
+                                           split=SPLIT, storage_options=options,
+                                           download_mode=mode)
     except (ValueError, FileNotFoundError, OSError) as exc:
         raise PublishError(
             f"cannot load config {config!r} of {target}"
