@@ -280,6 +280,20 @@ def test_push_from_a_remote_store(
     assert "has no manifest.json" in capsys.readouterr().err
 
 
+def test_a_failed_read_of_a_remote_shard_is_a_publish_error(
+    corpus_dir: Path, memory_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = build(corpus_dir, memory_store, cache=False)
+
+    def lost(self: MemoryFileSystem, path: str, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(MemoryFileSystem, "_open", lost)
+    with pytest.raises(PublishError, match=r"cannot read memory://.*\.parquet: RuntimeError: "
+                                           r"connection lost"):
+        corpus.diff(report.url, report.url)
+
+
 def test_cli_builds_into_a_memory_store(
     corpus_dir: Path, tmp_path: Path, memory_store: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -309,6 +323,17 @@ def test_file_urls_are_local_stores(corpus_dir: Path, tmp_path: Path) -> None:
     assert report.path == tmp_path / "store" / "seeds" / "v1.0.0"
     assert (report.path / MANIFEST).is_file()
     assert corpus.load(f"file://{report.path}", config="all").num_rows == 5
+
+
+def test_cache_dir_moves_the_cache_of_a_local_store(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, caches = tmp_path / "store", tmp_path / "caches"
+    assert main(["build", str(corpus_dir), "--out", str(store), "--cache-dir", str(caches)]) == 0
+    assert (caches / "seeds" / "pipeline.sqlite").is_file()
+    assert not (store / ".cache").exists()
+    assert main(["build", str(corpus_dir), "--out", str(store), "--work-dir", "w"]) == 3
+    assert "applies to remote stores only" in capsys.readouterr().err
 
 
 def test_bad_stores_are_config_errors(corpus_dir: Path, tmp_path: Path) -> None:
@@ -432,3 +457,19 @@ def test_cli_builds_diffs_and_loads_through_an_s3_server(
     missing = _corpus(["diff", f"{store}/seeds/v1.0.0", f"{store}/seeds/v7.0.0"], s3_env)
     assert missing.returncode == 3
     assert "no Parquet shards" in missing.stderr
+
+
+def test_an_unreachable_store_is_a_publish_error(
+    corpus_dir: Path, s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a loopback port that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    options = {"client_kwargs": {"endpoint_url": closed},
+               "config_kwargs": {"retries": {"max_attempts": 1}}}
+    with pytest.raises(PublishError, match=r"cannot list the releases in s3://.*Connect"):
+        build(corpus_dir, f"s3://{s3_env['BUCKET']}/releases", storage_options=options,
+              cache=False, work_dir=tmp_path / "work")
+    with pytest.raises(PublishError, match=r"cannot list its shards: EndpointConnectionError"):
+        corpus.diff(f"s3://{s3_env['BUCKET']}/releases/seeds/v1.0.0", corpus_dir,
+                    storage_options=options)

@@ -441,6 +441,12 @@ def build(
     remote: RemoteStore | None = None
     releases: dict[Version, str]
     if isinstance(where, Path):
+        if work_dir is not None:
+            raise ConfigError(
+                f"work_dir={os.fspath(work_dir)!r} applies to remote stores only: a local store "
+                f"({where}) stages its releases inside itself, so that one rename publishes "
+                "them; drop work_dir (--work-dir)"
+            )
         dataset_dir = where / name
         try:
             dataset_dir.mkdir(parents=True, exist_ok=True)

@@ -27,9 +27,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from corpus.errors import PublishError
+from corpus.errors import CorpusError, PublishError
 from corpus.publish.layout import DATA_DIR
-from corpus.publish.store import is_local, is_url, url_to_fs
+from corpus.publish.store import is_local, is_url, store_error, url_to_fs
 from corpus.records import SourceRef
 
 __all__ = [
@@ -150,8 +150,13 @@ class _Shard:
         if self.fs is None:
             yield pq.ParquetFile(self.path)
             return
-        with self.fs.open(self.path, "rb") as handle:
-            yield pq.ParquetFile(handle)
+        try:
+            with self.fs.open(self.path, "rb") as handle:
+                yield pq.ParquetFile(handle)
+        except CorpusError:
+            raise
+        except Exception as exc:  # the back end's errors (an OSError, or its client's own)
+            raise store_error(exc, f"cannot read {self.fs.unstrip_protocol(self.path)}") from None
 
 
 def _shards(release: str, storage_options: Mapping[str, Any] | None) -> list[_Shard]:
@@ -161,8 +166,8 @@ def _shards(release: str, storage_options: Mapping[str, Any] | None) -> list[_Sh
         if not is_local(fs):
             try:
                 found = fs.glob(f"{str(root).rstrip('/')}/{DATA_DIR}/all/*.parquet")
-            except OSError as exc:
-                raise PublishError(f"{release}: cannot list its shards ({exc})") from None
+            except Exception as exc:  # the back end's errors (an OSError, or its client's own)
+                raise store_error(exc, f"{release}: cannot list its shards") from None
             shards = [_Shard(str(p), fs) for p in sorted(found)]
         else:
             release = str(root)

@@ -42,6 +42,7 @@ __all__ = [
     "is_url",
     "open_store",
     "read_manifest",
+    "store_error",
     "url_to_fs",
 ]
 
@@ -80,9 +81,12 @@ def is_local(fs: Any) -> bool:
 
 
 def _cause(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
+    """The reason of a failed store operation, in one line. Back ends raise ``OSError`` for
+    what they understood and their client's own errors otherwise (botocore's
+    ``EndpointConnectionError`` for an unreachable endpoint): those are named by type."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +114,7 @@ class RemoteStore:
             manifests = self.fs.glob(f"{self.dataset(name)}/v*/{MANIFEST}")
         except FileNotFoundError:
             return []
-        except OSError as exc:
+        except Exception as exc:  # the back end's errors: see _cause
             raise PublishError(
                 f"cannot list the releases in {self.url_of(self.dataset(name))}: {_cause(exc)}"
             ) from None
@@ -155,13 +159,21 @@ class RemoteStore:
             if rest:
                 self.fs.put([str(staged / f) for f in rest], [f"{final}/{f}" for f in rest])
             self.fs.put_file(str(staged / MANIFEST), manifest)  # the release exists from here
-        except OSError as exc:
+        except PublishError:
+            raise
+        except Exception as exc:  # the back end's errors: see _cause
             raise PublishError(
                 f"cannot publish release {version.tag} to {self.url_of(final)}: {_cause(exc)}; "
                 f"no release {version.tag} is visible there (it has no {MANIFEST}): build again "
                 "to publish it"
             ) from None
         return self.url_of(final)
+
+
+def store_error(exc: Exception, what: str) -> PublishError:
+    """A :class:`PublishError` for a failed operation on a remote store: ``what`` failed, and
+    the back end's reason."""
+    return PublishError(f"{what}: {_cause(exc)}")
 
 
 def open_store(
@@ -198,7 +210,7 @@ def read_manifest(release: str | os.PathLike[str],
             f"{text} is not a release (it has no {MANIFEST}): pass a release written by "
             "`corpus build`, such as STORE/NAME/vX.Y.Z"
         ) from None
-    except OSError as exc:
+    except Exception as exc:  # the back end's errors: see _cause
         raise PublishError(f"{where}: cannot read the release manifest ({_cause(exc)})") from None
     return Manifest.from_json(bytes(data).decode("utf-8"), where=where)
 
@@ -210,8 +222,10 @@ def is_release_url(location: str, storage_options: Mapping[str, Any] | None = No
     fs, root = url_to_fs(location, storage_options)
     try:
         return bool(fs.isfile(f"{root.rstrip('/')}/{MANIFEST}"))
-    except OSError:
+    except FileNotFoundError:
         return False
+    except Exception as exc:  # the back end's errors: see _cause
+        raise PublishError(f"cannot read {location}: {_cause(exc)}") from None
 
 
 def default_cache_dir(store_url: str) -> Path:
@@ -245,6 +259,6 @@ def fetch_release(release: str | os.PathLike[str],
                 target = local / str(path)[len(root) + 1:]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fs.get_file(path, str(target))
-        except OSError as exc:
+        except Exception as exc:  # the back end's errors: see _cause
             raise PublishError(f"cannot download the release {text}: {_cause(exc)}") from None
         yield local
