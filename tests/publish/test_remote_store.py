@@ -376,40 +376,6 @@ def test_a_folder_is_a_release_exactly_when_it_has_a_manifest(folders: dict[str,
 
 # --- a real S3 API: moto's server on the loopback interface, s3fs, the command line --------
 
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    moto_server = pytest.importorskip("moto.server")
-    pytest.importorskip("s3fs")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def s3_env(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    """Credentials and the endpoint as s3fs (botocore) reads them, and a fresh bucket."""
-    values = {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": s3_endpoint,
-        "XDG_CACHE_HOME": str(tmp_path / "user-cache"),
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE",
-                "AWS_SHARED_CREDENTIALS_FILE"):
-        monkeypatch.delenv(key, raising=False)
-    bucket = f"corpus-{uuid.uuid4().hex[:12]}"
-    fs = fsspec.filesystem("s3", skip_instance_cache=True, client_kwargs={
-        "endpoint_url": s3_endpoint})
-    fs.mkdir(bucket)
-    values["BUCKET"] = bucket
-    return values
-
-
 def _corpus(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "corpus.cli", *args], env={**os.environ, **env},
                           capture_output=True, text=True, timeout=300, check=False)
