@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import fsspec
 import pytest
 
 import corpus
@@ -123,3 +124,24 @@ def test_a_running_cluster_through_the_command_line_gives_the_serial_bytes(
     assert run.returncode == 0, run.stderr
     assert "built release news v1.0.0" in run.stdout
     assert _files(tmp_path / "news" / "v1.0.0") == reference
+
+
+def test_a_running_cluster_builds_into_an_s3_store_with_the_serial_bytes(
+    mixed: Path, tmp_path: Path, reference: dict[str, bytes], dask_cluster: str,
+    s3_env: dict[str, str],
+) -> None:
+    """Workers in other processes, the release store an S3 bucket (a loopback server): the
+    workers share the staging folder (--work-dir), the driver uploads, manifest last."""
+    store = f"s3://{s3_env['BUCKET']}/releases"
+    run = subprocess.run(
+        [str(BIN / "corpus"), "build", str(mixed), "--out", store, "--scheduler", dask_cluster,
+         "--work-dir", str(tmp_path / "work")],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"built release news v1.0.0: {store}/news/v1.0.0" in run.stdout
+    fs = fsspec.filesystem("s3", skip_instance_cache=True)
+    root = f"{s3_env['BUCKET']}/releases/news/v1.0.0"
+    uploaded = {str(p)[len(root) + 1:]: fs.cat_file(p) for p in sorted(fs.find(root))}
+    assert uploaded == reference
+    assert list((tmp_path / "work").iterdir()) == []

@@ -17,6 +17,10 @@ nearest ``pyproject.toml``, or ``--config FILE`` (see ``docs/dedup.md``, "Settin
 threshold options override them, and the manifest records the settings used.
 ``--engine``, ``--workers`` and ``--scheduler`` choose where the stages run (see
 ``docs/scaling.md``); the release is the same byte for byte whatever runs it.
+STORE may be an fsspec URL (``s3://bucket/releases``, ``gs://...``; credentials and endpoint
+as the back end reads them, e.g. ``AWS_*``): the release is staged locally (``--work-dir``),
+then uploaded with ``manifest.json`` last, and it exists once its manifest does; the
+incremental cache then stays on this machine (``--cache-dir``).
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out", metavar="STORE", default="releases",
-        help="the release store; the release goes to STORE/NAME/vX.Y.Z (default: releases)",
+        help="the release store, a folder or an fsspec URL such as s3://bucket/releases; the "
+             "release goes to STORE/NAME/vX.Y.Z (default: releases)",
     )
     parser.add_argument("--name", help="dataset name (default: the base name of PATH)")
     parser.add_argument(
@@ -90,6 +95,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="process every document again instead of reusing what earlier builds of this "
              "dataset computed (the release is the same either way)",
     )
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", default=None,
+        help="where that cache is kept, as DIR/NAME/pipeline.sqlite on this machine (default: "
+             "STORE/.cache, or for a remote STORE a folder of the user's cache directory)",
+    )
+    parser.add_argument(
+        "--work-dir", metavar="DIR", default=None,
+        help="for a remote STORE: the local folder the release is staged in before it is "
+             "uploaded (default: the system's temporary folder; with --scheduler, a folder "
+             "every worker sees at the same path)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             cache=args.cache,
+            cache_dir=args.cache_dir,
+            work_dir=args.work_dir,
         )
     except ReleaseExistsError as exc:
         print(f"corpus build: {exc}", file=sys.stderr)

@@ -1,10 +1,11 @@
 """Compare two releases: documents added, removed and changed, and duplicate-cluster changes.
 
 ``corpus diff OLD NEW`` takes two release folders (e.g. ``releases/seeds/v1.0.0`` and
-``releases/seeds/v1.1.0``), matches documents by id, and prints what was added, removed and
-changed (with the columns that changed), the clusters that appeared, disappeared or changed,
-and the version bump the difference calls for. ``--json`` prints the same as one JSON object.
-Exits 0 whatever the difference; 3 when a folder is not a release. ``--progress`` shows a
+``releases/seeds/v1.1.0``) or fsspec URLs of releases in a remote store
+(``s3://bucket/releases/seeds/v1.0.0``), matches documents by id, and prints what was added,
+removed and changed (with the columns that changed), the clusters that appeared, disappeared or
+changed, and the version bump the difference calls for. ``--json`` prints the same as one JSON
+object. Exits 0 whatever the difference; 3 when a folder is not a release. ``--progress`` shows a
 progress bar of the rows compared on stderr (the default when stderr is a terminal).
 """
 
@@ -21,8 +22,8 @@ __all__ = ["add_arguments", "format_diff", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``OLD``, ``NEW``, ``--json`` and ``--progress``/``--no-progress``."""
-    parser.add_argument("old", metavar="OLD", help="the older release folder")
-    parser.add_argument("new", metavar="NEW", help="the newer release folder")
+    parser.add_argument("old", metavar="OLD", help="the older release (folder or URL)")
+    parser.add_argument("new", metavar="NEW", help="the newer release (folder or URL)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_progress_options(parser)
 

@@ -1,14 +1,15 @@
 """Publish a release folder to a Hugging Face Hub dataset repo, tagged with its version.
 
-``corpus push STORE/NAME/vX.Y.Z --repo ORG/NAME [--private]`` creates the dataset repo if it is
-missing, uploads the release in one commit on ``main`` (deleting files the version no longer has)
-and tags that commit ``vX.Y.Z``; users then load it with
-``datasets.load_dataset("ORG/NAME", revision="vX.Y.Z")``.
+``corpus push STORE/NAME/vX.Y.Z --repo ORG/NAME [--private]`` (a release folder, or the fsspec URL
+of a release in a remote store, downloaded first) creates the dataset repo if it is missing,
+uploads the release in one commit on ``main`` (deleting files the version no longer has) and tags
+that commit ``vX.Y.Z``; users then load it with ``datasets.load_dataset("ORG/NAME",
+revision="vX.Y.Z")``.
 
 The Hub is ``HF_ENDPOINT`` (default https://huggingface.co) unless ``--endpoint`` is given; the
-token is ``HF_TOKEN`` or the one saved by ``hf auth login`` (there is no option for it, so it never
-lands in shell history), and it is never printed. Pushing a version that is already published
-does nothing and exits 0; a tag that exists with other content is never moved (exit 1).
+token is ``HF_TOKEN`` or the one saved by ``hf auth login`` (there is no option for it, so it
+never lands in shell history), and it is never printed. Pushing a version that is already
+published does nothing and exits 0; a tag that exists with other content is never moved (exit 1).
 Transient network and server failures are retried with backoff (``--retries``); exit 3 when the
 push could not be completed, with what was left on the Hub and how to finish, and at once, before
 anything is sent, when no token is set.
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "release",
         metavar="RELEASE",
-        help="a release folder written by `corpus build`: STORE/NAME/vX.Y.Z",
+        help="a release written by `corpus build`: STORE/NAME/vX.Y.Z (a folder or a URL)",
     )
     parser.add_argument(
         "--repo", required=True, metavar="ORG/NAME", help="the Hub dataset repo to publish to"

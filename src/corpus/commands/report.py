@@ -1,7 +1,8 @@
 """Write the HTML report of a release (or of a corpus, built on the fly) to look at in a browser.
 
 ``corpus report RELEASE_OR_CORPUS [-o report.html]``: RELEASE_OR_CORPUS is a release folder
-(it holds ``manifest.json``, e.g. ``releases/seeds/v1.0.0``) or a corpus (a directory, archive or
+(it holds ``manifest.json``, e.g. ``releases/seeds/v1.0.0``), the fsspec URL of a release in a
+remote store (downloaded to a temporary folder first), or a corpus (a directory, archive or
 fsspec URL, as for ``corpus build``), which is then built into a temporary store first and
 reported. The page shows the counts, languages, a histogram of document lengths, the rejects
 with file, line and reason, and every duplicate cluster with its documents side by side and
@@ -19,6 +20,7 @@ from pathlib import Path
 from corpus.errors import ConfigError
 from corpus.publish.builder import build, default_name
 from corpus.publish.layout import MANIFEST, check_name
+from corpus.publish.store import fetch_release, is_release_url
 from corpus.report import REPORT, ReportSummary, write_report
 
 __all__ = ["add_arguments", "report", "run"]
@@ -40,6 +42,9 @@ def report(source: str, output: str | Path) -> ReportSummary:
     """Write the report of ``source`` (a release folder, or a corpus built first) to ``output``."""
     if (Path(source) / MANIFEST).is_file():
         return write_report(source, output)
+    if is_release_url(source):
+        with fetch_release(source) as release:
+            return write_report(release, output)
     try:
         name = check_name(default_name(source))
     except ConfigError:

@@ -24,6 +24,7 @@ import contextlib
 import os
 import shutil
 import socket
+import tempfile
 import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
@@ -52,6 +53,13 @@ from corpus.publish.layout import (
     list_releases,
 )
 from corpus.publish.manifest import ChangelogEntry, Manifest
+from corpus.publish.store import (
+    ReleaseExistsError,
+    RemoteStore,
+    default_cache_dir,
+    open_store,
+    read_manifest,
+)
 from corpus.reader import Listing, scan
 from corpus.records import Document, SourceRef
 from corpus.report import REPORT, write_report
@@ -71,10 +79,6 @@ _SEPARATORS = tuple(dict.fromkeys(("/", os.sep)))
 _LIBRARIES = ("corpus", "pyarrow", "datasets", "huggingface_hub", "ftfy", "langdetect", "numpy")
 
 
-class ReleaseExistsError(PublishError):
-    """The requested version exists with other content and ``overwrite`` was not given."""
-
-
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     """What :func:`build` did: the release it wrote (or found up to date) and its manifest.
@@ -87,12 +91,30 @@ class BuildReport:
     status: Status
     name: str
     version: Version
-    path: Path
+    #: Where the release is: its folder for a local store, its fsspec URL for a remote one
+    #: (``s3://bucket/releases/NAME/v1.0.0``); :func:`corpus.load` takes either.
+    url: str
     manifest: Manifest
     previous: Version | None = None
     diff: ReleaseDiff | None = None
     #: Wall seconds per pipeline stage of this build (empty when nothing was built).
     timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def remote(self) -> bool:
+        """True when the release is in a remote store (``url`` is an fsspec URL)."""
+        return "://" in self.url or "::" in self.url
+
+    @property
+    def path(self) -> Path:
+        """The release folder of a local store; raises :class:`PublishError` for a remote
+        store, whose release has no local folder (use :attr:`url`)."""
+        if self.remote:
+            raise PublishError(
+                f"release {self.version.tag} is in a remote store, at {self.url}: it has no "
+                "local folder; use BuildReport.url (corpus.load and corpus.diff take it)"
+            )
+        return Path(self.url)
 
     def summary(self) -> list[str]:
         """The lines ``corpus build`` prints: where the release is and what is in it."""
@@ -100,12 +122,12 @@ class BuildReport:
         rules = ", ".join(f"{rule} {n}" for rule, n in c.rejects_by_rule.items())
         rows = ", ".join(f"{config} {n}" for config, n in c.rows.items())
         if self.status == "up-to-date":
-            head = f"release {self.version.tag} is up to date: {self.path}"
+            head = f"release {self.version.tag} is up to date: {self.url}"
         else:
             verb = "overwrote" if self.status == "overwritten" else "built"
             kind = self.manifest.changelog[-1].kind if self.manifest.changelog else ""
             since = f" ({kind} change after {self.previous.tag})" if self.previous else ""
-            head = f"{verb} release {self.name} {self.version.tag}{since}: {self.path}"
+            head = f"{verb} release {self.name} {self.version.tag}{since}: {self.url}"
         return [
             head,
             f"  files seen {c.files_seen}, documents {c.documents}, "
@@ -369,6 +391,9 @@ def build(
     workers: int | None = None,
     scheduler: str | None = None,
     cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    work_dir: str | os.PathLike[str] | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> BuildReport:
     """Build the corpus at ``source`` into a release ``store/name/vX.Y.Z`` and describe it.
 
@@ -389,12 +414,22 @@ def build(
     elsewhere (``None``, the default), ``False`` for nothing, or a
     :class:`~corpus.pipeline.ProgressSettings`.
 
+    ``store`` is a local folder or an fsspec URL (``s3://bucket/releases``, ``gs://...``,
+    ``memory://...``; ``file://`` is a local folder), opened with ``storage_options``. A build
+    into a remote store stages the release in a local temporary folder (in ``work_dir`` when
+    given, which must then be seen by every worker of a ``scheduler`` cluster at the same path),
+    then uploads it with ``manifest.json`` last: a release exists when its manifest does, so no
+    reader ever sees a partial one (see ``docs/scaling.md``, "Remote release stores").
+
     ``cache`` keeps each document's normalised row and dedup entry, and each verified pair's
-    verdict, in ``store/.cache/name/`` (by content, settings and versions), so the next build
-    processes only what changed and writes the same bytes as a clean build. It is off for a
-    cluster reached through ``scheduler`` (its workers may not share this machine's disk).
-    Raises :class:`~corpus.errors.CorpusError` subclasses for unreadable sources, strict-mode
-    rejects (``config.strict``), bad settings and write failures; no half release is left.
+    verdict, in ``cache_dir/name/`` (by content, settings and versions), so the next build
+    processes only what changed and writes the same bytes as a clean build. ``cache_dir``
+    defaults to ``store/.cache`` for a local store and to a folder of the user's cache
+    directory for a remote one (the cache is an SQLite file: it stays on this machine). It is
+    off for a cluster reached through ``scheduler`` (its workers may not share this machine's
+    disk). Raises :class:`~corpus.errors.CorpusError` subclasses for unreadable sources,
+    strict-mode rejects (``config.strict``), bad settings and write failures; no half release
+    is left.
     """
     config = BuildConfig() if config is None else config
     if not isinstance(config, BuildConfig):
@@ -402,13 +437,32 @@ def build(
     source_text = os.fspath(source)
     name = check_name(default_name(source_text) if name is None else name)
     target = Version.parse(version) if isinstance(version, str) else version
-    dataset_dir = Path(store) / name
-    try:
-        dataset_dir.mkdir(parents=True, exist_ok=True)
-        _remove_stale(dataset_dir)
-    except OSError as exc:
-        raise _write_error(exc, dataset_dir) from None
-    releases = dict(list_releases(dataset_dir))
+    where = open_store(store, storage_options)
+    remote: RemoteStore | None = None
+    releases: dict[Version, str]
+    if isinstance(where, Path):
+        if work_dir is not None:
+            raise ConfigError(
+                f"work_dir={os.fspath(work_dir)!r} applies to remote stores only: a local store "
+                f"({where}) stages its releases inside itself, so that one rename publishes "
+                "them; drop work_dir (--work-dir)"
+            )
+        dataset_dir = where / name
+        try:
+            dataset_dir.mkdir(parents=True, exist_ok=True)
+            _remove_stale(dataset_dir)
+        except OSError as exc:
+            raise _write_error(exc, dataset_dir) from None
+        releases = {v: str(p) for v, p in list_releases(dataset_dir)}
+        staging = dataset_dir
+        caches = where / _CACHE_DIR if cache_dir is None else Path(cache_dir)
+    else:
+        remote = where
+        releases = dict(remote.releases(name))
+        staging = Path(tempfile.gettempdir() if work_dir is None else work_dir)
+        with contextlib.suppress(OSError):  # staging folders of killed builds on this host
+            _remove_stale(staging)
+        caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
     listing = scan(source_text)
     rel = _Relativizer(source_text)
     with _executor_for(executor, workers, scheduler, len(listing.entries)) as runner:
@@ -416,28 +470,31 @@ def build(
         # An unchanged corpus is found up to date after one read, before any processing.
         candidate = target if target is not None else (max(releases) if releases else None)
         if candidate is not None and candidate in releases:
-            existing = Manifest.read(releases[candidate])
+            existing = read_manifest(releases[candidate], storage_options)
             if _unchanged_inputs(listing, rel, config, existing, stages):
                 return BuildReport("up-to-date", name, candidate, releases[candidate], existing)
-        tmp = dataset_dir / (
+        tmp = staging / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
-            tmp.mkdir()
+            tmp.mkdir(parents=remote is not None)
         except OSError as exc:
-            raise _write_error(exc, dataset_dir) from None
-        store_cache = (Cache(Path(store) / _CACHE_DIR / name / "pipeline.sqlite",
-                             _cache_namespace(config)) if cache and not scheduler else None)
+            raise _write_error(exc, staging) from None
+        store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
+                       if cache and not scheduler else None)
         try:
+            if store_cache is not None:
+                (caches / name).mkdir(parents=True, exist_ok=True)
             built = run_build(listing, rel, tmp, config, stages, store_cache)
             if store_cache is not None:
                 store_cache.prune()
                 store_cache.close()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
             shutil.rmtree(tmp, ignore_errors=True)
-            raise _write_error(exc, dataset_dir) from None
+            raise _write_error(exc, staging) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+    where_text = str(dataset_dir) if remote is None else remote.url_of(remote.dataset(name))
     try:
         settings = config.settings()
         digest = settings_hash(settings)
@@ -445,24 +502,25 @@ def build(
         # Decide the version, or find that nothing changed.
         status: Status = "built"
         if target is not None and target in releases:
-            existing = Manifest.read(releases[target])
+            existing = read_manifest(releases[target], storage_options)
             if _same_content(existing, built, digest):
                 return BuildReport("up-to-date", name, target, releases[target], existing)
             if not overwrite:
                 raise ReleaseExistsError(
-                    f"release {target.tag} already exists in {dataset_dir} with other content; "
+                    f"release {target.tag} already exists in {where_text} with other content; "
                     "build a new version (omit --version to get the next one proposed) or pass "
                     "--overwrite to replace it"
                 )
             status = "overwritten"
         if target is None and releases:
             latest = max(releases)
-            existing = Manifest.read(releases[latest])
+            existing = read_manifest(releases[latest], storage_options)
             if _same_content(existing, built, digest):
                 return BuildReport("up-to-date", name, latest, releases[latest], existing)
         earlier = sorted(v for v in releases if target is None or v < target)
         previous = earlier[-1] if earlier else None
-        change = diff(releases[previous], tmp) if previous is not None else None
+        change = (diff(releases[previous], tmp, storage_options=storage_options)
+                  if previous is not None else None)
         if target is None:
             if previous is None or change is None:
                 target = FIRST_VERSION
@@ -472,7 +530,7 @@ def build(
         # History: the previous release's changelog plus this version's entry.
         history: tuple[ChangelogEntry, ...] = ()
         if previous is not None and change is not None:
-            before = Manifest.read(releases[previous])
+            before = read_manifest(releases[previous], storage_options)
             history = (*before.changelog, ChangelogEntry(
                 version=str(target), previous=str(previous),
                 kind="patch" if change.kind == "none" else change.kind,
@@ -515,12 +573,16 @@ def build(
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
         (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
         write_report(tmp, tmp / REPORT)  # report.html (+ report_files/ when large) travels along
-        final = dataset_dir / target.tag
-        _move_into_place(tmp, final, overwrite=status == "overwritten")
-        return BuildReport(status, name, target, final, manifest, previous, change,
+        if remote is None:
+            final = dataset_dir / target.tag
+            _move_into_place(tmp, final, overwrite=status == "overwritten")
+            url = str(final)
+        else:
+            url = remote.publish(tmp, name, target, overwrite=status == "overwritten")
+        return BuildReport(status, name, target, url, manifest, previous, change,
                            dict(stages.timings))
     except OSError as exc:  # a full disk, a file-size limit, a folder made read-only meanwhile
-        raise _write_error(exc, dataset_dir) from None
+        raise _write_error(exc, staging) from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -13,8 +13,10 @@ releases' Parquet files are streamed in batches.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,8 +27,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from corpus.errors import PublishError
+from corpus.errors import CorpusError, PublishError
 from corpus.publish.layout import DATA_DIR
+from corpus.publish.store import is_local, is_url, store_error, url_to_fs
 from corpus.records import SourceRef
 
 __all__ = [
@@ -135,8 +138,42 @@ class ReleaseDiff:
         }
 
 
-def _shards(release: Path) -> list[Path]:
-    shards = sorted((release / DATA_DIR / "all").glob("*.parquet"))
+@dataclass(frozen=True, slots=True)
+class _Shard:
+    """A Parquet file of a release: a local path, or a path of an fsspec file system."""
+
+    path: str
+    fs: Any = None  # None: a local file
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[pq.ParquetFile]:
+        if self.fs is None:
+            yield pq.ParquetFile(self.path)
+            return
+        try:
+            with self.fs.open(self.path, "rb") as handle:
+                yield pq.ParquetFile(handle)
+        except CorpusError:
+            raise
+        except Exception as exc:  # the back end's errors (an OSError, or its client's own)
+            raise store_error(exc, f"cannot read {self.fs.unstrip_protocol(self.path)}") from None
+
+
+def _shards(release: str, storage_options: Mapping[str, Any] | None) -> list[_Shard]:
+    shards: list[_Shard] = []
+    if is_url(release):
+        fs, root = url_to_fs(release, storage_options)
+        if not is_local(fs):
+            try:
+                found = fs.glob(f"{str(root).rstrip('/')}/{DATA_DIR}/all/*.parquet")
+            except Exception as exc:  # the back end's errors (an OSError, or its client's own)
+                raise store_error(exc, f"{release}: cannot list its shards") from None
+            shards = [_Shard(str(p), fs) for p in sorted(found)]
+        else:
+            release = str(root)
+    if not is_url(release):
+        shards = [_Shard(str(p)) for p in sorted((Path(release) / DATA_DIR / "all").glob(
+            "*.parquet"))]
     if not shards:
         raise PublishError(
             f"{release}: no Parquet shards under {DATA_DIR}/all/; is it a release folder built "
@@ -145,14 +182,16 @@ def _shards(release: Path) -> list[Path]:
     return shards
 
 
-def _schema(shards: list[Path]) -> pa.Schema:
-    return pq.read_schema(shards[0]).remove_metadata()
+def _schema(shards: list[_Shard]) -> pa.Schema:
+    with shards[0].open() as parquet:
+        return parquet.schema_arrow.remove_metadata()
 
 
-def _rows(shards: list[Path], columns: list[str]) -> Iterator[dict[str, Any]]:
+def _rows(shards: list[_Shard], columns: list[str]) -> Iterator[dict[str, Any]]:
     for shard in shards:
-        for batch in pq.ParquetFile(shard).iter_batches(batch_size=_BATCH, columns=columns):
-            yield from batch.to_pylist()
+        with shard.open() as parquet:
+            for batch in parquet.iter_batches(batch_size=_BATCH, columns=columns):
+                yield from batch.to_pylist()
 
 
 def _path(row: Mapping[str, Any]) -> str:
@@ -174,28 +213,39 @@ def _field_digests(row: Mapping[str, Any], columns: list[str]) -> dict[str, byte
     return {name: _digest(row_json({name: row[name]})) for name in columns}
 
 
-def diff(old: str | Path, new: str | Path, *, progress: bool | None = False) -> ReleaseDiff:
-    """Compare release folder ``old`` with release folder ``new`` (the ``all`` config of each).
+def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
+         storage_options: Mapping[str, Any] | None = None) -> ReleaseDiff:
+    """Compare release ``old`` with release ``new`` (the ``all`` config of each).
+
+    Each is a release folder or the fsspec URL of a release in a remote store
+    (``s3://bucket/releases/NAME/v1.0.0``, opened with ``storage_options``); the shards are
+    streamed, never downloaded whole.
 
     Only the columns both releases have are compared; a schema difference is reported in
     :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``).
     Raises :class:`PublishError` if either folder has no ``all`` shards. ``progress`` shows a
     bar of the rows read on stderr (None: when stderr is a terminal).
     """
-    old_dir, new_dir = Path(old), Path(new)
-    old_shards, new_shards = _shards(old_dir), _shards(new_dir)
+    old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
+    old_shards = _shards(old_dir, storage_options)
+    new_shards = _shards(new_dir, storage_options)
     with _progress(progress, old_shards + new_shards) as bar:
         return _diff(old_dir, new_dir, old_shards, new_shards, bar)
 
 
-def _progress(enabled: bool | None, shards: list[Path]) -> tqdm[Never]:
+def _progress(enabled: bool | None, shards: list[_Shard]) -> tqdm[Never]:
     show = sys.stderr.isatty() if enabled is None else enabled
-    total = sum(pq.ParquetFile(shard).metadata.num_rows for shard in shards) if show else None
+    total = None
+    if show:
+        total = 0
+        for shard in shards:
+            with shard.open() as parquet:
+                total += parquet.metadata.num_rows
     return tqdm(desc="diff", total=total, unit="row", disable=not show, file=sys.stderr,
                 leave=False)
 
 
-def _diff(old_dir: Path, new_dir: Path, old_shards: list[Path], new_shards: list[Path],
+def _diff(old_dir: str, new_dir: str, old_shards: list[_Shard], new_shards: list[_Shard],
           bar: tqdm[Never]) -> ReleaseDiff:
     old_schema, new_schema = _schema(old_shards), _schema(new_shards)
     columns = [name for name in new_schema.names if name in set(old_schema.names)]
@@ -261,8 +311,8 @@ def _diff(old_dir: Path, new_dir: Path, old_shards: list[Path], new_shards: list
             clusters_changed.append(change)
 
     return ReleaseDiff(
-        old=str(old_dir),
-        new=str(new_dir),
+        old=old_dir,
+        new=new_dir,
         schema_changed=not old_schema.equals(new_schema),
         added=tuple(sorted(added)),
         removed=tuple(sorted(removed)),

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 
 from corpus.errors import ConfigError, CorpusError, PublishError
 from corpus.publish.layout import MANIFEST, README, Version
+from corpus.publish.store import fetch_release
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -254,6 +255,9 @@ def push(
 ) -> PushResult:
     """Publish the release folder ``release_dir`` to the Hub dataset ``repo_id``, tagged ``vX.Y.Z``.
 
+    ``release_dir`` may also be the fsspec URL of a release in a remote store
+    (``s3://bucket/releases/NAME/v1.0.0``): it is downloaded to a temporary folder first.
+
     The version comes from the folder's name (``vX.Y.Z``, as ``corpus build`` names it) and must
     agree with ``manifest.json`` when that records one. ``private`` applies when the repo is
     created; pushing with ``private=True`` to an existing public repo is refused rather than
@@ -268,7 +272,13 @@ def push(
     """
     policy = retry if retry is not None else RetryPolicy()
     _check_repo_id(repo_id)
-    release = _read_release(Path(release_dir))
+    with fetch_release(release_dir) as local:
+        return _push_release(_read_release(local), repo_id, private=private, token=token,
+                             endpoint=endpoint, policy=policy)
+
+
+def _push_release(release: _Release, repo_id: str, *, private: bool, token: str | None,
+                  endpoint: str | None, policy: RetryPolicy) -> PushResult:
     from huggingface_hub import HfApi, get_token
 
     from corpus import __version__

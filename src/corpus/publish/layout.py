@@ -12,7 +12,9 @@ folder laid out as a Hugging Face dataset repository::
     data/all/train-00000-of-00001.parquet       every accepted document
 
 Folders whose names start with ``.`` inside ``STORE/NAME`` are work in progress of a build (or
-left over by a killed one) and are never taken for releases.
+left over by a killed one) and are never taken for releases. In a local store as in a remote one
+(an fsspec URL, :mod:`corpus.publish.store`), a release exists when ``vX.Y.Z/manifest.json``
+exists: it is the last file a build writes.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Load a release as a ``datasets.Dataset`` with the declared features, and get records back.
 
-:func:`load` takes a local release folder or a Hub repository id and always goes through
+:func:`load` takes a local release folder or a Hub repository id and goes through
 ``datasets.load_dataset`` (so the card's ``configs`` decide which files belong to a config,
-exactly as for any user of the Hub), then checks that the features are the ones
-:data:`corpus.SCHEMA` declares. :func:`documents` turns the rows back into
+exactly as for any user of the Hub), or the fsspec URL of a release in a remote store (then the
+manifest's file list decides, read with the ``parquet`` builder); then it checks that the
+features are the ones :data:`corpus.SCHEMA` declares. :func:`documents` turns the rows back into
 :class:`~corpus.records.Document` records, streaming Arrow batches.
 """
 
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from corpus.errors import ConfigError, PublishError
-from corpus.publish.layout import CONFIGS, MANIFEST, SPLIT
+from corpus.publish.layout import CONFIGS, DATA_DIR, MANIFEST, SPLIT
 from corpus.publish.manifest import Manifest
+from corpus.publish.store import is_local, is_url, read_manifest, url_to_fs
 from corpus.records import Document
 from corpus.schema import SCHEMA_VERSION, features, from_row
 
@@ -32,18 +34,23 @@ _BATCH = 256
 _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
 
 
-def _check_local(path: Path, config: str, revision: str | None) -> None:
+def _check_release(path: Path | str, config: str, revision: str | None,
+                   storage_options: Mapping[str, Any] | None) -> Manifest:
+    kind = "local folder" if isinstance(path, Path) else "release URL"
     if revision is not None:
         raise ConfigError(
-            f"revision={revision!r} was given for the local folder {path}; a local release is "
+            f"revision={revision!r} was given for the {kind} {path}; a release in a store is "
             "one version already: drop revision, or pass a Hub repo id to pick a tag"
         )
-    if not (path / MANIFEST).is_file():
-        raise PublishError(
-            f"{path} is not a release folder (it has no {MANIFEST}): pass a folder written by "
-            "`corpus build`, such as releases/NAME/vX.Y.Z, or a Hub repo id"
-        )
-    manifest = Manifest.read(path)
+    if isinstance(path, Path):
+        if not (path / MANIFEST).is_file():
+            raise PublishError(
+                f"{path} is not a release folder (it has no {MANIFEST}): pass a folder written "
+                "by `corpus build`, such as releases/NAME/vX.Y.Z, or a Hub repo id"
+            )
+        manifest = Manifest.read(path)
+    else:
+        manifest = read_manifest(path, storage_options)
     if manifest.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise PublishError(
             f"{path} was written with schema {manifest.schema_version}; this corpus "
@@ -55,6 +62,18 @@ def _check_local(path: Path, config: str, revision: str | None) -> None:
             f"config={config!r} is not a config of a corpus release: use one of "
             f"{', '.join(repr(c) for c in CONFIGS)}"
         )
+    return manifest
+
+
+def _has_etags(fs: Any, urls: list[str]) -> bool:
+    """True when the store reports an ETag for the first of ``urls`` (S3, GCS, Azure do)."""
+    if not urls:
+        return True
+    try:
+        info = fs.info(fs._strip_protocol(urls[0]))
+    except OSError:
+        return True  # datasets will report the missing file itself
+    return any(str(key).lower() == "etag" for key in info)
 
 
 def load(
@@ -62,30 +81,58 @@ def load(
     *,
     config: str = "default",
     revision: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
 ) -> datasets.Dataset:
     """The ``train`` split of ``config`` of a release, with the features of :data:`corpus.SCHEMA`.
 
     ``path_or_repo_id`` is a release folder (``releases/seeds/v1.0.0``) or a Hub dataset repo id
     (``org/name``; ``revision`` is then a tag such as ``"v1.0.0"``, a branch or a commit, and
     the endpoint and token come from ``HF_ENDPOINT`` / ``HF_TOKEN`` as for ``datasets``).
-    ``config`` is ``"default"`` (deduplicated) or ``"all"``. Raises
+    It may also be the fsspec URL of a release in a remote store
+    (``s3://bucket/releases/NAME/v1.0.0``, opened with ``storage_options``, which ``datasets``
+    gets too): the files its manifest lists for ``config`` are loaded with the ``parquet``
+    builder. ``config`` is ``"default"`` (deduplicated) or ``"all"``. Raises
     :class:`~corpus.errors.PublishError` when loading fails or the features differ from the
     declared ones (after trying a lossless cast).
     """
     import datasets
 
     local = Path(path_or_repo_id)
-    target = str(path_or_repo_id)
-    if local.is_dir():
-        _check_local(local, config, revision)
-        target = str(local.resolve())
+    target = os.fspath(path_or_repo_id)
+    remote = False
+    if is_url(target):
+        fs, root = url_to_fs(target, storage_options)
+        remote = not is_local(fs)
+        local = Path(root)
+    builder, data_files, options, mode, cache_name = target, None, None, None, None
+    if remote:
+        manifest = _check_release(target, config, revision, storage_options)
+        base = target.rstrip("/")
+        data_files = {SPLIT: [f"{base}/{f.path}" for f in manifest.files
+                              if f.path.startswith(f"{DATA_DIR}/{config}/")]}
+        builder, options = "parquet", dict(storage_options or {})
+        cache_name = f"corpus-{config}-{manifest.fingerprint[:16]}"
+        if not _has_etags(fs, data_files[SPLIT]):
+            # datasets caches a download by URL and ETag: without ETags a replaced release
+            # (--overwrite) would be served from the cache, so such a store is read afresh.
+            mode = "force_redownload"
+    elif local.is_dir():
+        _check_release(local, config, revision, None)
+        target = builder = str(local.resolve())
     elif not _REPO_ID.fullmatch(target):
         raise PublishError(
             f"{target} is neither a release folder (no such directory) nor a Hub repo id "
             "('name' or 'org/name'): check the path, e.g. releases/NAME/vX.Y.Z"
         )
     try:
-        loaded = datasets.load_dataset(target, config, split=SPLIT, revision=revision)
+        if data_files is None:
+            loaded = datasets.load_dataset(builder, config, split=SPLIT, revision=revision)
+        else:
+            # The config name carries the content's fingerprint, so datasets keeps a replaced
+            # release's prepared Arrow files apart from the new one's.
+            loaded = datasets.load_dataset(builder, name=cache_name, data_files=data_files,
+                                           split=SPLIT, storage_options=options,
+                                           download_mode=mode)
     except (ValueError, FileNotFoundError, OSError) as exc:
         raise PublishError(
             f"cannot load config {config!r} of {target}"
