@@ -39,21 +39,21 @@ import struct
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from corpus.dedup.align import PairVerdict, Profile, build_profile, verify_pair
+from corpus.dedup.align import PairVerdict, Profile, build_profile, verify_many, verify_pair
 from corpus.dedup.cluster import Candidate, UnionFind, choose_canonical
 from corpus.dedup.config import CandidateConfig, DedupConfig
 from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
 from corpus.dedup.minhash import band_keys, signatures_from_shingles
 from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
 from corpus.dedup.semantic import SemanticVerifier, semantic_verifier
-from corpus.dedup.text import article_text, source_credit
+from corpus.dedup.text import Sentence, article_text, source_credit
 from corpus.errors import CorpusError
 from corpus.records import Document, Relation
 from corpus.text.keys import hashing_key
@@ -149,6 +149,26 @@ def _write_partitions(work: str, kind: str, shard: int, partitions: int, keys: U
         np.save(_keys_path(work, kind, shard, p), chunk, allow_pickle=False)
 
 
+def _dump_profile(profile: Profile) -> bytes:
+    """A profile as stored by the profile stage: its arrays and sentences as plain values
+    (unpickling a tuple of dataclasses per sentence was half the cost of reading one back),
+    without text and key, which the spool holds."""
+    fields = (profile.words, profile.shingles, tuple(s.paragraph for s in profile.sentences),
+              tuple(s.text for s in profile.sentences), profile.sentence_words,
+              profile.term_sentence, profile.term_stem, profile.term_tf, profile.term_unit,
+              profile.vocabulary, profile.term_column)
+    return zlib.compress(pickle.dumps(fields, protocol=5), 1)
+
+
+def _load_profile(blob: bytes, text: str, key: str) -> Profile:
+    """The profile :func:`_dump_profile` stored, with ``text`` and ``key``."""
+    (words, shingles, paragraphs, texts, sentence_words, term_sentence, term_stem, term_tf,
+     term_unit, vocabulary, term_column) = pickle.loads(zlib.decompress(blob))
+    return Profile(text, key, words, shingles, tuple(map(Sentence, paragraphs, texts)),
+                   sentence_words, term_sentence, term_stem, term_tf, term_unit, vocabulary,
+                   term_column)
+
+
 class _Spools:
     """Read access to the spool files of a work folder (opened on first use)."""
 
@@ -166,17 +186,17 @@ class _Spools:
         self._files.clear()
         self._profiles.clear()
 
-    def profile(self, shard: int, round_: int, offset: int) -> Profile:
-        """The profile stored at ``offset`` of shard ``shard``'s profile file of ``round_``
-        (its ``text`` and ``key`` left empty: they are in the spool)."""
+    def profile(self, shard: int, round_: int, offset: int, text: str = "",
+                key: str = "") -> Profile:
+        """The profile stored at ``offset`` of shard ``shard``'s profile file of ``round_``,
+        with ``text`` and ``key`` (not stored there: they are in the spool)."""
         handle = self._profiles.get((shard, round_))
         if handle is None:
             handle = self._profiles[(shard, round_)] = open(  # noqa: SIM115
                 _profiles_path(self._work, shard, round_), "rb")
         handle.seek(offset)
         (size,) = _SIZE.unpack(handle.read(_SIZE.size))
-        loaded: Profile = pickle.loads(zlib.decompress(handle.read(size)))
-        return loaded
+        return _load_profile(handle.read(size), text, key)
 
     def read(self, shard: int, offset: int) -> tuple[str, str]:
         """The ``(text, key)`` stored at ``offset`` of shard ``shard``'s spool."""
@@ -620,8 +640,7 @@ def _profile_task(task: _ProfileTask) -> list[int]:
             open(_profiles_path(task.work, task.shard, task.round), "wb") as out:
         for offset in task.offsets:
             text, key = spools.read(task.shard, offset)
-            built = replace(build_profile(text, key, task.ngram), text="", key="")
-            blob = zlib.compress(pickle.dumps(built, protocol=5), 1)
+            blob = _dump_profile(build_profile(text, key, task.ngram))
             out.write(_SIZE.pack(len(blob)) + blob)
             starts.append(end)
             end += _SIZE.size + len(blob)
@@ -714,7 +733,7 @@ class _Verifier:
         shard, offset, _, stored, at = self._locations[item]
         text, key = self._spools.read(shard, offset)
         if stored >= 0:  # built once, by the profile stage
-            built = replace(self._spools.profile(shard, stored, at), text=text, key=key)
+            built = self._spools.profile(shard, stored, at, text, key)
         else:
             built = build_profile(text, key, self._config.minhash.ngram)
         self._profiles[item] = built
@@ -722,17 +741,37 @@ class _Verifier:
             self._profiles.popitem(last=False)
         return built
 
+    def _cached(self, key: bytes) -> PairVerdict | None:
+        found = self._known.get(key) if key else None
+        if found is None and key:
+            found = self._new.get(key)
+            if found is None and self._cache is not None:  # not prefetched: ask once
+                found = self._cache.get("verdict", [key]).get(key)
+        return found
+
+    def verify_many(self, left: int, rights: Sequence[int]) -> list[PairVerdict]:
+        """``verify(left, right, prune=True, semantic=False)`` for each of ``rights``, the
+        pairs not in the cache verified in one batch (:func:`~corpus.dedup.align.verify_many`)."""
+        keys = [self._key(left, right, True) + b"P" if self._cache is not None else b""
+                for right in rights]
+        verdicts = [self._cached(key) for key in keys]
+        todo = [k for k, found in enumerate(verdicts) if found is None]
+        if todo:
+            fresh = verify_many(self.profile(left), [self.profile(rights[k]) for k in todo],
+                                self._config)
+            for k, found in zip(todo, fresh, strict=True):
+                verdicts[k] = found
+                if keys[k]:
+                    self._new[keys[k]] = found
+        return [found for found in verdicts if found is not None]
+
     def verify(self, left: int, right: int, *, align: bool = True,
                semantic: bool = True, prune: bool = False) -> PairVerdict:
         """Verify the pair with ``left`` first (callers order pairs by id); ``prune`` as in
         :func:`~corpus.dedup.align.verify_pair`."""
         key = (self._key(left, right, align) + (b"P" if prune else b"")
                if self._cache is not None else b"")
-        found = self._known.get(key) if key else None
-        if found is None and key:
-            found = self._new.get(key)
-            if found is None and self._cache is not None:  # not prefetched: ask once
-                found = self._cache.get("verdict", [key]).get(key)
+        found = self._cached(key)
         if found is None:
             found = verify_pair(self.profile(left), self.profile(right), self._config,
                                 align=align, prune=prune)
@@ -757,14 +796,30 @@ class _VerifyTask:
 
 
 def _verify_task(task: _VerifyTask) -> list[tuple[Pair, PairVerdict | None]]:
-    """Each pair with its verdict when it passed, ``None`` when it did not."""
+    """Each pair with its verdict when it passed, ``None`` when it did not.
+
+    Rewrite candidates that share their left document are verified together
+    (:func:`~corpus.dedup.align.verify_many`: the same verdicts, batched)."""
     results: list[tuple[Pair, PairVerdict | None]] = []
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
         verifier.prefetch(task.pairs, task.align, prune=True)
-        for left, right in task.pairs:
-            found = verifier.verify(left, right, align=task.align, semantic=False, prune=True)
-            results.append(((left, right), None if found.relation is Relation.UNIQUE else found))
+        start = 0
+        while start < len(task.pairs):
+            left = task.pairs[start][0]
+            stop = start + 1
+            while stop < len(task.pairs) and task.pairs[stop][0] == left:
+                stop += 1
+            rights = [right for _, right in task.pairs[start:stop]]
+            if task.align:
+                verdicts = verifier.verify_many(left, rights)
+            else:
+                verdicts = [verifier.verify(left, right, align=False, semantic=False, prune=True)
+                            for right in rights]
+            for right, found in zip(rights, verdicts, strict=True):
+                results.append(((left, right),
+                                None if found.relation is Relation.UNIQUE else found))
+            start = stop
         verifier.save()
     return results
 
