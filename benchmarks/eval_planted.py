@@ -297,6 +297,20 @@ def run_size(plan: Plan, config: DedupConfig, workers: int,
             false[kind] += 1
             if len(examples) < 10:
                 examples.append((a, b))
+    # Candidate generation apart from verification: was each copy of the development set
+    # paired with its source, or with another copy of it, at all (a candidate of any kind)?
+    # (A near group is represented by one member in the rewrite stage.)
+    dev_candidates: dict[str, list[int]] = {}
+    members: dict[str, list[str]] = {}
+    for doc_id, label in labels.items():
+        members.setdefault(label.gold, []).append(doc_id)
+    for doc_id, label in labels.items():
+        if label.gold != doc_id:
+            paired = any((doc_id, other) in candidates or (other, doc_id) in candidates
+                         for other in members[label.gold] if other != doc_id)
+            row_ = dev_candidates.setdefault(label.level, [0, 0])
+            row_[0] += paired
+            row_[1] += 1
     band = config.minhash.banding
     rows: dict[str, Any] = {}
     for kind in ("edited", "truncated", "all"):
@@ -320,7 +334,8 @@ def run_size(plan: Plan, config: DedupConfig, workers: int,
     return {
         "size": plan.size, "documents": total, "banding": f"{band[0]}x{band[1]}",
         "stats": result.stats.to_dict(), "dev": score(result, labels),
-        "false_pairs_outside_dev": false, "false_examples": examples, "near_copies": rows,
+        "dev_candidates": dev_candidates, "false_pairs_outside_dev": false,
+        "false_examples": examples, "near_copies": rows,
         "seconds": {k: round(v, 1) for k, v in times.items()},
         "verified_pairs": len(candidates),
     }
@@ -342,6 +357,8 @@ def _print(report: dict[str, Any]) -> None:
         recall = f"{row['recall']:.3f}" if "recall" in row else "-"
         print(f"| {level} | {row.get('found', '-')} | {recall} | {row['false_pairs']} | "
               f"{' '.join(row.get('missed', row.get('merged', [])))} |")
+    print("development set copies paired with their source as candidates: " + ", ".join(
+        f"{level} {hit}/{total}" for level, (hit, total) in report["dev_candidates"].items()))
     print(f"false pairs outside the development set's own: {report['false_pairs_outside_dev']} "
           f"{report['false_examples'][:5]}")
     for kind, row in report["near_copies"].items():
@@ -363,12 +380,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="banding to run with, BxR (default: the configuration's)")
     parser.add_argument("--compare", nargs="*", default=["25x5", "32x4", "42x3"],
                         help="bandings whose LSH recall is also measured on the copies")
+    parser.add_argument("--rare-terms", type=int, default=0,
+                        help="rare terms kept per document (default: the configuration's)")
     parser.add_argument("--json", type=Path, default=None, help="also write the reports here")
     args = parser.parse_args(argv)
     config = DedupConfig()
     if args.bands:
         bands, rows = (int(x) for x in args.bands.split("x"))
         config = replace(config, minhash=MinHashConfig(bands=bands, rows=rows))
+    if args.rare_terms:
+        config = replace(config, candidates=replace(config.candidates,
+                                                    rare_terms=args.rare_terms))
     compare = [tuple(int(x) for x in c.split("x")) for c in args.compare]
     reports = []
     for size in args.docs:
