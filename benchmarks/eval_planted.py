@@ -37,6 +37,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -67,7 +68,7 @@ from eval_devset import _WORD, DevSet, load_devset, score
 ROOT = Path(__file__).resolve().parent.parent
 #: Documents per index task.
 _SHARD = 5000
-#: Document-id prefixes of background documents and near copies (ids are 16 hex digits).
+#: Kinds of generated documents (background documents and near copies), hashed into their ids.
 _BACKGROUND, _COPY = 0xB << 60, 0xC << 60
 
 
@@ -106,8 +107,11 @@ def _background_paragraphs(k: int, seed: int) -> list[str]:
 
 
 def _document(prefix: int, k: int, seq: int, paragraphs: list[str]) -> Document:
+    """A document of the corpus. Its id is a hash, as in a real corpus, so that generated and
+    planted documents interleave in id order (chained buckets follow it)."""
     body = f"Report {prefix >> 60:x}{k}\n" + "\n".join(paragraphs) + "\n"
-    return parse(body.encode(), f"{seq}_{prefix + k:016x}.txt")
+    digest = hashlib.blake2b(f"{prefix:x}/{k}".encode(), digest_size=8).hexdigest()
+    return parse(body.encode(), f"{seq}_{digest}.txt")
 
 
 def background(k: int, seed: int = 0) -> Document:

@@ -521,18 +521,20 @@ def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int,
     keys, member_rank = keys[order], member_rank[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     sizes = np.diff(np.append(starts, len(keys)))
-    codes: list[I64] = []
-    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-        if skip_above and size > skip_above:
-            continue
+    if skip_above:
+        starts, sizes = starts[sizes <= skip_above], sizes[sizes <= skip_above]
+    codes: list[I64] = [np.zeros(0, dtype=np.int64)]
+    # Buckets of one size at a time, all-to-all in one step (there may be millions of them).
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]).tolist():
+        firsts = starts[sizes == size]
+        left, right = np.triu_indices(size, 1)
+        codes.append((member_rank[firsts[:, None] + left] * n
+                       + member_rank[firsts[:, None] + right]).reshape(-1))
+    # Larger buckets: consecutive members only.
+    for start, size in zip(starts[sizes > max_bucket].tolist(),
+                           sizes[sizes > max_bucket].tolist(), strict=True):
         ranks = member_rank[start:start + size]
-        if size <= max_bucket:
-            left, right = np.triu_indices(size, 1)
-            codes.append(ranks[left] * n + ranks[right])
-        else:
-            codes.append(ranks[:-1] * n + ranks[1:])
-    if not codes:
-        return np.zeros(0, dtype=np.int64)
+        codes.append(ranks[:-1] * n + ranks[1:])
     return np.concatenate(codes)
 
 
