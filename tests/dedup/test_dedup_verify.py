@@ -148,3 +148,48 @@ def test_batched_verification_matches_on_texts_of_one_vocabulary(
     a, others = profiles[0], profiles[1:]
     assert verify_many(a, others, config) == [verify_pair(a, b, config, prune=True)
                                               for b in others]
+
+
+def _reference_chain(rows, cols, weights, baseline, gap):  # type: ignore[no-untyped-def]
+    """The alignment's dynamic programme one match at a time (as first written)."""
+    total = len(rows)
+    if total == 0:
+        return [], 0.0
+    gains = weights - baseline
+    best = np.zeros(total)
+    previous = np.full(total, -1, dtype=np.int64)
+    row_start = np.searchsorted(rows, rows, side="left")
+    for t in range(total):
+        best[t] = gains[t]
+        before = int(row_start[t])
+        if before:
+            skipped = np.maximum(rows[t] - rows[:before], cols[t] - cols[:before]) - 1
+            value = best[:before] + gains[t] - gap * skipped
+            value[cols[:before] >= cols[t]] = -np.inf
+            u = int(np.argmax(value))
+            if value[u] > best[t]:
+                best[t], previous[t] = value[u], u
+    last = int(np.argmax(best))
+    score = float(best[last])
+    chain = []
+    while last >= 0:
+        chain.append(last)
+        last = int(previous[last])
+    return chain[::-1], score
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12),
+                          st.sampled_from([0.3, 0.35, 0.5, 0.7, 1.0, 0.41])),
+                max_size=60, unique_by=lambda t: (t[0], t[1])),
+       st.sampled_from([0.0, 0.1, 0.2]), st.sampled_from([0.0, 0.05, 0.1]))
+def test_alignment_by_rows_is_the_alignment_match_by_match(
+        matches: list[tuple[int, int, float]], baseline: float, gap: float) -> None:
+    from corpus.dedup.align import _local_chain
+
+    matches.sort()
+    rows = np.array([m[0] for m in matches], dtype=np.int64)
+    cols = np.array([m[1] for m in matches], dtype=np.int64)
+    weights = np.array([m[2] for m in matches], dtype=np.float64)
+    assert _local_chain(rows, cols, weights, baseline, gap) == _reference_chain(
+        rows, cols, weights, baseline, gap)

@@ -211,19 +211,25 @@ def _local_chain(
     if total == 0:
         return [], 0.0
     gains = weights - baseline
-    best = np.zeros(total)
+    best = gains.astype(np.float64, copy=True)
     previous = np.full(total, -1, dtype=np.int64)
-    row_start = np.searchsorted(rows, rows, side="left")
-    for t in range(total):
-        best[t] = gains[t]
-        before = int(row_start[t])  # matches in earlier rows only
-        if before:
-            skipped = np.maximum(rows[t] - rows[:before], cols[t] - cols[:before]) - 1
-            value = best[:before] + gains[t] - gap * skipped
-            value[cols[:before] >= cols[t]] = -np.inf
-            u = int(np.argmax(value))
-            if value[u] > best[t]:
-                best[t], previous[t] = value[u], u
+    # The matches of one row can only extend chains that end in earlier rows, which are
+    # final by then: a row's matches are scored together, each exactly as on its own.
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    ends = np.append(starts[1:], total)
+    for before, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if not before:
+            continue
+        here = slice(before, end)
+        skipped = np.maximum(rows[here, None] - rows[None, :before],
+                             cols[here, None] - cols[None, :before]) - 1
+        value = best[None, :before] + gains[here, None] - gap * skipped
+        value[cols[None, :before] >= cols[here, None]] = -np.inf
+        u = np.argmax(value, axis=1)
+        top = value[np.arange(end - before), u]
+        better = top > best[here]
+        best[here] = np.where(better, top, best[here])
+        previous[here] = np.where(better, u, previous[here])
     last = int(np.argmax(best))
     score = float(best[last])
     chain: list[int] = []
@@ -354,8 +360,11 @@ class _Measures:
     near_copy: bool
 
 
-def _measure(a: Profile, b: Profile, config: DedupConfig) -> _Measures:
-    shared = _shared_count(a.shingles, b.shingles)
+def _measure(a: Profile, b: Profile, config: DedupConfig, shared: int = -1) -> _Measures:
+    """The n-gram measures of ``a`` and ``b``; ``shared`` is their count of shared shingles
+    when it is known already."""
+    if shared < 0:
+        shared = _shared_count(a.shingles, b.shingles)
     size_a, size_b = len(a.shingles), len(b.shingles)
     union = size_a + size_b - shared
     jaccard = shared / union if union else 0.0
@@ -470,7 +479,8 @@ def verify_many(a: Profile, others: Sequence[Profile], config: DedupConfig) -> l
     rounding, is verified by :func:`verify_pair` itself; an exact or near copy too.
     """
     verdicts: list[PairVerdict | None] = [None] * len(others)
-    measured = [_measure(a, b, config) for b in others]
+    measured = [_measure(a, b, config, shared)
+                for b, shared in zip(others, _shared_counts(a.shingles, others), strict=True)]
     bounded: list[int] = []
     for k, (b, found) in enumerate(zip(others, measured, strict=True)):
         if (config.rewrites and not found.exact and not found.near_copy and len(a.sentences)
@@ -489,10 +499,30 @@ def verify_many(a: Profile, others: Sequence[Profile], config: DedupConfig) -> l
         chunk = bounded[start:stop]
         ruled_out = _cannot_be_rewrites(a, [others[k] for k in chunk], config.rewrite)
         for k, out in zip(chunk, ruled_out.tolist(), strict=True):
-            verdicts[k] = _verify_measured(a, others[k], config, measured[k], align=not out,
-                                           similarity=None, rewrite=None, prune=True)
+            if out:  # what verify_pair returns for a pair it prunes
+                found = measured[k]
+                verdicts[k] = PairVerdict(
+                    Relation.UNIQUE, 0.0, _round(found.jaccard), _round(found.containment),
+                    0.0, 0, 0.0, 0, 0.0, found.left_in_right, found.right_in_left, ())
+            else:
+                verdicts[k] = _verify_measured(a, others[k], config, measured[k], align=True,
+                                               similarity=None, rewrite=None, prune=True)
         start = stop
     return [v for v in verdicts if v is not None]
+
+
+def _shared_counts(shingles: U64, others: Sequence[Profile]) -> list[int]:
+    """For each of ``others``, how many of its shingles are in ``shingles`` (sorted, distinct):
+    :func:`_shared_count` of every pair, in one binary search."""
+    if not len(shingles) or not others:
+        return [0] * len(others)
+    lengths = [len(b.shingles) for b in others]
+    every = np.concatenate([b.shingles for b in others])
+    at = np.minimum(np.searchsorted(shingles, every), len(shingles) - 1)
+    owner = np.repeat(np.arange(len(others)), lengths)
+    counts: list[int] = np.bincount(owner[shingles[at] == every],
+                                    minlength=len(others)).tolist()
+    return counts
 
 
 def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteConfig
@@ -509,20 +539,19 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
     # Each term of another text whose stem ``a`` has multiplies a column of ``a``'s sentence
     # matrix; summing the products per sentence gives that sentence's cosines (no BLAS: small
     # products stay on one thread).
-    columns, units, owners = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0, np.int64)]
-    if len(vocabulary):
-        for b, offset in zip(others, offsets.tolist(), strict=True):
-            at = np.minimum(np.searchsorted(vocabulary, b.term_stem), len(vocabulary) - 1)
-            kept = vocabulary[at] == b.term_stem
-            columns.append(at[kept])
-            units.append(b.term_unit[kept])
-            owners.append(b.term_sentence[kept] + offset)
-    owner = np.concatenate(owners)  # sorted: a profile's terms go sentence by sentence
     similarity = np.zeros((m, int(sizes.sum())))
-    if len(owner):
-        starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-        products = left[:, np.concatenate(columns)] * np.concatenate(units)
-        similarity[:, owner[starts]] = np.add.reduceat(products, starts, axis=1)
+    if len(vocabulary):
+        stems = np.concatenate([b.term_stem for b in others])
+        at = np.minimum(np.searchsorted(vocabulary, stems), len(vocabulary) - 1)
+        kept = vocabulary[at] == stems
+        # sorted: a profile's terms go sentence by sentence, the others one after the other
+        owner = (np.concatenate([b.term_sentence for b in others])
+                 + np.repeat(offsets, [len(b.term_stem) for b in others]))[kept]
+        if len(owner):
+            starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            units = np.concatenate([b.term_unit for b in others])[kept]
+            products = left[:, at[kept]] * units
+            similarity[:, owner[starts]] = np.add.reduceat(products, starts, axis=1)
     cut = rewrite.similarity - 1e-12 - _SLACK
     row_best = np.maximum.reduceat(similarity, offsets, axis=1)  # m x others
     col_best = similarity.max(axis=0)

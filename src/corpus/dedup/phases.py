@@ -36,6 +36,7 @@ import hashlib
 import os
 import pickle
 import struct
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -81,9 +82,9 @@ RunMap = Callable[[Callable[[Any], Any], Sequence[Any], str, Sequence[int]], lis
 _BATCH = 128
 #: Buckets of the document-frequency table (16 MiB of int32).
 _DF_BUCKETS = 1 << 22
-#: Verification profiles a task keeps in memory at once (least recently used are dropped):
+#: Verification profiles a process keeps in memory at once (least recently used are dropped):
 #: enough for every document of a verification task (at most two per pair), so that no
-#: profile is built twice in a task.
+#: profile is read twice in a task, and the next tasks of the same worker find many of theirs.
 _PROFILE_CACHE = 4096
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
@@ -690,6 +691,18 @@ class VerdictCache(Protocol):
 Location = tuple[int, int, bytes, int, int]
 
 
+#: Profiles recently read or built in this process, by content digest and n-gram size (at
+#: most :data:`_PROFILE_CACHE`; emptied at the end of a run by :func:`_forget_profiles`).
+_LOADED: OrderedDict[tuple[bytes, int], Profile] = OrderedDict()
+_LOADED_LOCK = threading.Lock()
+
+
+def _forget_profiles() -> None:
+    """Let the profiles of the last run go (a worker process ends with its run anyway)."""
+    with _LOADED_LOCK:
+        _LOADED.clear()
+
+
 class _Verifier:
     """Verifies pairs of global positions, caching the profiles of recently used documents.
 
@@ -705,7 +718,6 @@ class _Verifier:
         self._locations = locations
         self._config = config
         self._semantic = semantic
-        self._profiles: OrderedDict[int, Profile] = OrderedDict()
         self._cache = cache
         self._known: dict[bytes, PairVerdict] = {}
         self._new: dict[bytes, PairVerdict] = {}
@@ -728,19 +740,25 @@ class _Verifier:
             self._new = {}
 
     def profile(self, item: int) -> Profile:
-        cached = self._profiles.get(item)
-        if cached is not None:
-            self._profiles.move_to_end(item)
-            return cached
-        shard, offset, _, stored, at = self._locations[item]
+        shard, offset, contents, stored, at = self._locations[item]
+        # A profile depends on the text, the key and the n-gram size only: kept by the digest
+        # of the first two, it serves every later task of this process (a worker verifies
+        # many batches of one corpus; reading a profile back costs more than verifying).
+        found = (contents, self._config.minhash.ngram)
+        with _LOADED_LOCK:  # a Dask worker may run tasks in threads
+            cached = _LOADED.get(found)
+            if cached is not None:
+                _LOADED.move_to_end(found)
+                return cached
         text, key = self._spools.read(shard, offset)
         if stored >= 0:  # built once, by the profile stage
             built = self._spools.profile(shard, stored, at, text, key)
         else:
             built = build_profile(text, key, self._config.minhash.ngram)
-        self._profiles[item] = built
-        if len(self._profiles) > _PROFILE_CACHE:
-            self._profiles.popitem(last=False)
+        with _LOADED_LOCK:
+            _LOADED[found] = built
+            if len(_LOADED) > _PROFILE_CACHE:
+                _LOADED.popitem(last=False)
         return built
 
     def _cached(self, key: bytes) -> PairVerdict | None:
@@ -1152,6 +1170,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         checker.save()
     clusters = _relate_all(run, work, meta, config, specs, semantic, cache)
     clusters.sort(key=lambda c: c.id)
+    _forget_profiles()
     stats = DedupStats(
         empty=n - len(live),
         exact_pairs=len(exact_pairs),
