@@ -463,7 +463,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
 #: similarities sum the same products in another order, so they may differ in the last bits;
 #: a pair is ruled out only when its bound falls short by more than this.
 _SLACK = 1e-9
-#: Sentences of the other documents compared with one document in one matrix product.
+#: Sentences of the other documents compared with one document in one pass.
 _BATCH_SENTENCES = 4096
 
 
@@ -473,10 +473,12 @@ def verify_many(a: Profile, others: Sequence[Profile], config: DedupConfig) -> l
     The verdicts are those of :func:`verify_pair`, field for field; only the work differs.
     Most candidate pairs of a corpus are ruled out by the upper bounds of the pruning, and
     for them the similarity matrix is all the work: here the sentences of ``a`` are compared
-    with the sentences of many documents in one matrix product (each text's sentence vectors
-    over the stems of ``a``), and the bounds of every pair are computed in one pass of
-    segment reductions. A pair whose bounds clear the thresholds, with a small slack for
-    rounding, is verified by :func:`verify_pair` itself; an exact or near copy too.
+    with the sentences of many documents in one pass (every term of theirs whose stem ``a``
+    has scales a column of ``a``'s sentence matrix; the products are summed per sentence),
+    the bounds of every pair come from segment reductions, and the shingles of all of them
+    are looked up in ``a``'s in one binary search. A pair whose bounds clear the thresholds,
+    with a small slack for rounding, is verified by :func:`verify_pair` itself; an exact or
+    near copy too.
     """
     verdicts: list[PairVerdict | None] = [None] * len(others)
     measured = [_measure(a, b, config, shared)
@@ -528,8 +530,8 @@ def _shared_counts(shingles: U64, others: Sequence[Profile]) -> list[int]:
 def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteConfig
                         ) -> npt.NDArray[np.bool_]:
     """:func:`_cannot_be_rewrite` for ``a`` against each of ``others`` (each with at least one
-    sentence) in one matrix product, with :data:`_SLACK`: ``True`` only where the exact
-    bounds rule the pair out too."""
+    sentence) in one pass, with :data:`_SLACK`: ``True`` only where the exact bounds rule the
+    pair out too."""
     m = len(a.sentences)
     vocabulary = a.vocabulary
     left = np.zeros((m, len(vocabulary)))
