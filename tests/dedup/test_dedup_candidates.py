@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -32,7 +33,8 @@ def _naive(keys: list[int], members: list[int], rank: list[int], n: int, max_buc
 @given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 19)), max_size=60),
        st.integers(2, 6), st.integers(0, 8), st.randoms(use_true_random=False))
 def test_bucket_pairs_are_all_pairs_of_small_buckets_and_chains_of_large_ones(
-        records: list[tuple[int, int]], max_bucket: int, skip_above: int, rng) -> None:  # type: ignore[no-untyped-def]
+        records: list[tuple[int, int]], max_bucket: int, skip_above: int,
+        rng: random.Random) -> None:
     n = 20
     rank = list(range(n))
     rng.shuffle(rank)

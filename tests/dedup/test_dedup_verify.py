@@ -11,6 +11,7 @@ import json
 from itertools import combinations
 
 import numpy as np
+import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,7 +110,7 @@ def test_batched_verification_gives_the_verdicts_of_verify_pair() -> None:
     from corpus.dedup.align import verify_many
 
     profiles = [_profile(t) for t in [*_with_copies(TEXTS), "", "One word."]]
-    relations = set()
+    relations: set[Relation] = set()
     for config in (DedupConfig(), DedupConfig(rewrite=RewriteConfig(threshold=0.05))):
         for k, a in enumerate(profiles):
             others = profiles[:k] + profiles[k + 1:]
@@ -150,7 +151,9 @@ def test_batched_verification_matches_on_texts_of_one_vocabulary(
                                               for b in others]
 
 
-def _reference_chain(rows, cols, weights, baseline, gap):  # type: ignore[no-untyped-def]
+def _reference_chain(rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64],
+                     weights: npt.NDArray[np.float64], baseline: float,
+                     gap: float) -> tuple[list[int], float]:
     """The alignment's dynamic programme one match at a time (as first written)."""
     total = len(rows)
     if total == 0:
@@ -171,7 +174,7 @@ def _reference_chain(rows, cols, weights, baseline, gap):  # type: ignore[no-unt
                 best[t], previous[t] = value[u], u
     last = int(np.argmax(best))
     score = float(best[last])
-    chain = []
+    chain: list[int] = []
     while last >= 0:
         chain.append(last)
         last = int(previous[last])
