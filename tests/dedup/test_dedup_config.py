@@ -42,6 +42,31 @@ def test_optimal_bands_never_exceed_num_perm(threshold: float, num_perm: int) ->
     assert bands * rows <= num_perm
 
 
+def test_default_banding_catches_pairs_at_the_near_copy_threshold() -> None:
+    """Near copies are decided at Jaccard 0.5: the default S-curve makes nearly every pair
+    from just below that a candidate (25 bands of 5 rows caught about half of them)."""
+    minhash = DedupConfig().minhash
+    assert minhash.banding == (42, 3)
+    assert minhash.probability(0.48) >= 0.99
+    assert minhash.probability(DedupConfig().near.jaccard) >= 0.995
+    assert minhash.probability(0.64) >= 0.9999
+    assert MinHashConfig(bands=25, rows=5).probability(0.5) == pytest.approx(0.5478, abs=1e-4)
+    assert minhash.probability(0.1) < 0.05  # unrelated texts stay apart
+
+
+@given(st.floats(min_value=0.0, max_value=1.0), st.floats(min_value=0.0, max_value=1.0),
+       st.integers(min_value=1, max_value=64), st.integers(min_value=1, max_value=8))
+def test_band_probability_is_a_monotone_s_curve(a: float, b: float, bands: int,
+                                                 rows: int) -> None:
+    minhash = MinHashConfig(num_perm=512, bands=bands, rows=rows)
+    low, high = sorted((a, b))
+    assert 0.0 <= minhash.probability(low) <= minhash.probability(high) <= 1.0
+    assert minhash.probability(0.0) == 0.0
+    assert minhash.probability(1.0) == 1.0
+    # The chance that one band matches is jaccard ** rows; some band: 1 - (1 - that) ** bands.
+    assert minhash.probability(high) == pytest.approx(1 - (1 - high ** rows) ** bands)
+
+
 def test_explicit_banding_is_used() -> None:
     assert MinHashConfig(bands=16, rows=8).banding == (16, 8)
 

@@ -217,7 +217,7 @@ def test_cli_explains_the_seed_rewrite() -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "candidate: yes, from rare terms" in out
-    assert "MinHash LSH: no shared band of 25 (5 rows each)" in out
+    assert "MinHash LSH: no shared band of 42 (3 rows each)" in out
     assert "kolesnikova (2)" in out
     assert "near copy: no" in out
     assert "rewrite: yes" in out

@@ -11,6 +11,7 @@ import json
 from itertools import combinations
 
 import numpy as np
+import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,3 +94,105 @@ def test_rare_term_fraction_is_checked() -> None:
     for bad in (0.0, 1.5, float("nan"), True):
         with pytest.raises(ConfigError, match="max_df_fraction"):
             CandidateConfig(max_df_fraction=bad)
+
+
+def _with_copies(texts: list[str]) -> list[str]:
+    """The texts, and for each a copy with every other sentence dropped and one word changed
+    per kept sentence (a rewrite the alignment finds), so both verdicts occur."""
+    out = list(texts)
+    for text in texts:
+        sentences = [s for s in text.replace("\n", " ").split(". ") if s]
+        out.append(". ".join(s.replace(" the ", " a ", 1) for s in sentences[::2]))
+    return out
+
+
+def test_batched_verification_gives_the_verdicts_of_verify_pair() -> None:
+    from corpus.dedup.align import verify_many
+
+    profiles = [_profile(t) for t in [*_with_copies(TEXTS), "", "One word."]]
+    relations: set[Relation] = set()
+    for config in (DedupConfig(), DedupConfig(rewrite=RewriteConfig(threshold=0.05))):
+        for k, a in enumerate(profiles):
+            others = profiles[:k] + profiles[k + 1:]
+            expected = [verify_pair(a, b, config, prune=True) for b in others]
+            assert verify_many(a, others, config) == expected
+            relations.update(v.relation for v in expected)
+    assert {Relation.REWRITE, Relation.UNIQUE, Relation.NEAR} <= relations
+
+
+def test_batched_verification_splits_large_batches(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from corpus.dedup import align
+
+    monkeypatch.setattr(align, "_BATCH_SENTENCES", 7)
+    profiles = [_profile(t) for t in _with_copies(TEXTS)]
+    config = DedupConfig()
+    a, others = profiles[0], profiles[1:]
+    assert align.verify_many(a, others, config) == [verify_pair(a, b, config, prune=True)
+                                                    for b in others]
+
+
+_WORDS = st.sampled_from(["storm", "harbour", "mayor", "council", "flood", "bridge", "rain",
+                          "closed", "said", "the", "of", "Hale", "42", "river", "school"])
+_TEXT = st.lists(st.lists(_WORDS, min_size=0, max_size=12).map(" ".join).map(
+    lambda s: s[:1].upper() + s[1:] + "."), max_size=10).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TEXT, min_size=2, max_size=6), st.floats(0.05, 1.0))
+def test_batched_verification_matches_on_texts_of_one_vocabulary(
+        texts: list[str], threshold: float) -> None:
+    """Texts drawn from a dozen words share most stems: the bounds are tight here."""
+    from corpus.dedup.align import verify_many
+
+    config = DedupConfig(rewrite=RewriteConfig(threshold=threshold))
+    profiles = [_profile(t) for t in texts]
+    a, others = profiles[0], profiles[1:]
+    assert verify_many(a, others, config) == [verify_pair(a, b, config, prune=True)
+                                              for b in others]
+
+
+def _reference_chain(rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64],
+                     weights: npt.NDArray[np.float64], baseline: float,
+                     gap: float) -> tuple[list[int], float]:
+    """The alignment's dynamic programme one match at a time (as first written)."""
+    total = len(rows)
+    if total == 0:
+        return [], 0.0
+    gains = weights - baseline
+    best = np.zeros(total)
+    previous = np.full(total, -1, dtype=np.int64)
+    row_start = np.searchsorted(rows, rows, side="left")
+    for t in range(total):
+        best[t] = gains[t]
+        before = int(row_start[t])
+        if before:
+            skipped = np.maximum(rows[t] - rows[:before], cols[t] - cols[:before]) - 1
+            value = best[:before] + gains[t] - gap * skipped
+            value[cols[:before] >= cols[t]] = -np.inf
+            u = int(np.argmax(value))
+            if value[u] > best[t]:
+                best[t], previous[t] = value[u], u
+    last = int(np.argmax(best))
+    score = float(best[last])
+    chain: list[int] = []
+    while last >= 0:
+        chain.append(last)
+        last = int(previous[last])
+    return chain[::-1], score
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12),
+                          st.sampled_from([0.3, 0.35, 0.5, 0.7, 1.0, 0.41])),
+                max_size=60, unique_by=lambda t: (t[0], t[1])),
+       st.sampled_from([0.0, 0.1, 0.2]), st.sampled_from([0.0, 0.05, 0.1]))
+def test_alignment_by_rows_is_the_alignment_match_by_match(
+        matches: list[tuple[int, int, float]], baseline: float, gap: float) -> None:
+    from corpus.dedup.align import _local_chain
+
+    matches.sort()
+    rows = np.array([m[0] for m in matches], dtype=np.int64)
+    cols = np.array([m[1] for m in matches], dtype=np.int64)
+    weights = np.array([m[2] for m in matches], dtype=np.float64)
+    assert _local_chain(rows, cols, weights, baseline, gap) == _reference_chain(
+        rows, cols, weights, baseline, gap)

@@ -40,7 +40,7 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--near-containment", "near", "containment", float,
      "word 5-gram containment of a near copy (default 0.7)"),
     ("--lsh-threshold", "minhash", "threshold", float,
-     "Jaccard the MinHash LSH bands are tuned for (default 0.5)"),
+     "Jaccard the MinHash LSH bands are tuned for (default 0.3: 42 bands of 3 rows)"),
     ("--rare-terms", "candidates", "rare_terms", int,
      "rarest terms kept per document for rewrite candidates (default 24)"),
     ("--min-shared", "candidates", "min_shared", int,

@@ -21,6 +21,7 @@ is the rewrite score; the thresholds are calibrated in ``docs/dedup.md``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +34,8 @@ from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
 __all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "build_profile",
-           "in_order_alignment", "longest_run", "pair_score", "verify_pair", "verify_retelling"]
+           "in_order_alignment", "longest_run", "pair_score", "verify_many", "verify_pair",
+           "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
@@ -210,19 +212,25 @@ def _local_chain(
     if total == 0:
         return [], 0.0
     gains = weights - baseline
-    best = np.zeros(total)
+    best = gains.astype(np.float64, copy=True)
     previous = np.full(total, -1, dtype=np.int64)
-    row_start = np.searchsorted(rows, rows, side="left")
-    for t in range(total):
-        best[t] = gains[t]
-        before = int(row_start[t])  # matches in earlier rows only
-        if before:
-            skipped = np.maximum(rows[t] - rows[:before], cols[t] - cols[:before]) - 1
-            value = best[:before] + gains[t] - gap * skipped
-            value[cols[:before] >= cols[t]] = -np.inf
-            u = int(np.argmax(value))
-            if value[u] > best[t]:
-                best[t], previous[t] = value[u], u
+    # The matches of one row can only extend chains that end in earlier rows, which are
+    # final by then: a row's matches are scored together, each exactly as on its own.
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    ends = np.append(starts[1:], total)
+    for before, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if not before:
+            continue
+        here = slice(before, end)
+        skipped = np.maximum(rows[here, None] - rows[None, :before],
+                             cols[here, None] - cols[None, :before]) - 1
+        value = best[None, :before] + gains[here, None] - gap * skipped
+        value[cols[None, :before] >= cols[here, None]] = -np.inf
+        u = np.argmax(value, axis=1)
+        top = value[np.arange(end - before), u]
+        better = top > best[here]
+        best[here] = np.where(better, top, best[here])
+        previous[here] = np.where(better, u, previous[here])
     last = int(np.argmax(best))
     score = float(best[last])
     chain: list[int] = []
@@ -326,25 +334,69 @@ def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = Tr
     ``coverage``, ``strength``, ``run``, ``link`` and ``aligned`` are then 0): the same
     relation, for a fraction of the cost. Verification in bulk prunes; explanations do not.
     """
-    rewrite = config.rewrite if rewrite is None else rewrite
-    shared = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    return _verify_measured(a, b, config, _measure(a, b, config), align=align,
+                            similarity=similarity, rewrite=rewrite, prune=prune)
+
+
+def _shared_count(a: U64, b: U64) -> int:
+    """How many values two sorted arrays of distinct values have in common (a binary search
+    of the shorter in the longer: the count ``np.intersect1d`` gives, without its sort)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a) or not len(b):
+        return 0
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return int(np.count_nonzero(b[at] == a))
+
+
+@dataclass(frozen=True, slots=True)
+class _Measures:
+    """The n-gram measures of a pair, and whether they make it an exact or a near copy."""
+
+    jaccard: float
+    containment: float
+    left_in_right: bool
+    right_in_left: bool
+    exact: bool
+    near_copy: bool
+
+
+def _measure(a: Profile, b: Profile, config: DedupConfig, shared: int = -1) -> _Measures:
+    """The n-gram measures of ``a`` and ``b``; ``shared`` is their count of shared shingles
+    when it is known already."""
+    if shared < 0:
+        shared = _shared_count(a.shingles, b.shingles)
     size_a, size_b = len(a.shingles), len(b.shingles)
     union = size_a + size_b - shared
     jaccard = shared / union if union else 0.0
     smaller = min(size_a, size_b)
     containment = shared / smaller if smaller else 0.0
     near = config.near
-    left_in_right = bool(size_a and shared / size_a >= near.containment)
-    right_in_left = bool(size_b and shared / size_b >= near.containment)
+    return _Measures(
+        jaccard=jaccard,
+        containment=containment,
+        left_in_right=bool(size_a and shared / size_a >= near.containment),
+        right_in_left=bool(size_b and shared / size_b >= near.containment),
+        exact=bool(a.key == b.key and a.key),
+        near_copy=min(a.words, b.words) >= near.min_words and (
+            jaccard >= near.jaccard or containment >= near.containment),
+    )
+
+
+def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Measures, *,
+                     align: bool, similarity: F64 | None, rewrite: RewriteConfig | None,
+                     prune: bool) -> PairVerdict:
+    """:func:`verify_pair` once the n-gram measures of the pair are known."""
+    rewrite = config.rewrite if rewrite is None else rewrite
+    jaccard, containment = measures.jaccard, measures.containment
+    left_in_right, right_in_left = measures.left_in_right, measures.right_in_left
+    exact, near_copy = measures.exact, measures.near_copy
 
     chain: list[int] = []
     coverage = strength = link = 0.0
     run = 0
     rows = cols = np.zeros(0, dtype=np.int64)
     weights = np.zeros(0, dtype=np.float64)
-    exact = bool(a.key == b.key and a.key)
-    near_copy = min(a.words, b.words) >= near.min_words and (
-        jaccard >= near.jaccard or containment >= near.containment)
     if align and prune and not exact and not near_copy:
         if similarity is None:
             similarity = _similarity_matrix(a, b)
@@ -534,6 +586,127 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
         right_in_left=verdict.right_in_left,
         evidence=tuple(evidence),
     )
+
+
+#: Slack of the batched bounds of :func:`verify_many` over the exact ones: the batched
+#: similarities sum the same products in another order, so they may differ in the last bits;
+#: a pair is ruled out only when its bound falls short by more than this.
+_SLACK = 1e-9
+#: Sentences of the other documents compared with one document in one pass.
+_BATCH_SENTENCES = 4096
+
+
+def verify_many(a: Profile, others: Sequence[Profile], config: DedupConfig) -> list[PairVerdict]:
+    """``verify_pair(a, b, config, prune=True)`` for every ``b`` of ``others``, batched.
+
+    The verdicts are those of :func:`verify_pair`, field for field; only the work differs.
+    Most candidate pairs of a corpus are ruled out by the upper bounds of the pruning, and
+    for them the similarity matrix is all the work: here the sentences of ``a`` are compared
+    with the sentences of many documents in one pass (every term of theirs whose stem ``a``
+    has scales a column of ``a``'s sentence matrix; the products are summed per sentence),
+    the bounds of every pair come from segment reductions, and the shingles of all of them
+    are looked up in ``a``'s in one binary search. A pair whose bounds clear the thresholds,
+    with a small slack for rounding, is verified by :func:`verify_pair` itself; an exact or
+    near copy too.
+    """
+    verdicts: list[PairVerdict | None] = [None] * len(others)
+    measured = [_measure(a, b, config, shared)
+                for b, shared in zip(others, _shared_counts(a.shingles, others), strict=True)]
+    bounded: list[int] = []
+    for k, (b, found) in enumerate(zip(others, measured, strict=True)):
+        if (config.rewrites and not found.exact and not found.near_copy and len(a.sentences)
+                and len(b.sentences)):
+            bounded.append(k)
+        else:
+            verdicts[k] = _verify_measured(a, b, config, found, align=True, similarity=None,
+                                           rewrite=None, prune=True)
+    start = 0
+    while start < len(bounded):
+        stop, sentences = start, 0
+        while stop < len(bounded) and (stop == start or sentences + len(
+                others[bounded[stop]].sentences) <= _BATCH_SENTENCES):
+            sentences += len(others[bounded[stop]].sentences)
+            stop += 1
+        chunk = bounded[start:stop]
+        ruled_out = _cannot_be_rewrites(a, [others[k] for k in chunk], config.rewrite)
+        for k, out in zip(chunk, ruled_out.tolist(), strict=True):
+            if out:  # what verify_pair returns for a pair it prunes
+                found = measured[k]
+                verdicts[k] = PairVerdict(
+                    Relation.UNIQUE, 0.0, _round(found.jaccard), _round(found.containment),
+                    0.0, 0, 0.0, 0, 0.0, found.left_in_right, found.right_in_left, ())
+            else:
+                verdicts[k] = _verify_measured(a, others[k], config, measured[k], align=True,
+                                               similarity=None, rewrite=None, prune=True)
+        start = stop
+    return [v for v in verdicts if v is not None]
+
+
+def _shared_counts(shingles: U64, others: Sequence[Profile]) -> list[int]:
+    """For each of ``others``, how many of its shingles are in ``shingles`` (sorted, distinct):
+    :func:`_shared_count` of every pair, in one binary search."""
+    if not len(shingles) or not others:
+        return [0] * len(others)
+    lengths = [len(b.shingles) for b in others]
+    every = np.concatenate([b.shingles for b in others])
+    at = np.minimum(np.searchsorted(shingles, every), len(shingles) - 1)
+    owner = np.repeat(np.arange(len(others)), lengths)
+    counts: list[int] = np.bincount(owner[shingles[at] == every],
+                                    minlength=len(others)).tolist()
+    return counts
+
+
+def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteConfig
+                        ) -> npt.NDArray[np.bool_]:
+    """:func:`_cannot_be_rewrite` for ``a`` against each of ``others`` (each with at least one
+    sentence) in one pass, with :data:`_SLACK`: ``True`` only where the exact bounds rule the
+    pair out too."""
+    m = len(a.sentences)
+    vocabulary = a.vocabulary
+    left = np.zeros((m, len(vocabulary)))
+    left[a.term_sentence, a.term_column] = a.term_unit
+    sizes = np.array([len(b.sentences) for b in others], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    # Each term of another text whose stem ``a`` has multiplies a column of ``a``'s sentence
+    # matrix; summing the products per sentence gives that sentence's cosines (no BLAS: small
+    # products stay on one thread).
+    similarity = np.zeros((m, int(sizes.sum())))
+    if len(vocabulary):
+        stems = np.concatenate([b.term_stem for b in others])
+        at = np.minimum(np.searchsorted(vocabulary, stems), len(vocabulary) - 1)
+        kept = vocabulary[at] == stems
+        # sorted: a profile's terms go sentence by sentence, the others one after the other
+        owner = (np.concatenate([b.term_sentence for b in others])
+                 + np.repeat(offsets, [len(b.term_stem) for b in others]))[kept]
+        if len(owner):
+            starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+            units = np.concatenate([b.term_unit for b in others])[kept]
+            products = left[:, at[kept]] * units
+            similarity[:, owner[starts]] = np.add.reduceat(products, starts, axis=1)
+    cut = rewrite.similarity - 1e-12 - _SLACK
+    row_best = np.maximum.reduceat(similarity, offsets, axis=1)  # m x others
+    col_best = similarity.max(axis=0)
+    rows, cols = row_best >= cut, col_best >= cut
+    pairs = np.minimum(rows.sum(axis=0), np.add.reduceat(cols.astype(np.int64), offsets))
+    strength = np.minimum(
+        np.where(rows, row_best - rewrite.baseline, 0.0).sum(axis=0),
+        np.add.reduceat(np.where(cols, col_best - rewrite.baseline, 0.0), offsets))
+    words_b = np.concatenate([b.sentence_words for b in others])
+    totals_b = np.array([max(int(b.sentence_words.sum()), 1) for b in others])
+    coverage = np.maximum(
+        (a.sentence_words[:, None] * rows).sum(axis=0) / max(int(a.sentence_words.sum()), 1),
+        np.add.reduceat(words_b * cols, offsets) / totals_b)
+    shorter = np.maximum(np.minimum(m, sizes), 1)
+    density = strength / ((1.0 - rewrite.baseline) * shorter)
+    long_run = np.where(pairs >= rewrite.min_run, pairs / (2 * rewrite.min_run), 0.0)
+    link = np.minimum(1.0, np.maximum(np.maximum(density, long_run), 0.0))
+    ruled_out: npt.NDArray[np.bool_] = (
+        (pairs < rewrite.min_passages)
+        | (strength < rewrite.min_score - 1e-9 - _SLACK)
+        | (coverage < rewrite.min_coverage - 1e-9 - _SLACK)
+        | (link < rewrite.threshold - 1e-9 - _SLACK)
+    )
+    return ruled_out
 
 
 def _round(value: float) -> float:

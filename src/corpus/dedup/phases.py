@@ -36,24 +36,25 @@ import hashlib
 import os
 import pickle
 import struct
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from corpus.dedup.align import PairVerdict, Profile, build_profile, verify_pair
+from corpus.dedup.align import PairVerdict, Profile, build_profile, verify_many, verify_pair
 from corpus.dedup.cluster import Candidate, UnionFind, choose_canonical
 from corpus.dedup.config import CandidateConfig, DedupConfig
 from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
 from corpus.dedup.minhash import band_keys, signatures_from_shingles
 from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
 from corpus.dedup.semantic import SemanticVerifier, semantic_verifier
-from corpus.dedup.text import article_text, source_credit
+from corpus.dedup.text import Sentence, article_text, source_credit
 from corpus.errors import CorpusError
 from corpus.records import Document, Relation
 from corpus.text.keys import hashing_key
@@ -81,9 +82,9 @@ RunMap = Callable[[Callable[[Any], Any], Sequence[Any], str, Sequence[int]], lis
 _BATCH = 128
 #: Buckets of the document-frequency table (16 MiB of int32).
 _DF_BUCKETS = 1 << 22
-#: Verification profiles a task keeps in memory at once (least recently used are dropped):
+#: Verification profiles a process keeps in memory at once (least recently used are dropped):
 #: enough for every document of a verification task (at most two per pair), so that no
-#: profile is built twice in a task.
+#: profile is read twice in a task, and the next tasks of the same worker find many of theirs.
 _PROFILE_CACHE = 4096
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
@@ -149,6 +150,26 @@ def _write_partitions(work: str, kind: str, shard: int, partitions: int, keys: U
         np.save(_keys_path(work, kind, shard, p), chunk, allow_pickle=False)
 
 
+def _dump_profile(profile: Profile) -> bytes:
+    """A profile as stored by the profile stage: its arrays and sentences as plain values
+    (unpickling a tuple of dataclasses per sentence was half the cost of reading one back),
+    without text and key, which the spool holds."""
+    fields = (profile.words, profile.shingles, tuple(s.paragraph for s in profile.sentences),
+              tuple(s.text for s in profile.sentences), profile.sentence_words,
+              profile.term_sentence, profile.term_stem, profile.term_tf, profile.term_unit,
+              profile.vocabulary, profile.term_column)
+    return zlib.compress(pickle.dumps(fields, protocol=5), 1)
+
+
+def _load_profile(blob: bytes, text: str, key: str) -> Profile:
+    """The profile :func:`_dump_profile` stored, with ``text`` and ``key``."""
+    (words, shingles, paragraphs, texts, sentence_words, term_sentence, term_stem, term_tf,
+     term_unit, vocabulary, term_column) = pickle.loads(zlib.decompress(blob))
+    return Profile(text, key, words, shingles, tuple(map(Sentence, paragraphs, texts)),
+                   sentence_words, term_sentence, term_stem, term_tf, term_unit, vocabulary,
+                   term_column)
+
+
 class _Spools:
     """Read access to the spool files of a work folder (opened on first use)."""
 
@@ -166,17 +187,17 @@ class _Spools:
         self._files.clear()
         self._profiles.clear()
 
-    def profile(self, shard: int, round_: int, offset: int) -> Profile:
-        """The profile stored at ``offset`` of shard ``shard``'s profile file of ``round_``
-        (its ``text`` and ``key`` left empty: they are in the spool)."""
+    def profile(self, shard: int, round_: int, offset: int, text: str = "",
+                key: str = "") -> Profile:
+        """The profile stored at ``offset`` of shard ``shard``'s profile file of ``round_``,
+        with ``text`` and ``key`` (not stored there: they are in the spool)."""
         handle = self._profiles.get((shard, round_))
         if handle is None:
             handle = self._profiles[(shard, round_)] = open(  # noqa: SIM115
                 _profiles_path(self._work, shard, round_), "rb")
         handle.seek(offset)
         (size,) = _SIZE.unpack(handle.read(_SIZE.size))
-        loaded: Profile = pickle.loads(zlib.decompress(handle.read(size)))
-        return loaded
+        return _load_profile(handle.read(size), text, key)
 
     def read(self, shard: int, offset: int) -> tuple[str, str]:
         """The ``(text, key)`` stored at ``offset`` of shard ``shard``'s spool."""
@@ -501,18 +522,20 @@ def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int,
     keys, member_rank = keys[order], member_rank[order]
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     sizes = np.diff(np.append(starts, len(keys)))
-    codes: list[I64] = []
-    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
-        if skip_above and size > skip_above:
-            continue
+    if skip_above:
+        starts, sizes = starts[sizes <= skip_above], sizes[sizes <= skip_above]
+    codes: list[I64] = [np.zeros(0, dtype=np.int64)]
+    # Buckets of one size at a time, all-to-all in one step (there may be millions of them).
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]).tolist():
+        firsts = starts[sizes == size]
+        left, right = np.triu_indices(size, 1)
+        codes.append((member_rank[firsts[:, None] + left] * n
+                       + member_rank[firsts[:, None] + right]).reshape(-1))
+    # Larger buckets: consecutive members only.
+    for start, size in zip(starts[sizes > max_bucket].tolist(),
+                           sizes[sizes > max_bucket].tolist(), strict=True):
         ranks = member_rank[start:start + size]
-        if size <= max_bucket:
-            left, right = np.triu_indices(size, 1)
-            codes.append(ranks[left] * n + ranks[right])
-        else:
-            codes.append(ranks[:-1] * n + ranks[1:])
-    if not codes:
-        return np.zeros(0, dtype=np.int64)
+        codes.append(ranks[:-1] * n + ranks[1:])
     return np.concatenate(codes)
 
 
@@ -620,8 +643,7 @@ def _profile_task(task: _ProfileTask) -> list[int]:
             open(_profiles_path(task.work, task.shard, task.round), "wb") as out:
         for offset in task.offsets:
             text, key = spools.read(task.shard, offset)
-            built = replace(build_profile(text, key, task.ngram), text="", key="")
-            blob = zlib.compress(pickle.dumps(built, protocol=5), 1)
+            blob = _dump_profile(build_profile(text, key, task.ngram))
             out.write(_SIZE.pack(len(blob)) + blob)
             starts.append(end)
             end += _SIZE.size + len(blob)
@@ -669,6 +691,18 @@ class VerdictCache(Protocol):
 Location = tuple[int, int, bytes, int, int]
 
 
+#: Profiles recently read or built in this process, by content digest and n-gram size (at
+#: most :data:`_PROFILE_CACHE`; emptied at the end of a run by :func:`_forget_profiles`).
+_LOADED: OrderedDict[tuple[bytes, int], Profile] = OrderedDict()
+_LOADED_LOCK = threading.Lock()
+
+
+def _forget_profiles() -> None:
+    """Let the profiles of the last run go (a worker process ends with its run anyway)."""
+    with _LOADED_LOCK:
+        _LOADED.clear()
+
+
 class _Verifier:
     """Verifies pairs of global positions, caching the profiles of recently used documents.
 
@@ -684,7 +718,6 @@ class _Verifier:
         self._locations = locations
         self._config = config
         self._semantic = semantic
-        self._profiles: OrderedDict[int, Profile] = OrderedDict()
         self._cache = cache
         self._known: dict[bytes, PairVerdict] = {}
         self._new: dict[bytes, PairVerdict] = {}
@@ -707,20 +740,50 @@ class _Verifier:
             self._new = {}
 
     def profile(self, item: int) -> Profile:
-        cached = self._profiles.get(item)
-        if cached is not None:
-            self._profiles.move_to_end(item)
-            return cached
-        shard, offset, _, stored, at = self._locations[item]
+        shard, offset, contents, stored, at = self._locations[item]
+        # A profile depends on the text, the key and the n-gram size only: kept by the digest
+        # of the first two, it serves every later task of this process (a worker verifies
+        # many batches of one corpus; reading a profile back costs more than verifying).
+        found = (contents, self._config.minhash.ngram)
+        with _LOADED_LOCK:  # a Dask worker may run tasks in threads
+            cached = _LOADED.get(found)
+            if cached is not None:
+                _LOADED.move_to_end(found)
+                return cached
         text, key = self._spools.read(shard, offset)
         if stored >= 0:  # built once, by the profile stage
-            built = replace(self._spools.profile(shard, stored, at), text=text, key=key)
+            built = self._spools.profile(shard, stored, at, text, key)
         else:
             built = build_profile(text, key, self._config.minhash.ngram)
-        self._profiles[item] = built
-        if len(self._profiles) > _PROFILE_CACHE:
-            self._profiles.popitem(last=False)
+        with _LOADED_LOCK:
+            _LOADED[found] = built
+            if len(_LOADED) > _PROFILE_CACHE:
+                _LOADED.popitem(last=False)
         return built
+
+    def _cached(self, key: bytes) -> PairVerdict | None:
+        found = self._known.get(key) if key else None
+        if found is None and key:
+            found = self._new.get(key)
+            if found is None and self._cache is not None:  # not prefetched: ask once
+                found = self._cache.get("verdict", [key]).get(key)
+        return found
+
+    def verify_many(self, left: int, rights: Sequence[int]) -> list[PairVerdict]:
+        """``verify(left, right, prune=True, semantic=False)`` for each of ``rights``, the
+        pairs not in the cache verified in one batch (:func:`~corpus.dedup.align.verify_many`)."""
+        keys = [self._key(left, right, True) + b"P" if self._cache is not None else b""
+                for right in rights]
+        verdicts = [self._cached(key) for key in keys]
+        todo = [k for k, found in enumerate(verdicts) if found is None]
+        if todo:
+            fresh = verify_many(self.profile(left), [self.profile(rights[k]) for k in todo],
+                                self._config)
+            for k, found in zip(todo, fresh, strict=True):
+                verdicts[k] = found
+                if keys[k]:
+                    self._new[keys[k]] = found
+        return [found for found in verdicts if found is not None]
 
     def verify(self, left: int, right: int, *, align: bool = True,
                semantic: bool = True, prune: bool = False) -> PairVerdict:
@@ -728,11 +791,7 @@ class _Verifier:
         :func:`~corpus.dedup.align.verify_pair`."""
         key = (self._key(left, right, align) + (b"P" if prune else b"")
                if self._cache is not None else b"")
-        found = self._known.get(key) if key else None
-        if found is None and key:
-            found = self._new.get(key)
-            if found is None and self._cache is not None:  # not prefetched: ask once
-                found = self._cache.get("verdict", [key]).get(key)
+        found = self._cached(key)
         if found is None:
             found = verify_pair(self.profile(left), self.profile(right), self._config,
                                 align=align, prune=prune)
@@ -757,14 +816,30 @@ class _VerifyTask:
 
 
 def _verify_task(task: _VerifyTask) -> list[tuple[Pair, PairVerdict | None]]:
-    """Each pair with its verdict when it passed, ``None`` when it did not."""
+    """Each pair with its verdict when it passed, ``None`` when it did not.
+
+    Rewrite candidates that share their left document are verified together
+    (:func:`~corpus.dedup.align.verify_many`: the same verdicts, batched)."""
     results: list[tuple[Pair, PairVerdict | None]] = []
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
         verifier.prefetch(task.pairs, task.align, prune=True)
-        for left, right in task.pairs:
-            found = verifier.verify(left, right, align=task.align, semantic=False, prune=True)
-            results.append(((left, right), None if found.relation is Relation.UNIQUE else found))
+        start = 0
+        while start < len(task.pairs):
+            left = task.pairs[start][0]
+            stop = start + 1
+            while stop < len(task.pairs) and task.pairs[stop][0] == left:
+                stop += 1
+            rights = [right for _, right in task.pairs[start:stop]]
+            if task.align:
+                verdicts = verifier.verify_many(left, rights)
+            else:
+                verdicts = [verifier.verify(left, right, align=False, semantic=False, prune=True)
+                            for right in rights]
+            for right, found in zip(rights, verdicts, strict=True):
+                results.append(((left, right),
+                                None if found.relation is Relation.UNIQUE else found))
+            start = stop
         verifier.save()
     return results
 
@@ -1095,6 +1170,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         checker.save()
     clusters = _relate_all(run, work, meta, config, specs, semantic, cache)
     clusters.sort(key=lambda c: c.id)
+    _forget_profiles()
     stats = DedupStats(
         empty=n - len(live),
         exact_pairs=len(exact_pairs),
