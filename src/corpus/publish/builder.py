@@ -36,7 +36,7 @@ from typing import Literal
 from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
-from corpus.pipeline.build import BuiltData, Stages, run_build, scan_inputs
+from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan_inputs
 from corpus.pipeline.cache import Cache, namespace_of
 from corpus.pipeline.executor import Engine, Executor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
@@ -194,8 +194,10 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
     """True when ``manifest`` was built from exactly these input files with these settings,
     this schema and these library versions: then the release is up to date without a build.
 
-    Reading and parsing is cheap next to normalising, deduplicating and writing, so this
-    check runs first and an unchanged corpus costs one read.
+    The files are hashed, not parsed (the same path and the same bytes give the same
+    document or reject), so an unchanged corpus costs one read and a changed one little more;
+    a corpus that hashing cannot judge (archives, URLs, files refused on sight) is read and
+    parsed instead.
     """
     if (manifest.settings_hash != settings_hash(config.settings())
             or manifest.schema_version != SCHEMA_VERSION
@@ -203,6 +205,11 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
         return False
     if len(listing.entries) != len(manifest.inputs):
         return False
+    if config.strict and any(i.status != "accepted" for i in manifest.inputs):
+        return False
+    hashed = same_bytes(listing, rel, manifest.inputs, stages)
+    if hashed is not None:
+        return hashed
     seen, rejects = scan_inputs(listing, rel, stages)
     if config.strict and rejects:
         return False
