@@ -520,8 +520,9 @@ def build(
             license_link=config.license_link,
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
-        (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
-        write_report(tmp, tmp / REPORT)  # report.html (+ report_files/ when large) travels along
+        manifest.write(tmp / MANIFEST)
+        # report.html (+ report_files/ when large) travels along
+        write_report(tmp, tmp / REPORT, manifest=manifest)
         final = dataset_dir / target.tag
         _move_into_place(tmp, final, overwrite=status == "overwritten")
         return BuildReport(status, name, target, final, manifest, previous, change,

@@ -12,7 +12,7 @@ so it survives a change of compression or of the pyarrow version; together with
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,11 @@ __all__ = [
     "InputFile",
     "Manifest",
 ]
+
+#: Encodes one string as ``json.dumps(..., ensure_ascii=False)`` does.
+_STRING = json.JSONEncoder(ensure_ascii=False)
+#: Stands for the inputs while the rest of the manifest is laid out.
+_INPUTS_MARK = "\0inputs\0"
 
 FORMAT = "corpus-release"
 #: Version of the release layout and manifest format described in ``docs/publishing.md``.
@@ -126,6 +131,17 @@ class Manifest:
 
     def to_json(self) -> str:
         """The manifest as JSON text with a fixed key order and a final newline."""
+        return "".join(self.json_parts())
+
+    def write(self, path: Path) -> None:
+        """Write :meth:`to_json` to ``path`` a part at a time (a manifest of a million
+        inputs is never one string in memory)."""
+        with path.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.writelines(self.json_parts())
+
+    def json_parts(self) -> Iterator[str]:
+        """The text of :meth:`to_json` in parts: everything but the inputs as one part, then
+        one part per input file (as ``json.dumps(..., indent=2)`` would lay it out)."""
         data = {
             "format": self.format,
             "format_version": self.format_version,
@@ -155,11 +171,7 @@ class Manifest:
                 {"path": f.path, "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256}
                 for f in self.files
             ],
-            "inputs": [
-                {"path": i.path, "sha256": i.sha256, "bytes": i.bytes, "status": i.status,
-                 "id": i.id, "rule": i.rule}
-                for i in self.inputs
-            ],
+            "inputs": [_INPUTS_MARK] if self.inputs else [],
             "changelog": [
                 {"version": c.version, "previous": c.previous, "kind": c.kind, "added": c.added,
                  "removed": c.removed, "changed": c.changed, "clusters_added": c.clusters_added,
@@ -168,7 +180,23 @@ class Manifest:
                 for c in self.changelog
             ],
         }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if not self.inputs:
+            yield text
+            return
+        head, _, tail = text.partition(f"    {_STRING.encode(_INPUTS_MARK)}\n")
+        yield head
+        last = len(self.inputs) - 1
+        for k, i in enumerate(self.inputs):
+            yield (
+                f'    {{\n      "path": {_STRING.encode(i.path)},\n'
+                f'      "sha256": {_STRING.encode(i.sha256)},\n'
+                f'      "bytes": {int(i.bytes)},\n'
+                f'      "status": {_STRING.encode(i.status)},\n'
+                f'      "id": {_STRING.encode(i.id)},\n'
+                f'      "rule": {_STRING.encode(i.rule)}\n    }}{"," if k < last else ""}\n'
+            )
+        yield tail
 
     @classmethod
     def from_json(cls, text: str, *, where: str = "manifest.json") -> Manifest:
