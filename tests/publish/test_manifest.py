@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpus.errors import PublishError
-from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, Manifest
+from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, InputFiles, Manifest
 from corpus.publish.parquet import WrittenFile
 
 names = st.text(min_size=1, max_size=12)
@@ -100,3 +100,28 @@ def test_write_gives_the_text_of_to_json(tmp_path: Path) -> None:
     manifest.write(tmp_path / "manifest.json")
     assert (tmp_path / "manifest.json").read_text(encoding="utf-8") == manifest.to_json()
     assert Manifest.read(tmp_path) == manifest
+
+
+input_files = st.lists(st.builds(
+    InputFile, path=st.text(max_size=8) | st.just("\udcff.txt"), sha256=names,
+    bytes=st.integers(0, 10**12), status=st.sampled_from(["accepted", "rejected"]), id=names,
+    rule=names), max_size=6).map(tuple)
+
+
+@given(input_files, st.integers(-8, 8), st.integers(-8, 8), st.integers(1, 3))
+def test_input_files_kept_as_columns_are_the_same_sequence(
+        items: tuple[InputFile, ...], start: int, stop: int, step: int) -> None:
+    columns = InputFiles.of(items)
+    assert columns == items and items == columns
+    assert len(columns) == len(items)
+    assert list(columns) == list(items)
+    assert columns[start:stop:step] == items[start:stop:step]
+    for k in range(-len(items), len(items)):
+        assert columns[k] == items[k]
+    with pytest.raises(IndexError):
+        columns[len(items)]
+    manifest = Manifest.from_json(Manifest(
+        name="n", version="1.0.0", schema_version="1", schema=(), seed_format_version="1",
+        libraries={}, source="s", settings={}, settings_hash="h", inputs=columns,
+        counts=Counts(0, 0, 0, {}, 0, 0, {}, {}, {}), files=(), fingerprint="f").to_json())
+    assert manifest.inputs == items

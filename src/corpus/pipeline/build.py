@@ -40,7 +40,6 @@ from corpus.pipeline.cache import Cache
 from corpus.pipeline.executor import Executor
 from corpus.pipeline.progress import Progress, ProgressSettings
 from corpus.pipeline.stages import (
-    INPUTS_SCHEMA,
     UNREAD_RULES,
     Accepted,
     HashTask,
@@ -59,7 +58,7 @@ from corpus.publish.card import ClusterMember, ConfigStats
 from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS
-from corpus.publish.manifest import Counts, InputFile
+from corpus.publish.manifest import Counts, InputFile, InputFiles
 from corpus.publish.parquet import ShardWriter, WrittenFile, file_sha256, write_table
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, Listing, ReadReport
 from corpus.records import Document, Relation, SourceRef
@@ -94,7 +93,7 @@ _KEPT = (Relation.UNIQUE, Relation.CANONICAL)
 class BuiltData:
     """The data part of a release, written into the temporary folder by :func:`run_build`."""
 
-    inputs: tuple[InputFile, ...]
+    inputs: Sequence[InputFile]
     counts: Counts
     files: tuple[WrittenFile, ...]
     fingerprint: str
@@ -394,20 +393,13 @@ def _counts(column: pa.ChunkedArray | pa.Array) -> list[tuple[str, int]]:
                     strict=True))
 
 
-def _sorted_inputs(tables: Sequence[pa.Table]) -> tuple[InputFile, ...]:
+def _sorted_inputs(tables: Sequence[pa.Table]) -> InputFiles:
     """The manifest's input entries of every shard, sorted by path (code point order: the
-    UTF-8 bytes sort the same way)."""
+    UTF-8 bytes sort the same way), kept as columns."""
     if not tables:
-        return ()
+        return InputFiles.of(())
     table = pa.concat_tables(tables)
-    table = table.take(pc.sort_indices(table, sort_keys=[("path", "ascending")]))
-    columns = {name: table.column(name).to_pylist() for name in INPUTS_SCHEMA.names}
-    return tuple(
-        InputFile(path.decode("utf-8", "surrogatepass"), sha, size,
-                  "accepted" if accepted else "rejected", id=doc_id, rule=rule)
-        for path, sha, size, accepted, doc_id, rule in zip(
-            *(columns[name] for name in INPUTS_SCHEMA.names), strict=True)
-    )
+    return InputFiles(table.take(pc.sort_indices(table, sort_keys=[("path", "ascending")])))
 
 
 class _AsRead:

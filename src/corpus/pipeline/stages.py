@@ -31,13 +31,13 @@ from corpus.errors import CorpusError, Reject
 from corpus.format.parser import render
 from corpus.pipeline.cache import Cache
 from corpus.publish.compare import row_json
+from corpus.publish.manifest import INPUTS_SCHEMA
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, parse_ref, read_entries, read_raw
 from corpus.records import Document, SourceRef
 from corpus.schema import SCHEMA, to_row
 from corpus.text.normalize import STREAM_BATCH, NormalizeConfig, normalize, normalize_batch
 
 __all__ = [
-    "INPUTS_SCHEMA",
     "UNREAD_RULES",
     "WORK_SCHEMA",
     "Accepted",
@@ -97,19 +97,6 @@ class Rejected:
 Outcome = Accepted | Rejected
 
 
-#: One row per input file of a shard, in corpus order: what the manifest's ``inputs`` are made
-#: of, kept as columns (not a Python object per file) so that the driver's memory per file stays
-#: small. ``path`` is the relative path (UTF-8, lone surrogates of undecodable names kept),
-#: ``sha256`` is empty for a file that could not be read.
-INPUTS_SCHEMA: pa.Schema = pa.schema([
-    pa.field("path", pa.binary(), nullable=False),
-    pa.field("sha256", pa.string(), nullable=False),
-    pa.field("bytes", pa.int64(), nullable=False),
-    pa.field("accepted", pa.bool_(), nullable=False),
-    pa.field("id", pa.string(), nullable=False),
-    pa.field("rule", pa.string(), nullable=False),
-])
-
 #: The work files' schema: a release row plus the digest of its canonical JSON
 #: (:func:`row_digest`), which the writer folds into the release's fingerprint.
 WORK_SCHEMA: pa.Schema = pa.schema([*SCHEMA, pa.field("row_digest", pa.binary(16),
@@ -124,9 +111,9 @@ UNREAD_RULES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class PreparedShard:
-    """What :func:`prepare` did with one shard: its input files (:data:`INPUTS_SCHEMA`, in
-    corpus order), its rejects, the dedup index it wrote, and how many files it parsed and
-    normalised (the others came from the cache)."""
+    """What :func:`prepare` did with one shard: its input files (in corpus order, as the
+    columns of :data:`~corpus.publish.manifest.INPUTS_SCHEMA`), its rejects, the dedup index
+    it wrote, and how many files it parsed and normalised (the others came from the cache)."""
 
     shard: int
     inputs: pa.Table
