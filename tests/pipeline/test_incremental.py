@@ -10,6 +10,9 @@ import pytest
 
 import corpus
 from corpus.publish.config import BuildConfig
+from corpus.errors import Reject
+from corpus.reader import FileRef
+from corpus.reader import parse_ref as real_parse_ref
 from corpus.records import Document
 from corpus.text.normalize import normalize_batch as real_normalize_batch
 
@@ -50,11 +53,31 @@ def test_a_rebuild_after_small_changes_processes_only_them_and_gives_clean_bytes
         normalised.extend(doc.id for doc in docs)
         return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
 
+    parsed: list[str] = []
+
+    def parsing(ref: FileRef, data: bytes) -> Document | Reject:
+        parsed.append(Path(ref.path).name)
+        return real_parse_ref(ref, data)
+
     monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
+    monkeypatch.setattr("corpus.pipeline.stages.parse_ref", parsing)
+    edited = sorted(news.glob("1*.txt"))[0].name
     second = corpus.build(news, store, executor="serial", progress=False)
     assert second.version != first.version
-    # Only the edited file and the added one were normalised; every other came from the cache.
+    # Only the edited file and the added one were parsed and normalised (and the files the
+    # parser rejects, which are never cached); every other came from the cache.
     assert sorted(normalised) == sorted(["00000000000000ff", _id_of(news, "1")])
+    rejected = {Path(r.path).name for r in second.manifest.inputs if r.status == "rejected"}
+    assert "notes.txt" in rejected  # refused by the listing on its name: never read
+    assert sorted(parsed) == sorted({"9999_00000000000000ff.txt", edited}
+                                    | rejected - {"notes.txt"})
+    assert second.timings["read and normalise"] > 0
+
+    # Built again unchanged: found up to date by hashing the files, nothing parsed.
+    parsed.clear()
+    again = corpus.build(news, store, executor="serial", progress=False)
+    assert again.status == "up-to-date" and again.version == second.version
+    assert parsed == []
 
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          cache=False, version=str(second.version))

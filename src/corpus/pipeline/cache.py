@@ -1,13 +1,14 @@
 """The per-document cache of incremental builds.
 
 A build keeps, for every document it processed, what the expensive per-document stages made
-of it (the normalised row and the dedup index entry), and for every pair it verified, the
-verdict; all keyed by content (the raw bytes' SHA-256 and the file name; the digests of the two
-texts) inside a *namespace*: a hash of the library, schema and format versions and of every
-setting that shapes the output. When 1% of a corpus changes, the next build reads and parses
-every file (to hash it) but normalises, indexes and verifies only what is new, and its release
-is byte-identical to a clean build of the same input: cached values are exactly what the
-stages would compute again.
+of it (the normalised row with its digest, the dedup index entry and the file's rendered
+size), for every pair it verified the verdict, and for every pair it related in a cluster the
+aligned passages; all keyed by content (the raw bytes' SHA-256 and the file name; the digests
+of the two texts) inside a *namespace*: a hash of the library, schema and format versions, of
+the cache's own layout and of every setting that shapes the output. When 1% of a corpus
+changes, the next build reads and hashes every file but parses, normalises, indexes, verifies
+and relates only what is new, and its release is byte-identical to a clean build of the same
+input: cached values are exactly what the stages would compute again.
 
 The cache is one SQLite file (``STORE/.cache/NAME/pipeline.sqlite`` for a build; WAL mode, so
 worker processes of this machine read and write it at once). Entries of other namespaces are
@@ -26,7 +27,11 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["Cache", "namespace_of"]
+__all__ = ["CACHE_FORMAT", "Cache", "namespace_of"]
+
+#: The layout of the cached values; part of every namespace, so entries of an older layout are
+#: never read (they are pruned after the next build).
+CACHE_FORMAT = 2
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL,"

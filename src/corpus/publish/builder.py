@@ -37,7 +37,7 @@ from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
 from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan_inputs
-from corpus.pipeline.cache import Cache, namespace_of
+from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
 from corpus.pipeline.executor import Engine, Executor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.publish.card import render_card
@@ -185,7 +185,7 @@ def _cache_namespace(config: BuildConfig) -> str:
     """What cached per-document results depend on: versions, schema and every setting."""
     return namespace_of({
         "libraries": _library_versions(), "schema": SCHEMA_VERSION, "format": FORMAT_VERSION,
-        "settings": settings_hash(config.settings()),
+        "settings": settings_hash(config.settings()), "entries": CACHE_FORMAT,
     })
 
 
