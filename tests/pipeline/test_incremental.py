@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import corpus
-from corpus.publish.config import BuildConfig
 from corpus.errors import Reject
+from corpus.publish.config import BuildConfig
 from corpus.reader import FileRef
 from corpus.reader import parse_ref as real_parse_ref
 from corpus.records import Document
@@ -76,7 +76,8 @@ def test_a_rebuild_after_small_changes_processes_only_them_and_gives_clean_bytes
     # Built again unchanged: found up to date by hashing the files, nothing parsed.
     parsed.clear()
     again = corpus.build(news, store, executor="serial", progress=False)
-    assert again.status == "up-to-date" and again.version == second.version
+    assert again.status == "up-to-date"
+    assert again.version == second.version
     assert parsed == []
 
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,

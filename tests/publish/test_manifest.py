@@ -112,7 +112,8 @@ input_files = st.lists(st.builds(
 def test_input_files_kept_as_columns_are_the_same_sequence(
         items: tuple[InputFile, ...], start: int, stop: int, step: int) -> None:
     columns = InputFiles.of(items)
-    assert columns == items and items == columns
+    assert columns == items
+    assert items == columns
     assert len(columns) == len(items)
     assert list(columns) == list(items)
     assert columns[start:stop:step] == items[start:stop:step]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def _write_batches(root: Path, docs: list[corpus.Document], cuts: list[int],
     table = pa.Table.from_pylist([to_row(d) for d in docs], schema=SCHEMA)
     with ShardWriter(root, "all", SCHEMA, **limits) as writer:
         bounds = [0, *sorted(c % (len(docs) + 1) for c in cuts), len(docs)]
-        for start, stop in zip(bounds, bounds[1:], strict=False):
+        for start, stop in itertools.pairwise(bounds):
             writer.write_batch(table.slice(start, stop - start))
     return writer
 
