@@ -143,7 +143,9 @@ def test_a_pyarrow_without_content_defined_chunking_is_named(
 def _write_batches(root: Path, docs: list[corpus.Document], cuts: list[int],
                    **limits: int) -> ShardWriter:
     table = pa.Table.from_pylist([to_row(d) for d in docs], schema=SCHEMA)
-    with ShardWriter(root, "all", SCHEMA, **limits) as writer:
+    with ShardWriter(root, "all", SCHEMA, row_group_rows=limits["row_group_rows"],
+                     row_group_bytes=limits["row_group_bytes"],
+                     shard_bytes=limits["shard_bytes"]) as writer:
         bounds = [0, *sorted(c % (len(docs) + 1) for c in cuts), len(docs)]
         for start, stop in itertools.pairwise(bounds):
             writer.write_batch(table.slice(start, stop - start))
