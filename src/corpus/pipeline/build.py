@@ -73,6 +73,7 @@ from corpus.schema import (
 from corpus.text.normalize import NormalizeConfig
 
 __all__ = [
+    "ROW_DIGESTS",
     "BuiltData",
     "Stages",
     "dedup_corpus",
@@ -101,6 +102,16 @@ class BuiltData:
     clusters: dict[str, list[ClusterMember]]
     rejects: tuple[Reject, ...]
     dedup: DedupResult
+    #: Every ``all`` row's id and 16-byte digest (see :data:`ROW_DIGESTS`), in corpus order:
+    #: what lets the next build compare its rows with this release's without reading them.
+    row_digests: pa.Table
+
+
+#: ``id`` and ``digest`` of every row of a release: the digest of the row before dedup
+#: (:func:`~corpus.pipeline.stages.row_digest`), or for a row in a cluster the digest of that
+#: and of its dedup columns. Equal digests, equal rows.
+ROW_DIGESTS: pa.Schema = pa.schema([pa.field("id", pa.string(), nullable=False),
+                                    pa.field("digest", pa.binary(16), nullable=False)])
 
 
 def plan_shards(listing: Listing, workers: int) -> tuple[tuple[Entry, ...], ...]:
@@ -308,6 +319,8 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
     languages: Counter[str] = Counter()
     clusters: dict[str, list[ClusterMember]] = {}
     annotate = _Annotator(found)
+    ids: list[pa.ChunkedArray] = []
+    row_digests: list[pa.Array] = []
     kept = pa.array([r.value for r in _KEPT], pa.string())
     documents = sum(p.documents for p in prepared)
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
@@ -320,6 +333,11 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
             assert data is not None
             fingerprint.update(data.slice(16 * digests.offset, 16 * len(digests)))
             table, annotated = annotate(batch)
+            ids.append(table.column("id"))
+            if annotated is None:
+                row_digests.append(digests)
+            else:
+                row_digests.append(_annotated_digests(digests, table, annotated))
             everything.write_batch(table)
             for value, count in _counts(table.column("relation")):
                 relations[value] += count
@@ -383,7 +401,21 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         clusters=dict(sorted(clusters.items())),
         rejects=tuple(rejects),
         dedup=found,
+        row_digests=pa.Table.from_arrays(
+            [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
+             pa.chunked_array(row_digests, pa.binary(16))], schema=ROW_DIGESTS),
     )
+
+
+def _annotated_digests(digests: pa.Array, table: pa.Table, annotated: pa.Table) -> pa.Array:
+    """``digests`` with each annotated row's replaced by the digest of its digest and its dedup
+    columns (as canonical JSON)."""
+    values = digests.to_pylist()
+    where = pc.index_in(annotated.column("id"), value_set=table.column("id")).to_pylist()
+    for position, item in zip(where, annotated.to_pylist(), strict=True):
+        values[position] = hashlib.blake2b(values[position] + row_json(item),
+                                           digest_size=16).digest()
+    return pa.array(values, pa.binary(16))
 
 
 def _counts(column: pa.ChunkedArray | pa.Array) -> list[tuple[str, int]]:

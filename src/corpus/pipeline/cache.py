@@ -105,6 +105,20 @@ class Cache:
             db.execute("ROLLBACK")
             raise
 
+    def replace(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:
+        """Store values in place of every value of ``kind`` (one transaction)."""
+        rows = [(self.namespace, kind, key, zlib.compress(pickle.dumps(value, protocol=5), 1))
+                for key, value in items]
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM entries WHERE ns = ? AND kind = ?", (self.namespace, kind))
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def prune(self) -> None:
         """Delete the entries of every other namespace."""
         db = self._connect()

@@ -33,6 +33,8 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Literal
 
+import pyarrow as pa
+
 from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
@@ -214,6 +216,18 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
     if config.strict and rejects:
         return False
     return seen == manifest.inputs
+
+
+def _known_digests(cache: Cache | None, previous: Manifest, built: BuiltData
+                   ) -> tuple[pa.Table, pa.Table] | None:
+    """The row digests of the release of manifest ``previous`` (kept in the cache by the build
+    that made it, under its fingerprint) and of the new release, or ``None`` when the cache
+    lacks them."""
+    if cache is None:
+        return None
+    fingerprint = previous.fingerprint.encode()
+    known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
+    return None if known is None else (known, built.row_digests)
 
 
 def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) -> bool:
@@ -438,13 +452,19 @@ def build(
             built = run_build(listing, rel, tmp, config, stages, store_cache)
             if store_cache is not None:
                 store_cache.prune()
-                store_cache.close()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
             shutil.rmtree(tmp, ignore_errors=True)
             raise _write_error(exc, dataset_dir) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+    read: dict[Version, Manifest] = {}
+
+    def manifest_of(version: Version) -> Manifest:  # each read once: a big one is slow
+        if version not in read:
+            read[version] = Manifest.read(releases[version])
+        return read[version]
+
     try:
         settings = config.settings()
         digest = settings_hash(settings)
@@ -452,7 +472,7 @@ def build(
         # Decide the version, or find that nothing changed.
         status: Status = "built"
         if target is not None and target in releases:
-            existing = Manifest.read(releases[target])
+            existing = manifest_of(target)
             if _same_content(existing, built, digest):
                 return BuildReport("up-to-date", name, target, releases[target], existing)
             if not overwrite:
@@ -464,12 +484,19 @@ def build(
             status = "overwritten"
         if target is None and releases:
             latest = max(releases)
-            existing = Manifest.read(releases[latest])
+            existing = manifest_of(latest)
             if _same_content(existing, built, digest):
                 return BuildReport("up-to-date", name, latest, releases[latest], existing)
         earlier = sorted(v for v in releases if target is None or v < target)
         previous = earlier[-1] if earlier else None
-        change = diff(releases[previous], tmp) if previous is not None else None
+        change = None
+        if previous is not None:
+            with stages.timed("diff"):
+                change = diff(releases[previous], tmp,
+                              digests=_known_digests(store_cache, manifest_of(previous), built))
+        if store_cache is not None:  # this release's row digests, for the next build's diff
+            store_cache.replace("release", [(built.fingerprint.encode(),
+                                             built.row_digests)])
         if target is None:
             if previous is None or change is None:
                 target = FIRST_VERSION
@@ -479,7 +506,7 @@ def build(
         # History: the previous release's changelog plus this version's entry.
         history: tuple[ChangelogEntry, ...] = ()
         if previous is not None and change is not None:
-            before = Manifest.read(releases[previous])
+            before = manifest_of(previous)
             history = (*before.changelog, ChangelogEntry(
                 version=str(target), previous=str(previous),
                 kind="patch" if change.kind == "none" else change.kind,
@@ -530,5 +557,7 @@ def build(
     except OSError as exc:  # a full disk, a file-size limit, a folder made read-only meanwhile
         raise _write_error(exc, dataset_dir) from None
     finally:
+        if store_cache is not None:
+            store_cache.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -193,18 +193,106 @@ def _field_digests(row: Mapping[str, Any], columns: list[str]) -> dict[str, byte
     return {name: _digest(row_json({name: row[name]})) for name in columns}
 
 
-def diff(old: str | Path, new: str | Path, *, progress: bool | None = False) -> ReleaseDiff:
+def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
+         digests: tuple[pa.Table, pa.Table] | None = None) -> ReleaseDiff:
     """Compare release folder ``old`` with release folder ``new`` (the ``all`` config of each).
 
     Only the columns both releases have are compared; a schema difference is reported in
     :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``).
     Raises :class:`PublishError` if either folder has no ``all`` shards. ``progress`` shows a
     bar of the rows read on stderr (None: when stderr is a terminal).
+
+    ``digests``: when the caller knows a digest of every row of both releases (``id`` and
+    ``digest`` columns; equal digests exactly for equal rows, as a build keeps them), rows are
+    compared by digest and only the changed ones are read whole. Same result, much less work.
     """
     old_dir, new_dir = Path(old), Path(new)
     old_shards, new_shards = _shards(old_dir), _shards(new_dir)
+    if digests is not None and _schema(old_shards).equals(_schema(new_shards)):
+        return _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests)
     with _progress(progress, old_shards + new_shards) as bar:
         return _diff(old_dir, new_dir, old_shards, new_shards, bar)
+
+
+_LIGHT = ["id", "source", "relation", "duplicate_of"]
+
+
+def _diff_by_digest(old_dir: Path, new_dir: Path, old_shards: list[Path],
+                    new_shards: list[Path], old_digests: pa.Table, new_digests: pa.Table
+                    ) -> ReleaseDiff:
+    """:func:`_diff` for releases whose rows' digests are known: reads the light columns of
+    every row and the changed rows whole."""
+    columns = _schema(new_shards).names
+    old_rows = {str(r["id"]): r for r in _rows(old_shards, _LIGHT)}
+    new_rows = {str(r["id"]): r for r in _rows(new_shards, _LIGHT)}
+    if (len(old_rows) != old_digests.num_rows or len(new_rows) != new_digests.num_rows
+            or set(old_digests.column("id").to_pylist()) != old_rows.keys()
+            or set(new_digests.column("id").to_pylist()) != new_rows.keys()):
+        raise PublishError(f"the row digests given do not match {old_dir} and {new_dir}")
+    before = dict(zip(old_digests.column("id").to_pylist(),
+                      old_digests.column("digest").to_pylist(), strict=True))
+    changed_ids: set[str] = set()
+    unchanged = 0
+    for doc_id, digest in zip(new_digests.column("id").to_pylist(),
+                              new_digests.column("digest").to_pylist(), strict=True):
+        known = before.get(doc_id)
+        if known is None:
+            continue
+        if known == digest:
+            unchanged += 1
+        else:
+            changed_ids.add(doc_id)
+    added = [DocumentRef(i, _path(r)) for i, r in new_rows.items() if i not in old_rows]
+    removed = [DocumentRef(i, _path(r)) for i, r in old_rows.items() if i not in new_rows]
+    changed: list[DocumentChange] = []
+    if changed_ids:
+        old_fields = {str(r["id"]): _field_digests(r, columns)
+                      for r in _rows(old_shards, columns, changed_ids)}
+        for row in _rows(new_shards, columns, changed_ids):
+            doc_id = str(row["id"])
+            now = _field_digests(row, columns)
+            fields = tuple(name for name in columns if now[name] != old_fields[doc_id][name])
+            changed.append(DocumentChange(doc_id, _path(new_rows[doc_id]), fields))
+    return _result(old_dir, new_dir, False, added, removed, changed,
+                   _clusters_of(old_rows.values()), _clusters_of(new_rows.values()), unchanged)
+
+
+def _clusters_of(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[tuple[str, str]]]:
+    clusters: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        key = _cluster_key(row)
+        if key:
+            clusters.setdefault(key, []).append((str(row["id"]), str(row["relation"])))
+    return clusters
+
+
+def _result(old_dir: Path, new_dir: Path, schema_changed: bool, added: list[DocumentRef],
+            removed: list[DocumentRef], changed: list[DocumentChange],
+            old_clusters: dict[str, list[tuple[str, str]]],
+            new_clusters: dict[str, list[tuple[str, str]]], unchanged: int) -> ReleaseDiff:
+    clusters_added, clusters_removed, clusters_changed = [], [], []
+    for key in sorted(set(old_clusters) | set(new_clusters)):
+        before_members = tuple(sorted(old_clusters.get(key, ())))
+        after_members = tuple(sorted(new_clusters.get(key, ())))
+        change = ClusterChange(key, before_members, after_members)
+        if not before_members:
+            clusters_added.append(change)
+        elif not after_members:
+            clusters_removed.append(change)
+        elif before_members != after_members:
+            clusters_changed.append(change)
+    return ReleaseDiff(
+        old=str(old_dir),
+        new=str(new_dir),
+        schema_changed=schema_changed,
+        added=tuple(sorted(added)),
+        removed=tuple(sorted(removed)),
+        changed=tuple(sorted(changed)),
+        clusters_added=tuple(clusters_added),
+        clusters_removed=tuple(clusters_removed),
+        clusters_changed=tuple(clusters_changed),
+        unchanged=unchanged,
+    )
 
 
 def _progress(enabled: bool | None, shards: list[Path]) -> tqdm[Never]:
@@ -266,27 +354,5 @@ def _diff(old_dir: Path, new_dir: Path, old_shards: list[Path], new_shards: list
                 fields = tuple(name for name in columns if now[name] != old_digests[doc_id][name])
                 changed.append(DocumentChange(doc_id, changed_paths[doc_id], fields))
 
-    clusters_added, clusters_removed, clusters_changed = [], [], []
-    for key in sorted(set(old_clusters) | set(new_clusters)):
-        before_members = tuple(sorted(old_clusters.get(key, ())))
-        after_members = tuple(sorted(new_clusters.get(key, ())))
-        change = ClusterChange(key, before_members, after_members)
-        if not before_members:
-            clusters_added.append(change)
-        elif not after_members:
-            clusters_removed.append(change)
-        elif before_members != after_members:
-            clusters_changed.append(change)
-
-    return ReleaseDiff(
-        old=str(old_dir),
-        new=str(new_dir),
-        schema_changed=not old_schema.equals(new_schema),
-        added=tuple(sorted(added)),
-        removed=tuple(sorted(removed)),
-        changed=tuple(sorted(changed)),
-        clusters_added=tuple(clusters_added),
-        clusters_removed=tuple(clusters_removed),
-        clusters_changed=tuple(clusters_changed),
-        unchanged=unchanged,
-    )
+    return _result(old_dir, new_dir, not old_schema.equals(new_schema), added, removed,
+                   changed, old_clusters, new_clusters, unchanged)
