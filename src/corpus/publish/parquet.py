@@ -87,11 +87,21 @@ def write_table(
 ) -> WrittenFile:
     """Write ``rows`` (mappings with ``schema``'s columns) to one Parquet file ``root/relpath``.
 
-    For small tables such as the rejects: the rows are converted in one go.
+    One row group. The rows are converted to Arrow a few thousand at a time, so a large table
+    (the clusters of a big corpus) is held as Arrow data, never as a list of Python rows.
     """
     path = root / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist(list(rows), schema=schema)
+    batches: list[pa.RecordBatch] = []
+    chunk: list[Mapping[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == 4096:
+            batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
+            chunk = []
+    if chunk or not batches:
+        batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
+    table = pa.Table.from_batches(batches, schema=schema)
     writer = parquet_writer(str(path), schema)
     try:
         writer.write_table(table, row_group_size=max(1, table.num_rows))
