@@ -31,7 +31,7 @@ __all__ = ["CACHE_FORMAT", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL,"

@@ -187,22 +187,24 @@ def list_inputs(task: ListTask) -> tuple[Outcome, ...]:
 
 
 class _RowWriter:
-    """Normalised rows of one shard, with their digests, into its work file, a row group at a
-    time (:data:`WORK_SCHEMA`)."""
+    """Normalised rows of one shard, with their digests, into its work file (as Arrow tables
+    of :data:`WORK_SCHEMA`), about a row group at a time."""
 
     def __init__(self, path: str) -> None:
         self._writer = pq.ParquetWriter(path, WORK_SCHEMA, compression="lz4")
-        self._rows: list[dict[str, Any]] = []
+        self._tables: list[pa.Table] = []
+        self._rows = 0
 
-    def write(self, row: dict[str, Any], digest: bytes) -> None:
-        self._rows.append({**row, "row_digest": digest})
-        if len(self._rows) >= _WORK_ROW_GROUP:
+    def write(self, table: pa.Table) -> None:
+        self._tables.append(table)
+        self._rows += table.num_rows
+        if self._rows >= _WORK_ROW_GROUP:
             self.flush()
 
     def flush(self) -> None:
-        if self._rows:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=WORK_SCHEMA))
-            self._rows = []
+        if self._tables:
+            self._writer.write_table(pa.concat_tables(self._tables).combine_chunks())
+            self._tables, self._rows = [], 0
 
     def close(self) -> None:
         self.flush()
@@ -257,9 +259,20 @@ class _Inputs:
         return pa.Table.from_pydict(self.columns, schema=INPUTS_SCHEMA)
 
 
-#: What the cache keeps per document: the normalised row, its dedup index entry, the size of
-#: the rendered file, the row's digest and the source the row (and digest) were made with.
-_Cached = tuple[dict[str, Any], IndexEntry, int, bytes, tuple[str, str]]
+#: What the cache keeps per document: its work-file row (a one-row :data:`WORK_SCHEMA` record
+#: batch, serialised: no Python row to rebuild on a hit), its dedup index entry, the size of the
+#: rendered file, the source the row (and its digest) were made with, its id and seq.
+_Cached = tuple[bytes, IndexEntry, int, tuple[str, str], str, int]
+
+
+def _hit_row(hit: _Cached, source: tuple[str, str]) -> pa.Table:
+    """The cached work-file row of ``hit``, with its source (and digest) made ``source``."""
+    table = pa.Table.from_batches([pa.ipc.read_record_batch(pa.py_buffer(hit[0]), WORK_SCHEMA)])
+    if source == hit[3]:
+        return table
+    row = table.drop_columns(["row_digest"]).to_pylist()[0]
+    row["source"] = {"path": source[0], "member": source[1]}
+    return pa.Table.from_pylist([{**row, "row_digest": row_digest(row)}], schema=WORK_SCHEMA)
 
 
 def prepare(task: PrepareTask) -> PreparedShard:
@@ -273,14 +286,13 @@ def prepare(task: PrepareTask) -> PreparedShard:
     cache = task.cache
     inputs = _Inputs()
     rejects: list[Rejected] = []
-    waiting: dict[int, tuple[bytes, dict[str, Any], int, bytes]] = {}
+    waiting: dict[int, tuple[bytes, bytes, int, tuple[str, str], str, int]] = {}
     fresh: list[tuple[bytes, _Cached]] = []
     parsed = normalised = 0
 
     def computed(position: int, entry: IndexEntry) -> None:
-        key, row, size, digest = waiting.pop(position)
-        source = row["source"]
-        fresh.append((key, (row, entry, size, digest, (source["path"], source["member"]))))
+        key, row, size, source, doc_id, seq = waiting.pop(position)
+        fresh.append((key, (row, entry, size, source, doc_id, seq)))
 
     def reject(entry: Entry, found: Reject, data: bytes | None) -> None:
         found = task.relativize.reject(found)
@@ -293,8 +305,9 @@ def prepare(task: PrepareTask) -> PreparedShard:
 
     def flush(indexer: ShardIndexer, batch: list[tuple[Document | None, bytes, Any, int]]
               ) -> None:
-        """Normalise the batch's new documents in one call, then index and write the batch
-        in corpus order (a cached document waits in the batch to keep that order)."""
+        """Normalise the batch's new documents in one call, write the batch's rows (new ones
+        converted to Arrow in one go, cached ones as they were cached), then index the batch,
+        all in corpus order."""
         nonlocal normalised
         misses = [doc for doc, _, hit, _ in batch if hit is None and doc is not None]
         normalised += len(misses)
@@ -304,24 +317,37 @@ def prepare(task: PrepareTask) -> PreparedShard:
             for miss in misses:  # find the document that fails, and name it
                 _named(miss, partial(normalize, miss, task.normalize))
             raise
+        made: list[tuple[Document, dict[str, Any]]] = []
+        for doc, _, hit, _ in batch:
+            if hit is None:
+                assert doc is not None
+                normalised_doc: Document = next(done)
+                row = _named(doc, partial(to_row, normalised_doc))
+                made.append((normalised_doc, {**row, "row_digest": row_digest(row)}))
+        new = pa.Table.from_pylist([row for _, row in made], schema=WORK_SCHEMA)
+        pieces: list[pa.Table] = []
+        taken = 0
         for doc, key, hit, size in batch:
             if hit is not None:
-                row, entry, _, digest, made_with = hit
-                source = row["source"]
-                if (source["path"], source["member"]) != made_with:
-                    digest = row_digest(row)
-                writer.write(row, digest)
-                indexer.add_entry(row["id"], _name_of_row(row), str(SourceRef(
-                    source["path"], source["member"])), row["seq"], row["text"], entry)
+                cached, source = hit
+                table = _hit_row(cached, source)
+                pieces.append(table)
+                indexer.add_entry(cached[4], _file_name(*source), str(SourceRef(*source)),
+                                  cached[5], table.column("text")[0].as_py(), cached[1])
                 continue
             assert doc is not None
-            normalised_doc: Document = next(done)
-            row = _named(doc, partial(to_row, normalised_doc))
-            digest = row_digest(row)
-            writer.write(row, digest)
+            normalised_doc, row = made[taken]
+            piece = new.slice(taken, 1)
+            taken += 1
+            pieces.append(piece)
             if cache is not None:
-                waiting[indexer.count] = (key, row, size, digest)
+                source = row["source"]
+                waiting[indexer.count] = (
+                    key, piece.to_batches()[0].serialize().to_pybytes(), size,
+                    (source["path"], source["member"]), row["id"], row["seq"])
             _named(doc, partial(indexer.add, normalised_doc))
+        if pieces:
+            writer.write(pa.concat_tables(pieces))
         batch.clear()
 
     try:
@@ -344,12 +370,10 @@ def prepare(task: PrepareTask) -> PreparedShard:
                     assert isinstance(entry, FileRef)
                     hit: _Cached | None = hits.get(key)
                     if hit is not None:
-                        row, size = hit[0], hit[2]
+                        size = hit[2]
                         path = task.relativize.path(entry.path)
-                        row["source"] = {"path": path, "member": entry.member}
-                        inputs.add(str(SourceRef(path, entry.member)), sha, size, True,
-                                   row["id"])
-                        batch.append((None, key, hit, size))
+                        inputs.add(str(SourceRef(path, entry.member)), sha, size, True, hit[4])
+                        batch.append((None, key, (hit, (path, entry.member)), size))
                     else:
                         parsed += 1
                         doc = parse_ref(entry, data)
@@ -369,11 +393,6 @@ def prepare(task: PrepareTask) -> PreparedShard:
     if cache is not None:
         cache.put("doc", fresh)
     return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised)
-
-
-def _name_of_row(row: dict[str, Any]) -> str:
-    source = row["source"]
-    return _file_name(source["path"], source["member"])
 
 
 @dataclass(frozen=True, slots=True)
