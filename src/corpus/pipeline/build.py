@@ -311,6 +311,9 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         mapped = sum(t for name, t in stages.timings.items() if name.startswith("dedup"))
         stages.timings["dedup: driver"] = time.perf_counter() - start - mapped
     inputs = _sorted_inputs([p.inputs for p in prepared])
+    numbers = [p.shard for p in prepared]
+    documents = sum(p.documents for p in prepared)
+    del prepared  # the shards' input columns live on sorted, in ``inputs`` only
 
     # Annotate and write both configs, in corpus order.
     fingerprint = hashlib.sha256(f"corpus-release schema {SCHEMA_VERSION} rows\n".encode())
@@ -322,11 +325,10 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
     ids: list[pa.ChunkedArray] = []
     row_digests: list[pa.Array] = []
     kept = pa.array([r.value for r in _KEPT], pa.string())
-    documents = sum(p.documents for p in prepared)
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "all", config) as everything, \
             Progress("write", documents, "doc", stages.progress) as bar:
-        for batch in read_work(str(work), (p.shard for p in prepared)):
+        for batch in read_work(str(work), numbers):
             bar.update(batch.num_rows)
             digests = batch.column("row_digest")  # fixed 16-byte values, side by side
             data = digests.buffers()[1]
