@@ -23,20 +23,39 @@ import hashlib
 import os
 import pickle
 import sqlite3
-import zlib
+import struct
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import pyarrow as pa
 
 __all__ = ["CACHE_FORMAT", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL,"
     " value BLOB NOT NULL, PRIMARY KEY (ns, kind, key)) WITHOUT ROWID"
 )
+
+
+_SIZE = struct.Struct("<Q")
+
+
+def _pack(data: bytes) -> bytes:
+    """LZ4 (through pyarrow), after the size: decompresses about 5x faster than zlib for 15%
+    more bytes, and a rebuild decompresses every cached document."""
+    packed: bytes = pa.compress(data, codec="lz4", asbytes=True)
+    return _SIZE.pack(len(data)) + packed
+
+
+def _unpack(blob: bytes) -> bytes:
+    (size,) = _SIZE.unpack_from(blob)
+    data: bytes = pa.decompress(blob[_SIZE.size:], decompressed_size=size, codec="lz4",
+                                asbytes=True)
+    return data
 
 
 def namespace_of(parts: Mapping[str, Any]) -> str:
@@ -87,12 +106,12 @@ class Cache:
                 (self.namespace, kind, *chunk),
             )
             for key, value in rows:
-                found[bytes(key)] = pickle.loads(zlib.decompress(value))
+                found[bytes(key)] = pickle.loads(_unpack(bytes(value)))
         return found
 
     def put(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:
         """Store values (one transaction)."""
-        rows = [(self.namespace, kind, key, zlib.compress(pickle.dumps(value, protocol=5), 1))
+        rows = [(self.namespace, kind, key, _pack(pickle.dumps(value, protocol=5)))
                 for key, value in items]
         if not rows:
             return
@@ -107,7 +126,7 @@ class Cache:
 
     def replace(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:
         """Store values in place of every value of ``kind`` (one transaction)."""
-        rows = [(self.namespace, kind, key, zlib.compress(pickle.dumps(value, protocol=5), 1))
+        rows = [(self.namespace, kind, key, _pack(pickle.dumps(value, protocol=5)))
                 for key, value in items]
         db = self._connect()
         db.execute("BEGIN IMMEDIATE")
