@@ -101,7 +101,6 @@ class BuiltData:
     configs: tuple[ConfigStats, ...]
     clusters: dict[str, list[ClusterMember]]
     rejects: tuple[Reject, ...]
-    dedup: DedupResult
     #: Every ``all`` row's id and 16-byte digest (see :data:`ROW_DIGESTS`), in corpus order:
     #: what lets the next build compare its rows with this release's without reading them.
     row_digests: pa.Table
@@ -402,7 +401,6 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         configs=configs,
         clusters=dict(sorted(clusters.items())),
         rejects=tuple(rejects),
-        dedup=found,
         row_digests=pa.Table.from_arrays(
             [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
              pa.chunked_array(row_digests, pa.binary(16))], schema=ROW_DIGESTS),
