@@ -187,14 +187,20 @@ def test_a_full_disk_is_a_publish_error_naming_the_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = _corpus(tmp_path / "c", f"001_{ID1}.txt")
-    real_write_text = Path.write_text
+    real_write_text, real_open = Path.write_text, Path.open
 
     def full(self: Path, *args: object, **kwargs: object) -> int:
         if self.name == "manifest.json":
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
         return real_write_text(self, *args, **kwargs)  # type: ignore[arg-type]
 
+    def full_open(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if self.name == "manifest.json" and "w" in mode:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
     monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(Path, "open", full_open)
     with pytest.raises(PublishError) as caught:
         build(root, tmp_path / "store")
     message = str(caught.value)

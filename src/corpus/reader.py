@@ -46,8 +46,10 @@ __all__ = [
     "ReadReport",
     "Reader",
     "Skipped",
+    "parse_ref",
     "read",
     "read_entries",
+    "read_raw",
     "read_ref",
     "scan",
 ]
@@ -779,7 +781,7 @@ def _read_bytes(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject
         return member.read(limit + 1)
 
 
-def _read_one(ref: FileRef, limit: int, archives: _Archives) -> Document | Reject:
+def _read_checked(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject:
     try:
         data = _read_bytes(ref, limit, archives)
     except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, zlib.error,
@@ -795,10 +797,38 @@ def _read_one(ref: FileRef, limit: int, archives: _Archives) -> Document | Rejec
         return _reject(ref.where, "unreadable",
                        f"archive member is truncated ({len(data)} of {ref.size} bytes); "
                        "check that the archive is complete")
+    return data
+
+
+def parse_ref(ref: FileRef, data: bytes) -> Document | Reject:
+    """Parse the bytes ``data`` read for ``ref``: its document, or the reject saying why not.
+
+    ``read_raw`` followed by ``parse_ref`` is ``read_entries``; the split lets a caller skip
+    parsing bytes whose results it already knows (an incremental build's cache).
+    """
     try:
         return parse(data, ref.path, member=ref.member)
     except FormatError as exc:
         return exc.reject
+
+
+def _read_one(ref: FileRef, limit: int, archives: _Archives) -> Document | Reject:
+    data = _read_checked(ref, limit, archives)
+    return data if isinstance(data, Reject) else parse_ref(ref, data)
+
+
+def read_raw(
+    entries: Iterable[Entry], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> Iterator[bytes | Reject]:
+    """Read listing entries in order without parsing them: each file's bytes, or the reject of
+    a file that could not be read (rejects of the listing pass through). Archives are opened
+    once per call. Parse the bytes with :func:`parse_ref`."""
+    _check_limit(max_file_bytes)
+    entries = list(entries)
+    with _Archives(entries, max_file_bytes) as archives:
+        for entry in entries:
+            yield entry if isinstance(entry, Reject) else _read_checked(entry, max_file_bytes,
+                                                                        archives)
 
 
 def read_entries(

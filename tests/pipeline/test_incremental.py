@@ -4,12 +4,17 @@ is byte-identical to a clean build of the same input."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import corpus
+from corpus.errors import Reject
+from corpus.publish.compare import diff
 from corpus.publish.config import BuildConfig
+from corpus.reader import FileRef
+from corpus.reader import parse_ref as real_parse_ref
 from corpus.records import Document
 from corpus.text.normalize import normalize_batch as real_normalize_batch
 
@@ -50,11 +55,32 @@ def test_a_rebuild_after_small_changes_processes_only_them_and_gives_clean_bytes
         normalised.extend(doc.id for doc in docs)
         return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
 
+    parsed: list[str] = []
+
+    def parsing(ref: FileRef, data: bytes) -> Document | Reject:
+        parsed.append(Path(ref.path).name)
+        return real_parse_ref(ref, data)
+
     monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
+    monkeypatch.setattr("corpus.pipeline.stages.parse_ref", parsing)
+    edited = sorted(news.glob("1*.txt"))[0].name
     second = corpus.build(news, store, executor="serial", progress=False)
     assert second.version != first.version
-    # Only the edited file and the added one were normalised; every other came from the cache.
+    # Only the edited file and the added one were parsed and normalised (and the files the
+    # parser rejects, which are never cached); every other came from the cache.
     assert sorted(normalised) == sorted(["00000000000000ff", _id_of(news, "1")])
+    rejected = {Path(r.path).name for r in second.manifest.inputs if r.status == "rejected"}
+    assert "notes.txt" in rejected  # refused by the listing on its name: never read
+    assert sorted(parsed) == sorted({"9999_00000000000000ff.txt", edited}
+                                    | rejected - {"notes.txt"})
+    assert second.timings["read and normalise"] > 0
+
+    # Built again unchanged: found up to date by hashing the files, nothing parsed.
+    parsed.clear()
+    again = corpus.build(news, store, executor="serial", progress=False)
+    assert again.status == "up-to-date"
+    assert again.version == second.version
+    assert parsed == []
 
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          cache=False, version=str(second.version))
@@ -89,8 +115,6 @@ def test_the_cache_gives_the_same_bytes_under_several_processes(news: Path,
 def test_other_settings_never_use_entries_of_the_old_ones(news: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     corpus.build(news, store, executor="serial", progress=False)
-    from dataclasses import replace
-
     from corpus.dedup.config import DedupConfig, NearConfig
 
     other = BuildConfig(dedup=replace(DedupConfig(), near=NearConfig(jaccard=0.9)))
@@ -99,3 +123,25 @@ def test_other_settings_never_use_entries_of_the_old_ones(news: Path, tmp_path: 
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          config=other, cache=False, version="2.0.0")
     assert cached.manifest.fingerprint == clean.manifest.fingerprint
+
+
+def test_a_rebuild_compares_rows_by_their_digests_with_the_same_result(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The previous release's row digests come from the cache: no row is read whole except
+    the changed ones, and the difference is the one the full comparison finds."""
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    with monkeypatch.context() as patched:
+        def no_full_read(*args: object) -> None:
+            raise AssertionError("the rows were compared one by one")
+
+        patched.setattr("corpus.publish.compare._diff", no_full_read)
+        second = corpus.build(news, store, executor="serial", progress=False)
+    assert second.diff is not None
+    assert second.diff.added
+    assert second.diff.removed
+    assert second.diff.changed
+    full = diff(first.path, second.path)
+    assert second.diff == replace(full, new=second.diff.new)  # built in a temporary folder

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpus.errors import PublishError
-from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, Manifest
+from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, InputFiles, Manifest
 from corpus.publish.parquet import WrittenFile
 
 names = st.text(min_size=1, max_size=12)
@@ -76,3 +76,53 @@ def test_not_a_manifest(tmp_path: Path) -> None:
 )
 def test_changelog_summaries(entry: ChangelogEntry, summary: str) -> None:
     assert entry.summary() == summary
+
+
+@given(manifests)
+def test_the_streamed_text_is_the_plain_json_layout(manifest: Manifest) -> None:
+    """The manifest is written a part per input file, with the layout json.dumps gives."""
+    text = manifest.to_json()
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert len(data["inputs"]) == len(manifest.inputs)
+    parts = list(manifest.json_parts())
+    assert len(parts) == (len(manifest.inputs) + 2 if manifest.inputs else 1)
+
+
+def test_write_gives_the_text_of_to_json(tmp_path: Path) -> None:
+    manifest = Manifest.from_json(Manifest(
+        name="n", version="1.0.0", schema_version="1", schema=("a",), seed_format_version="1",
+        libraries={}, source="s", settings={}, settings_hash="h",
+        inputs=(InputFile("a\u00e9.txt", "ab", 3, "accepted", id="x"),
+                InputFile('q"b.txt', "", 0, "rejected", rule="empty")),
+        counts=Counts(2, 1, 1, {}, 0, 0, {}, {}, {}), files=(), fingerprint="f",
+    ).to_json())
+    manifest.write(tmp_path / "manifest.json")
+    assert (tmp_path / "manifest.json").read_text(encoding="utf-8") == manifest.to_json()
+    assert Manifest.read(tmp_path) == manifest
+
+
+input_files = st.lists(st.builds(
+    InputFile, path=st.text(max_size=8) | st.just("\udcff.txt"), sha256=names,
+    bytes=st.integers(0, 10**12), status=st.sampled_from(["accepted", "rejected"]), id=names,
+    rule=names), max_size=6).map(tuple)
+
+
+@given(input_files, st.integers(-8, 8), st.integers(-8, 8), st.integers(1, 3))
+def test_input_files_kept_as_columns_are_the_same_sequence(
+        items: tuple[InputFile, ...], start: int, stop: int, step: int) -> None:
+    columns = InputFiles.of(items)
+    assert columns == items
+    assert items == columns
+    assert len(columns) == len(items)
+    assert list(columns) == list(items)
+    assert columns[start:stop:step] == items[start:stop:step]
+    for k in range(-len(items), len(items)):
+        assert columns[k] == items[k]
+    with pytest.raises(IndexError):
+        columns[len(items)]
+    manifest = Manifest.from_json(Manifest(
+        name="n", version="1.0.0", schema_version="1", schema=(), seed_format_version="1",
+        libraries={}, source="s", settings={}, settings_hash="h", inputs=columns,
+        counts=Counts(0, 0, 0, {}, 0, 0, {}, {}, {}), files=(), fingerprint="f").to_json())
+    assert manifest.inputs == items

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import corpus
 from corpus.errors import PublishError
@@ -134,3 +138,36 @@ def test_a_pyarrow_without_content_defined_chunking_is_named(
     monkeypatch.setattr("corpus.publish.parquet.pq.ParquetWriter", OldWriter)
     with pytest.raises(PublishError, match=r"content-defined chunking.*pyarrow>=21"):
         parquet_writer(str(tmp_path / "x.parquet"), SCHEMA)
+
+
+def _write_batches(root: Path, docs: list[corpus.Document], cuts: list[int],
+                   **limits: int) -> ShardWriter:
+    table = pa.Table.from_pylist([to_row(d) for d in docs], schema=SCHEMA)
+    with ShardWriter(root, "all", SCHEMA, row_group_rows=limits["row_group_rows"],
+                     row_group_bytes=limits["row_group_bytes"],
+                     shard_bytes=limits["shard_bytes"]) as writer:
+        bounds = [0, *sorted(c % (len(docs) + 1) for c in cuts), len(docs)]
+        for start, stop in itertools.pairwise(bounds):
+            writer.write_batch(table.slice(start, stop - start))
+    return writer
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 40), max_size=6), st.integers(1, 7), st.sampled_from([1, 1 << 30]))
+def test_arrow_batches_are_cut_into_row_groups_whatever_their_sizes(
+        seeds_dir: Path, cuts: list[int], rows: int, shard_bytes: int) -> None:
+    """Rows given as Arrow batches give the same files however the batches split them."""
+    docs = _docs(seeds_dir, 17)
+    limits = {"row_group_rows": rows, "row_group_bytes": 1 << 26, "shard_bytes": shard_bytes}
+    with tempfile.TemporaryDirectory() as scratch:
+        whole = _write_batches(Path(scratch) / "whole", docs, [], **limits)
+        split = _write_batches(Path(scratch) / "split", docs, cuts, **limits)
+        assert [(f.path, f.rows, f.sha256) for f in split.files] == [
+            (f.path, f.rows, f.sha256) for f in whole.files]
+        assert (split.rows, split.nbytes) == (whole.rows, whole.nbytes) == (17, whole.nbytes)
+        meta = pq.read_metadata(Path(scratch) / "split" / split.files[0].path)
+        assert all(meta.row_group(i).num_rows <= rows for i in range(meta.num_row_groups))
+        back = [r for f in split.files
+                for r in pq.read_table(Path(scratch) / "split" / f.path).to_pylist()]
+        assert [from_row(r) for r in back] == docs

@@ -721,6 +721,8 @@ class _Verifier:
         self._cache = cache
         self._known: dict[bytes, PairVerdict] = {}
         self._new: dict[bytes, PairVerdict] = {}
+        self._known_evidence: dict[bytes, tuple[AlignedPassage, ...]] = {}
+        self._new_evidence: dict[bytes, tuple[AlignedPassage, ...]] = {}
 
     def _key(self, left: int, right: int, align: bool) -> bytes:
         return self._locations[left][2] + self._locations[right][2] + (b"A" if align else b"N")
@@ -733,11 +735,60 @@ class _Verifier:
             self._known.update(self._cache.get("verdict", keys))
 
     def save(self) -> None:
-        """Store the verdicts computed since the last save."""
+        """Store the verdicts and evidence computed since the last save."""
         if self._cache is not None and self._new:
             self._cache.put("verdict", self._new.items())
             self._known.update(self._new)
             self._new = {}
+        if self._cache is not None and self._new_evidence:
+            self._cache.put("evidence", self._new_evidence.items())
+            self._known_evidence.update(self._new_evidence)
+            self._new_evidence = {}
+
+    def _evidence_key(self, item: int, other: int, item_is_left: bool) -> bytes:
+        left, right = (item, other) if item_is_left else (other, item)
+        return self._key(left, right, True) + (b"L" if item_is_left else b"R")
+
+    def prefetch_evidence(self, wanted: Iterable[tuple[int, int, bool]]) -> None:
+        """Load the cached passages of ``(item, other, item_is_left)`` in one query."""
+        if self._cache is not None:
+            keys = [self._evidence_key(*w) for w in wanted]
+            self._known_evidence.update(self._cache.get("evidence", keys))
+
+    def passages(self, item: int, other: int, verdict: PairVerdict,
+                 item_is_left: bool) -> tuple[AlignedPassage, ...]:
+        """The aligned passages of ``verdict`` between ``item`` and ``other`` (from
+        ``other``'s side: it is the document ``item`` is related to), as sentence texts.
+
+        They depend on the two texts and the settings only, so an incremental build takes
+        them from the cache and builds no profile for them.
+        """
+        key = self._evidence_key(item, other, item_is_left) if self._cache is not None else b""
+        if key:
+            known = self._known_evidence.get(key) or self._new_evidence.get(key)
+            if known is None and self._cache is not None:
+                known = self._cache.get("evidence", [key]).get(key)
+            if known is not None:
+                return tuple(known)
+        mine, theirs = self.profile(item), self.profile(other)
+        passages = []
+        for pair in verdict.evidence:
+            own, their = (pair.left, pair.right) if item_is_left else (pair.right, pair.left)
+            passages.append(AlignedPassage(
+                canonical_index=their,
+                canonical_paragraph=theirs.sentences[their].paragraph,
+                canonical_text=theirs.sentences[their].text,
+                member_index=own,
+                member_paragraph=mine.sentences[own].paragraph,
+                member_text=mine.sentences[own].text,
+                similarity=pair.similarity,
+                jaccard=pair.jaccard,
+                containment=pair.containment,
+            ))
+        found = tuple(passages)
+        if key:
+            self._new_evidence[key] = found
+        return found
 
     def profile(self, item: int) -> Profile:
         shard, offset, contents, stored, at = self._locations[item]
@@ -866,25 +917,11 @@ class _RelateTask:
 
 def _member(verifier: _Verifier, item: tuple[int, str, int, str], other: int, other_id: str,
             verdict: PairVerdict, item_is_left: bool) -> Member:
-    mine, theirs = verifier.profile(item[0]), verifier.profile(other)
-    passages = []
-    for pair in verdict.evidence:
-        own, their = (pair.left, pair.right) if item_is_left else (pair.right, pair.left)
-        passages.append(AlignedPassage(
-            canonical_index=their,
-            canonical_paragraph=theirs.sentences[their].paragraph,
-            canonical_text=theirs.sentences[their].text,
-            member_index=own,
-            member_paragraph=mine.sentences[own].paragraph,
-            member_text=mine.sentences[own].text,
-            similarity=pair.similarity,
-            jaccard=pair.jaccard,
-            containment=pair.containment,
-        ))
     return Member(
         id=item[1], seq=item[2], name=item[3], relation=verdict.relation, score=verdict.score,
         matched_with=other_id, jaccard=verdict.jaccard, containment=verdict.containment,
-        coverage=verdict.coverage, aligned=verdict.aligned, evidence=tuple(passages),
+        coverage=verdict.coverage, aligned=verdict.aligned,
+        evidence=verifier.passages(item[0], other, verdict, item_is_left),
     )
 
 
@@ -922,6 +959,9 @@ def _relate_task(task: _RelateTask) -> list[Cluster]:
                             max(m[0], s.canonical, key=lambda i: _member_id(s, i)))
                            for s in task.clusters for m in s.members if m[0] != s.canonical],
                           True)
+        verifier.prefetch_evidence(
+            (m[0], s.canonical, m[1] < _member_id(s, s.canonical))
+            for s in task.clusters for m in s.members if m[0] != s.canonical)
         clusters = [_relate(spec, verifier) for spec in task.clusters]
         verifier.save()
         return clusters

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from corpus.records import Relation
 
@@ -44,6 +45,13 @@ class AlignedPassage:
     similarity: float
     jaccard: float
     containment: float
+
+    def __reduce__(self) -> tuple[type[AlignedPassage], tuple[Any, ...]]:
+        # By the constructor: much faster to unpickle (the evidence cache holds millions).
+        return (AlignedPassage, (self.canonical_index, self.canonical_paragraph,
+                                 self.canonical_text, self.member_index, self.member_paragraph,
+                                 self.member_text, self.similarity, self.jaccard,
+                                 self.containment))
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict (the ``evidence`` items of ``corpus dedup --json``)."""

@@ -28,34 +28,40 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import dedup_shards, partitions_for
 from corpus.dedup.result import DedupResult
 from corpus.dedup.semantic import semantic_verifier
-from corpus.errors import FormatError, Reject
+from corpus.errors import CorpusError, FormatError, Reject
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.executor import Executor
 from corpus.pipeline.progress import Progress, ProgressSettings
 from corpus.pipeline.stages import (
+    UNREAD_RULES,
     Accepted,
+    HashTask,
     ListTask,
     Outcome,
     PreparedShard,
     PrepareTask,
     Rejected,
     Relativize,
+    hash_inputs,
     list_inputs,
     prepare,
-    read_rows,
+    read_work,
 )
 from corpus.publish.card import ClusterMember, ConfigStats
 from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS
-from corpus.publish.manifest import Counts, InputFile
+from corpus.publish.manifest import Counts, InputFile, InputFiles
 from corpus.publish.parquet import ShardWriter, WrittenFile, file_sha256, write_table
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, Listing, ReadReport
-from corpus.records import Document, Relation
+from corpus.records import Document, Relation, SourceRef
 from corpus.schema import (
     CLUSTERS_SCHEMA,
     REJECTS_SCHEMA,
@@ -67,23 +73,20 @@ from corpus.schema import (
 from corpus.text.normalize import NormalizeConfig
 
 __all__ = [
+    "ROW_DIGESTS",
     "BuiltData",
     "Stages",
     "dedup_corpus",
     "plan_shards",
     "read_report",
     "run_build",
+    "same_bytes",
     "scan_inputs",
 ]
 
 _WORK = ".work"
 #: Files per shard the planner aims at: small enough to balance the load over the workers.
 _FILES_PER_SHARD = 2_000
-#: Rejects whose file the reader did not read (unsafe or unreadable): never re-read to hash.
-_UNREAD_RULES = frozenset(
-    {"outside-root", "broken-link", "symlink-loop", "not-regular", "unreadable", "unsafe-path",
-     "too-large"}
-)
 _KEPT = (Relation.UNIQUE, Relation.CANONICAL)
 
 
@@ -91,14 +94,23 @@ _KEPT = (Relation.UNIQUE, Relation.CANONICAL)
 class BuiltData:
     """The data part of a release, written into the temporary folder by :func:`run_build`."""
 
-    inputs: tuple[InputFile, ...]
+    inputs: Sequence[InputFile]
     counts: Counts
     files: tuple[WrittenFile, ...]
     fingerprint: str
     configs: tuple[ConfigStats, ...]
     clusters: dict[str, list[ClusterMember]]
     rejects: tuple[Reject, ...]
-    dedup: DedupResult
+    #: Every ``all`` row's id and 16-byte digest (see :data:`ROW_DIGESTS`), in corpus order:
+    #: what lets the next build compare its rows with this release's without reading them.
+    row_digests: pa.Table
+
+
+#: ``id`` and ``digest`` of every row of a release: the digest of the row before dedup
+#: (:func:`~corpus.pipeline.stages.row_digest`), or for a row in a cluster the digest of that
+#: and of its dedup columns. Equal digests, equal rows.
+ROW_DIGESTS: pa.Schema = pa.schema([pa.field("id", pa.string(), nullable=False),
+                                    pa.field("digest", pa.binary(16), nullable=False)])
 
 
 def plan_shards(listing: Listing, workers: int) -> tuple[tuple[Entry, ...], ...]:
@@ -155,7 +167,7 @@ def _input_file(outcome: Outcome) -> InputFile:
     reject, entry = outcome.reject, outcome.entry
     digest, size = "", 0
     if isinstance(entry, FileRef) and entry.container == "file" and (
-            reject.rule not in _UNREAD_RULES) and entry.size <= DEFAULT_MAX_FILE_BYTES:
+            reject.rule not in UNREAD_RULES) and entry.size <= DEFAULT_MAX_FILE_BYTES:
         digest, size = _hash_input(entry)
     return InputFile(reject.path, digest, size, "rejected", rule=reject.rule)
 
@@ -171,6 +183,34 @@ def scan_inputs(listing: Listing, relativize: Relativize, stages: Stages
     outcomes = [o for shard in results for o in shard]
     rejects = tuple(o.reject for o in outcomes if isinstance(o, Rejected))
     return tuple(sorted((_input_file(o) for o in outcomes), key=lambda i: i.path)), rejects
+
+
+def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[InputFile],
+               stages: Stages) -> bool | None:
+    """Whether every file of ``listing`` has the path and the bytes ``recorded`` (a release's
+    inputs) says, found by hashing the files without parsing them.
+
+    Same paths and same bytes give the same documents and rejects (parsing is a function of
+    the bytes and the name), so ``True`` means the release was built from exactly this input.
+    ``None`` when hashing cannot tell: an entry that is not a plain file (an archive member, a
+    URL, a file refused on sight) or a recorded input without a digest.
+    """
+    entries = listing.entries
+    if len(entries) != len(recorded) or any(
+            not isinstance(e, FileRef) or e.container != "file" for e in entries) or any(
+            not i.sha256 for i in recorded):
+        return None
+    shards = plan_shards(listing, stages.executor.workers)
+    tasks = [HashTask(k, shard) for k, shard in enumerate(shards)]
+    results: list[list[str]] = stages.run(hash_inputs, tasks, "check inputs",
+                                          [len(t.entries) for t in tasks])
+    want = {i.path: i.sha256 for i in recorded}
+    for entry, digest in zip(entries, (d for shard in results for d in shard), strict=True):
+        assert isinstance(entry, FileRef)
+        path = relativize.path(entry.path)
+        if not digest or want.get(str(SourceRef(path, entry.member))) != digest:
+            return False
+    return True
 
 
 def _cluster_member(row: dict[str, Any], found: DedupResult) -> ClusterMember:
@@ -195,6 +235,44 @@ def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
                        row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
 
 
+class _Annotator:
+    """Sets the dedup columns (cluster, canonical document, relation, score) of the rows of a
+    work-file batch from the dedup result, with Arrow compute: no Python row per document."""
+
+    _COLUMNS = ("cluster_id", "duplicate_of", "relation", "score")
+
+    def __init__(self, found: DedupResult) -> None:
+        values: dict[str, list[Any]] = {name: [] for name in ("id", *self._COLUMNS)}
+        for cluster in found.clusters:
+            for member in cluster.members:
+                values["id"].append(member.id)
+                values["cluster_id"].append(cluster.id)
+                values["duplicate_of"].append(
+                    "" if member.relation is Relation.CANONICAL else cluster.canonical)
+                values["relation"].append(str(member.relation.value))
+                values["score"].append(member.score)
+        self._ids = pa.array(values["id"], pa.string())
+        self._values = {name: pa.array(values[name], SCHEMA.field(name).type)
+                        for name in self._COLUMNS}
+
+    def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table | None]:
+        """The batch as release rows (:data:`SCHEMA`), and its annotated rows' dedup columns
+        with their ids (``None`` when no row of the batch is in a cluster)."""
+        columns = {name: batch.column(name) for name in SCHEMA.names}
+        annotated = None
+        if len(self._ids):
+            where = pc.index_in(batch.column("id"), value_set=self._ids)
+            hit = pc.is_valid(where)
+            if pc.any(hit).as_py():
+                for name in self._COLUMNS:
+                    columns[name] = pc.if_else(hit, pc.take(self._values[name], where),
+                                               batch.column(name))
+                annotated = pa.table({name: columns[name] for name in ("id", *self._COLUMNS)}
+                                     ).filter(hit)
+        table = pa.Table.from_arrays([columns[name] for name in SCHEMA.names], schema=SCHEMA)
+        return table, annotated
+
+
 def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: BuildConfig,
               stages: Stages, cache: Cache | None = None) -> BuiltData:
     """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
@@ -206,6 +284,12 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
     Strict mode (``config.strict``) raises the first reject in corpus order as a
     :class:`~corpus.errors.FormatError`, after the files were read, so which file is reported
     never depends on timing.
+
+    The data fingerprint is the SHA-256 of: a header naming the schema version; the 16-byte
+    digest of every ``all`` row as it was before deduplication (:func:`row_digest`, made by the
+    read stage), in corpus order; the dedup columns of every row in a cluster, in corpus order;
+    every reject row; every ``clusters.parquet`` row (rows as canonical JSON). It changes
+    whenever a byte of the data changes, and never depends on the executor.
     """
     work = tmp / _WORK
     work.mkdir(parents=True, exist_ok=True)
@@ -216,8 +300,7 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
                              partitions, cache=cache) for k, shard in enumerate(shards)]
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
-        outcomes = [o for shard in prepared for o in shard.outcomes]
-        rejects = [o.reject for o in outcomes if isinstance(o, Rejected)]
+        rejects = [r.reject for p in prepared for r in p.rejects]
         if config.strict and rejects:
             first = rejects[0]
             raise FormatError(first.path, first.line, first.rule, first.message, first.offset)
@@ -226,39 +309,54 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
                              partitions, semantic, cache)
         mapped = sum(t for name, t in stages.timings.items() if name.startswith("dedup"))
         stages.timings["dedup: driver"] = time.perf_counter() - start - mapped
-    inputs = [_input_file(o) for o in outcomes]
+    inputs = _sorted_inputs([p.inputs for p in prepared])
+    numbers = [p.shard for p in prepared]
+    documents = sum(p.documents for p in prepared)
+    del prepared  # the shards' input columns live on sorted, in ``inputs`` only
 
     # Annotate and write both configs, in corpus order.
-    fingerprint = hashlib.sha256(f"corpus-release schema {SCHEMA_VERSION}\n".encode())
+    fingerprint = hashlib.sha256(f"corpus-release schema {SCHEMA_VERSION} rows\n".encode())
+    dedup_part = hashlib.sha256()
     relations: Counter[str] = Counter()
     languages: Counter[str] = Counter()
     clusters: dict[str, list[ClusterMember]] = {}
-    documents = sum(p.documents for p in prepared)
+    annotate = _Annotator(found)
+    ids: list[pa.ChunkedArray] = []
+    row_digests: list[pa.Array] = []
+    kept = pa.array([r.value for r in _KEPT], pa.string())
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "all", config) as everything, \
             Progress("write", documents, "doc", stages.progress) as bar:
-        for rows in read_rows(str(work), (p.shard for p in prepared)):
-            bar.update(len(rows))
-            for row in rows:
-                membership = found.membership(row["id"])
-                if membership is not None:
-                    cluster, member = membership
-                    row["cluster_id"] = cluster.id
-                    row["duplicate_of"] = ("" if member.relation is Relation.CANONICAL
-                                           else cluster.canonical)
-                    row["relation"] = str(member.relation.value)
-                    row["score"] = member.score
-                everything.write(row)
-                fingerprint.update(row_json(row) + b"\n")
-                relation = Relation(row["relation"])
-                relations[relation.value] += 1
-                if relation in _KEPT:
-                    default.write(row)
-                    languages[row["language"]] += 1
-                if relation is not Relation.UNIQUE:
+        for batch in read_work(str(work), numbers):
+            bar.update(batch.num_rows)
+            digests = batch.column("row_digest")  # fixed 16-byte values, side by side
+            data = digests.buffers()[1]
+            assert data is not None
+            fingerprint.update(data.slice(16 * digests.offset, 16 * len(digests)))
+            table, annotated = annotate(batch)
+            ids.append(table.column("id"))
+            if annotated is None:
+                row_digests.append(digests)
+            else:
+                row_digests.append(_annotated_digests(digests, table, annotated))
+            everything.write_batch(table)
+            for value, count in _counts(table.column("relation")):
+                relations[value] += count
+            chosen = table.filter(pc.is_in(table.column("relation"), value_set=kept))
+            default.write_batch(chosen)
+            for value, count in _counts(chosen.column("language")):
+                languages[value] += count
+            if annotated is not None:
+                for item in annotated.to_pylist():
+                    dedup_part.update(row_json(item) + b"\n")
+                members = table.filter(pc.not_equal(table.column("relation"),
+                                                    Relation.UNIQUE.value))
+                for row in members.select(["id", "source", "relation", "score", "title",
+                                           "cluster_id", "duplicate_of"]).to_pylist():
                     key = row["cluster_id"] or row["duplicate_of"] or row["id"]
                     clusters.setdefault(key, []).append(_cluster_member(row, found))
     shutil.rmtree(work)
+    fingerprint.update(b"dedup\n" + dedup_part.digest())
 
     fingerprint.update(b"rejects\n")
     for reject in rejects:
@@ -269,8 +367,8 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         fingerprint.update(row_json(cluster_row) + b"\n")
     clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
 
-    for members in clusters.values():
-        members.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
+    for members_of in clusters.values():
+        members_of.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
     writers = {"default": default, "all": everything}
     counts = Counts(
         files_seen=len(listing.entries),
@@ -284,13 +382,18 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         rows={name: writers[name].rows for name in CONFIGS},
         skipped=len(listing.skipped),
     )
+    if counts.files_seen != counts.documents + counts.rejects:
+        raise CorpusError(
+            f"files seen {counts.files_seen} != documents {counts.documents} + rejects "
+            f"{counts.rejects}: a file was lost between reading and writing (a bug; please "
+            "report it)")
     configs = tuple(
         ConfigStats(name, writers[name].rows, writers[name].nbytes,
                     sum(f.bytes for f in writers[name].files))
         for name in CONFIGS
     )
     return BuiltData(
-        inputs=tuple(sorted(inputs, key=lambda i: i.path)),
+        inputs=inputs,
         counts=counts,
         files=tuple(sorted((*default.files, *everything.files, rejects_file, clusters_file),
                            key=lambda f: f.path)),
@@ -298,12 +401,44 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         configs=configs,
         clusters=dict(sorted(clusters.items())),
         rejects=tuple(rejects),
-        dedup=found,
+        row_digests=pa.Table.from_arrays(
+            [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
+             pa.chunked_array(row_digests, pa.binary(16))], schema=ROW_DIGESTS),
     )
+
+
+def _annotated_digests(digests: pa.Array, table: pa.Table, annotated: pa.Table) -> pa.Array:
+    """``digests`` with each annotated row's replaced by the digest of its digest and its dedup
+    columns (as canonical JSON)."""
+    values = digests.to_pylist()
+    where = pc.index_in(annotated.column("id"), value_set=table.column("id")).to_pylist()
+    for position, item in zip(where, annotated.to_pylist(), strict=True):
+        values[position] = hashlib.blake2b(values[position] + row_json(item),
+                                           digest_size=16).digest()
+    return pa.array(values, pa.binary(16))
+
+
+def _counts(column: pa.ChunkedArray | pa.Array) -> list[tuple[str, int]]:
+    """``(value, count)`` of a string column."""
+    counted = pc.value_counts(column)
+    return list(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(),
+                    strict=True))
+
+
+def _sorted_inputs(tables: Sequence[pa.Table]) -> InputFiles:
+    """The manifest's input entries of every shard, sorted by path (code point order: the
+    UTF-8 bytes sort the same way), kept as columns."""
+    if not tables:
+        return InputFiles.of(())
+    table = pa.concat_tables(tables)
+    return InputFiles(table.take(pc.sort_indices(table, sort_keys=[("path", "ascending")])))
 
 
 class _AsRead:
     """Leaves paths as the reader gave them (``corpus dedup`` reports them so)."""
+
+    def path(self, path: str) -> str:
+        return path
 
     def document(self, doc: Document) -> Document:
         return doc
@@ -327,8 +462,7 @@ def dedup_corpus(listing: Listing, config: DedupConfig, stages: Stages,
                  for k, shard in enumerate(shards)]
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
-        rejects = tuple(o.reject for p in prepared for o in p.outcomes
-                        if isinstance(o, Rejected))
+        rejects = tuple(r.reject for p in prepared for r in p.rejects)
         if strict and rejects:
             first = rejects[0]
             raise FormatError(first.path, first.line, first.rule, first.message, first.offset)

@@ -1,13 +1,14 @@
 """The per-document cache of incremental builds.
 
 A build keeps, for every document it processed, what the expensive per-document stages made
-of it (the normalised row and the dedup index entry), and for every pair it verified, the
-verdict; all keyed by content (the raw bytes' SHA-256 and the file name; the digests of the two
-texts) inside a *namespace*: a hash of the library, schema and format versions and of every
-setting that shapes the output. When 1% of a corpus changes, the next build reads and parses
-every file (to hash it) but normalises, indexes and verifies only what is new, and its release
-is byte-identical to a clean build of the same input: cached values are exactly what the
-stages would compute again.
+of it (the normalised row with its digest, the dedup index entry and the file's rendered
+size), for every pair it verified the verdict, and for every pair it related in a cluster the
+aligned passages; all keyed by content (the raw bytes' SHA-256 and the file name; the digests
+of the two texts) inside a *namespace*: a hash of the library, schema and format versions, of
+the cache's own layout and of every setting that shapes the output. When 1% of a corpus
+changes, the next build reads and hashes every file but parses, normalises, indexes, verifies
+and relates only what is new, and its release is byte-identical to a clean build of the same
+input: cached values are exactly what the stages would compute again.
 
 The cache is one SQLite file (``STORE/.cache/NAME/pipeline.sqlite`` for a build; WAL mode, so
 worker processes of this machine read and write it at once). Entries of other namespaces are
@@ -22,16 +23,39 @@ import hashlib
 import os
 import pickle
 import sqlite3
-import zlib
+import struct
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["Cache", "namespace_of"]
+import pyarrow as pa
+
+__all__ = ["CACHE_FORMAT", "Cache", "namespace_of"]
+
+#: The layout of the cached values; part of every namespace, so entries of an older layout are
+#: never read (they are pruned after the next build).
+CACHE_FORMAT = 4
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL,"
     " value BLOB NOT NULL, PRIMARY KEY (ns, kind, key)) WITHOUT ROWID"
 )
+
+
+_SIZE = struct.Struct("<Q")
+
+
+def _pack(data: bytes) -> bytes:
+    """LZ4 (through pyarrow), after the size: decompresses about 5x faster than zlib for 15%
+    more bytes, and a rebuild decompresses every cached document."""
+    packed: bytes = pa.compress(data, codec="lz4", asbytes=True)
+    return _SIZE.pack(len(data)) + packed
+
+
+def _unpack(blob: bytes) -> bytes:
+    (size,) = _SIZE.unpack_from(blob)
+    data: bytes = pa.decompress(blob[_SIZE.size:], decompressed_size=size, codec="lz4",
+                                asbytes=True)
+    return data
 
 
 def namespace_of(parts: Mapping[str, Any]) -> str:
@@ -82,18 +106,32 @@ class Cache:
                 (self.namespace, kind, *chunk),
             )
             for key, value in rows:
-                found[bytes(key)] = pickle.loads(zlib.decompress(value))
+                found[bytes(key)] = pickle.loads(_unpack(bytes(value)))
         return found
 
     def put(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:
         """Store values (one transaction)."""
-        rows = [(self.namespace, kind, key, zlib.compress(pickle.dumps(value, protocol=5), 1))
+        rows = [(self.namespace, kind, key, _pack(pickle.dumps(value, protocol=5)))
                 for key, value in items]
         if not rows:
             return
         db = self._connect()
         db.execute("BEGIN IMMEDIATE")
         try:
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def replace(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:
+        """Store values in place of every value of ``kind`` (one transaction)."""
+        rows = [(self.namespace, kind, key, _pack(pickle.dumps(value, protocol=5)))
+                for key, value in items]
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM entries WHERE ns = ? AND kind = ?", (self.namespace, kind))
             db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:

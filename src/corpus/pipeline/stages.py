@@ -3,9 +3,12 @@
 :func:`prepare` is the map that does each document's work once: read and parse the shard's
 files, make their paths relative to the corpus root, normalise, and index them for dedup
 (:class:`~corpus.dedup.phases.ShardIndexer`). It writes the normalised rows to
-``docs-S.parquet`` in the work folder and returns a :class:`PreparedShard`: one small entry
-per input file (for the manifest) and the rejects. :func:`list_inputs` is the light variant
-that only reads and parses, to tell whether a release is up to date.
+``docs-S.parquet`` in the work folder (with each row's digest, for the fingerprint) and
+returns a :class:`PreparedShard`: the shard's input files as columns (for the manifest) and
+its rejects. With an incremental build's cache, a file whose bytes are known is read and
+hashed but neither parsed nor normalised. :func:`hash_inputs` only hashes files, to tell
+whether a release is up to date; :func:`list_inputs` reads and parses them (``corpus
+validate``).
 
 A failure while working on a file raises :class:`StageError` naming that file.
 """
@@ -27,13 +30,18 @@ from corpus.dedup.phases import IndexedShard, IndexEntry, ShardIndexer
 from corpus.errors import CorpusError, Reject
 from corpus.format.parser import render
 from corpus.pipeline.cache import Cache
-from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, read_entries
-from corpus.records import Document
+from corpus.publish.compare import row_json
+from corpus.publish.manifest import INPUTS_SCHEMA
+from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, parse_ref, read_entries, read_raw
+from corpus.records import Document, SourceRef
 from corpus.schema import SCHEMA, to_row
 from corpus.text.normalize import STREAM_BATCH, NormalizeConfig, normalize, normalize_batch
 
 __all__ = [
+    "UNREAD_RULES",
+    "WORK_SCHEMA",
     "Accepted",
+    "HashTask",
     "ListTask",
     "PrepareTask",
     "PreparedShard",
@@ -41,8 +49,11 @@ __all__ = [
     "Relativize",
     "StageError",
     "docs_path",
+    "hash_inputs",
     "list_inputs",
     "prepare",
+    "read_work",
+    "row_digest",
 ]
 
 T = TypeVar("T")
@@ -57,6 +68,8 @@ class StageError(CorpusError):
 
 class Relativize(Protocol):
     """Rewrites a document's or reject's paths relative to the corpus root (picklable)."""
+
+    def path(self, path: str) -> str: ...
 
     def document(self, doc: Document) -> Document: ...
 
@@ -84,14 +97,30 @@ class Rejected:
 Outcome = Accepted | Rejected
 
 
+#: The work files' schema: a release row plus the digest of its canonical JSON
+#: (:func:`row_digest`), which the writer folds into the release's fingerprint.
+WORK_SCHEMA: pa.Schema = pa.schema([*SCHEMA, pa.field("row_digest", pa.binary(16),
+                                                      nullable=False)])
+
+#: Rejects whose file the reader did not read (unsafe or unreadable): never hashed.
+UNREAD_RULES = frozenset(
+    {"outside-root", "broken-link", "symlink-loop", "not-regular", "unreadable", "unsafe-path",
+     "too-large"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedShard:
-    """What :func:`prepare` did with one shard: an outcome per input file, in corpus order,
-    and the dedup index it wrote."""
+    """What :func:`prepare` did with one shard: its input files (in corpus order, as the
+    columns of :data:`~corpus.publish.manifest.INPUTS_SCHEMA`), its rejects, the dedup index
+    it wrote, and how many files it parsed and normalised (the others came from the cache)."""
 
     shard: int
-    outcomes: tuple[Outcome, ...]
+    inputs: pa.Table
+    rejects: tuple[Rejected, ...]
     index: IndexedShard
+    parsed: int = 0
+    normalised: int = 0
 
     @property
     def documents(self) -> int:
@@ -158,21 +187,24 @@ def list_inputs(task: ListTask) -> tuple[Outcome, ...]:
 
 
 class _RowWriter:
-    """Normalised rows of one shard into its work file, a row group at a time."""
+    """Normalised rows of one shard, with their digests, into its work file (as Arrow tables
+    of :data:`WORK_SCHEMA`), about a row group at a time."""
 
     def __init__(self, path: str) -> None:
-        self._writer = pq.ParquetWriter(path, SCHEMA, compression="lz4")
-        self._rows: list[dict[str, Any]] = []
+        self._writer = pq.ParquetWriter(path, WORK_SCHEMA, compression="lz4")
+        self._tables: list[pa.Table] = []
+        self._rows = 0
 
-    def write(self, row: dict[str, Any]) -> None:
-        self._rows.append(row)
-        if len(self._rows) >= _WORK_ROW_GROUP:
+    def write(self, table: pa.Table) -> None:
+        self._tables.append(table)
+        self._rows += table.num_rows
+        if self._rows >= _WORK_ROW_GROUP:
             self.flush()
 
     def flush(self) -> None:
-        if self._rows:
-            self._writer.write_table(pa.Table.from_pylist(self._rows, schema=SCHEMA))
-            self._rows = []
+        if self._tables:
+            self._writer.write_table(pa.concat_tables(self._tables).combine_chunks())
+            self._tables, self._rows = [], 0
 
     def close(self) -> None:
         self.flush()
@@ -189,82 +221,198 @@ def _named(doc: Document, work: Callable[[], T]) -> T:
         raise StageError(f"{doc.source}: {type(exc).__name__}: {exc}") from exc
 
 
-def _cache_key(doc: Document) -> bytes:
+def _cache_key(sha256: str, name: str) -> bytes:
     """What a document's cached results are filed under: its raw bytes and its file name."""
-    return hashlib.blake2b(f"{doc.raw_sha256}\0{doc.name}".encode("utf-8", "surrogatepass"),
+    return hashlib.blake2b(f"{sha256}\0{name}".encode("utf-8", "surrogatepass"),
                            digest_size=16).digest()
+
+
+def _file_name(path: str, member: str) -> str:
+    """The file name of a document from ``path`` (and ``member``): :attr:`Document.name`."""
+    return (member or path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _name_of(ref: FileRef) -> str:
+    """The file name a document read from ``ref`` gets."""
+    return _file_name(ref.path, ref.member)
+
+
+def row_digest(row: dict[str, Any]) -> bytes:
+    """The 16-byte digest of a release row's canonical JSON (what the fingerprint folds in)."""
+    return hashlib.blake2b(row_json(row), digest_size=16).digest()
+
+
+class _Inputs:
+    """The shard's input files, as columns (:data:`INPUTS_SCHEMA`)."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in INPUTS_SCHEMA.names}
+
+    def add(self, path: str, sha256: str, size: int, accepted: bool, doc_id: str = "",
+            rule: str = "") -> None:
+        for name, value in zip(INPUTS_SCHEMA.names, (
+                path.encode("utf-8", "surrogatepass"), sha256, size, accepted, doc_id, rule),
+                strict=True):
+            self.columns[name].append(value)
+
+    def table(self) -> pa.Table:
+        return pa.Table.from_pydict(self.columns, schema=INPUTS_SCHEMA)
+
+
+#: What the cache keeps per document: its work-file row (a one-row :data:`WORK_SCHEMA` record
+#: batch, serialised: no Python row to rebuild on a hit), its dedup index entry, the size of the
+#: rendered file, the source the row (and its digest) were made with, its id and seq.
+_Cached = tuple[bytes, IndexEntry, int, tuple[str, str], str, int]
+
+
+def _hit_row(hit: _Cached, source: tuple[str, str]) -> pa.Table:
+    """The cached work-file row of ``hit``, with its source (and digest) made ``source``."""
+    table = pa.Table.from_batches([pa.ipc.read_record_batch(pa.py_buffer(hit[0]), WORK_SCHEMA)])
+    if source == hit[3]:
+        return table
+    row = table.drop_columns(["row_digest"]).to_pylist()[0]
+    row["source"] = {"path": source[0], "member": source[1]}
+    return pa.Table.from_pylist([{**row, "row_digest": row_digest(row)}], schema=WORK_SCHEMA)
 
 
 def prepare(task: PrepareTask) -> PreparedShard:
     """Read, parse, normalise and index every file of the shard (each document's work, once).
 
-    With a cache, a document read before (same bytes, same name, same settings and versions)
-    takes its normalised row and index entry from it instead of being processed again.
+    With a cache, a file whose bytes were seen before (same bytes, same name, same settings and
+    versions) is neither parsed nor normalised: its row, index entry and size come from the
+    cache. Files are read a batch at a time, and a batch's cache entries are fetched in one go.
     """
     writer = _RowWriter(docs_path(task.work, task.shard))
     cache = task.cache
-    waiting: dict[int, tuple[bytes, dict[str, Any]]] = {}
-    fresh: list[tuple[bytes, tuple[dict[str, Any], IndexEntry]]] = []
+    inputs = _Inputs()
+    rejects: list[Rejected] = []
+    waiting: dict[int, tuple[bytes, bytes, int, tuple[str, str], str, int]] = {}
+    fresh: list[tuple[bytes, _Cached]] = []
+    parsed = normalised = 0
 
     def computed(position: int, entry: IndexEntry) -> None:
-        key, row = waiting.pop(position)
-        fresh.append((key, (row, entry)))
+        key, row, size, source, doc_id, seq = waiting.pop(position)
+        fresh.append((key, (row, entry, size, source, doc_id, seq)))
 
-    # Documents wait in ``batch`` (in corpus order) so that their languages are told in one
-    # call (normalize_batch); a cached document waits too, to keep the order.
-    batch: list[tuple[Document, bytes, Any]] = []
+    def reject(entry: Entry, found: Reject, data: bytes | None) -> None:
+        found = task.relativize.reject(found)
+        rejects.append(Rejected(found, entry))
+        digest, size = "", 0
+        if (data is not None and isinstance(entry, FileRef) and entry.container == "file"
+                and found.rule not in UNREAD_RULES):
+            digest, size = hashlib.sha256(data).hexdigest(), len(data)
+        inputs.add(found.path, digest, size, False, rule=found.rule)
 
-    def flush(indexer: ShardIndexer) -> None:
-        misses = [doc for doc, _, hit in batch if hit is None]
+    def flush(indexer: ShardIndexer, batch: list[tuple[Document | None, bytes, Any, int]]
+              ) -> None:
+        """Normalise the batch's new documents in one call, write the batch's rows (new ones
+        converted to Arrow in one go, cached ones as they were cached), then index the batch,
+        all in corpus order."""
+        nonlocal normalised
+        misses = [doc for doc, _, hit, _ in batch if hit is None and doc is not None]
+        normalised += len(misses)
         try:
             done = iter(normalize_batch(misses, task.normalize))
         except Exception:
-            for doc in misses:  # find the document that fails, and name it
-                _named(doc, partial(normalize, doc, task.normalize))
+            for miss in misses:  # find the document that fails, and name it
+                _named(miss, partial(normalize, miss, task.normalize))
             raise
-        for doc, key, hit in batch:
+        made: list[tuple[Document, dict[str, Any]]] = []
+        for doc, _, hit, _ in batch:
+            if hit is None:
+                assert doc is not None
+                normalised_doc: Document = next(done)
+                row = _named(doc, partial(to_row, normalised_doc))
+                made.append((normalised_doc, {**row, "row_digest": row_digest(row)}))
+        new = pa.Table.from_pylist([row for _, row in made], schema=WORK_SCHEMA)
+        pieces: list[pa.Table] = []
+        taken = 0
+        for doc, key, hit, size in batch:
             if hit is not None:
-                row, entry = hit
-                row["source"] = {"path": doc.source.path, "member": doc.source.member}
-                writer.write(row)
-                indexer.add_entry(row["id"], doc.name, str(doc.source), row["seq"],
-                                  row["text"], entry)
+                cached, source = hit
+                table = _hit_row(cached, source)
+                pieces.append(table)
+                indexer.add_entry(cached[4], _file_name(*source), str(SourceRef(*source)),
+                                  cached[5], table.column("text")[0].as_py(), cached[1])
                 continue
-            normalised = next(done)
-            row = _named(doc, partial(to_row, normalised))
-            writer.write(row)
+            assert doc is not None
+            normalised_doc, row = made[taken]
+            piece = new.slice(taken, 1)
+            taken += 1
+            pieces.append(piece)
             if cache is not None:
-                waiting[indexer.count] = (key, row)
-            _named(doc, partial(indexer.add, normalised))
+                source = row["source"]
+                waiting[indexer.count] = (
+                    key, piece.to_batches()[0].serialize().to_pybytes(), size,
+                    (source["path"], source["member"]), row["id"], row["seq"])
+            _named(doc, partial(indexer.add, normalised_doc))
+        if pieces:
+            writer.write(pa.concat_tables(pieces))
         batch.clear()
 
     try:
         with ShardIndexer(task.work, task.shard, task.dedup, task.partitions,
                           computed if cache is not None else None) as indexer:
-
-            def each(doc: Document) -> None:
-                key, hit = b"", None
-                if cache is not None:
-                    key = _cache_key(doc)
-                    hit = cache.get("doc", [key]).get(key)
-                batch.append((doc, key, hit))
-                if len(batch) >= STREAM_BATCH:
-                    flush(indexer)
-
-            outcomes = tuple(_outcomes(task.entries, task.relativize, task.max_file_bytes, each))
-            flush(indexer)
+            batch: list[tuple[Document | None, bytes, Any, int]] = []
+            for start in range(0, len(task.entries), STREAM_BATCH):
+                chunk = task.entries[start:start + STREAM_BATCH]
+                raws = list(read_raw(chunk, max_file_bytes=task.max_file_bytes))
+                shas = [hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else ""
+                        for data in raws]
+                keys = [_cache_key(sha, _name_of(entry)) if sha and isinstance(entry, FileRef)
+                        else b"" for entry, sha in zip(chunk, shas, strict=True)]
+                hits: dict[bytes, Any] = (cache.get("doc", [k for k in keys if k])
+                                          if cache is not None else {})
+                for entry, data, sha, key in zip(chunk, raws, shas, keys, strict=True):
+                    if isinstance(data, Reject):
+                        reject(entry, data, None)
+                        continue
+                    assert isinstance(entry, FileRef)
+                    hit: _Cached | None = hits.get(key)
+                    if hit is not None:
+                        size = hit[2]
+                        path = task.relativize.path(entry.path)
+                        inputs.add(str(SourceRef(path, entry.member)), sha, size, True, hit[4])
+                        batch.append((None, key, (hit, (path, entry.member)), size))
+                    else:
+                        parsed += 1
+                        doc = parse_ref(entry, data)
+                        if isinstance(doc, Reject):
+                            reject(entry, doc, data)
+                            continue
+                        doc = task.relativize.document(doc)
+                        size = len(_named(doc, partial(render, doc)))
+                        inputs.add(str(doc.source), doc.raw_sha256, size, True, doc.id)
+                        batch.append((doc, key, None, size))
+                    if len(batch) >= STREAM_BATCH:
+                        flush(indexer, batch)
+            flush(indexer, batch)
             index = indexer.close()
     finally:
         writer.close()
     if cache is not None:
         cache.put("doc", fresh)
-    return PreparedShard(task.shard, outcomes, index)
+    return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised)
 
 
-def read_rows(work: str, shards: Iterable[int], batch_size: int = 256
-              ) -> Iterator[list[dict[str, Any]]]:
-    """The normalised rows of ``shards``' work files, in order, a batch at a time."""
+@dataclass(frozen=True, slots=True)
+class HashTask:
+    """Hash the bytes of one shard of the listing (nothing parsed, nothing written)."""
+
+    shard: int
+    entries: tuple[Entry, ...]
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+
+def hash_inputs(task: HashTask) -> list[str]:
+    """The SHA-256 of every file of the shard, in order; empty for one that cannot be read."""
+    return [hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else ""
+            for data in read_raw(task.entries, max_file_bytes=task.max_file_bytes)]
+
+
+def read_work(work: str, shards: Iterable[int], batch_size: int = 512
+              ) -> Iterator[pa.RecordBatch]:
+    """The work files of ``shards`` (:data:`WORK_SCHEMA`), in order, a batch at a time."""
     for shard in shards:
         source = pq.ParquetFile(docs_path(work, shard))
-        for batch in source.iter_batches(batch_size=batch_size):
-            yield batch.to_pylist()
+        yield from source.iter_batches(batch_size=batch_size)

@@ -34,11 +34,13 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Literal
 
+import pyarrow as pa
+
 from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
-from corpus.pipeline.build import BuiltData, Stages, run_build, scan_inputs
-from corpus.pipeline.cache import Cache, namespace_of
+from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan_inputs
+from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
 from corpus.pipeline.executor import Engine, Executor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.publish.card import render_card
@@ -207,7 +209,7 @@ def _cache_namespace(config: BuildConfig) -> str:
     """What cached per-document results depend on: versions, schema and every setting."""
     return namespace_of({
         "libraries": _library_versions(), "schema": SCHEMA_VERSION, "format": FORMAT_VERSION,
-        "settings": settings_hash(config.settings()),
+        "settings": settings_hash(config.settings()), "entries": CACHE_FORMAT,
     })
 
 
@@ -216,8 +218,10 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
     """True when ``manifest`` was built from exactly these input files with these settings,
     this schema and these library versions: then the release is up to date without a build.
 
-    Reading and parsing is cheap next to normalising, deduplicating and writing, so this
-    check runs first and an unchanged corpus costs one read.
+    The files are hashed, not parsed (the same path and the same bytes give the same
+    document or reject), so an unchanged corpus costs one read and a changed one little more;
+    a corpus that hashing cannot judge (archives, URLs, files refused on sight) is read and
+    parsed instead.
     """
     if (manifest.settings_hash != settings_hash(config.settings())
             or manifest.schema_version != SCHEMA_VERSION
@@ -225,10 +229,27 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
         return False
     if len(listing.entries) != len(manifest.inputs):
         return False
+    if config.strict and any(i.status != "accepted" for i in manifest.inputs):
+        return False
+    hashed = same_bytes(listing, rel, manifest.inputs, stages)
+    if hashed is not None:
+        return hashed
     seen, rejects = scan_inputs(listing, rel, stages)
     if config.strict and rejects:
         return False
     return seen == manifest.inputs
+
+
+def _known_digests(cache: Cache | None, previous: Manifest, built: BuiltData
+                   ) -> tuple[pa.Table, pa.Table] | None:
+    """The row digests of the release of manifest ``previous`` (kept in the cache by the build
+    that made it, under its fingerprint) and of the new release, or ``None`` when the cache
+    lacks them."""
+    if cache is None:
+        return None
+    fingerprint = previous.fingerprint.encode()
+    known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
+    return None if known is None else (known, built.row_digests)
 
 
 def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) -> bool:
@@ -487,7 +508,6 @@ def build(
             built = run_build(listing, rel, tmp, config, stages, store_cache)
             if store_cache is not None:
                 store_cache.prune()
-                store_cache.close()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
             shutil.rmtree(tmp, ignore_errors=True)
             raise _write_error(exc, staging) from None
@@ -495,6 +515,13 @@ def build(
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     where_text = str(dataset_dir) if remote is None else remote.url_of(remote.dataset(name))
+    read: dict[Version, Manifest] = {}
+
+    def manifest_of(version: Version) -> Manifest:  # each read once: a big one is slow
+        if version not in read:
+            read[version] = read_manifest(releases[version], storage_options)
+        return read[version]
+
     try:
         settings = config.settings()
         digest = settings_hash(settings)
@@ -502,7 +529,7 @@ def build(
         # Decide the version, or find that nothing changed.
         status: Status = "built"
         if target is not None and target in releases:
-            existing = read_manifest(releases[target], storage_options)
+            existing = manifest_of(target)
             if _same_content(existing, built, digest):
                 return BuildReport("up-to-date", name, target, releases[target], existing)
             if not overwrite:
@@ -514,13 +541,19 @@ def build(
             status = "overwritten"
         if target is None and releases:
             latest = max(releases)
-            existing = read_manifest(releases[latest], storage_options)
+            existing = manifest_of(latest)
             if _same_content(existing, built, digest):
                 return BuildReport("up-to-date", name, latest, releases[latest], existing)
         earlier = sorted(v for v in releases if target is None or v < target)
         previous = earlier[-1] if earlier else None
-        change = (diff(releases[previous], tmp, storage_options=storage_options)
-                  if previous is not None else None)
+        change = None
+        if previous is not None:
+            with stages.timed("diff"):
+                change = diff(releases[previous], tmp, storage_options=storage_options,
+                              digests=_known_digests(store_cache, manifest_of(previous), built))
+        if store_cache is not None:  # this release's row digests, for the next build's diff
+            store_cache.replace("release", [(built.fingerprint.encode(),
+                                             built.row_digests)])
         if target is None:
             if previous is None or change is None:
                 target = FIRST_VERSION
@@ -530,7 +563,7 @@ def build(
         # History: the previous release's changelog plus this version's entry.
         history: tuple[ChangelogEntry, ...] = ()
         if previous is not None and change is not None:
-            before = read_manifest(releases[previous], storage_options)
+            before = manifest_of(previous)
             history = (*before.changelog, ChangelogEntry(
                 version=str(target), previous=str(previous),
                 kind="patch" if change.kind == "none" else change.kind,
@@ -571,8 +604,9 @@ def build(
             license_link=config.license_link,
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
-        (tmp / MANIFEST).write_text(manifest.to_json(), encoding="utf-8", newline="\n")
-        write_report(tmp, tmp / REPORT)  # report.html (+ report_files/ when large) travels along
+        manifest.write(tmp / MANIFEST)
+        # report.html (+ report_files/ when large) travels along
+        write_report(tmp, tmp / REPORT, manifest=manifest)
         if remote is None:
             final = dataset_dir / target.tag
             _move_into_place(tmp, final, overwrite=status == "overwritten")
@@ -584,5 +618,7 @@ def build(
     except OSError as exc:  # a full disk, a file-size limit, a folder made read-only meanwhile
         raise _write_error(exc, staging) from None
     finally:
+        if store_cache is not None:
+            store_cache.close()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
+import pickle
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Never
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
@@ -51,6 +54,17 @@ def row_json(row: Mapping[str, Any]) -> bytes:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _row_digest(row: Mapping[str, Any]) -> bytes:
+    """A digest of a row that two rows share exactly when they are equal (same columns in the
+    same order): its pickle without the memo (so that equal values always give equal bytes,
+    whatever objects they share), which is much cheaper than canonical JSON."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True  # no memo: the bytes depend on the values only
+    pickler.dump(row)
+    return _digest(out.getvalue())
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -187,10 +201,15 @@ def _schema(shards: list[_Shard]) -> pa.Schema:
         return parquet.schema_arrow.remove_metadata()
 
 
-def _rows(shards: list[_Shard], columns: list[str]) -> Iterator[dict[str, Any]]:
+def _rows(shards: list[_Shard], columns: list[str], ids: Iterable[str] | None = None
+          ) -> Iterator[dict[str, Any]]:
+    """The rows of ``shards`` (only those whose id is in ``ids`` when given)."""
+    wanted = None if ids is None else pa.array(sorted(ids), pa.string())
     for shard in shards:
         with shard.open() as parquet:
             for batch in parquet.iter_batches(batch_size=_BATCH, columns=columns):
+                if wanted is not None:
+                    batch = batch.filter(pc.is_in(batch.column("id"), value_set=wanted))
                 yield from batch.to_pylist()
 
 
@@ -214,7 +233,8 @@ def _field_digests(row: Mapping[str, Any], columns: list[str]) -> dict[str, byte
 
 
 def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
-         storage_options: Mapping[str, Any] | None = None) -> ReleaseDiff:
+         storage_options: Mapping[str, Any] | None = None,
+         digests: tuple[pa.Table, pa.Table] | None = None) -> ReleaseDiff:
     """Compare release ``old`` with release ``new`` (the ``all`` config of each).
 
     Each is a release folder or the fsspec URL of a release in a remote store
@@ -225,12 +245,99 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``).
     Raises :class:`PublishError` if either folder has no ``all`` shards. ``progress`` shows a
     bar of the rows read on stderr (None: when stderr is a terminal).
+
+    ``digests``: when the caller knows a digest of every row of both releases (``id`` and
+    ``digest`` columns; equal digests exactly for equal rows, as a build keeps them), rows are
+    compared by digest and only the changed ones are read whole. Same result, much less work.
     """
     old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
     old_shards = _shards(old_dir, storage_options)
     new_shards = _shards(new_dir, storage_options)
+    if digests is not None and _schema(old_shards).equals(_schema(new_shards)):
+        return _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests)
     with _progress(progress, old_shards + new_shards) as bar:
         return _diff(old_dir, new_dir, old_shards, new_shards, bar)
+
+
+_LIGHT = ["id", "source", "relation", "duplicate_of"]
+
+
+def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
+                    new_shards: list[_Shard], old_digests: pa.Table, new_digests: pa.Table
+                    ) -> ReleaseDiff:
+    """:func:`_diff` for releases whose rows' digests are known: reads the light columns of
+    every row and the changed rows whole."""
+    columns = _schema(new_shards).names
+    old_rows = {str(r["id"]): r for r in _rows(old_shards, _LIGHT)}
+    new_rows = {str(r["id"]): r for r in _rows(new_shards, _LIGHT)}
+    if (len(old_rows) != old_digests.num_rows or len(new_rows) != new_digests.num_rows
+            or set(old_digests.column("id").to_pylist()) != old_rows.keys()
+            or set(new_digests.column("id").to_pylist()) != new_rows.keys()):
+        raise PublishError(f"the row digests given do not match {old_dir} and {new_dir}")
+    before = dict(zip(old_digests.column("id").to_pylist(),
+                      old_digests.column("digest").to_pylist(), strict=True))
+    changed_ids: set[str] = set()
+    unchanged = 0
+    for doc_id, digest in zip(new_digests.column("id").to_pylist(),
+                              new_digests.column("digest").to_pylist(), strict=True):
+        known = before.get(doc_id)
+        if known is None:
+            continue
+        if known == digest:
+            unchanged += 1
+        else:
+            changed_ids.add(doc_id)
+    added = [DocumentRef(i, _path(r)) for i, r in new_rows.items() if i not in old_rows]
+    removed = [DocumentRef(i, _path(r)) for i, r in old_rows.items() if i not in new_rows]
+    changed: list[DocumentChange] = []
+    if changed_ids:
+        old_fields = {str(r["id"]): _field_digests(r, columns)
+                      for r in _rows(old_shards, columns, changed_ids)}
+        for row in _rows(new_shards, columns, changed_ids):
+            doc_id = str(row["id"])
+            now = _field_digests(row, columns)
+            fields = tuple(name for name in columns if now[name] != old_fields[doc_id][name])
+            changed.append(DocumentChange(doc_id, _path(new_rows[doc_id]), fields))
+    return _result(old_dir, new_dir, False, added, removed, changed,
+                   _clusters_of(old_rows.values()), _clusters_of(new_rows.values()), unchanged)
+
+
+def _clusters_of(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[tuple[str, str]]]:
+    clusters: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        key = _cluster_key(row)
+        if key:
+            clusters.setdefault(key, []).append((str(row["id"]), str(row["relation"])))
+    return clusters
+
+
+def _result(old_dir: str, new_dir: str, schema_changed: bool, added: list[DocumentRef],
+            removed: list[DocumentRef], changed: list[DocumentChange],
+            old_clusters: dict[str, list[tuple[str, str]]],
+            new_clusters: dict[str, list[tuple[str, str]]], unchanged: int) -> ReleaseDiff:
+    clusters_added, clusters_removed, clusters_changed = [], [], []
+    for key in sorted(set(old_clusters) | set(new_clusters)):
+        before_members = tuple(sorted(old_clusters.get(key, ())))
+        after_members = tuple(sorted(new_clusters.get(key, ())))
+        change = ClusterChange(key, before_members, after_members)
+        if not before_members:
+            clusters_added.append(change)
+        elif not after_members:
+            clusters_removed.append(change)
+        elif before_members != after_members:
+            clusters_changed.append(change)
+    return ReleaseDiff(
+        old=str(old_dir),
+        new=str(new_dir),
+        schema_changed=schema_changed,
+        added=tuple(sorted(added)),
+        removed=tuple(sorted(removed)),
+        changed=tuple(sorted(changed)),
+        clusters_added=tuple(clusters_added),
+        clusters_removed=tuple(clusters_removed),
+        clusters_changed=tuple(clusters_changed),
+        unchanged=unchanged,
+    )
 
 
 def _progress(enabled: bool | None, shards: list[_Shard]) -> tqdm[Never]:
@@ -257,7 +364,7 @@ def _diff(old_dir: str, new_dir: str, old_shards: list[_Shard], new_shards: list
     for row in _rows(old_shards, columns):
         bar.update(1)
         doc_id = str(row["id"])
-        index[doc_id] = (_digest(row_json(row)), _path(row))
+        index[doc_id] = (_row_digest(row), _path(row))
         key = _cluster_key(row)
         if key:
             old_clusters.setdefault(key, []).append((doc_id, str(row["relation"])))
@@ -277,7 +384,7 @@ def _diff(old_dir: str, new_dir: str, old_shards: list[_Shard], new_shards: list
         before = index.get(doc_id)
         if before is None:
             added.append(DocumentRef(doc_id, _path(row)))
-        elif before[0] != _digest(row_json(row)):
+        elif before[0] != _row_digest(row):
             changed_paths[doc_id] = _path(row)
         else:
             unchanged += 1
@@ -288,37 +395,14 @@ def _diff(old_dir: str, new_dir: str, old_shards: list[_Shard], new_shards: list
     if changed_paths:
         old_digests = {
             str(row["id"]): _field_digests(row, columns)
-            for row in _rows(old_shards, columns)
-            if row["id"] in changed_paths
+            for row in _rows(old_shards, columns, changed_paths)
         }
-        for row in _rows(new_shards, columns):
+        for row in _rows(new_shards, columns, changed_paths):
             doc_id = str(row["id"])
-            if doc_id in changed_paths:
+            if doc_id in old_digests:
                 now = _field_digests(row, columns)
                 fields = tuple(name for name in columns if now[name] != old_digests[doc_id][name])
                 changed.append(DocumentChange(doc_id, changed_paths[doc_id], fields))
 
-    clusters_added, clusters_removed, clusters_changed = [], [], []
-    for key in sorted(set(old_clusters) | set(new_clusters)):
-        before_members = tuple(sorted(old_clusters.get(key, ())))
-        after_members = tuple(sorted(new_clusters.get(key, ())))
-        change = ClusterChange(key, before_members, after_members)
-        if not before_members:
-            clusters_added.append(change)
-        elif not after_members:
-            clusters_removed.append(change)
-        elif before_members != after_members:
-            clusters_changed.append(change)
-
-    return ReleaseDiff(
-        old=old_dir,
-        new=new_dir,
-        schema_changed=not old_schema.equals(new_schema),
-        added=tuple(sorted(added)),
-        removed=tuple(sorted(removed)),
-        changed=tuple(sorted(changed)),
-        clusters_added=tuple(clusters_added),
-        clusters_removed=tuple(clusters_removed),
-        clusters_changed=tuple(clusters_changed),
-        unchanged=unchanged,
-    )
+    return _result(old_dir, new_dir, not old_schema.equals(new_schema), added, removed,
+                   changed, old_clusters, new_clusters, unchanged)

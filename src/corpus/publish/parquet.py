@@ -87,11 +87,21 @@ def write_table(
 ) -> WrittenFile:
     """Write ``rows`` (mappings with ``schema``'s columns) to one Parquet file ``root/relpath``.
 
-    For small tables such as the rejects: the rows are converted in one go.
+    One row group. The rows are converted to Arrow a few thousand at a time, so a large table
+    (the clusters of a big corpus) is held as Arrow data, never as a list of Python rows.
     """
     path = root / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist(list(rows), schema=schema)
+    batches: list[pa.RecordBatch] = []
+    chunk: list[Mapping[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == 4096:
+            batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
+            chunk = []
+    if chunk or not batches:
+        batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
+    table = pa.Table.from_batches(batches, schema=schema)
     writer = parquet_writer(str(path), schema)
     try:
         writer.write_table(table, row_group_size=max(1, table.num_rows))
@@ -134,6 +144,8 @@ class ShardWriter:
         self.nbytes = 0
         self._rows: list[Mapping[str, Any]] = []
         self._batches: list[pa.RecordBatch] = []
+        self._arrow: list[pa.Table] = []  # rows given to write_batch, not yet in a batch
+        self._arrow_rows = 0
         self._batch_bytes = 0
         self._pending = 0  # rows not yet in a row group
         self._parts: list[tuple[Path, int]] = []  # temporary path, rows
@@ -165,6 +177,40 @@ class ShardWriter:
         self._pending += 1
         if len(self._rows) >= _BATCH_ROWS:
             self._convert()
+        if self._pending >= self.row_group_rows or self._batch_bytes >= self.row_group_bytes:
+            self._flush()
+
+    def write_batch(self, data: pa.Table | pa.RecordBatch) -> None:
+        """Append rows given as Arrow data with this writer's schema.
+
+        Row groups and shards are cut at the same rows whatever batches the rows come in: the
+        rows are regrouped into fresh batches of :data:`_BATCH_ROWS` (never crossing a row
+        group), exactly as :meth:`write` groups single rows. Do not mix with :meth:`write`.
+        """
+        if self._closed:
+            raise PublishError(f"shard writer for config {self.config!r} is already closed")
+        if data.num_rows == 0:
+            return
+        table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
+        self._arrow.append(table)
+        self._arrow_rows += table.num_rows
+        while self._arrow_rows >= self._room():
+            self._take(self._room())
+
+    def _room(self) -> int:
+        return max(1, min(_BATCH_ROWS, self.row_group_rows - self._pending))
+
+    def _take(self, count: int) -> None:
+        """Move the first ``count`` buffered Arrow rows into a fresh batch of a row group."""
+        buffered = pa.concat_tables(self._arrow) if len(self._arrow) > 1 else self._arrow[0]
+        head = buffered.slice(0, count).take(pa.array(range(count), pa.int64()))
+        rest = buffered.slice(count)
+        self._arrow = [rest] if rest.num_rows else []
+        self._arrow_rows -= count
+        for batch in head.combine_chunks().to_batches():
+            self._batches.append(batch)
+            self._batch_bytes += batch.nbytes
+        self._pending += count
         if self._pending >= self.row_group_rows or self._batch_bytes >= self.row_group_bytes:
             self._flush()
 
@@ -210,6 +256,8 @@ class ShardWriter:
         """Flush, close the last shard and rename every shard to its final name."""
         if self._closed:
             return self.files
+        while self._arrow_rows:
+            self._take(min(self._arrow_rows, self._room()))
         self._flush()
         if not self._parts:
             self._open()  # an empty config still gets one shard holding the schema

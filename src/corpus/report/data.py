@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -250,27 +250,40 @@ def scan_documents(
 ) -> DocumentScan:
     """One streaming pass over the ``all`` config: lengths, languages, and the documents of
     ``wanted`` (the clustered ones). Reads only the columns it needs, a batch at a time, and
-    keeps no text but the first :data:`SNIPPET` characters of untitled wanted documents."""
+    keeps no text but the first :data:`SNIPPET` characters of untitled wanted documents: the
+    ``text`` column (most of a release's bytes) is read in a second pass, and only when some
+    wanted document has no title."""
     manifest = read_manifest(release_dir) if manifest is None else manifest
     lengths: list[Any] = []
     languages: Counter[str] = Counter()
     kept: Counter[str] = Counter()
     found: dict[str, DocumentInfo] = {}
-    for shard in _shards(release_dir, manifest):
-        for rows, texts in _batches(shard, _DOC_COLUMNS, lazy="text"):
+    untitled: set[str] = set()
+    shards = _shards(release_dir, manifest)
+    for shard in shards:
+        for rows, _ in _batches(shard, _DOC_COLUMNS):
             lengths.append(np.fromiter((int(r["word_count"]) for r in rows), dtype=np.int64))
-            for i, row in enumerate(rows):
+            for row in rows:
                 languages[row["language"]] += 1
                 if row["relation"] in _KEPT:
                     kept[row["language"]] += 1
                 if row["id"] in wanted:
                     source = row["source"]
                     path = source["path"] + (f"!{source['member']}" if source["member"] else "")
-                    snippet = "" if row["title"] else str(texts[i].as_py())[:SNIPPET]
                     found[row["id"]] = DocumentInfo(
                         id=row["id"], title=row["title"], path=path, language=row["language"],
-                        words=int(row["word_count"]), snippet=" ".join(snippet.split()),
+                        words=int(row["word_count"]), snippet="",
                     )
+                    if not row["title"]:
+                        untitled.add(row["id"])
+    if untitled:
+        for shard in shards:
+            for rows, texts in _batches(shard, ["id"], lazy="text"):
+                for i, row in enumerate(rows):
+                    if row["id"] in untitled:
+                        snippet = str(texts[i].as_py())[:SNIPPET]
+                        found[row["id"]] = replace(found[row["id"]],
+                                                   snippet=" ".join(snippet.split()))
     values = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
     return DocumentScan(
         rows=int(values.size),

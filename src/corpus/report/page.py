@@ -344,6 +344,7 @@ def write_report(
     *,
     inline_limit: int = INLINE_LIMIT,
     chunk_bytes: int = CHUNK_BYTES,
+    manifest: Manifest | None = None,
 ) -> ReportSummary:
     """Write the report of the release folder ``release_dir`` to ``out_path`` (an HTML file).
 
@@ -352,7 +353,8 @@ def write_report(
     ``inline_limit`` bytes go into ``<out_path stem>_files/`` (see the module docstring); details
     files of an earlier report at the same place are removed first. Raises
     :class:`~corpus.errors.PublishError` naming the file when the folder is not a readable
-    release, :class:`~corpus.errors.ConfigError` for a negative limit.
+    release, :class:`~corpus.errors.ConfigError` for a negative limit. ``manifest``: the
+    release's manifest when the caller holds it already (a build), so it is not read again.
     """
     if inline_limit < 0 or chunk_bytes < 1:
         raise ConfigError(
@@ -361,7 +363,7 @@ def write_report(
         )
     release = Path(release_dir)
     page = Path(out_path)
-    manifest = read_manifest(release)
+    manifest = read_manifest(release) if manifest is None else manifest
     scan = scan_documents(release, cluster_ids(release), manifest)
     folder = data_dir(page)
     try:
