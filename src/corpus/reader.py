@@ -350,42 +350,56 @@ def _scan_local_dir(root: str, out: _Collector) -> None:
         directory, real_dir, above = stack.pop()
         try:
             with os.scandir(directory) as it:
-                children = sorted(it, key=lambda e: e.name)
+                # Small (name, kind, size) tuples, not the DirEntry objects: a flat folder of a
+                # million files would otherwise hold a million entries and their stat results.
+                children = sorted(_entry_kind(entry) for entry in it)
         except OSError as exc:
             out.reject(directory, "", "unreadable",
                        f"cannot list the directory: {exc.strerror}; check its permissions")
             continue
         chain = above | {real_dir}
-        for entry in children:
-            path = os.path.join(directory, entry.name)
-            if _hidden(entry.name):
+        for name, kind, size in children:
+            path = os.path.join(directory, name)
+            if _hidden(name):
                 out.skip(path)
                 continue
-            if (directory == root and entry.name == SETTINGS_FILE
-                    and entry.is_file(follow_symlinks=False)):
+            if directory == root and name == SETTINGS_FILE and kind == "file":
                 out.skip(path, Skipped(
                     _printable(path), "settings",
                     "the corpus's settings file (docs/dedup.md, \"Settings\"), not a document",
                 ))
                 continue
-            try:
-                if not _is_utf8(entry.name):
-                    kind = "directory" if entry.is_dir(follow_symlinks=False) else "file"
-                    out.reject(path, "", "bad-name", _not_utf8(kind))
-                elif entry.is_symlink():
-                    _scan_link(path, real_root, chain, stack, out)
-                elif entry.is_dir(follow_symlinks=False):
-                    stack.append((path, os.path.join(real_dir, entry.name), chain))
-                elif entry.is_file(follow_symlinks=False):
-                    size = entry.stat(follow_symlinks=False).st_size
-                    out.add(FileRef(path, "file", size=size, root=real_root))
-                else:
-                    out.reject(path, "", "not-regular",
-                               "not a regular file (a FIFO, socket or device); it was not read: "
-                               "remove it from the corpus")
-            except OSError as exc:
+            if kind.startswith("error:"):
                 out.reject(path, "", "unreadable",
-                           f"cannot inspect the entry: {exc.strerror}; check its permissions")
+                           f"cannot inspect the entry: {kind[6:]}; check its permissions")
+            elif not _is_utf8(name):
+                out.reject(path, "", "bad-name",
+                           _not_utf8("directory" if kind == "directory" else "file"))
+            elif kind == "link":
+                _scan_link(path, real_root, chain, stack, out)
+            elif kind == "directory":
+                stack.append((path, os.path.join(real_dir, name), chain))
+            elif kind == "file":
+                out.add(FileRef(path, "file", size=size, root=real_root))
+            else:
+                out.reject(path, "", "not-regular",
+                           "not a regular file (a FIFO, socket or device); it was not read: "
+                           "remove it from the corpus")
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> tuple[str, str, int]:
+    """``(name, kind, size)`` of a directory entry, symlinks not followed: kind is ``link``,
+    ``directory``, ``file`` (with its size), ``other``, or ``error:`` and the reason."""
+    try:
+        if entry.is_symlink():
+            return entry.name, "link", -1
+        if entry.is_dir(follow_symlinks=False):
+            return entry.name, "directory", -1
+        if entry.is_file(follow_symlinks=False):
+            return entry.name, "file", entry.stat(follow_symlinks=False).st_size
+        return entry.name, "other", -1
+    except OSError as exc:
+        return entry.name, f"error:{exc.strerror}", -1
 
 
 def _scan_link(
