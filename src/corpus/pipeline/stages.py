@@ -454,7 +454,8 @@ def hash_inputs(task: HashTask) -> list[str]:
 _SETTLE_NS = 2_000_000_000
 
 
-def _identity(entry: Entry, limit: int, now_ns: int) -> tuple[bytes, bool] | None:
+def _identity(entry: Entry, limit: int, now_ns: int, folders: dict[str, str]
+              ) -> tuple[bytes, bool] | None:
     """The stat identity of a local regular file and whether it is settled.
 
     The identity is a digest of the file's real path, device, inode, size, modification and
@@ -464,13 +465,21 @@ def _identity(entry: Entry, limit: int, now_ns: int) -> tuple[bytes, bool] | Non
     ``now_ns`` (taken before any file of the batch was read), so a digest read now may be
     filed under it. ``None`` for what stat cannot vouch for and reading would judge: not a
     local file, gone, not a regular file, larger than ``limit``, or resolving outside the
-    corpus root.
+    corpus root. ``folders`` keeps the real path of each folder seen (resolving a path costs
+    more than the stat; a file that is itself a link is resolved whole).
     """
     if not isinstance(entry, FileRef) or entry.container != "file":
         return None
     try:
-        real = os.path.realpath(entry.path)
-        info = os.stat(real)
+        folder, name = os.path.split(entry.path)
+        real_folder = folders.get(folder)
+        if real_folder is None:
+            real_folder = folders[folder] = os.path.realpath(folder)
+        real = os.path.join(real_folder, name)
+        info = os.lstat(real)
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(entry.path)
+            info = os.stat(real)
     except (OSError, ValueError):
         return None
     if not stat.S_ISREG(info.st_mode) or info.st_size > limit or (
@@ -501,7 +510,8 @@ class _KnownDigests:
         if cache is None:
             return
         now = time.time_ns()
-        self._identities = [_identity(entry, limit, now) for entry in entries]
+        folders: dict[str, str] = {}
+        self._identities = [_identity(entry, limit, now, folders) for entry in entries]
         known = cache.get("stat", [i[0] for i in self._identities if i is not None])
         for k, identity in enumerate(self._identities):
             if identity is not None:
