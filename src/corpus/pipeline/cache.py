@@ -5,10 +5,11 @@ of it (the normalised row with its digest, the dedup index entry and the file's 
 size), for every pair it verified the verdict, and for every pair it related in a cluster the
 aligned passages; all keyed by content (the raw bytes' SHA-256 and the file name; the digests
 of the two texts) inside a *namespace*: a hash of the library, schema and format versions, of
-the cache's own layout and of every setting that shapes the output. When 1% of a corpus
-changes, the next build reads and hashes every file but parses, normalises, indexes, verifies
-and relates only what is new, and its release is byte-identical to a clean build of the same
-input: cached values are exactly what the stages would compute again.
+the cache's own layout and of every setting that shapes the output. It also files each file's
+SHA-256 under its stat identity, so an unchanged file is not even read. When 1% of a corpus
+changes, the next build reads, parses, normalises, indexes, verifies and relates only what is
+new, and its release is byte-identical to a clean build of the same input: cached values are
+exactly what the stages would compute again.
 
 The cache is one SQLite file (``STORE/.cache/NAME/pipeline.sqlite`` for a build; WAL mode, so
 worker processes of this machine read and write it at once). Entries of other namespaces are
