@@ -217,8 +217,10 @@ def with_threshold(config: DedupConfig, threshold: float, semantic: bool) -> Ded
 
 
 def curve(dev: DevSet, config: DedupConfig, semantic: bool) -> list[dict[str, object]]:
+    """The sweep's points, and the mode's default threshold among them (starred in the plot)."""
     points: list[dict[str, object]] = []
-    for threshold in SWEEP:
+    default = SemanticConfig().threshold if semantic else RewriteConfig().threshold
+    for threshold in sorted({*SWEEP, default}):
         result = find_duplicates(dev.docs, with_threshold(config, threshold, semantic))
         overall = score(result, dev.labels)["overall"]
         assert isinstance(overall, dict)
