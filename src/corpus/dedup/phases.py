@@ -1332,11 +1332,51 @@ def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
     tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above)
              for p in range(partitions)]
     results = run(_group_task, tasks, stage or f"dedup: group {kind} keys", [1] * len(tasks))
-    codes = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int64)
-    counts = np.concatenate([r[1] for r in results]) if results else np.zeros(0, np.int64)
-    unique, inverse = np.unique(codes, return_inverse=True)
-    summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(unique))
-    return unique, summed.astype(np.int64)
+    return _merge_counts(results, meta.size)
+
+
+#: Bits of a packed ``code << _COUNT_BITS | count`` value that hold the count.
+_COUNT_BITS = 8
+
+
+def _merge_counts(results: list[tuple[I64, I64]], n: int) -> tuple[I64, I64]:
+    """The distinct codes of every partition's ``(codes, counts)`` and their summed counts.
+
+    A pair's keys may fall in several partitions, so the driver merges the partitions' codes:
+    these are the largest arrays it holds (every pair sharing a rare term, tens of them a
+    document). Each code is packed with its count in one 64-bit value and sorted in place,
+    which needs a quarter of the memory of ``np.unique(..., return_inverse=True)``.
+    """
+    total = sum(len(r[0]) for r in results)
+    limit = (1 << (63 - _COUNT_BITS)) - 1
+    if n * n > limit or any(len(r[1]) and int(r[1].max()) >= 1 << _COUNT_BITS
+                            for r in results):  # too large to pack: the plain way
+        codes = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int64)
+        counts = np.concatenate([r[1] for r in results]) if results else np.zeros(0, np.int64)
+        unique, inverse = np.unique(codes, return_inverse=True)
+        summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(unique))
+        return unique, summed.astype(np.int64)
+    packed = np.empty(total, dtype=np.int64)
+    at = 0
+    for k, (codes, counts) in enumerate(results):
+        end = at + len(codes)
+        np.left_shift(codes, _COUNT_BITS, out=packed[at:end])
+        packed[at:end] |= counts
+        at = end
+        results[k] = (np.zeros(0, np.int64), np.zeros(0, np.int64))  # let it go now
+    packed.sort()
+    low = np.empty(total, dtype=np.uint8)
+    np.bitwise_and(packed, (1 << _COUNT_BITS) - 1, out=low, casting="unsafe")
+    packed >>= _COUNT_BITS  # the codes, sorted
+    if total == 0:
+        return packed, np.zeros(0, np.int64)
+    fresh = np.empty(total, dtype=bool)
+    fresh[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=fresh[1:])
+    starts = np.flatnonzero(fresh)
+    del fresh
+    summed = np.add.reduceat(low, starts, dtype=np.int64)
+    return packed[starts], summed
 
 
 def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
