@@ -17,6 +17,7 @@ executor, the number of workers or the number of shards.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -309,6 +310,15 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
                              partitions, semantic, cache)
         mapped = sum(t for name, t in stages.timings.items() if name.startswith("dedup"))
         stages.timings["dedup: driver"] = time.perf_counter() - start - mapped
+    # Every member's evidence goes to disk now: clusters.parquet, and its rows as the
+    # fingerprint hashes them (spilled to the work folder); the write stage keeps each
+    # member's best passage only, the one the card shows.
+    clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
+    spilled_rows = work / "cluster-rows.jsonl"
+    with open(spilled_rows, "wb") as spill:
+        for cluster_row in cluster_rows(found):
+            spill.write(row_json(cluster_row) + b"\n")
+    found = _best_passages(found)
     inputs = _sorted_inputs([p.inputs for p in prepared])
     numbers = [p.shard for p in prepared]
     documents = sum(p.documents for p in prepared)
@@ -355,7 +365,6 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
                                            "cluster_id", "duplicate_of"]).to_pylist():
                     key = row["cluster_id"] or row["duplicate_of"] or row["id"]
                     clusters.setdefault(key, []).append(_cluster_member(row, found))
-    shutil.rmtree(work)
     fingerprint.update(b"dedup\n" + dedup_part.digest())
 
     fingerprint.update(b"rejects\n")
@@ -363,9 +372,10 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         fingerprint.update(row_json(reject_to_row(reject)) + b"\n")
     rejects_file = write_table(tmp, REJECTS, (reject_to_row(r) for r in rejects), REJECTS_SCHEMA)
     fingerprint.update(b"clusters\n")
-    for cluster_row in cluster_rows(found):
-        fingerprint.update(row_json(cluster_row) + b"\n")
-    clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
+    with open(spilled_rows, "rb") as spilled:
+        while chunk := spilled.read(1 << 20):
+            fingerprint.update(chunk)
+    shutil.rmtree(work)
 
     for members_of in clusters.values():
         members_of.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
@@ -405,6 +415,20 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
             [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
              pa.chunked_array(row_digests, pa.binary(16))], schema=ROW_DIGESTS),
     )
+
+
+def _best_passages(found: DedupResult) -> DedupResult:
+    """``found`` with each member's evidence cut to its best aligned passage pair (the first of
+    the most similar, as :func:`_cluster_member` picks it): what the write stage and the card
+    need once ``clusters.parquet`` is written, at a fraction of the memory."""
+    clusters = tuple(
+        dataclasses.replace(cluster, members=tuple(
+            dataclasses.replace(member, evidence=(
+                max(member.evidence, key=lambda p: p.similarity),))
+            if len(member.evidence) > 1 else member
+            for member in cluster.members))
+        for cluster in found.clusters)
+    return DedupResult(documents=found.documents, clusters=clusters, stats=found.stats)
 
 
 def _annotated_digests(digests: pa.Array, table: pa.Table, annotated: pa.Table) -> pa.Array:
