@@ -52,6 +52,7 @@ from corpus.dedup.phases import (
     _keys_path,
     _load_meta,
     _Spools,
+    _SumTask,
     _Verifier,
     _VerifyTask,
     dedup_shards,
@@ -279,7 +280,7 @@ class _Watch:
     def __call__(self, fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
                  weights: Sequence[int]) -> list[Any]:
         results = [fn(task) for task in tasks]
-        if tasks and isinstance(tasks[0], _GroupTask):
+        if tasks and isinstance(tasks[0], _GroupTask | _SumTask):
             kind = tasks[0].kind
             codes = [r[0] for r in results]
             counts = [r[1] for r in results]

@@ -655,11 +655,14 @@ class _GroupTask:
     max_bucket: int
     skip_above: int = 0
     count_shared: bool = False
+    #: When not 0: write the pairs to the work folder in this many parts by code (for
+    #: :func:`_sum_task`) and return none.
+    spill: int = 0
 
 
 def _group_task(task: _GroupTask) -> tuple[I64, I64]:
     """Codes of the pairs sharing a key (unique), and for each how many keys they share
-    (when ``count_shared``; otherwise ones)."""
+    in this partition."""
     keys, docs = [], []
     for shard, base in task.shards:
         records = np.load(_keys_path(task.work, task.kind, shard, task.partition))
@@ -670,7 +673,35 @@ def _group_task(task: _GroupTask) -> tuple[I64, I64]:
                           np.concatenate(docs) if docs else np.zeros(0, np.int64),
                           rank, task.n, task.max_bucket, task.skip_above)
     unique, counts = np.unique(codes, return_counts=True)
+    if task.spill:
+        _write_partitions(task.work, f"pairs-{task.kind}", task.partition, task.spill,
+                          unique.astype(np.uint64), counts.astype(np.int64))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return unique, counts.astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _SumTask:
+    """Sum the shared-key counts of one part of the pairs every group task wrote, and keep
+    the pairs sharing at least ``min_count`` keys."""
+
+    work: str
+    kind: str
+    part: int
+    sources: int  # the group tasks (key partitions) that wrote pairs
+    n: int
+    min_count: int
+
+
+def _sum_task(task: _SumTask) -> tuple[I64, I64]:
+    """Codes (sorted) of the pairs of this part sharing enough keys, and how many each."""
+    results = []
+    for source in range(task.sources):
+        records = np.load(_keys_path(task.work, f"pairs-{task.kind}", source, task.part))
+        results.append((records["key"].astype(np.int64), records["doc"]))
+    codes, counts = _merge_counts(results, task.n)
+    keep = counts >= task.min_count
+    return codes[keep], counts[keep]
 
 
 # -- phase 4a: rare terms -------------------------------------------------------------------
@@ -731,24 +762,24 @@ class _ProfileTask:
     work: str
     shard: int
     round: int
-    offsets: tuple[int, ...]  # spool offsets of the documents, in order
+    offsets: I64  # spool offsets of the documents, in order
     ngram: int
 
 
-def _profile_task(task: _ProfileTask) -> list[int]:
+def _profile_task(task: _ProfileTask) -> I64:
     """Write each document's profile (without text and key, which the spool holds) to the
     shard's profile file of this round; return where each one starts."""
     starts: list[int] = []
     end = 0
     with _Spools(task.work) as spools, \
             open(_profiles_path(task.work, task.shard, task.round), "wb") as out:
-        for offset in task.offsets:
+        for offset in task.offsets.tolist():
             text, key = spools.read(task.shard, offset)
             blob = _dump_profile(build_profile(text, key, task.ngram))
             out.write(_SIZE.pack(len(blob)) + blob)
             starts.append(end)
             end += _SIZE.size + len(blob)
-    return starts
+    return np.array(starts, dtype=np.int64)
 
 
 def _build_profiles(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
@@ -765,15 +796,14 @@ def _build_profiles(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
         items = wanted[meta.shard_of[wanted] == shard]
         for chunk in _chunks(items, _PROFILES_PER_TASK):
             part = round_ * 10_000 + len(members)
-            tasks.append(_ProfileTask(work, int(shard), part,
-                                      tuple(int(o) for o in meta.offsets[chunk]),
+            tasks.append(_ProfileTask(work, int(shard), part, meta.offsets[chunk],
                                       config.minhash.ngram))
             members.append(np.asarray(chunk))
-    results: list[list[int]] = run(_profile_task, tasks, "dedup: profiles",
+    results: list[I64] = run(_profile_task, tasks, "dedup: profiles",
                                    [len(t.offsets) for t in tasks])
     for task, items, starts in zip(tasks, members, results, strict=True):
         meta.profile_round[items] = task.round
-        meta.profile_offset[items] = np.array(starts, dtype=np.int64)
+        meta.profile_offset[items] = starts
 
 
 # -- phases 3 and 5: verification -----------------------------------------------------------
@@ -1327,11 +1357,23 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
 
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
              shards: Sequence[IndexedShard], max_bucket: int, skip_above: int = 0,
-             stage: str = "") -> tuple[I64, I64]:
+             stage: str = "", min_count: int = 1) -> tuple[I64, I64]:
+    """The distinct pairs sharing a key of ``kind`` (codes, sorted) and how many they share.
+
+    With ``min_count`` above 1, only the pairs sharing that many: the group tasks then write
+    their pairs to the work folder split by code, and a second map sums each part's counts
+    and keeps those pairs, so the driver never holds the pairs sharing too few keys (every
+    pair sharing one rare term: tens a document, most of the candidate codes).
+    """
+    stage = stage or f"dedup: group {kind} keys"
     bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
-    tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above)
+    parts = 4 * partitions if min_count > 1 else 0
+    tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts)
              for p in range(partitions)]
-    results = run(_group_task, tasks, stage or f"dedup: group {kind} keys", [1] * len(tasks))
+    results = run(_group_task, tasks, stage, [1] * len(tasks))
+    if parts:
+        results = run(_sum_task, [_SumTask(work, kind, part, partitions, meta.size, min_count)
+                                  for part in range(parts)], stage, [1] * parts)
     return _merge_counts(results, meta.size)
 
 
@@ -1540,10 +1582,9 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
                            select=True, cap=cap) for t in tasks]
     run(_select_task, selecting, "dedup: pick rare terms", [len(t.representatives)
                                                              for t in selecting])
-    codes, shared = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
-                             stage="dedup: group rare terms")
-    result: I64 = codes[shared >= settings.min_shared]
-    return result
+    codes, _ = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
+                        stage="dedup: group rare terms", min_count=settings.min_shared)
+    return codes
 
 
 def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
