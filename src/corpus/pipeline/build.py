@@ -274,9 +274,12 @@ class _Annotator:
         return table, annotated
 
 
-def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: BuildConfig,
-              stages: Stages, cache: Cache | None = None) -> BuiltData:
+def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Path,
+              config: BuildConfig, stages: Stages, cache: Cache | None = None) -> BuiltData:
     """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
+
+    ``listing`` may be handed over in a one-item list, which is emptied: the listing (an
+    object per file) is then let go once its files are read, not kept for the whole build.
 
     With a ``cache`` (:mod:`corpus.pipeline.cache`), documents and pairs seen by an earlier
     build with the same settings and versions are taken from it, not processed again; the
@@ -292,15 +295,21 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
     every reject row; every ``clusters.parquet`` row (rows as canonical JSON). It changes
     whenever a byte of the data changes, and never depends on the executor.
     """
+    if isinstance(listing, list):
+        listing = listing.pop()
+    files_seen, skipped = len(listing.entries), len(listing.skipped)
     work = tmp / _WORK
     work.mkdir(parents=True, exist_ok=True)
     with semantic_verifier(config.dedup) as semantic:  # a missing extra fails before reading
         shards = plan_shards(listing, stages.executor.workers)
-        partitions = partitions_for(len(listing.entries), config.dedup)
+        del listing  # the shards' tasks hold the entries until they are read
+        partitions = partitions_for(files_seen, config.dedup)
         tasks = [PrepareTask(k, shard, relativize, str(work), config.normalize, config.dedup,
                              partitions, cache=cache) for k, shard in enumerate(shards)]
+        del shards
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
+        del tasks
         rejects = [r.reject for p in prepared for r in p.rejects]
         if config.strict and rejects:
             first = rejects[0]
@@ -381,7 +390,7 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         members_of.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
     writers = {"default": default, "all": everything}
     counts = Counts(
-        files_seen=len(listing.entries),
+        files_seen=files_seen,
         documents=everything.rows,
         rejects=len(rejects),
         rejects_by_rule=dict(sorted(Counter(r.rule for r in rejects).items())),
@@ -390,7 +399,7 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         relations={r.value: relations[r.value] for r in Relation if relations[r.value]},
         languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
         rows={name: writers[name].rows for name in CONFIGS},
-        skipped=len(listing.skipped),
+        skipped=skipped,
     )
     if counts.files_seen != counts.documents + counts.rejects:
         raise CorpusError(
