@@ -3,7 +3,9 @@ is byte-identical to a clean build of the same input."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,8 +15,9 @@ import corpus
 from corpus.errors import Reject
 from corpus.publish.compare import diff
 from corpus.publish.config import BuildConfig
-from corpus.reader import FileRef
+from corpus.reader import Entry, FileRef
 from corpus.reader import parse_ref as real_parse_ref
+from corpus.reader import read_raw as real_read_raw
 from corpus.records import Document
 from corpus.text.normalize import normalize_batch as real_normalize_batch
 
@@ -145,3 +148,80 @@ def test_a_rebuild_compares_rows_by_their_digests_with_the_same_result(
     assert second.diff.changed
     full = diff(first.path, second.path)
     assert second.diff == replace(full, new=second.diff.new)  # built in a temporary folder
+
+
+def _settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat every file as settled (the status-change time of a file just written cannot be
+    set back, and a test should not wait for it): digests are filed under stat at once."""
+    monkeypatch.setattr("corpus.pipeline.stages._SETTLE_NS", -3600 * 10**9)
+
+
+def _hashable(news: Path) -> Path:
+    """The corpus without the file the listing refuses on its name: every input then has a
+    digest, so the up-to-date check hashes files instead of parsing them."""
+    (news / "notes.txt").unlink()
+    return news
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the name of every file the stages read."""
+    read: list[str] = []
+
+    def reading(entries: Iterable[Entry], **kwargs: int) -> Iterator[bytes | Reject]:
+        entries = list(entries)
+        read.extend(Path(e.path).name for e in entries if isinstance(e, FileRef))
+        return real_read_raw(entries, **kwargs)
+
+    monkeypatch.setattr("corpus.pipeline.stages.read_raw", reading)
+    return read
+
+
+def test_files_whose_stat_is_unchanged_are_not_read_again(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settled_at_once(monkeypatch)
+    news = _hashable(news)
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    read = _counting_reads(monkeypatch)
+
+    # Unchanged: the up-to-date check reads nothing.
+    again = corpus.build(news, store, executor="serial", progress=False)
+    assert again.status == "up-to-date"
+    assert read == []
+
+    # An edit of the same size with the modification time set back: the status-change time
+    # still tells, and the file is read; so are the added file and the parser's rejects.
+    files = sorted(news.glob("1*.txt"))
+    edited = files[0]
+    before = edited.stat()
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("the", "The", 1), encoding="utf-8")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert edited.stat().st_size == before.st_size
+    assert edited.stat().st_mtime_ns == before.st_mtime_ns
+    shutil.copyfile(files[2], news / "9999_00000000000000ff.txt")
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert second.status != "up-to-date"
+    rejected = {Path(r.path).name for r in second.manifest.inputs if r.status == "rejected"}
+    # Read twice each: by the up-to-date check, then by the build.
+    assert sorted(set(read)) == sorted({edited.name, "9999_00000000000000ff.txt"} | rejected)
+
+    clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
+                         cache=False, version=str(second.version))
+    assert second.manifest.fingerprint == clean.manifest.fingerprint
+    assert second.manifest.inputs == clean.manifest.inputs
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_hashed_again(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files written a moment ago could still change within their timestamps' granularity:
+    # their digests are not filed under their stat, so the next build reads them again.
+    news = _hashable(news)
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    read = _counting_reads(monkeypatch)
+    again = corpus.build(news, store, executor="serial", progress=False)
+    assert again.status == "up-to-date"
+    assert sorted(read) == sorted(p.name for p in news.iterdir())

@@ -136,3 +136,12 @@ def test_hashing_key_equals_the_former_implementation(text: str) -> None:
 )
 def test_hashing_key_examples_equal_the_former_implementation(text: str) -> None:
     assert hashing_key(text) == former_hashing_key(text)
+
+
+def test_combining_marks_lie_in_the_scanned_planes() -> None:
+    # _non_word scans only _MARK_PLANES for combining marks: every mark of the running
+    # Python's Unicode database must be there, or words would be split at unseen marks.
+    planes = {code >> 16 for code in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(code)).startswith("M")}
+    assert planes <= set(keys._MARK_PLANES)
+    assert planes  # the database has marks at all: the check above is not vacuous

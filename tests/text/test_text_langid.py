@@ -6,7 +6,9 @@ import functools
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -249,3 +251,30 @@ def test_batch_of_the_language_sentences_and_edge_cases() -> None:
 def test_batch_invalid_min_letters_is_a_config_error(value: object) -> None:
     with pytest.raises(ConfigError, match=r"min_letters=.* must be an int >= 0"):
         detect_languages(["text"], min_letters=value)  # type: ignore[arg-type]
+
+
+def test_the_model_kept_on_disk_is_the_model_built(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Built once per machine and memory-mapped after that: the mapped tables must be the
+    # built ones, and a damaged folder is built again rather than trusted.
+    folder = tmp_path / "model"
+    monkeypatch.setattr(lang, "_model_folder", lambda: folder)
+    built = lang._build_model()
+    lang._model.cache_clear()
+    try:
+        first = lang._model()  # builds and saves
+        assert (folder / "log_probs.npy").is_file()
+        lang._model.cache_clear()
+        mapped = lang._model()  # maps
+        for found in (first, mapped):
+            assert found.languages == built.languages
+            for name in lang._ARRAYS:
+                assert np.array_equal(getattr(found, name), getattr(built, name)), name
+        assert not mapped.log_probs.flags.writeable
+        (folder / "slot_rows.npy").write_bytes(b"not an array")
+        lang._model.cache_clear()
+        again = lang._model()
+        assert np.array_equal(again.slot_rows, built.slot_rows)
+        assert lang.detect_language(SENTENCES["de"]).code == "de"
+    finally:
+        lang._model.cache_clear()

@@ -268,6 +268,14 @@ class IndexEntry:
     stems: bytes
 
 
+def _in_position_order(chunks: list[tuple[I64, Any]], empty: Any) -> Any:
+    """The values of ``(positions, values)`` chunks, concatenated in position order."""
+    if not chunks:
+        return empty
+    positions = np.concatenate([p for p, _ in chunks])
+    return np.concatenate([v for _, v in chunks])[np.argsort(positions, kind="stable")]
+
+
 class ShardIndexer:
     """The index phase for one shard: :meth:`add` each document, then :meth:`close`.
 
@@ -299,8 +307,10 @@ class ShardIndexer:
         self._anchors: list[int] = []
         self._anchor_owners: list[int] = []
         self._keys: list[str] = []
-        self._words: list[I64] = []
-        self._bands: list[U64] = []
+        self._pending_positions: list[int] = []
+        # (positions, values) chunks, put in position order on close
+        self._words: list[tuple[I64, I64]] = []
+        self._bands: list[tuple[I64, U64]] = []
         self._stems: list[U64] = []
         self._stem_owners: list[I64] = []
 
@@ -322,6 +332,7 @@ class ShardIndexer:
         key = hashing_key(text)
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         anchors = tuple(_hash64(p) for p in _anchor_paragraphs(key))
+        self._pending_positions.append(len(self._ids))
         self._register(doc.id, doc.name, str(doc.source), doc.seq, text, key,
                        source_credit(doc), digest, anchors)
         self._pending_anchors.append(anchors)
@@ -336,15 +347,20 @@ class ShardIndexer:
 
     def add_entry(self, doc_id: str, name: str, where: str, seq: int, text: str,
                   entry: IndexEntry) -> None:
-        """Index one document whose entry was computed before (by this code, same settings)."""
-        self._flush()  # keep corpus order: documents waiting for their batch go first
+        """Index one document whose entry was computed before (by this code, same settings).
+
+        Documents waiting for their batch keep their positions (taken when they were added);
+        their arrays are put in position order when the shard is closed, so a cached entry
+        never forces a small batch to be hashed early."""
+        local = len(self._ids)
         self._register(doc_id, name, where, seq, text, entry.key, entry.credit, entry.digest,
                        entry.anchors)
-        self._bands.append(np.frombuffer(entry.bands, dtype="<u8").reshape(1, -1))
-        self._words.append(np.array([entry.words], dtype=np.int64))
+        where_ = np.array([local], dtype=np.int64)
+        self._bands.append((where_, np.frombuffer(entry.bands, dtype="<u8").reshape(1, -1)))
+        self._words.append((where_, np.array([entry.words], dtype=np.int64)))
         stems = np.frombuffer(entry.stems, dtype="<u8")
         self._stems.append(stems)
-        self._stem_owners.append(np.full(len(stems), len(self._ids) - 1, dtype=np.int64))
+        self._stem_owners.append(np.full(len(stems), local, dtype=np.int64))
 
     def _register(self, doc_id: str, name: str, where: str, seq: int, text: str, key: str,
                   credit: str, digest: bytes, anchors: tuple[int, ...]) -> None:
@@ -368,7 +384,7 @@ class ShardIndexer:
     def _flush(self) -> None:
         if not self._keys:
             return
-        first = len(self._ids) - len(self._keys)
+        positions = np.array(self._pending_positions, dtype=np.int64)
         minhash = self._config.minhash
         hashed = hash_words(self._keys)
         shingles, owners = ngram_hashes(hashed, minhash.ngram)
@@ -376,22 +392,24 @@ class ShardIndexer:
             shingles, owners, len(self._keys), num_perm=minhash.num_perm, seed=minhash.seed
         )
         bands = band_keys(signatures, *minhash.banding)
-        self._bands.append(bands)
-        self._words.append(hashed.counts)
+        self._bands.append((positions, bands))
+        self._words.append((positions, hashed.counts))
         stems, stem_owners = _content_stems(self._keys)
         self._stems.append(stems)
-        self._stem_owners.append(stem_owners + first)
+        self._stem_owners.append(positions[stem_owners])
         if self._on_computed is not None:
             bounds = np.searchsorted(stem_owners, np.arange(len(self._keys) + 1))
             for k, key in enumerate(self._keys):
-                self._on_computed(first + k, IndexEntry(
-                    key=key, credit=self._credits[first + k], digest=self._digests[first + k],
+                position = int(positions[k])
+                self._on_computed(position, IndexEntry(
+                    key=key, credit=self._credits[position], digest=self._digests[position],
                     anchors=self._pending_anchors[k], words=int(hashed.counts[k]),
                     bands=bands[k].astype("<u8").tobytes(),
                     stems=stems[bounds[k]:bounds[k + 1]].astype("<u8").tobytes(),
                 ))
         self._keys.clear()
         self._pending_anchors.clear()
+        self._pending_positions.clear()
 
     def close(self) -> IndexedShard:
         """Write the shard's index files; return what was indexed."""
@@ -399,9 +417,8 @@ class ShardIndexer:
         self._spool.close()
         n = len(self._ids)
         bands_count = self._config.minhash.banding[0]
-        words = np.concatenate(self._words) if self._words else np.zeros(0, np.int64)
-        bands = np.concatenate(self._bands) if self._bands else np.zeros((0, bands_count),
-                                                                          np.uint64)
+        words = _in_position_order(self._words, np.zeros(0, np.int64))
+        bands = _in_position_order(self._bands, np.zeros((0, bands_count), np.uint64))
         np.savez(
             _meta_path(self._work, self._shard),
             ids=np.array(self._ids, dtype="U16") if n else np.zeros(0, "U16"),
@@ -417,6 +434,8 @@ class ShardIndexer:
         stems = np.concatenate(self._stems) if self._stems else np.zeros(0, np.uint64)
         stem_owners = (np.concatenate(self._stem_owners) if self._stem_owners
                        else np.zeros(0, np.int64))
+        order = np.argsort(stem_owners, kind="stable")  # chunks came out of position order
+        stems, stem_owners = stems[order], stem_owners[order]
         np.savez(_stems_path(self._work, self._shard), stems=stems, owners=stem_owners)
         # Documents without words are never paired: they send no keys to the shuffle.
         live = words > 0

@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,14 +188,15 @@ def scan_inputs(listing: Listing, relativize: Relativize, stages: Stages
 
 
 def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[InputFile],
-               stages: Stages) -> bool | None:
+               stages: Stages, cache: Cache | None = None) -> bool | None:
     """Whether every file of ``listing`` has the path and the bytes ``recorded`` (a release's
     inputs) says, found by hashing the files without parsing them.
 
     Same paths and same bytes give the same documents and rejects (parsing is a function of
     the bytes and the name), so ``True`` means the release was built from exactly this input.
     ``None`` when hashing cannot tell: an entry that is not a plain file (an archive member, a
-    URL, a file refused on sight) or a recorded input without a digest.
+    URL, a file refused on sight) or a recorded input without a digest. With a ``cache``, a
+    file whose stat says it is unchanged since a build hashed it is not read again.
     """
     entries = listing.entries
     if len(entries) != len(recorded) or any(
@@ -202,7 +204,7 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
             not i.sha256 for i in recorded):
         return None
     shards = plan_shards(listing, stages.executor.workers)
-    tasks = [HashTask(k, shard) for k, shard in enumerate(shards)]
+    tasks = [HashTask(k, shard, cache=cache) for k, shard in enumerate(shards)]
     results: list[list[str]] = stages.run(hash_inputs, tasks, "check inputs",
                                           [len(t.entries) for t in tasks])
     want = {i.path: i.sha256 for i in recorded}
@@ -345,6 +347,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     kept = pa.array([r.value for r in _KEPT], pa.string())
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "all", config) as everything, \
+            _InOrder(default.write_batch) as write_default, \
             Progress("write", documents, "doc", stages.progress) as bar:
         for batch in read_work(str(work), numbers):
             bar.update(batch.num_rows)
@@ -362,7 +365,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
             for value, count in _counts(table.column("relation")):
                 relations[value] += count
             chosen = table.filter(pc.is_in(table.column("relation"), value_set=kept))
-            default.write_batch(chosen)
+            write_default(chosen)
             for value, count in _counts(chosen.column("language")):
                 languages[value] += count
             if annotated is not None:
@@ -438,6 +441,37 @@ def _best_passages(found: DedupResult) -> DedupResult:
             for member in cluster.members))
         for cluster in found.clusters)
     return DedupResult(documents=found.documents, clusters=clusters, stats=found.stats)
+
+
+class _InOrder:
+    """Calls ``fn`` on each value given, in order, in a thread of its own, one call ahead of
+    the caller at most: the ``default`` config's shards are encoded while the ``all`` config's
+    are (Parquet encoding and compression release the GIL), so writing both configs takes
+    little more than writing one. The first failure is raised by the next call or on exit."""
+
+    def __init__(self, fn: Callable[[Any], None]) -> None:
+        self._fn = fn
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-write")
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> _InOrder:
+        return self
+
+    def __call__(self, value: Any) -> None:
+        self._wait()
+        self._pending = self._pool.submit(self._fn, value)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        try:
+            if exc_type is None:
+                self._wait()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _annotated_digests(digests: pa.Array, table: pa.Table, annotated: pa.Table) -> pa.Array:

@@ -5,10 +5,11 @@ of it (the normalised row with its digest, the dedup index entry and the file's 
 size), for every pair it verified the verdict, and for every pair it related in a cluster the
 aligned passages; all keyed by content (the raw bytes' SHA-256 and the file name; the digests
 of the two texts) inside a *namespace*: a hash of the library, schema and format versions, of
-the cache's own layout and of every setting that shapes the output. When 1% of a corpus
-changes, the next build reads and hashes every file but parses, normalises, indexes, verifies
-and relates only what is new, and its release is byte-identical to a clean build of the same
-input: cached values are exactly what the stages would compute again.
+the cache's own layout and of every setting that shapes the output. It also files each file's
+SHA-256 under its stat identity, so an unchanged file is not even read. When 1% of a corpus
+changes, the next build reads, parses, normalises, indexes, verifies and relates only what is
+new, and its release is byte-identical to a clean build of the same input: cached values are
+exactly what the stages would compute again.
 
 The cache is one SQLite file (``STORE/.cache/NAME/pipeline.sqlite`` for a build; WAL mode, so
 worker processes of this machine read and write it at once). Entries of other namespaces are
@@ -33,7 +34,7 @@ __all__ = ["CACHE_FORMAT", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL,"
@@ -44,14 +45,24 @@ _SCHEMA = (
 _SIZE = struct.Struct("<Q")
 
 
+#: Values shorter than this are stored as they are (most verdicts): compressing them saves
+#: little and decompressing costs more than the rest of reading them.
+_SMALL = 512
+_RAW = b"\xff" * _SIZE.size  # in place of the size: a value stored uncompressed
+
+
 def _pack(data: bytes) -> bytes:
     """LZ4 (through pyarrow), after the size: decompresses about 5x faster than zlib for 15%
-    more bytes, and a rebuild decompresses every cached document."""
+    more bytes, and a rebuild decompresses every cached document. Small values stay raw."""
+    if len(data) < _SMALL:
+        return _RAW + data
     packed: bytes = pa.compress(data, codec="lz4", asbytes=True)
     return _SIZE.pack(len(data)) + packed
 
 
 def _unpack(blob: bytes) -> bytes:
+    if blob.startswith(_RAW):
+        return blob[_SIZE.size:]
     (size,) = _SIZE.unpack_from(blob)
     data: bytes = pa.decompress(blob[_SIZE.size:], decompressed_size=size, codec="lz4",
                                 asbytes=True)
@@ -105,8 +116,7 @@ class Cache:
                 f"SELECT key, value FROM entries WHERE ns = ? AND kind = ? AND key IN ({marks})",
                 (self.namespace, kind, *chunk),
             )
-            for key, value in rows:
-                found[bytes(key)] = pickle.loads(_unpack(bytes(value)))
+            found.update((key, pickle.loads(_unpack(value))) for key, value in rows)
         return found
 
     def put(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:

@@ -5,8 +5,8 @@ files, make their paths relative to the corpus root, normalise, and index them f
 (:class:`~corpus.dedup.phases.ShardIndexer`). It writes the normalised rows to
 ``docs-S.parquet`` in the work folder (with each row's digest, for the fingerprint) and
 returns a :class:`PreparedShard`: the shard's input files as columns (for the manifest) and
-its rejects. With an incremental build's cache, a file whose bytes are known is read and
-hashed but neither parsed nor normalised. :func:`hash_inputs` only hashes files, to tell
+its rejects. With an incremental build's cache, a file whose bytes are known is neither
+parsed nor normalised, and one whose stat is unchanged since it was hashed is not read. :func:`hash_inputs` only hashes files, to tell
 whether a release is up to date; :func:`list_inputs` reads and parses them (``corpus
 validate``).
 
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -275,6 +277,38 @@ def _hit_row(hit: _Cached, source: tuple[str, str]) -> pa.Table:
     return pa.Table.from_pylist([{**row, "row_digest": row_digest(row)}], schema=WORK_SCHEMA)
 
 
+def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int
+                ) -> tuple[list[bytes | Reject | None], list[str], list[bytes], dict[bytes, Any]]:
+    """Each entry's bytes (``None``: a cache hit, not read), SHA-256 and document cache key,
+    and the cache hits by key.
+
+    A file whose stat identity and cached results are known is not read at all; every other
+    one is read and hashed, and its results looked up by the digest of what was read.
+    """
+    known = _KnownDigests(cache, chunk, limit)
+    keys = [_cache_key(sha, _name_of(entry)) if sha and isinstance(entry, FileRef) else b""
+            for entry, sha in zip(chunk, known.digests, strict=True)]
+    hits: dict[bytes, Any] = cache.get("doc", [k for k in keys if k]) if cache else {}
+    unread = [k for k, key in enumerate(keys) if key not in hits]
+    raws: list[bytes | Reject | None] = [None] * len(chunk)
+    looked_up = set(hits) | {keys[k] for k in unread}
+    for k, data in zip(unread, read_raw([chunk[k] for k in unread], max_file_bytes=limit),
+                       strict=True):
+        raws[k] = data
+        if isinstance(data, bytes):
+            known.learn(k, hashlib.sha256(data).hexdigest())
+            entry = chunk[k]
+            assert isinstance(entry, FileRef)
+            keys[k] = _cache_key(known.digests[k], _name_of(entry))
+        else:
+            known.digests[k], keys[k] = "", b""
+    if cache is not None:
+        hits.update(cache.get("doc", [keys[k] for k in unread
+                                      if keys[k] and keys[k] not in looked_up]))
+    known.save()
+    return raws, known.digests, keys, hits
+
+
 def prepare(task: PrepareTask) -> PreparedShard:
     """Read, parse, normalise and index every file of the shard (each document's work, once).
 
@@ -356,13 +390,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
             batch: list[tuple[Document | None, bytes, Any, int]] = []
             for start in range(0, len(task.entries), STREAM_BATCH):
                 chunk = task.entries[start:start + STREAM_BATCH]
-                raws = list(read_raw(chunk, max_file_bytes=task.max_file_bytes))
-                shas = [hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else ""
-                        for data in raws]
-                keys = [_cache_key(sha, _name_of(entry)) if sha and isinstance(entry, FileRef)
-                        else b"" for entry, sha in zip(chunk, shas, strict=True)]
-                hits: dict[bytes, Any] = (cache.get("doc", [k for k in keys if k])
-                                          if cache is not None else {})
+                raws, shas, keys, hits = _read_chunk(chunk, cache, task.max_file_bytes)
                 for entry, data, sha, key in zip(chunk, raws, shas, keys, strict=True):
                     if isinstance(data, Reject):
                         reject(entry, data, None)
@@ -376,6 +404,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
                         batch.append((None, key, (hit, (path, entry.member)), size))
                     else:
                         parsed += 1
+                        assert data is not None  # only cache hits are left unread
                         doc = parse_ref(entry, data)
                         if isinstance(doc, Reject):
                             reject(entry, doc, data)
@@ -397,17 +426,110 @@ def prepare(task: PrepareTask) -> PreparedShard:
 
 @dataclass(frozen=True, slots=True)
 class HashTask:
-    """Hash the bytes of one shard of the listing (nothing parsed, nothing written)."""
+    """Hash the bytes of one shard of the listing (nothing parsed, nothing written).
+
+    With a ``cache``, a file whose stat identity was hashed before is not read again."""
 
     shard: int
     entries: tuple[Entry, ...]
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    cache: Cache | None = None
 
 
 def hash_inputs(task: HashTask) -> list[str]:
     """The SHA-256 of every file of the shard, in order; empty for one that cannot be read."""
-    return [hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else ""
-            for data in read_raw(task.entries, max_file_bytes=task.max_file_bytes)]
+    known = _KnownDigests(task.cache, task.entries, task.max_file_bytes)
+    unknown = [k for k, digest in enumerate(known.digests) if not digest]
+    read = read_raw([task.entries[k] for k in unknown], max_file_bytes=task.max_file_bytes)
+    for k, data in zip(unknown, read, strict=True):
+        if isinstance(data, bytes):
+            known.learn(k, hashlib.sha256(data).hexdigest())
+    known.save()
+    return known.digests
+
+
+#: A file changed less than this long before it was hashed is hashed again by the next build:
+#: within a timestamp's granularity it could still change without its stat showing it (the
+#: "racy" case of git's index).
+_SETTLE_NS = 2_000_000_000
+
+
+def _identity(entry: Entry, limit: int, now_ns: int, folders: dict[str, str]
+              ) -> tuple[bytes, bool] | None:
+    """The stat identity of a local regular file and whether it is settled.
+
+    The identity is a digest of the file's real path, device, inode, size, modification and
+    status-change times: a key that changes whenever the bytes can have changed (writing a
+    file sets its modification time, and anything that sets that time back changes the
+    status-change time). *Settled* means last changed at least :data:`_SETTLE_NS` before
+    ``now_ns`` (taken before any file of the batch was read), so a digest read now may be
+    filed under it. ``None`` for what stat cannot vouch for and reading would judge: not a
+    local file, gone, not a regular file, larger than ``limit``, or resolving outside the
+    corpus root. ``folders`` keeps the real path of each folder seen (resolving a path costs
+    more than the stat; a file that is itself a link is resolved whole).
+    """
+    if not isinstance(entry, FileRef) or entry.container != "file":
+        return None
+    try:
+        folder, name = os.path.split(entry.path)
+        real_folder = folders.get(folder)
+        if real_folder is None:
+            real_folder = folders[folder] = os.path.realpath(folder)
+        real = os.path.join(real_folder, name)
+        info = os.lstat(real)
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(entry.path)
+            info = os.stat(real)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit or (
+            entry.root and real != entry.root
+            and os.path.commonpath([real, entry.root]) != entry.root):
+        return None
+    key = hashlib.blake2b(
+        f"{real}\0{info.st_dev}\0{info.st_ino}\0{info.st_size}\0{info.st_mtime_ns}\0"
+        f"{info.st_ctime_ns}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return key, max(info.st_mtime_ns, info.st_ctime_ns) < now_ns - _SETTLE_NS
+
+
+class _KnownDigests:
+    """The SHA-256 of those ``entries`` whose stat identity an earlier build recorded in the
+    cache (``digests``: empty where unknown); :meth:`learn` a digest read now and
+    :meth:`save` the settled ones for the next build. Without a cache nothing is known.
+
+    This is what lets an incremental build skip reading unchanged files, as ``make`` and
+    ``git status`` do: a file is read when its stat changed, and its digest, hence its cached
+    results, is otherwise taken as recorded.
+    """
+
+    def __init__(self, cache: Cache | None, entries: Sequence[Entry], limit: int) -> None:
+        self._cache = cache
+        self.digests = [""] * len(entries)
+        self._identities: list[tuple[bytes, bool] | None] = []
+        self._learnt: list[tuple[bytes, str]] = []
+        if cache is None:
+            return
+        now = time.time_ns()
+        folders: dict[str, str] = {}
+        self._identities = [_identity(entry, limit, now, folders) for entry in entries]
+        known = cache.get("stat", [i[0] for i in self._identities if i is not None])
+        for k, identity in enumerate(self._identities):
+            if identity is not None:
+                self.digests[k] = known.get(identity[0], "")
+
+    def learn(self, position: int, digest: str) -> None:
+        """The digest of the bytes read now for entry ``position``."""
+        if digest == self.digests[position]:
+            return
+        self.digests[position] = digest
+        identity = self._identities[position] if self._identities else None
+        if identity is not None and identity[1]:
+            self._learnt.append((identity[0], digest))
+
+    def save(self) -> None:
+        if self._cache is not None and self._learnt:
+            self._cache.put("stat", self._learnt)
+            self._learnt = []
 
 
 def read_work(work: str, shards: Iterable[int], batch_size: int = 512

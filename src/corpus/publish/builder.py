@@ -214,14 +214,15 @@ def _cache_namespace(config: BuildConfig) -> str:
 
 
 def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
-                      manifest: Manifest, stages: Stages) -> bool:
+                      manifest: Manifest, stages: Stages, cache: Cache | None = None) -> bool:
     """True when ``manifest`` was built from exactly these input files with these settings,
     this schema and these library versions: then the release is up to date without a build.
 
     The files are hashed, not parsed (the same path and the same bytes give the same
     document or reject), so an unchanged corpus costs one read and a changed one little more;
     a corpus that hashing cannot judge (archives, URLs, files refused on sight) is read and
-    parsed instead.
+    parsed instead. With the ``cache`` of earlier builds, files whose stat is unchanged since
+    they were hashed are not read at all.
     """
     if (manifest.settings_hash != settings_hash(config.settings())
             or manifest.schema_version != SCHEMA_VERSION
@@ -231,7 +232,7 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
         return False
     if config.strict and any(i.status != "accepted" for i in manifest.inputs):
         return False
-    hashed = same_bytes(listing, rel, manifest.inputs, stages)
+    hashed = same_bytes(listing, rel, manifest.inputs, stages, cache)
     if hashed is not None:
         return hashed
     seen, rejects = scan_inputs(listing, rel, stages)
@@ -492,8 +493,16 @@ def build(
         candidate = target if target is not None else (max(releases) if releases else None)
         if candidate is not None and candidate in releases:
             existing = read_manifest(releases[candidate], storage_options)
-            if _unchanged_inputs(listing, rel, config, existing, stages):
-                return BuildReport("up-to-date", name, candidate, releases[candidate], existing)
+            # The cache of earlier builds (if any) knows the digests of unchanged files.
+            known = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
+                     if cache and not scheduler and (caches / name).is_dir() else None)
+            try:
+                if _unchanged_inputs(listing, rel, config, existing, stages, known):
+                    return BuildReport("up-to-date", name, candidate, releases[candidate],
+                                       existing)
+            finally:
+                if known is not None:
+                    known.close()
         tmp = staging / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:

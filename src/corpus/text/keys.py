@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import sys
 import unicodedata
 
 __all__ = ["hashing_key"]
@@ -34,6 +33,11 @@ _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2
 _WORD_CHAR = re.compile(r"\w")
 
 
+#: The Unicode planes with combining marks (category M): the Basic and Supplementary
+#: Multilingual Planes, and the Supplementary Special-purpose Plane (variation selectors).
+_MARK_PLANES = (0, 1, 14)
+
+
 @functools.cache
 def _non_word() -> re.Pattern[str]:
     """Runs of characters that separate words, except line breaks and plain spaces: anything
@@ -42,12 +46,15 @@ def _non_word() -> re.Pattern[str]:
     words too; it is replaced apart. Plain spaces are left out so that the commonest separator
     is not replaced by itself (runs of spaces are collapsed afterwards).
 
-    Built on first use from the Unicode database of the running Python (about 0.1 s).
+    Built on first use from the Unicode database of the running Python. Only the planes that
+    hold combining marks are scanned (:data:`_MARK_PLANES`; a test checks every plane), which
+    takes about 15 ms instead of 0.17 s: every worker process builds it.
     """
     ranges: list[str] = []
     start = previous = -2
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code)).startswith("M"):
+    category = unicodedata.category
+    for code in (c for plane in _MARK_PLANES for c in range(plane << 16, (plane + 1) << 16)):
+        if category(chr(code))[0] == "M":
             if code != previous + 1:
                 if start >= 0:
                     ranges.append(f"{chr(start)}-{chr(previous)}")

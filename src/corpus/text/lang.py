@@ -38,12 +38,20 @@ with the fixed cost of a call (a few dozen numpy operations) paid once per batch
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import importlib.metadata
 import json
+import os
 import re
+import shutil
+import tempfile
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -159,9 +167,76 @@ def _key(gram: str) -> int:
     return key
 
 
+#: The layout of the model files kept in the user's cache; part of their folder's name.
+_MODEL_FORMAT = 1
+_ARRAYS = ("log_probs", "slot_keys", "slot_rows", "crowded", "overflow_keys", "overflow_rows",
+           "char_map", "is_upper", "classes")
+
+
+def _model_folder() -> Path:
+    """Where the built model is kept: a folder of the user's cache directory named after what
+    the tables depend on (this module's code, langdetect's version, the Unicode database)."""
+    from platformdirs import user_cache_dir
+
+    parts = (f"{_MODEL_FORMAT}/{importlib.metadata.version('langdetect')}/"
+             f"{unicodedata.unidata_version}/{np.__version__}/").encode()
+    digest = hashlib.sha256(parts + Path(__file__).read_bytes()).hexdigest()[:16]
+    return Path(user_cache_dir("news-corpus")) / "langid" / digest
+
+
 @functools.cache
 def _model() -> _Model:
-    """Build the model from langdetect's installed profiles (lazily, once per process)."""
+    """The model, built once per machine and memory-mapped by every process after that.
+
+    Building it from langdetect's profiles takes about 0.6 s, paid by every worker process of
+    a build; the tables are kept as ``.npy`` files in the user's cache directory and mapped
+    read-only (the processes of one machine then share their pages). When the folder cannot
+    be read or written the model is built in memory, as before: the answers are the same.
+    """
+    folder = _model_folder()
+    try:
+        languages = tuple(json.loads((folder / "languages.json").read_text(encoding="utf-8")))
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False
+                                ).view(np.ndarray) for name in _ARRAYS}
+        return _with_languages(languages, arrays)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError):  # damaged: made again
+        shutil.rmtree(folder, ignore_errors=True)
+    model = _build_model()
+    with contextlib.suppress(OSError):
+        _save_model(model, folder)
+    return model
+
+
+def _with_languages(languages: tuple[str, ...], arrays: dict[str, Any]) -> _Model:
+    return _Model(
+        languages=languages,
+        same_code=tuple(
+            np.array([j for j, other in enumerate(languages) if other == code], dtype=np.intp)
+            for code in languages
+        ),
+        **arrays,
+    )
+
+
+def _save_model(model: _Model, folder: Path) -> None:
+    """Write the model's tables into ``folder`` at once: written into a temporary folder beside
+    it and renamed, so a reader never sees half a model (two writers: the first rename wins)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder.parent))
+    try:
+        for name in _ARRAYS:
+            np.save(partial / f"{name}.npy", getattr(model, name), allow_pickle=False)
+        (partial / "languages.json").write_text(json.dumps(list(model.languages)),
+                                                encoding="utf-8")
+        os.rename(partial, folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _build_model() -> _Model:
+    """Build the model from langdetect's installed profiles."""
     # Imported here: langdetect's modules are only needed to build the tables.
     from langdetect.utils.ngram import NGram
 
@@ -224,24 +299,19 @@ def _model() -> _Model:
     classes[0x41 : 0x7A + 1] |= _LATIN
     classes[0x300:] |= _HIGH
     classes[[0x300, 0x301, 0x303, 0x309, 0x323]] |= _VI_MARK
-    return _Model(
-        languages=languages,
-        same_code=tuple(
-            np.array([j for j, other in enumerate(languages) if other == code], dtype=np.intp)
-            for code in languages
-        ),
-        log_probs=log_probs,
-        slot_keys=slot_keys,
-        slot_rows=slot_rows,
-        crowded=crowded,
-        overflow_keys=keys[overflow_rows],  # sorted, for searchsorted
-        overflow_rows=overflow_rows,
-        char_map=char_map,
-        is_upper=np.fromiter(
+    return _with_languages(languages, {
+        "log_probs": log_probs,
+        "slot_keys": slot_keys,
+        "slot_rows": slot_rows,
+        "crowded": crowded,
+        "overflow_keys": keys[overflow_rows],  # sorted, for searchsorted
+        "overflow_rows": overflow_rows,
+        "char_map": char_map,
+        "is_upper": np.fromiter(
             map(str.isupper, every_char()), dtype=np.bool_, count=_UNICODE_SIZE
         ),
-        classes=classes,
-    )
+        "classes": classes,
+    })
 
 
 def supported_languages() -> tuple[str, ...]:
