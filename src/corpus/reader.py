@@ -308,9 +308,12 @@ class _Collector:
     def listing(self, source: str, kind: ListingKind) -> Listing:
         """Sort into corpus order, then reject every later file that reuses an id."""
         self.keyed.sort(key=lambda item: item[0])
+        keyed, self.keyed = self.keyed, []
+        keyed.reverse()
         first: dict[str, str] = {}
         entries: list[Entry] = []
-        for key, entry in self.keyed:
+        while keyed:  # each sort key let go once used: a corpus may hold millions of files
+            key, entry = keyed.pop()
             doc_id = key[2]
             if key[0] == 0:
                 where = entry.where if isinstance(entry, FileRef) else entry.path
@@ -358,7 +361,9 @@ def _scan_local_dir(root: str, out: _Collector) -> None:
                        f"cannot list the directory: {exc.strerror}; check its permissions")
             continue
         chain = above | {real_dir}
-        for name, kind, size in children:
+        children.reverse()
+        while children:  # each child let go once listed: a flat folder may hold millions
+            name, kind, size = children.pop()
             path = os.path.join(directory, name)
             if _hidden(name):
                 out.skip(path)

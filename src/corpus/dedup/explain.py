@@ -52,6 +52,7 @@ from corpus.dedup.phases import (
     _keys_path,
     _load_meta,
     _Spools,
+    _SumTask,
     _Verifier,
     _VerifyTask,
     dedup_shards,
@@ -279,7 +280,7 @@ class _Watch:
     def __call__(self, fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
                  weights: Sequence[int]) -> list[Any]:
         results = [fn(task) for task in tasks]
-        if tasks and isinstance(tasks[0], _GroupTask):
+        if tasks and isinstance(tasks[0], _GroupTask | _SumTask):
             kind = tasks[0].kind
             codes = [r[0] for r in results]
             counts = [r[1] for r in results]
@@ -288,8 +289,11 @@ class _Watch:
         elif tasks and isinstance(tasks[0], _VerifyTask):
             kind = "rewrite" if tasks[0].align else "near"
             found = self.verified.setdefault(kind, {})
-            for batch in results:
-                found.update(dict(batch))
+            for task, (hits, verdicts) in zip(tasks, results, strict=True):
+                pairs = list(zip(task.left.tolist(), task.right.tolist(), strict=True))
+                batch: dict[tuple[int, int], PairVerdict | None] = dict.fromkeys(pairs)
+                batch.update((pairs[k], v) for k, v in zip(hits.tolist(), verdicts, strict=True))
+                found.update(batch)
         return results
 
     def shared(self, kind: str, code: int) -> int:
@@ -578,7 +582,7 @@ def _placement(result: DedupResult, doc_id: str) -> Placement:
                      weakest_link=cluster.weakest_link)
 
 
-def _note(result: DedupResult, ids: list[str], verifier: _Verifier, pos_a: int, pos_b: int,
+def _note(result: DedupResult, ids: Sequence[str], verifier: _Verifier, pos_a: int, pos_b: int,
           verdict: PairVerdict) -> str:
     """Why a duplicate pair did not end in one cluster (clusters do not chain)."""
     if verdict.relation is Relation.UNIQUE:

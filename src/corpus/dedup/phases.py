@@ -33,6 +33,7 @@ order, so the result is identical for any executor, number of workers and number
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
 import struct
@@ -42,7 +43,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -453,14 +454,106 @@ class ShardIndexer:
 # -- the driver's view of the index ---------------------------------------------------------
 
 
+class _Strings(Sequence[str]):
+    """Strings kept as one buffer of UTF-8 bytes and their offsets (8 bytes a string besides
+    its text), not a Python object each: the driver's per-document ids and names.
+
+    Lone surrogates (file names that were not UTF-8) are kept too (``surrogatepass``).
+    """
+
+    __slots__ = ("_data", "_offsets")
+
+    def __init__(self, data: npt.NDArray[np.uint8], offsets: I64) -> None:
+        self._data = data
+        self._offsets = offsets
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> _Strings:
+        """``texts``, packed."""
+        encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+        sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8),
+                   np.concatenate([np.zeros(1, np.int64), np.cumsum(sizes)]))
+
+    @classmethod
+    def concat(cls, parts: Sequence[_Strings]) -> _Strings:
+        """The strings of every part, in order."""
+        if not parts:
+            return cls.of(())
+        starts = np.cumsum([0] + [len(p._data) for p in parts[:-1]])
+        return cls(np.concatenate([p._data for p in parts]),
+                   np.concatenate([parts[0]._offsets[:1]] + [
+                       p._offsets[1:] + start for p, start in zip(parts, starts, strict=True)]))
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+
+    def __getitem__(self, item: int | slice) -> str | list[str]:
+        if isinstance(item, slice):
+            return [self[k] for k in range(*item.indices(len(self)))]
+        if not -len(self) <= item < len(self):
+            raise IndexError(item)
+        item %= len(self)
+        start, stop = self._offsets[item], self._offsets[item + 1]
+        return self._data[start:stop].tobytes().decode("utf-8", "surrogatepass")
+
+    def _fixed(self) -> npt.NDArray[np.bytes_] | None:
+        """The strings as one fixed-width bytes array (no copy) when they all have the same
+        length and no NUL (which fixed-width bytes would drop); otherwise ``None``."""
+        sizes = np.diff(self._offsets)
+        width = int(sizes[0]) if len(sizes) else 0
+        if not width or (sizes != width).any() or (self._data == 0).any():
+            return None
+        return self._data.view(f"S{width}")
+
+    def sort_order(self) -> I64:
+        """Positions in string order (code point order; equal strings by position): the
+        order of ``sorted(range(len(s)), key=s.__getitem__)``."""
+        fixed = self._fixed()
+        if fixed is None:  # strings of different lengths (ids are all 16 digits): by Python
+            return np.array(sorted(range(len(self)), key=self.__getitem__), dtype=np.int64)
+        # UTF-8 bytes sort in code point order.
+        return np.argsort(fixed, kind="stable").astype(np.int64)
+
+    def first_repeat(self) -> tuple[int, int] | None:
+        """The first position whose string occurred before, with the position of that
+        earlier occurrence (what a scan in order meets first); ``None`` when all differ."""
+        order = self.sort_order()
+        if len(order) < 2:
+            return None
+        fixed = self._fixed()
+        if fixed is not None:
+            ordered = fixed[order]
+            same = ordered[1:] == ordered[:-1]
+        else:
+            texts = [self[int(k)] for k in order]
+            same = np.array([a == b for a, b in itertools.pairwise(texts)])
+        if not same.any():
+            return None
+        # A stable sort keeps each run of one string in position order: every repeat follows
+        # its run's first member, and the earliest repeat is the smallest later position.
+        later = order[1:][same]
+        second = int(later.min())
+        run = int(np.flatnonzero(order == second)[0])
+        while run > 0 and same[run - 1]:
+            run -= 1
+        return int(order[run]), second
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class _Meta:
     """Compact per-document data of the whole input, indexed by global position (corpus
-    order: shard by shard)."""
+    order: shard by shard). Numpy arrays and packed strings (:class:`_Strings`): no Python
+    object per document, so the driver's memory grows by well under 100 bytes a document."""
 
-    ids: list[str]
-    names: list[str]
-    wheres: list[str]
+    ids: _Strings
+    names: _Strings
     seqs: I64
     words: I64
     credits: dict[int, str]
@@ -480,19 +573,17 @@ class _Meta:
 
 
 def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
-    ids: list[str] = []
-    names: list[str] = []
-    wheres: list[str] = []
+    id_parts: list[_Strings] = []
+    name_parts: list[_Strings] = []
     credits: dict[int, str] = {}
     seqs, words, digests, contents, shard_of, offsets = [], [], [], [], [], []
     bases = []
+    base = 0
     for shard in shards:
-        bases.append(len(ids))
+        bases.append(base)
         with np.load(_meta_path(work, shard.shard)) as data:
-            base = len(ids)
-            ids.extend(data["ids"].tolist())
-            names.extend(data["names"].tolist())
-            wheres.extend(data["wheres"].tolist())
+            id_parts.append(_Strings.of(data["ids"].tolist()))
+            name_parts.append(_Strings.of(data["names"].tolist()))
             for i, credit in enumerate(data["credits"].tolist()):
                 if credit:
                     credits[base + i] = credit
@@ -502,21 +593,23 @@ def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
             contents.append(data["contents"])
             offsets.append(data["offsets"])
             shard_of.append(np.full(len(data["seqs"]), shard.shard, dtype=np.int64))
-    seen: dict[str, int] = {}
-    for i, doc_id in enumerate(ids):
-        if doc_id in seen:
-            raise CorpusError(
-                f"document id {doc_id!r} occurs twice ({wheres[seen[doc_id]]} and {wheres[i]}): "
-                "ids must be unique; corpus.read rejects the second file of an id, use it to "
-                "read the corpus"
-            )
-        seen[doc_id] = i
+            base += len(data["seqs"])
+    ids, names = _Strings.concat(id_parts), _Strings.concat(name_parts)
+    del id_parts, name_parts
+    repeat = ids.first_repeat()
+    if repeat is not None:
+        first, second = repeat
+        raise CorpusError(
+            f"document id {ids[second]!r} occurs twice ({_where(work, shards, bases, first)} and "
+            f"{_where(work, shards, bases, second)}): ids must be unique; corpus.read rejects "
+            "the second file of an id, use it to read the corpus"
+        )
 
     def cat(parts: list[Any], dtype: Any, shape: tuple[int, ...] = (0,)) -> Any:
         return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
 
     return _Meta(
-        ids=ids, names=names, wheres=wheres, credits=credits,
+        ids=ids, names=names, credits=credits,
         seqs=cat(seqs, np.int64), words=cat(words, np.int64),
         digests=cat(digests, np.uint64, (0, 2)), contents=cat(contents, np.uint64, (0, 2)),
         shard_of=cat(shard_of, np.int64),
@@ -524,6 +617,14 @@ def _load_meta(work: str, shards: Sequence[IndexedShard]) -> _Meta:
         profile_round=np.full(len(ids), -1, dtype=np.int32),
         profile_offset=np.zeros(len(ids), dtype=np.int64),
     )
+
+
+def _where(work: str, shards: Sequence[IndexedShard], bases: Sequence[int], item: int) -> str:
+    """Where the document at global position ``item`` came from (its source, as indexed),
+    read back from its shard's index file: the driver keeps no source per document."""
+    k = int(np.searchsorted(np.asarray(bases), item, side="right")) - 1
+    with np.load(_meta_path(work, shards[k].shard)) as data:
+        return str(data["wheres"][item - bases[k]])
 
 
 def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int,
@@ -573,11 +674,14 @@ class _GroupTask:
     max_bucket: int
     skip_above: int = 0
     count_shared: bool = False
+    #: When not 0: write the pairs to the work folder in this many parts by code (for
+    #: :func:`_sum_task`) and return none.
+    spill: int = 0
 
 
 def _group_task(task: _GroupTask) -> tuple[I64, I64]:
     """Codes of the pairs sharing a key (unique), and for each how many keys they share
-    (when ``count_shared``; otherwise ones)."""
+    in this partition."""
     keys, docs = [], []
     for shard, base in task.shards:
         records = np.load(_keys_path(task.work, task.kind, shard, task.partition))
@@ -588,7 +692,35 @@ def _group_task(task: _GroupTask) -> tuple[I64, I64]:
                           np.concatenate(docs) if docs else np.zeros(0, np.int64),
                           rank, task.n, task.max_bucket, task.skip_above)
     unique, counts = np.unique(codes, return_counts=True)
+    if task.spill:
+        _write_partitions(task.work, f"pairs-{task.kind}", task.partition, task.spill,
+                          unique.astype(np.uint64), counts.astype(np.int64))
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return unique, counts.astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _SumTask:
+    """Sum the shared-key counts of one part of the pairs every group task wrote, and keep
+    the pairs sharing at least ``min_count`` keys."""
+
+    work: str
+    kind: str
+    part: int
+    sources: int  # the group tasks (key partitions) that wrote pairs
+    n: int
+    min_count: int
+
+
+def _sum_task(task: _SumTask) -> tuple[I64, I64]:
+    """Codes (sorted) of the pairs of this part sharing enough keys, and how many each."""
+    results = []
+    for source in range(task.sources):
+        records = np.load(_keys_path(task.work, f"pairs-{task.kind}", source, task.part))
+        results.append((records["key"].astype(np.int64), records["doc"]))
+    codes, counts = _merge_counts(results, task.n)
+    keep = counts >= task.min_count
+    return codes[keep], counts[keep]
 
 
 # -- phase 4a: rare terms -------------------------------------------------------------------
@@ -649,31 +781,31 @@ class _ProfileTask:
     work: str
     shard: int
     round: int
-    offsets: tuple[int, ...]  # spool offsets of the documents, in order
+    offsets: I64  # spool offsets of the documents, in order
     ngram: int
 
 
-def _profile_task(task: _ProfileTask) -> list[int]:
+def _profile_task(task: _ProfileTask) -> I64:
     """Write each document's profile (without text and key, which the spool holds) to the
     shard's profile file of this round; return where each one starts."""
     starts: list[int] = []
     end = 0
     with _Spools(task.work) as spools, \
             open(_profiles_path(task.work, task.shard, task.round), "wb") as out:
-        for offset in task.offsets:
+        for offset in task.offsets.tolist():
             text, key = spools.read(task.shard, offset)
             blob = _dump_profile(build_profile(text, key, task.ngram))
             out.write(_SIZE.pack(len(blob)) + blob)
             starts.append(end)
             end += _SIZE.size + len(blob)
-    return starts
+    return np.array(starts, dtype=np.int64)
 
 
 def _build_profiles(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
-                    pairs: Iterable[Pair], round_: int) -> None:
-    """Build, once, the profiles of the documents of ``pairs`` that have none yet (a map over
-    shards); verification tasks then read them instead of building them again per pair."""
-    wanted = np.array(sorted({i for p in pairs for i in p}), dtype=np.int64)
+                    wanted: I64, round_: int) -> None:
+    """Build, once, the profiles of the documents ``wanted`` (sorted, distinct) that have none
+    yet (a map over shards); verification tasks then read them instead of building them again
+    per pair."""
     if len(wanted) == 0:
         return
     wanted = wanted[meta.profile_round[wanted] < 0]
@@ -683,15 +815,14 @@ def _build_profiles(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
         items = wanted[meta.shard_of[wanted] == shard]
         for chunk in _chunks(items, _PROFILES_PER_TASK):
             part = round_ * 10_000 + len(members)
-            tasks.append(_ProfileTask(work, int(shard), part,
-                                      tuple(int(o) for o in meta.offsets[chunk]),
+            tasks.append(_ProfileTask(work, int(shard), part, meta.offsets[chunk],
                                       config.minhash.ngram))
             members.append(np.asarray(chunk))
-    results: list[list[int]] = run(_profile_task, tasks, "dedup: profiles",
+    results: list[I64] = run(_profile_task, tasks, "dedup: profiles",
                                    [len(t.offsets) for t in tasks])
     for task, items, starts in zip(tasks, members, results, strict=True):
         meta.profile_round[items] = task.round
-        meta.profile_offset[items] = np.array(starts, dtype=np.int64)
+        meta.profile_offset[items] = starts
 
 
 # -- phases 3 and 5: verification -----------------------------------------------------------
@@ -875,43 +1006,47 @@ class _Verifier:
 
 @dataclass(frozen=True, slots=True)
 class _VerifyTask:
-    """Verify a batch of candidate pairs (global positions, left first)."""
+    """Verify a batch of candidate pairs (global positions, ``left[k]`` first)."""
 
     work: str
     config: DedupConfig
-    pairs: tuple[Pair, ...]
-    locations: dict[int, Location]
+    left: I64
+    right: I64
+    locations: Mapping[int, Location]
     align: bool
     cache: VerdictCache | None = None
 
 
-def _verify_task(task: _VerifyTask) -> list[tuple[Pair, PairVerdict | None]]:
-    """Each pair with its verdict when it passed, ``None`` when it did not.
+def _verify_task(task: _VerifyTask) -> tuple[I64, list[PairVerdict]]:
+    """The positions (in the task) of the pairs that passed, and their verdicts.
 
     Rewrite candidates that share their left document are verified together
     (:func:`~corpus.dedup.align.verify_many`: the same verdicts, batched)."""
-    results: list[tuple[Pair, PairVerdict | None]] = []
+    pairs = list(zip(task.left.tolist(), task.right.tolist(), strict=True))
+    hits: list[int] = []
+    passed: list[PairVerdict] = []
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
-        verifier.prefetch(task.pairs, task.align, prune=True)
+        verifier.prefetch(pairs, task.align, prune=True)
         start = 0
-        while start < len(task.pairs):
-            left = task.pairs[start][0]
+        while start < len(pairs):
+            left = pairs[start][0]
             stop = start + 1
-            while stop < len(task.pairs) and task.pairs[stop][0] == left:
+            while stop < len(pairs) and pairs[stop][0] == left:
                 stop += 1
-            rights = [right for _, right in task.pairs[start:stop]]
+            rights = [right for _, right in pairs[start:stop]]
             if task.align:
                 verdicts = verifier.verify_many(left, rights)
             else:
                 verdicts = [verifier.verify(left, right, align=False, semantic=False, prune=True)
                             for right in rights]
-            for right, found in zip(rights, verdicts, strict=True):
-                results.append(((left, right),
-                                None if found.relation is Relation.UNIQUE else found))
+            for k, found in enumerate(verdicts, start):
+                if found.relation is not Relation.UNIQUE:
+                    hits.append(k)
+                    passed.append(found)
             start = stop
         verifier.save()
-    return results
+    return np.array(hits, dtype=np.int64), passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -930,7 +1065,7 @@ class _RelateTask:
     work: str
     config: DedupConfig
     clusters: tuple[_ClusterSpec, ...]
-    locations: dict[int, Location]
+    locations: Mapping[int, Location]
     cache: VerdictCache | None = None
 
 
@@ -1038,31 +1173,170 @@ class _AllLocations(Mapping[int, Location]):
         return self._meta.size
 
 
-def _locations(meta: _Meta, items: Iterable[int]) -> dict[int, Location]:
-    """The locations of ``items`` as a plain dict (what a task carries to its worker)."""
-    every = _AllLocations(meta)
-    return {i: every[i] for i in items}
+class _Locations(Mapping[int, Location]):
+    """The locations of some documents, as arrays (what a task carries to its worker: about
+    40 bytes a document, not a dict entry and a tuple of Python values each)."""
+
+    __slots__ = ("_at", "_contents", "_items", "_offset", "_round", "_shard")
+
+    def __init__(self, meta: _Meta, items: I64) -> None:
+        self._items = items = np.unique(items)
+        self._shard = meta.shard_of[items]
+        self._offset = meta.offsets[items]
+        self._contents = meta.contents[items]
+        self._round = meta.profile_round[items]
+        self._at = meta.profile_offset[items]
+
+    def __getitem__(self, item: int) -> Location:
+        k = int(np.searchsorted(self._items, item))
+        if k == len(self._items) or self._items[k] != item:
+            raise KeyError(item)
+        return (int(self._shard[k]), int(self._offset[k]), self._contents[k].tobytes(),
+                int(self._round[k]), int(self._at[k]))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._items.tolist())
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
-def _local_order(pairs: list[Pair]) -> list[int]:
-    """Positions of ``pairs`` reordered so that pairs among the same documents come together
-    (by connected component of the candidate graph): a verification task then builds each
-    document's profile once instead of once per pair. Deterministic."""
-    if not pairs:
-        return []
-    items = sorted({i for p in pairs for i in p})
-    local = {item: k for k, item in enumerate(items)}
-    union = UnionFind(len(items))
-    for left, right in pairs:
-        union.union(local[left], local[right])
-    root = [union.find(local[left]) for left, _ in pairs]
-    return sorted(range(len(pairs)), key=lambda k: (root[k], pairs[k]))
+def _locations(meta: _Meta, items: I64 | Iterable[int]) -> _Locations:
+    """The locations of ``items``."""
+    if not isinstance(items, np.ndarray):
+        items = np.fromiter(items, dtype=np.int64)
+    return _Locations(meta, items.astype(np.int64, copy=False))
 
 
-def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs: list[Pair],
+class _Pairs(Sequence[Pair]):
+    """Pairs of global positions as two arrays (left first): 16 bytes a pair, where a tuple
+    of two Python ints costs about 120. The driver keeps millions of candidate pairs."""
+
+    __slots__ = ("left", "right")
+
+    def __init__(self, left: I64, right: I64) -> None:
+        self.left = left
+        self.right = right
+
+    @classmethod
+    def of_codes(cls, codes: I64, by_rank: I64, n: int) -> _Pairs:
+        """The pairs of candidate codes (``low_rank * n + high_rank``), lower id first."""
+        return cls(by_rank[codes // n].astype(np.int64), by_rank[codes % n].astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    @overload
+    def __getitem__(self, item: int) -> Pair: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> _Pairs: ...
+
+    def __getitem__(self, item: int | slice) -> Pair | _Pairs:
+        if isinstance(item, slice):
+            return _Pairs(self.left[item], self.right[item])
+        return int(self.left[item]), int(self.right[item])
+
+    def take(self, positions: I64) -> _Pairs:
+        """The pairs at ``positions``."""
+        return _Pairs(self.left[positions], self.right[positions])
+
+
+class _Union:
+    """Union-find over the documents that have a link: a dict of those only, not a list over
+    every document of the corpus (most documents are in no cluster)."""
+
+    __slots__ = ("_parent", "_size")
+
+    def __init__(self) -> None:
+        self._parent: dict[int, int] = {}
+        self._size: dict[int, int] = {}
+
+    def find(self, item: int) -> int:
+        """The representative of ``item``'s set (``item`` itself when it has no link)."""
+        parent = self._parent
+        while (up := parent.get(item, item)) != item:
+            grand = parent.get(up, up)
+            parent[item] = grand
+            item = grand
+        return item
+
+    def union(self, a: int, b: int) -> None:
+        """Merge the sets of ``a`` and ``b``."""
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a == root_b:
+            return
+        size_a, size_b = self._size.get(root_a, 1), self._size.get(root_b, 1)
+        if size_a < size_b:
+            root_a, root_b = root_b, root_a
+        self._parent.setdefault(root_a, root_a)
+        self._parent[root_b] = root_a
+        self._size[root_a] = size_a + size_b
+        self._size.pop(root_b, None)
+
+    def groups(self) -> list[list[int]]:
+        """The sets of linked documents, each sorted, in order of first member (what
+        :meth:`~corpus.dedup.cluster.UnionFind.groups` gives over every document)."""
+        found: dict[int, list[int]] = {}
+        for item in sorted(self._parent):
+            found.setdefault(self.find(item), []).append(item)
+        return sorted((g for g in found.values() if len(g) > 1), key=lambda g: g[0])
+
+
+def _local_order(left: I64, right: I64) -> I64:
+    """Positions of the pairs ``(left[k], right[k])`` reordered so that pairs among the same
+    documents come together (by connected component of the candidate graph, then by pair): a
+    verification task then builds each document's profile once instead of once per pair.
+    Deterministic; numpy only (the pairs are many: no Python object per pair)."""
+    if len(left) == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, inverse = np.unique(np.concatenate([left, right]), return_inverse=True)
+    inverse = inverse.reshape(-1)
+    a, b = inverse[:len(left)], inverse[len(left):]
+    label = np.arange(int(inverse.max()) + 1)
+    while True:  # the lowest label of each component, by hooking and pointer jumping
+        low = np.minimum(label[a], label[b])
+        hooked = label.copy()
+        np.minimum.at(hooked, a, low)
+        np.minimum.at(hooked, b, low)
+        hooked = hooked[hooked]
+        if np.array_equal(hooked, label):
+            break
+        label = hooked
+    return np.lexsort((right, left, label[a])).astype(np.int64)
+
+
+class _Lazy(Sequence[T]):
+    """A sequence of ``count`` values made when asked (``make(k)``): a stage's tasks, so that
+    an executor that keeps a few tasks in flight holds only those (their pairs are arrays
+    already held by the driver)."""
+
+    def __init__(self, count: int, make: Callable[[int], T]) -> None:
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, item: int) -> T: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[T]: ...
+
+    def __getitem__(self, item: int | slice) -> T | list[T]:
+        if isinstance(item, slice):
+            return [self[k] for k in range(*item.indices(self._count))]
+        if not -self._count <= item < self._count:
+            raise IndexError(item)
+        return self._make(item % self._count)
+
+
+def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs: _Pairs,
                 align: bool, stage: str, cache: VerdictCache | None = None,
-                round_: int = 0) -> list[tuple[Pair, PairVerdict | None]]:
-    """Verify ``pairs`` on the executor; the results in the order of ``pairs``.
+                round_: int = 0) -> dict[int, PairVerdict]:
+    """Verify ``pairs`` on the executor; the verdicts of those that passed, by position in
+    ``pairs`` (every other pair was verified and did not pass).
 
     Verdicts already in ``cache`` are taken from it here, so only the other pairs have their
     documents' profiles built (round ``round_`` of the profile stage) and are verified.
@@ -1077,34 +1351,93 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
             found = known.get(key)
             if found is not None:
                 done[k] = (pair, None if found.relation is Relation.UNIQUE else found)
-    todo = [k for k in range(len(pairs)) if k not in done]
-    _build_profiles(run, work, meta, config, [pairs[k] for k in todo], round_)
-    order = [todo[k] for k in _local_order([pairs[k] for k in todo])]
-    arranged = [pairs[k] for k in order]
-    tasks = [
-        _VerifyTask(work, config, tuple(chunk), _locations(meta, {i for p in chunk for i in p}),
-                    align, cache)
-        for chunk in _chunks(arranged, _PAIRS_PER_TASK)
-    ]
-    results = run(_verify_task, tasks, stage, [len(t.pairs) for t in tasks])
-    flat = [item for batch in results for item in batch]
-    for position, item in zip(order, flat, strict=True):
-        done[position] = item
-    return [done[k] for k in range(len(pairs))]
+    pending = np.ones(len(pairs), dtype=bool)
+    pending[np.fromiter(done, dtype=np.int64, count=len(done))] = False
+    todo = np.flatnonzero(pending)
+    left, right = pairs.left[todo], pairs.right[todo]
+    _build_profiles(run, work, meta, config, np.union1d(left, right), round_)
+    order = _local_order(left, right)
+    todo, left, right = todo[order], left[order], right[order]
+    starts = range(0, len(todo), _PAIRS_PER_TASK)
+
+    def task(k: int) -> _VerifyTask:
+        chunk = slice(starts[k], starts[k] + _PAIRS_PER_TASK)
+        return _VerifyTask(work, config, left[chunk], right[chunk],
+                           _locations(meta, np.concatenate([left[chunk], right[chunk]])),
+                           align, cache)
+
+    results = run(_verify_task, _Lazy(len(starts), task), stage,
+                  [len(todo[start:start + _PAIRS_PER_TASK]) for start in starts])
+    passed = {k: found for k, (_, found) in done.items() if found is not None}
+    for start, (hits, verdicts) in zip(starts, results, strict=True):
+        passed.update(zip(todo[start + hits].tolist(), verdicts, strict=True))
+    return passed
 
 
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
              shards: Sequence[IndexedShard], max_bucket: int, skip_above: int = 0,
-             stage: str = "") -> tuple[I64, I64]:
+             stage: str = "", min_count: int = 1) -> tuple[I64, I64]:
+    """The distinct pairs sharing a key of ``kind`` (codes, sorted) and how many they share.
+
+    With ``min_count`` above 1, only the pairs sharing that many: the group tasks then write
+    their pairs to the work folder split by code, and a second map sums each part's counts
+    and keeps those pairs, so the driver never holds the pairs sharing too few keys (every
+    pair sharing one rare term: tens a document, most of the candidate codes).
+    """
+    stage = stage or f"dedup: group {kind} keys"
     bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
-    tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above)
+    parts = 4 * partitions if min_count > 1 else 0
+    tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts)
              for p in range(partitions)]
-    results = run(_group_task, tasks, stage or f"dedup: group {kind} keys", [1] * len(tasks))
-    codes = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int64)
-    counts = np.concatenate([r[1] for r in results]) if results else np.zeros(0, np.int64)
-    unique, inverse = np.unique(codes, return_inverse=True)
-    summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(unique))
-    return unique, summed.astype(np.int64)
+    results = run(_group_task, tasks, stage, [1] * len(tasks))
+    if parts:
+        results = run(_sum_task, [_SumTask(work, kind, part, partitions, meta.size, min_count)
+                                  for part in range(parts)], stage, [1] * parts)
+    return _merge_counts(results, meta.size)
+
+
+#: Bits of a packed ``code << _COUNT_BITS | count`` value that hold the count.
+_COUNT_BITS = 8
+
+
+def _merge_counts(results: list[tuple[I64, I64]], n: int) -> tuple[I64, I64]:
+    """The distinct codes of every partition's ``(codes, counts)`` and their summed counts.
+
+    A pair's keys may fall in several partitions, so the driver merges the partitions' codes:
+    these are the largest arrays it holds (every pair sharing a rare term, tens of them a
+    document). Each code is packed with its count in one 64-bit value and sorted in place,
+    which needs a quarter of the memory of ``np.unique(..., return_inverse=True)``.
+    """
+    total = sum(len(r[0]) for r in results)
+    limit = (1 << (63 - _COUNT_BITS)) - 1
+    if n * n > limit or any(len(r[1]) and int(r[1].max()) >= 1 << _COUNT_BITS
+                            for r in results):  # too large to pack: the plain way
+        codes = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int64)
+        counts = np.concatenate([r[1] for r in results]) if results else np.zeros(0, np.int64)
+        unique, inverse = np.unique(codes, return_inverse=True)
+        summed = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(unique))
+        return unique, summed.astype(np.int64)
+    packed = np.empty(total, dtype=np.int64)
+    at = 0
+    for k, (codes, counts) in enumerate(results):
+        end = at + len(codes)
+        np.left_shift(codes, _COUNT_BITS, out=packed[at:end])
+        packed[at:end] |= counts
+        at = end
+        results[k] = (np.zeros(0, np.int64), np.zeros(0, np.int64))  # let it go now
+    packed.sort()
+    low = np.empty(total, dtype=np.uint8)
+    np.bitwise_and(packed, (1 << _COUNT_BITS) - 1, out=low, casting="unsafe")
+    packed >>= _COUNT_BITS  # the codes, sorted
+    if total == 0:
+        return packed, np.zeros(0, np.int64)
+    fresh = np.empty(total, dtype=bool)
+    fresh[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=fresh[1:])
+    starts = np.flatnonzero(fresh)
+    del fresh
+    summed = np.add.reduceat(low, starts, dtype=np.int64)
+    return packed[starts], summed
 
 
 def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
@@ -1127,16 +1460,16 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     n = meta.size
     if n == 0:
         return DedupResult(documents=0, clusters=())
+    by_rank = meta.ids.sort_order()
     rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(np.array(meta.ids, dtype=object), kind="stable")] = np.arange(n)
+    rank[by_rank] = np.arange(n)
     np.save(os.path.join(work, "rank.npy"), rank, allow_pickle=False)
-    by_rank = np.argsort(rank)
     live = np.flatnonzero(meta.words > 0).astype(np.int64)
 
     def pair_of(code: int) -> Pair:
         return int(by_rank[code // n]), int(by_rank[code % n])
 
-    union = UnionFind(n)
+    union = _Union()  # over linked documents only
     links: dict[Pair, PairVerdict] = {}
 
     # Exact copies: equal key digests, chained in id order.
@@ -1148,59 +1481,60 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
 
     # Near copies: MinHash LSH candidates, and documents sharing a whole paragraph (a
     # truncated copy has a low Jaccard but keeps its paragraphs), on exact n-gram measures.
+    # Pairs stay arrays (sorted codes: in id order) until verified.
     settings = config.candidate_settings
     lsh, _ = _shuffle(run, work, "band", partitions, meta, shards, settings.max_bucket)
     anchored_all, _ = _shuffle(run, work, "anchor", partitions, meta, shards,
                                settings.max_bucket, skip_above=settings.df_cap(len(live)))
     anchored = np.setdiff1d(anchored_all, lsh)
-    near_pairs = [
-        (left, right) for left, right in
-        (pair_of(c) for c in np.concatenate([lsh, anchored]).tolist())
-        if not np.array_equal(meta.digests[left], meta.digests[right])
-    ]
-    near_pairs.sort(key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
-    not_near: list[Pair] = []
-    verified = 0
-    for pair, found in _verify_all(run, work, meta, config, near_pairs, False,
-                                   "dedup: verify near copies", cache, 0):
-        verified += 1
-        if found is None:
-            not_near.append(pair)
-        else:
-            links[pair] = found
-            union.union(*pair)
-    near_groups = union.groups(live.tolist())
+    del anchored_all
+    near = _Pairs.of_codes(np.sort(np.concatenate([lsh, anchored])), by_rank, n)
+    near = near.take(np.flatnonzero(
+        (meta.digests[near.left] != meta.digests[near.right]).any(axis=1)))
+    passed = _verify_all(run, work, meta, config, near, False, "dedup: verify near copies",
+                         cache, 0)
+    verified = len(near)
+    for position in sorted(passed):
+        pair = near[position]
+        links[pair] = passed[position]
+        union.union(*pair)
+    failed = np.ones(len(near), dtype=bool)
+    failed[np.fromiter(passed, dtype=np.int64, count=len(passed))] = False
+    not_near = rank[near.left[failed]] * n + rank[near.right[failed]]
+    del near, passed, failed
+    near_groups = union.groups()
 
     # Rewrites, among one representative per near group: the member the keep policy
     # would keep, so a deduplicated corpus is made of the same representatives.
-    grouped = {i for g in near_groups for i in g}
-    representatives = sorted(
-        [i for i in live.tolist() if i not in grouped]
-        + [_canonical(g, meta, links, config)[0] for g in near_groups]
-    )
+    near_links: dict[int, dict[Pair, PairVerdict]] = {}
+    for pair, found in links.items():
+        near_links.setdefault(union.find(pair[0]), {})[pair] = found
+    grouped = np.fromiter((i for g in near_groups for i in g), dtype=np.int64)
+    chosen = np.array([_canonical(g, meta, near_links.get(union.find(g[0]), {}), config)[0]
+                       for g in near_groups], dtype=np.int64)
+    representatives = np.union1d(np.setdiff1d(live, grouped), chosen)
+    del near_links, grouped, chosen, near_groups
     # Kept for explanations (corpus.dedup.explain): who took part in rare-term candidates.
-    np.save(os.path.join(work, "representatives.npy"),
-            np.array(representatives, dtype=np.int64), allow_pickle=False)
+    np.save(os.path.join(work, "representatives.npy"), representatives, allow_pickle=False)
     rare = np.zeros(0, dtype=np.int64)
     semantic_verified = semantic_rewrites = 0
     if config.rewrites:
-        rare = _rare_candidates(run, work, meta, shards, settings, partitions,
-                                np.array(representatives, dtype=np.int64))
-        pairs = sorted({pair_of(c) for c in rare.tolist()} | set(not_near),
-                       key=lambda p: (int(rank[p[0]]), int(rank[p[1]])))
-        rejected: list[Pair] = []
-        for pair, found in _verify_all(run, work, meta, config, pairs, True,
-                                       "dedup: verify rewrites", cache, 1):
-            verified += 1
-            if found is None:
-                rejected.append(pair)
-            else:
-                links[pair] = found
-                union.union(*pair)
+        rare = _rare_candidates(run, work, meta, shards, settings, partitions, representatives)
+        pairs = _Pairs.of_codes(np.union1d(rare, not_near), by_rank, n)  # in id order
+        passed = _verify_all(run, work, meta, config, pairs, True, "dedup: verify rewrites",
+                             cache, 1)
+        verified += len(pairs)
+        for position in sorted(passed):
+            pair = pairs[position]
+            links[pair] = passed[position]
+            union.union(*pair)
         if semantic is not None:
+            rejected = np.ones(len(pairs), dtype=bool)
+            rejected[np.fromiter(passed, dtype=np.int64, count=len(passed))] = False
             with _Spools(work) as spools:
                 verifier = _Verifier(spools, _AllLocations(meta), config, semantic)
-                for left, right in rejected:  # id order: a deterministic sequence
+                for position in np.flatnonzero(rejected).tolist():  # id order: deterministic
+                    left, right = pairs[position]
                     if union.find(left) == union.find(right):
                         continue
                     found = semantic.verify(left, verifier.profile(left), right,
@@ -1210,6 +1544,8 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
                         union.union(left, right)
             semantic_verified = semantic.verified
             semantic_rewrites = len(semantic.accepted)
+        del pairs, passed
+    del not_near
 
     # Clusters: exact twins are linked too, so every member has a path to the canonical.
     by_root: dict[int, dict[Pair, PairVerdict]] = {}
@@ -1223,7 +1559,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     with _Spools(work) as spools:
         checker = _Verifier(spools, _AllLocations(meta), config, semantic,
                             cache if semantic is None else None)
-        for group in union.groups(live.tolist()):
+        for group in union.groups():
             specs += _stars(group, meta, by_root.get(union.find(group[0]), {}), config,
                             checker)
         checker.save()
@@ -1265,10 +1601,9 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
                            select=True, cap=cap) for t in tasks]
     run(_select_task, selecting, "dedup: pick rare terms", [len(t.representatives)
                                                              for t in selecting])
-    codes, shared = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
-                             stage="dedup: group rare terms")
-    result: I64 = codes[shared >= settings.min_shared]
-    return result
+    codes, _ = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
+                        stage="dedup: group rare terms", min_count=settings.min_shared)
+    return codes
 
 
 def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],

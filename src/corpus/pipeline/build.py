@@ -17,6 +17,7 @@ executor, the number of workers or the number of shards.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -275,9 +276,12 @@ class _Annotator:
         return table, annotated
 
 
-def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: BuildConfig,
-              stages: Stages, cache: Cache | None = None) -> BuiltData:
+def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Path,
+              config: BuildConfig, stages: Stages, cache: Cache | None = None) -> BuiltData:
     """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
+
+    ``listing`` may be handed over in a one-item list, which is emptied: the listing (an
+    object per file) is then let go once its files are read, not kept for the whole build.
 
     With a ``cache`` (:mod:`corpus.pipeline.cache`), documents and pairs seen by an earlier
     build with the same settings and versions are taken from it, not processed again; the
@@ -293,15 +297,21 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
     every reject row; every ``clusters.parquet`` row (rows as canonical JSON). It changes
     whenever a byte of the data changes, and never depends on the executor.
     """
+    if isinstance(listing, list):
+        listing = listing.pop()
+    files_seen, skipped = len(listing.entries), len(listing.skipped)
     work = tmp / _WORK
     work.mkdir(parents=True, exist_ok=True)
     with semantic_verifier(config.dedup) as semantic:  # a missing extra fails before reading
         shards = plan_shards(listing, stages.executor.workers)
-        partitions = partitions_for(len(listing.entries), config.dedup)
+        del listing  # the shards' tasks hold the entries until they are read
+        partitions = partitions_for(files_seen, config.dedup)
         tasks = [PrepareTask(k, shard, relativize, str(work), config.normalize, config.dedup,
                              partitions, cache=cache) for k, shard in enumerate(shards)]
+        del shards
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
+        del tasks
         rejects = [r.reject for p in prepared for r in p.rejects]
         if config.strict and rejects:
             first = rejects[0]
@@ -311,6 +321,15 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
                              partitions, semantic, cache)
         mapped = sum(t for name, t in stages.timings.items() if name.startswith("dedup"))
         stages.timings["dedup: driver"] = time.perf_counter() - start - mapped
+    # Every member's evidence goes to disk now: clusters.parquet, and its rows as the
+    # fingerprint hashes them (spilled to the work folder); the write stage keeps each
+    # member's best passage only, the one the card shows.
+    clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
+    spilled_rows = work / "cluster-rows.jsonl"
+    with open(spilled_rows, "wb") as spill:
+        for cluster_row in cluster_rows(found):
+            spill.write(row_json(cluster_row) + b"\n")
+    found = _best_passages(found)
     inputs = _sorted_inputs([p.inputs for p in prepared])
     numbers = [p.shard for p in prepared]
     documents = sum(p.documents for p in prepared)
@@ -358,7 +377,6 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
                                            "cluster_id", "duplicate_of"]).to_pylist():
                     key = row["cluster_id"] or row["duplicate_of"] or row["id"]
                     clusters.setdefault(key, []).append(_cluster_member(row, found))
-    shutil.rmtree(work)
     fingerprint.update(b"dedup\n" + dedup_part.digest())
 
     fingerprint.update(b"rejects\n")
@@ -366,15 +384,16 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         fingerprint.update(row_json(reject_to_row(reject)) + b"\n")
     rejects_file = write_table(tmp, REJECTS, (reject_to_row(r) for r in rejects), REJECTS_SCHEMA)
     fingerprint.update(b"clusters\n")
-    for cluster_row in cluster_rows(found):
-        fingerprint.update(row_json(cluster_row) + b"\n")
-    clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
+    with open(spilled_rows, "rb") as spilled:
+        while chunk := spilled.read(1 << 20):
+            fingerprint.update(chunk)
+    shutil.rmtree(work)
 
     for members_of in clusters.values():
         members_of.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
     writers = {"default": default, "all": everything}
     counts = Counts(
-        files_seen=len(listing.entries),
+        files_seen=files_seen,
         documents=everything.rows,
         rejects=len(rejects),
         rejects_by_rule=dict(sorted(Counter(r.rule for r in rejects).items())),
@@ -383,7 +402,7 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
         relations={r.value: relations[r.value] for r in Relation if relations[r.value]},
         languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
         rows={name: writers[name].rows for name in CONFIGS},
-        skipped=len(listing.skipped),
+        skipped=skipped,
     )
     if counts.files_seen != counts.documents + counts.rejects:
         raise CorpusError(
@@ -408,6 +427,20 @@ def run_build(listing: Listing, relativize: Relativize, tmp: Path, config: Build
             [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
              pa.chunked_array(row_digests, pa.binary(16))], schema=ROW_DIGESTS),
     )
+
+
+def _best_passages(found: DedupResult) -> DedupResult:
+    """``found`` with each member's evidence cut to its best aligned passage pair (the first of
+    the most similar, as :func:`_cluster_member` picks it): what the write stage and the card
+    need once ``clusters.parquet`` is written, at a fraction of the memory."""
+    clusters = tuple(
+        dataclasses.replace(cluster, members=tuple(
+            dataclasses.replace(member, evidence=(
+                max(member.evidence, key=lambda p: p.similarity),))
+            if len(member.evidence) > 1 else member
+            for member in cluster.members))
+        for cluster in found.clusters)
+    return DedupResult(documents=found.documents, clusters=clusters, stats=found.stats)
 
 
 class _InOrder:

@@ -26,7 +26,13 @@ import multiprocessing
 import os
 import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -51,6 +57,9 @@ R = TypeVar("R")
 #: The names of the executors, as ``--engine`` takes them.
 Engine = Literal["serial", "processes", "dask"]
 ENGINES: tuple[Engine, ...] = ("serial", "processes", "dask")
+
+#: Tasks per worker a process pool has submitted and not finished at any time.
+_TASKS_AHEAD = 4
 
 #: Modules a fresh worker process imports before its first task (forkserver preload).
 _PRELOAD = ["corpus.pipeline.stages"]
@@ -165,26 +174,34 @@ class ProcessExecutor:
         if not tasks:
             return []
         pool = self._get_pool()
-        futures: list[Future[R]] = [pool.submit(fn, task) for task in tasks]
-        position = {id(f): i for i, f in enumerate(futures)}
-        pending = set(futures)
+        # A few tasks per worker in flight, the next submitted as one finishes: a task is
+        # made (``tasks[k]``) and held only while it waits or runs, so a stage of many tasks
+        # that are made on demand costs the driver the memory of a few.
+        ahead = self.workers * _TASKS_AHEAD
+        results: list[Any] = [None] * len(tasks)
+        running: dict[Future[R], int] = {}
+        submitted = 0
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    future.result()  # raises the task's own error
+            while submitted < len(tasks) or running:
+                while submitted < len(tasks) and len(running) < ahead:
+                    running[pool.submit(fn, tasks[submitted])] = submitted
+                    submitted += 1
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=running.__getitem__):
+                    position = running.pop(future)
+                    results[position] = future.result()  # raises the task's own error
                     if progress is not None:
-                        progress.update(weight[position[id(future)]])
+                        progress.update(weight[position])
         except BrokenProcessPool:
-            self._abort(futures)
+            self._abort(list(running))
             raise ExecutorError(
                 "a worker process died (killed, or out of memory) while the pipeline ran; "
                 "nothing was written; run again, with fewer --workers if memory is short"
             ) from None
         except BaseException:
-            self._abort(futures)
+            self._abort(list(running))
             raise
-        return [f.result() for f in futures]
+        return results
 
     def _abort(self, futures: list[Future[R]]) -> None:
         for future in futures:

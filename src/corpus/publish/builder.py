@@ -514,7 +514,9 @@ def build(
         try:
             if store_cache is not None:
                 (caches / name).mkdir(parents=True, exist_ok=True)
-            built = run_build(listing, rel, tmp, config, stages, store_cache)
+            handed = [listing]  # run_build lets the listing go once the files are read
+            del listing
+            built = run_build(handed, rel, tmp, config, stages, store_cache)
             if store_cache is not None:
                 store_cache.prune()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit

@@ -1,0 +1,150 @@
+"""The dedup driver's compact structures agree with the plain Python ones they replace: packed
+strings with a list of str, the sparse union-find with :class:`UnionFind` over every document,
+the packed merge of shuffle counts with ``np.unique``, the local verification order with the
+candidate graph's components; and a repeated id is still reported with both of its files."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from corpus.dedup.cluster import UnionFind
+from corpus.dedup.config import DedupConfig
+from corpus.dedup.phases import (
+    ShardIndexer,
+    _local_order,
+    _merge_counts,
+    _Pairs,
+    _Strings,
+    _Union,
+    dedup_shards,
+    serial_run,
+)
+from corpus.errors import CorpusError
+from corpus.records import SourceRef
+
+from .helpers import seed_docs
+
+_HEX = st.text("0123456789abcdef", min_size=16, max_size=16)
+_ANY = st.text(max_size=12) | st.sampled_from(["caf\udce9.txt", "\udcff", "a\x00b", ""])
+
+
+def _first_repeat(texts: list[str]) -> tuple[int, int] | None:
+    seen: dict[str, int] = {}
+    for position, text in enumerate(texts):
+        if text in seen:
+            return seen[text], position
+        seen[text] = position
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_HEX, max_size=40) | st.lists(_ANY, max_size=40))
+@example(["b" * 16, "a" * 16, "b" * 16, "a" * 16])
+@example(["x", "x\x00", "x"])
+def test_packed_strings_agree_with_the_list(texts: list[str]) -> None:
+    packed = _Strings.of(texts)
+    assert len(packed) == len(texts)
+    assert list(packed) == texts
+    assert packed[:] == texts
+    if texts:
+        assert packed[-1] == texts[-1]
+    assert packed.sort_order().tolist() == sorted(range(len(texts)), key=texts.__getitem__)
+    assert packed.first_repeat() == _first_repeat(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(_ANY, max_size=6), max_size=5))
+def test_packed_strings_concatenate_in_order(parts: list[list[str]]) -> None:
+    joined = _Strings.concat([_Strings.of(part) for part in parts])
+    assert list(joined) == [text for part in parts for text in part]
+
+
+def test_packed_strings_refuse_positions_outside() -> None:
+    packed = _Strings.of(["a", "b"])
+    with pytest.raises(IndexError):
+        packed[2]
+    with pytest.raises(IndexError):
+        packed[-3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), max_size=40))
+def test_sparse_union_find_groups_like_the_full_one(edges: list[tuple[int, int]]) -> None:
+    full, sparse = UnionFind(31), _Union()
+    for a, b in edges:
+        full.union(a, b)
+        sparse.union(a, b)
+    assert sparse.groups() == full.groups(range(31))
+    for item in range(31):
+        assert (sparse.find(item) == sparse.find(0)) == (full.find(item) == full.find(0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.integers(0, 99), st.integers(1, 64), max_size=30),
+                max_size=5))
+def test_merged_counts_are_the_sums_by_code(parts: list[dict[int, int]]) -> None:
+    results = [(np.array(sorted(p), dtype=np.int64),
+                np.array([p[c] for c in sorted(p)], dtype=np.int64)) for p in parts]
+    summed: dict[int, int] = {}
+    for part in parts:
+        for code, count in part.items():
+            summed[code] = summed.get(code, 0) + count
+    codes, counts = _merge_counts(results, 10)
+    assert codes.tolist() == sorted(summed)
+    assert counts.tolist() == [summed[c] for c in sorted(summed)]
+
+
+def test_merged_counts_too_large_to_pack_are_merged_the_plain_way() -> None:
+    results = [(np.array([3, 5], dtype=np.int64), np.array([300, 1], dtype=np.int64)),
+               (np.array([5], dtype=np.int64), np.array([2], dtype=np.int64))]
+    codes, counts = _merge_counts(results, 10)
+    assert codes.tolist() == [3, 5]
+    assert counts.tolist() == [300, 3]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 25), st.integers(0, 25)).filter(lambda p: p[0] != p[1]),
+                max_size=40, unique=True))
+def test_local_order_keeps_every_pair_and_each_component_together(
+        pairs: list[tuple[int, int]]) -> None:
+    left = np.array([p[0] for p in pairs], dtype=np.int64)
+    right = np.array([p[1] for p in pairs], dtype=np.int64)
+    order = _local_order(left, right).tolist()
+    assert sorted(order) == list(range(len(pairs)))
+    union = UnionFind(26)
+    for a, b in pairs:
+        union.union(a, b)
+    roots = [union.find(pairs[k][0]) for k in order]
+    # Each component's pairs form one run: a root, once left, never comes back.
+    runs = [r for k, r in enumerate(roots) if k == 0 or roots[k - 1] != r]
+    assert len(runs) == len(set(runs))
+
+
+def test_pairs_view_reads_like_a_list_of_tuples() -> None:
+    pairs = _Pairs(np.array([4, 1], dtype=np.int64), np.array([7, 9], dtype=np.int64))
+    assert list(pairs) == [(4, 7), (1, 9)]
+    assert pairs[1] == (1, 9)
+    assert list(pairs.take(np.array([1]))) == [(1, 9)]
+
+
+def test_a_repeated_id_names_both_files_even_across_shards(tmp_path: Path) -> None:
+    config = DedupConfig()
+    first, other, again = seed_docs()[:3]
+    again = dataclasses.replace(first, source=SourceRef("elsewhere/copy.txt"))
+    shards = []
+    for number, docs in enumerate([[first, other], [again]]):
+        with ShardIndexer(tmp_path, number, config, 1) as indexer:
+            for doc in docs:
+                indexer.add(doc)
+            shards.append(indexer.close())
+    with pytest.raises(CorpusError, match="occurs twice") as raised:
+        dedup_shards(tmp_path, shards, config, serial_run, 1)
+    message = str(raised.value)
+    assert repr(first.id) in message
+    assert f"({first.source} and elsewhere/copy.txt)" in message
