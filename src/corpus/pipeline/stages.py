@@ -6,9 +6,9 @@ files, make their paths relative to the corpus root, normalise, and index them f
 ``docs-S.parquet`` in the work folder (with each row's digest, for the fingerprint) and
 returns a :class:`PreparedShard`: the shard's input files as columns (for the manifest) and
 its rejects. With an incremental build's cache, a file whose bytes are known is neither
-parsed nor normalised, and one whose stat is unchanged since it was hashed is not read. :func:`hash_inputs` only hashes files, to tell
-whether a release is up to date; :func:`list_inputs` reads and parses them (``corpus
-validate``).
+parsed nor normalised, and one whose stat is unchanged since it was hashed is not even
+read. :func:`hash_inputs` only hashes files, to tell whether a release is up to date;
+:func:`list_inputs` reads and parses them (``corpus validate``).
 
 A failure while working on a file raises :class:`StageError` naming that file.
 """
