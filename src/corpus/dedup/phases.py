@@ -1632,6 +1632,13 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
             found = verdicts[pair] = checker.verify(*pair)
         return found.relation is not Relation.UNIQUE
 
+    def unknown(pairs: list[Pair]) -> None:
+        """Load the cached verdicts of the ``pairs`` that ``linked`` may ask for and that
+        are not known yet, in one query (an incremental build asks thousands)."""
+        wanted = [key(a, b) for a, b in pairs if a != b and key(a, b) not in verdicts]
+        if wanted:
+            checker.prefetch(wanted, align=True)
+
     specs: list[_ClusterSpec] = []
     remaining = sorted(group, key=lambda i: meta.ids[i])
     while len(remaining) > 1:
@@ -1649,7 +1656,9 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
         placed: set[int] = set()
         for component in components:
             center = min(component, key=lambda i: (-round(weight[i], 6), meta.ids[i]))
+            unknown([(center, i) for i in component])
             star = [center] + [i for i in component if i != center and linked(center, i)]
+            unknown([(a, b) for k, a in enumerate(star) for b in star[k + 1:]])
             canonical, reason = _hub(star, center, meta, verdicts, config, linked)
             members = [canonical] + [i for i in star if i != canonical and linked(canonical, i)]
             placed.update(members)
