@@ -1,13 +1,13 @@
-"""The write stage keeps each cluster member's best aligned passage only: the one the card
-shows, chosen as the card chooses it."""
+"""Once the evidence tasks spilled the passages, each cluster member keeps its best aligned
+passage only: the one the card shows, chosen as the card chooses it."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
-from corpus.pipeline.build import _best_passages
+from corpus.dedup.result import AlignedPassage, Cluster, Member
+from corpus.dedup.phases import _best_passages
 from corpus.records import Relation
 
 
@@ -27,14 +27,10 @@ def test_each_member_keeps_the_passage_the_card_shows(similarities: list[list[fl
         _member(f"m{k}", Relation.REWRITE,
                 tuple(_passage(j, s) for j, s in enumerate(values)))
         for k, values in enumerate(similarities)]
-    found = DedupResult(len(members), (Cluster("a", "a", tuple(members), "why"),),
-                        DedupStats(verified=3))
-    light = _best_passages(found)
-    assert light.documents == found.documents
-    assert light.stats == found.stats
-    (cluster,) = light.clusters
+    full = Cluster("a", "a", tuple(members), "why")
+    cluster = _best_passages(full)
     assert (cluster.id, cluster.canonical, cluster.reason) == ("a", "a", "why")
-    for before, after in zip(found.clusters[0].members, cluster.members, strict=True):
+    for before, after in zip(full.members, cluster.members, strict=True):
         best = max(before.evidence, key=lambda p: p.similarity, default=None)
         assert after.evidence == (() if best is None else (best,))
         assert after.evidence[:1] == tuple(p for p in before.evidence if p is best)
