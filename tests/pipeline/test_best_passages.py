@@ -1,14 +1,23 @@
 """Once the evidence tasks spilled the passages, each cluster member keeps its best aligned
-passage only: the one the card shows, chosen as the card chooses it."""
+passage only: the one the card shows, chosen as the card chooses it; and a build, which spills
+them, writes the ``clusters.parquet`` of :func:`find_duplicates`' full result."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.dedup.result import AlignedPassage, Cluster, Member
+import corpus
+from corpus import find_duplicates
 from corpus.dedup.phases import _best_passages
+from corpus.dedup.result import AlignedPassage, Cluster, Member
 from corpus.records import Relation
+from corpus.schema import cluster_rows
+
+from .corpora import mixed_corpus
 
 
 def _passage(k: int, similarity: float) -> AlignedPassage:
@@ -36,3 +45,13 @@ def test_each_member_keeps_the_passage_the_card_shows(similarities: list[list[fl
         assert after.evidence[:1] == tuple(p for p in before.evidence if p is best)
         assert (after.id, after.aligned, after.score) == (before.id, before.aligned,
                                                           before.score)
+
+
+def test_a_builds_clusters_parquet_is_find_duplicates_clusters(tmp_path: Path) -> None:
+    source = mixed_corpus(tmp_path / "news", variants=1)
+    report = corpus.build(source, tmp_path / "store", executor="serial", progress=False)
+    found = find_duplicates(corpus.read(source))
+    assert len(found.clusters) >= 20
+    table = pq.read_table(report.path / "clusters.parquet")
+    assert table.to_pylist() == list(cluster_rows(found))
+    assert report.manifest.counts.clusters == len(found.clusters)
