@@ -1501,12 +1501,11 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     the caller before reading anything, so a missing extra fails at once). Deterministic:
     independent of the executor, the worker count and how the documents were split into shards.
 
-    ``spill_evidence`` is for a build, which writes the clusters' passages to
-    ``clusters.parquet`` and shows one a member: each evidence task writes its clusters'
-    ``clusters.parquet`` rows (every aligned passage) to the work folder, where
-    :func:`spilled_cluster_rows` reads them back in cluster-id order, and the result keeps each
-    member's best passage only (the most similar, the first of equals). So the driver never
-    holds every member's passages.
+    ``spill_evidence`` is for a build, whose ``clusters.parquet`` has every aligned passage but
+    whose card shows one a member: each evidence task writes its clusters' ``clusters.parquet``
+    rows to the work folder, where :func:`spilled_cluster_rows` reads them back in cluster-id
+    order, and the result keeps each member's best passage only (the most similar, the first of
+    equals). So the driver never holds every member's passages as Python objects.
     """
     work = os.fspath(work)
     meta = _load_meta(work, shards)
@@ -1819,8 +1818,8 @@ def spilled_cluster_rows(work: str | os.PathLike[str]) -> Iterator[pa.RecordBatc
     read back from the work folder: the rows of :func:`corpus.schema.cluster_rows` for the
     full result (every aligned passage), in the same order, :data:`_ROWS_PER_BATCH` a batch.
 
-    The evidence work files are memory-mapped and only one batch is copied at a time, so the
-    caller holds what it keeps of the batches (a Parquet writer: the encoded table).
+    The evidence work files are memory-mapped; each batch is a copy of its rows, so what stays
+    in memory is what the caller keeps of the batches (as Arrow data: no Python object a row).
     """
     from corpus.schema import CLUSTERS_SCHEMA  # it imports corpus.dedup
 
