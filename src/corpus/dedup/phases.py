@@ -24,7 +24,9 @@ picklable function of a small task value and a *work folder* that all workers ca
    in the driver process (the model is loaded once, there).
 6. **Clusters** (reduce on the driver, over verified edges only) and **evidence** (map over
    batches of clusters): union-find, canonical member by the keep policy, every member related
-   to the canonical document with its aligned passages.
+   to the canonical document with its aligned passages. In a build (``spill_evidence``), each
+   evidence task writes its clusters' ``clusters.parquet`` rows to the work folder and returns
+   each member's best passage only.
 
 Everything that decides the result is ordered by content (ids, keys), never by task or arrival
 order, so the result is identical for any executor, number of workers and number of shards.
