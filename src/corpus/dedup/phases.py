@@ -24,7 +24,9 @@ picklable function of a small task value and a *work folder* that all workers ca
    in the driver process (the model is loaded once, there).
 6. **Clusters** (reduce on the driver, over verified edges only) and **evidence** (map over
    batches of clusters): union-find, canonical member by the keep policy, every member related
-   to the canonical document with its aligned passages.
+   to the canonical document with its aligned passages. In a build (``spill_evidence``), each
+   evidence task writes its clusters' ``clusters.parquet`` rows to the work folder and returns
+   each member's best passage only.
 
 Everything that decides the result is ordered by content (ids, keys), never by task or arrival
 order, so the result is identical for any executor, number of workers and number of shards.
@@ -41,12 +43,13 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from corpus.dedup.align import PairVerdict, Profile, build_profile, verify_many, verify_pair
 from corpus.dedup.cluster import Candidate, UnionFind, choose_canonical
@@ -70,6 +73,7 @@ __all__ = [
     "VerdictCache",
     "dedup_shards",
     "partitions_for",
+    "spilled_cluster_rows",
 ]
 
 I32 = npt.NDArray[np.int32]
@@ -90,6 +94,9 @@ _PROFILE_CACHE = 4096
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
 _MEMBERS_PER_TASK = 512
+#: ``clusters.parquet`` rows per batch read back from the evidence work files (as many as
+#: :func:`~corpus.publish.parquet.write_table` converts at a time).
+_ROWS_PER_BATCH = 4096
 #: Documents per profile task.
 _PROFILES_PER_TASK = 1000
 #: Paragraphs per document kept as containment anchors, and the words an anchor needs.
@@ -135,6 +142,14 @@ def _stems_path(work: str, shard: int) -> str:
 
 def _keys_path(work: str, kind: str, shard: int, partition: int) -> str:
     return os.path.join(work, f"keys-{kind}-{shard:05d}-{partition:03d}.npy")
+
+
+def _evidence_path(work: str, part: int) -> str:
+    return os.path.join(work, f"evidence-{part:05d}.arrow")
+
+
+def _evidence_index_path(work: str) -> str:
+    return os.path.join(work, "evidence-index.npy")
 
 
 def _write_partitions(work: str, kind: str, shard: int, partitions: int, keys: U64,
@@ -1067,6 +1082,9 @@ class _RelateTask:
     clusters: tuple[_ClusterSpec, ...]
     locations: Mapping[int, Location]
     cache: VerdictCache | None = None
+    #: With ``part >= 0``, the clusters' ``clusters.parquet`` rows go to evidence work file
+    #: ``part`` and the task returns each member with its best passage only.
+    part: int = -1
 
 
 def _member(verifier: _Verifier, item: tuple[int, str, int, str], other: int, other_id: str,
@@ -1106,6 +1124,35 @@ def _relate(spec: _ClusterSpec, verifier: _Verifier) -> Cluster:
                    reason=spec.reason)
 
 
+def _best_passages(cluster: Cluster) -> Cluster:
+    """``cluster`` with each member's evidence cut to its best aligned passage pair (the first
+    of the most similar: the one the release card shows)."""
+    return replace(cluster, members=tuple(
+        replace(member, evidence=(max(member.evidence, key=lambda p: p.similarity),))
+        if len(member.evidence) > 1 else member
+        for member in cluster.members))
+
+
+def _relate_batch(specs: Sequence[_ClusterSpec], verifier: _Verifier, work: str,
+                  part: int) -> list[Cluster]:
+    """Relate a batch of clusters (:func:`_relate`). With ``part >= 0``, write their
+    ``clusters.parquet`` rows (:func:`corpus.schema.cluster_rows`, every passage) to evidence
+    work file ``part`` and return them with each member's best passage only."""
+    clusters = [_relate(spec, verifier) for spec in specs]
+    if part < 0:
+        return clusters
+    from corpus.schema import CLUSTERS_SCHEMA, cluster_rows  # it imports corpus.dedup
+
+    rows = pa.Table.from_pylist(list(cluster_rows(DedupResult(0, tuple(clusters)))),
+                                schema=CLUSTERS_SCHEMA)
+    path = _evidence_path(work, part)
+    with pa.OSFile(path + ".part", "wb") as sink, \
+            pa.ipc.new_file(sink, CLUSTERS_SCHEMA) as writer:
+        writer.write_table(rows)
+    os.replace(path + ".part", path)  # a retried task never leaves half a file
+    return [_best_passages(cluster) for cluster in clusters]
+
+
 def _relate_task(task: _RelateTask) -> list[Cluster]:
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
@@ -1116,7 +1163,7 @@ def _relate_task(task: _RelateTask) -> list[Cluster]:
         verifier.prefetch_evidence(
             (m[0], s.canonical, m[1] < _member_id(s, s.canonical))
             for s in task.clusters for m in s.members if m[0] != s.canonical)
-        clusters = [_relate(spec, verifier) for spec in task.clusters]
+        clusters = _relate_batch(task.clusters, verifier, task.work, task.part)
         verifier.save()
         return clusters
 
@@ -1443,7 +1490,8 @@ def _merge_counts(results: list[tuple[I64, I64]], n: int) -> tuple[I64, I64]:
 def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
                  config: DedupConfig, run: RunMap, partitions: int,
                  semantic: SemanticVerifier | None = None,
-                 cache: VerdictCache | None = None) -> DedupResult:
+                 cache: VerdictCache | None = None, *,
+                 spill_evidence: bool = False) -> DedupResult:
     """Phases 2–6 over the shards the index phase wrote to ``work``; returns the result.
 
     ``cache`` keeps lexical verdicts between builds (an incremental build verifies only the
@@ -1454,11 +1502,19 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     :func:`~corpus.dedup.semantic.semantic_verifier` when ``config`` turns it on (opened by
     the caller before reading anything, so a missing extra fails at once). Deterministic:
     independent of the executor, the worker count and how the documents were split into shards.
+
+    ``spill_evidence`` is for a build, whose ``clusters.parquet`` has every aligned passage but
+    whose card shows one a member: each evidence task writes its clusters' ``clusters.parquet``
+    rows to the work folder, where :func:`spilled_cluster_rows` reads them back in cluster-id
+    order, and the result keeps each member's best passage only (the most similar, the first of
+    equals). So the driver never holds every member's passages as Python objects.
     """
     work = os.fspath(work)
     meta = _load_meta(work, shards)
     n = meta.size
     if n == 0:
+        if spill_evidence:
+            _save_evidence_index(work, [])
         return DedupResult(documents=0, clusters=())
     by_rank = meta.ids.sort_order()
     rank = np.empty(n, dtype=np.int64)
@@ -1563,8 +1619,12 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
             specs += _stars(group, meta, by_root.get(union.find(group[0]), {}), config,
                             checker)
         checker.save()
-    clusters = _relate_all(run, work, meta, config, specs, semantic, cache)
-    clusters.sort(key=lambda c: c.id)
+    batches = _relate_all(run, work, meta, config, specs, semantic, cache, spill_evidence)
+    del specs
+    if spill_evidence:
+        _save_evidence_index(work, batches)
+    clusters = sorted((c for batch in batches for c in batch), key=lambda c: c.id)
+    del batches
     _forget_profiles()
     stats = DedupStats(
         empty=n - len(live),
@@ -1715,31 +1775,91 @@ def _spec(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
 
 def _relate_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
                 specs: list[_ClusterSpec], semantic: SemanticVerifier | None,
-                cache: VerdictCache | None = None) -> list[Cluster]:
-    if semantic is not None:  # the model lives in this process
-        with _Spools(work) as spools:
-            verifier = _Verifier(spools, _AllLocations(meta), config, semantic)
-            return [_relate(spec, verifier) for spec in specs]
-    tasks: list[_RelateTask] = []
+                cache: VerdictCache | None = None, spill: bool = False
+                ) -> list[list[Cluster]]:
+    """The clusters of ``specs``, by batch (an evidence task each, or run here with semantic
+    verification on: the model lives in this process). With ``spill``, batch ``k`` wrote its
+    rows to evidence work file ``k`` and keeps each member's best passage only."""
+    batches: list[list[_ClusterSpec]] = []
     batch: list[_ClusterSpec] = []
     size = 0
     for spec in specs:
         batch.append(spec)
         size += len(spec.members)
         if size >= _MEMBERS_PER_TASK:
-            tasks.append(_relate_task_of(work, config, meta, batch, cache))
+            batches.append(batch)
             batch, size = [], 0
     if batch:
-        tasks.append(_relate_task_of(work, config, meta, batch, cache))
-    results = run(_relate_task, tasks, "dedup: evidence",
-                  [sum(len(s.members) for s in t.clusters) for t in tasks])
-    return [cluster for batch_result in results for cluster in batch_result]
+        batches.append(batch)
+    if semantic is not None:
+        with _Spools(work) as spools:
+            verifier = _Verifier(spools, _AllLocations(meta), config, semantic)
+            if not spill:
+                return [[_relate(spec, verifier) for spec in specs]]
+            return [_relate_batch(b, verifier, work, k) for k, b in enumerate(batches)]
+    tasks = [_relate_task_of(work, config, meta, b, cache, k if spill else -1)
+             for k, b in enumerate(batches)]
+    del batches
+    return run(_relate_task, tasks, "dedup: evidence",
+               [sum(len(s.members) for s in t.clusters) for t in tasks])
 
 
 def _relate_task_of(work: str, config: DedupConfig, meta: _Meta, specs: list[_ClusterSpec],
-                    cache: VerdictCache | None = None) -> _RelateTask:
+                    cache: VerdictCache | None = None, part: int = -1) -> _RelateTask:
     items = {m[0] for s in specs for m in s.members}
-    return _RelateTask(work, config, tuple(specs), _locations(meta, items), cache)
+    return _RelateTask(work, config, tuple(specs), _locations(meta, items), cache, part)
+
+
+def _save_evidence_index(work: str, batches: list[list[Cluster]]) -> None:
+    """Where each cluster's rows are in the evidence work files, in cluster-id order (the
+    result's order): ``(part, first row, rows)`` a cluster."""
+    found: list[tuple[str, int, int, int]] = []
+    for part, clusters in enumerate(batches):
+        first = 0
+        for cluster in clusters:
+            found.append((cluster.id, part, first, len(cluster.members)))
+            first += len(cluster.members)
+    found.sort()
+    index = np.array([entry[1:] for entry in found], dtype=np.int64).reshape(-1, 3)
+    np.save(_evidence_index_path(work), index, allow_pickle=False)
+
+
+def spilled_cluster_rows(work: str | os.PathLike[str]) -> Iterator[pa.RecordBatch]:
+    """The ``clusters.parquet`` rows of a :func:`dedup_shards` run with ``spill_evidence``,
+    read back from the work folder: the rows of :func:`corpus.schema.cluster_rows` for the
+    full result (every aligned passage), in the same order, :data:`_ROWS_PER_BATCH` a batch.
+
+    The evidence work files are memory-mapped; each batch is a copy of its rows, so what stays
+    in memory is what the caller keeps of the batches (as Arrow data: no Python object a row).
+    """
+    from corpus.schema import CLUSTERS_SCHEMA  # it imports corpus.dedup
+
+    work = os.fspath(work)
+    index = np.load(_evidence_index_path(work), allow_pickle=False)
+    parts: dict[int, pa.Table] = {}
+    pending: list[pa.Table] = []
+    count = 0
+
+    def batch() -> pa.RecordBatch:
+        table = pa.concat_tables(pending).combine_chunks()
+        return pa.RecordBatch.from_arrays(
+            [table.column(name).chunk(0) for name in CLUSTERS_SCHEMA.names],
+            schema=CLUSTERS_SCHEMA)
+
+    for part, first, rows in index.tolist():
+        table = parts.get(part)
+        if table is None:
+            source = pa.memory_map(_evidence_path(work, part))
+            table = parts[part] = pa.ipc.open_file(source).read_all()  # no copy
+        while rows:
+            take = min(rows, _ROWS_PER_BATCH - count)
+            pending.append(table.slice(first, take))
+            first, rows, count = first + take, rows - take, count + take
+            if count == _ROWS_PER_BATCH:
+                yield batch()
+                pending, count = [], 0
+    if pending:
+        yield batch()
 
 
 def serial_run(fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,

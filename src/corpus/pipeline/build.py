@@ -17,24 +17,23 @@ executor, the number of workers or the number of shards.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import os
 import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus.dedup.config import DedupConfig
-from corpus.dedup.phases import dedup_shards, partitions_for
+from corpus.dedup.phases import dedup_shards, partitions_for, spilled_cluster_rows
 from corpus.dedup.result import DedupResult
 from corpus.dedup.semantic import semantic_verifier
 from corpus.errors import CorpusError, FormatError, Reject
@@ -61,7 +60,13 @@ from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS
 from corpus.publish.manifest import Counts, InputFile, InputFiles
-from corpus.publish.parquet import ShardWriter, WrittenFile, file_sha256, write_table
+from corpus.publish.parquet import (
+    ShardWriter,
+    WrittenFile,
+    file_sha256,
+    write_batches,
+    write_table,
+)
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, Listing, ReadReport
 from corpus.records import Document, Relation, SourceRef
 from corpus.schema import (
@@ -69,7 +74,6 @@ from corpus.schema import (
     REJECTS_SCHEMA,
     SCHEMA,
     SCHEMA_VERSION,
-    cluster_rows,
     reject_to_row,
 )
 from corpus.text.normalize import NormalizeConfig
@@ -318,18 +322,18 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
             raise FormatError(first.path, first.line, first.rule, first.message, first.offset)
         start = time.perf_counter()
         found = dedup_shards(work, [p.index for p in prepared], config.dedup, stages.run,
-                             partitions, semantic, cache)
+                             partitions, semantic, cache, spill_evidence=True)
         mapped = sum(t for name, t in stages.timings.items() if name.startswith("dedup"))
         stages.timings["dedup: driver"] = time.perf_counter() - start - mapped
-    # Every member's evidence goes to disk now: clusters.parquet, and its rows as the
-    # fingerprint hashes them (spilled to the work folder); the write stage keeps each
-    # member's best passage only, the one the card shows.
-    clusters_file = write_table(tmp, CLUSTERS, cluster_rows(found), CLUSTERS_SCHEMA)
+    # The evidence tasks wrote every member's passages to the work folder, and ``found`` keeps
+    # each member's best passage only (the one the card shows): clusters.parquet is written
+    # from the work files, in cluster-id order, and its rows as the fingerprint hashes them
+    # are spilled to the work folder.
     spilled_rows = work / "cluster-rows.jsonl"
     with open(spilled_rows, "wb") as spill:
-        for cluster_row in cluster_rows(found):
-            spill.write(row_json(cluster_row) + b"\n")
-    found = _best_passages(found)
+        clusters_file = write_batches(tmp, CLUSTERS,
+                                      _tee_json(spilled_cluster_rows(work), spill),
+                                      CLUSTERS_SCHEMA)
     inputs = _sorted_inputs([p.inputs for p in prepared])
     numbers = [p.shard for p in prepared]
     documents = sum(p.documents for p in prepared)
@@ -429,18 +433,12 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     )
 
 
-def _best_passages(found: DedupResult) -> DedupResult:
-    """``found`` with each member's evidence cut to its best aligned passage pair (the first of
-    the most similar, as :func:`_cluster_member` picks it): what the write stage and the card
-    need once ``clusters.parquet`` is written, at a fraction of the memory."""
-    clusters = tuple(
-        dataclasses.replace(cluster, members=tuple(
-            dataclasses.replace(member, evidence=(
-                max(member.evidence, key=lambda p: p.similarity),))
-            if len(member.evidence) > 1 else member
-            for member in cluster.members))
-        for cluster in found.clusters)
-    return DedupResult(documents=found.documents, clusters=clusters, stats=found.stats)
+def _tee_json(batches: Iterable[pa.RecordBatch], sink: IO[bytes]) -> Iterator[pa.RecordBatch]:
+    """``batches``, each row written to ``sink`` as canonical JSON on its way (a line each)."""
+    for batch in batches:
+        for row in batch.to_pylist():
+            sink.write(row_json(row) + b"\n")
+        yield batch
 
 
 class _InOrder:

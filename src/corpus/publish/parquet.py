@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +30,14 @@ import pyarrow.parquet as pq
 from corpus.errors import PublishError
 from corpus.publish.layout import SPLIT, shard_name
 
-__all__ = ["ShardWriter", "WrittenFile", "file_sha256", "parquet_writer", "write_table"]
+__all__ = [
+    "ShardWriter",
+    "WrittenFile",
+    "file_sha256",
+    "parquet_writer",
+    "write_batches",
+    "write_table",
+]
 
 _BATCH_ROWS = 256  # rows converted to Arrow at a time (bounds the Python-object buffer)
 
@@ -90,18 +97,29 @@ def write_table(
     One row group. The rows are converted to Arrow a few thousand at a time, so a large table
     (the clusters of a big corpus) is held as Arrow data, never as a list of Python rows.
     """
-    path = root / relpath
-    path.parent.mkdir(parents=True, exist_ok=True)
-    batches: list[pa.RecordBatch] = []
+    return write_batches(root, relpath, _batches(rows, schema), schema)
+
+
+def _batches(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     chunk: list[Mapping[str, Any]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == 4096:
-            batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
+            yield pa.RecordBatch.from_pylist(chunk, schema=schema)
             chunk = []
-    if chunk or not batches:
-        batches.append(pa.RecordBatch.from_pylist(chunk, schema=schema))
-    table = pa.Table.from_batches(batches, schema=schema)
+    if chunk:
+        yield pa.RecordBatch.from_pylist(chunk, schema=schema)
+
+
+def write_batches(
+    root: Path, relpath: str, batches: Iterable[pa.RecordBatch], schema: pa.Schema
+) -> WrittenFile:
+    """Write record ``batches`` of ``schema`` to one Parquet file ``root/relpath``, in one row
+    group: the same bytes as :func:`write_table` of the same rows, however they are batched."""
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_batches(
+        list(batches) or [pa.RecordBatch.from_pylist([], schema=schema)], schema=schema)
     writer = parquet_writer(str(path), schema)
     try:
         writer.write_table(table, row_group_size=max(1, table.num_rows))
