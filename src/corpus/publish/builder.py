@@ -490,27 +490,24 @@ def build(
     with _executor_for(executor, workers, scheduler, len(listing.entries)) as runner:
         stages = Stages(runner, ProgressSettings.of(progress))
         # An unchanged corpus is found up to date after one read, before any processing.
+        store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
+                       if cache and not scheduler else None)
         candidate = target if target is not None else (max(releases) if releases else None)
         if candidate is not None and candidate in releases:
             existing = read_manifest(releases[candidate], storage_options)
             # The cache of earlier builds (if any) knows the digests of unchanged files.
-            known = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
-                     if cache and not scheduler and (caches / name).is_dir() else None)
-            try:
-                if _unchanged_inputs(listing, rel, config, existing, stages, known):
-                    return BuildReport("up-to-date", name, candidate, releases[candidate],
-                                       existing)
-            finally:
-                if known is not None:
-                    known.close()
+            known = store_cache if (caches / name).is_dir() else None
+            if _unchanged_inputs(listing, rel, config, existing, stages, known):
+                if store_cache is not None:
+                    store_cache.close()
+                return BuildReport("up-to-date", name, candidate, releases[candidate],
+                                   existing)
         tmp = staging / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
             tmp.mkdir(parents=remote is not None)
         except OSError as exc:
             raise _write_error(exc, staging) from None
-        store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
-                       if cache and not scheduler else None)
         try:
             if store_cache is not None:
                 (caches / name).mkdir(parents=True, exist_ok=True)
