@@ -10,6 +10,7 @@ import socket
 import tarfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -471,3 +472,32 @@ def test_reject_paths_and_messages_are_relative_to_the_corpus_root(
     for release_file in report.path.rglob("*"):
         if release_file.is_file():
             assert str(tmp_path).encode() not in release_file.read_bytes()
+
+
+def test_the_card_lists_the_first_clusters_and_counts_them_all(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build keeps the members of the clusters the card lists only (a big corpus has
+    hundreds of thousands); the card and the manifest still count every cluster."""
+    seeds = sorted(corpus_dir.glob("00[014]_*.txt"))
+    for k, seed in enumerate(seeds):
+        (corpus_dir / f"{10 + k:03d}_{k:016x}.txt").write_bytes(seed.read_bytes())
+    monkeypatch.setattr(pipeline_module, "LIST_LIMIT", 2)
+    monkeypatch.setattr("corpus.publish.card.LIST_LIMIT", 2)
+    given: list[int] = []
+    render = build_module.render_card
+
+    def spy(*args: Any, **kwargs: Any) -> str:
+        given.append(len(kwargs["clusters"]))
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_card", spy)
+    release = build(corpus_dir, tmp_path).path
+    assert given == [2]
+    text = (release / "README.md").read_text(encoding="utf-8")
+    clusters = pq.read_table(release / "clusters.parquet").column("cluster_id").to_pylist()
+    assert len(set(clusters)) == 4
+    assert Manifest.read(release).counts.clusters == 4
+    listed = [line for line in text.splitlines() if line.startswith("Cluster `")]
+    assert listed == [f"Cluster `{c}`:" for c in sorted(set(clusters))[:2]]
+    assert "… and 2 more: see the `all` config." in text

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import corpus
 from corpus.errors import PublishError
-from corpus.publish.parquet import ShardWriter, file_sha256, parquet_writer
+from corpus.publish import parquet
+from corpus.publish.parquet import ShardWriter, file_sha256, parquet_writer, write_batches
 from corpus.schema import SCHEMA, from_row, to_row
 
 
@@ -171,3 +172,27 @@ def test_arrow_batches_are_cut_into_row_groups_whatever_their_sizes(
         back = [r for f in split.files
                 for r in pq.read_table(Path(scratch) / "split" / f.path).to_pylist()]
         assert [from_row(r) for r in back] == docs
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 40), max_size=6), st.integers(0, 17), st.integers(1, 7))
+def test_a_single_file_table_is_written_a_row_group_at_a_time(
+        seeds_dir: Path, monkeypatch: pytest.MonkeyPatch, cuts: list[int], count: int,
+        group: int) -> None:
+    """``write_batches`` writes row groups of ``TABLE_GROUP_ROWS`` rows (so a big
+    ``clusters.parquet`` is never held whole), with the same bytes however it is batched."""
+    monkeypatch.setattr(parquet, "TABLE_GROUP_ROWS", group)
+    table = pa.Table.from_pylist([to_row(d) for d in _docs(seeds_dir, count)], schema=SCHEMA)
+    bounds = [0, *sorted(c % (count + 1) for c in cuts), count]
+    with tempfile.TemporaryDirectory() as scratch:
+        whole = write_batches(Path(scratch), "whole.parquet", table.to_batches(), SCHEMA)
+        split = write_batches(Path(scratch), "split.parquet",
+                              [b for start, stop in itertools.pairwise(bounds)
+                               for b in table.slice(start, stop - start).to_batches()], SCHEMA)
+        assert (split.rows, split.sha256) == (whole.rows, whole.sha256) == (count, whole.sha256)
+        meta = pq.read_metadata(Path(scratch) / "split.parquet")
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        assert sizes == ([group] * (count // group) + ([count % group] if count % group else [])
+                         or [0])
+        assert pq.read_table(Path(scratch) / "split.parquet").equals(table)

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import dedup_shards, partitions_for, spilled_cluster_rows
-from corpus.dedup.result import DedupResult
+from corpus.dedup.result import Cluster, DedupResult, Member
 from corpus.dedup.semantic import semantic_verifier
 from corpus.errors import CorpusError, FormatError, Reject
 from corpus.pipeline.cache import Cache
@@ -55,7 +55,7 @@ from corpus.pipeline.stages import (
     prepare,
     read_work,
 )
-from corpus.publish.card import ClusterMember, ConfigStats
+from corpus.publish.card import LIST_LIMIT, ClusterMember, ConfigStats
 from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS
@@ -105,6 +105,8 @@ class BuiltData:
     files: tuple[WrittenFile, ...]
     fingerprint: str
     configs: tuple[ConfigStats, ...]
+    #: The clusters the card lists (the first :data:`~corpus.publish.card.LIST_LIMIT` by id)
+    #: with their members, canonical first; ``counts.clusters`` says how many there are.
     clusters: dict[str, list[ClusterMember]]
     rejects: tuple[Reject, ...]
     #: Every ``all`` row's id and 16-byte digest (see :data:`ROW_DIGESTS`), in corpus order:
@@ -220,11 +222,11 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
     return True
 
 
-def _cluster_member(row: dict[str, Any], found: DedupResult) -> ClusterMember:
+def _cluster_member(row: dict[str, Any], membership: tuple[Cluster, Member] | None
+                    ) -> ClusterMember:
     """How the card shows a document of a cluster: with its best aligned passage pair."""
     source = row["source"]
     where = source["path"] + (f"!{source['member']}" if source["member"] else "")
-    membership = found.membership(row["id"])
     passages = membership[1].evidence if membership else ()
     best = max(passages, key=lambda p: p.similarity, default=None)
     matched = membership[1].matched_with if membership else ""
@@ -346,6 +348,12 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     languages: Counter[str] = Counter()
     clusters: dict[str, list[ClusterMember]] = {}
     annotate = _Annotator(found)
+    # The card lists the first clusters only: their members are kept, the result let go (at a
+    # million documents it holds some 200,000 members as Python objects).
+    cluster_count = len(found.clusters)
+    listed = {m.id: (c, m) for c in found.clusters[:LIST_LIMIT] for m in c.members}
+    listed_ids = pa.array(sorted({c.id for c in found.clusters[:LIST_LIMIT]}), pa.string())
+    del found
     ids: list[pa.ChunkedArray] = []
     row_digests: list[pa.Array] = []
     kept = pa.array([r.value for r in _KEPT], pa.string())
@@ -375,12 +383,12 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
             if annotated is not None:
                 for item in annotated.to_pylist():
                     dedup_part.update(row_json(item) + b"\n")
-                members = table.filter(pc.not_equal(table.column("relation"),
-                                                    Relation.UNIQUE.value))
+                members = table.filter(pc.is_in(table.column("cluster_id"),
+                                                value_set=listed_ids))
                 for row in members.select(["id", "source", "relation", "score", "title",
-                                           "cluster_id", "duplicate_of"]).to_pylist():
-                    key = row["cluster_id"] or row["duplicate_of"] or row["id"]
-                    clusters.setdefault(key, []).append(_cluster_member(row, found))
+                                           "cluster_id"]).to_pylist():
+                    clusters.setdefault(row["cluster_id"], []).append(
+                        _cluster_member(row, listed.get(row["id"])))
     fingerprint.update(b"dedup\n" + dedup_part.digest())
 
     fingerprint.update(b"rejects\n")
@@ -401,7 +409,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
         documents=everything.rows,
         rejects=len(rejects),
         rejects_by_rule=dict(sorted(Counter(r.rule for r in rejects).items())),
-        clusters=len(clusters),
+        clusters=cluster_count,
         duplicates=everything.rows - default.rows,
         relations={r.value: relations[r.value] for r in Relation if relations[r.value]},
         languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),

@@ -154,7 +154,9 @@ def render_card(
 
     ``license_id`` is a Hub license id; for ``"other"``, ``license_name`` and ``license_link``
     name the license and say where it is (see :class:`~corpus.publish.config.BuildConfig`).
-    ``clusters`` maps a cluster id to its members (canonical first); ``diff`` is the difference
+    ``clusters`` maps a cluster id to its members (canonical first), for the first
+    :data:`LIST_LIMIT` clusters at least (the card lists those, and counts them all from
+    ``manifest.counts``); ``diff`` is the difference
     from the previous release (None for the first one); ``manifest.changelog`` holds the history
     this version's entry is the last of.
     """
@@ -286,7 +288,7 @@ def render_card(
                     add(f"> {m.compared_with or 'canonical'}: {_excerpt(canonical)}")
                     add(">")
                     add(f"> {m.id}: {_excerpt(member)}")
-        out.extend(_more(len(clusters), LIST_LIMIT, "the `all` config"))
+        out.extend(_more(max(len(clusters), counts.clusters), LIST_LIMIT, "the `all` config"))
     add("")
 
     add("## Rejects")

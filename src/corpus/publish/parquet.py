@@ -41,6 +41,11 @@ __all__ = [
 
 _BATCH_ROWS = 256  # rows converted to Arrow at a time (bounds the Python-object buffer)
 
+#: Rows per row group of a single-file table (``clusters.parquet``, ``rejects.parquet``): a
+#: group is buffered whole before it is encoded, so this bounds the writer's memory (a row of
+#: ``clusters.parquet`` holds aligned passages, about 2.5 KB) whatever the corpus size.
+TABLE_GROUP_ROWS = 8192
+
 
 @dataclass(frozen=True, slots=True)
 class WrittenFile:
@@ -94,8 +99,9 @@ def write_table(
 ) -> WrittenFile:
     """Write ``rows`` (mappings with ``schema``'s columns) to one Parquet file ``root/relpath``.
 
-    One row group. The rows are converted to Arrow a few thousand at a time, so a large table
-    (the clusters of a big corpus) is held as Arrow data, never as a list of Python rows.
+    The rows are converted to Arrow a few thousand at a time and written in row groups of
+    :data:`TABLE_GROUP_ROWS`, so a large table (the clusters of a big corpus) is never held
+    whole, neither as Python rows nor as Arrow data.
     """
     return write_batches(root, relpath, _batches(rows, schema), schema)
 
@@ -114,18 +120,33 @@ def _batches(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> Iterator[p
 def write_batches(
     root: Path, relpath: str, batches: Iterable[pa.RecordBatch], schema: pa.Schema
 ) -> WrittenFile:
-    """Write record ``batches`` of ``schema`` to one Parquet file ``root/relpath``, in one row
-    group: the same bytes as :func:`write_table` of the same rows, however they are batched."""
+    """Write record ``batches`` of ``schema`` to one Parquet file ``root/relpath``, in row
+    groups of :data:`TABLE_GROUP_ROWS` rows (the last one shorter): the same bytes however the
+    rows are batched, and at most one group of rows in memory."""
     path = root / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_batches(
-        list(batches) or [pa.RecordBatch.from_pylist([], schema=schema)], schema=schema)
+    pending: list[pa.RecordBatch] = []
+    count = rows = 0
     writer = parquet_writer(str(path), schema)
     try:
-        writer.write_table(table, row_group_size=max(1, table.num_rows))
+        for batch in batches:
+            pending.append(batch)
+            count += batch.num_rows
+            if count >= TABLE_GROUP_ROWS:
+                table = pa.Table.from_batches(pending, schema=schema)
+                whole = count - count % TABLE_GROUP_ROWS
+                writer.write_table(table.slice(0, whole).combine_chunks(),
+                                   row_group_size=TABLE_GROUP_ROWS)
+                rows += whole
+                pending, count = table.slice(whole).to_batches(), count - whole
+        if count or not rows:
+            table = pa.Table.from_batches(
+                pending or [pa.RecordBatch.from_pylist([], schema=schema)], schema=schema)
+            writer.write_table(table.combine_chunks(), row_group_size=max(1, count))
+            rows += count
     finally:
         writer.close()
-    return WrittenFile(relpath, table.num_rows, path.stat().st_size, file_sha256(path))
+    return WrittenFile(relpath, rows, path.stat().st_size, file_sha256(path))
 
 
 class ShardWriter:
