@@ -20,6 +20,7 @@ import corpus
 from corpus.errors import ConfigError, FormatError, PublishError
 from corpus.pipeline import build as pipeline_module
 from corpus.publish import builder as build_module
+from corpus.publish import card as card_module
 from corpus.publish.builder import ReleaseExistsError, build, default_name
 from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
@@ -483,9 +484,9 @@ def test_the_card_lists_the_first_clusters_and_counts_them_all(
     for k, seed in enumerate(seeds):
         (corpus_dir / f"{10 + k:03d}_{k:016x}.txt").write_bytes(seed.read_bytes())
     monkeypatch.setattr(pipeline_module, "LIST_LIMIT", 2)
-    monkeypatch.setattr("corpus.publish.card.LIST_LIMIT", 2)
+    monkeypatch.setattr(card_module, "LIST_LIMIT", 2)
     given: list[int] = []
-    render = build_module.render_card
+    render = card_module.render_card
 
     def spy(*args: Any, **kwargs: Any) -> str:
         given.append(len(kwargs["clusters"]))
