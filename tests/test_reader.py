@@ -31,6 +31,7 @@ from corpus import (
     render,
     scan,
 )
+from corpus.format.parser import parse_name
 
 SEED_IDS = [
     "dbad2dc0fe77bb11", "8b6178791ad9aa8e", "ccf4b0b12e1d7c3c", "860389ee531be975",
@@ -514,3 +515,63 @@ def test_files_seen_is_documents_plus_rejects(
         assert reader.files_seen == len(files) - kinds.count("hidden")
         assert len(reader.skipped) == kinds.count("hidden")
         assert reader.documents == _expected_documents(files)
+
+
+_NAMES = st.one_of(
+    st.builds(lambda seq, key: f"{seq:03d}_{key:016x}.txt",
+              st.integers(0, 3), st.sampled_from([0, 1, 0xABC, 2**64 - 1])),
+    st.sampled_from(["notes.txt", "x_0123.txt", "001_0123456789ABCDEF.txt", "9.txt"]),
+)
+
+
+def _reference_order(root: Path, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Corpus order written the plain way: valid names by (seq, id, path), then the others
+    by path; a later file reusing an id becomes a ``duplicate-id`` reject."""
+    keyed: list[tuple[tuple[int, int, str, str], str]] = []
+    for where, rule in sorted(found):  # scan order does not matter: the sort decides
+        try:
+            seq, doc_id = parse_name(os.path.basename(where))
+        except FormatError:
+            keyed.append(((1, 0, "", where), rule))
+        else:
+            keyed.append(((0, seq, doc_id, where), rule))
+    keyed.sort(key=lambda item: item[0])
+    first: set[str] = set()
+    out = []
+    for key, rule in keyed:
+        if key[0] == 0 and key[2] in first:
+            rule = "duplicate-id"
+        elif key[0] == 0:
+            first.add(key[2])
+        out.append((os.path.relpath(key[3], root), rule))
+    return out
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", "a", "b/c"]), _NAMES), max_size=12,
+                unique=True))
+def test_listing_order_and_duplicate_ids_match_a_plain_sort(
+        files: list[tuple[str, str]]) -> None:
+    """The listing sorts with integer arrays (a million files must not cost a tuple each):
+    the order and the ``duplicate-id`` rejects are those of the plain sort by key."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        found = []
+        for folder, name in files:
+            path = root / folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"Headline\n")
+            try:
+                parse_name(name)
+                kind = "file"
+            except FormatError as exc:
+                kind = exc.reject.rule
+            found.append((str(path), kind))
+        listing = scan(root)
+        got = [(os.path.relpath(e.path, root), "file") if isinstance(e, FileRef)
+               else (os.path.relpath(e.path, root), e.rule) for e in listing.entries]
+        assert got == _reference_order(root, found)
+        duplicates = [e for e in listing.entries
+                      if isinstance(e, Reject) and e.rule == "duplicate-id"]
+        for reject in duplicates:
+            owner = reject.message.split("already used by ")[1].split(";")[0]
+            assert os.path.basename(owner)[-20:] == os.path.basename(reject.path)[-20:]

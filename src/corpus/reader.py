@@ -28,12 +28,15 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import IO, Literal
 
 import fsspec
+import numpy as np
+import numpy.typing as npt
 
 from corpus.errors import ConfigError, CorpusError, FormatError, Reject
 from corpus.format.parser import parse, parse_name
@@ -265,11 +268,22 @@ def _within(path: str, root: str) -> bool:
 
 
 class _Collector:
-    """Accumulates entries with their sort keys while a scanner walks the corpus."""
+    """Accumulates entries while a scanner walks the corpus, then puts them in corpus order.
+
+    A corpus may hold millions of files, so an entry's sort key is not a Python tuple: a valid
+    name's seq and id go into machine-integer arrays (an id is 16 lower-case hex digits, whose
+    numeric order is their string order), and numpy sorts them. Invalid names are few (each is
+    a reject) and sort by path in Python.
+    """
 
     def __init__(self, max_file_bytes: int) -> None:
         self.max_file_bytes = max_file_bytes
-        self.keyed: list[tuple[tuple[int, int, str, str, str], Entry]] = []
+        self.entries: list[Entry] = []  # in the order the scanner found them
+        self._valid = array("q")  # positions in ``entries`` of the valid names,
+        self._seqs = array("q")  # their seqs,
+        self._ids = array("Q")  # and their ids as integers
+        self._invalid: list[tuple[str, str, int]] = []  # (path, member, position)
+        self._located: dict[int, tuple[str, str]] = {}  # where the valid-named rejects are
         self.skipped: list[Skipped] = []
         self._skipped_paths: set[str] = set()
 
@@ -278,55 +292,93 @@ class _Collector:
             self._skipped_paths.add(path)
             self.skipped.append(_skip(path) if skipped is None else skipped)
 
+    def _keep(self, entry: Entry, name: tuple[int, str] | None, path: str, member: str) -> None:
+        if name is None:
+            self._invalid.append((path, member, len(self.entries)))
+        else:
+            if isinstance(entry, Reject):  # a FileRef knows its location, a reject's is kept
+                self._located[len(self.entries)] = (path, member)
+            self._valid.append(len(self.entries))
+            self._seqs.append(name[0])
+            self._ids.append(int(name[1], 16))
+        self.entries.append(entry)
+
     def reject(self, path: str, member: str, rule: str, message: str) -> None:
         """Record a file refused on sight. It takes its place in corpus order by its name, like
         any file: with a valid name it sorts by (seq, id) and claims its id."""
         where = str(SourceRef(path, member))
         try:
-            seq, doc_id = parse_name(member or path, path=where)
+            name: tuple[int, str] | None = parse_name(member or path, path=where)
         except FormatError:
-            key = (1, 0, "", path, member)
-        else:
-            key = (0, seq, doc_id, path, member)
-        self.keyed.append((key, _reject(where, rule, message)))
+            name = None
+        self._keep(_reject(where, rule, message), name, path, member)
 
     def add(self, ref: FileRef) -> None:
-        name = ref.member or ref.path
         try:
-            seq, doc_id = parse_name(name, path=ref.where)
+            name = parse_name(ref.member or ref.path, path=ref.where)
         except FormatError as exc:
             reject = exc.reject
-            reject = _reject(reject.path, reject.rule, reject.message)
-            self.keyed.append(((1, 0, "", ref.path, ref.member), reject))
+            self._keep(_reject(reject.path, reject.rule, reject.message), None, ref.path,
+                       ref.member)
             return
-        key = (0, seq, doc_id, ref.path, ref.member)
         if ref.size > self.max_file_bytes:
-            self.keyed.append((key, _too_large(ref.where, ref.size, self.max_file_bytes)))
+            self._keep(_too_large(ref.where, ref.size, self.max_file_bytes), name, ref.path,
+                       ref.member)
             return
-        self.keyed.append((key, ref))
+        self._keep(ref, name, ref.path, ref.member)
+
+    def _location(self, position: int) -> tuple[str, str]:
+        entry = self.entries[position]
+        if isinstance(entry, FileRef):
+            return entry.path, entry.member
+        return self._located[position]
+
+    def _valid_order(self) -> tuple[list[int], npt.NDArray[np.uint64]]:
+        """Positions of the valid names in corpus order (by seq, id, path, member), and their
+        ids in that order."""
+        positions = np.frombuffer(self._valid, dtype=np.int64)
+        seqs = np.frombuffer(self._seqs, dtype=np.int64)
+        ids = np.frombuffer(self._ids, dtype=np.uint64)
+        by_key = np.lexsort((ids, seqs))
+        seqs, ids = seqs[by_key], ids[by_key]
+        order: list[int] = positions[by_key].tolist()
+        # Equal (seq, id) pairs (a copy in another folder, say) go by location.
+        equal = np.flatnonzero((seqs[1:] == seqs[:-1]) & (ids[1:] == ids[:-1])).tolist()
+        k = 0
+        while k < len(equal):  # a run of equal keys: positions start..stop+1
+            start = stop = equal[k]
+            k += 1
+            while k < len(equal) and equal[k] == stop + 1:
+                stop = equal[k]
+                k += 1
+            order[start:stop + 2] = sorted(order[start:stop + 2], key=self._location)
+        return order, ids
 
     def listing(self, source: str, kind: ListingKind) -> Listing:
         """Sort into corpus order, then reject every later file that reuses an id."""
-        self.keyed.sort(key=lambda item: item[0])
-        keyed, self.keyed = self.keyed, []
-        keyed.reverse()
-        first: dict[str, str] = {}
-        entries: list[Entry] = []
-        while keyed:  # each sort key let go once used: a corpus may hold millions of files
-            key, entry = keyed.pop()
-            doc_id = key[2]
-            if key[0] == 0:
-                where = entry.where if isinstance(entry, FileRef) else entry.path
-                if doc_id in first:
-                    entry = _reject(
-                        where, "duplicate-id",
-                        f"id {doc_id} is already used by {first[doc_id]}; ids must be unique in "
-                        "a corpus: remove one of the two files or give it a new id",
-                    )
-                else:
-                    first[doc_id] = where
-            entries.append(entry)
-        return Listing(source, kind, tuple(entries), tuple(sorted(self.skipped, key=str)))
+        order, ids = self._valid_order()
+        # The first file in corpus order to use an id keeps it (a stable sort finds it).
+        unique, first = np.unique(ids, return_index=True)
+        repeated = np.ones(len(order), dtype=bool)
+        repeated[first] = False
+        for at in np.flatnonzero(repeated).tolist():
+            owner = order[int(first[np.searchsorted(unique, ids[at])])]
+            self.entries[order[at]] = _reject(
+                _where(self.entries[order[at]]), "duplicate-id",
+                f"id {int(ids[at]):016x} is already used by {_where(self.entries[owner])}; ids "
+                "must be unique in a corpus: remove one of the two files or give it a new id",
+            )
+        self._invalid.sort()
+        order += [position for _, _, position in self._invalid]
+        entries, self.entries = self.entries, []
+        self._invalid, self._located = [], {}
+        self._valid, self._seqs, self._ids = array("q"), array("q"), array("Q")
+        return Listing(source, kind, tuple(entries[k] for k in order),
+                       tuple(sorted(self.skipped, key=str)))
+
+
+def _where(entry: Entry) -> str:
+    return entry.where if isinstance(entry, FileRef) else entry.path
 
 
 def _too_large(where: str, size: int | None, limit: int) -> Reject:
