@@ -375,6 +375,8 @@ def _local_chain(
     if total == 0:
         return [], 0.0
     gains = weights - baseline
+    if total <= _FEW_MATCHES:
+        return _local_chain_few(rows.tolist(), cols.tolist(), gains.tolist(), gap)
     best = gains.astype(np.float64, copy=True)
     previous = np.full(total, -1, dtype=np.int64)
     # The matches of one row can only extend chains that end in earlier rows, which are
@@ -400,6 +402,41 @@ def _local_chain(
     while last >= 0:
         chain.append(last)
         last = int(previous[last])
+    return chain[::-1], score
+
+
+#: Matches up to which :func:`_local_chain` runs on Python floats: for a few matches a loop
+#: costs less than the array operations of each row.
+_FEW_MATCHES = 80
+
+
+def _local_chain_few(rows: list[int], cols: list[int], gains: list[float], gap: float
+                     ) -> tuple[list[int], float]:
+    """:func:`_local_chain` match by match: the same sums in the same order (so the same
+    floats), the same ties (the earliest predecessor of the best score, the earliest best
+    end)."""
+    total = len(rows)
+    best = gains[:]
+    previous = [-1] * total
+    before = 0  # the matches of earlier rows: rows[:before]
+    for i in range(total):
+        row, col, gain = rows[i], cols[i], gains[i]
+        if i and row != rows[i - 1]:
+            before = i
+        top, up = -math.inf, -1
+        for j in range(before):
+            if cols[j] < col:
+                value = best[j] + gain - gap * (max(row - rows[j], col - cols[j]) - 1)
+                if value > top:
+                    top, up = value, j
+        if top > best[i]:
+            best[i], previous[i] = top, up
+    last = max(range(total), key=best.__getitem__)
+    score = best[last]
+    chain: list[int] = []
+    while last >= 0:
+        chain.append(last)
+        last = previous[last]
     return chain[::-1], score
 
 
@@ -812,11 +849,33 @@ def _shared_counts(shingles: U64, others: Sequence[Profile]) -> list[int]:
         return [0] * len(others)
     lengths = [len(b.shingles) for b in others]
     every = np.concatenate([b.shingles for b in others])
-    at = np.minimum(np.searchsorted(shingles, every), len(shingles) - 1)
+    # Only the shingles whose low bits some shingle of ``shingles`` has can be found in it:
+    # a table lookup leaves a few of them to the binary search.
+    maybe = np.flatnonzero(_low_bits_table(shingles).take(_low_bits(every)))
+    found = every[maybe]
+    at = np.minimum(np.searchsorted(shingles, found), len(shingles) - 1)
     owner = np.repeat(np.arange(len(others)), lengths)
-    counts: list[int] = np.bincount(owner[shingles[at] == every],
+    counts: list[int] = np.bincount(owner[maybe[shingles[at] == found]],
                                     minlength=len(others)).tolist()
     return counts
+
+
+#: Bits of a hash that index the tables of :func:`_low_bits_table`.
+_TABLE_BITS = 16
+_TABLE_MASK = np.uint64((1 << _TABLE_BITS) - 1)
+
+
+def _low_bits(values: U64) -> npt.NDArray[np.intp]:
+    low: npt.NDArray[np.intp] = (values & _TABLE_MASK).astype(np.intp)
+    return low
+
+
+def _low_bits_table(values: U64) -> npt.NDArray[np.bool_]:
+    """Which values of the low :data:`_TABLE_BITS` bits some of ``values`` (64-bit hashes)
+    has: a value whose low bits are not marked is not among ``values``."""
+    table = np.zeros(1 << _TABLE_BITS, dtype=bool)
+    table[_low_bits(values)] = True
+    return table
 
 
 def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteConfig
@@ -826,38 +885,47 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
     pair out too."""
     m = len(a.sentences)
     vocabulary = a.vocabulary
-    left = np.zeros((m, len(vocabulary)))
-    left[a.term_sentence, a.term_column] = a.term_unit
+    # ``a``'s sentence matrix, one row per stem; similarities go one row per sentence of the
+    # others, so that every product and sum below runs over contiguous rows.
+    left = np.zeros((len(vocabulary), m))
+    left[a.term_column, a.term_sentence] = a.term_unit
     sizes = np.array([len(b.sentences) for b in others], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    # Each term of another text whose stem ``a`` has multiplies a column of ``a``'s sentence
-    # matrix; summing the products per sentence gives that sentence's cosines (no BLAS: small
+    # Each term of another text whose stem ``a`` has scales a row of ``a``'s sentence matrix;
+    # summing the products per sentence gives that sentence's cosines (no BLAS: small
     # products stay on one thread).
-    similarity = np.zeros((m, int(sizes.sum())))
+    similarity = np.zeros((int(sizes.sum()), m))
     if len(vocabulary):
-        stems = np.concatenate([b.term_stem for b in others])
-        at = np.minimum(np.searchsorted(vocabulary, stems), len(vocabulary) - 1)
-        kept = vocabulary[at] == stems
+        # Each other text's stems are looked up once (its vocabulary), then each term takes
+        # its stem's place: the same places, for fewer searches.
+        stems = np.concatenate([b.vocabulary for b in others])
+        places = np.minimum(np.searchsorted(vocabulary, stems), len(vocabulary) - 1)
+        shared = vocabulary[places] == stems
+        starts_v = np.cumsum([0] + [len(b.vocabulary) for b in others[:-1]])
+        column = (np.concatenate([b.term_column for b in others])
+                  + np.repeat(starts_v, [len(b.term_column) for b in others]))
+        at, kept = places[column], shared[column]
         # sorted: a profile's terms go sentence by sentence, the others one after the other
         owner = (np.concatenate([b.term_sentence for b in others])
                  + np.repeat(offsets, [len(b.term_stem) for b in others]))[kept]
         if len(owner):
             starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
             units = np.concatenate([b.term_unit for b in others])[kept]
-            products = left[:, at[kept]] * units
-            similarity[:, owner[starts]] = np.add.reduceat(products, starts, axis=1)
+            products = left.take(at[kept], axis=0)
+            products *= units[:, None]
+            similarity[owner[starts]] = np.add.reduceat(products, starts, axis=0)
     cut = rewrite.similarity - 1e-12 - _SLACK
-    row_best = np.maximum.reduceat(similarity, offsets, axis=1)  # m x others
-    col_best = similarity.max(axis=0)
+    row_best = np.maximum.reduceat(similarity, offsets, axis=0)  # others x sentences of a
+    col_best = similarity.max(axis=1)
     rows, cols = row_best >= cut, col_best >= cut
-    pairs = np.minimum(rows.sum(axis=0), np.add.reduceat(cols.astype(np.int64), offsets))
+    pairs = np.minimum(rows.sum(axis=1), np.add.reduceat(cols.astype(np.int64), offsets))
     strength = np.minimum(
-        np.where(rows, row_best - rewrite.baseline, 0.0).sum(axis=0),
+        np.where(rows, row_best - rewrite.baseline, 0.0).sum(axis=1),
         np.add.reduceat(np.where(cols, col_best - rewrite.baseline, 0.0), offsets))
     words_b = np.concatenate([b.sentence_words for b in others])
-    totals_b = np.array([max(int(b.sentence_words.sum()), 1) for b in others])
+    totals_b = np.maximum(np.add.reduceat(words_b, offsets), 1)
     coverage = np.maximum(
-        (a.sentence_words[:, None] * rows).sum(axis=0) / max(int(a.sentence_words.sum()), 1),
+        (rows * a.sentence_words).sum(axis=1) / max(int(a.sentence_words.sum()), 1),
         np.add.reduceat(words_b * cols, offsets) / totals_b)
     shorter = np.maximum(np.minimum(m, sizes), 1)
     density = strength / ((1.0 - rewrite.baseline) * shorter)

@@ -1258,7 +1258,8 @@ class _Locations(Mapping[int, Location]):
     """The locations of some documents, as arrays (what a task carries to its worker: about
     40 bytes a document, not a dict entry and a tuple of Python values each)."""
 
-    __slots__ = ("_at", "_contents", "_items", "_offset", "_round", "_shard")
+    __slots__ = ("_at", "_contents", "_found", "_items", "_offset", "_round", "_shard")
+    _found: dict[int, Location]
 
     def __init__(self, meta: _Meta, items: I64) -> None:
         self._items = items = np.unique(items)
@@ -1269,11 +1270,24 @@ class _Locations(Mapping[int, Location]):
         self._at = meta.profile_offset[items]
 
     def __getitem__(self, item: int) -> Location:
-        k = int(np.searchsorted(self._items, item))
-        if k == len(self._items) or self._items[k] != item:
-            raise KeyError(item)
-        return (int(self._shard[k]), int(self._offset[k]), self._contents[k].tobytes(),
+        # A task looks its documents up again and again: each is found in the arrays once.
+        try:
+            found = self._found
+        except AttributeError:  # not kept when the task is sent to a worker
+            found = self._found = {}
+        location = found.get(item)
+        if location is None:
+            k = int(np.searchsorted(self._items, item))
+            if k == len(self._items) or self._items[k] != item:
+                raise KeyError(item)
+            location = found[item] = (
+                int(self._shard[k]), int(self._offset[k]), bytes(self._contents[k].tobytes()),
                 int(self._round[k]), int(self._at[k]))
+        return location
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        return None, {name: getattr(self, name) for name in self.__slots__
+                      if name != "_found"}
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._items.tolist())
