@@ -23,7 +23,13 @@ from corpus.dedup.align import (
     build_profiles,
     profile_parts,
 )
-from corpus.dedup.hashing import _stopword_hashes, hash_lines, hash_words, is_stopword
+from corpus.dedup.hashing import (
+    _stopword_hashes,
+    _stopword_slots,
+    hash_lines,
+    hash_words,
+    is_stopword,
+)
 from corpus.dedup.phases import _dump_profile, _load_profile
 from corpus.dedup.text import split_sentences
 from corpus.text.keys import hashing_key
@@ -173,9 +179,22 @@ def test_group_order_sorts_by_group_then_value_beyond_16_bits() -> None:
 
 
 @given(st.lists(st.sampled_from((*WORDS, "the", "The", "of", "mr", "i", "s")), max_size=40))
-def test_stopwords_are_found_by_binary_search(words: list[str]) -> None:
+def test_stopwords_are_found_in_their_slots(words: list[str]) -> None:
     hashed = hash_words([" ".join(words).lower()]).word
     assert is_stopword(hashed).tolist() == np.isin(hashed, _stopword_hashes()).tolist()
+
+
+def test_no_hash_but_a_stopword_s_is_taken_for_one() -> None:
+    """Not the values that fill the empty slots, not 0, not hashes that share a stopword's
+    slot bits."""
+    slots = _stopword_slots()
+    assert slots is not None
+    shift, table = slots
+    stopwords = _stopword_hashes()
+    near = stopwords ^ (np.uint64(1) << np.uint64((shift + 16) % 64))  # same slot, not equal
+    hashes = np.concatenate([table, near, stopwords, np.array([0, 2**64 - 1], dtype=np.uint64)])
+    assert is_stopword(hashes).tolist() == np.isin(hashes, stopwords).tolist()
+    assert int(is_stopword(table).sum()) == len(stopwords)
 
 
 @given(texts)

@@ -315,10 +315,40 @@ def _stopword_hashes() -> U64:
     return table
 
 
+#: Bits of a word hash that place it in :func:`_stopword_slots`.
+_SLOT_BITS = 16
+
+
+@cache
+def _stopword_slots() -> tuple[int, U64] | None:
+    """A table in which every stopword hash has a slot of its own: the shift of the hash
+    bits that tell the stopwords apart (the first that does), and the table of 2**16 slots
+    holding each stopword's hash in its slot. An empty slot holds a value whose own slot is
+    another, so no hash looked up there can equal it. ``None`` if no shift tells the
+    stopwords apart."""
+    table = _stopword_hashes()
+    mask = np.uint64((1 << _SLOT_BITS) - 1)
+    for shift in range(64 - _SLOT_BITS + 1):
+        slots = ((table >> np.uint64(shift)) & mask).astype(np.intp)
+        if len(np.unique(slots)) == len(table):
+            found = (np.arange(1 << _SLOT_BITS, dtype=np.uint64) ^ np.uint64(1)) << np.uint64(
+                shift)
+            found[slots] = table
+            found.setflags(write=False)
+            return shift, found
+    return None  # pragma: no cover - 16 bits tell a few hundred random hashes apart
+
+
 def is_stopword(word_hashes: U64) -> npt.NDArray[np.bool_]:
-    """Which of ``word_hashes`` (full-word hashes from :func:`hash_words`) are stopwords."""
-    table = _stopword_hashes()  # sorted, distinct: a binary search beats np.isin's sort
-    at = np.minimum(np.searchsorted(table, word_hashes), len(table) - 1)
+    """Which of ``word_hashes`` (full-word hashes from :func:`hash_words`) are stopwords.
+
+    Each hash is looked up in one slot of a table (:func:`_stopword_slots`): a word is a
+    stopword when its slot holds its hash."""
+    slots = _stopword_slots()
+    if slots is None:  # pragma: no cover - see _stopword_slots
+        return np.isin(word_hashes, _stopword_hashes())
+    shift, table = slots
+    at = ((word_hashes >> np.uint64(shift)) & np.uint64((1 << _SLOT_BITS) - 1)).astype(np.intp)
     found: npt.NDArray[np.bool_] = table.take(at) == word_hashes
     return found
 

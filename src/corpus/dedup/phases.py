@@ -1268,26 +1268,28 @@ class _Locations(Mapping[int, Location]):
         self._contents = meta.contents[items]
         self._round = meta.profile_round[items]
         self._at = meta.profile_offset[items]
+        self._found = {}
 
     def __getitem__(self, item: int) -> Location:
         # A task looks its documents up again and again: each is found in the arrays once.
-        try:
-            found = self._found
-        except AttributeError:  # not kept when the task is sent to a worker
-            found = self._found = {}
-        location = found.get(item)
+        location = self._found.get(item)
         if location is None:
             k = int(np.searchsorted(self._items, item))
             if k == len(self._items) or self._items[k] != item:
                 raise KeyError(item)
-            location = found[item] = (
+            location = self._found[item] = (
                 int(self._shard[k]), int(self._offset[k]), bytes(self._contents[k].tobytes()),
                 int(self._round[k]), int(self._at[k]))
         return location
 
-    def __getstate__(self) -> tuple[None, dict[str, Any]]:
-        return None, {name: getattr(self, name) for name in self.__slots__
-                      if name != "_found"}
+    def __getstate__(self) -> dict[str, Any]:
+        # What a task carries to its worker: the arrays, not the locations found so far.
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_found"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._found = {}
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._items.tolist())

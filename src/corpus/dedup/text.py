@@ -64,8 +64,13 @@ _ABBREVIATION = re.compile(
 )
 #: Fragments shorter than this many words are joined to the sentence before them.
 _MIN_SENTENCE_WORDS = 4
-#: The characters before a sentence's end that decide whether it is an abbreviation.
-_ABBREVIATION_WINDOW = 16
+#: The characters before a sentence's end that decide whether it is an abbreviation: a
+#: listed word (at most six letters) and its full stop, and the character before the word
+#: for its word boundary. A dotted acronym ends with a letter between a full stop and a full
+#: stop, which the single-letter alternative finds within this window too; so the verdict is
+#: that of the sixteen characters looked at before, for half the search.
+_ABBREVIATION_WINDOW = 8
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def _split_paragraph(paragraph: str) -> list[str]:
@@ -74,8 +79,10 @@ def _split_paragraph(paragraph: str) -> list[str]:
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
         end = match.start() + 1  # the piece ends with its full stop
-        if paragraph[match.start()] == "." and _ABBREVIATION.search(
-                paragraph[max(start, end - _ABBREVIATION_WINDOW):end]):
+        # Every abbreviation ends with a letter and a full stop.
+        if (paragraph[match.start()] == "." and end - start >= 2
+                and paragraph[end - 2] in _ASCII_LETTERS and _ABBREVIATION.search(
+                    paragraph[max(start, end - _ABBREVIATION_WINDOW):end])):
             continue
         pieces.append(paragraph[start:end])
         start = match.end()
