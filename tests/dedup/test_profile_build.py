@@ -202,3 +202,15 @@ def test_lines_hash_as_texts_of_their_own(text: str) -> None:
     found, expected = hash_lines(text), hash_words(text.split("\n"))
     for name in ("word", "stem", "doc", "offsets"):
         assert np.array_equal(getattr(found, name), getattr(expected, name)), name
+
+
+def test_lines_longer_than_a_buffer_hash_as_texts_of_their_own() -> None:
+    """Past the buffer size (a megabyte) the lines are hashed in slices, as hash_words
+    hashes them."""
+    from corpus.dedup.hashing import _MAX_BUFFER
+
+    text = "\n".join(f"line {i} with “some” words—and more" for i in range(30_000))
+    assert len(text.encode()) > _MAX_BUFFER
+    found, expected = hash_lines(text), hash_words(text.split("\n"))
+    for name in ("word", "stem", "doc", "offsets"):
+        assert np.array_equal(getattr(found, name), getattr(expected, name)), name
