@@ -61,7 +61,7 @@ def measure(size: int, config: DedupConfig, check: bool = False) -> dict[str, An
         with _Spools(task.work) as spools:
             verifier = _Verifier(spools, task.locations, config)
             rights: dict[int, list[int]] = {}
-            for left, right in task.pairs:
+            for left, right in zip(task.left.tolist(), task.right.tolist(), strict=True):
                 rights.setdefault(left, []).append(right)
             for left, others in rights.items():
                 a = verifier.profile(left)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from itertools import combinations
+from unittest.mock import patch
 
 import numpy as np
 import numpy.typing as npt
@@ -185,14 +186,41 @@ def _reference_chain(rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64],
 @given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12),
                           st.sampled_from([0.3, 0.35, 0.5, 0.7, 1.0, 0.41])),
                 max_size=60, unique_by=lambda t: (t[0], t[1])),
-       st.sampled_from([0.0, 0.1, 0.2]), st.sampled_from([0.0, 0.05, 0.1]))
+       st.sampled_from([0.0, 0.1, 0.2]), st.sampled_from([0.0, 0.05, 0.1]),
+       st.sampled_from([0, 10**6]))
 def test_alignment_by_rows_is_the_alignment_match_by_match(
-        matches: list[tuple[int, int, float]], baseline: float, gap: float) -> None:
-    from corpus.dedup.align import _local_chain
+        matches: list[tuple[int, int, float]], baseline: float, gap: float, few: int) -> None:
+    """Both ways of finding the chain (array operations by rows; Python floats for a few
+    matches) give the chain and score of the match-by-match programme."""
+    from corpus.dedup import align
 
     matches.sort()
     rows = np.array([m[0] for m in matches], dtype=np.int64)
     cols = np.array([m[1] for m in matches], dtype=np.int64)
     weights = np.array([m[2] for m in matches], dtype=np.float64)
-    assert _local_chain(rows, cols, weights, baseline, gap) == _reference_chain(
-        rows, cols, weights, baseline, gap)
+    with patch.object(align, "_FEW_MATCHES", few):
+        found = align._local_chain(rows, cols, weights, baseline, gap)
+    expected = _reference_chain(rows, cols, weights, baseline, gap)
+    assert found == expected
+    assert type(found[1]) is float
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 200), max_size=40), min_size=1, max_size=6),
+       st.lists(st.integers(0, 200), max_size=40))
+def test_shared_counts_are_the_counts_pair_by_pair(others: list[list[int]],
+                                                   mine: list[int]) -> None:
+    """Shingles found through the low-bits table are those a binary search finds (values
+    drawn from a small range, shifted so that only 16 low-bit patterns occur, collide in
+    their low bits often and in full sometimes)."""
+    from types import SimpleNamespace
+
+    from corpus.dedup.align import _shared_count, _shared_counts
+
+    def hashes(values: list[int]) -> npt.NDArray[np.uint64]:
+        return np.unique(np.array(values, dtype=np.uint64) << np.uint64(12))
+
+    shingles = hashes(mine)
+    profiles = [SimpleNamespace(shingles=hashes(v)) for v in others]
+    assert _shared_counts(shingles, profiles) == [  # type: ignore[arg-type]
+        _shared_count(shingles, p.shingles) for p in profiles]

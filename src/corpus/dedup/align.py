@@ -23,19 +23,29 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from corpus.dedup.config import DedupConfig, RewriteConfig
-from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
-from corpus.dedup.text import Sentence, split_sentences
+from corpus.dedup.hashing import (
+    I64,
+    U64,
+    Words,
+    hash_lines,
+    hash_words,
+    is_stopword,
+    ngram_hashes,
+)
+from corpus.dedup.text import Sentence, sentence_texts
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
-__all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "build_profile",
-           "in_order_alignment", "longest_run", "pair_score", "verify_many", "verify_pair",
+__all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts",
+           "assemble_profile", "build_profile", "build_profiles", "in_order_alignment",
+           "longest_run", "pair_score", "profile_parts", "verify_many", "verify_pair",
            "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
@@ -69,64 +79,205 @@ class Profile:
     term_column: I64
 
 
+@dataclass(frozen=True, slots=True)
+class ProfileParts:
+    """A :class:`Profile` without its text and key and without what :func:`assemble_profile`
+    derives from the rest in a few array operations: the form in which the profile stage
+    stores a profile (plain values, no object per sentence).
+
+    ``paragraphs`` and ``sentences`` are the paragraph number and the text of each sentence;
+    ``term_count`` how often each term's stem occurs in its sentence (the term frequency
+    weight is ``1 + ln(count)``); the other fields are those of :class:`Profile`.
+    """
+
+    words: int
+    shingles: U64
+    paragraphs: tuple[int, ...]
+    sentences: tuple[str, ...]
+    sentence_words: I64
+    term_sentence: I64
+    term_count: I64
+    vocabulary: U64
+    term_column: I64
+
+
 #: A word put before every sentence when the sentences of a text are keyed in one call, so
 #: that a sentence without words keeps its line (the key drops empty lines).
 _SENTINEL = "0 "
 
 
-def _sentence_keys(sentences: tuple[Sentence, ...]) -> list[str]:
-    """The hashing key of every sentence, all keyed in one call (one call per sentence was
-    a third of the time of verification)."""
-    if not sentences:
+def _line_keys(texts: Sequence[str]) -> list[str]:
+    """The hashing key of every text, all keyed in one call (one call per text was a third
+    of the time of verification). The key is computed line by line, so the texts are put on
+    lines of their own."""
+    if not texts:
         return []
-    joined = "\n".join(_SENTINEL + s.text.replace("\n", " ") for s in sentences)
+    joined = "\n".join(_SENTINEL + t.replace("\n", " ") for t in texts)
     keys = hashing_key(joined).split("\n")
-    if len(keys) != len(sentences):  # pragma: no cover - every line starts with a word
-        return [hashing_key(s.text) for s in sentences]
+    if len(keys) != len(texts):  # pragma: no cover - every line starts with a word
+        return [hashing_key(t) for t in texts]
     return [k[len(_SENTINEL):] for k in keys]
+
+
+def _sentence_keys(sentences: tuple[Sentence, ...]) -> list[str]:
+    """The hashing key of every sentence, all keyed in one call."""
+    return _line_keys([s.text for s in sentences])
+
+
+@cache
+def _sentinel_hash() -> np.uint64:
+    return np.uint64(hash_words([_SENTINEL]).word[0])
+
+
+def _key_words(texts: Sequence[Sequence[str]]) -> Words:
+    """``hash_words(_line_keys(...))`` of all the sentences of ``texts`` (each document's
+    sentences), one document's sentences keyed in one call with a sentinel word before each
+    (a document at a time: a document whose folded text is ASCII takes the key's fast path),
+    all keys hashed at once; the sentinels' words are then left out (a word's hashes depend
+    on its bytes only)."""
+    keys = [hashing_key("\n".join(_SENTINEL + t.replace("\n", " ") for t in doc))
+            for doc in texts if doc]
+    sentences = [t for doc in texts for t in doc]
+    joined = "\n".join(keys)
+    if keys and joined.count("\n") + 1 == len(sentences):  # a sentinel and a key a line
+        lines = hash_lines(joined)
+        firsts = lines.offsets[:-1]
+        if bool(np.all(lines.word[firsts] == _sentinel_hash())):
+            kept = np.ones(len(lines.word), dtype=bool)
+            kept[firsts] = False
+            return Words(word=lines.word[kept], stem=lines.stem[kept], doc=lines.doc[kept],
+                         offsets=lines.offsets - np.arange(len(lines.offsets)))
+    return hash_words(_line_keys(sentences))
+
+
+def _group_order(values: U64, groups: I64) -> npt.NDArray[np.intp]:
+    """An order that sorts by ``groups`` (small non-negative integers), then by ``values``.
+
+    The values are sorted once, then stably by group: a radix sort when the groups fit in 16
+    bits, several times faster than :func:`numpy.lexsort` on 64-bit values. Equal pairs may
+    come in any order.
+    """
+    order = np.argsort(values)
+    by = groups[order]
+    if len(by) and int(by.max()) < 1 << 16:
+        by = by.astype(np.uint16)
+    result: npt.NDArray[np.intp] = order[np.argsort(by, kind="stable")]
+    return result
+
+
+def _distinct_pairs(values: U64, groups: I64) -> tuple[npt.NDArray[np.intp], U64, I64]:
+    """Sort the ``(groups, values)`` pairs by group, then value, and keep one of each: the
+    positions in the sorted order where each kept pair first occurs (to count repeats), and
+    the kept values and groups."""
+    order = _group_order(values, groups)
+    values, groups = values[order], groups[order]
+    fresh = np.ones(len(values), dtype=bool)
+    fresh[1:] = (values[1:] != values[:-1]) | (groups[1:] != groups[:-1])
+    starts = np.flatnonzero(fresh)
+    return starts, values[starts], groups[starts]
+
+
+def profile_parts(items: Sequence[tuple[str, str]], ngram: int) -> list[ProfileParts]:
+    """The :class:`ProfileParts` of each ``(text, key)`` of ``items``, all computed together.
+
+    Each document is split into sentences on its own (:func:`~corpus.dedup.text.sentence_texts`);
+    everything else runs once for the batch: the keys' words and shingles, the sentences'
+    keys, words and stems, and the term counts and vocabularies, as array operations over
+    all documents with each value tagged by its document, so that per-call overheads are paid
+    once per batch instead of once per document. The parts of a document do not depend on
+    the others of its batch: ``profile_parts([item], ngram)`` gives the same.
+    """
+    if not items:
+        return []
+    count = len(items)
+    bounds = np.arange(count + 1)
+    doc_words = hash_words([key for _, key in items])
+    shingles, shingle_doc = ngram_hashes(doc_words, ngram)
+    _, shingles, shingle_doc = _distinct_pairs(shingles, shingle_doc)
+    shingle_bounds = np.searchsorted(shingle_doc, bounds)
+    numbers: list[list[int]] = []
+    texts: list[list[str]] = []
+    for text, _ in items:
+        paragraph, sentence = sentence_texts(text)
+        numbers.append(paragraph)
+        texts.append(sentence)
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    first = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(sizes, out=first[1:])
+    words = _key_words(texts)
+    sentence_words = words.counts
+    content = ~is_stopword(words.word)
+    # Terms: the distinct stems of each sentence, and how often each occurs in it.
+    starts, stems, owners = _distinct_pairs(words.stem[content], words.doc[content])
+    counts = np.diff(np.append(starts, int(content.sum())))
+    term_doc = np.repeat(np.arange(count), sizes)[owners]
+    term_bounds = np.searchsorted(term_doc, bounds)
+    # Each document's vocabulary (its sorted distinct stems), and each term's place in it.
+    order = _group_order(stems, term_doc)
+    sorted_stems, sorted_doc = stems[order], term_doc[order]
+    fresh = np.ones(len(stems), dtype=bool)
+    fresh[1:] = (sorted_stems[1:] != sorted_stems[:-1]) | (sorted_doc[1:] != sorted_doc[:-1])
+    vocabulary = sorted_stems[fresh]
+    vocabulary_bounds = np.searchsorted(sorted_doc[fresh], bounds)
+    column = np.empty(len(stems), dtype=np.int64)
+    column[order] = np.cumsum(fresh) - 1
+    column -= vocabulary_bounds[term_doc]
+    local = owners - first[term_doc]
+    parts: list[ProfileParts] = []
+    for d in range(count):
+        terms = slice(int(term_bounds[d]), int(term_bounds[d + 1]))
+        parts.append(ProfileParts(
+            words=int(doc_words.offsets[d + 1] - doc_words.offsets[d]),
+            shingles=shingles[shingle_bounds[d]:shingle_bounds[d + 1]],
+            paragraphs=tuple(numbers[d]),
+            sentences=tuple(texts[d]),
+            sentence_words=sentence_words[first[d]:first[d + 1]],
+            term_sentence=local[terms],
+            term_count=counts[terms],
+            vocabulary=vocabulary[vocabulary_bounds[d]:vocabulary_bounds[d + 1]],
+            term_column=column[terms],
+        ))
+    return parts
+
+
+def assemble_profile(text: str, key: str, parts: ProfileParts) -> Profile:
+    """The :class:`Profile` of ``text`` and ``key`` from its ``parts``: each term's stem, its
+    weight ``1 + ln(count)`` and that weight over its sentence vector's length."""
+    stems = parts.vocabulary[parts.term_column]
+    if len(stems):
+        tf = 1.0 + np.log(parts.term_count)
+        norms = np.sqrt(np.bincount(parts.term_sentence, weights=tf**2,
+                                    minlength=len(parts.sentences)))
+        unit = tf / norms[parts.term_sentence]
+    else:
+        tf = np.zeros(0, dtype=np.float64)
+        unit = np.zeros(0, dtype=np.float64)
+    return Profile(
+        text=text,
+        key=key,
+        words=parts.words,
+        shingles=parts.shingles,
+        sentences=tuple(map(Sentence, parts.paragraphs, parts.sentences)),
+        sentence_words=parts.sentence_words,
+        term_sentence=parts.term_sentence,
+        term_stem=stems,
+        term_tf=tf,
+        term_unit=unit,
+        vocabulary=parts.vocabulary,
+        term_column=parts.term_column,
+    )
+
+
+def build_profiles(items: Sequence[tuple[str, str]], ngram: int) -> list[Profile]:
+    """The :class:`Profile` of each ``(text, key)`` of ``items`` (see :func:`profile_parts`:
+    many documents at once cost much less a document than one at a time)."""
+    return [assemble_profile(text, key, parts)
+            for (text, key), parts in zip(items, profile_parts(items, ngram), strict=True)]
 
 
 def build_profile(text: str, key: str, ngram: int) -> Profile:
     """Tokenise, shingle, split and weight one document (all vectorised per document)."""
-    doc_words = hash_words([key])
-    shingles, _ = ngram_hashes(doc_words, ngram)
-    sentences = tuple(split_sentences(text))
-    words = hash_words(_sentence_keys(sentences))
-    sentence_words = words.counts
-    content = ~is_stopword(words.word)
-    stems, owners = words.stem[content], words.doc[content]
-    if len(stems):
-        # Aggregate repeated stems within a sentence: tf = 1 + ln(count).
-        order = np.lexsort((stems, owners))
-        stems, owners = stems[order], owners[order]
-        fresh = np.ones(len(stems), dtype=bool)
-        fresh[1:] = (stems[1:] != stems[:-1]) | (owners[1:] != owners[:-1])
-        starts = np.flatnonzero(fresh)
-        counts = np.diff(np.append(starts, len(stems)))
-        stems, owners = stems[starts], owners[starts]
-        tf = 1.0 + np.log(counts)
-    else:
-        tf = np.zeros(0, dtype=np.float64)
-    if len(stems):
-        norms = np.sqrt(np.bincount(owners, weights=tf**2, minlength=len(sentences)))
-        unit = tf / norms[owners]
-    else:
-        unit = np.zeros(0, dtype=np.float64)
-    vocabulary, column = np.unique(stems, return_inverse=True)
-    return Profile(
-        text=text,
-        key=key,
-        words=len(doc_words.word),
-        shingles=np.unique(shingles),
-        sentences=sentences,
-        sentence_words=sentence_words,
-        term_sentence=owners,
-        term_stem=stems,
-        term_tf=tf,
-        term_unit=unit,
-        vocabulary=vocabulary,
-        term_column=column.reshape(-1).astype(np.int64),
-    )
+    return build_profiles([(text, key)], ngram)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +375,8 @@ def _local_chain(
     if total == 0:
         return [], 0.0
     gains = weights - baseline
+    if total <= _FEW_MATCHES:
+        return _local_chain_few(rows.tolist(), cols.tolist(), gains.tolist(), gap)
     best = gains.astype(np.float64, copy=True)
     previous = np.full(total, -1, dtype=np.int64)
     # The matches of one row can only extend chains that end in earlier rows, which are
@@ -249,6 +402,41 @@ def _local_chain(
     while last >= 0:
         chain.append(last)
         last = int(previous[last])
+    return chain[::-1], score
+
+
+#: Matches up to which :func:`_local_chain` runs on Python floats: for a few matches a loop
+#: costs less than the array operations of each row.
+_FEW_MATCHES = 80
+
+
+def _local_chain_few(rows: list[int], cols: list[int], gains: list[float], gap: float
+                     ) -> tuple[list[int], float]:
+    """:func:`_local_chain` match by match: the same sums in the same order (so the same
+    floats), the same ties (the earliest predecessor of the best score, the earliest best
+    end)."""
+    total = len(rows)
+    best = gains[:]
+    previous = [-1] * total
+    before = 0  # the matches of earlier rows: rows[:before]
+    for i in range(total):
+        row, col, gain = rows[i], cols[i], gains[i]
+        if i and row != rows[i - 1]:
+            before = i
+        top, up = -math.inf, -1
+        for j in range(before):
+            if cols[j] < col:
+                value = best[j] + gain - gap * (max(row - rows[j], col - cols[j]) - 1)
+                if value > top:
+                    top, up = value, j
+        if top > best[i]:
+            best[i], previous[i] = top, up
+    last = max(range(total), key=best.__getitem__)
+    score = best[last]
+    chain: list[int] = []
+    while last >= 0:
+        chain.append(last)
+        last = previous[last]
     return chain[::-1], score
 
 
@@ -661,11 +849,33 @@ def _shared_counts(shingles: U64, others: Sequence[Profile]) -> list[int]:
         return [0] * len(others)
     lengths = [len(b.shingles) for b in others]
     every = np.concatenate([b.shingles for b in others])
-    at = np.minimum(np.searchsorted(shingles, every), len(shingles) - 1)
+    # Only the shingles whose low bits some shingle of ``shingles`` has can be found in it:
+    # a table lookup leaves a few of them to the binary search.
+    maybe = np.flatnonzero(_low_bits_table(shingles).take(_low_bits(every)))
+    found = every[maybe]
+    at = np.minimum(np.searchsorted(shingles, found), len(shingles) - 1)
     owner = np.repeat(np.arange(len(others)), lengths)
-    counts: list[int] = np.bincount(owner[shingles[at] == every],
+    counts: list[int] = np.bincount(owner[maybe[shingles[at] == found]],
                                     minlength=len(others)).tolist()
     return counts
+
+
+#: Bits of a hash that index the tables of :func:`_low_bits_table`.
+_TABLE_BITS = 16
+_TABLE_MASK = np.uint64((1 << _TABLE_BITS) - 1)
+
+
+def _low_bits(values: U64) -> npt.NDArray[np.intp]:
+    low: npt.NDArray[np.intp] = (values & _TABLE_MASK).astype(np.intp)
+    return low
+
+
+def _low_bits_table(values: U64) -> npt.NDArray[np.bool_]:
+    """Which values of the low :data:`_TABLE_BITS` bits some of ``values`` (64-bit hashes)
+    has: a value whose low bits are not marked is not among ``values``."""
+    table = np.zeros(1 << _TABLE_BITS, dtype=bool)
+    table[_low_bits(values)] = True
+    return table
 
 
 def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteConfig
@@ -675,38 +885,47 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
     pair out too."""
     m = len(a.sentences)
     vocabulary = a.vocabulary
-    left = np.zeros((m, len(vocabulary)))
-    left[a.term_sentence, a.term_column] = a.term_unit
+    # ``a``'s sentence matrix, one row per stem; similarities go one row per sentence of the
+    # others, so that every product and sum below runs over contiguous rows.
+    left = np.zeros((len(vocabulary), m))
+    left[a.term_column, a.term_sentence] = a.term_unit
     sizes = np.array([len(b.sentences) for b in others], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    # Each term of another text whose stem ``a`` has multiplies a column of ``a``'s sentence
-    # matrix; summing the products per sentence gives that sentence's cosines (no BLAS: small
+    # Each term of another text whose stem ``a`` has scales a row of ``a``'s sentence matrix;
+    # summing the products per sentence gives that sentence's cosines (no BLAS: small
     # products stay on one thread).
-    similarity = np.zeros((m, int(sizes.sum())))
+    similarity = np.zeros((int(sizes.sum()), m))
     if len(vocabulary):
-        stems = np.concatenate([b.term_stem for b in others])
-        at = np.minimum(np.searchsorted(vocabulary, stems), len(vocabulary) - 1)
-        kept = vocabulary[at] == stems
+        # Each other text's stems are looked up once (its vocabulary), then each term takes
+        # its stem's place: the same places, for fewer searches.
+        stems = np.concatenate([b.vocabulary for b in others])
+        places = np.minimum(np.searchsorted(vocabulary, stems), len(vocabulary) - 1)
+        shared = vocabulary[places] == stems
+        starts_v = np.cumsum([0] + [len(b.vocabulary) for b in others[:-1]])
+        column = (np.concatenate([b.term_column for b in others])
+                  + np.repeat(starts_v, [len(b.term_column) for b in others]))
+        at, kept = places[column], shared[column]
         # sorted: a profile's terms go sentence by sentence, the others one after the other
         owner = (np.concatenate([b.term_sentence for b in others])
                  + np.repeat(offsets, [len(b.term_stem) for b in others]))[kept]
         if len(owner):
             starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
             units = np.concatenate([b.term_unit for b in others])[kept]
-            products = left[:, at[kept]] * units
-            similarity[:, owner[starts]] = np.add.reduceat(products, starts, axis=1)
+            products = left.take(at[kept], axis=0)
+            products *= units[:, None]
+            similarity[owner[starts]] = np.add.reduceat(products, starts, axis=0)
     cut = rewrite.similarity - 1e-12 - _SLACK
-    row_best = np.maximum.reduceat(similarity, offsets, axis=1)  # m x others
-    col_best = similarity.max(axis=0)
+    row_best = np.maximum.reduceat(similarity, offsets, axis=0)  # others x sentences of a
+    col_best = similarity.max(axis=1)
     rows, cols = row_best >= cut, col_best >= cut
-    pairs = np.minimum(rows.sum(axis=0), np.add.reduceat(cols.astype(np.int64), offsets))
+    pairs = np.minimum(rows.sum(axis=1), np.add.reduceat(cols.astype(np.int64), offsets))
     strength = np.minimum(
-        np.where(rows, row_best - rewrite.baseline, 0.0).sum(axis=0),
+        np.where(rows, row_best - rewrite.baseline, 0.0).sum(axis=1),
         np.add.reduceat(np.where(cols, col_best - rewrite.baseline, 0.0), offsets))
     words_b = np.concatenate([b.sentence_words for b in others])
-    totals_b = np.array([max(int(b.sentence_words.sum()), 1) for b in others])
+    totals_b = np.maximum(np.add.reduceat(words_b, offsets), 1)
     coverage = np.maximum(
-        (a.sentence_words[:, None] * rows).sum(axis=0) / max(int(a.sentence_words.sum()), 1),
+        (rows * a.sentence_words).sum(axis=1) / max(int(a.sentence_words.sum()), 1),
         np.add.reduceat(words_b * cols, offsets) / totals_b)
     shorter = np.maximum(np.minimum(m, sizes), 1)
     density = strength / ((1.0 - rewrite.baseline) * shorter)

@@ -29,6 +29,7 @@ __all__ = [
     "Words",
     "fmix64",
     "hash_encoded",
+    "hash_lines",
     "hash_words",
     "is_stopword",
     "ngram_hashes",
@@ -200,7 +201,12 @@ def _hash_buffer(encoded: Sequence[bytes]) -> Words:
     text_starts = np.zeros(len(encoded), dtype=np.int64)
     if len(encoded) > 1:
         np.cumsum(lengths[:-1], out=text_starts[1:])
-    buffer = b"\n".join(encoded) + b"\n"
+    return _hash_joined(b"\n".join(encoded) + b"\n", text_starts)
+
+
+def _hash_joined(buffer: bytes, text_starts: I64) -> Words:
+    """Hash the words of texts joined by newlines (``buffer`` ends with one), text ``i``
+    starting at byte ``text_starts[i]``."""
     data = np.frombuffer(buffer, dtype=np.uint8)
     size = len(data)
     powers, inverses = _tables_for(size)
@@ -221,7 +227,7 @@ def _hash_buffer(encoded: Sequence[bytes]) -> Words:
     word = fmix64((prefix.take(ends) - at_start) * scale)
     stem = fmix64((prefix.take(np.minimum(ends, starts + STEM_BYTES)) - at_start) * scale)
     doc = np.searchsorted(text_starts, starts, side="right") - 1
-    offsets = np.searchsorted(doc, np.arange(len(encoded) + 1), side="left").astype(np.int64)
+    offsets = np.searchsorted(doc, np.arange(len(text_starts) + 1), side="left").astype(np.int64)
     return Words(word=word, stem=stem, doc=doc.astype(np.int64), offsets=offsets)
 
 
@@ -288,6 +294,20 @@ def hash_words(texts: Sequence[str]) -> Words:
     return hash_encoded(_encode(texts))
 
 
+def hash_lines(text: str) -> Words:
+    """:func:`hash_words` of ``text.split("\\n")``, each line a text of its own, from one
+    encoding of the whole text (no string per line)."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) >= _MAX_BUFFER:  # hashed in slices, as hash_words does
+        return hash_words(text.split("\n"))
+    buffer = encoded + b"\n"
+    # hash_words joins the lines' encodings by newlines and ends them with one: this buffer.
+    breaks = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == ord("\n"))
+    text_starts = np.zeros(len(breaks), dtype=np.int64)
+    text_starts[1:] = breaks[:-1] + 1
+    return _hash_joined(buffer, text_starts)
+
+
 @cache
 def _stopword_hashes() -> U64:
     table = np.unique(hash_words([" ".join(sorted(STOPWORDS))]).word)
@@ -295,9 +315,42 @@ def _stopword_hashes() -> U64:
     return table
 
 
+#: Bits of a word hash that place it in :func:`_stopword_slots`.
+_SLOT_BITS = 16
+
+
+@cache
+def _stopword_slots() -> tuple[int, U64] | None:
+    """A table in which every stopword hash has a slot of its own: the shift of the hash
+    bits that tell the stopwords apart (the first that does), and the table of 2**16 slots
+    holding each stopword's hash in its slot. An empty slot holds a value whose own slot is
+    another, so no hash looked up there can equal it. ``None`` if no shift tells the
+    stopwords apart."""
+    table = _stopword_hashes()
+    mask = np.uint64((1 << _SLOT_BITS) - 1)
+    for shift in range(64 - _SLOT_BITS + 1):
+        slots = ((table >> np.uint64(shift)) & mask).astype(np.intp)
+        if len(np.unique(slots)) == len(table):
+            found = (np.arange(1 << _SLOT_BITS, dtype=np.uint64) ^ np.uint64(1)) << np.uint64(
+                shift)
+            found[slots] = table
+            found.setflags(write=False)
+            return shift, found
+    return None  # pragma: no cover - 16 bits tell a few hundred random hashes apart
+
+
 def is_stopword(word_hashes: U64) -> npt.NDArray[np.bool_]:
-    """Which of ``word_hashes`` (full-word hashes from :func:`hash_words`) are stopwords."""
-    return np.isin(word_hashes, _stopword_hashes())
+    """Which of ``word_hashes`` (full-word hashes from :func:`hash_words`) are stopwords.
+
+    Each hash is looked up in one slot of a table (:func:`_stopword_slots`): a word is a
+    stopword when its slot holds its hash."""
+    slots = _stopword_slots()
+    if slots is None:  # pragma: no cover - see _stopword_slots
+        return np.isin(word_hashes, _stopword_hashes())
+    shift, table = slots
+    at = ((word_hashes >> np.uint64(shift)) & np.uint64((1 << _SLOT_BITS) - 1)).astype(np.intp)
+    found: npt.NDArray[np.bool_] = table.take(at) == word_hashes
+    return found
 
 
 # Odd 64-bit constants that weight the words of an n-gram by position (fixed, not secret).
