@@ -8,11 +8,16 @@ import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
 
 import corpus
+import corpus.pipeline.reuse as reuse_module
 from corpus.errors import Reject
+from corpus.pipeline.reuse import previous_release
+from corpus.pipeline.reuse import rows_in_corpus_order as real_rows_in_corpus_order
 from corpus.publish.compare import diff
 from corpus.publish.config import BuildConfig
 from corpus.reader import Entry, FileRef
@@ -226,3 +231,146 @@ def test_a_file_changed_just_before_it_was_hashed_is_hashed_again(
     again = corpus.build(news, store, executor="serial", progress=False)
     assert again.status == "up-to-date"
     assert sorted(read) == sorted(p.name for p in news.iterdir())
+
+
+# -- rows taken from the previous release -----------------------------------------------------
+
+
+def _row_sources(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Where the writer of the next build takes the rows of cached documents from."""
+    counts: dict[str, int] = {}
+
+    def counting(*args: Any, **kwargs: Any) -> Iterator[pa.RecordBatch]:
+        *head, seen = args
+        yield from real_rows_in_corpus_order(*head, counts)
+        seen.update(counts)
+
+    monkeypatch.setattr("corpus.pipeline.build.rows_in_corpus_order", counting)
+    return counts
+
+
+def _same_data(built: corpus.BuildReport, clean: corpus.BuildReport) -> None:
+    assert built.manifest.fingerprint == clean.manifest.fingerprint
+    for name, data in _files(clean.path).items():
+        if name.endswith(".parquet"):
+            assert _files(built.path)[name] == data, name
+
+
+def _clean(news: Path, tmp_path: Path, version: Any, executor: str = "serial"
+           ) -> corpus.BuildReport:
+    return corpus.build(news, tmp_path / "clean", executor=executor, progress=False, cache=False,
+                        version=str(version))
+
+
+def test_a_rebuild_takes_unchanged_rows_from_the_previous_release(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    counts = _row_sources(monkeypatch)
+
+    def no_row_decoded(*args: object) -> None:
+        raise AssertionError("a cached row was written to a work file")
+
+    monkeypatch.setattr("corpus.pipeline.stages._hit_row", no_row_decoded)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    # Every document but the edited and the added one came from the first release.
+    assert counts == {"release": first.manifest.counts.documents - 2, "cache": 0}
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_rows_come_from_the_cache_when_the_previous_release_is_damaged(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    shard = first.path / "data" / "all" / "train-00000-of-00001.parquet"
+    data = shard.read_bytes()
+    assert data.count(b"parquet-cpp-arrow version ") == 1
+    # Same size, other bytes, still a Parquet file (the diff with it still reads it).
+    shard.write_bytes(data.replace(b"parquet-cpp-arrow version ", b"parquet-cpp-arrow Version "))
+    _edit(news)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert counts == {"release": 0, "cache": first.manifest.counts.documents - 2}
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_the_normal_path_is_taken_when_the_previous_release_is_gone(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    shutil.rmtree(first.path)  # the cache stays, with the digests of its rows
+    _edit(news)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert counts == {"release": 0, "cache": 0}  # the work files held every row
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_a_file_back_after_a_release_without_it_comes_from_the_cache(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    gone = sorted(news.glob("1*.txt"))[3]
+    kept = gone.read_bytes()
+    gone.unlink()
+    corpus.build(news, store, executor="serial", progress=False)
+    gone.write_bytes(kept)  # the same bytes and name: cached, but not in the latest release
+    counts = _row_sources(monkeypatch)
+    third = corpus.build(news, store, executor="serial", progress=False)
+    assert counts["cache"] == 1
+    assert counts["release"] == third.manifest.counts.documents - 1
+    _same_data(third, _clean(news, tmp_path, third.version))
+
+
+def test_a_previous_release_of_other_settings_or_an_older_cache_gives_no_rows(
+    news: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    manifest = first.manifest
+    known = pa.table({"id": ["a"] * manifest.counts.documents,
+                      "digest": [bytes(16)] * manifest.counts.documents,
+                      "row_digest": [bytes(16)] * manifest.counts.documents})
+    same = {"settings_hash": manifest.settings_hash, "schema_version": manifest.schema_version,
+            "libraries": dict(manifest.libraries)}
+    assert previous_release(first.path, manifest, known, **same) is not None
+    assert previous_release(first.path, manifest, known,
+                            **{**same, "settings_hash": "other"}) is None
+    assert previous_release(first.path, manifest, known,
+                            **{**same, "schema_version": "0"}) is None
+    assert previous_release(first.path, manifest, known,
+                            **{**same, "libraries": {"corpus": "0"}}) is None
+    assert previous_release(first.path, manifest, known.drop_columns(["row_digest"]),
+                            **same) is None  # a cache written before rows were reused
+    assert previous_release(first.path, manifest, known.slice(1), **same) is None
+    assert previous_release(first.path, manifest, None, **same) is None
+    shard = first.path / "data" / "all" / "train-00000-of-00001.parquet"
+    with shard.open("ab") as grown:
+        grown.write(b"x")
+    assert previous_release(first.path, manifest, known, **same) is None
+
+
+def test_rows_out_of_order_in_the_previous_release_come_from_the_cache(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were the previous release's rows in another order than the corpus's (it cannot happen
+    with today's listing), the writer would take them from the cache instead."""
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    real = reuse_module._ReleaseRows.take
+
+    def backwards(self: Any, positions: Any) -> pa.Table | None:
+        return real(self, positions[::-1]) if len(positions) > 1 else real(self, positions)
+
+    monkeypatch.setattr(reuse_module._ReleaseRows, "take", backwards)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert counts["cache"] > 0
+    assert counts["release"] + counts["cache"] == first.manifest.counts.documents - 2
+    _same_data(second, _clean(news, tmp_path, second.version))

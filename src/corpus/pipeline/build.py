@@ -40,8 +40,10 @@ from corpus.errors import CorpusError, FormatError, Reject
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.executor import Executor
 from corpus.pipeline.progress import Progress, ProgressSettings
+from corpus.pipeline.reuse import PreviousRelease, rows_in_corpus_order
 from corpus.pipeline.stages import (
     UNREAD_RULES,
+    WORK_SCHEMA,
     Accepted,
     HashTask,
     ListTask,
@@ -112,11 +114,13 @@ class BuiltData:
     row_digests: pa.Table
 
 
-#: ``id`` and ``digest`` of every row of a release: the digest of the row before dedup
-#: (:func:`~corpus.pipeline.stages.row_digest`), or for a row in a cluster the digest of that
-#: and of its dedup columns. Equal digests, equal rows.
+#: ``id``, ``digest`` and ``row_digest`` of every row of a release: ``row_digest`` is the digest
+#: of the row before dedup (:func:`~corpus.pipeline.stages.row_digest`), ``digest`` the same or,
+#: for a row in a cluster, the digest of that and of its dedup columns. Equal digests, equal
+#: rows; the next build finds the rows it can take from this release by ``row_digest``.
 ROW_DIGESTS: pa.Schema = pa.schema([pa.field("id", pa.string(), nullable=False),
-                                    pa.field("digest", pa.binary(16), nullable=False)])
+                                    pa.field("digest", pa.binary(16), nullable=False),
+                                    pa.field("row_digest", pa.binary(16), nullable=False)])
 
 
 def plan_shards(listing: Listing, workers: int) -> tuple[tuple[Entry, ...], ...]:
@@ -137,6 +141,8 @@ class Stages:
         self.executor = executor
         self.progress = progress
         self.timings: dict[str, float] = {}
+        #: Where the writer took the rows of cached documents from (``release``, ``cache``).
+        self.reused: dict[str, int] = {}
 
     def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
             weights: Sequence[int]) -> list[Any]:
@@ -281,7 +287,8 @@ class _Annotator:
 
 
 def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Path,
-              config: BuildConfig, stages: Stages, cache: Cache | None = None) -> BuiltData:
+              config: BuildConfig, stages: Stages, cache: Cache | None = None,
+              previous: PreviousRelease | None = None) -> BuiltData:
     """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
 
     ``listing`` may be handed over in a one-item list, which is emptied: the listing (an
@@ -289,7 +296,10 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
 
     With a ``cache`` (:mod:`corpus.pipeline.cache`), documents and pairs seen by an earlier
     build with the same settings and versions are taken from it, not processed again; the
-    release is the same byte for byte.
+    release is the same byte for byte. With a cache and the ``previous`` release made from it
+    (:func:`~corpus.pipeline.reuse.previous_release`), the rows of cached documents are not
+    written to the work files: the writer takes them from that release's ``all`` shards
+    (:mod:`corpus.pipeline.reuse`), or from the cache should the release turn out damaged.
 
     Strict mode (``config.strict``) raises the first reject in corpus order as a
     :class:`~corpus.errors.FormatError`, after the files were read, so which file is reported
@@ -306,12 +316,17 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     files_seen, skipped = len(listing.entries), len(listing.skipped)
     work = tmp / _WORK
     work.mkdir(parents=True, exist_ok=True)
+    reuse = previous is not None and cache is not None
+    checking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-check")
+    intact = checking.submit(previous.intact) if previous is not None and reuse else None
+    checking.shutdown(wait=False)
     with semantic_verifier(config.dedup) as semantic:  # a missing extra fails before reading
         shards = plan_shards(listing, stages.executor.workers)
         del listing  # the shards' tasks hold the entries until they are read
         partitions = partitions_for(files_seen, config.dedup)
         tasks = [PrepareTask(k, shard, relativize, str(work), config.normalize, config.dedup,
-                             partitions, cache=cache) for k, shard in enumerate(shards)]
+                             partitions, cache=cache, reuse=reuse)
+                 for k, shard in enumerate(shards)]
         del shards
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
@@ -335,7 +350,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
                                       _tee_json(spilled_cluster_rows(work), spill),
                                       CLUSTERS_SCHEMA)
     inputs = _sorted_inputs([p.inputs for p in prepared])
-    numbers = [p.shard for p in prepared]
+    plans = [(p.shard, p.documents, p.reused) for p in prepared]
     documents = sum(p.documents for p in prepared)
     del prepared  # the shards' input columns live on sorted, in ``inputs`` only
 
@@ -348,14 +363,20 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     annotate = _Annotator(found)
     ids: list[pa.ChunkedArray] = []
     row_digests: list[pa.Array] = []
+    before_dedup: list[pa.Array] = []
+    # The previous release's shards are used only if they are the ones its manifest records
+    # (checked while the files were read); otherwise every reused row comes from the cache.
+    source = previous if intact is not None and intact.result() else None
     kept = pa.array([r.value for r in _KEPT], pa.string())
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "all", config) as everything, \
             _InOrder(default.write_batch) as write_default, \
             Progress("write", documents, "doc", stages.progress) as bar:
-        for batch in read_work(str(work), numbers):
+        for batch in rows_in_corpus_order(str(work), plans, _work_file, WORK_SCHEMA, source,
+                                          cache, stages.reused):
             bar.update(batch.num_rows)
             digests = batch.column("row_digest")  # fixed 16-byte values, side by side
+            before_dedup.append(digests)
             data = digests.buffers()[1]
             assert data is not None
             fingerprint.update(data.slice(16 * digests.offset, 16 * len(digests)))
@@ -429,8 +450,13 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
         rejects=tuple(rejects),
         row_digests=pa.Table.from_arrays(
             [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
-             pa.chunked_array(row_digests, pa.binary(16))], schema=ROW_DIGESTS),
+             pa.chunked_array(row_digests, pa.binary(16)),
+             pa.chunked_array(before_dedup, pa.binary(16))], schema=ROW_DIGESTS),
     )
+
+
+def _work_file(work: str, shard: int) -> Iterator[pa.RecordBatch]:
+    return read_work(work, [shard])
 
 
 def _tee_json(batches: Iterable[pa.RecordBatch], sink: IO[bytes]) -> Iterator[pa.RecordBatch]:

@@ -32,6 +32,7 @@ from corpus.dedup.phases import IndexedShard, IndexEntry, ShardIndexer
 from corpus.errors import CorpusError, Reject
 from corpus.format.parser import render
 from corpus.pipeline.cache import Cache
+from corpus.pipeline.reuse import REUSED_SCHEMA, reused_path
 from corpus.publish.compare import row_json
 from corpus.publish.manifest import INPUTS_SCHEMA
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, parse_ref, read_entries, read_raw
@@ -123,6 +124,9 @@ class PreparedShard:
     index: IndexedShard
     parsed: int = 0
     normalised: int = 0
+    #: Documents whose rows are not in the work file: the writer takes them from the previous
+    #: release (listed in ``reused-S.arrow``, see :mod:`corpus.pipeline.reuse`).
+    reused: int = 0
 
     @property
     def documents(self) -> int:
@@ -152,6 +156,9 @@ class PrepareTask:
     partitions: int
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     cache: Cache | None = None
+    #: Leave the rows of cache hits out of the work file (the writer takes them from the
+    #: previous release) and list them in ``reused-S.arrow`` instead.
+    reuse: bool = False
 
 
 def docs_path(work: str, shard: int) -> str:
@@ -211,6 +218,28 @@ class _RowWriter:
     def close(self) -> None:
         self.flush()
         self._writer.close()
+
+
+class _Reused:
+    """The shard's documents whose rows the writer takes from the previous release: each
+    one's position in the shard, cache key and row digest (:data:`REUSED_SCHEMA`)."""
+
+    def __init__(self) -> None:
+        self.positions: list[int] = []
+        self.keys: list[bytes] = []
+        self.digests: list[bytes] = []
+
+    def add(self, position: int, key: bytes, digest: bytes) -> None:
+        self.positions.append(position)
+        self.keys.append(key)
+        self.digests.append(digest)
+
+    def write(self, path: str) -> None:
+        table = pa.Table.from_arrays(
+            [pa.array(self.positions, pa.int32()), pa.array(self.keys, pa.binary(16)),
+             pa.array(self.digests, pa.binary(16))], schema=REUSED_SCHEMA)
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, REUSED_SCHEMA) as out:
+            out.write_table(table)
 
 
 def _named(doc: Document, work: Callable[[], T]) -> T:
@@ -317,6 +346,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
     cache. Files are read a batch at a time, and a batch's cache entries are fetched in one go.
     """
     writer = _RowWriter(docs_path(task.work, task.shard))
+    reused = _Reused()
     cache = task.cache
     inputs = _Inputs()
     rejects: list[Rejected] = []
@@ -364,10 +394,17 @@ def prepare(task: PrepareTask) -> PreparedShard:
         for doc, key, hit, size in batch:
             if hit is not None:
                 cached, source = hit
-                table = _hit_row(cached, source)
-                pieces.append(table)
+                if task.reuse and source == cached[3]:
+                    # The row is the previous release's: only its place is written down.
+                    row = pa.ipc.read_record_batch(pa.py_buffer(cached[0]), WORK_SCHEMA)
+                    reused.add(indexer.count, key, row.column("row_digest")[0].as_py())
+                    text = row.column("text")[0].as_py()
+                else:
+                    table = _hit_row(cached, source)
+                    pieces.append(table)
+                    text = table.column("text")[0].as_py()
                 indexer.add_entry(cached[4], _file_name(*source), str(SourceRef(*source)),
-                                  cached[5], table.column("text")[0].as_py(), cached[1])
+                                  cached[5], text, cached[1])
                 continue
             assert doc is not None
             normalised_doc, row = made[taken]
@@ -419,9 +456,12 @@ def prepare(task: PrepareTask) -> PreparedShard:
             index = indexer.close()
     finally:
         writer.close()
+    if reused.positions:
+        reused.write(reused_path(task.work, task.shard))
     if cache is not None:
         cache.put("doc", fresh)
-    return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised)
+    return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised,
+                         len(reused.positions))
 
 
 @dataclass(frozen=True, slots=True)

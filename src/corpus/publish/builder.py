@@ -43,6 +43,7 @@ from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan
 from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
 from corpus.pipeline.executor import Engine, Executor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
+from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.publish.card import render_card
 from corpus.publish.compare import ReleaseDiff, diff
 from corpus.publish.config import BuildConfig, settings_hash
@@ -251,6 +252,16 @@ def _known_digests(cache: Cache | None, previous: Manifest, built: BuiltData
     fingerprint = previous.fingerprint.encode()
     known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
     return None if known is None else (known, built.row_digests)
+
+
+def _previous_rows(folder: str, manifest: Manifest, cache: Cache, config: BuildConfig
+                   ) -> PreviousRelease | None:
+    """The latest release as the source of the rows of cached documents (see
+    :mod:`corpus.pipeline.reuse`), or ``None`` when it cannot be one."""
+    fingerprint = manifest.fingerprint.encode()
+    known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
+    return previous_release(folder, manifest, known, settings_hash=settings_hash(
+        config.settings()), schema_version=SCHEMA_VERSION, libraries=_library_versions())
 
 
 def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) -> bool:
@@ -493,6 +504,7 @@ def build(
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
                        if cache and not scheduler else None)
         candidate = target if target is not None else (max(releases) if releases else None)
+        previous_rows: PreviousRelease | None = None
         if candidate is not None and candidate in releases:
             existing = read_manifest(releases[candidate], storage_options)
             # The cache of earlier builds (if any) knows the digests of unchanged files.
@@ -502,6 +514,9 @@ def build(
                     store_cache.close()
                 return BuildReport("up-to-date", name, candidate, releases[candidate],
                                    existing)
+            if known is not None and remote is None and candidate == max(releases):
+                previous_rows = _previous_rows(releases[candidate], existing, known, config)
+            del existing
         tmp = staging / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
@@ -513,7 +528,8 @@ def build(
                 (caches / name).mkdir(parents=True, exist_ok=True)
             handed = [listing]  # run_build lets the listing go once the files are read
             del listing
-            built = run_build(handed, rel, tmp, config, stages, store_cache)
+            built = run_build(handed, rel, tmp, config, stages, store_cache, previous_rows)
+            del previous_rows
             if store_cache is not None:
                 store_cache.prune()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
