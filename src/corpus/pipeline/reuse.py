@@ -174,8 +174,13 @@ class _ReleaseRows:
                     return None
             assert self._batch is not None
             upto = int(np.searchsorted(positions, self._end))
-            where = pa.array(positions[done:upto] - self._start, pa.int64())
-            pieces.append(pa.Table.from_batches([self._batch.take(where)]))
+            first = int(positions[done]) - self._start
+            if positions[upto - 1] - positions[done] == upto - 1 - done:  # a run: no copy
+                piece = self._batch.slice(first, upto - done)
+            else:
+                piece = self._batch.take(pa.array(positions[done:upto] - self._start,
+                                                  pa.int64()))
+            pieces.append(pa.Table.from_batches([piece]))
             done = upto
         self.taken += len(positions)
         return pa.concat_tables(pieces)

@@ -517,6 +517,12 @@ def build(
             if known is not None and remote is None and candidate == max(releases):
                 previous_rows = _previous_rows(releases[candidate], existing, known, config)
             del existing
+        below = [v for v in releases if target is None or v < target]
+        if (store_cache is not None and remote is None and below and max(below) != candidate
+                and (caches / name).is_dir()):
+            # An explicit new version: the rows come from the release it follows.
+            previous_rows = _previous_rows(releases[max(below)], read_manifest(
+                releases[max(below)], storage_options), store_cache, config)
         tmp = staging / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
