@@ -15,6 +15,7 @@ import pytest
 
 import corpus
 import corpus.pipeline.reuse as reuse_module
+import corpus.pipeline.stages as stages_module
 from corpus.errors import Reject
 from corpus.pipeline.reuse import previous_release
 from corpus.pipeline.reuse import rows_in_corpus_order as real_rows_in_corpus_order
@@ -382,4 +383,34 @@ def test_rows_out_of_order_in_the_previous_release_come_from_the_cache(
     second = corpus.build(news, store, executor="serial", progress=False)
     assert counts["cache"] > 0
     assert counts["release"] + counts["cache"] == first.manifest.counts.documents - 2
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_the_build_takes_the_digests_the_up_to_date_check_found(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settled_at_once(monkeypatch)
+    news = _hashable(news)
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)  # as many files as before: the up-to-date check hashes them
+    stat_looked_up: list[str] = []
+    real_identity = stages_module._identity
+
+    def counting(entry: Entry, *args: Any) -> Any:
+        stat_looked_up.append(Path(entry.path).name if isinstance(entry, FileRef) else "")
+        return real_identity(entry, *args)
+
+    monkeypatch.setattr("corpus.pipeline.stages._identity", counting)
+    read = _counting_reads(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    # Each file's stat was looked up once (by the check). The edited and the added file were
+    # read by the check (their stat was new) and again by the build, to parse them; the files
+    # the parser rejects (never cached) by the build only: the check knew them by stat.
+    inputs = len(list(news.iterdir()))
+    assert sorted(stat_looked_up) == sorted(p.name for p in news.iterdir())
+    assert len(stat_looked_up) == inputs
+    rejected = {Path(r.path).name for r in second.manifest.inputs if r.status == "rejected"}
+    new = {sorted(news.glob("1*.txt"))[0].name, "9999_00000000000000ff.txt"}
+    assert sorted(read) == sorted([*new, *new, *rejected])
     _same_data(second, _clean(news, tmp_path, second.version))

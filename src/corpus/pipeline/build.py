@@ -198,7 +198,8 @@ def scan_inputs(listing: Listing, relativize: Relativize, stages: Stages
 
 
 def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[InputFile],
-               stages: Stages, cache: Cache | None = None) -> bool | None:
+               stages: Stages, cache: Cache | None = None,
+               hashed: list[tuple[str, ...]] | None = None) -> bool | None:
     """Whether every file of ``listing`` has the path and the bytes ``recorded`` (a release's
     inputs) says, found by hashing the files without parsing them.
 
@@ -207,6 +208,9 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
     ``None`` when hashing cannot tell: an entry that is not a plain file (an archive member, a
     URL, a file refused on sight) or a recorded input without a digest. With a ``cache``, a
     file whose stat says it is unchanged since a build hashed it is not read again.
+    ``hashed`` (a list) receives the digests found, a tuple per shard of
+    :func:`plan_shards`: the build that follows takes them as known
+    (:attr:`PrepareTask.digests`) instead of looking every file up again.
     """
     entries = listing.entries
     if len(entries) != len(recorded) or any(
@@ -217,6 +221,8 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
     tasks = [HashTask(k, shard, cache=cache) for k, shard in enumerate(shards)]
     results: list[list[str]] = stages.run(hash_inputs, tasks, "check inputs",
                                           [len(t.entries) for t in tasks])
+    if hashed is not None:
+        hashed.extend(tuple(shard) for shard in results)
     want = {i.path: i.sha256 for i in recorded}
     for entry, digest in zip(entries, (d for shard in results for d in shard), strict=True):
         assert isinstance(entry, FileRef)
@@ -288,7 +294,8 @@ class _Annotator:
 
 def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Path,
               config: BuildConfig, stages: Stages, cache: Cache | None = None,
-              previous: PreviousRelease | None = None) -> BuiltData:
+              previous: PreviousRelease | None = None,
+              hashed: Sequence[tuple[str, ...]] = ()) -> BuiltData:
     """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
 
     ``listing`` may be handed over in a one-item list, which is emptied: the listing (an
@@ -300,6 +307,8 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     (:func:`~corpus.pipeline.reuse.previous_release`), the rows of cached documents are not
     written to the work files: the writer takes them from that release's ``all`` shards
     (:mod:`corpus.pipeline.reuse`), or from the cache should the release turn out damaged.
+    ``hashed``: the digests :func:`same_bytes` found for this listing, a tuple per shard (the
+    files' stat is then not looked up again).
 
     Strict mode (``config.strict``) raises the first reject in corpus order as a
     :class:`~corpus.errors.FormatError`, after the files were read, so which file is reported
@@ -324,9 +333,14 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
         shards = plan_shards(listing, stages.executor.workers)
         del listing  # the shards' tasks hold the entries until they are read
         partitions = partitions_for(files_seen, config.dedup)
+        planned = len(hashed) == len(shards) and all(
+            len(d) == len(s) for d, s in zip(hashed, shards, strict=True))
+        known = list(hashed) if planned else [None] * len(shards)
         tasks = [PrepareTask(k, shard, relativize, str(work), config.normalize, config.dedup,
-                             partitions, cache=cache, reuse=reuse)
+                             partitions, cache=cache, reuse=reuse,
+                             digests=known[k] if cache is not None else None)
                  for k, shard in enumerate(shards)]
+        del known
         del shards
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])

@@ -159,6 +159,9 @@ class PrepareTask:
     #: Leave the rows of cache hits out of the work file (the writer takes them from the
     #: previous release) and list them in ``reused-S.arrow`` instead.
     reuse: bool = False
+    #: The SHA-256 of each entry as the up-to-date check just found it (empty where unknown),
+    #: or ``None``: then each file's stat is looked up in the cache.
+    digests: tuple[str, ...] | None = None
 
 
 def docs_path(work: str, shard: int) -> str:
@@ -306,15 +309,20 @@ def _hit_row(hit: _Cached, source: tuple[str, str]) -> pa.Table:
     return pa.Table.from_pylist([{**row, "row_digest": row_digest(row)}], schema=WORK_SCHEMA)
 
 
-def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int
+def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int,
+                digests: Sequence[str] | None = None
                 ) -> tuple[list[bytes | Reject | None], list[str], list[bytes], dict[bytes, Any]]:
     """Each entry's bytes (``None``: a cache hit, not read), SHA-256 and document cache key,
     and the cache hits by key.
 
     A file whose stat identity and cached results are known is not read at all; every other
     one is read and hashed, and its results looked up by the digest of what was read.
+    ``digests``: the chunk's digests as the up-to-date check found them, in place of the
+    stat look-up.
     """
-    known = _KnownDigests(cache, chunk, limit)
+    known = _KnownDigests(cache if digests is None else None, chunk, limit)
+    if digests is not None:
+        known.digests = list(digests)
     keys = [_cache_key(sha, _name_of(entry)) if sha and isinstance(entry, FileRef) else b""
             for entry, sha in zip(chunk, known.digests, strict=True)]
     hits: dict[bytes, Any] = cache.get("doc", [k for k in keys if k]) if cache else {}
@@ -427,7 +435,9 @@ def prepare(task: PrepareTask) -> PreparedShard:
             batch: list[tuple[Document | None, bytes, Any, int]] = []
             for start in range(0, len(task.entries), STREAM_BATCH):
                 chunk = task.entries[start:start + STREAM_BATCH]
-                raws, shas, keys, hits = _read_chunk(chunk, cache, task.max_file_bytes)
+                raws, shas, keys, hits = _read_chunk(
+                    chunk, cache, task.max_file_bytes,
+                    None if task.digests is None else task.digests[start:start + STREAM_BATCH])
                 for entry, data, sha, key in zip(chunk, raws, shas, keys, strict=True):
                     if isinstance(data, Reject):
                         reject(entry, data, None)
