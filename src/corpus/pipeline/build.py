@@ -274,7 +274,7 @@ class _Annotator:
         self._values = {name: pa.array(values[name], SCHEMA.field(name).type)
                         for name in self._COLUMNS}
 
-    def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table | None]:
+    def __call__(self, batch: pa.Table | pa.RecordBatch) -> tuple[pa.Table, pa.Table | None]:
         """The batch as release rows (:data:`SCHEMA`), and its annotated rows' dedup columns
         with their ids (``None`` when no row of the batch is in a cluster)."""
         columns = {name: batch.column(name) for name in SCHEMA.names}
@@ -389,7 +389,8 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
         for batch in rows_in_corpus_order(str(work), plans, _work_file, WORK_SCHEMA, source,
                                           cache, stages.reused):
             bar.update(batch.num_rows)
-            digests = batch.column("row_digest")  # fixed 16-byte values, side by side
+            # fixed 16-byte values, side by side
+            digests = batch.column("row_digest").combine_chunks()
             before_dedup.append(digests)
             data = digests.buffers()[1]
             assert data is not None

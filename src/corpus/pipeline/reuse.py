@@ -155,8 +155,9 @@ class _ReleaseRows:
                 return False
             path = Path(self._folder) / self._files.pop(0).path
             try:
-                source = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
-                self._batches = source.iter_batches(batch_size=_BATCH, columns=SCHEMA.names)
+                source = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 16)
+                self._batches = source.iter_batches(batch_size=_BATCH, columns=SCHEMA.names,
+                                                    use_threads=False)
             except (OSError, pa.ArrowException):
                 return False
 
@@ -211,17 +212,14 @@ def _cached_rows(cache: Cache | None, keys: pa.Array, work_schema: pa.Schema) ->
 
 
 class _Batcher:
-    """Tables in, record batches of at least :data:`_BATCH` rows out (the last may be
-    smaller), in order."""
+    """Tables in, tables of at least :data:`_BATCH` rows out (the last may be smaller), in
+    order; the pieces are not copied into one (the shard writers copy the rows anyway)."""
 
     def __init__(self) -> None:
         self._pieces: list[pa.Table] = []
         self._rows = 0
 
-    def add(self, table: pa.Table | pa.RecordBatch) -> Iterator[pa.RecordBatch]:
-        if isinstance(table, pa.RecordBatch) and not self._pieces and table.num_rows >= _BATCH:
-            yield table
-            return
+    def add(self, table: pa.Table | pa.RecordBatch) -> Iterator[pa.Table]:
         piece = table if isinstance(table, pa.Table) else pa.Table.from_batches([table])
         if piece.num_rows:
             self._pieces.append(piece)
@@ -229,11 +227,11 @@ class _Batcher:
         if self._rows >= _BATCH:
             yield from self.flush()
 
-    def flush(self) -> Iterator[pa.RecordBatch]:
+    def flush(self) -> Iterator[pa.Table]:
         if self._pieces:
-            table = pa.concat_tables(self._pieces).combine_chunks()
+            table = pa.concat_tables(self._pieces)
             self._pieces, self._rows = [], 0
-            yield from table.to_batches()
+            yield table
 
 
 class _Fresh:
@@ -266,11 +264,37 @@ def _runs(flags: np.ndarray[Any, np.dtype[np.bool_]]) -> Iterator[tuple[int, int
         yield start, end, bool(flags[start])
 
 
+def _plans(work: str, shards: Sequence[tuple[int, int, int]], previous: PreviousRelease | None
+           ) -> dict[int, tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]]:
+    """Each shard's reused documents (:data:`REUSED_SCHEMA`) and where each one's row is in
+    ``previous`` (-1: not there), looked up for every shard at once."""
+    tables: dict[int, pa.Table] = {}
+    for shard, _, reused in shards:
+        if reused:
+            with pa.OSFile(reused_path(work, shard), "rb") as source:
+                tables[shard] = pa.ipc.open_file(source).read_all().combine_chunks()
+    if not tables:
+        return {}
+    digests = pa.chunked_array([t.column("digest") for t in tables.values()], pa.binary(16))
+    if previous is not None:
+        where = pc.index_in(digests, value_set=previous.digests)
+        found = pc.fill_null(where, -1).to_numpy().astype(np.int64)
+    else:
+        found = np.full(len(digests), -1, dtype=np.int64)
+    plans = {}
+    start = 0
+    for shard, table in tables.items():
+        plans[shard] = (table, found[start:start + table.num_rows])
+        start += table.num_rows
+    return plans
+
+
 def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
                          fresh_rows: Any, work_schema: pa.Schema,
                          previous: PreviousRelease | None, cache: Cache | None,
-                         counts: dict[str, int] | None = None) -> Iterator[pa.RecordBatch]:
-    """Every document's row before dedup (``work_schema``), in corpus order, in batches.
+                         counts: dict[str, int] | None = None) -> Iterator[pa.Table]:
+    """Every document's row before dedup (``work_schema``), in corpus order, as tables of a
+    few hundred rows.
 
     ``shards`` are ``(shard, documents, reused)``, in order: a shard's rows are its work
     file's (``fresh_rows(work, shard)`` yields them) with its ``reused`` documents' rows put
@@ -280,19 +304,14 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
     release = _ReleaseRows(previous)
     from_cache = 0
     out = _Batcher()
+    plans = _plans(work, shards, previous)
     for shard, documents, reused in shards:
         fresh = _Fresh(iter(fresh_rows(work, shard)))
         if not reused:
             yield from (b for piece in fresh.take(documents) for b in out.add(piece))
             continue
-        with pa.OSFile(reused_path(work, shard), "rb") as source:
-            plan = pa.ipc.open_file(source).read_all().combine_chunks()
+        plan, found = plans.pop(shard)
         positions = plan.column("position").to_numpy().astype(np.int64)
-        if previous is not None:
-            where = pc.index_in(plan.column("digest"), value_set=previous.digests)
-            found = pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        else:
-            found = np.full(len(positions), -1, dtype=np.int64)
         at = 0  # the shard's next document
         done = 0  # reused documents placed
         while at < documents:
