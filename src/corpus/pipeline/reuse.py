@@ -200,14 +200,14 @@ def _as_work_rows(rows: pa.Table, digests: pa.Array, work_schema: pa.Schema) -> 
 def _cached_rows(cache: Cache | None, keys: pa.Array, work_schema: pa.Schema) -> pa.Table:
     """The rows the cache keeps under ``keys`` (their work-file rows, digests included)."""
     wanted = keys.to_pylist()
-    found = cache.get("doc", wanted) if cache is not None else {}
+    found = cache.get("row", wanted) if cache is not None else {}
     missing = [key for key in wanted if key not in found]
     if missing:
         raise CorpusError(
             f"{len(missing)} cached document rows vanished from the cache during the build "
             f"({cache.path if cache is not None else 'no cache'}); build again")
     return pa.Table.from_batches(
-        [pa.ipc.read_record_batch(pa.py_buffer(found[key][0]), work_schema) for key in wanted],
+        [pa.ipc.read_record_batch(pa.py_buffer(found[key]), work_schema) for key in wanted],
         schema=work_schema)
 
 

@@ -293,20 +293,24 @@ class _Inputs:
         return pa.Table.from_pydict(self.columns, schema=INPUTS_SCHEMA)
 
 
-#: What the cache keeps per document: its work-file row (a one-row :data:`WORK_SCHEMA` record
-#: batch, serialised: no Python row to rebuild on a hit), its dedup index entry, the size of the
-#: rendered file, the source the row (and its digest) were made with, its id and seq.
-_Cached = tuple[bytes, IndexEntry, int, tuple[str, str], str, int]
+#: What the cache keeps per document under kind ``doc``: its dedup index entry, the size of the
+#: rendered file, the source its row (and the row's digest) were made with, its id, seq,
+#: article text (for the dedup index) and row digest. Under kind ``row`` it keeps the row
+#: itself (a one-row :data:`WORK_SCHEMA` record batch, serialised: no Python row to rebuild on
+#: a hit), read only when the row is not taken from the previous release: a hit then reads
+#: less than half the bytes.
+_Cached = tuple[IndexEntry, int, tuple[str, str], str, int, str, bytes]
 
 
-def _hit_row(hit: _Cached, source: tuple[str, str]) -> pa.Table:
-    """The cached work-file row of ``hit``, with its source (and digest) made ``source``."""
-    table = pa.Table.from_batches([pa.ipc.read_record_batch(pa.py_buffer(hit[0]), WORK_SCHEMA)])
-    if source == hit[3]:
+def _hit_row(row: bytes, made_with: tuple[str, str], source: tuple[str, str]) -> pa.Table:
+    """The cached work-file ``row`` (made with source ``made_with``), with its source (and
+    digest) made ``source``."""
+    table = pa.Table.from_batches([pa.ipc.read_record_batch(pa.py_buffer(row), WORK_SCHEMA)])
+    if source == made_with:
         return table
-    row = table.drop_columns(["row_digest"]).to_pylist()[0]
-    row["source"] = {"path": source[0], "member": source[1]}
-    return pa.Table.from_pylist([{**row, "row_digest": row_digest(row)}], schema=WORK_SCHEMA)
+    moved = table.drop_columns(["row_digest"]).to_pylist()[0]
+    moved["source"] = {"path": source[0], "member": source[1]}
+    return pa.Table.from_pylist([{**moved, "row_digest": row_digest(moved)}], schema=WORK_SCHEMA)
 
 
 def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int,
@@ -358,13 +362,14 @@ def prepare(task: PrepareTask) -> PreparedShard:
     cache = task.cache
     inputs = _Inputs()
     rejects: list[Rejected] = []
-    waiting: dict[int, tuple[bytes, bytes, int, tuple[str, str], str, int]] = {}
+    waiting: dict[int, tuple[bytes, int, tuple[str, str], str, int, str, bytes]] = {}
     fresh: list[tuple[bytes, _Cached]] = []
+    fresh_rows: list[tuple[bytes, bytes]] = []
     parsed = normalised = 0
 
     def computed(position: int, entry: IndexEntry) -> None:
-        key, row, size, source, doc_id, seq = waiting.pop(position)
-        fresh.append((key, (row, entry, size, source, doc_id, seq)))
+        key, size, source, doc_id, seq, text, digest = waiting.pop(position)
+        fresh.append((key, (entry, size, source, doc_id, seq, text, digest)))
 
     def reject(entry: Entry, found: Reject, data: bytes | None) -> None:
         found = task.relativize.reject(found)
@@ -397,22 +402,27 @@ def prepare(task: PrepareTask) -> PreparedShard:
                 row = _named(doc, partial(to_row, normalised_doc))
                 made.append((normalised_doc, {**row, "row_digest": row_digest(row)}))
         new = pa.Table.from_pylist([row for _, row in made], schema=WORK_SCHEMA)
+        # The cached rows this batch writes to its work file (those not reused).
+        wanted = [key for _, key, hit, _ in batch
+                  if hit is not None and not (task.reuse and hit[1] == hit[0][2])]
+        rows = cache.get("row", wanted) if cache is not None and wanted else {}
         pieces: list[pa.Table] = []
         taken = 0
         for doc, key, hit, size in batch:
             if hit is not None:
                 cached, source = hit
-                if task.reuse and source == cached[3]:
+                if task.reuse and source == cached[2]:
                     # The row is the previous release's: only its place is written down.
-                    row = pa.ipc.read_record_batch(pa.py_buffer(cached[0]), WORK_SCHEMA)
-                    reused.add(indexer.count, key, row.column("row_digest")[0].as_py())
-                    text = row.column("text")[0].as_py()
+                    reused.add(indexer.count, key, cached[6])
                 else:
-                    table = _hit_row(cached, source)
-                    pieces.append(table)
-                    text = table.column("text")[0].as_py()
-                indexer.add_entry(cached[4], _file_name(*source), str(SourceRef(*source)),
-                                  cached[5], text, cached[1])
+                    if key not in rows:
+                        raise StageError(
+                            f"{SourceRef(*source)}: the cache "
+                            f"({cache.path if cache is not None else ''}) has this document's "
+                            "results but not its row; delete the cache folder and build again")
+                    pieces.append(_hit_row(rows[key], cached[2], source))
+                indexer.add_entry(cached[3], _file_name(*source), str(SourceRef(*source)),
+                                  cached[4], cached[5], cached[0])
                 continue
             assert doc is not None
             normalised_doc, row = made[taken]
@@ -421,9 +431,10 @@ def prepare(task: PrepareTask) -> PreparedShard:
             pieces.append(piece)
             if cache is not None:
                 source = row["source"]
+                fresh_rows.append((key, piece.to_batches()[0].serialize().to_pybytes()))
                 waiting[indexer.count] = (
-                    key, piece.to_batches()[0].serialize().to_pybytes(), size,
-                    (source["path"], source["member"]), row["id"], row["seq"])
+                    key, size, (source["path"], source["member"]), row["id"], row["seq"],
+                    row["text"], row["row_digest"])
             _named(doc, partial(indexer.add, normalised_doc))
         if pieces:
             writer.write(pa.concat_tables(pieces))
@@ -445,9 +456,9 @@ def prepare(task: PrepareTask) -> PreparedShard:
                     assert isinstance(entry, FileRef)
                     hit: _Cached | None = hits.get(key)
                     if hit is not None:
-                        size = hit[2]
+                        size = hit[1]
                         path = task.relativize.path(entry.path)
-                        inputs.add(str(SourceRef(path, entry.member)), sha, size, True, hit[4])
+                        inputs.add(str(SourceRef(path, entry.member)), sha, size, True, hit[3])
                         batch.append((None, key, (hit, (path, entry.member)), size))
                     else:
                         parsed += 1
@@ -469,6 +480,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
     if reused.positions:
         reused.write(reused_path(task.work, task.shard))
     if cache is not None:
+        cache.put("row", fresh_rows)  # first: a document's entry never lacks its row
         cache.put("doc", fresh)
     return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised,
                          len(reused.positions))
