@@ -17,6 +17,7 @@ import corpus
 import corpus.pipeline.reuse as reuse_module
 import corpus.pipeline.stages as stages_module
 from corpus.errors import Reject
+from corpus.pipeline.cache import Cache
 from corpus.pipeline.reuse import previous_release
 from corpus.pipeline.reuse import rows_in_corpus_order as real_rows_in_corpus_order
 from corpus.publish.compare import diff
@@ -283,9 +284,44 @@ def test_a_rebuild_takes_unchanged_rows_from_the_previous_release(
         raise AssertionError("a cached row was written to a work file")
 
     monkeypatch.setattr("corpus.pipeline.stages._hit_row", no_row_decoded)
+    kinds: list[str] = []
+    real_get = Cache.get
+
+    def recording(self: Cache, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
+        kinds.append(kind)
+        return real_get(self, kind, keys)
+
+    monkeypatch.setattr(Cache, "get", recording)
     second = corpus.build(news, store, executor="serial", progress=False)
-    # Every document but the edited and the added one came from the first release.
+    # Every document but the edited and the added one came from the first release, and no
+    # cached row was read.
     assert counts == {"release": first.manifest.counts.documents - 2, "cache": 0}
+    assert "doc" in kinds
+    assert "row" not in kinds
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_a_moved_file_gets_its_cached_row_with_the_new_path(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    moved = sorted(news.glob("1*.txt"))[4]
+    (news / "later").mkdir()
+    moved.rename(news / "later" / moved.name)  # same bytes and name: cached, another path
+    normalised: list[str] = []
+
+    def counting(docs: list[Document], *args: object) -> list[Document]:
+        normalised.extend(doc.id for doc in docs)
+        return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert normalised == []
+    # Its row (with the new path) went through the work file; every other one was reused.
+    assert counts == {"release": first.manifest.counts.documents - 1, "cache": 0}
+    assert f"later/{moved.name}" in {i.path for i in second.manifest.inputs}
     _same_data(second, _clean(news, tmp_path, second.version))
 
 
