@@ -297,8 +297,8 @@ class _Inputs:
 #: rendered file, the source its row (and the row's digest) were made with, its id, seq,
 #: article text (for the dedup index) and row digest. Under kind ``row`` it keeps the row
 #: itself (a one-row :data:`WORK_SCHEMA` record batch, serialised: no Python row to rebuild on
-#: a hit), read only when the row is not taken from the previous release: a hit then reads
-#: less than half the bytes.
+#: a hit), read only when the row is not taken from the previous release: such a hit then
+#: decompresses less than half the bytes it did.
 _Cached = tuple[IndexEntry, int, tuple[str, str], str, int, str, bytes]
 
 
