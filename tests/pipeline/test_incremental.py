@@ -8,11 +8,18 @@ import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 import pytest
 
 import corpus
+import corpus.pipeline.reuse as reuse_module
+import corpus.pipeline.stages as stages_module
 from corpus.errors import Reject
+from corpus.pipeline.cache import Cache
+from corpus.pipeline.reuse import previous_release
+from corpus.pipeline.reuse import rows_in_corpus_order as real_rows_in_corpus_order
 from corpus.publish.compare import diff
 from corpus.publish.config import BuildConfig
 from corpus.reader import Entry, FileRef
@@ -101,13 +108,21 @@ def _id_of(news: Path, prefix: str) -> str:
     return first.stem.split("_")[1]
 
 
-def test_the_cache_gives_the_same_bytes_under_several_processes(news: Path,
-                                                                tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_the_cache_gives_the_same_bytes_under_several_processes(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    if engine == "dask":
+        pytest.importorskip("distributed", reason="the dask extra is not installed")
     store = tmp_path / "store"
-    corpus.build(news, store, executor="processes", workers=2, progress=False)
+    first = corpus.build(news, store, executor=engine, workers=2,  # type: ignore[arg-type]
+                         progress=False)
     _edit(news)
-    again = corpus.build(news, store, executor="processes", workers=2, progress=False,
-                         version="9.0.0")
+    counts = _row_sources(monkeypatch)
+    again = corpus.build(news, store, executor=engine, workers=2,  # type: ignore[arg-type]
+                         progress=False, version="9.0.0")
+    # The rows of cached documents came from the first release, whatever ran the stages.
+    assert counts == {"release": first.manifest.counts.documents - 2, "cache": 0}
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          cache=False, version="9.0.0")
     assert again.manifest.fingerprint == clean.manifest.fingerprint
@@ -226,3 +241,212 @@ def test_a_file_changed_just_before_it_was_hashed_is_hashed_again(
     again = corpus.build(news, store, executor="serial", progress=False)
     assert again.status == "up-to-date"
     assert sorted(read) == sorted(p.name for p in news.iterdir())
+
+
+# -- rows taken from the previous release -----------------------------------------------------
+
+
+def _row_sources(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Where the writer of the next build takes the rows of cached documents from."""
+    counts: dict[str, int] = {}
+
+    def counting(work: str, shards: Any, fresh_rows: Any, schema: pa.Schema, previous: Any,
+                 cache: Any, seen: dict[str, int]) -> Iterator[pa.RecordBatch]:
+        yield from real_rows_in_corpus_order(work, shards, fresh_rows, schema, previous, cache,
+                                             counts)
+        seen.update(counts)
+
+    monkeypatch.setattr("corpus.pipeline.build.rows_in_corpus_order", counting)
+    return counts
+
+
+def _same_data(built: corpus.BuildReport, clean: corpus.BuildReport) -> None:
+    assert built.manifest.fingerprint == clean.manifest.fingerprint
+    for name, data in _files(clean.path).items():
+        if name.endswith(".parquet"):
+            assert _files(built.path)[name] == data, name
+
+
+def _clean(news: Path, tmp_path: Path, version: Any) -> corpus.BuildReport:
+    return corpus.build(news, tmp_path / "clean", executor="serial", progress=False, cache=False,
+                        version=str(version))
+
+
+def test_a_rebuild_takes_unchanged_rows_from_the_previous_release(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    counts = _row_sources(monkeypatch)
+
+    def no_row_decoded(*args: object) -> None:
+        raise AssertionError("a cached row was written to a work file")
+
+    monkeypatch.setattr("corpus.pipeline.stages._hit_row", no_row_decoded)
+    kinds: list[str] = []
+    real_get = Cache.get
+
+    def recording(self: Cache, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
+        kinds.append(kind)
+        return real_get(self, kind, keys)
+
+    monkeypatch.setattr(Cache, "get", recording)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    # Every document but the edited and the added one came from the first release, and no
+    # cached row was read.
+    assert counts == {"release": first.manifest.counts.documents - 2, "cache": 0}
+    assert "doc" in kinds
+    assert "row" not in kinds
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_a_moved_file_gets_its_cached_row_with_the_new_path(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    moved = sorted(news.glob("1*.txt"))[4]
+    (news / "later").mkdir()
+    moved.rename(news / "later" / moved.name)  # same bytes and name: cached, another path
+    normalised: list[str] = []
+
+    def counting(docs: list[Document], *args: object) -> list[Document]:
+        normalised.extend(doc.id for doc in docs)
+        return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert normalised == []
+    # Its row (with the new path) went through the work file; every other one was reused.
+    assert counts == {"release": first.manifest.counts.documents - 1, "cache": 0}
+    assert f"later/{moved.name}" in {i.path for i in second.manifest.inputs}
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_rows_come_from_the_cache_when_the_previous_release_is_damaged(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    shard = first.path / "data" / "all" / "train-00000-of-00001.parquet"
+    data = shard.read_bytes()
+    assert data.count(b"parquet-cpp-arrow version ") == 1
+    # Same size, other bytes, still a Parquet file (the diff with it still reads it).
+    shard.write_bytes(data.replace(b"parquet-cpp-arrow version ", b"parquet-cpp-arrow Version "))
+    _edit(news)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert counts == {"release": 0, "cache": first.manifest.counts.documents - 2}
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_the_normal_path_is_taken_when_the_previous_release_is_gone(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    shutil.rmtree(first.path)  # the cache stays, with the digests of its rows
+    _edit(news)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert counts == {"release": 0, "cache": 0}  # the work files held every row
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_a_file_back_after_a_release_without_it_comes_from_the_cache(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    gone = sorted(news.glob("1*.txt"))[3]
+    kept = gone.read_bytes()
+    gone.unlink()
+    corpus.build(news, store, executor="serial", progress=False)
+    gone.write_bytes(kept)  # the same bytes and name: cached, but not in the latest release
+    counts = _row_sources(monkeypatch)
+    third = corpus.build(news, store, executor="serial", progress=False)
+    assert counts["cache"] == 1
+    assert counts["release"] == third.manifest.counts.documents - 1
+    _same_data(third, _clean(news, tmp_path, third.version))
+
+
+def test_a_previous_release_of_other_settings_or_an_older_cache_gives_no_rows(
+    news: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    manifest = first.manifest
+    known = pa.table({"id": ["a"] * manifest.counts.documents,
+                      "digest": [bytes(16)] * manifest.counts.documents,
+                      "row_digest": [bytes(16)] * manifest.counts.documents})
+    same: dict[str, Any] = {"settings_hash": manifest.settings_hash,
+                            "schema_version": manifest.schema_version,
+                            "libraries": dict(manifest.libraries)}
+    assert previous_release(first.path, manifest, known, **same) is not None
+    assert previous_release(first.path, manifest, known,
+                            **{**same, "settings_hash": "other"}) is None
+    assert previous_release(first.path, manifest, known,
+                            **{**same, "schema_version": "0"}) is None
+    assert previous_release(first.path, manifest, known,
+                            **{**same, "libraries": {"corpus": "0"}}) is None
+    assert previous_release(first.path, manifest, known.drop_columns(["row_digest"]),
+                            **same) is None  # a cache written before rows were reused
+    assert previous_release(first.path, manifest, known.slice(1), **same) is None
+    assert previous_release(first.path, manifest, None, **same) is None
+    shard = first.path / "data" / "all" / "train-00000-of-00001.parquet"
+    with shard.open("ab") as grown:
+        grown.write(b"x")
+    assert previous_release(first.path, manifest, known, **same) is None
+
+
+def test_rows_out_of_order_in_the_previous_release_come_from_the_cache(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were the previous release's rows in another order than the corpus's (it cannot happen
+    with today's listing), the writer would take them from the cache instead."""
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    real = reuse_module._ReleaseRows.take
+
+    def backwards(self: Any, positions: Any) -> pa.Table | None:
+        return real(self, positions[::-1]) if len(positions) > 1 else real(self, positions)
+
+    monkeypatch.setattr(reuse_module._ReleaseRows, "take", backwards)
+    counts = _row_sources(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert counts["cache"] > 0
+    assert counts["release"] + counts["cache"] == first.manifest.counts.documents - 2
+    _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def test_the_build_takes_the_digests_the_up_to_date_check_found(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settled_at_once(monkeypatch)
+    news = _hashable(news)
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)  # as many files as before: the up-to-date check hashes them
+    stat_looked_up: list[str] = []
+    real_identity = stages_module._identity
+
+    def counting(entry: Entry, *args: Any) -> Any:
+        stat_looked_up.append(Path(entry.path).name if isinstance(entry, FileRef) else "")
+        return real_identity(entry, *args)
+
+    monkeypatch.setattr("corpus.pipeline.stages._identity", counting)
+    read = _counting_reads(monkeypatch)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    # Each file's stat was looked up once (by the check). The edited and the added file were
+    # read by the check (their stat was new) and again by the build, to parse them; the files
+    # the parser rejects (never cached) by the build only: the check knew them by stat.
+    inputs = len(list(news.iterdir()))
+    assert sorted(stat_looked_up) == sorted(p.name for p in news.iterdir())
+    assert len(stat_looked_up) == inputs
+    rejected = {Path(r.path).name for r in second.manifest.inputs if r.status == "rejected"}
+    new = {sorted(news.glob("1*.txt"))[0].name, "9999_00000000000000ff.txt"}
+    assert sorted(read) == sorted([*new, *new, *rejected])
+    _same_data(second, _clean(news, tmp_path, second.version))

@@ -1,7 +1,9 @@
 """The build as named stages over shards, and the executors that run them.
 
 :mod:`corpus.pipeline.stages` holds the per-shard stages (plain, picklable functions),
-:mod:`corpus.pipeline.build` runs them in order for :func:`corpus.build`, and
+:mod:`corpus.pipeline.build` runs them in order for :func:`corpus.build` (an incremental
+build's writer takes unchanged rows from the previous release, :mod:`corpus.pipeline.reuse`),
+and
 :mod:`corpus.pipeline.executor` runs a stage's tasks in this process
 (:class:`SerialExecutor`), on every core (:class:`ProcessExecutor`) or on a Dask cluster
 (:class:`DaskExecutor`, ``corpus[dask]``), with the same bytes out. ``docs/scaling.md`` says

@@ -40,8 +40,10 @@ from corpus.errors import CorpusError, FormatError, Reject
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.executor import Executor
 from corpus.pipeline.progress import Progress, ProgressSettings
+from corpus.pipeline.reuse import PreviousRelease, rows_in_corpus_order
 from corpus.pipeline.stages import (
     UNREAD_RULES,
+    WORK_SCHEMA,
     Accepted,
     HashTask,
     ListTask,
@@ -114,11 +116,13 @@ class BuiltData:
     row_digests: pa.Table
 
 
-#: ``id`` and ``digest`` of every row of a release: the digest of the row before dedup
-#: (:func:`~corpus.pipeline.stages.row_digest`), or for a row in a cluster the digest of that
-#: and of its dedup columns. Equal digests, equal rows.
+#: ``id``, ``digest`` and ``row_digest`` of every row of a release: ``row_digest`` is the digest
+#: of the row before dedup (:func:`~corpus.pipeline.stages.row_digest`), ``digest`` the same or,
+#: for a row in a cluster, the digest of that and of its dedup columns. Equal digests, equal
+#: rows; the next build finds the rows it can take from this release by ``row_digest``.
 ROW_DIGESTS: pa.Schema = pa.schema([pa.field("id", pa.string(), nullable=False),
-                                    pa.field("digest", pa.binary(16), nullable=False)])
+                                    pa.field("digest", pa.binary(16), nullable=False),
+                                    pa.field("row_digest", pa.binary(16), nullable=False)])
 
 
 def plan_shards(listing: Listing, workers: int) -> tuple[tuple[Entry, ...], ...]:
@@ -139,6 +143,8 @@ class Stages:
         self.executor = executor
         self.progress = progress
         self.timings: dict[str, float] = {}
+        #: Where the writer took the rows of cached documents from (``release``, ``cache``).
+        self.reused: dict[str, int] = {}
 
     def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
             weights: Sequence[int]) -> list[Any]:
@@ -194,7 +200,8 @@ def scan_inputs(listing: Listing, relativize: Relativize, stages: Stages
 
 
 def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[InputFile],
-               stages: Stages, cache: Cache | None = None) -> bool | None:
+               stages: Stages, cache: Cache | None = None,
+               hashed: list[tuple[str, ...]] | None = None) -> bool | None:
     """Whether every file of ``listing`` has the path and the bytes ``recorded`` (a release's
     inputs) says, found by hashing the files without parsing them.
 
@@ -203,6 +210,9 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
     ``None`` when hashing cannot tell: an entry that is not a plain file (an archive member, a
     URL, a file refused on sight) or a recorded input without a digest. With a ``cache``, a
     file whose stat says it is unchanged since a build hashed it is not read again.
+    ``hashed`` (a list) receives the digests found, a tuple per shard of
+    :func:`plan_shards`: the build that follows takes them as known
+    (:attr:`PrepareTask.digests`) instead of looking every file up again.
     """
     entries = listing.entries
     if len(entries) != len(recorded) or any(
@@ -213,6 +223,8 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
     tasks = [HashTask(k, shard, cache=cache) for k, shard in enumerate(shards)]
     results: list[list[str]] = stages.run(hash_inputs, tasks, "check inputs",
                                           [len(t.entries) for t in tasks])
+    if hashed is not None:
+        hashed.extend(tuple(shard) for shard in results)
     want = {i.path: i.sha256 for i in recorded}
     for entry, digest in zip(entries, (d for shard in results for d in shard), strict=True):
         assert isinstance(entry, FileRef)
@@ -264,7 +276,7 @@ class _Annotator:
         self._values = {name: pa.array(values[name], SCHEMA.field(name).type)
                         for name in self._COLUMNS}
 
-    def __call__(self, batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table | None]:
+    def __call__(self, batch: pa.Table | pa.RecordBatch) -> tuple[pa.Table, pa.Table | None]:
         """The batch as release rows (:data:`SCHEMA`), and its annotated rows' dedup columns
         with their ids (``None`` when no row of the batch is in a cluster)."""
         columns = {name: batch.column(name) for name in SCHEMA.names}
@@ -283,7 +295,9 @@ class _Annotator:
 
 
 def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Path,
-              config: BuildConfig, stages: Stages, cache: Cache | None = None) -> BuiltData:
+              config: BuildConfig, stages: Stages, cache: Cache | None = None,
+              previous: PreviousRelease | None = None,
+              hashed: Sequence[tuple[str, ...]] = ()) -> BuiltData:
     """Run every stage of a build of ``listing`` into the temporary release folder ``tmp``.
 
     ``listing`` may be handed over in a one-item list, which is emptied: the listing (an
@@ -291,7 +305,12 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
 
     With a ``cache`` (:mod:`corpus.pipeline.cache`), documents and pairs seen by an earlier
     build with the same settings and versions are taken from it, not processed again; the
-    release is the same byte for byte.
+    release is the same byte for byte. With a cache and the ``previous`` release made from it
+    (:func:`~corpus.pipeline.reuse.previous_release`), the rows of cached documents are not
+    written to the work files: the writer takes them from that release's ``all`` shards
+    (:mod:`corpus.pipeline.reuse`), or from the cache should the release turn out damaged.
+    ``hashed``: the digests :func:`same_bytes` found for this listing, a tuple per shard (the
+    files' stat is then not looked up again).
 
     Strict mode (``config.strict``) raises the first reject in corpus order as a
     :class:`~corpus.errors.FormatError`, after the files were read, so which file is reported
@@ -308,12 +327,22 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     files_seen, skipped = len(listing.entries), len(listing.skipped)
     work = tmp / _WORK
     work.mkdir(parents=True, exist_ok=True)
+    reuse = previous is not None and cache is not None
+    checking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-check")
+    intact = checking.submit(previous.intact) if previous is not None and reuse else None
+    checking.shutdown(wait=False)
     with semantic_verifier(config.dedup) as semantic:  # a missing extra fails before reading
         shards = plan_shards(listing, stages.executor.workers)
         del listing  # the shards' tasks hold the entries until they are read
         partitions = partitions_for(files_seen, config.dedup)
+        planned = len(hashed) == len(shards) and all(
+            len(d) == len(s) for d, s in zip(hashed, shards, strict=True))
+        known = list(hashed) if planned else [None] * len(shards)
         tasks = [PrepareTask(k, shard, relativize, str(work), config.normalize, config.dedup,
-                             partitions, cache=cache) for k, shard in enumerate(shards)]
+                             partitions, cache=cache, reuse=reuse,
+                             digests=known[k] if cache is not None else None)
+                 for k, shard in enumerate(shards)]
+        del known
         del shards
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
@@ -337,7 +366,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
                                       _tee_json(spilled_cluster_rows(work), spill),
                                       CLUSTERS_SCHEMA)
     inputs = _sorted_inputs([p.inputs for p in prepared])
-    numbers = [p.shard for p in prepared]
+    plans = [(p.shard, p.documents, p.reused) for p in prepared]
     documents = sum(p.documents for p in prepared)
     del prepared  # the shards' input columns live on sorted, in ``inputs`` only
 
@@ -356,14 +385,21 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     del found
     ids: list[pa.ChunkedArray] = []
     row_digests: list[pa.Array] = []
+    before_dedup: list[pa.Array] = []
+    # The previous release's shards are used only if they are the ones its manifest records
+    # (checked while the files were read); otherwise every reused row comes from the cache.
+    source = previous if intact is not None and intact.result() else None
     kept = pa.array([r.value for r in _KEPT], pa.string())
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "all", config) as everything, \
             _InOrder(default.write_batch) as write_default, \
             Progress("write", documents, "doc", stages.progress) as bar:
-        for batch in read_work(str(work), numbers):
+        for batch in rows_in_corpus_order(str(work), plans, _work_file, WORK_SCHEMA, source,
+                                          cache, stages.reused):
             bar.update(batch.num_rows)
-            digests = batch.column("row_digest")  # fixed 16-byte values, side by side
+            # fixed 16-byte values, side by side
+            digests = batch.column("row_digest").combine_chunks()
+            before_dedup.append(digests)
             data = digests.buffers()[1]
             assert data is not None
             fingerprint.update(data.slice(16 * digests.offset, 16 * len(digests)))
@@ -437,8 +473,13 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
         rejects=tuple(rejects),
         row_digests=pa.Table.from_arrays(
             [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
-             pa.chunked_array(row_digests, pa.binary(16))], schema=ROW_DIGESTS),
+             pa.chunked_array(row_digests, pa.binary(16)),
+             pa.chunked_array(before_dedup, pa.binary(16))], schema=ROW_DIGESTS),
     )
+
+
+def _work_file(work: str, shard: int) -> Iterator[pa.RecordBatch]:
+    return read_work(work, [shard])
 
 
 def _tee_json(batches: Iterable[pa.RecordBatch], sink: IO[bytes]) -> Iterator[pa.RecordBatch]:

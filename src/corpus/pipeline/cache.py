@@ -34,7 +34,7 @@ __all__ = ["CACHE_FORMAT", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL,"

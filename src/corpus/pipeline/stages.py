@@ -32,6 +32,7 @@ from corpus.dedup.phases import IndexedShard, IndexEntry, ShardIndexer
 from corpus.errors import CorpusError, Reject
 from corpus.format.parser import render
 from corpus.pipeline.cache import Cache
+from corpus.pipeline.reuse import REUSED_SCHEMA, reused_path
 from corpus.publish.compare import row_json
 from corpus.publish.manifest import INPUTS_SCHEMA
 from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, parse_ref, read_entries, read_raw
@@ -123,6 +124,9 @@ class PreparedShard:
     index: IndexedShard
     parsed: int = 0
     normalised: int = 0
+    #: Documents whose rows are not in the work file: the writer takes them from the previous
+    #: release (listed in ``reused-S.arrow``, see :mod:`corpus.pipeline.reuse`).
+    reused: int = 0
 
     @property
     def documents(self) -> int:
@@ -152,6 +156,12 @@ class PrepareTask:
     partitions: int
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     cache: Cache | None = None
+    #: Leave the rows of cache hits out of the work file (the writer takes them from the
+    #: previous release) and list them in ``reused-S.arrow`` instead.
+    reuse: bool = False
+    #: The SHA-256 of each entry as the up-to-date check just found it (empty where unknown),
+    #: or ``None``: then each file's stat is looked up in the cache.
+    digests: tuple[str, ...] | None = None
 
 
 def docs_path(work: str, shard: int) -> str:
@@ -213,6 +223,28 @@ class _RowWriter:
         self._writer.close()
 
 
+class _Reused:
+    """The shard's documents whose rows the writer takes from the previous release: each
+    one's position in the shard, cache key and row digest (:data:`REUSED_SCHEMA`)."""
+
+    def __init__(self) -> None:
+        self.positions: list[int] = []
+        self.keys: list[bytes] = []
+        self.digests: list[bytes] = []
+
+    def add(self, position: int, key: bytes, digest: bytes) -> None:
+        self.positions.append(position)
+        self.keys.append(key)
+        self.digests.append(digest)
+
+    def write(self, path: str) -> None:
+        table = pa.Table.from_arrays(
+            [pa.array(self.positions, pa.int32()), pa.array(self.keys, pa.binary(16)),
+             pa.array(self.digests, pa.binary(16))], schema=REUSED_SCHEMA)
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, REUSED_SCHEMA) as out:
+            out.write_table(table)
+
+
 def _named(doc: Document, work: Callable[[], T]) -> T:
     """``work()``, with a failure turned into a :class:`StageError` naming ``doc``'s file."""
     try:
@@ -261,31 +293,40 @@ class _Inputs:
         return pa.Table.from_pydict(self.columns, schema=INPUTS_SCHEMA)
 
 
-#: What the cache keeps per document: its work-file row (a one-row :data:`WORK_SCHEMA` record
-#: batch, serialised: no Python row to rebuild on a hit), its dedup index entry, the size of the
-#: rendered file, the source the row (and its digest) were made with, its id and seq.
-_Cached = tuple[bytes, IndexEntry, int, tuple[str, str], str, int]
+#: What the cache keeps per document under kind ``doc``: its dedup index entry, the size of the
+#: rendered file, the source its row (and the row's digest) were made with, its id, seq,
+#: article text (for the dedup index) and row digest. Under kind ``row`` it keeps the row
+#: itself (a one-row :data:`WORK_SCHEMA` record batch, serialised: no Python row to rebuild on
+#: a hit), read only when the row is not taken from the previous release: such a hit then
+#: decompresses less than half the bytes it did.
+_Cached = tuple[IndexEntry, int, tuple[str, str], str, int, str, bytes]
 
 
-def _hit_row(hit: _Cached, source: tuple[str, str]) -> pa.Table:
-    """The cached work-file row of ``hit``, with its source (and digest) made ``source``."""
-    table = pa.Table.from_batches([pa.ipc.read_record_batch(pa.py_buffer(hit[0]), WORK_SCHEMA)])
-    if source == hit[3]:
+def _hit_row(row: bytes, made_with: tuple[str, str], source: tuple[str, str]) -> pa.Table:
+    """The cached work-file ``row`` (made with source ``made_with``), with its source (and
+    digest) made ``source``."""
+    table = pa.Table.from_batches([pa.ipc.read_record_batch(pa.py_buffer(row), WORK_SCHEMA)])
+    if source == made_with:
         return table
-    row = table.drop_columns(["row_digest"]).to_pylist()[0]
-    row["source"] = {"path": source[0], "member": source[1]}
-    return pa.Table.from_pylist([{**row, "row_digest": row_digest(row)}], schema=WORK_SCHEMA)
+    moved = table.drop_columns(["row_digest"]).to_pylist()[0]
+    moved["source"] = {"path": source[0], "member": source[1]}
+    return pa.Table.from_pylist([{**moved, "row_digest": row_digest(moved)}], schema=WORK_SCHEMA)
 
 
-def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int
+def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int,
+                digests: Sequence[str] | None = None
                 ) -> tuple[list[bytes | Reject | None], list[str], list[bytes], dict[bytes, Any]]:
     """Each entry's bytes (``None``: a cache hit, not read), SHA-256 and document cache key,
     and the cache hits by key.
 
     A file whose stat identity and cached results are known is not read at all; every other
     one is read and hashed, and its results looked up by the digest of what was read.
+    ``digests``: the chunk's digests as the up-to-date check found them, in place of the
+    stat look-up.
     """
-    known = _KnownDigests(cache, chunk, limit)
+    known = _KnownDigests(cache if digests is None else None, chunk, limit)
+    if digests is not None:
+        known.digests = list(digests)
     keys = [_cache_key(sha, _name_of(entry)) if sha and isinstance(entry, FileRef) else b""
             for entry, sha in zip(chunk, known.digests, strict=True)]
     hits: dict[bytes, Any] = cache.get("doc", [k for k in keys if k]) if cache else {}
@@ -317,16 +358,18 @@ def prepare(task: PrepareTask) -> PreparedShard:
     cache. Files are read a batch at a time, and a batch's cache entries are fetched in one go.
     """
     writer = _RowWriter(docs_path(task.work, task.shard))
+    reused = _Reused()
     cache = task.cache
     inputs = _Inputs()
     rejects: list[Rejected] = []
-    waiting: dict[int, tuple[bytes, bytes, int, tuple[str, str], str, int]] = {}
+    waiting: dict[int, tuple[bytes, int, tuple[str, str], str, int, str, bytes]] = {}
     fresh: list[tuple[bytes, _Cached]] = []
+    fresh_rows: list[tuple[bytes, bytes]] = []
     parsed = normalised = 0
 
     def computed(position: int, entry: IndexEntry) -> None:
-        key, row, size, source, doc_id, seq = waiting.pop(position)
-        fresh.append((key, (row, entry, size, source, doc_id, seq)))
+        key, size, source, doc_id, seq, text, digest = waiting.pop(position)
+        fresh.append((key, (entry, size, source, doc_id, seq, text, digest)))
 
     def reject(entry: Entry, found: Reject, data: bytes | None) -> None:
         found = task.relativize.reject(found)
@@ -359,15 +402,27 @@ def prepare(task: PrepareTask) -> PreparedShard:
                 row = _named(doc, partial(to_row, normalised_doc))
                 made.append((normalised_doc, {**row, "row_digest": row_digest(row)}))
         new = pa.Table.from_pylist([row for _, row in made], schema=WORK_SCHEMA)
+        # The cached rows this batch writes to its work file (those not reused).
+        wanted = [key for _, key, hit, _ in batch
+                  if hit is not None and not (task.reuse and hit[1] == hit[0][2])]
+        rows = cache.get("row", wanted) if cache is not None and wanted else {}
         pieces: list[pa.Table] = []
         taken = 0
         for doc, key, hit, size in batch:
             if hit is not None:
                 cached, source = hit
-                table = _hit_row(cached, source)
-                pieces.append(table)
-                indexer.add_entry(cached[4], _file_name(*source), str(SourceRef(*source)),
-                                  cached[5], table.column("text")[0].as_py(), cached[1])
+                if task.reuse and source == cached[2]:
+                    # The row is the previous release's: only its place is written down.
+                    reused.add(indexer.count, key, cached[6])
+                else:
+                    if key not in rows:
+                        raise StageError(
+                            f"{SourceRef(*source)}: the cache "
+                            f"({cache.path if cache is not None else ''}) has this document's "
+                            "results but not its row; delete the cache folder and build again")
+                    pieces.append(_hit_row(rows[key], cached[2], source))
+                indexer.add_entry(cached[3], _file_name(*source), str(SourceRef(*source)),
+                                  cached[4], cached[5], cached[0])
                 continue
             assert doc is not None
             normalised_doc, row = made[taken]
@@ -376,9 +431,10 @@ def prepare(task: PrepareTask) -> PreparedShard:
             pieces.append(piece)
             if cache is not None:
                 source = row["source"]
+                fresh_rows.append((key, piece.to_batches()[0].serialize().to_pybytes()))
                 waiting[indexer.count] = (
-                    key, piece.to_batches()[0].serialize().to_pybytes(), size,
-                    (source["path"], source["member"]), row["id"], row["seq"])
+                    key, size, (source["path"], source["member"]), row["id"], row["seq"],
+                    row["text"], row["row_digest"])
             _named(doc, partial(indexer.add, normalised_doc))
         if pieces:
             writer.write(pa.concat_tables(pieces))
@@ -390,7 +446,9 @@ def prepare(task: PrepareTask) -> PreparedShard:
             batch: list[tuple[Document | None, bytes, Any, int]] = []
             for start in range(0, len(task.entries), STREAM_BATCH):
                 chunk = task.entries[start:start + STREAM_BATCH]
-                raws, shas, keys, hits = _read_chunk(chunk, cache, task.max_file_bytes)
+                raws, shas, keys, hits = _read_chunk(
+                    chunk, cache, task.max_file_bytes,
+                    None if task.digests is None else task.digests[start:start + STREAM_BATCH])
                 for entry, data, sha, key in zip(chunk, raws, shas, keys, strict=True):
                     if isinstance(data, Reject):
                         reject(entry, data, None)
@@ -398,9 +456,9 @@ def prepare(task: PrepareTask) -> PreparedShard:
                     assert isinstance(entry, FileRef)
                     hit: _Cached | None = hits.get(key)
                     if hit is not None:
-                        size = hit[2]
+                        size = hit[1]
                         path = task.relativize.path(entry.path)
-                        inputs.add(str(SourceRef(path, entry.member)), sha, size, True, hit[4])
+                        inputs.add(str(SourceRef(path, entry.member)), sha, size, True, hit[3])
                         batch.append((None, key, (hit, (path, entry.member)), size))
                     else:
                         parsed += 1
@@ -419,9 +477,13 @@ def prepare(task: PrepareTask) -> PreparedShard:
             index = indexer.close()
     finally:
         writer.close()
+    if reused.positions:
+        reused.write(reused_path(task.work, task.shard))
     if cache is not None:
+        cache.put("row", fresh_rows)  # first: a document's entry never lacks its row
         cache.put("doc", fresh)
-    return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised)
+    return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised,
+                         len(reused.positions))
 
 
 @dataclass(frozen=True, slots=True)

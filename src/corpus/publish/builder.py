@@ -43,6 +43,7 @@ from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan
 from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
 from corpus.pipeline.executor import Engine, Executor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
+from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.publish.card import render_card
 from corpus.publish.compare import ReleaseDiff, diff
 from corpus.publish.config import BuildConfig, settings_hash
@@ -214,7 +215,8 @@ def _cache_namespace(config: BuildConfig) -> str:
 
 
 def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
-                      manifest: Manifest, stages: Stages, cache: Cache | None = None) -> bool:
+                      manifest: Manifest, stages: Stages, cache: Cache | None = None,
+                      hashed: list[tuple[str, ...]] | None = None) -> bool:
     """True when ``manifest`` was built from exactly these input files with these settings,
     this schema and these library versions: then the release is up to date without a build.
 
@@ -222,7 +224,8 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
     document or reject), so an unchanged corpus costs one read and a changed one little more;
     a corpus that hashing cannot judge (archives, URLs, files refused on sight) is read and
     parsed instead. With the ``cache`` of earlier builds, files whose stat is unchanged since
-    they were hashed are not read at all.
+    they were hashed are not read at all. ``hashed`` receives the digests found (see
+    :func:`~corpus.pipeline.build.same_bytes`).
     """
     if (manifest.settings_hash != settings_hash(config.settings())
             or manifest.schema_version != SCHEMA_VERSION
@@ -232,9 +235,9 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
         return False
     if config.strict and any(i.status != "accepted" for i in manifest.inputs):
         return False
-    hashed = same_bytes(listing, rel, manifest.inputs, stages, cache)
-    if hashed is not None:
-        return hashed
+    same = same_bytes(listing, rel, manifest.inputs, stages, cache, hashed)
+    if same is not None:
+        return same
     seen, rejects = scan_inputs(listing, rel, stages)
     if config.strict and rejects:
         return False
@@ -251,6 +254,16 @@ def _known_digests(cache: Cache | None, previous: Manifest, built: BuiltData
     fingerprint = previous.fingerprint.encode()
     known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
     return None if known is None else (known, built.row_digests)
+
+
+def _previous_rows(folder: str, manifest: Manifest, cache: Cache, config: BuildConfig
+                   ) -> PreviousRelease | None:
+    """The latest release as the source of the rows of cached documents (see
+    :mod:`corpus.pipeline.reuse`), or ``None`` when it cannot be one."""
+    fingerprint = manifest.fingerprint.encode()
+    known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
+    return previous_release(folder, manifest, known, settings_hash=settings_hash(
+        config.settings()), schema_version=SCHEMA_VERSION, libraries=_library_versions())
 
 
 def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) -> bool:
@@ -493,15 +506,26 @@ def build(
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
                        if cache and not scheduler else None)
         candidate = target if target is not None else (max(releases) if releases else None)
+        previous_rows: PreviousRelease | None = None
+        hashed: list[tuple[str, ...]] = []  # the files' digests, found by the check
         if candidate is not None and candidate in releases:
             existing = read_manifest(releases[candidate], storage_options)
             # The cache of earlier builds (if any) knows the digests of unchanged files.
             known = store_cache if (caches / name).is_dir() else None
-            if _unchanged_inputs(listing, rel, config, existing, stages, known):
+            if _unchanged_inputs(listing, rel, config, existing, stages, known, hashed):
                 if store_cache is not None:
                     store_cache.close()
                 return BuildReport("up-to-date", name, candidate, releases[candidate],
                                    existing)
+            if known is not None and remote is None and candidate == max(releases):
+                previous_rows = _previous_rows(releases[candidate], existing, known, config)
+            del existing
+        below = [v for v in releases if target is None or v < target]
+        if (store_cache is not None and remote is None and below and max(below) != candidate
+                and (caches / name).is_dir()):
+            # An explicit new version: the rows come from the release it follows.
+            previous_rows = _previous_rows(releases[max(below)], read_manifest(
+                releases[max(below)], storage_options), store_cache, config)
         tmp = staging / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
@@ -513,7 +537,9 @@ def build(
                 (caches / name).mkdir(parents=True, exist_ok=True)
             handed = [listing]  # run_build lets the listing go once the files are read
             del listing
-            built = run_build(handed, rel, tmp, config, stages, store_cache)
+            built = run_build(handed, rel, tmp, config, stages, store_cache, previous_rows,
+                              hashed)
+            del previous_rows, hashed
             if store_cache is not None:
                 store_cache.prune()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit

@@ -1,0 +1,345 @@
+"""The previous release's rows, reused by an incremental build's writer.
+
+A document whose cached results were used (same bytes, same name, same settings and
+versions) has the same row before dedup as when it was last built. When the store's latest
+release was made from this cache, its ``all`` shards hold that row already, in corpus order;
+only the dedup columns (cluster, canonical document, relation, score) can differ, and the
+writer sets them again. So the read stage does not write such a row to its work file: it
+records where the document is in its shard and its cache key and digest
+(:data:`REUSED_SCHEMA`, in ``reused-S.arrow``), and the writer takes the rows, batch by batch,
+from the previous release (:func:`rows_in_corpus_order`). Nothing of a reused row is decoded,
+copied or encoded by the read stage, and the writer decodes the release's shards instead of
+the work files.
+
+The previous release is used only when everything says its rows are the cached ones
+(:func:`previous_release`): the same settings, schema and library versions in its manifest,
+the digest of every one of its rows before dedup in the cache (kept there by the build that
+made it), and its ``all`` shards with the sizes and SHA-256 its manifest records (checked
+while the read stage runs, :meth:`PreviousRelease.intact`). A row that the release does not
+hold (a file removed by an earlier build and now back) or holds out of order is taken from the
+cache instead, as is every row when the release turns out damaged. Either way the release
+written is byte-identical to a clean build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from corpus.errors import CorpusError
+from corpus.pipeline.cache import Cache
+from corpus.publish.layout import DATA_DIR
+from corpus.publish.manifest import Manifest
+from corpus.publish.parquet import WrittenFile
+from corpus.schema import SCHEMA
+
+__all__ = [
+    "REUSED_SCHEMA",
+    "PreviousRelease",
+    "previous_release",
+    "reused_path",
+    "rows_in_corpus_order",
+]
+
+#: A shard's documents whose rows the writer takes from the previous release: the position of
+#: each among the shard's documents, its cache key and its row's digest before dedup.
+REUSED_SCHEMA: pa.Schema = pa.schema([
+    pa.field("position", pa.int32(), nullable=False),
+    pa.field("key", pa.binary(16), nullable=False),
+    pa.field("digest", pa.binary(16), nullable=False),
+])
+
+#: The dedup columns, and the values a row has before dedup (as the read stage writes it).
+_DEDUP = (("cluster_id", ""), ("duplicate_of", ""), ("relation", "unique"), ("score", 0.0))
+_BATCH = 512
+
+
+def reused_path(work: str, shard: int) -> str:
+    """The work file listing shard ``shard``'s reused documents (:data:`REUSED_SCHEMA`)."""
+    return os.path.join(work, f"reused-{shard:05d}.arrow")
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousRelease:
+    """A release whose ``all`` rows a build may reuse: the folder, its ``all`` shards as its
+    manifest records them (in order), and the digest of each of its rows before dedup, in
+    corpus order (16 bytes each)."""
+
+    folder: str
+    files: tuple[WrittenFile, ...]
+    digests: pa.Array
+
+    def intact(self) -> bool:
+        """Whether every ``all`` shard has the size and SHA-256 the manifest records."""
+        for file in self.files:
+            path = Path(self.folder) / file.path
+            try:
+                if path.stat().st_size != file.bytes:
+                    return False
+                digest = hashlib.sha256()
+                with path.open("rb") as handle:
+                    while block := handle.read(1 << 20):
+                        digest.update(block)
+            except OSError:
+                return False
+            if digest.hexdigest() != file.sha256:
+                return False
+        return True
+
+
+def previous_release(folder: str | os.PathLike[str], manifest: Manifest,
+                     known: pa.Table | None, *, settings_hash: str, schema_version: str,
+                     libraries: dict[str, str]) -> PreviousRelease | None:
+    """The release at ``folder`` (whose manifest is ``manifest``) as a source of rows, or
+    ``None`` when it cannot be one: made with other settings, another schema or other library
+    versions, without the digests of its rows before dedup (``known``, the table the cache
+    keeps under its fingerprint; older caches lack them), or with an ``all`` shard missing or
+    of another size."""
+    if (manifest.settings_hash != settings_hash or manifest.schema_version != schema_version
+            or dict(manifest.libraries) != libraries or known is None
+            or "row_digest" not in known.column_names
+            or known.num_rows != manifest.counts.rows.get("all", -1)):
+        return None
+    prefix = f"{DATA_DIR}/all/"
+    files = tuple(sorted((f for f in manifest.files if f.path.startswith(prefix)),
+                         key=lambda f: f.path))
+    if not files or sum(f.rows for f in files) != known.num_rows:
+        return None
+    for file in files:
+        try:
+            if (Path(folder) / file.path).stat().st_size != file.bytes:
+                return None
+        except OSError:
+            return None
+    digests = known.column("row_digest").combine_chunks()
+    return PreviousRelease(os.fspath(folder), files, digests)
+
+
+class _ReleaseRows:
+    """The previous release's ``all`` rows read forward, a batch at a time: :meth:`take` rows
+    at ascending positions. ``None`` once it cannot (rows asked for behind the batch held, or
+    a read failed): the caller then takes the rows from the cache."""
+
+    def __init__(self, previous: PreviousRelease | None) -> None:
+        self._files = list(previous.files) if previous is not None else []
+        self._folder = previous.folder if previous is not None else ""
+        self._batches: Iterator[pa.RecordBatch] = iter(())
+        self._batch: pa.RecordBatch | None = None
+        self._start = self._end = 0
+        self.failed = previous is None
+        self.taken = 0
+
+    def _next_batch(self) -> bool:
+        while True:
+            try:
+                batch = next(self._batches, None)
+            except (OSError, pa.ArrowException):
+                return False
+            if batch is not None:
+                if not batch.schema.equals(SCHEMA):
+                    return False
+                self._batch, self._start = batch, self._end
+                self._end += batch.num_rows
+                return True
+            if not self._files:
+                return False
+            path = Path(self._folder) / self._files.pop(0).path
+            try:
+                source = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 16)
+                self._batches = source.iter_batches(batch_size=_BATCH, columns=SCHEMA.names,
+                                                    use_threads=False)
+            except (OSError, pa.ArrowException):
+                return False
+
+    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> pa.Table | None:
+        """The rows at ``positions`` (ascending), or ``None`` when they cannot be read."""
+        if self.failed or not len(positions) or positions[0] < self._start or (
+                len(positions) > 1 and not bool(np.all(np.diff(positions) > 0))):
+            return None
+        pieces: list[pa.Table] = []
+        done = 0
+        while done < len(positions):
+            while positions[done] >= self._end:
+                if not self._next_batch():
+                    self.failed = True
+                    return None
+            assert self._batch is not None
+            upto = int(np.searchsorted(positions, self._end))
+            first = int(positions[done]) - self._start
+            if positions[upto - 1] - positions[done] == upto - 1 - done:  # a run: no copy
+                piece = self._batch.slice(first, upto - done)
+            else:
+                piece = self._batch.take(pa.array(positions[done:upto] - self._start,
+                                                  pa.int64()))
+            pieces.append(pa.Table.from_batches([piece]))
+            done = upto
+        self.taken += len(positions)
+        return pa.concat_tables(pieces)
+
+
+def _as_work_rows(rows: pa.Table, digests: pa.Array, work_schema: pa.Schema) -> pa.Table:
+    """Release rows as the read stage wrote them: dedup columns reset, digests appended."""
+    n = rows.num_rows
+    columns: dict[str, Any] = {name: rows.column(name) for name in SCHEMA.names}
+    for name, value in _DEDUP:
+        columns[name] = pa.repeat(pa.scalar(value, SCHEMA.field(name).type), n)
+    columns["row_digest"] = digests
+    return pa.Table.from_arrays([columns[name] for name in work_schema.names], schema=work_schema)
+
+
+def _cached_rows(cache: Cache | None, keys: pa.Array, work_schema: pa.Schema) -> pa.Table:
+    """The rows the cache keeps under ``keys`` (their work-file rows, digests included)."""
+    wanted = keys.to_pylist()
+    found = cache.get("row", wanted) if cache is not None else {}
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        raise CorpusError(
+            f"{len(missing)} cached document rows vanished from the cache during the build "
+            f"({cache.path if cache is not None else 'no cache'}); build again")
+    return pa.Table.from_batches(
+        [pa.ipc.read_record_batch(pa.py_buffer(found[key]), work_schema) for key in wanted],
+        schema=work_schema)
+
+
+class _Batcher:
+    """Tables in, tables of at least :data:`_BATCH` rows out (the last may be smaller), in
+    order; the pieces are not copied into one (the shard writers copy the rows anyway)."""
+
+    def __init__(self) -> None:
+        self._pieces: list[pa.Table] = []
+        self._rows = 0
+
+    def add(self, table: pa.Table | pa.RecordBatch) -> Iterator[pa.Table]:
+        piece = table if isinstance(table, pa.Table) else pa.Table.from_batches([table])
+        if piece.num_rows:
+            self._pieces.append(piece)
+            self._rows += piece.num_rows
+        if self._rows >= _BATCH:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[pa.Table]:
+        if self._pieces:
+            table = pa.concat_tables(self._pieces)
+            self._pieces, self._rows = [], 0
+            yield table
+
+
+class _Fresh:
+    """A shard's work-file rows, taken a count at a time, in order."""
+
+    def __init__(self, batches: Iterator[pa.RecordBatch]) -> None:
+        self._batches = batches
+        self._held: pa.RecordBatch | None = None
+
+    def take(self, count: int) -> Iterator[pa.RecordBatch]:
+        while count > 0:
+            if self._held is None or not self._held.num_rows:
+                self._held = next(self._batches, None)
+                if self._held is None:
+                    raise CorpusError("a work file holds fewer rows than its shard's documents "
+                                      "(a bug; please report it)")
+            piece = self._held.slice(0, count)
+            self._held = self._held.slice(piece.num_rows)
+            count -= piece.num_rows
+            yield piece
+
+
+def _runs(flags: np.ndarray[Any, np.dtype[np.bool_]]) -> Iterator[tuple[int, int, bool]]:
+    """``(start, end, value)`` of each run of equal values of ``flags``."""
+    if not len(flags):
+        return
+    edges = np.flatnonzero(np.diff(flags.astype(np.int8))) + 1
+    bounds = [0, *edges.tolist(), len(flags)]
+    for start, end in itertools.pairwise(bounds):
+        yield start, end, bool(flags[start])
+
+
+def _plans(work: str, shards: Sequence[tuple[int, int, int]], previous: PreviousRelease | None
+           ) -> dict[int, tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]]:
+    """Each shard's reused documents (:data:`REUSED_SCHEMA`) and where each one's row is in
+    ``previous`` (-1: not there), looked up for every shard at once."""
+    tables: dict[int, pa.Table] = {}
+    for shard, _, reused in shards:
+        if reused:
+            with pa.OSFile(reused_path(work, shard), "rb") as source:
+                tables[shard] = pa.ipc.open_file(source).read_all().combine_chunks()
+    if not tables:
+        return {}
+    digests = pa.chunked_array([t.column("digest") for t in tables.values()], pa.binary(16))
+    if previous is not None:
+        where = pc.index_in(digests, value_set=previous.digests)
+        found = pc.fill_null(where, -1).to_numpy().astype(np.int64)
+    else:
+        found = np.full(len(digests), -1, dtype=np.int64)
+    plans = {}
+    start = 0
+    for shard, table in tables.items():
+        plans[shard] = (table, found[start:start + table.num_rows])
+        start += table.num_rows
+    return plans
+
+
+def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
+                         fresh_rows: Any, work_schema: pa.Schema,
+                         previous: PreviousRelease | None, cache: Cache | None,
+                         counts: dict[str, int] | None = None) -> Iterator[pa.Table]:
+    """Every document's row before dedup (``work_schema``), in corpus order, as tables of a
+    few hundred rows.
+
+    ``shards`` are ``(shard, documents, reused)``, in order: a shard's rows are its work
+    file's (``fresh_rows(work, shard)`` yields them) with its ``reused`` documents' rows put
+    in at their positions, taken from ``previous`` (or, where it cannot give them, from the
+    ``cache``). ``counts`` receives how many rows came from each (``release``, ``cache``).
+    """
+    release = _ReleaseRows(previous)
+    from_cache = 0
+    out = _Batcher()
+    plans = _plans(work, shards, previous)
+    for shard, documents, reused in shards:
+        fresh = _Fresh(iter(fresh_rows(work, shard)))
+        if not reused:
+            yield from (b for piece in fresh.take(documents) for b in out.add(piece))
+            continue
+        plan, found = plans.pop(shard)
+        positions = plan.column("position").to_numpy().astype(np.int64)
+        at = 0  # the shard's next document
+        done = 0  # reused documents placed
+        while at < documents:
+            upto = int(positions[done]) if done < len(positions) else documents
+            if upto > at:
+                yield from (b for piece in fresh.take(upto - at) for b in out.add(piece))
+                at = upto
+                continue
+            run = done + 1
+            while run < len(positions) and positions[run] == at + run - done:
+                run += 1
+            for start, end, in_release in _runs(found[done:run] >= 0):
+                digests = plan.column("digest").slice(done + start, end - start)
+                rows = release.take(found[done + start:done + end]) if in_release else None
+                if rows is not None:
+                    table = _as_work_rows(rows, digests, work_schema)
+                else:
+                    table = _cached_rows(cache, plan.column("key").slice(done + start,
+                                                                         end - start),
+                                         work_schema)
+                    from_cache += table.num_rows
+                yield from out.add(table)
+            at += run - done
+            done = run
+        if done != len(positions):
+            raise CorpusError("a shard's reused documents lie beyond its documents (a bug; "
+                              "please report it)")
+    yield from out.flush()
+    if counts is not None:
+        counts["release"] = release.taken
+        counts["cache"] = from_cache
