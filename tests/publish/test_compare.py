@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.errors import PublishError
-from corpus.publish.compare import diff
+from corpus.publish.compare import _row_digest, diff
 from corpus.publish.layout import shard_name
 from corpus.publish.parquet import write_table
 from corpus.records import Document, Relation, SourceRef
@@ -116,3 +118,67 @@ def test_added_and_removed_are_the_set_differences(
     assert {d.id for d in result.removed} == old_ids - new_ids
     assert result.changed == ()
     assert result.unchanged == len(old_ids & new_ids)
+
+
+# A document's state in a random release: its text, the group it shares a cluster with (None:
+# none; a group of one is no cluster) and its relation to the group's canonical document.
+_state = st.tuples(st.sampled_from(["", "x", "y"]), st.sampled_from([None, 0, 1, 2]),
+                   st.sampled_from([Relation.NEAR, Relation.EXACT, Relation.REWRITE]))
+_releases = st.dictionaries(st.sampled_from([f"{i:02x}" for i in range(16)]), _state,
+                            max_size=12)
+
+
+def _release_docs(states: dict[str, tuple[str, int | None, Relation]]) -> list[Document]:
+    groups: dict[int, list[str]] = {}
+    for doc_id, (_, group, _) in sorted(states.items()):
+        if group is not None:
+            groups.setdefault(group, []).append(doc_id)
+    docs = []
+    for doc_id, (text, group, relation) in sorted(states.items()):
+        members = groups.get(group, []) if group is not None else []
+        if len(members) < 2:
+            docs.append(_doc(doc_id, text))
+        elif members[0] == doc_id:
+            docs.append(_doc(doc_id, text, cluster_id=doc_id, relation=Relation.CANONICAL,
+                             score=1.0))
+        else:
+            docs.append(_doc(doc_id, text, cluster_id=members[0], duplicate_of=members[0],
+                             relation=relation, score=0.9))
+    return docs
+
+
+def _write_release(folder: Path, docs: list[Document]) -> pa.Table:
+    """Two shards of row groups of three rows; returns the rows' digests (id, digest)."""
+    rows = [to_row(d) for d in docs]
+    half = len(rows) // 2
+    for index, part in enumerate((rows[:half], rows[half:])):
+        path = folder / shard_name("all", index, 2)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(part, schema=SCHEMA), path, row_group_size=3)
+    return pa.table({"id": pa.array([r["id"] for r in rows], pa.string()),
+                     "digest": pa.array([_row_digest(r) for r in rows], pa.binary(16))})
+
+
+@settings(max_examples=60)  # each example writes four Parquet files
+@given(_releases, _releases)
+def test_the_diff_by_digest_equals_the_diff_of_every_row(
+    tmp_path_factory: pytest.TempPathFactory,
+    old: dict[str, tuple[str, int | None, Relation]],
+    new: dict[str, tuple[str, int | None, Relation]],
+) -> None:
+    root = tmp_path_factory.mktemp("d")
+    old_digests = _write_release(root / "old", _release_docs(old))
+    new_digests = _write_release(root / "new", _release_docs(new))
+    by_digest = diff(root / "old", root / "new", digests=(old_digests, new_digests))
+    assert by_digest == diff(root / "old", root / "new")
+
+
+def test_digests_of_other_rows_are_refused(tmp_path: Path) -> None:
+    docs = [_doc("a1", "x"), _doc("b2", "y")]
+    old_digests = _write_release(tmp_path / "old", docs)
+    new_digests = _write_release(tmp_path / "new", docs)
+    with pytest.raises(PublishError, match="the row digests given do not match"):
+        diff(tmp_path / "old", tmp_path / "new", digests=(old_digests.slice(1), new_digests))
+    twice = pa.concat_tables([new_digests.slice(0, 1), new_digests.slice(0, 1)])
+    with pytest.raises(PublishError, match="the row digests given do not match"):
+        diff(tmp_path / "old", tmp_path / "new", digests=(old_digests, twice))

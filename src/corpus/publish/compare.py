@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Never
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -266,40 +267,98 @@ def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
                     new_shards: list[_Shard], old_digests: pa.Table, new_digests: pa.Table
                     ) -> ReleaseDiff:
     """:func:`_diff` for releases whose rows' digests are known: reads the light columns of
-    every row and the changed rows whole."""
+    every row and the changed rows whole.
+
+    The ids, digests and light columns stay Arrow arrays; Python objects are made only for
+    the rows added, removed or changed and for the members of clusters. The changed rows are
+    read whole from the row groups that hold one of them only."""
     columns = _schema(new_shards).names
-    old_rows = {str(r["id"]): r for r in _rows(old_shards, _LIGHT)}
-    new_rows = {str(r["id"]): r for r in _rows(new_shards, _LIGHT)}
-    if (len(old_rows) != old_digests.num_rows or len(new_rows) != new_digests.num_rows
-            or set(old_digests.column("id").to_pylist()) != old_rows.keys()
-            or set(new_digests.column("id").to_pylist()) != new_rows.keys()):
-        raise PublishError(f"the row digests given do not match {old_dir} and {new_dir}")
-    before = dict(zip(old_digests.column("id").to_pylist(),
-                      old_digests.column("digest").to_pylist(), strict=True))
-    changed_ids: set[str] = set()
-    unchanged = 0
-    for doc_id, digest in zip(new_digests.column("id").to_pylist(),
-                              new_digests.column("digest").to_pylist(), strict=True):
-        known = before.get(doc_id)
-        if known is None:
-            continue
-        if known == digest:
-            unchanged += 1
-        else:
-            changed_ids.add(doc_id)
-    added = [DocumentRef(i, _path(r)) for i, r in new_rows.items() if i not in old_rows]
-    removed = [DocumentRef(i, _path(r)) for i, r in old_rows.items() if i not in new_rows]
+    old_light, new_light = _light(old_shards), _light(new_shards)
+    for light, digests in ((old_light, old_digests), (new_light, new_digests)):
+        if not _same_ids(light.column("id"), digests.column("id")):
+            raise PublishError(f"the row digests given do not match {old_dir} and {new_dir}")
+    old_ids = old_light.column("id").combine_chunks()
+    new_ids = new_light.column("id").combine_chunks()
+    # Each new row's position among the old digests (null: an added row).
+    at = pc.index_in(new_digests.column("id"),
+                     value_set=old_digests.column("id").combine_chunks())
+    known = pc.is_valid(at)
+    before = pc.take(old_digests.column("digest"), pc.drop_null(at))
+    now = pc.filter(new_digests.column("digest"), known)
+    same = pc.equal(before, now)
+    unchanged = pc.sum(same).as_py() or 0
+    changed_ids = pc.filter(pc.filter(new_digests.column("id"), known),
+                            pc.invert(same)).combine_chunks()
+    added = [DocumentRef(str(r["id"]), _path(r)) for r in
+             new_light.filter(pc.invert(pc.is_in(new_ids, value_set=old_ids))).to_pylist()]
+    removed = [DocumentRef(str(r["id"]), _path(r)) for r in
+               old_light.filter(pc.invert(pc.is_in(old_ids, value_set=new_ids))).to_pylist()]
     changed: list[DocumentChange] = []
-    if changed_ids:
+    if len(changed_ids):
+        paths = {str(r["id"]): _path(r) for r in new_light.filter(
+            pc.is_in(new_ids, value_set=changed_ids)).select(["id", "source"]).to_pylist()}
         old_fields = {str(r["id"]): _field_digests(r, columns)
-                      for r in _rows(old_shards, columns, changed_ids)}
-        for row in _rows(new_shards, columns, changed_ids):
+                      for r in _changed_rows(old_shards, old_light, columns, changed_ids)}
+        for row in _changed_rows(new_shards, new_light, columns, changed_ids):
             doc_id = str(row["id"])
-            now = _field_digests(row, columns)
-            fields = tuple(name for name in columns if now[name] != old_fields[doc_id][name])
-            changed.append(DocumentChange(doc_id, _path(new_rows[doc_id]), fields))
+            now_fields = _field_digests(row, columns)
+            fields = tuple(name for name in columns
+                           if now_fields[name] != old_fields[doc_id][name])
+            changed.append(DocumentChange(doc_id, paths[doc_id], fields))
     return _result(old_dir, new_dir, False, added, removed, changed,
-                   _clusters_of(old_rows.values()), _clusters_of(new_rows.values()), unchanged)
+                   _clusters_of(_clustered(old_light)), _clusters_of(_clustered(new_light)),
+                   unchanged)
+
+
+def _light(shards: list[_Shard]) -> pa.Table:
+    """The light columns of every row of ``shards``, with the shard and row group of each
+    (``_shard``, ``_group``), as one Arrow table."""
+    tables = []
+    for number, shard in enumerate(shards):
+        with shard.open() as parquet:
+            for group in range(parquet.num_row_groups):
+                table = parquet.read_row_group(group, columns=_LIGHT)
+                size = table.num_rows
+                tables.append(table.append_column(
+                    "_shard", pa.array(np.full(size, number, np.int32))).append_column(
+                    "_group", pa.array(np.full(size, group, np.int32))))
+    if not tables:
+        return pa.table({"id": pa.array([], pa.string())})
+    return pa.concat_tables(tables)
+
+
+def _same_ids(ids: pa.ChunkedArray, digest_ids: pa.ChunkedArray) -> bool:
+    """Whether a release's ids and its digests' ids are the same ids, each once."""
+    return (len(ids) == len(digest_ids) == len(pc.unique(ids)) == len(pc.unique(digest_ids))
+            and pc.sum(pc.is_in(ids, value_set=digest_ids.combine_chunks())).as_py() in
+            (None, len(ids)))
+
+
+def _changed_rows(shards: list[_Shard], light: pa.Table, columns: list[str],
+                  ids: pa.Array | pa.ChunkedArray) -> Iterator[dict[str, Any]]:
+    """The rows of ``shards`` whose id is in ``ids``, all ``columns``: only the row groups
+    that hold one of them (as ``light`` locates them) are read."""
+    where = light.filter(pc.is_in(light.column("id"), value_set=ids))
+    groups = {(int(s), int(g)) for s, g in zip(where.column("_shard").to_numpy(),
+                                                where.column("_group").to_numpy(), strict=True)}
+    for number, shard in enumerate(shards):
+        chosen = sorted(g for s, g in groups if s == number)
+        if not chosen:
+            continue
+        with shard.open() as parquet:
+            for batch in parquet.iter_batches(batch_size=_BATCH, row_groups=chosen,
+                                              columns=columns):
+                yield from batch.filter(pc.is_in(batch.column("id"), value_set=ids)).to_pylist()
+
+
+def _clustered(light: pa.Table) -> list[dict[str, Any]]:
+    """The light rows that belong to a cluster (see :func:`_cluster_key`)."""
+    if "relation" not in light.column_names:
+        return []
+    member = pc.fill_null(pc.not_equal(light.column("relation"), "unique"), True)
+    rows: list[dict[str, Any]] = light.filter(member).select(
+        ["id", "relation", "duplicate_of"]).to_pylist()
+    return rows
 
 
 def _clusters_of(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[tuple[str, str]]]:
