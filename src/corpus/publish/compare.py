@@ -8,7 +8,10 @@ canonical document: a cluster whose canonical document leads a cluster in both r
 
 Memory: one compact entry per document of the old release (id, path, a 16-byte row digest),
 plus the members of its clusters, and per-column digests for the changed documents only. The
-releases' Parquet files are streamed in batches.
+releases' Parquet files are streamed in batches. When the rows' digests are known (a build
+knows them), the ids, digests and the few columns clusters and paths need are held as Arrow
+arrays, never as a Python object per row, and the changed rows are read whole from the row
+groups that hold them only.
 """
 
 from __future__ import annotations
