@@ -300,11 +300,9 @@ def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
     if len(changed_ids):
         paths = {str(r["id"]): _path(r) for r in new_light.filter(
             pc.is_in(new_ids, value_set=changed_ids)).select(["id", "source"]).to_pylist()}
-        old_fields = {str(r["id"]): _field_digests(r, columns)
-                      for r in _changed_rows(old_shards, old_light, columns, changed_ids)}
-        for row in _changed_rows(new_shards, new_light, columns, changed_ids):
-            doc_id = str(row["id"])
-            now_fields = _field_digests(row, columns)
+        old_fields = _changed_fields(old_shards, old_light, columns, changed_ids)
+        for doc_id, now_fields in _changed_fields(new_shards, new_light, columns,
+                                                  changed_ids).items():
             fields = tuple(name for name in columns
                            if now_fields[name] != old_fields[doc_id][name])
             changed.append(DocumentChange(doc_id, paths[doc_id], fields))
@@ -337,21 +335,30 @@ def _same_ids(ids: pa.ChunkedArray, digest_ids: pa.ChunkedArray) -> bool:
             (None, len(ids)))
 
 
-def _changed_rows(shards: list[_Shard], light: pa.Table, columns: list[str],
-                  ids: pa.Array | pa.ChunkedArray) -> Iterator[dict[str, Any]]:
-    """The rows of ``shards`` whose id is in ``ids``, all ``columns``: only the row groups
-    that hold one of them (as ``light`` locates them) are read."""
+def _changed_fields(shards: list[_Shard], light: pa.Table, columns: list[str],
+                    ids: pa.Array) -> dict[str, dict[str, bytes]]:
+    """The digest of each column (as :func:`_field_digests` makes it) of the rows of
+    ``shards`` whose id is in ``ids``. Only the row groups that hold one of them (as ``light``
+    locates them) are read, one column at a time: a row group's text is never decoded with
+    all its other columns."""
     where = light.filter(pc.is_in(light.column("id"), value_set=ids))
     groups = {(int(s), int(g)) for s, g in zip(where.column("_shard").to_numpy(),
                                                 where.column("_group").to_numpy(), strict=True)}
+    found: dict[str, dict[str, bytes]] = {}
     for number, shard in enumerate(shards):
         chosen = sorted(g for s, g in groups if s == number)
         if not chosen:
             continue
         with shard.open() as parquet:
-            for batch in parquet.iter_batches(batch_size=_BATCH, row_groups=chosen,
-                                              columns=columns):
-                yield from batch.filter(pc.is_in(batch.column("id"), value_set=ids)).to_pylist()
+            for name in columns:
+                for batch in parquet.iter_batches(batch_size=_BATCH, row_groups=chosen,
+                                                  columns=list(dict.fromkeys(["id", name]))):
+                    batch = batch.filter(pc.is_in(batch.column("id"), value_set=ids))
+                    for doc_id, value in zip(batch.column("id").to_pylist(),
+                                             batch.column(name).to_pylist(), strict=True):
+                        found.setdefault(str(doc_id), {})[name] = _digest(
+                            row_json({name: value}))
+    return found
 
 
 def _clustered(light: pa.Table) -> list[dict[str, Any]]:
