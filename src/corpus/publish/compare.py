@@ -350,14 +350,19 @@ def _changed_fields(shards: list[_Shard], light: pa.Table, columns: list[str],
         if not chosen:
             continue
         with shard.open() as parquet:
+            group_ids = parquet.read_row_groups(chosen, columns=["id"]).column("id")
+            wanted = pc.is_in(group_ids, value_set=ids)
+            row_ids = [str(i) for i in pc.filter(group_ids, wanted).to_pylist()]
             for name in columns:
+                values: list[Any] = []
+                start = 0
                 for batch in parquet.iter_batches(batch_size=_BATCH, row_groups=chosen,
-                                                  columns=list(dict.fromkeys(["id", name]))):
-                    batch = batch.filter(pc.is_in(batch.column("id"), value_set=ids))
-                    for doc_id, value in zip(batch.column("id").to_pylist(),
-                                             batch.column(name).to_pylist(), strict=True):
-                        found.setdefault(str(doc_id), {})[name] = _digest(
-                            row_json({name: value}))
+                                                  columns=[name]):
+                    keep = wanted.slice(start, batch.num_rows)
+                    start += batch.num_rows
+                    values += batch.column(0).filter(keep).to_pylist()
+                for doc_id, value in zip(row_ids, values, strict=True):
+                    found.setdefault(doc_id, {})[name] = _digest(row_json({name: value}))
     return found
 
 
