@@ -4,8 +4,8 @@ which 1% of the files changed (as ``bench_build.py --incremental`` changes them)
 
 The two releases are built once into ``--data`` (``diff-N/store``) and reused by later runs.
 The diff runs in a fresh process, twice: once for the wall time and the growth of the peak
-RSS above the RSS before it (Linux: ``/proc/self/clear_refs``), once under ``tracemalloc`` for the peak of the Python objects; the peak of pyarrow's
-memory pool is printed too.
+RSS above the RSS before it (Linux: ``/proc/self/clear_refs``), once under ``tracemalloc``
+for the peak of the Python objects; the peak of pyarrow's memory pool is printed too.
 
 Run::
 
