@@ -10,8 +10,8 @@ Memory: one compact entry per document of the old release (id, path, a 16-byte r
 plus the members of its clusters, and per-column digests for the changed documents only. The
 releases' Parquet files are streamed in batches. When the rows' digests are known (a build
 knows them), the ids, digests and the few columns clusters and paths need are held as Arrow
-arrays, never as a Python object per row, and the changed rows are read whole from the row
-groups that hold them only.
+arrays, never as a Python object per row, and the changed rows are read a column at a time
+from the row groups that hold them only.
 """
 
 from __future__ import annotations
@@ -270,11 +270,11 @@ def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
                     new_shards: list[_Shard], old_digests: pa.Table, new_digests: pa.Table
                     ) -> ReleaseDiff:
     """:func:`_diff` for releases whose rows' digests are known: reads the light columns of
-    every row and the changed rows whole.
+    every row and every column of the changed rows.
 
     The ids, digests and light columns stay Arrow arrays; Python objects are made only for
     the rows added, removed or changed and for the members of clusters. The changed rows are
-    read whole from the row groups that hold one of them only."""
+    read from the row groups that hold one of them only (see :func:`_changed_fields`)."""
     columns = _schema(new_shards).names
     old_light, new_light = _light(old_shards), _light(new_shards)
     for light, digests in ((old_light, old_digests), (new_light, new_digests)):
