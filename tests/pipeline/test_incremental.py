@@ -59,19 +59,13 @@ def test_a_rebuild_after_small_changes_processes_only_them_and_gives_clean_bytes
     assert (store / ".cache" / "news" / "pipeline.sqlite").exists()
     _edit(news)
 
-    normalised: list[str] = []
-
-    def counting(docs: list[Document], *args: object) -> list[Document]:
-        normalised.extend(doc.id for doc in docs)
-        return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
-
+    normalised = _normalised(monkeypatch)
     parsed: list[str] = []
 
     def parsing(ref: FileRef, data: bytes) -> Document | Reject:
         parsed.append(Path(ref.path).name)
         return real_parse_ref(ref, data)
 
-    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
     monkeypatch.setattr("corpus.pipeline.stages.parse_ref", parsing)
     edited = sorted(news.glob("1*.txt"))[0].name
     second = corpus.build(news, store, executor="serial", progress=False)
@@ -246,6 +240,18 @@ def test_a_file_changed_just_before_it_was_hashed_is_hashed_again(
 # -- rows taken from the previous release -----------------------------------------------------
 
 
+def _normalised(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the documents the next build normalises (not taken from the cache)."""
+    normalised: list[str] = []
+
+    def counting(docs: list[Document], *args: object) -> list[Document]:
+        normalised.extend(doc.id for doc in docs)
+        return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
+    return normalised
+
+
 def _row_sources(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Where the writer of the next build takes the rows of cached documents from."""
     counts: dict[str, int] = {}
@@ -309,13 +315,7 @@ def test_a_moved_file_gets_its_cached_row_with_the_new_path(
     moved = sorted(news.glob("1*.txt"))[4]
     (news / "later").mkdir()
     moved.rename(news / "later" / moved.name)  # same bytes and name: cached, another path
-    normalised: list[str] = []
-
-    def counting(docs: list[Document], *args: object) -> list[Document]:
-        normalised.extend(doc.id for doc in docs)
-        return real_normalize_batch(docs, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("corpus.pipeline.stages.normalize_batch", counting)
+    normalised = _normalised(monkeypatch)
     counts = _row_sources(monkeypatch)
     second = corpus.build(news, store, executor="serial", progress=False)
     assert normalised == []
