@@ -50,6 +50,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from corpus._memory import trim_memory
 from corpus.dedup.align import (
     PairVerdict,
     Profile,
@@ -1608,6 +1609,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     failed[np.fromiter(passed, dtype=np.int64, count=len(passed))] = False
     not_near = rank[near.left[failed]] * n + rank[near.right[failed]]
     del near, passed, failed
+    trim_memory()  # each phase's arrays are freed before the next one's peak
     near_groups = union.groups()
 
     # Rewrites, among one representative per near group: the member the keep policy
@@ -1652,6 +1654,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
             semantic_rewrites = len(semantic.accepted)
         del pairs, passed
     del not_near
+    trim_memory()
 
     # Clusters: exact twins are linked too, so every member has a path to the canonical.
     by_root: dict[int, dict[Pair, PairVerdict]] = {}
@@ -1669,6 +1672,9 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
             specs += _stars(group, meta, by_root.get(union.find(group[0]), {}), config,
                             checker)
         checker.save()
+    duplicates = len(links) + len(exact_pairs)
+    del by_root, links  # the verdicts (and their passages): the evidence stage relates again
+    trim_memory()
     batches = _relate_all(run, work, meta, config, specs, semantic, cache, spill_evidence)
     del specs
     if spill_evidence:
@@ -1683,7 +1689,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         paragraph_candidates=len(anchored),
         rare_term_candidates=len(rare),
         verified=verified,
-        duplicates=len(links) + len(exact_pairs),
+        duplicates=duplicates,
         semantic_verified=semantic_verified,
         semantic_rewrites=semantic_rewrites,
     )

@@ -32,6 +32,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus._memory import trim_memory
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import dedup_shards, partitions_for, spilled_cluster_rows
 from corpus.dedup.result import Cluster, DedupResult, Member
@@ -93,6 +94,8 @@ __all__ = [
 ]
 
 _WORK = ".work"
+#: Batches of the write stage between two hand-backs of freed memory (about 32,000 rows).
+_TRIM_EVERY = 64
 #: Files per shard the planner aims at: small enough to balance the load over the workers.
 _FILES_PER_SHARD = 2_000
 _KEPT = (Relation.UNIQUE, Relation.CANONICAL)
@@ -148,7 +151,8 @@ class Stages:
 
     def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any], stage: str,
             weights: Sequence[int]) -> list[Any]:
-        """``executor.map(fn, tasks)`` with progress counted in ``weights``."""
+        """``executor.map(fn, tasks)`` with progress counted in ``weights``; then the memory
+        this process freed meanwhile is handed back (:func:`~corpus._memory.trim_memory`)."""
         unit = "pair" if "verify" in stage else "partition" if "group" in stage else "doc"
         start = time.perf_counter()
         try:
@@ -156,15 +160,18 @@ class Stages:
                 return self.executor.map(fn, tasks, progress=bar, weights=weights)
         finally:
             self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+            trim_memory()
 
     @contextlib.contextmanager
     def timed(self, stage: str) -> Iterator[None]:
-        """Count the time of work done in this process under ``stage``."""
+        """Count the time of work done in this process under ``stage`` (and hand the memory
+        it freed back at its end)."""
         start = time.perf_counter()
         try:
             yield
         finally:
             self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+            trim_memory()
 
 
 def _hash_input(ref: FileRef) -> tuple[str, int]:
@@ -383,6 +390,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     listed = {m.id: (c, m) for c in found.clusters[:LIST_LIMIT] for m in c.members}
     listed_ids = pa.array(sorted({c.id for c in found.clusters[:LIST_LIMIT]}), pa.string())
     del found
+    trim_memory()  # the driver's level before the write stage is what its peak adds to
     ids: list[pa.ChunkedArray] = []
     row_digests: list[pa.Array] = []
     before_dedup: list[pa.Array] = []
@@ -394,9 +402,12 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
             _shards(tmp, "all", config) as everything, \
             _InOrder(default.write_batch) as write_default, \
             Progress("write", documents, "doc", stages.progress) as bar:
-        for batch in rows_in_corpus_order(str(work), plans, _work_file, WORK_SCHEMA, source,
-                                          cache, stages.reused):
+        for k, batch in enumerate(rows_in_corpus_order(str(work), plans, _work_file,
+                                                       WORK_SCHEMA, source, cache,
+                                                       stages.reused)):
             bar.update(batch.num_rows)
+            if k % _TRIM_EVERY == _TRIM_EVERY - 1:
+                trim_memory()  # the writers' freed row groups
             # fixed 16-byte values, side by side
             digests = batch.column("row_digest").combine_chunks()
             before_dedup.append(digests)
