@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,7 +62,7 @@ from corpus.publish.card import LIST_LIMIT, ClusterMember, ConfigStats
 from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS
-from corpus.publish.manifest import Counts, InputFile, InputFiles
+from corpus.publish.manifest import INPUTS_SCHEMA, Counts, InputFile, InputFiles
 from corpus.publish.parquet import (
     ShardWriter,
     WrittenFile,
@@ -354,6 +354,11 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
         prepared: list[PreparedShard] = stages.run(prepare, tasks, "read and normalise",
                                                    [len(t.entries) for t in tasks])
         del tasks
+        # The manifest's input entries wait in the work folder until the rows are written:
+        # at a million files they are 126 MB the write stage's peak would come on top of.
+        spilled_inputs = [_spill_inputs(work, p) for p in prepared]
+        prepared = [replace(p, inputs=_NO_INPUTS) for p in prepared]
+        trim_memory()
         rejects = [r.reject for p in prepared for r in p.rejects]
         if config.strict and rejects:
             first = rejects[0]
@@ -372,10 +377,9 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
         clusters_file = write_batches(tmp, CLUSTERS,
                                       _tee_json(spilled_cluster_rows(work), spill),
                                       CLUSTERS_SCHEMA)
-    inputs = _sorted_inputs([p.inputs for p in prepared])
     plans = [(p.shard, p.documents, p.reused) for p in prepared]
     documents = sum(p.documents for p in prepared)
-    del prepared  # the shards' input columns live on sorted, in ``inputs`` only
+    del prepared
 
     # Annotate and write both configs, in corpus order.
     fingerprint = hashlib.sha256(f"corpus-release schema {SCHEMA_VERSION} rows\n".encode())
@@ -446,6 +450,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     with open(spilled_rows, "rb") as spilled:
         while chunk := spilled.read(1 << 20):
             fingerprint.update(chunk)
+    inputs = _sorted_inputs([_read_spilled(path) for path in spilled_inputs])
     shutil.rmtree(work)
 
     for members_of in clusters.values():
@@ -548,6 +553,25 @@ def _counts(column: pa.ChunkedArray | pa.Array) -> list[tuple[str, int]]:
     counted = pc.value_counts(column)
     return list(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(),
                     strict=True))
+
+
+#: What a prepared shard holds of its input entries once they are spilled.
+_NO_INPUTS = INPUTS_SCHEMA.empty_table()
+
+
+def _spill_inputs(work: Path, shard: PreparedShard) -> Path:
+    """Write ``shard``'s input entries to the work folder (Arrow IPC); their path."""
+    path = work / f"inputs-{shard.shard}.arrow"
+    with pa.OSFile(str(path), "wb") as sink, \
+            pa.ipc.new_file(sink, shard.inputs.schema) as writer:
+        writer.write_table(shard.inputs)
+    return path
+
+
+def _read_spilled(path: Path) -> pa.Table:
+    """The table :func:`_spill_inputs` wrote (memory-mapped: its pages are the file's)."""
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
 
 
 def _sorted_inputs(tables: Sequence[pa.Table]) -> InputFiles:
