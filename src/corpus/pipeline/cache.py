@@ -34,15 +34,30 @@ __all__ = ["CACHE_FORMAT", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
+#: The entries, in insertion order (a table with row ids), found through a unique index of
+#: ``(ns, kind, key)``. A document's values (several KB) are stored whole in the table's pages
+#: and the entries of one batch next to each other, where a table keyed by ``(ns, kind, key)``
+#: (``WITHOUT ROWID``, the layout up to :data:`CACHE_FORMAT` 6) stored about 1 KB of a value
+#: in its index page and the rest in two overflow pages, at a random place of the file: a
+#: cached document is read about four times faster.
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT NULL,"
-    " value BLOB NOT NULL, PRIMARY KEY (ns, kind, key)) WITHOUT ROWID"
+    "CREATE TABLE IF NOT EXISTS cache_entries (ns TEXT NOT NULL, kind TEXT NOT NULL,"
+    " key BLOB NOT NULL, value BLOB NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS cache_entries_key ON cache_entries (ns, kind, key)",
 )
+#: The table of the layout up to :data:`CACHE_FORMAT` 6, dropped by :meth:`Cache.prune`.
+_OLD_TABLE = "entries"
 
 
 _SIZE = struct.Struct("<Q")
+
+#: How much of the file SQLite reads through a memory map instead of ``read`` calls: a
+#: rebuild looks up every document of the corpus once, at random places of a file of about
+#: 15 KB a document, and a mapped page costs no system call and no copy (about half the time
+#: of a look-up). Address space only: the pages are the operating system's file cache.
+_MMAP_BYTES = 1 << 40
 
 
 #: Values shorter than this are stored as they are (most verdicts): compressing them saves
@@ -100,7 +115,9 @@ class Cache:
             db = sqlite3.connect(self.path, timeout=120.0, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
+            db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+            for statement in _SCHEMA:
+                db.execute(statement)
             self._db = db
         return self._db
 
@@ -113,7 +130,8 @@ class Cache:
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
             rows = db.execute(
-                f"SELECT key, value FROM entries WHERE ns = ? AND kind = ? AND key IN ({marks})",
+                "SELECT key, value FROM cache_entries WHERE ns = ? AND kind = ?"
+                f" AND key IN ({marks})",
                 (self.namespace, kind, *chunk),
             )
             found.update((key, pickle.loads(_unpack(value))) for key, value in rows)
@@ -128,7 +146,7 @@ class Cache:
         db = self._connect()
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO cache_entries VALUES (?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -141,17 +159,19 @@ class Cache:
         db = self._connect()
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("DELETE FROM entries WHERE ns = ? AND kind = ?", (self.namespace, kind))
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+            db.execute("DELETE FROM cache_entries WHERE ns = ? AND kind = ?",
+                       (self.namespace, kind))
+            db.executemany("INSERT OR REPLACE INTO cache_entries VALUES (?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
     def prune(self) -> None:
-        """Delete the entries of every other namespace."""
+        """Delete the entries of every other namespace (and those of an older layout)."""
         db = self._connect()
-        db.execute("DELETE FROM entries WHERE ns != ?", (self.namespace,))
+        db.execute("DELETE FROM cache_entries WHERE ns != ?", (self.namespace,))
+        db.execute(f"DROP TABLE IF EXISTS {_OLD_TABLE}")
 
     def close(self) -> None:
         if self._db is not None:
