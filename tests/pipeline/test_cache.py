@@ -70,3 +70,34 @@ def test_prune_drops_other_namespaces_and_the_table_of_the_older_layout(tmp_path
     db.close()
     assert "entries" not in tables
     assert "cache_entries" in tables
+
+
+def test_prune_unused_deletes_the_per_file_entries_a_tracked_build_did_not_touch(
+        tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    cache = Cache(path, "ns")
+    cache.put("doc", [(bytes([k]), k) for k in range(100)])
+    cache.put("row", [(bytes([k]), k) for k in range(100)])
+    cache.put("stat", [(b"s" + bytes([k]), "digest") for k in range(100)])
+    cache.put("verdict", [(b"v", "kept: not a per-file kind")])
+    assert not cache.track(100)  # as many entries as files: nothing to track
+    assert cache.track(20)  # 100 entries for 20 files
+    worker = Cache(path, "ns", track_use=True)  # as a worker process gets it
+    assert worker.get("doc", [bytes([k]) for k in range(10)]) == {bytes([k]): k
+                                                                    for k in range(10)}
+    worker.get("stat", [b"s\x05"])
+    worker.put("doc", [(b"new", "fresh")])
+    worker.close()
+    assert cache.prune_unused() == 90 + 90 + 99
+    left = Cache(path, "ns")
+    assert set(left.get("doc", [bytes([k]) for k in range(100)] + [b"new"])) == {
+        *(bytes([k]) for k in range(10)), b"new"}
+    # a document's row goes with its entry, under the same key
+    assert set(left.get("row", [bytes([k]) for k in range(100)])) == {bytes([k])
+                                                                      for k in range(10)}
+    assert left.get("stat", [b"s\x05", b"s\x06"]) == {b"s\x05": "digest"}
+    assert left.get("verdict", [b"v"]) == {b"v": "kept: not a per-file kind"}
+    assert not left.overgrown(11)
+    assert left.prune_unused() == 0  # a build that did not track its use deletes nothing
+    left.close()
+    cache.close()

@@ -505,6 +505,10 @@ def build(
         # An unchanged corpus is found up to date after one read, before any processing.
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
                        if cache and not scheduler else None)
+        if store_cache is not None and (caches / name).is_dir():
+            # Entries of files that left the corpus are deleted after this build if they are
+            # many: the build then records which entries it uses.
+            store_cache.track(len(listing.entries))
         candidate = target if target is not None else (max(releases) if releases else None)
         previous_rows: PreviousRelease | None = None
         hashed: list[tuple[str, ...]] = []  # the files' digests, found by the check
@@ -542,6 +546,8 @@ def build(
             del previous_rows, hashed
             if store_cache is not None:
                 store_cache.prune()
+                if store_cache.track_use:
+                    store_cache.prune_unused()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
             shutil.rmtree(tmp, ignore_errors=True)
             raise _write_error(exc, staging) from None
