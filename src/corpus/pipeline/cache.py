@@ -25,6 +25,7 @@ import os
 import pickle
 import sqlite3
 import struct
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -100,7 +101,8 @@ def namespace_of(parts: Mapping[str, Any]) -> str:
 class Cache:
     """Get and put pickled values by ``(kind, key)`` in one namespace of a SQLite file.
 
-    Picklable (only the path and namespace travel); each process opens its own connection.
+    Picklable (only the path, namespace and :attr:`track_use` travel); each process and
+    thread opens its own connection.
     """
 
     def __init__(self, path: str | os.PathLike[str], namespace: str, *,
@@ -110,7 +112,8 @@ class Cache:
         #: Record the key of every per-file entry (:data:`PER_FILE`) read or written, so that
         #: :meth:`prune_unused` can delete the others after the build (see :meth:`track`).
         self.track_use = track_use
-        self._db: sqlite3.Connection | None = None
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, "namespace": self.namespace, "track_use": self.track_use}
@@ -119,19 +122,26 @@ class Cache:
         self.path = state["path"]
         self.namespace = state["namespace"]
         self.track_use = bool(state.get("track_use", False))
-        self._db = None
+        self._local = threading.local()
+        self._opened = []
 
     def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
+        """This thread's connection (a thread of its own may read the cache: the writer's
+        read-ahead)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=120.0, isolation_level=None)
+            # Closed by close(), whichever thread calls it.
+            db = sqlite3.connect(self.path, timeout=120.0, isolation_level=None,
+                                 check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             for statement in (*_SCHEMA, _USED):
                 db.execute(statement)
-            self._db = db
-        return self._db
+            self._local.db = db
+            self._opened.append(db)
+        return db
 
     def get(self, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
         """The cached values of those ``keys`` that are present."""
@@ -250,6 +260,7 @@ class Cache:
         return int(deleted)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        for db in self._opened:
+            db.close()
+        self._opened = []
+        self._local = threading.local()
