@@ -28,7 +28,7 @@ import itertools
 import os
 import queue
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -351,7 +351,7 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
 _DONE = object()
 
 
-def ahead(items: Iterable[Any], depth: int = 4) -> Iterator[Any]:
+def ahead(items: Iterable[Any], depth: int = 4) -> Generator[Any, None, None]:
     """``items``, made in a thread of their own up to ``depth`` items ahead of the caller.
 
     The writer's rows are decoded (the previous release's shards, the work files) while the
