@@ -40,7 +40,7 @@ from corpus.errors import CorpusError, FormatError, Reject
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.executor import Executor
 from corpus.pipeline.progress import Progress, ProgressSettings
-from corpus.pipeline.reuse import PreviousRelease, ahead, rows_in_corpus_order
+from corpus.pipeline.reuse import PreviousRelease, rows_in_corpus_order
 from corpus.pipeline.stages import (
     UNREAD_RULES,
     WORK_SCHEMA,
@@ -394,8 +394,8 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
             _shards(tmp, "all", config) as everything, \
             _InOrder(default.write_batch) as write_default, \
             Progress("write", documents, "doc", stages.progress) as bar:
-        for batch in ahead(rows_in_corpus_order(str(work), plans, _work_file, WORK_SCHEMA,
-                                                source, cache, stages.reused)):
+        for batch in rows_in_corpus_order(str(work), plans, _work_file, WORK_SCHEMA, source,
+                                          cache, stages.reused):
             bar.update(batch.num_rows)
             # fixed 16-byte values, side by side
             digests = batch.column("row_digest").combine_chunks()

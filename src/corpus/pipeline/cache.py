@@ -25,7 +25,6 @@ import os
 import pickle
 import sqlite3
 import struct
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -61,11 +60,6 @@ PER_FILE = ("doc", "row", "stat")
 
 _SIZE = struct.Struct("<Q")
 
-#: How much of the file SQLite reads through a memory map instead of ``read`` calls: a
-#: rebuild looks up every document of the corpus once, at random places of a file of about
-#: 15 KB a document, and a mapped page costs no system call and no copy (about half the time
-#: of a look-up). Address space only: the pages are the operating system's file cache.
-_MMAP_BYTES = 1 << 40
 
 
 #: Values shorter than this are stored as they are (most verdicts): compressing them saves
@@ -101,8 +95,8 @@ def namespace_of(parts: Mapping[str, Any]) -> str:
 class Cache:
     """Get and put pickled values by ``(kind, key)`` in one namespace of a SQLite file.
 
-    Picklable (only the path, namespace and :attr:`track_use` travel); each process and
-    thread opens its own connection.
+    Picklable (only the path, namespace and :attr:`track_use` travel); each process opens its
+    own connection.
     """
 
     def __init__(self, path: str | os.PathLike[str], namespace: str, *,
@@ -112,8 +106,7 @@ class Cache:
         #: Record the key of every per-file entry (:data:`PER_FILE`) read or written, so that
         #: :meth:`prune_unused` can delete the others after the build (see :meth:`track`).
         self.track_use = track_use
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
+        self._db: sqlite3.Connection | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, "namespace": self.namespace, "track_use": self.track_use}
@@ -122,26 +115,18 @@ class Cache:
         self.path = state["path"]
         self.namespace = state["namespace"]
         self.track_use = bool(state.get("track_use", False))
-        self._local = threading.local()
-        self._opened = []
+        self._db = None
 
     def _connect(self) -> sqlite3.Connection:
-        """This thread's connection (a thread of its own may read the cache: the writer's
-        read-ahead)."""
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
+        if self._db is None:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            # Closed by close(), whichever thread calls it.
-            db = sqlite3.connect(self.path, timeout=120.0, isolation_level=None,
-                                 check_same_thread=False)
+            db = sqlite3.connect(self.path, timeout=120.0, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             for statement in (*_SCHEMA, _USED):
                 db.execute(statement)
-            self._local.db = db
-            self._opened.append(db)
-        return db
+            self._db = db
+        return self._db
 
     def get(self, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
         """The cached values of those ``keys`` that are present."""
@@ -260,7 +245,6 @@ class Cache:
         return int(deleted)
 
     def close(self) -> None:
-        for db in self._opened:
-            db.close()
-        self._opened = []
-        self._local = threading.local()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -26,9 +26,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-import queue
-import threading
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +46,6 @@ from corpus.schema import SCHEMA
 __all__ = [
     "REUSED_SCHEMA",
     "PreviousRelease",
-    "ahead",
     "previous_release",
     "reused_path",
     "rows_in_corpus_order",
@@ -346,52 +343,3 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
     if counts is not None:
         counts["release"] = release.taken
         counts["cache"] = from_cache
-
-
-_DONE = object()
-
-
-def ahead(items: Iterable[Any], depth: int = 4) -> Generator[Any, None, None]:
-    """``items``, made in a thread of their own up to ``depth`` items ahead of the caller.
-
-    The writer's rows are decoded (the previous release's shards, the work files) while the
-    rows before them are encoded: Parquet decoding and encoding release the GIL, so the two
-    overlap on two cores instead of taking turns. The items and their order are the same; a
-    failure while making them is raised here, at the item it replaced; the thread stops when
-    the caller stops early.
-    """
-    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                out.put(value, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-        except BaseException as exc:  # handed to the caller, raised there
-            put((_DONE, exc))
-            return
-        put((_DONE, None))
-
-    thread = threading.Thread(target=run, name="corpus-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item, error = out.get()
-            if item is _DONE:
-                if error is not None:
-                    raise error
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()

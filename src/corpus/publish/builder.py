@@ -21,12 +21,10 @@ on the same host once its process is gone.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import shutil
 import socket
 import tempfile
-import threading
 import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping
@@ -390,20 +388,6 @@ def _move_into_place(tmp: Path, final: Path, overwrite: bool) -> None:
     _fsync_dir(final.parent)
 
 
-def _import_in_background(*modules: str) -> None:
-    """Import ``modules`` in a thread while the stages run (this process mostly waits for its
-    workers then): the card's ``datasets`` modules take about 0.6 s to import, which a small
-    rebuild would otherwise spend at its end. A module that fails to import fails again, with
-    its error, where it is used."""
-
-    def run() -> None:
-        for module in modules:
-            with contextlib.suppress(Exception):
-                importlib.import_module(module)
-
-    threading.Thread(target=run, name="corpus-imports", daemon=True).start()
-
-
 #: Below this many input files a build runs in this process unless told otherwise: starting
 #: worker processes would cost more than it saves.
 SMALL_CORPUS = 256
@@ -517,7 +501,6 @@ def build(
     listing = scan(source_text)
     rel = _Relativizer(source_text)
     with _executor_for(executor, workers, scheduler, len(listing.entries)) as runner:
-        _import_in_background("datasets.info", "datasets.splits")
         stages = Stages(runner, ProgressSettings.of(progress))
         # An unchanged corpus is found up to date after one read, before any processing.
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
