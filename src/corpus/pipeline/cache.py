@@ -13,7 +13,10 @@ exactly what the stages would compute again.
 
 The cache is one SQLite file (``STORE/.cache/NAME/pipeline.sqlite`` for a build; WAL mode, so
 worker processes of this machine read and write it at once). Entries of other namespaces are
-deleted after a successful build, so changing a setting does not grow the cache forever.
+deleted after a successful build, so changing a setting does not grow the cache forever; so
+are the per-file entries (:data:`PER_FILE`) of files that left the corpus, once they are many
+(:meth:`Cache.track`, :meth:`Cache.prune_unused`), so the cache does not grow with every
+file the corpus ever held.
 For a Dask cluster spread over several machines the cache is off (workers could not share
 the file).
 """
