@@ -41,7 +41,7 @@ from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
 from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan_inputs
 from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
-from corpus.pipeline.executor import Engine, Executor, make_executor
+from corpus.pipeline.executor import Engine, Executor, ProcessExecutor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.publish.card import render_card
@@ -498,9 +498,18 @@ def build(
         with contextlib.suppress(OSError):  # staging folders of killed builds on this host
             _remove_stale(staging)
         caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
-    listing = scan(source_text)
-    rel = _Relativizer(source_text)
-    with _executor_for(executor, workers, scheduler, len(listing.entries)) as runner:
+    with contextlib.ExitStack() as running:
+        runner: Executor | None = None
+        if not scheduler and (executor == "processes" or (executor is None and workers)):
+            # Worker processes whatever the corpus: they start while the corpus is listed.
+            runner = running.enter_context(_executor_for(executor, workers, scheduler, 0))
+            if isinstance(runner, ProcessExecutor):
+                runner.start()
+        listing = scan(source_text)
+        rel = _Relativizer(source_text)
+        if runner is None:
+            runner = running.enter_context(
+                _executor_for(executor, workers, scheduler, len(listing.entries)))
         stages = Stages(runner, ProgressSettings.of(progress))
         # An unchanged corpus is found up to date after one read, before any processing.
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
