@@ -35,3 +35,69 @@ def test_values_come_back_by_key_in_their_namespace(values: dict[bytes, object])
         assert cache.get("doc", [*values, b"missing-key"]) == values
         assert Cache(Path(folder) / "c.sqlite", "other").get("doc", values) == {}
         cache.close()
+
+
+def test_values_put_again_replace_the_old_ones_and_replace_clears_a_kind(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c.sqlite", "ns")
+    cache.put("doc", [(b"a", 1), (b"b", 2)])
+    cache.put("doc", [(b"a", "again")])
+    cache.put("stat", [(b"a", "kept")])
+    assert cache.get("doc", [b"a", b"b"]) == {b"a": "again", b"b": 2}
+    cache.replace("doc", [(b"c", 3)])
+    assert cache.get("doc", [b"a", b"b", b"c"]) == {b"c": 3}
+    assert cache.get("stat", [b"a"]) == {b"a": "kept"}
+    cache.close()
+
+
+def test_prune_drops_other_namespaces_and_the_table_of_the_older_layout(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "c.sqlite"
+    with sqlite3.connect(path) as old:  # a cache file written by the layout up to format 6
+        old.execute("CREATE TABLE entries (ns TEXT NOT NULL, kind TEXT NOT NULL, key BLOB NOT"
+                    " NULL, value BLOB NOT NULL, PRIMARY KEY (ns, kind, key)) WITHOUT ROWID")
+        old.execute("INSERT INTO entries VALUES ('ns', 'doc', x'01', x'02')")
+    old.close()
+    Cache(path, "other").put("doc", [(b"k", "theirs")])
+    cache = Cache(path, "ns")
+    cache.put("doc", [(b"k", "ours")])
+    cache.prune()
+    assert cache.get("doc", [b"k"]) == {b"k": "ours"}
+    assert Cache(path, "other").get("doc", [b"k"]) == {}
+    cache.close()
+    with sqlite3.connect(path) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    db.close()
+    assert "entries" not in tables
+    assert "cache_entries" in tables
+
+
+def test_prune_unused_deletes_the_per_file_entries_a_tracked_build_did_not_touch(
+        tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    cache = Cache(path, "ns")
+    cache.put("doc", [(bytes([k]), k) for k in range(100)])
+    cache.put("row", [(bytes([k]), k) for k in range(100)])
+    cache.put("stat", [(b"s" + bytes([k]), "digest") for k in range(100)])
+    cache.put("verdict", [(b"v", "kept: not a per-file kind")])
+    assert not cache.track(100)  # as many entries as files: nothing to track
+    assert cache.track(20)  # 100 entries for 20 files
+    worker = Cache(path, "ns", track_use=True)  # as a worker process gets it
+    assert worker.get("doc", [bytes([k]) for k in range(10)]) == {bytes([k]): k
+                                                                    for k in range(10)}
+    worker.get("stat", [b"s\x05"])
+    worker.put("doc", [(b"new", "fresh")])
+    worker.close()
+    assert cache.prune_unused() == 90 + 90 + 99
+    left = Cache(path, "ns")
+    assert set(left.get("doc", [bytes([k]) for k in range(100)] + [b"new"])) == {
+        *(bytes([k]) for k in range(10)), b"new"}
+    # a document's row goes with its entry, under the same key
+    assert set(left.get("row", [bytes([k]) for k in range(100)])) == {bytes([k])
+                                                                      for k in range(10)}
+    assert left.get("stat", [b"s\x05", b"s\x06"]) == {b"s\x05": "digest"}
+    assert left.get("verdict", [b"v"]) == {b"v": "kept: not a per-file kind"}
+    assert not left.overgrown(11)
+    assert left.prune_unused() == 0  # a build that did not track its use deletes nothing
+    left.close()
+    cache.close()

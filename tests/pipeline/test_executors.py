@@ -50,6 +50,28 @@ def test_serial_and_processes_return_results_in_task_order() -> None:
         assert pool.map(slow_first, tasks) == tasks  # finished out of order, returned in order
 
 
+def worker_pid(x: int) -> int:
+    return os.getpid()
+
+
+def test_workers_started_ahead_run_the_first_stage() -> None:
+    with ProcessExecutor(2) as pool:
+        pool.start()
+        assert pool.map(square, list(range(8))) == [x * x for x in range(8)]
+        pids = set(pool.map(worker_pid, list(range(16))))
+        assert 1 <= len(pids) <= 2  # the workers started ahead, not more
+        assert os.getpid() not in pids
+
+
+def test_a_pool_closed_right_after_start_closes_cleanly() -> None:
+    pool = ProcessExecutor(2)
+    pool.start()
+    pool.close()
+    pool.close()  # idempotent
+    with ProcessExecutor(2) as again:  # a new pool works as before
+        assert again.map(square, [3]) == [9]
+
+
 def test_progress_counts_every_weight() -> None:
     with ProcessExecutor(2) as pool, \
             Progress("stage", 6, "doc", ProgressSettings("off")) as bar:

@@ -450,3 +450,45 @@ def test_the_build_takes_the_digests_the_up_to_date_check_found(
     new = {sorted(news.glob("1*.txt"))[0].name, "9999_00000000000000ff.txt"}
     assert sorted(read) == sorted([*new, *new, *rejected])
     _same_data(second, _clean(news, tmp_path, second.version))
+
+
+def _doc_entries(store: Path) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(store / ".cache" / "news" / "pipeline.sqlite")
+    try:
+        (count,) = db.execute("SELECT count(*) FROM cache_entries WHERE kind = 'doc'").fetchone()
+    finally:
+        db.close()
+    return int(count)
+
+
+def test_entries_of_files_that_left_the_corpus_are_pruned_once_they_are_many(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    documents = first.manifest.counts.documents
+    assert _doc_entries(store) == documents
+    # A few files leave: too few to prune for (the cache keeps their entries).
+    files = sorted(news.glob("1*.txt"))
+    kept_aside = tmp_path / "aside"
+    kept_aside.mkdir()
+    for path in files[:3]:
+        shutil.move(path, kept_aside / path.name)
+    corpus.build(news, store, executor="serial", progress=False)
+    assert _doc_entries(store) == documents
+    # Many leave: the next build deletes the entries no file of the corpus used.
+    for path in files[3:103]:
+        shutil.move(path, kept_aside / path.name)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert second.manifest.counts.documents == documents - 103
+    assert _doc_entries(store) == documents - 103
+    # They come back: only they are processed again, and the release is the first one's.
+    for path in kept_aside.iterdir():
+        shutil.move(path, news / path.name)
+    normalised = _normalised(monkeypatch)
+    third = corpus.build(news, store, executor="serial", progress=False)
+    assert len(normalised) == 103
+    assert third.manifest.fingerprint == first.manifest.fingerprint
+    assert _files(third.path / "data") == _files(first.path / "data")

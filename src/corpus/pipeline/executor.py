@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -167,6 +168,20 @@ class ProcessExecutor:
                 context.set_forkserver_preload(_PRELOAD)
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._pool
+
+    def start(self) -> None:
+        """Start the worker processes now, in a thread, without waiting for them: the fork
+        server imports the pipeline's modules (about a second) while this process goes on
+        (a build lists the corpus meanwhile), and the first :meth:`map` finds the workers
+        ready. Optional: :meth:`map` starts them otherwise."""
+        pool = self._get_pool()
+
+        def spawn() -> None:
+            with contextlib.suppress(Exception):  # the pool closed meanwhile: nothing to start
+                for _ in range(self.workers):
+                    pool.submit(os.getpid)
+
+        threading.Thread(target=spawn, name="corpus-start-workers", daemon=True).start()
 
     def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, progress: Progress | None = None,
             weights: Sequence[int] | None = None) -> list[R]:

@@ -41,7 +41,7 @@ from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
 from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan_inputs
 from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
-from corpus.pipeline.executor import Engine, Executor, make_executor
+from corpus.pipeline.executor import Engine, Executor, ProcessExecutor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.publish.card import render_card
@@ -498,13 +498,26 @@ def build(
         with contextlib.suppress(OSError):  # staging folders of killed builds on this host
             _remove_stale(staging)
         caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
-    listing = scan(source_text)
-    rel = _Relativizer(source_text)
-    with _executor_for(executor, workers, scheduler, len(listing.entries)) as runner:
+    with contextlib.ExitStack() as running:
+        runner: Executor | None = None
+        if not scheduler and (executor == "processes" or (executor is None and workers)):
+            # Worker processes whatever the corpus: they start while the corpus is listed.
+            runner = running.enter_context(_executor_for(executor, workers, scheduler, 0))
+            if isinstance(runner, ProcessExecutor):
+                runner.start()
+        listing = scan(source_text)
+        rel = _Relativizer(source_text)
+        if runner is None:
+            runner = running.enter_context(
+                _executor_for(executor, workers, scheduler, len(listing.entries)))
         stages = Stages(runner, ProgressSettings.of(progress))
         # An unchanged corpus is found up to date after one read, before any processing.
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
                        if cache and not scheduler else None)
+        if store_cache is not None and (caches / name).is_dir():
+            # Entries of files that left the corpus are deleted after this build if they are
+            # many: the build then records which entries it uses.
+            store_cache.track(len(listing.entries))
         candidate = target if target is not None else (max(releases) if releases else None)
         previous_rows: PreviousRelease | None = None
         hashed: list[tuple[str, ...]] = []  # the files' digests, found by the check
@@ -542,6 +555,8 @@ def build(
             del previous_rows, hashed
             if store_cache is not None:
                 store_cache.prune()
+                if store_cache.track_use:
+                    store_cache.prune_unused()
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
             shutil.rmtree(tmp, ignore_errors=True)
             raise _write_error(exc, staging) from None
