@@ -28,7 +28,8 @@ import os
 import pickle
 import sqlite3
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
@@ -62,7 +63,6 @@ PER_FILE = ("doc", "row", "stat")
 
 
 _SIZE = struct.Struct("<Q")
-
 
 
 #: Values shorter than this are stored as they are (most verdicts): compressing them saves
@@ -146,22 +146,26 @@ class Cache:
             )
             found.update((key, pickle.loads(_unpack(value))) for key, value in rows)
         if self.track_use and kind in PER_FILE and found:
-            self._mark(found)
+            with self._transaction() as db:
+                self._mark(db, found)
         return found
 
-    def _mark(self, keys: Iterable[bytes], *, within: bool = False) -> None:
-        """Record ``keys`` as used (in the caller's transaction when ``within``)."""
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection, in a write transaction committed on exit (rolled back on error)."""
         db = self._connect()
-        if within:
-            db.executemany("INSERT OR IGNORE INTO cache_used VALUES (?)", ((k,) for k in keys))
-            return
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT OR IGNORE INTO cache_used VALUES (?)", ((k,) for k in keys))
+            yield db
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    @staticmethod
+    def _mark(db: sqlite3.Connection, keys: Iterable[bytes]) -> None:
+        """Record ``keys`` as used (in the caller's transaction)."""
+        db.executemany("INSERT OR IGNORE INTO cache_used VALUES (?)", ((k,) for k in keys))
 
     def put(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:
         """Store values (one transaction)."""
@@ -169,31 +173,19 @@ class Cache:
                 for key, value in items]
         if not rows:
             return
-        db = self._connect()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO cache_entries VALUES (?, ?, ?, ?)", rows)
             if self.track_use and kind in PER_FILE:
-                self._mark((row[2] for row in rows), within=True)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+                self._mark(db, (row[2] for row in rows))
 
     def replace(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None:
         """Store values in place of every value of ``kind`` (one transaction)."""
         rows = [(self.namespace, kind, key, _pack(pickle.dumps(value, protocol=5)))
                 for key, value in items]
-        db = self._connect()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             db.execute("DELETE FROM cache_entries WHERE ns = ? AND kind = ?",
                        (self.namespace, kind))
             db.executemany("INSERT OR REPLACE INTO cache_entries VALUES (?, ?, ?, ?)", rows)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def prune(self) -> None:
         """Delete the entries of every other namespace (and those of an older layout)."""
@@ -232,19 +224,13 @@ class Cache:
         """
         if not self.track_use:
             return 0
-        db = self._connect()
         kinds = ",".join("?" * len(PER_FILE))
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as db:
             deleted = db.execute(
                 f"DELETE FROM cache_entries WHERE ns = ? AND kind IN ({kinds})"
                 " AND key NOT IN (SELECT key FROM cache_used)",
                 (self.namespace, *PER_FILE)).rowcount
             db.execute("DELETE FROM cache_used")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return int(deleted)
 
     def close(self) -> None:
