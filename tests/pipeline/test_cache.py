@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sqlite3
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,3 +106,32 @@ def test_prune_unused_deletes_the_per_file_entries_a_tracked_build_did_not_touch
     assert left.prune_unused() == 0  # a build that did not track its use deletes nothing
     left.close()
     cache.close()
+
+
+def _open_get_and_put(path: str) -> int:
+    cache = Cache(path, "ns")
+    cache.get("stat", [b"a"])
+    cache.put("stat", [(b"key-%d" % os.getpid(), "digest")])
+    cache.close()
+    return os.getpid()
+
+
+def test_many_processes_opening_a_new_cache_at_once_all_succeed(tmp_path: Path) -> None:
+    """Switching a new file to WAL mode answers "database is locked" at once, without
+    SQLite's busy timeout, when other processes hold it: eight workers opening a new cache
+    together failed one time in three until the opening waited and tried again."""
+    context = multiprocessing.get_context("fork")
+    for trial in range(25):
+        path = str(tmp_path / f"t{trial}" / "pipeline.sqlite")
+        with context.Pool(8) as pool:  # new processes: each opens its first connection
+            pids = pool.map(_open_get_and_put, [path] * 8, chunksize=1)
+        keys = {b"key-%d" % pid for pid in pids}
+        assert len(Cache(path, "ns").get("stat", keys)) == len(keys)
+
+
+def test_an_error_other_than_a_lock_is_not_retried(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.sqlite").write_bytes(b"not a database" * 100)
+    started = time.monotonic()
+    with pytest.raises(sqlite3.DatabaseError):
+        Cache(tmp_path / "pipeline.sqlite", "ns").get("doc", [b"k"])
+    assert time.monotonic() - started < 5

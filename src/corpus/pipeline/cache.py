@@ -28,7 +28,8 @@ import os
 import pickle
 import sqlite3
 import struct
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -89,6 +90,42 @@ def _unpack(blob: bytes) -> bytes:
     return data
 
 
+#: How long a connection waits for another process's lock before it gives up (seconds).
+_TIMEOUT = 120.0
+
+
+def _set_up(db: sqlite3.Connection) -> None:
+    """WAL mode (persistent in the file: switched only once) and the tables."""
+    (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+    if str(mode).lower() != "wal":
+        db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    for statement in (*_SCHEMA, _USED):
+        db.execute(statement)
+
+
+def _retrying(step: Callable[[], None], timeout: float = _TIMEOUT) -> None:
+    """Run ``step``, again while SQLite says the file is busy, up to ``timeout`` seconds.
+
+    SQLite's busy timeout does not cover everything: switching a new file to WAL mode takes an
+    exclusive lock and answers "database is locked" at once when another process holds the
+    file (as when several workers open a new cache together), and so can opening a file whose
+    write-ahead log another connection is recovering.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
+
+
 def namespace_of(parts: Mapping[str, Any]) -> str:
     """The namespace of a build: a digest of everything that decides the cached values."""
     text = repr(sorted((k, repr(v)) for k, v in parts.items()))
@@ -120,14 +157,20 @@ class Cache:
         self.track_use = bool(state.get("track_use", False))
         self._db = None
 
+    def open(self) -> None:
+        """Create the file, in WAL mode, with its tables: done once by the driver before any
+        worker connects, so that workers only ever open a ready file."""
+        self._connect()
+
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=120.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            for statement in (*_SCHEMA, _USED):
-                db.execute(statement)
+            db = sqlite3.connect(self.path, timeout=_TIMEOUT, isolation_level=None)
+            try:
+                _retrying(lambda: _set_up(db))
+            except BaseException:
+                db.close()
+                raise
             self._db = db
         return self._db
 
