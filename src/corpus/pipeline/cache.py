@@ -157,11 +157,6 @@ class Cache:
         self.track_use = bool(state.get("track_use", False))
         self._db = None
 
-    def open(self) -> None:
-        """Create the file, in WAL mode, with its tables: done once by the driver before any
-        worker connects, so that workers only ever open a ready file."""
-        self._connect()
-
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)

@@ -548,7 +548,6 @@ def build(
         try:
             if store_cache is not None:
                 (caches / name).mkdir(parents=True, exist_ok=True)
-                store_cache.open()  # before any worker opens it
             handed = [listing]  # run_build lets the listing go once the files are read
             del listing
             built = run_build(handed, rel, tmp, config, stages, store_cache, previous_rows,
