@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import corpus
 import corpus.pipeline.reuse as reuse_module
 import corpus.pipeline.stages as stages_module
+import corpus.publish.builder as builder_module
 from corpus.errors import Reject
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.reuse import previous_release
@@ -159,6 +161,79 @@ def test_a_rebuild_compares_rows_by_their_digests_with_the_same_result(
     assert second.diff == replace(full, new=second.diff.new)  # built in a temporary folder
 
 
+def test_a_rebuild_finds_the_changed_rows_in_the_cache_not_in_the_releases(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With changes spread over a corpus every row group holds a changed row: the diff looks
+    the changed rows of both releases up in the cache instead of decoding them all."""
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    with monkeypatch.context() as patched:
+        def no_read(*args: object) -> None:
+            raise AssertionError("changed rows were read from a release")
+
+        patched.setattr("corpus.publish.compare._changed_fields", no_read)
+        second = corpus.build(news, store, executor="serial", progress=False)
+    assert second.diff is not None
+    assert second.diff.changed
+    assert second.diff == replace(diff(first.path, second.path), new=second.diff.new)
+
+
+def test_changed_rows_missing_from_the_cache_are_read_from_the_releases(
+    news: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    cache = store / ".cache" / "news" / "pipeline.sqlite"
+    with sqlite3.connect(cache) as db:  # the previous rows of the edited file are gone
+        db.execute("DELETE FROM cache_entries WHERE kind = 'row'")
+    second = corpus.build(news, store, executor="serial", progress=False)
+    assert second.diff is not None
+    assert second.diff.changed
+    assert second.diff == replace(diff(first.path, second.path), new=second.diff.new)
+
+
+def test_a_looked_up_row_that_is_not_the_releases_is_not_trusted(
+    news: Path, tmp_path: Path
+) -> None:
+    """The diff checks each row it looked up against the release's digest of it: a lookup
+    that answers with other rows costs reads, never a wrong difference."""
+    from corpus.publish.builder import _cache_namespace, _cached_rows
+    from corpus.publish.store import read_manifest
+
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    cache = Cache(store / ".cache" / "news" / "pipeline.sqlite",
+                  _cache_namespace(BuildConfig()))
+    before = read_manifest(first.path)
+    old_digests = cache.get("release", [before.fingerprint.encode()])[
+        before.fingerprint.encode()]
+    _edit(news)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    after = read_manifest(second.path)
+    new_digests = cache.get("release", [after.fingerprint.encode()])[
+        after.fingerprint.encode()]
+
+    class Built:
+        inputs = after.inputs
+
+    lookups = _cached_rows(cache, before, Built())  # type: ignore[arg-type]
+    assert lookups is not None
+
+    def tampered(lookup: Any) -> Any:
+        return lambda ids: {i: {**row, "title": row["title"] + "!"}
+                            for i, row in lookup(ids).items()}
+
+    plain = diff(first.path, second.path)
+    assert plain.changed
+    digests = (old_digests, new_digests)
+    assert diff(first.path, second.path, digests=digests, rows=lookups) == plain
+    assert diff(first.path, second.path, digests=digests,
+                rows=(lookups[0], tampered(lookups[1]))) == plain
+
+
 def _settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Treat every file as settled (the status-change time of a file just written cannot be
     set back, and a test should not wait for it): digests are filed under stat at once."""
@@ -298,12 +373,19 @@ def test_a_rebuild_takes_unchanged_rows_from_the_previous_release(
         return real_get(self, kind, keys)
 
     monkeypatch.setattr(Cache, "get", recording)
+    real_diff = diff
+
+    def diffing(*args: Any, **kwargs: Any) -> Any:
+        kinds.append("(diff)")
+        return real_diff(*args, **kwargs)
+
+    monkeypatch.setattr(builder_module, "diff", diffing)
     second = corpus.build(news, store, executor="serial", progress=False)
     # Every document but the edited and the added one came from the first release, and no
-    # cached row was read.
+    # cached row was read to write the data (the diff reads those of the changed rows).
     assert counts == {"release": first.manifest.counts.documents - 2, "cache": 0}
     assert "doc" in kinds
-    assert "row" not in kinds
+    assert "row" not in kinds[:kinds.index("(diff)")]
     _same_data(second, _clean(news, tmp_path, second.version))
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "Rejected",
     "Relativize",
     "StageError",
+    "cache_key",
     "docs_path",
     "hash_inputs",
     "list_inputs",
@@ -255,7 +256,7 @@ def _named(doc: Document, work: Callable[[], T]) -> T:
         raise StageError(f"{doc.source}: {type(exc).__name__}: {exc}") from exc
 
 
-def _cache_key(sha256: str, name: str) -> bytes:
+def cache_key(sha256: str, name: str) -> bytes:
     """What a document's cached results are filed under: its raw bytes and its file name."""
     return hashlib.blake2b(f"{sha256}\0{name}".encode("utf-8", "surrogatepass"),
                            digest_size=16).digest()
@@ -327,7 +328,7 @@ def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int,
     known = _KnownDigests(cache if digests is None else None, chunk, limit)
     if digests is not None:
         known.digests = list(digests)
-    keys = [_cache_key(sha, _name_of(entry)) if sha and isinstance(entry, FileRef) else b""
+    keys = [cache_key(sha, _name_of(entry)) if sha and isinstance(entry, FileRef) else b""
             for entry, sha in zip(chunk, known.digests, strict=True)]
     hits: dict[bytes, Any] = cache.get("doc", [k for k in keys if k]) if cache else {}
     unread = [k for k, key in enumerate(keys) if key not in hits]
@@ -340,7 +341,7 @@ def _read_chunk(chunk: Sequence[Entry], cache: Cache | None, limit: int,
             known.learn(k, hashlib.sha256(data).hexdigest())
             entry = chunk[k]
             assert isinstance(entry, FileRef)
-            keys[k] = _cache_key(known.digests[k], _name_of(entry))
+            keys[k] = cache_key(known.digests[k], _name_of(entry))
         else:
             known.digests[k], keys[k] = "", b""
     if cache is not None:

@@ -27,14 +27,16 @@ import socket
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, PublishError, Reject
@@ -44,8 +46,9 @@ from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
 from corpus.pipeline.executor import Engine, Executor, ProcessExecutor, make_executor
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, previous_release
+from corpus.pipeline.stages import WORK_SCHEMA, cache_key
 from corpus.publish.card import render_card
-from corpus.publish.compare import ReleaseDiff, diff
+from corpus.publish.compare import ReleaseDiff, RowLookup, diff
 from corpus.publish.config import BuildConfig, settings_hash
 from corpus.publish.layout import (
     FIRST_VERSION,
@@ -55,7 +58,7 @@ from corpus.publish.layout import (
     check_name,
     list_releases,
 )
-from corpus.publish.manifest import ChangelogEntry, Manifest
+from corpus.publish.manifest import ChangelogEntry, InputFile, InputFiles, Manifest
 from corpus.publish.store import (
     ReleaseExistsError,
     RemoteStore,
@@ -254,6 +257,46 @@ def _known_digests(cache: Cache | None, previous: Manifest, built: BuiltData
     fingerprint = previous.fingerprint.encode()
     known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
     return None if known is None else (known, built.row_digests)
+
+
+def _cached_rows(cache: Cache | None, previous: Manifest, built: BuiltData
+                 ) -> tuple[RowLookup, RowLookup] | None:
+    """How the diff finds the changed rows of the previous and of the new release in the cache
+    (their documents' rows before deduplication, filed under their bytes' digest and file
+    name), instead of decoding every row group that holds one: with changes spread over the
+    corpus, that is every row group of both releases. The diff checks each row found against
+    the release's digest of it."""
+    if cache is None:
+        return None
+    return (partial(_rows_in_cache, cache, _inputs_table(previous.inputs)),
+            partial(_rows_in_cache, cache, _inputs_table(built.inputs)))
+
+
+def _inputs_table(inputs: Sequence[InputFile]) -> pa.Table:
+    return (inputs if isinstance(inputs, InputFiles) else InputFiles.of(inputs)).table
+
+
+def _rows_in_cache(cache: Cache, inputs: pa.Table, ids: Sequence[str]
+                   ) -> dict[str, dict[str, Any]]:
+    """The cached rows of the documents ``ids`` of a release whose input files are ``inputs``
+    (a manifest's, :data:`~corpus.publish.manifest.INPUTS_SCHEMA`)."""
+    chosen = inputs.filter(pc.and_(inputs.column("accepted"),
+                                   pc.is_in(inputs.column("id"),
+                                            value_set=pa.array(ids, pa.string()))))
+    keys = {cache_key(row["sha256"], _input_name(row["path"].decode("utf-8", "surrogatepass"))):
+            str(row["id"])
+            for row in chosen.select(["path", "sha256", "id"]).to_pylist() if row["sha256"]}
+    found = cache.get("row", list(keys))
+    rows: dict[str, dict[str, Any]] = {}
+    for key, data in found.items():
+        batch = pa.ipc.read_record_batch(pa.py_buffer(data), WORK_SCHEMA)
+        rows[keys[key]] = batch.to_pylist()[0]
+    return rows
+
+
+def _input_name(path: str) -> str:
+    """A manifest input's file name (an archive member's own: ``archive.tar!dir/name``)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
 
 
 def _previous_rows(folder: str, manifest: Manifest, cache: Cache, config: BuildConfig
@@ -599,7 +642,8 @@ def build(
         if previous is not None:
             with stages.timed("diff"):
                 change = diff(releases[previous], tmp, storage_options=storage_options,
-                              digests=_known_digests(store_cache, manifest_of(previous), built))
+                              digests=_known_digests(store_cache, manifest_of(previous), built),
+                              rows=_cached_rows(store_cache, manifest_of(previous), built))
         if store_cache is not None:  # this release's row digests, for the next build's diff
             store_cache.replace("release", [(built.fingerprint.encode(),
                                              built.row_digests)])

@@ -11,7 +11,8 @@ plus the members of its clusters, and per-column digests for the changed documen
 releases' Parquet files are streamed in batches. When the rows' digests are known (a build
 knows them), the ids, digests and the few columns clusters and paths need are held as Arrow
 arrays, never as a Python object per row, and the changed rows are read a column at a time
-from the row groups that hold them only.
+from the row groups that hold them only; or, when the caller can look the changed rows up
+(a build finds them in its cache), not read at all.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import json
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Never
@@ -44,11 +45,22 @@ __all__ = [
     "DocumentChange",
     "DocumentRef",
     "ReleaseDiff",
+    "RowLookup",
     "diff",
     "row_json",
 ]
 
 _BATCH = 512
+
+#: Looks rows of a release up by id without reading the release (a build's cache): each row
+#: as it was before deduplication (the dedup columns at their defaults; ``source`` may be
+#: another copy's), for the ids it knows. A row is used only when it reproduces the release's
+#: digest of that row before deduplication (the ``row_digest`` column of the digests), so a
+#: wrong or stale answer costs a read, never a wrong diff.
+RowLookup = Callable[[Sequence[str]], Mapping[str, Mapping[str, Any]]]
+
+#: The dedup columns: what the release holds, not the looked-up row before deduplication.
+_DEDUP_COLUMNS = ("cluster_id", "duplicate_of", "relation", "score")
 
 
 def row_json(row: Mapping[str, Any]) -> bytes:
@@ -238,7 +250,8 @@ def _field_digests(row: Mapping[str, Any], columns: list[str]) -> dict[str, byte
 
 def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
          storage_options: Mapping[str, Any] | None = None,
-         digests: tuple[pa.Table, pa.Table] | None = None) -> ReleaseDiff:
+         digests: tuple[pa.Table, pa.Table] | None = None,
+         rows: tuple[RowLookup, RowLookup] | None = None) -> ReleaseDiff:
     """Compare release ``old`` with release ``new`` (the ``all`` config of each).
 
     Each is a release folder or the fsspec URL of a release in a remote store
@@ -253,30 +266,37 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     ``digests``: when the caller knows a digest of every row of both releases (``id`` and
     ``digest`` columns; equal digests exactly for equal rows, as a build keeps them), rows are
     compared by digest and only the changed ones are read whole. Same result, much less work.
+    ``rows``: with ``digests`` that have a ``row_digest`` column, how to look the rows of the
+    old and of the new release up (:data:`RowLookup`); the changed rows found so are not read
+    from the releases at all (their dedup columns excepted, which are read with the ids).
     """
     old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
     old_shards = _shards(old_dir, storage_options)
     new_shards = _shards(new_dir, storage_options)
     if digests is not None and _schema(old_shards).equals(_schema(new_shards)):
-        return _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests)
+        return _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests, rows=rows)
     with _progress(progress, old_shards + new_shards) as bar:
         return _diff(old_dir, new_dir, old_shards, new_shards, bar)
 
 
 _LIGHT = ["id", "source", "relation", "duplicate_of"]
+#: Read with the light columns when rows may be looked up: the rest of the dedup columns.
+_MORE = ["cluster_id", "score"]
 
 
 def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
-                    new_shards: list[_Shard], old_digests: pa.Table, new_digests: pa.Table
-                    ) -> ReleaseDiff:
+                    new_shards: list[_Shard], old_digests: pa.Table, new_digests: pa.Table,
+                    rows: tuple[RowLookup, RowLookup] | None = None) -> ReleaseDiff:
     """:func:`_diff` for releases whose rows' digests are known: reads the light columns of
     every row and every column of the changed rows.
 
     The ids, digests and light columns stay Arrow arrays; Python objects are made only for
     the rows added, removed or changed and for the members of clusters. The changed rows are
-    read from the row groups that hold one of them only (see :func:`_changed_fields`)."""
+    read from the row groups that hold one of them only (see :func:`_changed_fields`), unless
+    ``rows`` finds them (see :func:`_looked_up_fields`)."""
     columns = _schema(new_shards).names
-    old_light, new_light = _light(old_shards), _light(new_shards)
+    more = [c for c in _MORE if c in columns] if rows is not None else []
+    old_light, new_light = _light(old_shards, more), _light(new_shards, more)
     for light, digests in ((old_light, old_digests), (new_light, new_digests)):
         if not _same_ids(light.column("id"), digests.column("id")):
             raise PublishError(f"the row digests given do not match {old_dir} and {new_dir}")
@@ -300,25 +320,35 @@ def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
     if len(changed_ids):
         paths = {str(r["id"]): _path(r) for r in new_light.filter(
             pc.is_in(new_ids, value_set=changed_ids)).select(["id", "source"]).to_pylist()}
-        old_fields = _changed_fields(old_shards, old_light, columns, changed_ids)
-        for doc_id, now_fields in _changed_fields(new_shards, new_light, columns,
-                                                  changed_ids).items():
+        wanted = [str(i) for i in changed_ids.to_pylist()]
+        sides = []
+        for k, (shards, light, digests) in enumerate(((old_shards, old_light, old_digests),
+                                                      (new_shards, new_light, new_digests))):
+            found = ({} if rows is None else
+                     _looked_up_fields(rows[k], wanted, light, digests, columns))
+            missing = [i for i in wanted if i not in found]
+            if missing:
+                found.update(_changed_fields(shards, light, columns,
+                                             pa.array(missing, pa.string())))
+            sides.append(found)
+        old_fields, new_fields = sides
+        for doc_id in wanted:
             fields = tuple(name for name in columns
-                           if now_fields[name] != old_fields[doc_id][name])
+                           if new_fields[doc_id][name] != old_fields[doc_id][name])
             changed.append(DocumentChange(doc_id, paths[doc_id], fields))
     return _result(old_dir, new_dir, False, added, removed, changed,
                    _clusters_of(_clustered(old_light)), _clusters_of(_clustered(new_light)),
                    unchanged)
 
 
-def _light(shards: list[_Shard]) -> pa.Table:
-    """The light columns of every row of ``shards``, with the shard and row group of each
-    (``_shard``, ``_group``), as one Arrow table."""
+def _light(shards: list[_Shard], more: Sequence[str] = ()) -> pa.Table:
+    """The light columns (and ``more``) of every row of ``shards``, with the shard and row
+    group of each (``_shard``, ``_group``), as one Arrow table."""
     tables = []
     for number, shard in enumerate(shards):
         with shard.open() as parquet:
             for group in range(parquet.num_row_groups):
-                table = parquet.read_row_group(group, columns=_LIGHT)
+                table = parquet.read_row_group(group, columns=[*_LIGHT, *more])
                 size = table.num_rows
                 tables.append(table.append_column(
                     "_shard", pa.array(np.full(size, number, np.int32))).append_column(
@@ -333,6 +363,35 @@ def _same_ids(ids: pa.ChunkedArray, digest_ids: pa.ChunkedArray) -> bool:
     return (len(ids) == len(digest_ids) == len(pc.unique(ids)) == len(pc.unique(digest_ids))
             and pc.sum(pc.is_in(ids, value_set=digest_ids.combine_chunks())).as_py() in
             (None, len(ids)))
+
+
+def _looked_up_fields(lookup: RowLookup, ids: list[str], light: pa.Table, digests: pa.Table,
+                      columns: list[str]) -> dict[str, dict[str, bytes]]:
+    """The digest of each column of the rows ``lookup`` finds among ``ids``, for those whose
+    row reproduces the release's digest of the row before deduplication (given the release's
+    ``source``); the dedup columns' values are the release's own (from ``light``)."""
+    if "row_digest" not in digests.column_names or not all(
+            c in light.column_names for c in ("source", *_DEDUP_COLUMNS)):
+        return {}
+    found = lookup(ids)
+    if not found:
+        return {}
+    chosen = pa.array(list(found), pa.string())
+    expected = dict(zip(*(digests.filter(pc.is_in(digests.column("id"), value_set=chosen))
+                          .select(["id", "row_digest"]).to_pydict().values()), strict=True))
+    held = {row["id"]: row for row in light.filter(pc.is_in(light.column("id"), value_set=chosen))
+            .select(["id", "source", *_DEDUP_COLUMNS]).to_pylist()}
+    fields: dict[str, dict[str, bytes]] = {}
+    for doc_id, looked_up in found.items():
+        if doc_id not in held or doc_id not in expected:
+            continue
+        row = {name: value for name, value in looked_up.items() if name != "row_digest"}
+        row["source"] = held[doc_id]["source"]
+        if set(row) != set(columns) or _digest(row_json(row)) != expected[doc_id]:
+            continue  # not this release's row: read it
+        row.update({name: held[doc_id][name] for name in _DEDUP_COLUMNS})
+        fields[doc_id] = {name: _digest(row_json({name: row[name]})) for name in columns}
+    return fields
 
 
 def _changed_fields(shards: list[_Shard], light: pa.Table, columns: list[str],
