@@ -1,0 +1,66 @@
+"""The writer threads of the write stage: calls run in order, at most a few behind, and a
+failure is raised, never lost."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus.pipeline.build import _InOrder
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(), max_size=40), st.integers(min_value=1, max_value=6))
+def test_every_value_is_handled_once_in_order(values: list[int], ahead: int) -> None:
+    seen: list[int] = []
+    with _InOrder(seen.append, ahead=ahead) as call:
+        for value in values:
+            call(value)
+    assert seen == values
+
+
+def test_the_caller_is_never_more_than_ahead_calls_in_front() -> None:
+    release = threading.Event()
+    started: list[int] = []
+
+    def slow(value: int) -> None:
+        started.append(value)
+        release.wait(5)
+
+    calls = 0
+
+    def feed(call: _InOrder) -> None:
+        nonlocal calls
+        for value in range(10):
+            call(value)
+            calls += 1
+
+    with _InOrder(slow, ahead=3) as call:
+        feeder = threading.Thread(target=feed, args=(call,))
+        feeder.start()
+        time.sleep(0.3)
+        assert calls == 3  # the fourth call waits for the first to finish
+        release.set()
+        feeder.join(5)
+    assert started == list(range(10))
+
+
+def test_a_failure_in_the_thread_is_raised_by_a_later_call_or_on_exit() -> None:
+    def failing(value: int) -> None:
+        if value == 2:
+            raise OSError(28, "No space left on device")
+
+    def run(count: int, ahead: int) -> None:
+        with _InOrder(failing, ahead=ahead) as call:
+            for value in range(count):
+                call(value)
+                time.sleep(0.001)
+
+    with pytest.raises(OSError, match="No space left"):
+        run(3, 4)  # raised on exit
+    with pytest.raises(OSError, match="No space left"):
+        run(50, 2)  # raised by a later call
