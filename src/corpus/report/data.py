@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.errors import ConfigError, PublishError, Reject
@@ -193,6 +195,24 @@ def _batches(
             yield batch.to_pylist(), None
 
 
+def _arrow_batches(path: Path, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """:func:`_batches`, as Arrow record batches."""
+    parquet = _open(path)
+    missing = [c for c in columns if c not in parquet.schema_arrow.names]
+    if missing:
+        raise PublishError(
+            f"{path}: column(s) {', '.join(missing)} missing; was the release written by another "
+            "schema version? (rebuild it with `corpus build`)"
+        )
+    yield from parquet.iter_batches(batch_size=_BATCH, columns=list(columns))
+
+
+def _value_counts(values: pa.Array) -> dict[str, int]:
+    counted = pc.value_counts(values)
+    return dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(),
+                    strict=True))
+
+
 def read_manifest(release_dir: Path) -> Manifest:
     """The manifest of ``release_dir``; raises :class:`PublishError` if it is not a release."""
     return Manifest.read(release_dir)
@@ -260,22 +280,27 @@ def scan_documents(
     found: dict[str, DocumentInfo] = {}
     untitled: set[str] = set()
     shards = _shards(release_dir, manifest)
+    wanted_ids = pa.array(sorted(wanted), pa.string())
+    kept_values = pa.array(sorted(_KEPT), pa.string())
     for shard in shards:
-        for rows, _ in _batches(shard, _DOC_COLUMNS):
-            lengths.append(np.fromiter((int(r["word_count"]) for r in rows), dtype=np.int64))
-            for row in rows:
-                languages[row["language"]] += 1
-                if row["relation"] in _KEPT:
-                    kept[row["language"]] += 1
-                if row["id"] in wanted:
-                    source = row["source"]
-                    path = source["path"] + (f"!{source['member']}" if source["member"] else "")
-                    found[row["id"]] = DocumentInfo(
-                        id=row["id"], title=row["title"], path=path, language=row["language"],
-                        words=int(row["word_count"]), snippet="",
-                    )
-                    if not row["title"]:
-                        untitled.add(row["id"])
+        # Counted on the Arrow columns: a Python object is made for the wanted rows only.
+        for batch in _arrow_batches(shard, _DOC_COLUMNS):
+            lengths.append(batch.column("word_count").to_numpy(zero_copy_only=False)
+                           .astype(np.int64))
+            language = batch.column("language")
+            languages.update(_value_counts(language))
+            kept.update(_value_counts(pc.filter(
+                language, pc.is_in(batch.column("relation"), value_set=kept_values))))
+            chosen = batch.filter(pc.is_in(batch.column("id"), value_set=wanted_ids))
+            for row in chosen.to_pylist():
+                source = row["source"]
+                path = source["path"] + (f"!{source['member']}" if source["member"] else "")
+                found[row["id"]] = DocumentInfo(
+                    id=row["id"], title=row["title"], path=path, language=row["language"],
+                    words=int(row["word_count"]), snippet="",
+                )
+                if not row["title"]:
+                    untitled.add(row["id"])
     if untitled:
         for shard in shards:
             for rows, texts in _batches(shard, ["id"], lazy="text"):
