@@ -297,15 +297,25 @@ def _hash64(text: str) -> int:
 class IndexEntry:
     """One document's dedup data as the index phase computes it; what an incremental build
     caches, so that an unchanged document is not hashed again. ``bands`` and ``stems`` are the
-    little-endian bytes of its LSH band keys and distinct content stems."""
+    little-endian bytes of its LSH band keys and distinct content stems; ``record`` is its
+    record of the spool (its text and hashing key as UTF-8, after their lengths) and
+    ``content`` the digest of both: a cached document is spooled as it is, its text neither
+    encoded nor hashed again."""
 
-    key: str
+    record: bytes
+    content: bytes
     credit: str
     digest: bytes
     anchors: tuple[int, ...]
     words: int
     bands: bytes
     stems: bytes
+
+    @property
+    def key(self) -> str:
+        """The document's hashing key (the tail of its spool record)."""
+        body, _ = _RECORD.unpack_from(self.record)
+        return self.record[_RECORD.size + body:].decode("utf-8", "surrogatepass")
 
 
 def _in_position_order(chunks: list[tuple[I64, Any]], empty: Any) -> Any:
@@ -330,6 +340,9 @@ class ShardIndexer:
                  on_computed: Callable[[int, IndexEntry], None] | None = None) -> None:
         self._on_computed = on_computed
         self._pending_anchors: list[tuple[int, ...]] = []
+        # the spool records and content digests of the documents waiting for their batch
+        # (kept only to be handed to ``on_computed``)
+        self._pending_records: list[tuple[bytes, bytes]] = []
         self._contents: list[bytes] = []
         self._work = os.fspath(work)
         self._shard = shard
@@ -373,8 +386,14 @@ class ShardIndexer:
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         anchors = tuple(_hash64(p) for p in _anchor_paragraphs(key))
         self._pending_positions.append(len(self._ids))
-        self._register(doc.id, doc.name, str(doc.source), doc.seq, text, key,
+        body = text.encode("utf-8", "surrogatepass")
+        tail = key.encode("utf-8", "surrogatepass")
+        record = _RECORD.pack(len(body), len(tail)) + body + tail
+        content = hashlib.blake2b(body + b"\0" + tail, digest_size=16).digest()
+        self._register(doc.id, doc.name, str(doc.source), doc.seq, record, content,
                        source_credit(doc), digest, anchors)
+        if self._on_computed is not None:
+            self._pending_records.append((record, content))
         self._pending_anchors.append(anchors)
         self._keys.append(key)
         if len(self._keys) >= _BATCH:
@@ -385,7 +404,7 @@ class ShardIndexer:
         """Documents added so far (the position the next one gets)."""
         return len(self._ids)
 
-    def add_entry(self, doc_id: str, name: str, where: str, seq: int, text: str,
+    def add_entry(self, doc_id: str, name: str, where: str, seq: int,
                   entry: IndexEntry) -> None:
         """Index one document whose entry was computed before (by this code, same settings).
 
@@ -393,8 +412,8 @@ class ShardIndexer:
         their arrays are put in position order when the shard is closed, so a cached entry
         never forces a small batch to be hashed early."""
         local = len(self._ids)
-        self._register(doc_id, name, where, seq, text, entry.key, entry.credit, entry.digest,
-                       entry.anchors)
+        self._register(doc_id, name, where, seq, entry.record, entry.content, entry.credit,
+                       entry.digest, entry.anchors)
         where_ = np.array([local], dtype=np.int64)
         self._bands.append((where_, np.frombuffer(entry.bands, dtype="<u8").reshape(1, -1)))
         self._words.append((where_, np.array([entry.words], dtype=np.int64)))
@@ -402,8 +421,8 @@ class ShardIndexer:
         self._stems.append(stems)
         self._stem_owners.append(np.full(len(stems), local, dtype=np.int64))
 
-    def _register(self, doc_id: str, name: str, where: str, seq: int, text: str, key: str,
-                  credit: str, digest: bytes, anchors: tuple[int, ...]) -> None:
+    def _register(self, doc_id: str, name: str, where: str, seq: int, record: bytes,
+                  content: bytes, credit: str, digest: bytes, anchors: tuple[int, ...]) -> None:
         local = len(self._ids)
         self._ids.append(doc_id)
         self._names.append(name)
@@ -411,12 +430,10 @@ class ShardIndexer:
         self._seqs.append(seq)
         self._credits.append(credit)
         self._digests.append(digest)
-        body = text.encode("utf-8", "surrogatepass")
-        tail = key.encode("utf-8", "surrogatepass")
-        self._contents.append(hashlib.blake2b(body + b"\0" + tail, digest_size=16).digest())
-        self._spool.write(_RECORD.pack(len(body), len(tail)) + body + tail)
+        self._contents.append(content)
+        self._spool.write(record)
         self._offsets.append(self._end)
-        self._end += _RECORD.size + len(body) + len(tail)
+        self._end += len(record)
         for anchor in anchors:
             self._anchors.append(anchor)
             self._anchor_owners.append(local)
@@ -439,10 +456,12 @@ class ShardIndexer:
         self._stem_owners.append(positions[stem_owners])
         if self._on_computed is not None:
             bounds = np.searchsorted(stem_owners, np.arange(len(self._keys) + 1))
-            for k, key in enumerate(self._keys):
+            for k in range(len(self._keys)):
                 position = int(positions[k])
+                record, content = self._pending_records[k]
                 self._on_computed(position, IndexEntry(
-                    key=key, credit=self._credits[position], digest=self._digests[position],
+                    record=record, content=content, credit=self._credits[position],
+                    digest=self._digests[position],
                     anchors=self._pending_anchors[k], words=int(hashed.counts[k]),
                     bands=bands[k].astype("<u8").tobytes(),
                     stems=stems[bounds[k]:bounds[k + 1]].astype("<u8").tobytes(),
@@ -450,6 +469,7 @@ class ShardIndexer:
         self._keys.clear()
         self._pending_anchors.clear()
         self._pending_positions.clear()
+        self._pending_records.clear()
 
     def close(self) -> IndexedShard:
         """Write the shard's index files; return what was indexed."""

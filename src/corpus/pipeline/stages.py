@@ -300,7 +300,7 @@ class _Inputs:
 #: itself (a one-row :data:`WORK_SCHEMA` record batch, serialised: no Python row to rebuild on
 #: a hit), read only when the row is not taken from the previous release: such a hit then
 #: decompresses less than half the bytes it did.
-_Cached = tuple[IndexEntry, int, tuple[str, str], str, int, str, bytes]
+_Cached = tuple[IndexEntry, int, tuple[str, str], str, int, bytes]
 
 
 def _hit_row(row: bytes, made_with: tuple[str, str], source: tuple[str, str]) -> pa.Table:
@@ -363,14 +363,14 @@ def prepare(task: PrepareTask) -> PreparedShard:
     cache = task.cache
     inputs = _Inputs()
     rejects: list[Rejected] = []
-    waiting: dict[int, tuple[bytes, int, tuple[str, str], str, int, str, bytes]] = {}
+    waiting: dict[int, tuple[bytes, int, tuple[str, str], str, int, bytes]] = {}
     fresh: list[tuple[bytes, _Cached]] = []
     fresh_rows: list[tuple[bytes, bytes]] = []
     parsed = normalised = 0
 
     def computed(position: int, entry: IndexEntry) -> None:
-        key, size, source, doc_id, seq, text, digest = waiting.pop(position)
-        fresh.append((key, (entry, size, source, doc_id, seq, text, digest)))
+        key, size, source, doc_id, seq, digest = waiting.pop(position)
+        fresh.append((key, (entry, size, source, doc_id, seq, digest)))
 
     def reject(entry: Entry, found: Reject, data: bytes | None) -> None:
         found = task.relativize.reject(found)
@@ -414,7 +414,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
                 cached, source = hit
                 if task.reuse and source == cached[2]:
                     # The row is the previous release's: only its place is written down.
-                    reused.add(indexer.count, key, cached[6])
+                    reused.add(indexer.count, key, cached[5])
                 else:
                     if key not in rows:
                         raise StageError(
@@ -423,7 +423,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
                             "results but not its row; delete the cache folder and build again")
                     pieces.append(_hit_row(rows[key], cached[2], source))
                 indexer.add_entry(cached[3], _file_name(*source), str(SourceRef(*source)),
-                                  cached[4], cached[5], cached[0])
+                                  cached[4], cached[0])
                 continue
             assert doc is not None
             normalised_doc, row = made[taken]
@@ -435,7 +435,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
                 fresh_rows.append((key, piece.to_batches()[0].serialize().to_pybytes()))
                 waiting[indexer.count] = (
                     key, size, (source["path"], source["member"]), row["id"], row["seq"],
-                    row["text"], row["row_digest"])
+                    row["row_digest"])
             _named(doc, partial(indexer.add, normalised_doc))
         if pieces:
             writer.write(pa.concat_tables(pieces))
