@@ -7,6 +7,7 @@ import os
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -108,7 +109,16 @@ def test_prune_unused_deletes_the_per_file_entries_a_tracked_build_did_not_touch
     cache.close()
 
 
+_BARRIER: Any = None
+
+
+def _hold(barrier: Any) -> None:
+    global _BARRIER
+    _BARRIER = barrier
+
+
 def _open_get_and_put(path: str) -> int:
+    _BARRIER.wait(30)  # every worker opens the new cache at the same moment
     cache = Cache(path, "ns")
     cache.get("stat", [b"a"])
     cache.put("stat", [(b"key-%d" % os.getpid(), "digest")])
@@ -120,13 +130,15 @@ def test_many_processes_opening_a_new_cache_at_once_all_succeed(tmp_path: Path) 
     """Switching a new file to WAL mode answers "database is locked" at once, without
     SQLite's busy timeout, when other processes hold it: eight workers opening a new cache
     together failed one time in three until the opening waited and tried again."""
-    context = multiprocessing.get_context("fork")
-    for trial in range(25):
-        path = str(tmp_path / f"t{trial}" / "pipeline.sqlite")
-        with context.Pool(8) as pool:  # new processes: each opens its first connection
+    context = multiprocessing.get_context("forkserver")  # no thread of the tests is forked
+    barrier = context.Barrier(8)
+    with context.Pool(8, initializer=_hold, initargs=(barrier,)) as pool:
+        for trial in range(25):
+            path = str(tmp_path / f"t{trial}" / "pipeline.sqlite")
             pids = pool.map(_open_get_and_put, [path] * 8, chunksize=1)
-        keys = {b"key-%d" % pid for pid in pids}
-        assert len(Cache(path, "ns").get("stat", keys)) == len(keys)
+            assert len(set(pids)) == 8
+            keys = {b"key-%d" % pid for pid in pids}
+            assert len(Cache(path, "ns").get("stat", keys)) == len(keys)
 
 
 def test_an_error_other_than_a_lock_is_not_retried(tmp_path: Path) -> None:

@@ -42,7 +42,10 @@ def test_the_caller_is_never_more_than_ahead_calls_in_front() -> None:
     with _InOrder(slow, ahead=3) as call:
         feeder = threading.Thread(target=feed, args=(call,))
         feeder.start()
-        time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while calls < 3 and time.monotonic() < deadline:  # however slow the machine
+            time.sleep(0.01)
+        time.sleep(0.2)
         assert calls == 3  # the fourth call waits for the first to finish
         release.set()
         feeder.join(5)
