@@ -390,7 +390,7 @@ def _looked_up_fields(lookup: RowLookup, ids: list[str], light: pa.Table, digest
         if set(row) != set(columns) or _digest(row_json(row)) != expected[doc_id]:
             continue  # not this release's row: read it
         row.update({name: held[doc_id][name] for name in _DEDUP_COLUMNS})
-        fields[doc_id] = {name: _digest(row_json({name: row[name]})) for name in columns}
+        fields[doc_id] = _field_digests(row, columns)
     return fields
 
 
