@@ -94,6 +94,8 @@ RunMap = Callable[[Callable[[Any], Any], Sequence[Any], str, Sequence[int]], lis
 
 #: Documents hashed per numpy batch in the index phase.
 _BATCH = 128
+#: Cached index entries taken before their arrays are made, at most.
+_CACHED_CHUNK = 4096
 #: Buckets of the document-frequency table (16 MiB of int32).
 _DF_BUCKETS = 1 << 22
 #: Verification profiles a process keeps in memory at once (least recently used are dropped):
@@ -366,6 +368,12 @@ class ShardIndexer:
         self._bands: list[tuple[I64, U64]] = []
         self._stems: list[U64] = []
         self._stem_owners: list[I64] = []
+        # cached entries' arrays as their bytes, made into arrays a chunk at a time (an array
+        # or four per document cost more than the rest of taking a cached entry)
+        self._cached: list[int] = []
+        self._cached_words: list[int] = []
+        self._cached_bands: list[bytes] = []
+        self._cached_stems: list[bytes] = []
 
     def __enter__(self) -> ShardIndexer:
         return self
@@ -414,12 +422,27 @@ class ShardIndexer:
         local = len(self._ids)
         self._register(doc_id, name, where, seq, entry.record, entry.content, entry.credit,
                        entry.digest, entry.anchors)
-        where_ = np.array([local], dtype=np.int64)
-        self._bands.append((where_, np.frombuffer(entry.bands, dtype="<u8").reshape(1, -1)))
-        self._words.append((where_, np.array([entry.words], dtype=np.int64)))
-        stems = np.frombuffer(entry.stems, dtype="<u8")
-        self._stems.append(stems)
-        self._stem_owners.append(np.full(len(stems), local, dtype=np.int64))
+        self._cached.append(local)
+        self._cached_words.append(entry.words)
+        self._cached_bands.append(entry.bands)
+        self._cached_stems.append(entry.stems)
+        if len(self._cached) >= _CACHED_CHUNK:
+            self._take_cached()
+
+    def _take_cached(self) -> None:
+        """Turn the cached entries' bytes taken since the last call into one chunk of arrays."""
+        if not self._cached:
+            return
+        positions = np.array(self._cached, dtype=np.int64)
+        self._bands.append((positions, np.frombuffer(b"".join(self._cached_bands), dtype="<u8")
+                            .reshape(len(positions), -1).astype(np.uint64, copy=False)))
+        self._words.append((positions, np.array(self._cached_words, dtype=np.int64)))
+        self._stems.append(np.frombuffer(b"".join(self._cached_stems), dtype="<u8")
+                           .astype(np.uint64, copy=False))
+        self._stem_owners.append(np.repeat(positions, np.fromiter(
+            (len(s) // 8 for s in self._cached_stems), dtype=np.int64, count=len(positions))))
+        self._cached, self._cached_words = [], []
+        self._cached_bands, self._cached_stems = [], []
 
     def _register(self, doc_id: str, name: str, where: str, seq: int, record: bytes,
                   content: bytes, credit: str, digest: bytes, anchors: tuple[int, ...]) -> None:
@@ -474,6 +497,7 @@ class ShardIndexer:
     def close(self) -> IndexedShard:
         """Write the shard's index files; return what was indexed."""
         self._flush()
+        self._take_cached()
         self._spool.close()
         n = len(self._ids)
         bands_count = self._config.minhash.banding[0]

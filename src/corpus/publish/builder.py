@@ -27,7 +27,8 @@ import socket
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError
@@ -317,15 +318,23 @@ def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) ->
     )
 
 
-def _fsync_tree(root: Path) -> None:
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+def _fsync_tree(root: Path, done: Set[Path] = frozenset()) -> None:
+    """Flush every file under ``root`` but those in ``done``, then ``root`` itself."""
+    _fsync_files(p for p in sorted(root.rglob("*")) if p not in done and p.is_file())
     _fsync_dir(root)
+
+
+def _fsync_files(paths: Iterable[Path]) -> list[Path]:
+    """Flush each file of ``paths`` to disk; the paths flushed."""
+    flushed = []
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        flushed.append(path)
+    return flushed
 
 
 def _fsync_dir(path: Path) -> None:
@@ -404,8 +413,11 @@ def _write_error(exc: OSError, dataset_dir: Path) -> PublishError:
     )
 
 
-def _move_into_place(tmp: Path, final: Path, overwrite: bool) -> None:
-    _fsync_tree(tmp)
+def _move_into_place(tmp: Path, final: Path, overwrite: bool,
+                     synced: Future[list[Path]] | None = None) -> None:
+    """Flush ``tmp`` to disk (the files ``synced`` flushed already are not flushed again)
+    and rename it to ``final``, replacing an earlier folder only when ``overwrite``."""
+    _fsync_tree(tmp, set() if synced is None else set(synced.result()))
     if final.exists():
         if not overwrite:
             raise ReleaseExistsError(
@@ -596,6 +608,12 @@ def build(
             built = run_build(handed, rel, tmp, config, stages, store_cache, previous_rows,
                               hashed)
             del previous_rows, hashed
+            synced: Future[list[Path]] | None = None
+            if remote is None:
+                # The data files are flushed to disk while the rest of the release is made.
+                syncing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-sync")
+                synced = syncing.submit(_fsync_files, [tmp / f.path for f in built.files])
+                syncing.shutdown(wait=False)
             if store_cache is not None:
                 store_cache.prune()
                 if store_cache.track_use:
@@ -700,9 +718,10 @@ def build(
         manifest.write(tmp / MANIFEST)
         # report.html (+ report_files/ when large) travels along
         write_report(tmp, tmp / REPORT, manifest=manifest)
+        built.settled()
         if remote is None:
             final = dataset_dir / target.tag
-            _move_into_place(tmp, final, overwrite=status == "overwritten")
+            _move_into_place(tmp, final, overwrite=status == "overwritten", synced=synced)
             url = str(final)
         else:
             url = remote.publish(tmp, name, target, overwrite=status == "overwritten")
@@ -713,5 +732,9 @@ def build(
     finally:
         if store_cache is not None:
             store_cache.close()
+        with contextlib.suppress(Exception):  # the threads are done before tmp goes
+            built.settled()
+            if synced is not None:
+                synced.result()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -19,7 +19,7 @@ from typing import Any
 from corpus.errors import Reject
 from corpus.publish.compare import ReleaseDiff
 from corpus.publish.layout import CLUSTERS, CONFIGS, DATA_DIR, MANIFEST, REJECTS, SPLIT
-from corpus.publish.manifest import Manifest
+from corpus.publish.manifest import Manifest, input_bytes
 from corpus.schema import COLUMN_DESCRIPTIONS, schema_description
 
 __all__ = ["ClusterMember", "ConfigStats", "render_card", "size_category"]
@@ -196,7 +196,7 @@ def render_card(
 
     add("## Sources")
     add("")
-    total_bytes = sum(i.bytes for i in manifest.inputs)
+    total_bytes = input_bytes(manifest.inputs)
     add(f"{len(manifest.inputs)} input files ({total_bytes} bytes) from `{manifest.source}`; "
         f"each is listed in `{MANIFEST}` with its full SHA-256 (the table shows the first 16 "
         "hex digits).")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, overload
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from corpus.errors import PublishError
 from corpus.publish.layout import MANIFEST
@@ -32,6 +33,7 @@ __all__ = [
     "InputFile",
     "InputFiles",
     "Manifest",
+    "input_bytes",
 ]
 
 #: Encodes one string as ``json.dumps(..., ensure_ascii=False)`` does.
@@ -70,6 +72,20 @@ INPUTS_SCHEMA: pa.Schema = pa.schema([
     pa.field("id", pa.string(), nullable=False),
     pa.field("rule", pa.string(), nullable=False),
 ])
+
+
+def _input_fields(inputs: Sequence[InputFile]
+                  ) -> Iterator[tuple[str, str, int, str, str, str]]:
+    if isinstance(inputs, InputFiles):
+        return inputs.fields()
+    return ((i.path, i.sha256, i.bytes, i.status, i.id, i.rule) for i in inputs)
+
+
+def input_bytes(inputs: Sequence[InputFile]) -> int:
+    """The bytes of ``inputs``, summed (on the columns when they are :class:`InputFiles`)."""
+    if isinstance(inputs, InputFiles):
+        return inputs.total_bytes()
+    return sum(i.bytes for i in inputs)
 
 
 class InputFiles(Sequence[InputFile]):
@@ -133,6 +149,22 @@ class InputFiles(Sequence[InputFile]):
         for batch in self._table.to_batches(max_chunksize=4096):
             for row in batch.to_pylist():
                 yield self._item(row)
+
+    def fields(self) -> Iterator[tuple[str, str, int, str, str, str]]:
+        """Each input's ``(path, sha256, bytes, status, id, rule)``, without making the items
+        (what writing a manifest of a million inputs needs)."""
+        for batch in self._table.to_batches(max_chunksize=4096):
+            paths = [p.decode("utf-8", "surrogatepass") for p in batch.column("path").to_pylist()]
+            status = ["accepted" if a else "rejected"
+                      for a in batch.column("accepted").to_pylist()]
+            yield from zip(paths, batch.column("sha256").to_pylist(),
+                           batch.column("bytes").to_pylist(), status,
+                           batch.column("id").to_pylist(), batch.column("rule").to_pylist(),
+                           strict=True)
+
+    def total_bytes(self) -> int:
+        """The inputs' bytes, summed."""
+        return int(pc.sum(self._table.column("bytes")).as_py() or 0)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -293,14 +325,15 @@ class Manifest:
         head, _, tail = text.partition(f"    {_STRING.encode(_INPUTS_MARK)}\n")
         yield head
         last = len(self.inputs) - 1
-        for k, i in enumerate(self.inputs):
+        encode = _STRING.encode
+        for k, (path, sha256, size, status, doc_id, rule) in enumerate(_input_fields(self.inputs)):
             yield (
-                f'    {{\n      "path": {_STRING.encode(i.path)},\n'
-                f'      "sha256": {_STRING.encode(i.sha256)},\n'
-                f'      "bytes": {int(i.bytes)},\n'
-                f'      "status": {_STRING.encode(i.status)},\n'
-                f'      "id": {_STRING.encode(i.id)},\n'
-                f'      "rule": {_STRING.encode(i.rule)}\n    }}{"," if k < last else ""}\n'
+                f'    {{\n      "path": {encode(path)},\n'
+                f'      "sha256": {encode(sha256)},\n'
+                f'      "bytes": {int(size)},\n'
+                f'      "status": {encode(status)},\n'
+                f'      "id": {encode(doc_id)},\n'
+                f'      "rule": {encode(rule)}\n    }}{"," if k < last else ""}\n'
             )
         yield tail
 
