@@ -53,9 +53,12 @@ def _edit(news: Path) -> None:
     shutil.copyfile(files[2], news / "9999_00000000000000ff.txt")
 
 
+@pytest.mark.parametrize("chunk", [None, 3])
 def test_a_rebuild_after_small_changes_processes_only_them_and_gives_clean_bytes(
-    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int | None
 ) -> None:
+    if chunk is not None:  # cached index entries made into arrays a few at a time
+        monkeypatch.setattr("corpus.dedup.phases._CACHED_CHUNK", chunk)
     store = tmp_path / "store"
     first = corpus.build(news, store, executor="serial", progress=False)
     assert (store / ".cache" / "news" / "pipeline.sqlite").exists()

@@ -502,3 +502,58 @@ def test_the_card_lists_the_first_clusters_and_counts_them_all(
     listed = [line for line in text.splitlines() if line.startswith("Cluster `")]
     assert listed == [f"Cluster `{c}`:" for c in sorted(set(clusters))[:2]]
     assert "… and 2 more: see the `all` config." in text
+
+
+
+def test_every_file_of_a_release_is_flushed_once_before_it_is_published(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data files are flushed in a thread while the card and the report are written, the
+    rest when the release is moved into place: together, every file once."""
+    flushed: list[Path] = []
+    real_fsync_files = build_module._fsync_files
+
+    def fsync_files(paths: Any) -> list[Path]:
+        done = real_fsync_files(paths)
+        flushed.extend(done)
+        return done
+
+    monkeypatch.setattr(build_module, "_fsync_files", fsync_files)
+    report = build(corpus_dir, tmp_path / "store", executor="serial", progress=False)
+    # flushed in the temporary folder, which became the release: compare relative paths
+    temporary = {p.parents[len(p.relative_to(report.path.parent).parts) - 2] for p in flushed}
+    assert len(temporary) == 1
+    (tmp,) = temporary
+    relative = [p.relative_to(tmp).as_posix() for p in flushed]
+    assert sorted(relative) == sorted(set(relative)) == sorted(_files(report.path))
+    assert "data/all/train-00000-of-00001.parquet" in relative
+
+
+def test_a_big_builds_report_is_written_in_a_process_of_its_own(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With worker processes and enough files the report is written elsewhere (this process's
+    ``write_report`` is never called), and it is the report a serial build writes."""
+    serial = build(corpus_dir, tmp_path / "serial", executor="serial", progress=False)
+
+    def not_here(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the report was written in the build's own process")
+
+    monkeypatch.setattr(build_module, "_REPORT_ELSEWHERE", 1)
+    monkeypatch.setattr(build_module, "write_report", not_here)
+    elsewhere = build(corpus_dir, tmp_path / "processes", executor="processes", workers=2,
+                      progress=False)
+    assert (elsewhere.path / "report.html").read_bytes() == (
+        serial.path / "report.html").read_bytes()
+
+
+def test_a_report_that_fails_elsewhere_raises_its_error(corpus_dir: Path, tmp_path: Path
+                                                        ) -> None:
+    """A failure in the report's process is raised by ``wait``, never lost."""
+    manifest = build(corpus_dir, tmp_path / "store", executor="serial", progress=False).manifest
+    report = build_module._Report(tmp_path / "missing", manifest, elsewhere=True)
+    try:
+        with pytest.raises(PublishError, match="missing"):
+            report.wait()
+    finally:
+        report.close()

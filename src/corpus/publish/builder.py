@@ -21,6 +21,7 @@ on the same host once its process is gone.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 import socket
@@ -28,7 +29,7 @@ import tempfile
 import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError
@@ -443,6 +444,49 @@ def _move_into_place(tmp: Path, final: Path, overwrite: bool,
     _fsync_dir(final.parent)
 
 
+#: A manifest read before the stages is kept for the end of the build (the version, the diff,
+#: the history) when it lists at most this many inputs (as columns, about 130 bytes each);
+#: a bigger one is read again rather than held through the stages (at 100,000 inputs reading
+#: one takes about 0.4 s).
+_KEEP_MANIFEST_INPUTS = 250_000
+
+#: From this many input files on, a build on worker processes writes its report in a process
+#: of its own, while it writes the card and the manifest (at 100,000 files each takes about a
+#: second); below, starting the process would cost more than it saves.
+_REPORT_ELSEWHERE = 20_000
+
+
+def _write_report(tmp: Path, manifest: Manifest) -> None:
+    write_report(tmp, tmp / REPORT, manifest=manifest)
+
+
+class _Report:
+    """Writes the release's report: here and now, or ``elsewhere``, in a process forked from
+    the worker processes' fork server (:meth:`wait` for it, :meth:`close` in any case)."""
+
+    def __init__(self, tmp: Path, manifest: Manifest, *, elsewhere: bool) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._done: Future[None] | None = None
+        if elsewhere and "forkserver" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+            self._done = self._pool.submit(_write_report, tmp, manifest)
+        else:
+            _write_report(tmp, manifest)
+
+    def wait(self) -> None:
+        """Wait for the report; raises what writing it raised."""
+        if self._done is not None:
+            self._done.result()
+
+    def close(self) -> None:
+        """Wait for the process to end (a build that failed meanwhile cancels nothing: the
+        report's files go with the temporary folder)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 #: Below this many input files a build runs in this process unless told otherwise: starting
 #: worker processes would cost more than it saves.
 SMALL_CORPUS = 256
@@ -576,6 +620,7 @@ def build(
         candidate = target if target is not None else (max(releases) if releases else None)
         previous_rows: PreviousRelease | None = None
         hashed: list[tuple[str, ...]] = []  # the files' digests, found by the check
+        kept: dict[Version, Manifest] = {}  # manifests read here that the end reads again
         if candidate is not None and candidate in releases:
             existing = read_manifest(releases[candidate], storage_options)
             # The cache of earlier builds (if any) knows the digests of unchanged files.
@@ -587,6 +632,8 @@ def build(
                                    existing)
             if known is not None and remote is None and candidate == max(releases):
                 previous_rows = _previous_rows(releases[candidate], existing, known, config)
+            if len(existing.inputs) <= _KEEP_MANIFEST_INPUTS:
+                kept[candidate] = existing
             del existing
         below = [v for v in releases if target is None or v < target]
         if (store_cache is not None and remote is None and below and max(below) != candidate
@@ -625,7 +672,8 @@ def build(
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     where_text = str(dataset_dir) if remote is None else remote.url_of(remote.dataset(name))
-    read: dict[Version, Manifest] = {}
+    read: dict[Version, Manifest] = kept
+    report: _Report | None = None
 
     def manifest_of(version: Version) -> Manifest:  # each read once: a big one is slow
         if version not in read:
@@ -703,6 +751,10 @@ def build(
             fingerprint=built.fingerprint,
             changelog=history,
         )
+        # report.html (+ report_files/ when large) travels along; a big one is written in a
+        # process of its own while the card and the manifest are written here
+        report = _Report(tmp, manifest, elsewhere=isinstance(runner, ProcessExecutor)
+                         and len(built.inputs) >= _REPORT_ELSEWHERE)
         card = render_card(
             manifest,
             configs=built.configs,
@@ -716,8 +768,7 @@ def build(
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
         manifest.write(tmp / MANIFEST)
-        # report.html (+ report_files/ when large) travels along
-        write_report(tmp, tmp / REPORT, manifest=manifest)
+        report.wait()
         built.settled()
         if remote is None:
             final = dataset_dir / target.tag
@@ -732,6 +783,8 @@ def build(
     finally:
         if store_cache is not None:
             store_cache.close()
+        if report is not None:
+            report.close()
         with contextlib.suppress(Exception):  # the threads are done before tmp goes
             built.settled()
             if synced is not None:
