@@ -147,3 +147,26 @@ def test_an_error_other_than_a_lock_is_not_retried(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.DatabaseError):
         Cache(tmp_path / "pipeline.sqlite", "ns").get("doc", [b"k"])
     assert time.monotonic() - started < 5
+
+
+def test_equal_small_values_are_unpickled_once_and_others_apart(tmp_path: Path) -> None:
+    """A look-up shares one object among small values stored with the same bytes (most
+    verdicts are the same), and never between values that differ."""
+    from corpus.dedup.align import PairVerdict
+    from corpus.dedup.result import Relation
+
+    unique = PairVerdict(relation=Relation.UNIQUE, score=0.0, jaccard=0.0, containment=0.0,
+                         coverage=0.0, aligned=0, strength=0.0, run=0, link=0.0,
+                         left_in_right=False, right_in_left=False, evidence=())
+    near = PairVerdict(relation=Relation.NEAR, score=0.9, jaccard=0.8, containment=0.9,
+                       coverage=0.9, aligned=3, strength=0.9, run=2, link=0.9,
+                       left_in_right=False, right_in_left=False, evidence=())
+    big = "x" * 4096
+    cache = Cache(tmp_path / "c.sqlite", "ns")
+    cache.put("verdict", [(b"a", unique), (b"b", unique), (b"c", near), (b"d", big),
+                          (b"e", big)])
+    found = cache.get("verdict", [b"a", b"b", b"c", b"d", b"e", b"f"])
+    cache.close()
+    assert found == {b"a": unique, b"b": unique, b"c": near, b"d": big, b"e": big}
+    assert found[b"a"] is found[b"b"]
+    assert found[b"c"] is not found[b"a"]

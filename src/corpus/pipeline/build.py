@@ -231,9 +231,9 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
     (:attr:`PrepareTask.digests`) instead of looking every file up again.
     """
     entries = listing.entries
+    digests, complete = _recorded_digests(recorded)
     if len(entries) != len(recorded) or any(
-            not isinstance(e, FileRef) or e.container != "file" for e in entries) or any(
-            not i.sha256 for i in recorded):
+            not isinstance(e, FileRef) or e.container != "file" for e in entries) or not complete:
         return None
     shards = plan_shards(listing, stages.executor.workers)
     tasks = [HashTask(k, shard, cache=cache) for k, shard in enumerate(shards)]
@@ -241,13 +241,20 @@ def same_bytes(listing: Listing, relativize: Relativize, recorded: Sequence[Inpu
                                           [len(t.entries) for t in tasks])
     if hashed is not None:
         hashed.extend(tuple(shard) for shard in results)
-    want = {i.path: i.sha256 for i in recorded}
     for entry, digest in zip(entries, (d for shard in results for d in shard), strict=True):
         assert isinstance(entry, FileRef)
         path = relativize.path(entry.path)
-        if not digest or want.get(str(SourceRef(path, entry.member))) != digest:
+        if not digest or digests.get(str(SourceRef(path, entry.member))) != digest:
             return False
     return True
+
+
+def _recorded_digests(recorded: Sequence[InputFile]) -> tuple[dict[str, str], bool]:
+    """Each recorded input's SHA-256 by path, and whether every input has one (read from the
+    columns of :class:`InputFiles`, without an object per input)."""
+    pairs = ([(path, sha256) for path, sha256, *_ in recorded.fields()]
+             if isinstance(recorded, InputFiles) else [(i.path, i.sha256) for i in recorded])
+    return dict(pairs), all(sha256 for _, sha256 in pairs)
 
 
 def _cluster_member(row: dict[str, Any], membership: tuple[Cluster, Member] | None
