@@ -447,7 +447,7 @@ def _move_into_place(tmp: Path, final: Path, overwrite: bool,
 #: A manifest read before the stages is kept for the end of the build (the version, the diff,
 #: the history) when it lists at most this many inputs (as columns, about 130 bytes each);
 #: a bigger one is read again rather than held through the stages (at 100,000 inputs reading
-#: one takes about 0.4 s).
+#: one takes 0.2–0.9 s).
 _KEEP_MANIFEST_INPUTS = 250_000
 
 #: From this many input files on, a build on worker processes writes its report in a process
@@ -480,8 +480,8 @@ class _Report:
             self._done.result()
 
     def close(self) -> None:
-        """Wait for the process to end (a build that failed meanwhile cancels nothing: the
-        report's files go with the temporary folder)."""
+        """Wait for the report's process to end. Call it in any case: after a failure too,
+        so that the temporary folder is deleted only once nothing writes into it."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -785,9 +785,11 @@ def build(
             store_cache.close()
         if report is not None:
             report.close()
-        with contextlib.suppress(Exception):  # the threads are done before tmp goes
+        # the threads are done before tmp goes (their errors, if any, were raised above)
+        with contextlib.suppress(Exception):
             built.settled()
-            if synced is not None:
+        if synced is not None:
+            with contextlib.suppress(Exception):
                 synced.result()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
