@@ -153,7 +153,7 @@ def test_equal_small_values_are_unpickled_once_and_others_apart(tmp_path: Path) 
     """A look-up shares one object among small values stored with the same bytes (most
     verdicts are the same), and never between values that differ."""
     from corpus.dedup.align import PairVerdict
-    from corpus.dedup.result import Relation
+    from corpus.records import Relation
 
     unique = PairVerdict(relation=Relation.UNIQUE, score=0.0, jaccard=0.0, containment=0.0,
                          coverage=0.0, aligned=0, strength=0.0, run=0, link=0.0,
