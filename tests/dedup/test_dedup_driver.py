@@ -1,7 +1,8 @@
 """The dedup driver's compact structures agree with the plain Python ones they replace: packed
 strings with a list of str, the sparse union-find with :class:`UnionFind` over every document,
 the packed merge of shuffle counts with ``np.unique``, the local verification order with the
-candidate graph's components; and a repeated id is still reported with both of its files."""
+candidate graph's components, the set of unique pairs with exact membership; and a repeated id
+is still reported with both of its files."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from corpus.dedup.phases import (
     ShardIndexer,
     _local_order,
     _merge_counts,
+    _pair_hashes,
     _Pairs,
     _Strings,
     _Union,
+    _UniquePairs,
     dedup_shards,
     serial_run,
 )
@@ -148,3 +151,31 @@ def test_a_repeated_id_names_both_files_even_across_shards(tmp_path: Path) -> No
     message = str(raised.value)
     assert repr(first.id) in message
     assert f"({first.source} and elsewhere/copy.txt)" in message
+
+
+@settings(max_examples=50)
+@given(st.integers(2, 40), st.data())
+def test_the_set_of_unique_pairs_holds_exactly_the_pairs_put_in(count: int,
+                                                                data: st.DataObject) -> None:
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    contents = rng.integers(0, 2**64, size=(count, 2), dtype=np.uint64)
+    every = [(a, b) for a in range(count) for b in range(count) if a != b]
+    chosen = data.draw(st.lists(st.sampled_from(every), unique=True, max_size=30))
+    stored = _Pairs(np.array([a for a, _ in chosen], np.int64),
+                    np.array([b for _, b in chosen], np.int64))
+    unique = _UniquePairs.of(*_pair_hashes(contents, stored, True))
+    asked = _Pairs(np.array([a for a, _ in every], np.int64),
+                   np.array([b for _, b in every], np.int64))
+    held = unique.holds(*_pair_hashes(contents, asked, True))
+    assert [pair for pair, hit in zip(every, held.tolist(), strict=True) if hit] == sorted(chosen)
+    # The other kind of verification, and the other order of a pair, are other pairs.
+    assert not unique.holds(*_pair_hashes(contents, asked, False)).any()
+
+
+def test_a_pair_whose_first_hash_another_shares_is_not_taken_as_held() -> None:
+    """Only a match of both hashes counts: a pair is then looked up as if the set lacked it."""
+    unique = _UniquePairs.of(np.array([7, 7, 9], np.uint64), np.array([1, 2, 3], np.uint64))
+    held = unique.holds(np.array([7, 7, 9, 9], np.uint64), np.array([1, 5, 3, 4], np.uint64))
+    assert held.tolist() == [True, False, True, False]
+    assert not _UniquePairs.of(np.zeros(0, np.uint64), np.zeros(0, np.uint64)).holds(
+        np.array([7], np.uint64), np.array([1], np.uint64)).any()

@@ -18,6 +18,7 @@ import corpus
 import corpus.pipeline.reuse as reuse_module
 import corpus.pipeline.stages as stages_module
 import corpus.publish.builder as builder_module
+from corpus.dedup.phases import _UniquePairs
 from corpus.errors import Reject
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.reuse import previous_release
@@ -127,6 +128,55 @@ def test_the_cache_gives_the_same_bytes_under_several_processes(
     assert again.manifest.fingerprint == clean.manifest.fingerprint
     for name in ("data/all/train-00000-of-00001.parquet", "clusters.parquet"):
         assert (again.path / name).read_bytes() == (clean.path / name).read_bytes()
+
+
+def test_a_rebuild_looks_up_only_the_verdicts_the_last_build_did_not_find_unique(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last build's unique pairs are one cache entry: the rebuild asks for the verdicts
+    of the other pairs only, and gives the same bytes as without that entry."""
+    asked: list[int] = []
+    real_get = Cache.get
+
+    def counting(self: Cache, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
+        wanted = list(keys)
+        if kind == "verdict":
+            asked.append(len(wanted))
+        return real_get(self, kind, wanted)
+
+    monkeypatch.setattr(Cache, "get", counting)
+    held: list[int] = []
+    real_holds = _UniquePairs.holds
+
+    def holding(self: _UniquePairs, first: Any, second: Any) -> Any:
+        found = real_holds(self, first, second)
+        held.append(int(found.sum()))
+        return found
+
+    monkeypatch.setattr(_UniquePairs, "holds", holding)
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    saved = tmp_path / "saved"
+    shutil.copytree(store, saved)
+    _edit(news)
+    asked.clear()
+    held.clear()
+    with_set = corpus.build(news, store, executor="serial", progress=False)
+    with_set_asked, skipped = sum(asked), sum(held)
+    assert skipped > 0
+
+    with sqlite3.connect(saved / ".cache" / "news" / "pipeline.sqlite") as db:
+        deleted = db.execute("DELETE FROM cache_entries WHERE kind LIKE 'unique-%'").rowcount
+    assert deleted == 2  # near copies and rewrites
+    asked.clear()
+    held.clear()
+    without_set = corpus.build(news, saved, executor="serial", progress=False)
+    assert sum(held) == 0
+    assert with_set_asked == sum(asked) - skipped
+    assert with_set.manifest.fingerprint == without_set.manifest.fingerprint
+    for name, data in _files(with_set.path).items():
+        if name not in {"README.md", "manifest.json", "report.html"}:
+            assert _files(without_set.path)[name] == data, name
 
 
 def test_other_settings_never_use_entries_of_the_old_ones(news: Path, tmp_path: Path) -> None:

@@ -929,6 +929,8 @@ class VerdictCache(Protocol):
 
     def put(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None: ...
 
+    def replace(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None: ...
+
 
 #: A document's place in the work folder: shard, spool offset, digest of its text and key,
 #: and where its profile was written (round, offset; round -1 when it was not).
@@ -1483,18 +1485,26 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
     Verdicts already in ``cache`` are taken from it here, so only the other pairs have their
     documents' profiles built (round ``round_`` of the profile stage) and are verified.
     """
-    done: dict[int, tuple[Pair, PairVerdict | None]] = {}
-    if cache is not None and pairs:
+    pending = np.ones(len(pairs), dtype=bool)
+    passed: dict[int, PairVerdict] = {}
+    hashes = _pair_hashes(meta.contents, pairs, align)
+    if cache is not None and len(pairs):
+        # Most pairs were found unique by the last build: one entry says which, and only
+        # the others are looked up one by one.
+        pending &= ~_UniquePairs.load(cache, align).holds(*hashes)
+        asked = np.flatnonzero(pending)
         tail = (b"A" if align else b"N") + b"P"  # as the verification tasks file them
         keys = [meta.contents[left].tobytes() + meta.contents[right].tobytes() + tail
-                for left, right in pairs]
+                for left, right in zip(pairs.left[asked].tolist(),
+                                       pairs.right[asked].tolist(), strict=True)]
         known = cache.get("verdict", keys)
-        for k, (pair, key) in enumerate(zip(pairs, keys, strict=True)):
+        for k, key in zip(asked.tolist(), keys, strict=True):
             found = known.get(key)
             if found is not None:
-                done[k] = (pair, None if found.relation is Relation.UNIQUE else found)
-    pending = np.ones(len(pairs), dtype=bool)
-    pending[np.fromiter(done, dtype=np.int64, count=len(done))] = False
+                pending[k] = False
+                if found.relation is not Relation.UNIQUE:
+                    passed[k] = found
+        del asked, keys, known
     todo = np.flatnonzero(pending)
     left, right = pairs.left[todo], pairs.right[todo]
     _build_profiles(run, work, meta, config, np.union1d(left, right), round_)
@@ -1510,10 +1520,78 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
 
     results = run(_verify_task, _Lazy(len(starts), task), stage,
                   [len(todo[start:start + _PAIRS_PER_TASK]) for start in starts])
-    passed = {k: found for k, (_, found) in done.items() if found is not None}
     for start, (hits, verdicts) in zip(starts, results, strict=True):
         passed.update(zip(todo[start + hits].tolist(), verdicts, strict=True))
+    if cache is not None:
+        unique = np.ones(len(pairs), dtype=bool)
+        unique[np.fromiter(passed, dtype=np.int64, count=len(passed))] = False
+        _UniquePairs.of(hashes[0][unique], hashes[1][unique]).save(cache, align)
     return passed
+
+
+#: Odd 64-bit multipliers of :func:`_pair_hashes` (from the digits of pi and e).
+_MIX = np.array([0x243F6A8885A308D3, 0x13198A2E03707345, 0xB7E151628AED2A6B,
+                 0x9E3779B97F4A7C15], dtype=np.uint64)
+
+
+def _pair_hashes(contents: U64, pairs: _Pairs, align: bool) -> tuple[U64, U64]:
+    """Two 64-bit hashes of each pair's content digests (lower id first) and kind: 128 bits
+    that name the pair as its verdict's cache key does, made with numpy, without a bytes
+    object per pair. The digests are SHA-256 bits, so products with odd constants mix them
+    well; two different pairs share both hashes with a chance of about 2**-128."""
+    left, right = contents[pairs.left], contents[pairs.right]
+    first = left[:, 0] * _MIX[0] ^ right[:, 0] * _MIX[1] ^ np.uint64(align)
+    second = left[:, 1] * _MIX[2] ^ right[:, 1] * _MIX[3]
+    return first, second
+
+
+class _UniquePairs:
+    """The pairs a build verified and found unique, by :func:`_pair_hashes`, as one cache
+    entry per kind (near copies, rewrites) that the next build reads whole.
+
+    A rebuild after a small change verifies nearly the same pairs, most of them unique (at
+    10,000 documents, 57,421 of 59,554): looking each one's verdict up by its key took 1.9 s
+    of the driver, reading this set and searching it with numpy takes milliseconds. Only a
+    match of both hashes counts, so a pair not in the set, or one whose first hash is shared
+    by another pair of the set, is looked up as before: the set can only save look-ups,
+    never give a verdict the cache would not.
+    """
+
+    __slots__ = ("_first", "_second")
+
+    def __init__(self, first: U64, second: U64) -> None:
+        self._first = first  # sorted
+        self._second = second
+
+    @classmethod
+    def of(cls, first: U64, second: U64) -> _UniquePairs:
+        order = np.argsort(first, kind="stable")
+        return cls(first[order], second[order])
+
+    @classmethod
+    def load(cls, cache: VerdictCache, align: bool) -> _UniquePairs:
+        """The set the last build saved (empty when there is none)."""
+        found = cache.get(cls._kind(align), [b"pairs"]).get(b"pairs")
+        if found is None:
+            return cls(np.zeros(0, np.uint64), np.zeros(0, np.uint64))
+        first, second = found
+        return cls(np.asarray(first, np.uint64), np.asarray(second, np.uint64))
+
+    def save(self, cache: VerdictCache, align: bool) -> None:
+        cache.replace(self._kind(align), [(b"pairs", (self._first, self._second))])
+
+    @staticmethod
+    def _kind(align: bool) -> str:
+        return "unique-rewrites" if align else "unique-near"
+
+    def holds(self, first: U64, second: U64) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Whether each pair of hashes ``(first[k], second[k])`` is in the set."""
+        if not len(self._first):
+            return np.zeros(len(first), dtype=bool)
+        at = np.minimum(np.searchsorted(self._first, first), len(self._first) - 1)
+        found: np.ndarray[Any, np.dtype[np.bool_]] = (
+            (self._first[at] == first) & (self._second[at] == second))
+        return found
 
 
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,

@@ -62,8 +62,11 @@ ENGINES: tuple[Engine, ...] = ("serial", "processes", "dask")
 #: Tasks per worker a process pool has submitted and not finished at any time.
 _TASKS_AHEAD = 4
 
-#: Modules a fresh worker process imports before its first task (forkserver preload).
-_PRELOAD = ["corpus.pipeline.stages"]
+#: Modules a fresh worker process imports before its first task (forkserver preload). pandas
+#: is not used, but pyarrow imports it (half a second) the first time it converts Python
+#: values when it is installed, as ``datasets`` installs it: once in the fork server, not in
+#: every worker.
+_PRELOAD = ["corpus.pipeline.stages", "pandas"]
 
 
 class ExecutorError(CorpusError):

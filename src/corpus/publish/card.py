@@ -11,7 +11,10 @@ from the build's own results, so the card is as deterministic as the data.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +25,8 @@ from corpus.publish.layout import CLUSTERS, CONFIGS, DATA_DIR, MANIFEST, REJECTS
 from corpus.publish.manifest import Manifest, input_bytes
 from corpus.schema import COLUMN_DESCRIPTIONS, schema_description
 
-__all__ = ["ClusterMember", "ConfigStats", "render_card", "size_category"]
+__all__ = ["ClusterMember", "ConfigStats", "import_header_libraries", "render_card",
+           "size_category"]
 
 #: How many clusters, rejects, inputs and changed documents the card lists before it says
 #: "and N more" and points at the files that hold them all.
@@ -90,6 +94,27 @@ def _excerpt(text: str, limit: int = 240) -> str:
 
 def _more(total: int, shown: int, where: str) -> list[str]:
     return [f"\n… and {total - shown} more: see {where}."] if total > shown else []
+
+
+#: The Hub libraries that write the card's header.
+_HEADER_MODULES = ("datasets.info", "datasets.splits", "huggingface_hub")
+
+
+def import_header_libraries() -> threading.Thread:
+    """Start importing the libraries :func:`render_card` needs, in a thread; the thread.
+
+    Importing ``datasets`` takes 1–2 s (pandas, fsspec, the Hub client), which a build would
+    otherwise spend at its end, after its stages; started before them, it is done by then. A
+    failed import is left for :func:`render_card` to raise."""
+
+    def load() -> None:
+        for module in _HEADER_MODULES:
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
+
+    thread = threading.Thread(target=load, name="corpus-card-imports")
+    thread.start()
+    return thread
 
 
 def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id: str,
