@@ -99,8 +99,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The commands that run the pipeline's stages (``--engine``, ``--workers``, ``--scheduler``).
+_PIPELINE_COMMANDS = ("validate", "dedup", "build")
+
+
+def _start_workers_early(argv: Sequence[str]) -> None:
+    """Start the worker processes' fork server before the commands' modules are imported,
+    when the arguments ask for worker processes (``--engine processes``, or ``--workers``
+    without an engine): it imports the pipeline meanwhile, on another core. Only these
+    options are read here; the real parser judges every argument afterwards."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("command", nargs="?")
+    for option in ("--engine", "--workers", "--scheduler"):
+        early.add_argument(option)
+    try:
+        known, _ = early.parse_known_args(list(argv))
+    except SystemExit:  # a malformed option: the real parser reports it
+        return
+    if known.command in _PIPELINE_COMMANDS and not known.scheduler and (
+            known.engine == "processes" or (known.engine is None and known.workers)):
+        from corpus.pipeline.executor import start_fork_server
+
+        start_fork_server()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (also the process exit code)."""
+    _start_workers_early(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         code: int = args._run(args)

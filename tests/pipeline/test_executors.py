@@ -157,3 +157,66 @@ def test_a_dask_task_lost_with_its_worker_is_retried(tmp_path: Path) -> None:
     with DaskExecutor(2) as cluster:
         assert cluster.map(die_once, [str(marker)]) == ["done"]
     assert marker.read_text() == "died once"  # the first attempt really died
+
+
+_EARLY = """
+import sys
+
+import corpus.pipeline.executor as executor
+
+started = []
+real = executor.start_fork_server
+
+
+def start() -> bool:
+    started.append(sorted(m for m in ("pyarrow", "corpus.pipeline.stages") if m in sys.modules))
+    return real()
+
+
+executor.start_fork_server = start
+from corpus.cli import main
+
+code = main(sys.argv[1:])
+print(started, code)
+"""
+
+
+@pytest.mark.parametrize(("options", "early"), [
+    (["--engine", "processes", "--workers", "2"], True),
+    (["--workers", "2"], True),
+    (["--engine", "serial"], False),
+    ([], False),  # the engine depends on the corpus's size: decided after listing it
+])
+def test_the_command_line_starts_the_fork_server_before_it_imports_the_pipeline(
+    tmp_path: Path, options: list[str], early: bool
+) -> None:
+    """The fork server imports the pipeline while the command imports it too: it is started
+    before the command's modules are, when the options ask for worker processes."""
+    import subprocess
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    out = subprocess.run(
+        [sys.executable, "-c", _EARLY, "build", str(seeds), "--out", str(tmp_path / "store"),
+         "--no-progress", *options], capture_output=True, text=True, timeout=600, check=False)
+    assert out.stdout.splitlines()[-1] == ("[[]] 0" if early else "[] 0"), out.stderr
+
+
+def test_importing_the_package_imports_none_of_its_modules() -> None:
+    """``import corpus`` is quick; each public name is imported when first used."""
+    import subprocess
+
+    code = (
+        "import sys, corpus\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('corpus.', 'pyarrow', 'numpy'))))\n"
+        "missing = [n for n in corpus.__all__ if getattr(corpus, n, None) is None]\n"
+        "print(missing, set(corpus.__all__) <= set(dir(corpus)), 'pyarrow' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=True)
+    loaded, names = out.stdout.splitlines()
+    assert loaded == "['corpus._lazy']"
+    assert names == "[] True True"
+    import corpus
+
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        corpus.nothing  # noqa: B018

@@ -69,6 +69,25 @@ _TASKS_AHEAD = 4
 _PRELOAD = ["corpus.pipeline.stages", "pandas"]
 
 
+def start_fork_server() -> bool:
+    """Start the fork server that :class:`ProcessExecutor`'s workers are forked from, now,
+    without waiting for it; ``False`` where the platform has none (the workers are then
+    spawned).
+
+    The server imports the pipeline's modules (:data:`_PRELOAD`, 1–2 s) before it forks a
+    worker. The command line calls this before it imports them itself, so that the two
+    imports run at once on two cores instead of one after the other: a small rebuild waited
+    about 2 s for its first worker. Idempotent; a pool made later uses the running server.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return True
+
+
 class ExecutorError(CorpusError):
     """The executor itself failed: a worker process died, or the Dask scheduler went away."""
 

@@ -157,7 +157,7 @@ class _ReleaseRows:
             try:
                 source = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 16)
                 self._batches = source.iter_batches(batch_size=_BATCH, columns=SCHEMA.names,
-                                                    use_threads=False)
+                                                    use_threads=True)
             except (OSError, pa.ArrowException):
                 return False
 
