@@ -179,6 +179,34 @@ def test_a_rebuild_looks_up_only_the_verdicts_the_last_build_did_not_find_unique
             assert _files(without_set.path)[name] == data, name
 
 
+@pytest.mark.parametrize("check_here", [None, 0])
+def test_the_check_of_a_small_corpus_runs_in_the_builds_own_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check_here: int | None
+) -> None:
+    """Up to ``CHECK_HERE`` files the up-to-date check does not wait for the workers; above
+    it the workers hash the files. The answer is the same."""
+    from corpus.pipeline.executor import ProcessExecutor
+
+    seeds = tmp_path / "seeds"  # plain files only: the check hashes them
+    shutil.copytree(Path(__file__).resolve().parents[2] / "seeds", seeds)
+    store = tmp_path / "store"
+    corpus.build(seeds, store, executor="serial", progress=False)
+    if check_here is not None:
+        monkeypatch.setattr("corpus.pipeline.build.CHECK_HERE", check_here)
+    mapped: list[str] = []
+    with ProcessExecutor(2) as workers:
+        real_map = workers.map
+
+        def recording(fn: Any, tasks: Any, **options: Any) -> Any:
+            mapped.append(fn.__name__)
+            return real_map(fn, tasks, **options)
+
+        monkeypatch.setattr(workers, "map", recording)
+        again = corpus.build(seeds, store, executor=workers, progress=False)
+    assert again.status == "up-to-date"
+    assert mapped == ([] if check_here is None else ["hash_inputs"])
+
+
 def test_other_settings_never_use_entries_of_the_old_ones(news: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     corpus.build(news, store, executor="serial", progress=False)

@@ -194,3 +194,23 @@ def test_settings_show_the_pretty_name_the_header_uses() -> None:
     given = Manifest(**{**{f: getattr(manifest, f) for f in manifest.__dataclass_fields__},
                         "settings": {"license": "mit", "pretty_name": "News"}})
     assert '| `pretty_name` | `"News"` |' in _render(manifest=given, pretty_name="News")
+
+
+def test_the_cards_libraries_are_imported_in_a_thread() -> None:
+    """A build starts importing ``datasets`` before its stages, so that the card does not
+    wait for it at the end."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from corpus.publish.card import import_header_libraries\n"
+        "before = 'datasets.info' in sys.modules\n"
+        "thread = import_header_libraries()\n"
+        "thread.join()\n"
+        "print(before, thread.name, 'datasets.info' in sys.modules,"
+        " 'huggingface_hub' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert out.stdout.split() == ["False", "corpus-card-imports", "True", "True"]
