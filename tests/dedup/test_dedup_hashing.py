@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.dedup import minhash_signatures
+from corpus.dedup import hashing, minhash_signatures
 from corpus.dedup.hashing import STEM_BYTES, Words, fmix64, hash_encoded, hash_words, slices
 from corpus.dedup.hashing import _tables_for as tables_for
 
@@ -129,6 +129,16 @@ def test_every_unicode_space_separates_words(space: str) -> None:
     words = hash_words([f"Lukashenko’s{space}“balcony”", "Lukashenko’s “balcony”"])
     assert words.counts.tolist() == [2, 2]
     assert np.array_equal(words.word[:2], words.word[2:])
+
+
+def test_every_whitespace_character_lies_in_the_scanned_plane() -> None:
+    # _whitespace() scans one plane for the characters str.split() splits on: every one of
+    # the running Python's Unicode database must be there, or a text would hash differently
+    # from its words.
+    planes = {code >> 16 for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+    assert planes == {hashing._SPACE_PLANE}
+    found = {chr(c) for c in range(sys.maxunicode + 1) if hashing._whitespace().code_points[c]}
+    assert found == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
 
 
 def test_typography_that_is_not_space_stays_inside_words() -> None:

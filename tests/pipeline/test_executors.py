@@ -63,6 +63,23 @@ def test_workers_started_ahead_run_the_first_stage() -> None:
         assert os.getpid() not in pids
 
 
+def warm_state(x: int) -> tuple[int, int, bool]:
+    import gc
+
+    from corpus.dedup import hashing
+    from corpus.text import keys
+
+    return (hashing._whitespace.cache_info().currsize, keys._non_word.cache_info().currsize,
+            gc.get_freeze_count() > 0)
+
+
+def test_workers_start_with_their_tables_built_and_the_collector_frozen() -> None:
+    """The fork server builds the text work's per-process tables and freezes the collector
+    before it forks: a worker does neither again."""
+    with ProcessExecutor(2) as pool:
+        assert set(pool.map(warm_state, [0, 1, 2, 3])) == {(1, 1, True)}
+
+
 def test_a_pool_closed_right_after_start_closes_cleanly() -> None:
     pool = ProcessExecutor(2)
     pool.start()
@@ -220,3 +237,28 @@ def test_importing_the_package_imports_none_of_its_modules() -> None:
 
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         corpus.nothing  # noqa: B018
+
+
+_FROZEN = """
+import gc, sys
+from corpus import cli
+args = ["validate", sys.argv[1], "--engine", "serial", "--no-progress"]
+if sys.argv[2] == "program":
+    sys.argv = ["corpus", *args]
+    code = cli.main()
+else:
+    code = cli.main(args)
+print(code, gc.get_freeze_count() > 0)
+"""
+
+
+@pytest.mark.parametrize(("how", "frozen"), [("program", True), ("caller", False)])
+def test_only_the_program_freezes_the_collector(how: str, frozen: bool) -> None:
+    """The ``corpus`` script freezes the collector (no final collection at exit); a caller of
+    ``main(argv)`` keeps its own."""
+    import subprocess
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    out = subprocess.run([sys.executable, "-c", _FROZEN, str(seeds), how], capture_output=True,
+                         text=True, timeout=300, check=True)
+    assert out.stdout.splitlines()[-1].split() == ["0", str(frozen)], out.stderr

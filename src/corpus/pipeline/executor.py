@@ -65,8 +65,9 @@ _TASKS_AHEAD = 4
 #: Modules a fresh worker process imports before its first task (forkserver preload). pandas
 #: is not used, but pyarrow imports it (half a second) the first time it converts Python
 #: values when it is installed, as ``datasets`` installs it: once in the fork server, not in
-#: every worker.
-_PRELOAD = ["corpus.pipeline.stages", "pandas"]
+#: every worker. :mod:`corpus.pipeline._warm` imports the stages, builds their per-process
+#: tables and freezes the garbage collector's generations, last, so that pandas is frozen too.
+_PRELOAD = ["pandas", "corpus.pipeline._warm"]
 
 
 def start_fork_server() -> bool:

@@ -1,0 +1,42 @@
+"""What the workers' fork server loads before it forks a worker, so that no worker does it again.
+
+Importing this module imports the stages, builds the tables their text work builds on first
+use in every process (the Unicode classes of the word hasher and of the hashing key, the
+rolling-hash powers, the stopword hashes, the language model's mapping: about 0.1 s a
+process), then freezes the garbage collector's view of everything loaded so far
+(:func:`gc.freeze`). A worker forked from the server inherits the tables, and its collections
+skip the modules' objects instead of walking them again and again (the Python documentation
+advises freezing before a fork for that reason, and so that the pages shared with the server
+are not written to). Only :data:`corpus.pipeline.executor._PRELOAD` imports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+
+import corpus.pipeline.stages  # noqa: F401  (the tasks' module: imported for its side effect)
+from corpus.dedup import hashing
+from corpus.text import keys, lang
+
+__all__: list[str] = []
+
+
+def _warm() -> None:
+    """Build the per-process tables. A failure is left for the first task that needs the
+    table to raise, with that task's location: the server must not die of it."""
+    with contextlib.suppress(Exception):
+        _build()
+
+
+def _build() -> None:
+    hashing._whitespace()
+    hashing._shared_tables()
+    hashing._stopword_hashes()
+    hashing._stopword_slots()
+    keys._non_word()
+    lang._model()
+
+
+_warm()
+gc.freeze()
