@@ -179,3 +179,23 @@ def test_a_pair_whose_first_hash_another_shares_is_not_taken_as_held() -> None:
     assert held.tolist() == [True, False, True, False]
     assert not _UniquePairs.of(np.zeros(0, np.uint64), np.zeros(0, np.uint64)).holds(
         np.array([7], np.uint64), np.array([1], np.uint64)).any()
+
+
+def test_without_a_cache_no_pair_is_hashed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """The pairs' hashes name them in the cache's set of unique pairs: without a cache
+    (``--no-cache``, a ``--scheduler`` cluster) they are not computed."""
+    from corpus.dedup import phases
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("pairs hashed without a cache")
+
+    monkeypatch.setattr(phases, "_pair_hashes", refuse)
+    config = DedupConfig()
+    with ShardIndexer(tmp_path, 0, config, 1) as indexer:
+        for doc in seed_docs():
+            indexer.add(doc)
+        shard = indexer.close()
+    found = dedup_shards(tmp_path, [shard], config, serial_run, 1)
+    assert [sorted(m.id for m in c.members) for c in found.clusters] == [
+        sorted(d.id for d in seed_docs()[2:4])]

@@ -1487,8 +1487,8 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
     """
     pending = np.ones(len(pairs), dtype=bool)
     passed: dict[int, PairVerdict] = {}
-    hashes = _pair_hashes(meta.contents, pairs, align)
-    if cache is not None and len(pairs):
+    hashes = _pair_hashes(meta.contents, pairs, align) if cache is not None else None
+    if hashes is not None and cache is not None and len(pairs):
         # Most pairs were found unique by the last build: one entry says which, and only
         # the others are looked up one by one.
         pending &= ~_UniquePairs.load(cache, align).holds(*hashes)
@@ -1522,7 +1522,7 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
                   [len(todo[start:start + _PAIRS_PER_TASK]) for start in starts])
     for start, (hits, verdicts) in zip(starts, results, strict=True):
         passed.update(zip(todo[start + hits].tolist(), verdicts, strict=True))
-    if cache is not None:
+    if hashes is not None and cache is not None:
         unique = np.ones(len(pairs), dtype=bool)
         unique[np.fromiter(passed, dtype=np.int64, count=len(passed))] = False
         _UniquePairs.of(hashes[0][unique], hashes[1][unique]).save(cache, align)
