@@ -17,11 +17,15 @@ from hypothesis import strategies as st
 from corpus.dedup.cluster import UnionFind
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import (
+    _MIN_PAIRS_PER_TASK,
+    _MIN_TASKS,
+    _PAIRS_PER_TASK,
     ShardIndexer,
     _local_order,
     _merge_counts,
     _pair_hashes,
     _Pairs,
+    _pairs_per_task,
     _Strings,
     _Union,
     _UniquePairs,
@@ -199,3 +203,12 @@ def test_without_a_cache_no_pair_is_hashed(tmp_path: Path, monkeypatch: pytest.M
     found = dedup_shards(tmp_path, [shard], config, serial_run, 1)
     assert [sorted(m.id for m in c.members) for c in found.clusters] == [
         sorted(d.id for d in seed_docs()[2:4])]
+
+
+@given(st.integers(0, 200_000))
+@example(1_020)  # a rebuild's new pairs at 10,000 documents: one task of 2,048 before
+def test_a_small_verification_stage_still_makes_several_tasks(count: int) -> None:
+    size = _pairs_per_task(count)
+    tasks = -(-count // size)
+    assert _MIN_PAIRS_PER_TASK <= size <= _PAIRS_PER_TASK
+    assert tasks >= min(_MIN_TASKS, -(-count // _MIN_PAIRS_PER_TASK))

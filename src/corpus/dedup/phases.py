@@ -105,6 +105,12 @@ _PROFILE_CACHE = 4096
 #: Candidate pairs per verification task, and cluster members per evidence task.
 _PAIRS_PER_TASK = 2048
 _MEMBERS_PER_TASK = 512
+#: A verification stage of fewer pairs is cut into this many tasks, of at least
+#: :data:`_MIN_PAIRS_PER_TASK` pairs: a rebuild verifies about a thousand new pairs, which as
+#: one task of :data:`_PAIRS_PER_TASK` kept one worker busy and the others idle. The cut
+#: depends on the number of pairs only, never on the workers (the same tasks everywhere).
+_MIN_TASKS = 8
+_MIN_PAIRS_PER_TASK = 64
 #: ``clusters.parquet`` rows per batch read back from the evidence work files (as many as
 #: :func:`~corpus.publish.parquet.write_table` converts at a time).
 _ROWS_PER_BATCH = 4096
@@ -1510,16 +1516,17 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
     _build_profiles(run, work, meta, config, np.union1d(left, right), round_)
     order = _local_order(left, right)
     todo, left, right = todo[order], left[order], right[order]
-    starts = range(0, len(todo), _PAIRS_PER_TASK)
+    size = _pairs_per_task(len(todo))
+    starts = range(0, len(todo), size)
 
     def task(k: int) -> _VerifyTask:
-        chunk = slice(starts[k], starts[k] + _PAIRS_PER_TASK)
+        chunk = slice(starts[k], starts[k] + size)
         return _VerifyTask(work, config, left[chunk], right[chunk],
                            _locations(meta, np.concatenate([left[chunk], right[chunk]])),
                            align, cache)
 
     results = run(_verify_task, _Lazy(len(starts), task), stage,
-                  [len(todo[start:start + _PAIRS_PER_TASK]) for start in starts])
+                  [len(todo[start:start + size]) for start in starts])
     for start, (hits, verdicts) in zip(starts, results, strict=True):
         passed.update(zip(todo[start + hits].tolist(), verdicts, strict=True))
     if hashes is not None and cache is not None:
@@ -1527,6 +1534,12 @@ def _verify_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig, pairs:
         unique[np.fromiter(passed, dtype=np.int64, count=len(passed))] = False
         _UniquePairs.of(hashes[0][unique], hashes[1][unique]).save(cache, align)
     return passed
+
+
+def _pairs_per_task(count: int) -> int:
+    """Pairs per verification task for a stage of ``count`` pairs: :data:`_PAIRS_PER_TASK`,
+    or fewer, so that a small stage still makes :data:`_MIN_TASKS` tasks."""
+    return max(_MIN_PAIRS_PER_TASK, min(_PAIRS_PER_TASK, -(-count // _MIN_TASKS)))
 
 
 #: Odd 64-bit multipliers of :func:`_pair_hashes` (from the digits of pi and e).
