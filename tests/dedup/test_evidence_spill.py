@@ -48,9 +48,11 @@ def _devset() -> list[Document]:
 
 
 def _index(work: Path, docs: Sequence[Document], config: DedupConfig,
-           shards: int = 3) -> tuple[list[IndexedShard], int]:
-    """Index ``docs`` into ``work`` as ``shards`` contiguous shards, as a build does."""
-    partitions = partitions_for(len(docs), config)
+           shards: int = 3, partitions: int | None = None) -> tuple[list[IndexedShard], int]:
+    """Index ``docs`` into ``work`` as ``shards`` contiguous shards, as a build does (into
+    ``partitions`` shuffle partitions: by default, as many as a build uses)."""
+    if partitions is None:
+        partitions = partitions_for(len(docs), config)
     indexed = []
     size = -(-len(docs) // shards)
     for number in range(shards):
@@ -187,3 +189,20 @@ def _written(write: Any) -> bytes:
     with tempfile.TemporaryDirectory() as root:
         write(Path(root))
         return (Path(root) / "t.parquet").read_bytes()
+
+
+def test_the_result_does_not_depend_on_the_partition_count(devset: list[Document],
+                                                            tmp_path: Path) -> None:
+    """A build of 2,000 documents or more groups its keys in at least 8 partitions, however
+    few its keys: the clusters and their evidence are those of one partition."""
+    config = DedupConfig()
+    results = []
+    for partitions in (1, 8):
+        work = tmp_path / f"p{partitions}"
+        work.mkdir()
+        shards, _ = _index(work, devset, config, partitions=partitions)
+        results.append(dedup_shards(work, shards, config, serial_run, partitions))
+    assert results[0].clusters  # the set has clusters: the comparison is not vacuous
+    assert results[0] == results[1]
+    assert partitions_for(1_999, config) == 1
+    assert partitions_for(2_000, config) == 8

@@ -125,6 +125,11 @@ _ANCHORS = 32
 _ANCHOR_WORDS = 8
 #: Shuffle keys per partition the partition count aims at (bounds a candidate task's memory).
 _KEYS_PER_PARTITION = 4_000_000
+#: The fewest partitions of an index of :data:`_SPLIT_FROM` documents or more. The grouping
+#: stages run a task per partition: by its keys alone a 10,000-document index is one
+#: partition, whose grouping kept one worker busy (0.5 s) while the others waited.
+_MIN_PARTITIONS = 8
+_SPLIT_FROM = 2_000
 _RECORD = struct.Struct("<QQ")
 _SIZE = struct.Struct("<Q")
 _KEY_DTYPE = np.dtype([("key", "<u8"), ("doc", "<i8")])
@@ -139,7 +144,10 @@ def partitions_for(documents: int, config: DedupConfig) -> int:
     The result of dedup never depends on it: candidate pairs are a set, whatever the split.
     """
     keys = max(1, documents) * (config.minhash.banding[0] + _ANCHORS)
-    return max(1, min(256, -(-keys // _KEYS_PER_PARTITION)))
+    wanted = -(-keys // _KEYS_PER_PARTITION)
+    if documents >= _SPLIT_FROM:
+        wanted = max(wanted, _MIN_PARTITIONS)
+    return max(1, min(256, wanted))
 
 
 # -- the work folder ----------------------------------------------------------------------
