@@ -2,7 +2,7 @@
 
 Importing this module imports the stages, builds the tables their text work builds on first
 use in every process (the Unicode classes of the word hasher and of the hashing key, the
-rolling-hash powers, the stopword hashes, the language model's mapping: about 0.1 s a
+rolling-hash powers, the stopword hashes, the language model's mapping: about 0.25 s a
 process), then freezes the garbage collector's view of everything loaded so far
 (:func:`gc.freeze`). A worker forked from the server inherits the tables, and its collections
 skip the modules' objects instead of walking them again and again (the Python documentation
