@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,6 +44,13 @@ def die(x: int) -> int:
     os._exit(17)
 
 
+def fresh_python(code: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` with ``args`` in a fresh interpreter (its own modules, collector and fork
+    server); the finished process, its output as text."""
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          timeout=600, check=check)
+
+
 def test_serial_and_processes_return_results_in_task_order() -> None:
     tasks = list(range(12))
     with SerialExecutor() as serial, ProcessExecutor(3) as pool:
@@ -80,10 +88,7 @@ with ProcessExecutor(2) as pool:
 def test_workers_start_with_their_tables_built_and_the_collector_frozen() -> None:
     """The fork server builds the text work's per-process tables and freezes the collector
     before it forks: a worker does neither again."""
-    import subprocess
-
-    out = subprocess.run([sys.executable, "-c", _WARM], capture_output=True, text=True,
-                         timeout=300, check=True)
+    out = fresh_python(_WARM)
     assert out.stdout.splitlines()[-1] == "[(1, 1, True)]", out.stderr
 
 
@@ -216,27 +221,21 @@ def test_the_command_line_starts_the_fork_server_before_it_imports_the_pipeline(
 ) -> None:
     """The fork server imports the pipeline while the command imports it too: it is started
     before the command's modules are, when the options ask for worker processes."""
-    import subprocess
-
     seeds = Path(__file__).resolve().parents[2] / "seeds"
-    out = subprocess.run(
-        [sys.executable, "-c", _EARLY, "build", str(seeds), "--out", str(tmp_path / "store"),
-         "--no-progress", *options], capture_output=True, text=True, timeout=600, check=False)
+    out = fresh_python(_EARLY, "build", str(seeds), "--out", str(tmp_path / "store"),
+                       "--no-progress", *options, check=False)
     assert out.stdout.splitlines()[-1] == ("[[]] 0" if early else "[] 0"), out.stderr
 
 
 def test_importing_the_package_imports_none_of_its_modules() -> None:
     """``import corpus`` is quick; each public name is imported when first used."""
-    import subprocess
-
     code = (
         "import sys, corpus\n"
         "print(sorted(m for m in sys.modules if m.startswith(('corpus.', 'pyarrow', 'numpy'))))\n"
         "missing = [n for n in corpus.__all__ if getattr(corpus, n, None) is None]\n"
         "print(missing, set(corpus.__all__) <= set(dir(corpus)), 'pyarrow' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300, check=True)
+    out = fresh_python(code)
     loaded, names = out.stdout.splitlines()
     assert loaded == "['corpus._lazy']"
     assert names == "[] True True"
@@ -263,9 +262,6 @@ print(code, gc.get_freeze_count() > 0)
 def test_only_the_program_freezes_the_collector(how: str, frozen: bool) -> None:
     """The ``corpus`` script freezes the collector (no final collection at exit); a caller of
     ``main(argv)`` keeps its own."""
-    import subprocess
-
     seeds = Path(__file__).resolve().parents[2] / "seeds"
-    out = subprocess.run([sys.executable, "-c", _FROZEN, str(seeds), how], capture_output=True,
-                         text=True, timeout=300, check=True)
+    out = fresh_python(_FROZEN, str(seeds), how)
     assert out.stdout.splitlines()[-1].split() == ["0", str(frozen)], out.stderr
