@@ -129,7 +129,7 @@ def main() -> int:
             row["anchor_cont"].append(len(shared) / max(len(anchors[x]), 1))
             row["anchor_order"].append(_increasing([anchors[y][w] for w in shared])
                                        / max(len(anchors[x]), 1))
-    kinds = ("copy-paste", "light", "heavy", "condensed")
+    kinds = ("copy-paste", "light", "moderate", "heavy", "condensed")
     counts = ", ".join(f"{k} {len(values[k]['order'])}" for k in (*kinds, "negative"))
     print(f"pairs: {counts}")
     print("\n| feature | negatives: max | " + " | ".join(f"{k}: q10 / median" for k in kinds)

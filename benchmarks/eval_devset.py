@@ -1,9 +1,9 @@
 """Dedup quality on the hand-written development set: pair precision, recall and ARI.
 
 The development set (``benchmarks/data/dedup_dev/``, format in its ``labels-*.json``) holds, per
-topic, a source text, copies of it at several levels (``copy-paste``, ``light``, ``heavy``,
-``condensed``) and texts written *independently* to the same prompt (same facts, names and
-numbers, no copying): the hard negatives of real corpora. Its ``seeds`` part labels rewrites
+topic, a source text, copies of it at several levels (``copy-paste``, ``light``, ``moderate``,
+``heavy``, ``condensed``) and texts written *independently* to the same prompt (same facts, names
+and numbers, no copying): the hard negatives of real corpora. Its ``seeds`` part labels rewrites
 of the repository's ``seeds/`` and independent same-story articles. Gold clusters: a source
 with its copies; every independent text alone.
 
@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT / "benchmarks" / "data" / "dedup_dev"
 RESULTS = ROOT / "benchmarks" / "results" / "dedup_pr.json"
 PLOT = ROOT / "docs" / "images" / "dedup_pr.png"
-LEVELS = ("copy-paste", "light", "heavy", "condensed", "independent")
+LEVELS = ("copy-paste", "light", "moderate", "heavy", "condensed", "independent")
 #: The rewrite thresholds swept for the precision-recall curve.
 SWEEP = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 

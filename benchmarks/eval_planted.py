@@ -268,7 +268,8 @@ def run_size(plan: Plan, config: DedupConfig, workers: int,
             if stage.startswith("dedup: verify"):
                 for item in items:
                     found = {(ids[a], ids[b]) if ids[a] < ids[b] else (ids[b], ids[a])
-                             for a, b in item.pairs}
+                             for a, b in zip(item.left.tolist(), item.right.tolist(),
+                                             strict=True)}
                     candidates.update(found)
                     if "near" in stage:
                         near_stage.update(found)

@@ -33,13 +33,14 @@ LABELS = HERE / "labels-long.json"
 CORPUS = HERE / "corpus"
 NAME_RE = re.compile(r"^([0-9]+)_([0-9a-f]{16})\.txt$")
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-LEVELS = ("source", "copy-paste", "light", "heavy", "condensed", "independent")
+LEVELS = ("source", "copy-paste", "light", "moderate", "heavy", "condensed", "independent")
 
 # (min Jaccard, max Jaccard) against the source, and (min words, max words), per level.
 JACCARD_BANDS: dict[str, tuple[float, float]] = {
     "source": (1.0, 1.0),
     "copy-paste": (0.4, 1.0),
     "light": (0.05, 0.6),
+    "moderate": (0.02, 0.25),
     "heavy": (0.0, 0.05),
     "condensed": (0.0, 0.05),
     "independent": (0.0, 0.08),
@@ -48,6 +49,7 @@ WORD_BANDS: dict[str, tuple[int, int]] = {
     "source": (600, 1000),
     "copy-paste": (600, 1000),
     "light": (600, 1000),
+    "moderate": (600, 1000),
     "heavy": (600, 1000),
     "condensed": (150, 350),
     "independent": (600, 1000),

@@ -15,6 +15,7 @@ It then checks that each file reaches its level, and exits 1 when one does not:
 * ``heavy`` and ``condensed``: containment below 0.03 (a heavy rewrite above 0.10 is light);
 * ``condensed``: between 15% and 40% of the source's length;
 * ``light``: containment between 0.10 and 0.70 (reworded, not copied);
+* ``moderate``: containment between 0.03 and 0.30 (another outlet's own words, quotes kept);
 * ``independent``: containment below 0.03 against every seed.
 
 Run from anywhere (standard library only)::
@@ -40,6 +41,7 @@ SEQ_RANGE = range(700, 800)
 
 MAX_LOW = 0.03  # heavy, condensed, independent
 LIGHT = (0.10, 0.70)
+MODERATE = (0.03, 0.30)
 CONDENSED_RATIO = (0.15, 0.40)
 
 
@@ -134,6 +136,8 @@ def main() -> int:
             problems.append(f"{where}: condensed to {ratio:.2f} of the source's length")
         if level == "light" and not LIGHT[0] <= cont <= LIGHT[1]:
             problems.append(f"{where}: light shares {cont:.3f} of its 5-grams with the source")
+        if level == "moderate" and not MODERATE[0] <= cont <= MODERATE[1]:
+            problems.append(f"{where}: moderate shares {cont:.3f} of its 5-grams with the source")
         if level == "independent" and best >= MAX_LOW:
             problems.append(
                 f"{where}: independent shares {best:.3f} of its 5-grams with seed {best_seed}"

@@ -3,7 +3,8 @@
 For every file of ``labels-short.json`` this prints the word count and the share of word
 5-grams (lower-cased, punctuation stripped) it shares with its topic's source: Jaccard
 (shared / union) and containment (shared / the file's own 5-grams). The levels should
-order themselves: copy-paste high, light medium, heavy and condensed low, independent
+order themselves: copy-paste high, light medium, moderate lower, heavy and condensed low,
+independent
 near 0 (the same names and a quoted official may recur, as they do in real outlets, so
 an independent text may share up to 10 percent of its 5-grams, nearly all of them quotes).
 
@@ -33,7 +34,7 @@ LABELS = HERE / "labels-short.json"
 CORPUS = HERE / "corpus"
 SEQ_RANGE = range(100, 400)
 NAME_RE = re.compile(r"^([0-9]+)_([0-9a-f]{16})\.txt$")
-LEVELS = ("source", "copy-paste", "light", "heavy", "condensed", "independent")
+LEVELS = ("source", "copy-paste", "light", "moderate", "heavy", "condensed", "independent")
 MAX_INDEPENDENT = 20
 
 # Containment bands per level: (lowest allowed, highest allowed).
@@ -41,6 +42,8 @@ BANDS: dict[str, tuple[float, float]] = {
     "source": (1.0, 1.0),
     "copy-paste": (0.5, 1.0),
     "light": (0.1, 0.6),
+    # Another outlet's rewrite in its own words, quotes kept: between light and heavy.
+    "moderate": (0.05, 0.35),
     "heavy": (0.0, 0.05),
     "condensed": (0.0, 0.1),
     # Independent texts may quote the same official word for word, as outlets do.
