@@ -170,3 +170,24 @@ def test_equal_small_values_are_unpickled_once_and_others_apart(tmp_path: Path) 
     assert found == {b"a": unique, b"b": unique, b"c": near, b"d": big, b"e": big}
     assert found[b"a"] is found[b"b"]
     assert found[b"c"] is not found[b"a"]
+
+
+def test_prune_pairs_deletes_the_verdicts_of_texts_gone_once_they_have_grown(
+        tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c.sqlite", "ns")
+    a, b, c = (bytes([k]) * 16 for k in (1, 2, 3))
+    cache.put("verdict", [(a + b + b"NP", "a with b"), (a + c + b"AP", "a with c")])
+    cache.put("evidence", [(c + a + b"AL", "passages of c with a")])
+    cache.put("doc", [(c, "a per-file entry, not a pair's")])
+    assert cache.prune_pairs([a, b]) == 0  # the first build only counts them
+    gone = [(k.to_bytes(16, "big") + a + b"NP", k) for k in range(4096)]
+    cache.put("verdict", gone)
+    assert cache.prune_pairs(iter([a, b])) == 0  # 3 + 4,096 is within the growth allowed
+    cache.put("verdict", [(k.to_bytes(16, "big") + b + b"AP", k) for k in range(4096, 4100)])
+    assert cache.prune_pairs(iter([b, a, a])) == 4096 + 4 + 2  # c's pairs and the others
+    assert cache.get("verdict", [a + b + b"NP", a + c + b"AP", gone[0][0]]) == {
+        a + b + b"NP": "a with b"}
+    assert cache.get("evidence", [c + a + b"AL"]) == {}
+    assert cache.get("doc", [c]) == {c: "a per-file entry, not a pair's"}
+    assert cache.prune_pairs([a]) == 0  # nothing grew since: not even scanned
+    cache.close()

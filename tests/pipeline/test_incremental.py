@@ -641,3 +641,33 @@ def test_entries_of_files_that_left_the_corpus_are_pruned_once_they_are_many(
     assert len(normalised) == 103
     assert third.manifest.fingerprint == first.manifest.fingerprint
     assert _files(third.path / "data") == _files(first.path / "data")
+
+
+def test_the_cache_forgets_the_verdicts_of_texts_that_are_gone(
+        news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each rebuild adds its new pairs' verdicts; once those of texts no longer in the corpus
+    are many, they are deleted, and the release stays the one a clean build makes."""
+    monkeypatch.setattr("corpus.pipeline.cache._PAIRS_SLACK", 0)
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    path = store / ".cache" / "news" / "pipeline.sqlite"
+
+    def pair_keys() -> list[bytes]:
+        with sqlite3.connect(path) as db:
+            rows = db.execute("SELECT key FROM cache_entries WHERE kind IN"
+                              " ('verdict', 'evidence')").fetchall()
+        db.close()
+        return [bytes(key) for (key,) in rows]
+
+    before = pair_keys()
+    assert before
+    for path_ in sorted(news.glob("*.txt")):  # every text changes: every pair is new
+        path_.write_bytes(path_.read_bytes() + b"A note was added.\n")
+    again = corpus.build(news, store, executor="serial", progress=False)
+    after = pair_keys()
+    assert not set(before) & set(after)
+    clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
+                         cache=False)
+    assert _files(again.path).keys() == _files(clean.path).keys()
+    data = [f for f in _files(again.path) if f.endswith(".parquet")]
+    assert all(_files(again.path)[f] == _files(clean.path)[f] for f in data)

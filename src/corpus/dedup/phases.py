@@ -945,6 +945,8 @@ class VerdictCache(Protocol):
 
     def replace(self, kind: str, items: Iterable[tuple[bytes, Any]]) -> None: ...
 
+    def prune_pairs(self, contents: Iterable[bytes]) -> int: ...
+
 
 #: A document's place in the work folder: shard, spool offset, digest of its text and key,
 #: and where its profile was written (round, offset; round -1 when it was not).
@@ -1825,6 +1827,9 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     clusters = sorted((c for batch in batches for c in batch), key=lambda c: c.id)
     del batches
     _forget_profiles()
+    if cache is not None:
+        # The verdicts and passages of pairs whose texts changed or left, once they are many.
+        cache.prune_pairs(row.tobytes() for row in meta.contents)
     stats = DedupStats(
         empty=n - len(live),
         exact_pairs=len(exact_pairs),

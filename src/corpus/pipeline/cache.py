@@ -16,7 +16,8 @@ worker processes of this machine read and write it at once). Entries of other na
 deleted after a successful build, so changing a setting does not grow the cache forever; so
 are the per-file entries (:data:`PER_FILE`) of files that left the corpus, once they are many
 (:meth:`Cache.track`, :meth:`Cache.prune_unused`), so the cache does not grow with every
-file the corpus ever held.
+file the corpus ever held; and the verdicts and passages of pairs whose texts are gone, once
+they have grown by a quarter (:meth:`Cache.prune_pairs`).
 For a Dask cluster spread over several machines the cache is off (workers could not share
 the file).
 """
@@ -35,7 +36,7 @@ from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["CACHE_FORMAT", "PER_FILE", "Cache", "namespace_of"]
+__all__ = ["CACHE_FORMAT", "PER_FILE", "PER_PAIR", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
@@ -62,6 +63,18 @@ _USED = "CREATE TABLE IF NOT EXISTS cache_used (key BLOB PRIMARY KEY) WITHOUT RO
 #: changes, its entries are no longer used; :meth:`Cache.prune_unused` deletes them.
 PER_FILE = ("doc", "row", "stat")
 
+
+#: The kinds of entries kept per pair of documents: a verification's verdict and a related
+#: pair's aligned passages, keyed by the two documents' content digests (then a tag). Once one
+#: of the two texts changes or leaves the corpus, the entry is never asked for again;
+#: :meth:`Cache.prune_pairs` deletes such entries once they are many.
+PER_PAIR = ("verdict", "evidence")
+#: Per-pair entries may grow by this share (and :data:`_PAIRS_SLACK` entries) over their
+#: count after the last :meth:`Cache.prune_pairs` before it scans them again.
+_PAIRS_GROWTH = 0.25
+_PAIRS_SLACK = 4096
+#: The kind of the entry holding that count.
+_PAIRS_COUNTED = "pairs-counted"
 
 _SIZE = struct.Struct("<Q")
 
@@ -286,6 +299,45 @@ class Cache:
                 " AND key NOT IN (SELECT key FROM cache_used)",
                 (self.namespace, *PER_FILE)).rowcount
             db.execute("DELETE FROM cache_used")
+        return int(deleted)
+
+    def prune_pairs(self, contents: Iterable[bytes]) -> int:
+        """Delete this namespace's per-pair entries (:data:`PER_PAIR`) whose key names a
+        document content not in ``contents`` (the digests of the corpus's documents now, all
+        of one width), once those entries have grown by a quarter (and 4,096) since the last
+        time; returns how many were deleted.
+
+        Each incremental build adds the verdicts of its new pairs and keeps the old ones, whose
+        documents may have changed or left: without this, a cache rebuilt after every small
+        change grows without end. The scan reads every per-pair key once, so it runs only
+        after such growth, not after every build (not after a first rebuild); between scans
+        the check is one count on the index. Call it after a build that succeeded.
+        """
+        kinds = ",".join("?" * len(PER_PAIR))
+        db = self._connect()
+        (count,) = db.execute(
+            f"SELECT count(*) FROM cache_entries WHERE ns = ? AND kind IN ({kinds})",
+            (self.namespace, *PER_PAIR)).fetchone()
+        last = self.get(_PAIRS_COUNTED, [b"count"]).get(b"count")
+        if last is not None and count <= last * (1 + _PAIRS_GROWTH) + _PAIRS_SLACK:
+            return 0
+        deleted = 0
+        live = sorted(set(contents))
+        if last is not None and live:
+            width = len(live[0])
+            with self._transaction() as db:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live_contents"
+                           " (digest BLOB PRIMARY KEY) WITHOUT ROWID")
+                db.execute("DELETE FROM live_contents")
+                db.executemany("INSERT OR IGNORE INTO live_contents VALUES (?)",
+                               ((d,) for d in live))
+                deleted = db.execute(
+                    f"DELETE FROM cache_entries WHERE ns = ? AND kind IN ({kinds}) AND ("
+                    "substr(key, 1, ?) NOT IN (SELECT digest FROM live_contents) OR "
+                    "substr(key, ? + 1, ?) NOT IN (SELECT digest FROM live_contents))",
+                    (self.namespace, *PER_PAIR, width, width, width)).rowcount
+                db.execute("DROP TABLE live_contents")
+        self.replace(_PAIRS_COUNTED, [(b"count", count - deleted)])
         return int(deleted)
 
     def close(self) -> None:
