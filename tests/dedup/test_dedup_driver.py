@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from corpus.dedup.align import PairVerdict
 from corpus.dedup.cluster import UnionFind
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import (
@@ -26,6 +29,7 @@ from corpus.dedup.phases import (
     _pair_hashes,
     _Pairs,
     _pairs_per_task,
+    _stars,
     _Strings,
     _Union,
     _UniquePairs,
@@ -33,7 +37,7 @@ from corpus.dedup.phases import (
     serial_run,
 )
 from corpus.errors import CorpusError
-from corpus.records import SourceRef
+from corpus.records import Relation, SourceRef
 
 from .helpers import seed_docs
 
@@ -212,3 +216,47 @@ def test_a_small_verification_stage_still_makes_several_tasks(count: int) -> Non
     tasks = -(-count // size)
     assert _MIN_PAIRS_PER_TASK <= size <= _PAIRS_PER_TASK
     assert tasks >= min(_MIN_TASKS, -(-count // _MIN_PAIRS_PER_TASK))
+
+
+# -- clusters that do not chain: the canonical document's own links -----------------------
+
+
+def _verdict(score: float) -> PairVerdict:
+    relation = Relation.UNIQUE if score <= 0 else Relation.REWRITE
+    return PairVerdict(relation, score, 0.0, 0.0, 0.0, 0, 0.0, 0, score, False, False, ())
+
+
+class _Unlinked:
+    """A verifier that finds every pair it is asked about unique (no candidate link)."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int, int]] = []
+
+    def verify(self, left: int, right: int) -> PairVerdict:
+        self.asked.append((left, right))
+        return _verdict(0.0)
+
+    def prefetch(self, pairs: object, align: bool) -> None:
+        pass
+
+
+def test_a_document_verified_against_the_canonical_one_joins_it_not_only_the_center_s_star(
+) -> None:
+    """A source S, its moderate rewrite M (the center: its links weigh most), a rewrite H of
+    both, and a condensed retelling C verified against S only. The keep policy makes S
+    canonical; C is verified against S, so it is in S's cluster, though not in M's star (it
+    was left out alone, and so lost, before)."""
+    s, m, h, c = range(4)
+    ids = ["s" * 16, "m" * 16, "h" * 16, "c" * 16]
+    meta = SimpleNamespace(ids=ids, names=[f"{k}.txt" for k in ids],
+                           seqs=np.array([1, 2, 3, 4]), words=np.array([900, 800, 700, 200]),
+                           credits={})
+    links = {(s, m): _verdict(0.9), (h, m): _verdict(0.95), (h, s): _verdict(0.5),
+             (c, s): _verdict(0.3)}
+    links = {(a, b) if ids[a] < ids[b] else (b, a): v for (a, b), v in links.items()}
+    checker = _Unlinked()
+    specs = _stars([s, m, h, c], cast(Any, meta), links, DedupConfig(), cast(Any, checker))
+    assert len(specs) == 1
+    assert specs[0].canonical == s
+    assert [member[0] for member in specs[0].members] == [s, m, h, c]
+    assert (m, c) in checker.asked or (c, m) in checker.asked  # the center's star lacks C

@@ -1878,11 +1878,14 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
     every connected component, the *center* is the member with the highest sum of verified
     pair scores (ties: lowest id); its star is the center with every member verified against
     it. The keep policy picks the canonical document of the star, and the cluster is the
-    canonical document with every member of the star verified against it (the center at
-    least, so every round places documents). Documents left out go to the next round. A
-    pair without a candidate link is verified on demand. So every member of a cluster is
-    verified against its canonical document, and a document linked to two clusters (a text
-    written independently on the same story) joins at most one of them: it never merges them.
+    canonical document with every member of the *component* verified against it (the
+    center at least, so every round places documents): a document verified against the
+    canonical one joins it even when it is not verified against the center (a condensed
+    retelling of a source whose moderate rewrite is the center). Documents left out go to
+    the next round. A pair without a candidate link is verified on demand. So every member
+    of a cluster is verified against its canonical document, and a document linked to two
+    clusters (a text written independently on the same story) joins at most one of them: it
+    never merges them.
     """
     verdicts: dict[Pair, PairVerdict] = dict(links)
 
@@ -1924,7 +1927,9 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
             star = [center] + [i for i in component if i != center and linked(center, i)]
             unknown([(a, b) for k, a in enumerate(star) for b in star[k + 1:]])
             canonical, reason = _hub(star, center, meta, verdicts, config, linked)
-            members = [canonical] + [i for i in star if i != canonical and linked(canonical, i)]
+            unknown([(canonical, i) for i in component])
+            members = [canonical] + [i for i in component
+                                     if i != canonical and linked(canonical, i)]
             placed.update(members)
             chosen = {key(canonical, i): verdicts[key(canonical, i)] for i in members
                       if i != canonical}
