@@ -311,7 +311,8 @@ class Cache:
         documents may have changed or left: without this, a cache rebuilt after every small
         change grows without end. The scan reads every per-pair key once, so it runs only
         after such growth, not after every build (not after a first rebuild); between scans
-        the check is one count on the index. Call it after a build that succeeded.
+        the check is one count on the index, and ``contents`` is not read. Call it once a
+        run's dedup is done (its pairs verified and related).
         """
         kinds = ",".join("?" * len(PER_PAIR))
         db = self._connect()
@@ -322,8 +323,8 @@ class Cache:
         if last is not None and count <= last * (1 + _PAIRS_GROWTH) + _PAIRS_SLACK:
             return 0
         deleted = 0
-        live = sorted(set(contents))
-        if last is not None and live:
+        live = sorted(set(contents)) if last is not None else []
+        if live:
             width = len(live[0])
             with self._transaction() as db:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS live_contents"
