@@ -40,8 +40,7 @@ def _labels() -> dict[str, dict[str, object]]:
 
 @cache
 def _docs() -> tuple[Document, ...]:
-    paths = [DEVSET / "corpus" / p.name for p in sorted((DEVSET / "corpus").glob("*.txt"))]
-    paths += sorted((REPO / "seeds").glob("*.txt"))
+    paths = sorted((DEVSET / "corpus").glob("*.txt")) + sorted((REPO / "seeds").glob("*.txt"))
     docs = []
     for path in paths:
         doc = parse(path.read_bytes(), path.name)

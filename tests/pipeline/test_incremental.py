@@ -668,6 +668,6 @@ def test_the_cache_forgets_the_verdicts_of_texts_that_are_gone(
     assert not set(before) & set(after)
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          cache=False)
-    assert _files(again.path).keys() == _files(clean.path).keys()
-    data = [f for f in _files(again.path) if f.endswith(".parquet")]
-    assert all(_files(again.path)[f] == _files(clean.path)[f] for f in data)
+    rebuilt, fresh = _files(again.path), _files(clean.path)
+    assert rebuilt.keys() == fresh.keys()
+    assert all(rebuilt[f] == fresh[f] for f in rebuilt if f.endswith(".parquet"))
