@@ -194,6 +194,8 @@ def test_semantic_verification_is_off_by_default() -> None:
         ({"baseline": 0.5}, ["SemanticConfig.baseline=0.5", "below similarity=0.5"]),
         ({"gap_penalty": float("nan")}, ["SemanticConfig.gap_penalty=nan"]),
         ({"min_passages": 0}, ["SemanticConfig.min_passages=0", "from 1 to"]),
+        ({"min_sentences": 0}, ["SemanticConfig.min_sentences=0", "shorter text"]),
+        ({"min_sentences": 2.5}, ["SemanticConfig.min_sentences=2.5"]),
         ({"min_coverage": -0.1}, ["SemanticConfig.min_coverage=-0.1"]),
         ({"min_score": -1.0}, ["SemanticConfig.min_score=-1.0", "finite number >= 0"]),
         ({"min_score": float("inf")}, ["SemanticConfig.min_score=inf"]),
@@ -289,17 +291,100 @@ def test_explain_shows_the_semantic_retelling_checks(
     found = explain_pair(list(docs.values()), docs["source"].id, docs["paraphrase"].id, ON)
     assert found.verdict is Relation.REWRITE
     assert [(c.name, c.value, c.threshold, c.passed) for c in found.semantic] == [
-        ("aligned", 5.0, 3.0, True), ("coverage", 1.0, 0.65, True),
+        ("longer: aligned", 5.0, 3.0, True), ("longer: covered", 1.0, 0.65, True),
+        ("shorter: retold", 5.0, 12.0, False), ("shorter: share", 1.0, 0.65, True),
         ("chain score", pytest.approx(3.0), 0.5, True),  # 5 x (1 - 0.4)
+        ("pair score", 1.0, 0.65, True),
     ]
     assert not all(c.passed for c in found.rewrite)  # the lexical test alone says no
     text = render_explanation(found)
-    assert "semantic retelling: yes (every check" in text
+    assert "semantic retelling: yes (chain score and pair score" in text
+    assert re.search(r"shorter: retold +5 < +12 +fail", text)
     apart = explain_pair(list(docs.values()), docs["source"].id, docs["independent"].id, ON)
     assert apart.verdict is Relation.UNIQUE
-    assert [c.passed for c in apart.semantic] == [False, False, False]
+    assert [c.passed for c in apart.semantic] == [False, False, False, False, False, False]
+    assert "semantic retelling: no" in render_explanation(apart)
     assert explain_pair(list(docs.values()), docs["source"].id, docs["paraphrase"].id,
                         DedupConfig()).semantic == ()
+
+
+def made_up_sentences(count: int, salt: str) -> list[str]:
+    """``count`` sentences of made-up words that share no word with any other call's."""
+    def word(k: int) -> str:
+        digest = hashlib.sha256(f"{salt}/{k}".encode()).hexdigest()
+        return "".join(chr(ord("a") + int(c, 16) % 26) for c in digest[:9])
+
+    return [" ".join(word(10 * i + k) for k in range(9)).capitalize() + "."
+            for i in range(count)]
+
+
+def condensed_story(kept: int, retold_of: int = 12, order: Sequence[int] | None = None,
+                    ) -> tuple[dict[str, Document], ConceptEncoder]:
+    """A 40-sentence source and a 12-sentence text of which ``kept`` sentences retell, in
+    order, every third of the source's (sentences 0, 3, 6, ...) and the rest are its own;
+    ``order`` rearranges the retold sentences. No word is shared, so only the embeddings
+    (the stand-in encoder's concepts) relate them."""
+    source = made_up_sentences(40, "source")
+    short = made_up_sentences(retold_of, "short")
+    picked = [3 * k for k in range(kept)]
+    if order is not None:
+        picked = [picked[k] for k in order]
+    # A name in each retold sentence and its twin: the rare terms that make them candidates
+    # (one shared word in nine is far below the lexical alignment's similarity).
+    for k, i in enumerate(picked):
+        name = made_up_sentences(1, f"name/{k}")[0].split()[0]
+        source[i] = f"{name} {source[i][0].lower()}{source[i][1:]}"
+        short[k] = f"{name} {short[k][0].lower()}{short[k][1:]}"
+    encoder = concept_encoder([([source[i] for i in picked], short[:kept])])
+    docs = {"source": make_doc(source, 100, "condensed-source"),
+            "short": make_doc(short, 101, "condensed-short")}
+    return docs, encoder
+
+
+def test_a_condensed_retelling_is_found_by_the_share_of_the_shorter_text_it_retells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 9 of 12 sentences retold in order (75% of the shorter text), but only 9 sentences of
+    # the 40-sentence source aligned, covering a quarter of it: the longer-text share alone
+    # (20 sentences, 65% of its words) would say no.
+    docs, encoder = condensed_story(kept=12)
+    use_encoder(monkeypatch, encoder)
+    found = clustered(find_duplicates(docs.values(), DEFAULTS_ON))
+    assert found[docs["short"].id] == (docs["source"].id, Relation.REWRITE)
+    found_pair = explain_pair(list(docs.values()), docs["source"].id, docs["short"].id,
+                              DEFAULTS_ON)
+    checks = {c.name: c for c in found_pair.semantic}
+    assert (checks["longer: aligned"].value, checks["longer: aligned"].passed) == (12.0, False)
+    assert checks["shorter: retold"].value == 12.0
+    assert checks["shorter: share"].value == 1.0
+    assert found_pair.score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("kept", "retold_of", "why"),
+    [
+        (7, 12, "7 of 12 sentences: 58%, under the 65% threshold"),
+        (11, 16, "11 sentences: under the 12 the shorter-text share needs to count"),
+    ],
+)
+def test_a_text_that_retells_too_little_of_itself_is_not_a_condensed_copy(
+    monkeypatch: pytest.MonkeyPatch, kept: int, retold_of: int, why: str
+) -> None:
+    docs, encoder = condensed_story(kept=kept, retold_of=retold_of)
+    use_encoder(monkeypatch, encoder)
+    result = find_duplicates(docs.values(), DEFAULTS_ON)
+    assert result.clusters == (), why
+    assert result.stats.semantic_verified == 1
+
+
+def test_a_condensed_retelling_out_of_order_is_not_a_rewrite(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every sentence of the shorter text has its twin in the source, but in an order of its
+    # own (two interleaved halves): no in-order chain retells 65% of it.
+    docs, encoder = condensed_story(kept=12, order=[*range(6, 12), *range(6)])
+    use_encoder(monkeypatch, encoder)
+    assert find_duplicates(docs.values(), DEFAULTS_ON).clusters == ()
 
 
 def test_matching_sentences_out_of_order_are_not_a_rewrite(
@@ -430,8 +515,9 @@ def devset_topic(topic: str) -> tuple[list[Document], dict[str, dict[str, str]]]
     labels = {x["id"]: x for part in ("short", "long", "seeds")
               for x in json.loads((root / f"labels-{part}.json").read_text("utf-8"))
               if x["topic"] == topic}
-    docs = [parse((root / "corpus" / x["file"]).read_bytes(), x["file"])
-            for x in labels.values()]
+    paths = {i: SEEDS.parent / x["file"] if x["file"].startswith("seeds/")
+             else root / "corpus" / x["file"] for i, x in labels.items()}
+    docs = [parse(path.read_bytes(), path.name) for path in paths.values()]
     return docs, labels
 
 
@@ -457,6 +543,26 @@ def test_model_finds_a_heavy_rewrite_of_a_long_article_and_keeps_independent_tex
     assert member.aligned >= SemanticConfig().min_passages
     assert member.score >= SemanticConfig().threshold
     assert all(p.similarity >= SemanticConfig().similarity for p in member.evidence)
+
+
+def test_model_finds_a_condensed_retelling_of_a_long_article(
+    model: semantic_module.SentenceEncoder,
+) -> None:
+    # Seed 000 (4,700 words) retold in 944 words, in its order: 38 of the retelling's 44
+    # sentences follow the source, while covering under half of the source's words. The
+    # three texts written independently on the same story stay apart.
+    docs, labels = devset_topic("seeds/000")
+    condensed = next(i for i, x in labels.items() if x["level"] == "condensed")
+    source = labels[condensed]["derived_from"]
+    found = clustered(find_duplicates(docs, DEFAULTS_ON))
+    assert found[condensed] == (source, Relation.REWRITE)
+    independent = {i for i, x in labels.items() if x["level"] == "independent"}
+    assert len(independent) == 3
+    assert not independent & found.keys()
+    checks = {c.name: c for c in explain_pair(docs, source, condensed, DEFAULTS_ON).semantic}
+    assert not checks["longer: covered"].passed  # the old test alone would miss it
+    assert checks["shorter: share"].passed
+    assert checks["shorter: retold"].passed
 
 
 def test_model_loads_offline_once_and_embeds_deterministically(

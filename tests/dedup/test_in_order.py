@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from corpus.dedup.align import InOrder, in_order_alignment
+from corpus.dedup.align import InOrder, in_order_alignment, retelling
+from corpus.dedup.config import SemanticConfig
 
 CUT, BASE, GAP = 0.5, 0.4, 0.05
 
@@ -62,6 +63,51 @@ def test_a_condensed_retelling_maps_several_sentences_onto_one() -> None:
     found = align(matrix)
     assert [(i, j) for i, j, _ in found.pairs] == [(i, i // 2) for i in range(10)]
     assert found.coverage == 1.0
+
+
+def test_retold_counts_each_sentence_of_the_shorter_text_once() -> None:
+    matrix = np.zeros((10, 8))
+    for i in range(10):
+        matrix[i, i // 2] = 0.8  # ten sentences onto five of the eight
+    found = align(matrix)
+    assert (found.retold, found.share) == (5, 5 / 8)
+
+
+def condensed_matrix(kept: int, shorter: int = 12, rows: int = 40) -> np.ndarray:
+    """``rows`` sentences, every third of the first ``3 * kept`` retold by one of ``shorter``."""
+    matrix = np.zeros((rows, shorter))
+    for k in range(kept):
+        matrix[3 * k, k] = 0.8
+    return matrix
+
+
+def measure(matrix: np.ndarray, min_sentences: int = 12, min_lift: float = 0.2) -> float:
+    gate = SemanticConfig().alignment  # 20 sentences of the longer text, threshold 0.65
+    n, m = matrix.shape
+    return retelling(matrix, np.full(n, 10, dtype=np.int64), np.full(m, 10, dtype=np.int64),
+                     gate, min_sentences=min_sentences, min_lift=min_lift).score
+
+
+def test_the_pair_score_counts_each_share_once_its_count_is_reached() -> None:
+    assert measure(condensed_matrix(12)) == 1.0  # 12 of 12 retold; 12 of 40 covered
+    assert measure(condensed_matrix(12), min_sentences=13) == 0.0  # the share does not count
+    assert measure(condensed_matrix(12), min_sentences=0) == 0.0  # 0: the share is off
+    assert measure(condensed_matrix(9)) == 0.0  # 9 retold: under the 12 it needs
+    whole = np.eye(30)[:, :20] * 0.8  # 20 of 30 sentences covered, 20 of 20 retold
+    assert measure(whole) == 1.0
+    assert measure(whole, min_sentences=0) == pytest.approx(20 / 30)
+
+
+def test_a_sentence_like_every_other_retells_none() -> None:
+    # A narrow topic: every pair at 0.6, sentence k of 12 at 0.7 with sentence k of 19, only
+    # 0.1 above its mean (19 sentences: the longer-text share, which needs 20, stays out).
+    matrix = np.full((19, 12), 0.6)
+    for k in range(12):
+        matrix[k, k] = 0.7
+    assert measure(matrix) == 0.0
+    assert measure(matrix, min_lift=0.0) == 1.0
+    matrix[np.arange(12), np.arange(12)] = 0.9  # standing out by 0.3: retold
+    assert measure(matrix) == 1.0
 
 
 def test_the_same_sentences_in_reverse_order_do_not_align() -> None:

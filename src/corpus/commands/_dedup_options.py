@@ -30,11 +30,15 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--rewrite-min-coverage", "rewrite", "min_coverage", float,
      "share of a text's words a rewrite's alignment covers at least (default 0.25)"),
     ("--semantic-threshold", "semantic", "threshold", float,
-     "share of the longer text's words a retelling found by sentence embeddings aligns in "
-     "order (default 0.65)"),
+     "semantic pair score a retelling found by sentence embeddings needs: the share of the "
+     "longer text's words or of the shorter text's sentences it aligns in order (default "
+     "0.65)"),
     ("--semantic-min-passages", "semantic", "min_passages", int,
      "sentences of the longer text a retelling found by sentence embeddings aligns at least "
-     "(default 20)"),
+     "for its share of the longer text's words to count (default 20)"),
+    ("--semantic-min-sentences", "semantic", "min_sentences", int,
+     "sentences of the shorter text a retelling found by sentence embeddings aligns at least "
+     "for its share of the shorter text's sentences to count (default 12)"),
     ("--near-jaccard", "near", "jaccard", float,
      "word 5-gram Jaccard of a near copy (default 0.5)"),
     ("--near-containment", "near", "containment", float,
@@ -42,7 +46,7 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--lsh-threshold", "minhash", "threshold", float,
      "Jaccard the MinHash LSH bands are tuned for (default 0.3: 42 bands of 3 rows)"),
     ("--rare-terms", "candidates", "rare_terms", int,
-     "rarest terms kept per document for rewrite candidates (default 24)"),
+     "rarest terms kept per document for rewrite candidates (default 48)"),
     ("--min-shared", "candidates", "min_shared", int,
      "kept rare terms two documents must share to be a rewrite candidate (default 3)"),
     ("--max-df", "candidates", "max_df", int,

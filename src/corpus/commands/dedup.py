@@ -249,10 +249,11 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
         run = f"run {found.run} < {found.min_run}: 0"
     lines.append(f"    pair score = max(density {found.density:.4f}, {run}), at most 1")
     if found.semantic:
-        retold = all(c.passed for c in found.semantic)
-        lines += ["", f"semantic retelling: {'yes' if retold else 'no'} (every check; sentences "
-                      "of the longer text aligned in order by embeddings, coverage of its words)"]
+        retold = all(c.passed for c in found.semantic[-2:])
+        lines += ["", f"semantic retelling: {'yes' if retold else 'no'} (chain score and pair "
+                      "score; sentences aligned in order by embeddings)"]
         lines += [_check_line(c) for c in found.semantic]
+        lines.append("    pair score = the larger of the shares whose count is reached")
     linked = "a verified link of the run" if found.linked else (
         "not verified in the run: never a candidate" if not found.candidates.candidate
         else "not a link")

@@ -43,10 +43,10 @@ from corpus.dedup.text import Sentence, sentence_texts
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
-__all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts",
+__all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts", "Retelling",
            "assemble_profile", "build_profile", "build_profiles", "in_order_alignment",
-           "longest_run", "pair_score", "profile_parts", "verify_many", "verify_pair",
-           "verify_retelling"]
+           "longest_run", "pair_score", "profile_parts", "retelling", "verify_many",
+           "verify_pair", "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
@@ -667,13 +667,18 @@ class InOrder:
     ``pairs`` are ``(longer, shorter, similarity)`` sentence indices, increasing in the longer
     text and non-decreasing in the shorter one; ``strength`` is the alignment's local score,
     ``coverage`` the share of the longer text's words in aligned sentences and ``used`` the
-    share of the shorter text's words.
+    share of the shorter text's words. ``retold`` counts the shorter text's sentences that
+    are aligned (each once, however many sentences of the longer text map onto it) and
+    ``share`` is their share of its sentences: how much of the shorter text the longer one
+    retells in order.
     """
 
     pairs: tuple[tuple[int, int, float], ...]
     strength: float
     coverage: float
     used: float
+    retold: int = 0
+    share: float = 0.0
 
 
 def in_order_alignment(similarity: F64, longer_words: I64, shorter_words: I64, *,
@@ -733,21 +738,80 @@ def in_order_alignment(similarity: F64, longer_words: I64, shorter_words: I64, *
     cols = np.unique(np.array([p[1] for p in pairs], dtype=np.int64))
     coverage = float(longer_words[rows].sum()) / max(int(longer_words.sum()), 1)
     used = float(shorter_words[cols].sum()) / max(int(shorter_words.sum()), 1)
-    return InOrder(tuple(pairs), best, coverage, used)
+    return InOrder(tuple(pairs), best, coverage, used, len(cols), len(cols) / m)
+
+
+@dataclass(frozen=True, slots=True)
+class Retelling:
+    """What the semantic retelling test measures (:func:`retelling`).
+
+    ``whole`` aligns every sentence pair at the similarity cut; ``lifted`` only the pairs
+    that also stand out, by ``min_lift`` or more, from the shorter text's sentence's mean
+    similarity to the longer text's sentences (a sentence that resembles every sentence of
+    the other text, as on a narrow topic, retells none of them). ``score`` is the pair score
+    in [0, 1]: the larger of the longer text's words covered by ``whole`` (counted with
+    ``min_passages`` of its sentences aligned) and the shorter text's sentences retold by
+    ``lifted`` (counted with ``min_sentences`` of them), each counted only when its
+    alignment's score reaches ``min_score``; ``chosen`` is the alignment that gives it
+    (``whole`` when neither counts).
+    """
+
+    whole: InOrder
+    lifted: InOrder
+    score: float
+    chosen: InOrder
+
+
+def retelling(similarity: F64, longer_words: I64, shorter_words: I64, rewrite: RewriteConfig,
+              *, min_sentences: int = 0, min_lift: float = 0.0) -> Retelling:
+    """The two in-order alignments of the retelling test and the pair score they give.
+
+    ``similarity`` is longer text x shorter text (rows: the text with more sentences).
+    ``min_sentences`` 0 turns the shorter-text share off (then ``lifted`` is not computed
+    and is empty).
+    """
+    whole = in_order_alignment(similarity, longer_words, shorter_words, cut=rewrite.similarity,
+                               baseline=rewrite.baseline, gap=rewrite.gap_penalty)
+    score, chosen = 0.0, whole
+    if len(whole.pairs) >= rewrite.min_passages and whole.strength >= rewrite.min_score:
+        score = whole.coverage
+    lifted = InOrder((), 0.0, 0.0, 0.0)
+    if min_sentences:
+        lift = similarity - similarity.mean(axis=0, keepdims=True)
+        lifted = in_order_alignment(np.where(lift >= min_lift - 1e-12, similarity, 0.0),
+                                    longer_words, shorter_words, cut=rewrite.similarity,
+                                    baseline=rewrite.baseline, gap=rewrite.gap_penalty)
+        if (lifted.retold >= min_sentences and lifted.strength >= rewrite.min_score
+                and lifted.share > score):
+            score, chosen = lifted.share, lifted
+    return Retelling(whole, lifted, score, chosen)
 
 
 def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity: F64,
-                     rewrite: RewriteConfig) -> PairVerdict:
+                     rewrite: RewriteConfig, min_sentences: int = 0,
+                     min_lift: float = 0.0) -> PairVerdict:
     """Decide whether ``b`` retells ``a`` or the reverse: the semantic rewrite test.
 
     Exact and near copies are decided as by :func:`verify_pair`. Otherwise the sentences of
     the text with more sentences are aligned in order onto the other's
-    (:func:`in_order_alignment`, with ``similarity`` the sentence cosines of ``a`` x ``b``),
-    and the pair is a rewrite when at least ``rewrite.min_passages`` sentences of the longer
-    text are aligned, covering ``rewrite.threshold`` of its words (the pair score, in [0, 1])
-    and with a score of at least ``rewrite.min_score``. The thresholds are calibrated on the
-    development set (``docs/dedup.md``): texts written independently to the same facts align
-    at most 60% of the longer text's words, or fewer than 20 sentences.
+    (:func:`in_order_alignment`, with ``similarity`` the sentence cosines of ``a`` x ``b``).
+    The alignment, of score at least ``rewrite.min_score``, makes the pair a rewrite when
+    either of two shares reaches ``rewrite.threshold``:
+
+    * *the longer text retold*: the share of the longer text's words in aligned sentences,
+      counted when at least ``rewrite.min_passages`` of its sentences are aligned (a
+      paraphrase of about the same length);
+    * *the shorter text retold*: the share of the shorter text's sentences that are aligned,
+      counted when at least ``min_sentences`` of them are (a condensed retelling, or a
+      rewrite that drops and adds much, whose every sentence still follows the other text
+      in order). Here a sentence pair aligns only if its similarity also exceeds, by
+      ``min_lift``, the shorter text's sentence's mean similarity to the longer text's.
+
+    The pair score, in [0, 1], is the larger of the shares that are counted
+    (:func:`retelling`). The thresholds are calibrated on the development set
+    (``docs/dedup.md``): texts written independently to the same facts align at most 60% of
+    the longer text's words, or fewer than 20 sentences; and of those with 12 or more
+    sentences of the shorter text aligned, at most 57% of its sentences.
     """
     verdict = verify_pair(a, b, config, align=False)
     if verdict.relation is not Relation.UNIQUE or not config.rewrites:
@@ -755,11 +819,10 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
     flip = len(a.sentences) < len(b.sentences)
     matrix = similarity.T if flip else similarity
     longer, shorter = (b, a) if flip else (a, b)
-    found = in_order_alignment(matrix, longer.sentence_words, shorter.sentence_words,
-                               cut=rewrite.similarity, baseline=rewrite.baseline,
-                               gap=rewrite.gap_penalty)
-    rewrite_found = (len(found.pairs) >= rewrite.min_passages
-                     and found.coverage >= rewrite.threshold - 1e-12
+    measured = retelling(matrix, longer.sentence_words, shorter.sentence_words, rewrite,
+                         min_sentences=min_sentences, min_lift=min_lift)
+    found, score = measured.chosen, measured.score
+    rewrite_found = (score >= rewrite.threshold - 1e-12
                      and found.strength >= rewrite.min_score)
     evidence: list[AlignedPair] = []
     if rewrite_found and config.evidence_passages:
@@ -774,14 +837,14 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
                       np.array([p[1] for p in found.pairs], dtype=np.int64))
     return PairVerdict(
         relation=Relation.REWRITE if rewrite_found else Relation.UNIQUE,
-        score=_round(found.coverage) if rewrite_found else 0.0,
+        score=_round(score) if rewrite_found else 0.0,
         jaccard=verdict.jaccard,
         containment=verdict.containment,
         coverage=_round(found.coverage),
         aligned=len(found.pairs),
         strength=_round(found.strength),
         run=run,
-        link=_round(found.coverage),
+        link=_round(score),
         left_in_right=verdict.left_in_right,
         right_in_left=verdict.right_in_left,
         evidence=tuple(evidence),

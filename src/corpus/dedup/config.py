@@ -336,15 +336,23 @@ class SemanticConfig:
     with more sentences onto the other's, keeping both orders, several sentences onto one
     where the other text merged them (a retelling, a condensed version). Sentence pairs at
     cosine ``similarity`` or more can be aligned, each adds its cosine minus ``baseline``,
-    each sentence of the longer text left out costs ``gap_penalty``. The pair is a rewrite
-    when at least ``min_passages`` sentences of the longer text are aligned, covering
-    ``threshold`` of its words (the semantic pair score, in [0, 1]), with a score of at least
-    ``min_score`` and a coverage of either text of at least ``min_coverage``. ``min_run`` is
-    not used by this test (it is part of the alignment thresholds' common form). The defaults
-    are calibrated in ``docs/dedup.md``: on the development set, texts written independently
-    to the same facts never aligned 20 sentences covering 65% of the longer text, while heavy
-    rewrites of long articles do; short texts (fewer than 20 sentences) are left to the
-    lexical tests, where embeddings could not tell rewrites from same-topic texts.
+    each sentence of the longer text left out costs ``gap_penalty``. The semantic pair score,
+    in [0, 1], is the larger of two shares: the longer text's words in aligned sentences,
+    counted when at least ``min_passages`` of its sentences are aligned, and the shorter
+    text's sentences that are aligned, counted when at least ``min_sentences`` of them are;
+    for this second share a sentence pair aligns only when its cosine also exceeds the
+    shorter text's sentence's mean cosine with the longer text's sentences by ``min_lift``
+    (on a narrow topic every sentence resembles every other, and resembling one of them
+    then says nothing).
+    The pair is a rewrite when the score reaches ``threshold`` and the alignment's score
+    ``min_score``. ``min_coverage`` and ``min_run`` are not used by this test (they are part
+    of the alignment thresholds' common form). The defaults are calibrated in
+    ``docs/dedup.md``: on the development set, texts written independently to the same facts
+    never aligned 20 sentences covering 65% of the longer text, nor 12 sentences making 65%
+    of the shorter text's (at most 57%), while heavy rewrites and condensed retellings of
+    long enough texts do; pairs whose shorter text has fewer than 12 sentences and whose
+    longer text has fewer than 20 are left to the lexical tests, where embeddings could not
+    tell rewrites from same-topic texts.
     ``batch_size`` is how many sentences the model embeds at once (memory, not results: each
     document is embedded on its own, so its vectors never depend on the rest of the corpus).
 
@@ -361,6 +369,8 @@ class SemanticConfig:
     baseline: float = 0.4
     gap_penalty: float = 0.05
     min_passages: int = 20
+    min_sentences: int = 12
+    min_lift: float = 0.2
     min_coverage: float = 0.3
     min_score: float = 0.5
     threshold: float = 0.65
@@ -377,6 +387,16 @@ class SemanticConfig:
             )
         _check_alignment(owner, self, similarity=0.5, baseline=0.4, gap_penalty=0.05,
                          min_coverage=0.3, min_score=0.5, threshold=0.65)
+        _check_int(owner, "min_sentences", self.min_sentences, 1, 1_000_000,
+                   "it is how many sentences of the shorter text a retelling of it aligns at "
+                   "least, e.g. 12")
+        if (isinstance(self.min_lift, bool) or not isinstance(self.min_lift, (int, float))
+                or not 0.0 <= self.min_lift <= 2.0):
+            raise ConfigError(
+                f"SemanticConfig.min_lift={self.min_lift!r} is invalid: it must be a number "
+                "from 0 to 2 (how far a sentence pair's cosine must exceed the sentence's mean "
+                "cosine with the other text, e.g. 0.2)"
+            )
         _check_int(owner, "batch_size", self.batch_size, 1, 4096,
                    "it is how many sentences the model embeds at once, e.g. 64")
         _check_int(owner, "rare_terms", self.rare_terms, 1, 1024,

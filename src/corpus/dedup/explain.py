@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.dedup.align import PairVerdict, Profile, verify_pair
+from corpus.dedup.align import PairVerdict, Profile, Retelling, verify_pair
 from corpus.dedup.cluster import UnionFind
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.hashing import hash_words, is_stopword
@@ -424,7 +424,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
                 and config.rewrites):
             verdict = semantic.verify(left, profile_l, right, profile_r)
             if verdict.relation in (Relation.REWRITE, Relation.UNIQUE):
-                semantic_checks = _semantic_checks(verdict, config)
+                semantic_checks = _semantic_checks(
+                    semantic.alignment(left, profile_l, right, profile_r), config)
         shown = _alignment(profile_l, profile_r, config)
         note = _note(result, meta.ids, verifier, pos_a, pos_b, verdict)
     swap = left != pos_a
@@ -475,17 +476,26 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
     )
 
 
-def _semantic_checks(verdict: PairVerdict, config: DedupConfig) -> tuple[Check, ...]:
+def _semantic_checks(found: Retelling, config: DedupConfig) -> tuple[Check, ...]:
     """The checks of the semantic retelling test
-    (:func:`~corpus.dedup.align.verify_retelling`), from its verdict."""
+    (:func:`~corpus.dedup.align.verify_retelling`) on its alignments ``found``: each share
+    with the count that lets it count, the deciding alignment's score, and the pair score
+    (the larger counted share). The pair is a retelling when the last two pass."""
     gate = config.semantic
+    whole, lifted = found.whole, found.lifted
     return (
-        Check("aligned", float(verdict.aligned), float(gate.min_passages),
-              verdict.aligned >= gate.min_passages),
-        Check("coverage", verdict.coverage, gate.threshold,
-              verdict.coverage >= gate.threshold - 1e-12),
-        Check("chain score", verdict.strength, gate.min_score,
-              verdict.strength >= gate.min_score),
+        Check("longer: aligned", float(len(whole.pairs)), float(gate.min_passages),
+              len(whole.pairs) >= gate.min_passages),
+        Check("longer: covered", _round(whole.coverage), gate.threshold,
+              whole.coverage >= gate.threshold - 1e-12),
+        Check("shorter: retold", float(lifted.retold), float(gate.min_sentences),
+              lifted.retold >= gate.min_sentences),
+        Check("shorter: share", _round(lifted.share), gate.threshold,
+              lifted.share >= gate.threshold - 1e-12),
+        Check("chain score", _round(found.chosen.strength), gate.min_score,
+              found.chosen.strength >= gate.min_score),
+        Check("pair score", _round(found.score), gate.threshold,
+              found.score >= gate.threshold - 1e-12),
     )
 
 

@@ -37,7 +37,14 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus._meta import DISTRIBUTION
-from corpus.dedup.align import PairVerdict, Profile, verify_pair, verify_retelling
+from corpus.dedup.align import (
+    PairVerdict,
+    Profile,
+    Retelling,
+    retelling,
+    verify_pair,
+    verify_retelling,
+)
 from corpus.dedup.config import DedupConfig
 from corpus.errors import CorpusError
 from corpus.records import Relation
@@ -267,23 +274,38 @@ class SemanticVerifier:
             self._spool.put(key, vectors)
         return self._spool.get(key)
 
+    def alignment(self, left: int, a: Profile, right: int, b: Profile) -> Retelling:
+        """The in-order alignments the retelling test judges (for explanations): the sentences
+        of the text with more sentences aligned onto the other's by embedding cosines."""
+        similarity: F64 = (self.embeddings(left, a) @ self.embeddings(right, b).T).astype(
+            np.float64
+        )
+        if len(a.sentences) < len(b.sentences):
+            a, b, similarity = b, a, similarity.T
+        gate = self._config.semantic
+        return retelling(similarity, a.sentence_words, b.sentence_words, self._thresholds,
+                         min_sentences=gate.min_sentences, min_lift=gate.min_lift)
+
     def verify(self, left: int, a: Profile, right: int, b: Profile) -> PairVerdict:
         """Verify ``a`` (key ``left``) against ``b`` (key ``right``) by aligning embeddings.
 
         Exact and near copies are decided as by the lexical verifier; the rewrite test is the
         in-order retelling test (:func:`~corpus.dedup.align.verify_retelling`) over embedding
-        cosines. Pairs whose longer text has fewer sentences than ``min_passages`` cannot
-        pass and are not embedded.
+        cosines. Pairs whose longer text has fewer sentences than ``min_passages`` and whose
+        shorter text has fewer than ``min_sentences`` cannot pass and are not embedded.
         """
         m, n = len(a.sentences), len(b.sentences)
-        if max(m, n) < self._thresholds.min_passages:
+        if (max(m, n) < self._thresholds.min_passages
+                and min(m, n) < self._config.semantic.min_sentences):
             return verify_pair(a, b, self._config, align=False)
         self.verified += 1
         similarity: F64 = (self.embeddings(left, a) @ self.embeddings(right, b).T).astype(
             np.float64
         )
         found = verify_retelling(a, b, self._config, similarity=similarity,
-                                 rewrite=self._thresholds)
+                                 rewrite=self._thresholds,
+                                 min_sentences=self._config.semantic.min_sentences,
+                                 min_lift=self._config.semantic.min_lift)
         if found.relation is Relation.REWRITE:
             self.accepted.add((left, right))
         return found
