@@ -3,8 +3,9 @@
 These tests run :func:`corpus.find_duplicates` on the labelled set, every file of it, as
 ``benchmarks/eval_devset.py`` does, and check what the set's labels promise where the defaults
 are known to hold it: copies at the copy-paste, light and moderate levels are clustered with
-their source, no independent text is clustered, and a rewrite stays found when another rewrite
-of the same source joins the corpus.
+their source, no independent news text is clustered, and a rewrite stays found when another
+rewrite of the same source joins the corpus. Where the defaults are known to fail (independent
+texts on a narrow explanatory topic), a strict ``xfail`` says so.
 """
 
 from __future__ import annotations
@@ -71,10 +72,27 @@ def test_copies_down_to_a_moderate_rewrite_join_their_source(level: str) -> None
         assert clusters[doc_id] == clusters.get(source), f"{doc_id} not with {source}"
 
 
-def test_no_independent_text_is_clustered() -> None:
+def _independent(narrow: bool) -> list[str]:
+    """Independent texts of the news parts (fact sheets), or of the explanatory part."""
+    return [i for i, x in _labels().items() if x["level"] == "independent"
+            and str(x["topic"]).startswith("explain/") == narrow]
+
+
+def test_no_independent_news_text_is_clustered() -> None:
     clusters = _default_clusters()
-    independent = [i for i, x in _labels().items() if x["level"] == "independent"]
+    independent = _independent(narrow=False)
     assert len(independent) >= 80
+    assert [i for i in independent if i in clusters] == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known limit (docs/dedup.md, Limits): on a narrow explanatory topic, independent texts "
+    "follow the mechanism's order in the same technical words, and the lexical test's run of "
+    "8 aligned sentences links three of them"))
+def test_no_independent_text_on_a_narrow_topic_is_clustered() -> None:
+    clusters = _default_clusters()
+    independent = _independent(narrow=True)
+    assert len(independent) == 12
     assert [i for i in independent if i in clusters] == []
 
 

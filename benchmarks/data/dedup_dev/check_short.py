@@ -14,13 +14,16 @@ the id (the first 16 hex digits of the SHA-256 of the label key, ``short/t03/hea
 derived from, and the length of condensed copies (20-40 percent of the source).
 
 A file outside the expected band for its level is listed as a problem, and the script
-exits 1 when there is any. Run::
+exits 1 when there is any. ``--part explain`` checks the explanatory part the same way
+(``labels-explain.json``, seq 500-599, texts of up to 520 words). Run::
 
     python benchmarks/data/dedup_dev/check_short.py
+    python benchmarks/data/dedup_dev/check_short.py --part explain
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import re
@@ -121,8 +124,20 @@ def check_independents(rows: list[dict[str, object]], texts: dict[str, str]) -> 
     return problems
 
 
-def main() -> int:
+#: The parts this script checks: labels file, seq range, words of a text, words of a
+#: condensed copy.
+PARTS: dict[str, tuple[Path, range, tuple[int, int], tuple[int, int]]] = {
+    "short": (LABELS, SEQ_RANGE, WORDS_SHORT, WORDS_CONDENSED),
+    "explain": (HERE / "labels-explain.json", range(500, 600), (150, 520), (60, 180)),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
     """Print the per-file table and the per-level summary; 1 when a check fails."""
+    global LABELS, SEQ_RANGE, WORDS_SHORT, WORDS_CONDENSED
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=sorted(PARTS), default="short")
+    LABELS, SEQ_RANGE, WORDS_SHORT, WORDS_CONDENSED = PARTS[parser.parse_args(argv).part]
     rows: list[dict[str, object]] = json.loads(LABELS.read_text(encoding="utf-8"))
     texts = {str(r["file"]): (CORPUS / str(r["file"])).read_text(encoding="utf-8") for r in rows}
     problems: list[str] = []
