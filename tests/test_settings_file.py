@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 from corpus import ConfigError, DedupConfig
 from corpus.cli import main
+from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
 from corpus.settings_file import (
     dedup_from_table,
     find_settings_file,
@@ -338,3 +340,19 @@ def test_build_reads_corpus_toml_beside_an_archive(tmp_path: Path,
     manifest = json.loads(next((tmp_path / "store").glob("*/v*/manifest.json")).read_text("utf-8"))
     assert manifest["settings"]["dedup"]["rewrite"]["threshold"] == 0.95
     assert manifest["counts"]["relations"] == {"unique": 5}
+
+
+def test_the_semantic_retelling_shares_are_settable_from_the_command_line_and_a_file(
+    tmp_path: Path,
+) -> None:
+    parser = argparse.ArgumentParser()
+    add_dedup_arguments(parser)
+    args = parser.parse_args(["--semantic-min-sentences", "10", "--semantic-min-lift", "0.1"])
+    semantic = dedup_config(args, DedupConfig()).semantic
+    assert (semantic.min_sentences, semantic.min_lift) == (10, 0.1)
+    text = "[dedup.semantic]\nmin_sentences = 14\nmin_lift = 0.3\n"
+    semantic = load_settings(write(tmp_path / "corpus.toml", text)).dedup.semantic
+    assert (semantic.min_sentences, semantic.min_lift) == (14, 0.3)
+    bad = parser.parse_args(["--semantic-min-lift", "3"])
+    with pytest.raises(ConfigError, match=r"SemanticConfig.min_lift=3.0 is invalid"):
+        dedup_config(bad, DedupConfig())

@@ -39,6 +39,9 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--semantic-min-sentences", "semantic", "min_sentences", int,
      "sentences of the shorter text a retelling found by sentence embeddings aligns at least "
      "for its share of the shorter text's sentences to count (default 12)"),
+    ("--semantic-min-lift", "semantic", "min_lift", float,
+     "how far above a sentence's mean cosine with the other text a pair's cosine must be for "
+     "the pair to count toward the shorter text's share (default 0.2)"),
     ("--near-jaccard", "near", "jaccard", float,
      "word 5-gram Jaccard of a near copy (default 0.5)"),
     ("--near-containment", "near", "containment", float,
