@@ -50,7 +50,7 @@ from corpus.dedup.config import RewriteConfig
 from corpus.dedup.text import article_text, split_sentences
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
-from eval_devset import load_devset
+from eval_devset import load_devset, pair_kind
 
 _TOKEN = re.compile(r"[\w$][\w.,'’-]*\w|\w")
 FEATURES = ("pair_score", "chain_cover", "order", "stem_cont", "topic_cont", "best_mean",
@@ -94,14 +94,8 @@ def main() -> int:
             for stem in set(profiles[i].term_stem.tolist()):
                 df[stem] += 1
         for x, y in combinations(sorted(ids), 2):
-            lx, ly = labels[x], labels[y]
-            if lx.gold == ly.gold:
-                if "source" not in (lx.level, ly.level):
-                    continue
-                kind = lx.level if lx.level != "source" else ly.level
-            elif "independent" in (lx.level, ly.level):
-                kind = "negative"
-            else:
+            kind = pair_kind(labels[x], labels[y])
+            if kind is None:
                 continue
             if len(profiles[x].sentences) > len(profiles[y].sentences):
                 x, y = y, x

@@ -42,7 +42,7 @@ from corpus.dedup.config import RewriteConfig, SemanticConfig
 from corpus.dedup.text import article_text
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
-from eval_devset import Label, load_devset
+from eval_devset import Label, load_devset, pair_kind
 
 COPIES = ("heavy", "condensed")
 COUNTS = (8, 10, 12, 14, 16)
@@ -69,14 +69,8 @@ def _pairs(labels: dict[str, Label], profiles: dict[str, Profile]
     found = []
     for topic, ids in sorted(topics.items()):
         for x, y in combinations(sorted(ids), 2):
-            lx, ly = labels[x], labels[y]
-            if lx.gold == ly.gold:
-                if "source" not in (lx.level, ly.level):
-                    continue
-                kind = lx.level if lx.level != "source" else ly.level
-            elif "independent" in (lx.level, ly.level):
-                kind = "negative"
-            else:
+            kind = pair_kind(labels[x], labels[y])
+            if kind is None:
                 continue
             if len(profiles[x].sentences) < len(profiles[y].sentences):
                 x, y = y, x

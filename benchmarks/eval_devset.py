@@ -100,6 +100,17 @@ def load_devset(root: Path = ROOT) -> DevSet:
     return DevSet(docs, labels)
 
 
+def pair_kind(a: Label, b: Label) -> str | None:
+    """What a pair of one topic is to the pair studies (``devset_features.py``,
+    ``devset_retelling.py``): a copy with its source (the copy's level), ``"negative"`` when
+    an independent text is in it, or ``None`` (two copies of one source, left out)."""
+    if a.gold == b.gold:
+        if "source" not in (a.level, b.level):
+            return None
+        return a.level if a.level != "source" else b.level
+    return "negative" if "independent" in (a.level, b.level) else None
+
+
 # -- measures -----------------------------------------------------------------------------
 
 
