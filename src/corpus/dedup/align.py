@@ -822,8 +822,8 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
     measured = retelling(matrix, longer.sentence_words, shorter.sentence_words, rewrite,
                          min_sentences=min_sentences, min_lift=min_lift)
     found, score = measured.chosen, measured.score
-    rewrite_found = (score >= rewrite.threshold - 1e-12
-                     and found.strength >= rewrite.min_score)
+    # A share counts only when its alignment reaches min_score (retelling()).
+    rewrite_found = score >= rewrite.threshold - 1e-12
     evidence: list[AlignedPair] = []
     if rewrite_found and config.evidence_passages:
         ranked = sorted(range(len(found.pairs)), key=lambda t: (-found.pairs[t][2], t))

@@ -274,12 +274,17 @@ class SemanticVerifier:
             self._spool.put(key, vectors)
         return self._spool.get(key)
 
-    def alignment(self, left: int, a: Profile, right: int, b: Profile) -> Retelling:
-        """The in-order alignments the retelling test judges (for explanations): the sentences
-        of the text with more sentences aligned onto the other's by embedding cosines."""
+    def _cosines(self, left: int, a: Profile, right: int, b: Profile) -> F64:
+        """The embedding cosine of every sentence of ``a`` with every sentence of ``b``."""
         similarity: F64 = (self.embeddings(left, a) @ self.embeddings(right, b).T).astype(
             np.float64
         )
+        return similarity
+
+    def alignment(self, left: int, a: Profile, right: int, b: Profile) -> Retelling:
+        """The in-order alignments the retelling test judges (for explanations): the sentences
+        of the text with more sentences aligned onto the other's by embedding cosines."""
+        similarity = self._cosines(left, a, right, b)
         if len(a.sentences) < len(b.sentences):
             a, b, similarity = b, a, similarity.T
         gate = self._config.semantic
@@ -299,10 +304,7 @@ class SemanticVerifier:
                 and min(m, n) < self._config.semantic.min_sentences):
             return verify_pair(a, b, self._config, align=False)
         self.verified += 1
-        similarity: F64 = (self.embeddings(left, a) @ self.embeddings(right, b).T).astype(
-            np.float64
-        )
-        found = verify_retelling(a, b, self._config, similarity=similarity,
+        found = verify_retelling(a, b, self._config, similarity=self._cosines(left, a, right, b),
                                  rewrite=self._thresholds,
                                  min_sentences=self._config.semantic.min_sentences,
                                  min_lift=self._config.semantic.min_lift)
