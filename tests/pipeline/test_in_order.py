@@ -67,3 +67,31 @@ def test_a_failure_in_the_thread_is_raised_by_a_later_call_or_on_exit() -> None:
         run(3, 4)  # raised on exit
     with pytest.raises(OSError, match="No space left"):
         run(50, 2)  # raised by a later call
+
+
+def test_the_caller_is_never_more_than_budget_bytes_in_front() -> None:
+    """With a byte budget, the caller runs as many calls ahead as their values' sizes allow
+    (the write stage's budget is a row group): here 3 values of 40 bytes, under 100."""
+    release = threading.Event()
+    calls = 0
+
+    def feed(call: _InOrder) -> None:
+        nonlocal calls
+        for value in range(10):
+            call(value)
+            calls += 1
+
+    def slow(value: int) -> None:
+        release.wait(5)
+
+    with _InOrder(slow, ahead=100, size=lambda value: 40, budget=100) as call:
+        feeder = threading.Thread(target=feed, args=(call,))
+        feeder.start()
+        deadline = time.monotonic() + 10
+        while calls < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert calls == 3  # 120 bytes held: the fourth call waits
+        release.set()
+        feeder.join(5)
+    assert calls == 10

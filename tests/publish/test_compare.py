@@ -12,7 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.errors import PublishError
-from corpus.publish.compare import _row_digest, diff
+from corpus.publish.compare import (
+    _digest,
+    _field_digests,
+    _json,
+    _member,
+    _pieces_row_json,
+    _row_digest,
+    diff,
+    row_json,
+)
 from corpus.publish.layout import shard_name
 from corpus.publish.parquet import write_table
 from corpus.records import Document, Relation, SourceRef
@@ -182,3 +191,22 @@ def test_digests_of_other_rows_are_refused(tmp_path: Path) -> None:
     twice = pa.concat_tables([new_digests.slice(0, 1), new_digests.slice(0, 1)])
     with pytest.raises(PublishError, match="the row digests given do not match"):
         diff(tmp_path / "old", tmp_path / "new", digests=(old_digests, twice))
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                 max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), _JSON, max_size=6))
+def test_a_row_assembled_from_its_encoded_values_is_its_canonical_json(
+        row: dict[str, object]) -> None:
+    """The diff encodes each value of a looked-up row once, for the row's digest and for each
+    column's: both must be the bytes that encoding the whole row, or one column, gives."""
+    pieces = {name: _json(value) for name, value in row.items()}
+    assert _pieces_row_json(pieces) == row_json(row)
+    assert {name: _digest(b"{" + _member(name, pieces[name]) + b"}") for name in row} == \
+        _field_digests(row, list(row))

@@ -291,6 +291,16 @@ def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
                        row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
 
 
+def _table_bytes(table: pa.Table) -> int:
+    return int(table.nbytes)
+
+
+def _write_ahead(config: BuildConfig) -> dict[str, Any]:
+    """How far the write stage's caller may run in front of each config's writer thread: the
+    rows of one row group (:class:`_InOrder`)."""
+    return {"ahead": 256, "size": _table_bytes, "budget": config.row_group_bytes}
+
+
 class _Annotator:
     """Sets the dedup columns (cluster, canonical document, relation, score) of the rows of a
     work-file batch from the dedup result, with Arrow compute: no Python row per document."""
@@ -432,8 +442,8 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     kept = pa.array([r.value for r in _KEPT], pa.string())
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "all", config) as everything, \
-            _InOrder(default.write_batch) as write_default, \
-            _InOrder(everything.write_batch) as write_all, \
+            _InOrder(default.write_batch, **_write_ahead(config)) as write_default, \
+            _InOrder(everything.write_batch, **_write_ahead(config)) as write_all, \
             Progress("write", documents, "doc", stages.progress) as bar:
         for k, batch in enumerate(rows_in_corpus_order(str(work), plans, _work_file,
                                                        WORK_SCHEMA, source, cache,
@@ -546,27 +556,45 @@ class _InOrder:
 
     A writer encodes a whole row group at once when one fills (some 0.3 s at 7,680 rows of
     news), and the configs fill theirs at different rows: with one call in flight the caller
-    waited for each of those (3.2 s of an 11 s write of 100,000 documents); ``ahead`` calls
-    (a few MB each) let the others go on meanwhile. The first failure is raised by the next
-    call or on exit."""
+    waited for each of those (3.2 s of an 11 s write of 100,000 documents). The caller may
+    run ``ahead`` calls, and ``budget`` bytes of values (``size`` measures one), in front of
+    the thread: with a budget of about one row group, the caller keeps feeding the other
+    config's writer while this one encodes a group, and neither waits for the other (a few
+    calls only, and each writer sat idle for a third of the stage). The first failure is
+    raised by the next call or on exit."""
 
-    def __init__(self, fn: Callable[[Any], None], ahead: int = 4) -> None:
+    def __init__(self, fn: Callable[[Any], None], ahead: int = 4, *,
+                 size: Callable[[Any], int] | None = None, budget: int = 0) -> None:
         self._fn = fn
         self._ahead = ahead
+        self._size = size
+        self._budget = budget
+        self._held = 0  # bytes of the values not yet handled (with ``size``)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-write")
-        self._pending: deque[Future[None]] = deque()
+        self._pending: deque[tuple[Future[None], int]] = deque()
 
     def __enter__(self) -> _InOrder:
         return self
 
+    def _full(self) -> bool:
+        return len(self._pending) >= self._ahead or (
+            self._size is not None and self._held >= self._budget)
+
     def __call__(self, value: Any) -> None:
-        while self._pending and (self._pending[0].done() or len(self._pending) >= self._ahead):
-            self._pending.popleft().result()
-        self._pending.append(self._pool.submit(self._fn, value))
+        while self._pending and (self._pending[0][0].done() or self._full()):
+            self._pop()
+        nbytes = self._size(value) if self._size is not None else 0
+        self._held += nbytes
+        self._pending.append((self._pool.submit(self._fn, value), nbytes))
+
+    def _pop(self) -> None:
+        future, nbytes = self._pending.popleft()
+        self._held -= nbytes
+        future.result()
 
     def _wait(self) -> None:
         while self._pending:
-            self._pending.popleft().result()
+            self._pop()
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         try:

@@ -65,7 +65,12 @@ _DEDUP_COLUMNS = ("cluster_id", "duplicate_of", "relation", "score")
 
 def row_json(row: Mapping[str, Any]) -> bytes:
     """The canonical JSON bytes of a row (sorted keys, no whitespace): what digests hash."""
-    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _json(row)
+
+
+def _json(value: Any) -> bytes:
+    """The canonical JSON bytes of any value (as :func:`row_json` writes it inside a row)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _digest(data: bytes) -> bytes:
@@ -248,6 +253,16 @@ def _field_digests(row: Mapping[str, Any], columns: list[str]) -> dict[str, byte
     return {name: _digest(row_json({name: row[name]})) for name in columns}
 
 
+def _member(name: str, value: bytes) -> bytes:
+    return json.dumps(name, ensure_ascii=False).encode() + b":" + value
+
+
+def _pieces_row_json(pieces: Mapping[str, bytes]) -> bytes:
+    """:func:`row_json` of a row whose values are given encoded (each value's :func:`_json`):
+    the same bytes, from JSON encoded once per value."""
+    return b"{" + b",".join(_member(name, pieces[name]) for name in sorted(pieces)) + b"}"
+
+
 def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
          storage_options: Mapping[str, Any] | None = None,
          digests: tuple[pa.Table, pa.Table] | None = None,
@@ -385,12 +400,15 @@ def _looked_up_fields(lookup: RowLookup, ids: list[str], light: pa.Table, digest
     for doc_id, looked_up in found.items():
         if doc_id not in held or doc_id not in expected:
             continue
-        row = {name: value for name, value in looked_up.items() if name != "row_digest"}
-        row["source"] = held[doc_id]["source"]
-        if set(row) != set(columns) or _digest(row_json(row)) != expected[doc_id]:
+        # Each value is encoded once, for the row's digest and for its own.
+        pieces = {name: _json(value) for name, value in looked_up.items()
+                  if name not in ("row_digest", "source")}
+        pieces["source"] = _json(held[doc_id]["source"])
+        if set(pieces) != set(columns) or _digest(_pieces_row_json(pieces)) != expected[doc_id]:
             continue  # not this release's row: read it
-        row.update({name: held[doc_id][name] for name in _DEDUP_COLUMNS})
-        fields[doc_id] = _field_digests(row, columns)
+        pieces.update({name: _json(held[doc_id][name]) for name in _DEDUP_COLUMNS})
+        fields[doc_id] = {name: _digest(b"{" + _member(name, pieces[name]) + b"}")
+                          for name in columns}
     return fields
 
 
