@@ -7,6 +7,8 @@ is still reported with both of its files."""
 from __future__ import annotations
 
 import dataclasses
+import pickle
+from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -23,12 +25,15 @@ from corpus.dedup.phases import (
     _MIN_PAIRS_PER_TASK,
     _MIN_TASKS,
     _PAIRS_PER_TASK,
+    TEXT_KIND,
+    IndexEntry,
     ShardIndexer,
     _local_order,
     _merge_counts,
     _pair_hashes,
     _Pairs,
     _pairs_per_task,
+    _Spools,
     _stars,
     _Strings,
     _Union,
@@ -38,6 +43,7 @@ from corpus.dedup.phases import (
 )
 from corpus.errors import CorpusError
 from corpus.records import Relation, SourceRef
+from corpus.text.keys import hashing_key
 
 from .helpers import seed_docs
 
@@ -260,3 +266,63 @@ def test_a_document_verified_against_the_canonical_one_joins_it_not_only_the_cen
     assert specs[0].canonical == s
     assert [member[0] for member in specs[0].members] == [s, m, h, c]
     assert (m, c) in checker.asked or (c, m) in checker.asked  # the center's star lacks C
+
+
+class _Texts:
+    """A text store: a dict by key (picklable, as the work folder needs it)."""
+
+    def __init__(self, records: dict[bytes, bytes]) -> None:
+        self.records = records
+
+    def get(self, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]:
+        assert kind == TEXT_KIND
+        return {k: self.records[k] for k in keys if k in self.records}
+
+
+def _entries(tmp_path: Path) -> list[tuple[Any, IndexEntry]]:
+    """The index entries of three seed documents, as a cache would receive them."""
+    computed: dict[int, IndexEntry] = {}
+    docs = seed_docs()[:3]
+    (tmp_path / "first").mkdir()
+    with ShardIndexer(tmp_path / "first", 0, DedupConfig(), 1,
+                      lambda position, entry: computed.__setitem__(position, entry)) as indexer:
+        for doc in docs:
+            indexer.add(doc)
+        indexer.close()
+    return [(doc, computed[k]) for k, doc in enumerate(docs)]
+
+
+def test_a_cached_entry_is_spooled_as_a_reference_and_read_back_from_the_store(
+        tmp_path: Path) -> None:
+    entries = _entries(tmp_path)
+    texts = _Texts({doc.id.encode(): entry.record for doc, entry in entries})
+    work = tmp_path / "work"
+    work.mkdir()
+    with ShardIndexer(work, 0, DedupConfig(), 1, texts=texts) as indexer:
+        for doc, entry in entries:
+            indexer.add_entry(doc.id, doc.name, str(doc.source), doc.seq,
+                              dataclasses.replace(entry, record=b""), doc.id.encode())
+        indexer.close()
+    # each record is the key only, not the text
+    assert (work / "spool-00000.bin").stat().st_size < 100 * len(entries)
+    with _Spools(str(work)) as spools:
+        offset = 0
+        for doc, entry in entries:
+            text, key = spools.read(0, offset)
+            assert key == entry.key == hashing_key(text)
+            assert text
+            offset += 16 + len(doc.id.encode())
+    texts.records.clear()  # pickled into the work folder: the lost text is the copy's
+    (work / "texts-00000.pickle").write_bytes(pickle.dumps(texts))
+    with _Spools(str(work)) as spools, pytest.raises(CorpusError, match="lost a document"):
+        spools.read(0, 0)
+
+
+def test_an_entry_without_its_text_needs_a_store_and_a_key(tmp_path: Path) -> None:
+    doc, entry = _entries(tmp_path)[0]
+    work = tmp_path / "work"
+    work.mkdir()
+    with ShardIndexer(work, 0, DedupConfig(), 1) as indexer, \
+            pytest.raises(CorpusError, match="needs a text store"):
+        indexer.add_entry(doc.id, doc.name, str(doc.source), doc.seq,
+                          dataclasses.replace(entry, record=b""), doc.id.encode())

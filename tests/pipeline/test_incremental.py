@@ -12,15 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import corpus
+import corpus.dedup.phases as phases_module
 import corpus.pipeline.reuse as reuse_module
 import corpus.pipeline.stages as stages_module
 import corpus.publish.builder as builder_module
 from corpus.dedup.phases import _UniquePairs
 from corpus.errors import Reject
-from corpus.pipeline.cache import Cache
+from corpus.pipeline.cache import PER_FILE, Cache
 from corpus.pipeline.reuse import previous_release
 from corpus.pipeline.reuse import rows_in_corpus_order as real_rows_in_corpus_order
 from corpus.publish.compare import diff
@@ -671,3 +673,41 @@ def test_the_cache_forgets_the_verdicts_of_texts_that_are_gone(
     rebuilt, fresh = _files(again.path), _files(clean.path)
     assert rebuilt.keys() == fresh.keys()
     assert all(rebuilt[f] == fresh[f] for f in rebuilt if f.endswith(".parquet"))
+
+
+def test_a_cached_documents_text_is_read_from_the_cache_only_when_a_pair_needs_it(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild spools a cached document as a reference to its text in the cache: a new near
+    copy of it is verified against the text fetched from there, and the release is the clean
+    build's, byte for byte."""
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    original = sorted(news.glob("1*.txt"))[5]
+    lines = original.read_text(encoding="utf-8").splitlines()
+    (news / "9998_00000000000000fe.txt").write_text(
+        "\n".join(lines[:-1]) + "\nA paragraph the copy added at its end.\n", encoding="utf-8")
+    fetched: list[bytes] = []
+    real = phases_module._Spools._elsewhere
+
+    def counting(self: phases_module._Spools, shard: int, key: bytes) -> tuple[str, str]:
+        fetched.append(key)
+        return real(self, shard, key)
+
+    monkeypatch.setattr(phases_module._Spools, "_elsewhere", counting)
+    second = corpus.build(news, store, executor="serial", progress=False)
+    copy_id, original_id = "00000000000000fe", original.stem.split("_")[1]
+    assert fetched  # the cached original's text, for the pair's verification
+    assert len(set(fetched)) < len(second.manifest.inputs) // 10  # not every cached text
+    rows = {r["id"]: r for r in pq.read_table(second.path / "data" / "all").to_pylist()}
+    assert rows[copy_id]["cluster_id"] == rows[original_id]["cluster_id"] != ""
+    clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
+                         cache=False, version=str(second.version))
+    for name, data in _files(clean.path).items():
+        if name not in {"README.md", "manifest.json", "report.html"}:
+            assert _files(second.path)[name] == data, name
+
+
+def test_per_file_entries_include_the_documents_texts() -> None:
+    """A document's text is pruned with its other entries, never before them."""
+    assert phases_module.TEXT_KIND in PER_FILE

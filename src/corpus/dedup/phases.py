@@ -74,11 +74,13 @@ from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
 
 __all__ = [
+    "TEXT_KIND",
     "IndexEntry",
     "IndexedShard",
     "Location",
     "RunMap",
     "ShardIndexer",
+    "TextStore",
     "VerdictCache",
     "dedup_shards",
     "partitions_for",
@@ -132,6 +134,12 @@ _MIN_PARTITIONS = 8
 _SPLIT_FROM = 2_000
 _RECORD = struct.Struct("<QQ")
 _SIZE = struct.Struct("<Q")
+#: The body length of a spool record that holds no text but the key of a text store's entry
+#: (:meth:`ShardIndexer.add_entry` with ``texts``): a cached document's text is fetched only
+#: if a later phase reads it, which in a rebuild few do.
+_ELSEWHERE = 2**64 - 1
+#: The kind of a text store's entries: a document's spool record (text and key).
+TEXT_KIND = "text"
 _KEY_DTYPE = np.dtype([("key", "<u8"), ("doc", "<i8")])
 
 Pair = tuple[int, int]
@@ -155,6 +163,10 @@ def partitions_for(documents: int, config: DedupConfig) -> int:
 
 def _spool_path(work: str, shard: int) -> str:
     return os.path.join(work, f"spool-{shard:05d}.bin")
+
+
+def _texts_path(work: str, shard: int) -> str:
+    return os.path.join(work, f"texts-{shard:05d}.pickle")
 
 
 def _profiles_path(work: str, shard: int, round_: int) -> str:
@@ -234,6 +246,7 @@ class _Spools:
         self._work = work
         self._files: dict[int, IO[bytes]] = {}
         self._profiles: dict[tuple[int, int], IO[bytes]] = {}
+        self._texts: dict[int, TextStore] = {}
 
     def __enter__(self) -> _Spools:
         return self
@@ -263,9 +276,27 @@ class _Spools:
             handle = self._files[shard] = open(_spool_path(self._work, shard), "rb")  # noqa: SIM115
         handle.seek(offset)
         body, tail = _RECORD.unpack(handle.read(_RECORD.size))
+        if body == _ELSEWHERE:
+            return self._elsewhere(shard, handle.read(tail))
         data = handle.read(body + tail)
         return (data[:body].decode("utf-8", "surrogatepass"),
                 data[body:].decode("utf-8", "surrogatepass"))
+
+    def _elsewhere(self, shard: int, key: bytes) -> tuple[str, str]:
+        """The ``(text, key)`` of a record the shard's text store keeps under ``key``."""
+        store = self._texts.get(shard)
+        if store is None:
+            with open(_texts_path(self._work, shard), "rb") as handle:
+                store = self._texts[shard] = pickle.load(handle)
+        record = store.get(TEXT_KIND, [key]).get(key)
+        if record is None:
+            raise CorpusError(
+                f"the text store of work shard {shard} has lost a document's text (key "
+                f"{key.hex()}): was the cache deleted during the build? Build again")
+        body, _ = _RECORD.unpack_from(record)
+        start = _RECORD.size
+        return (record[start:start + body].decode("utf-8", "surrogatepass"),
+                record[start + body:].decode("utf-8", "surrogatepass"))
 
 
 # -- phase 1: index -------------------------------------------------------------------------
@@ -353,8 +384,10 @@ class ShardIndexer:
 
     def __init__(self, work: str | os.PathLike[str], shard: int, config: DedupConfig,
                  partitions: int,
-                 on_computed: Callable[[int, IndexEntry], None] | None = None) -> None:
+                 on_computed: Callable[[int, IndexEntry], None] | None = None,
+                 texts: TextStore | None = None) -> None:
         self._on_computed = on_computed
+        self._text_store = texts
         self._pending_anchors: list[tuple[int, ...]] = []
         # the spool records and content digests of the documents waiting for their batch
         # (kept only to be handed to ``on_computed``)
@@ -365,6 +398,9 @@ class ShardIndexer:
         self._config = config
         self._partitions = partitions
         self._spool: IO[bytes] = open(_spool_path(self._work, shard), "wb")  # noqa: SIM115
+        if texts is not None:
+            with open(_texts_path(self._work, shard), "wb") as handle:
+                pickle.dump(texts, handle, protocol=5)
         self._end = 0
         self._ids: list[str] = []
         self._names: list[str] = []
@@ -427,14 +463,24 @@ class ShardIndexer:
         return len(self._ids)
 
     def add_entry(self, doc_id: str, name: str, where: str, seq: int,
-                  entry: IndexEntry) -> None:
+                  entry: IndexEntry, text_key: bytes = b"") -> None:
         """Index one document whose entry was computed before (by this code, same settings).
+
+        An entry without its record (``record`` empty: a cached entry, whose text the cache
+        keeps apart) is spooled as a reference to the indexer's text store under
+        ``text_key``; the text is read from there only if a later phase needs it.
 
         Documents waiting for their batch keep their positions (taken when they were added);
         their arrays are put in position order when the shard is closed, so a cached entry
         never forces a small batch to be hashed early."""
         local = len(self._ids)
-        self._register(doc_id, name, where, seq, entry.record, entry.content, entry.credit,
+        record = entry.record
+        if not record:
+            if self._text_store is None or not text_key:
+                raise CorpusError(f"{where}: an index entry without its text needs a text "
+                                  "store and the key of the text there")
+            record = _RECORD.pack(_ELSEWHERE, len(text_key)) + text_key
+        self._register(doc_id, name, where, seq, record, entry.content, entry.credit,
                        entry.digest, entry.anchors)
         self._cached.append(local)
         self._cached_words.append(entry.words)
@@ -934,6 +980,13 @@ def _build_profiles(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
 
 
 # -- phases 3 and 5: verification -----------------------------------------------------------
+
+
+class TextStore(Protocol):
+    """Where the texts of cached documents are kept (:class:`corpus.pipeline.cache.Cache`,
+    kind :data:`TEXT_KIND`): picklable, so that a work folder can name it to every process."""
+
+    def get(self, kind: str, keys: Iterable[bytes]) -> dict[bytes, Any]: ...
 
 
 class VerdictCache(Protocol):

@@ -40,7 +40,7 @@ __all__ = ["CACHE_FORMAT", "PER_FILE", "PER_PAIR", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 
 #: The entries, in insertion order (a table with row ids), found through a unique index of
 #: ``(ns, kind, key)``. A document's values (several KB) are stored whole in the table's pages
@@ -58,10 +58,12 @@ _OLD_TABLE = "entries"
 #: The keys of the per-file entries a build used (while :attr:`Cache.track_use` is on).
 _USED = "CREATE TABLE IF NOT EXISTS cache_used (key BLOB PRIMARY KEY) WITHOUT ROWID"
 
-#: The kinds of entries kept per input file: a document's results and row (under its cache
-#: key) and a file's digest (under its stat identity). When a file leaves the corpus, or
-#: changes, its entries are no longer used; :meth:`Cache.prune_unused` deletes them.
-PER_FILE = ("doc", "row", "stat")
+#: The kinds of entries kept per input file: a document's results, its text and row (under its
+#: cache key) and a file's digest (under its stat identity). When a file leaves the corpus, or
+#: changes, its entries are no longer used; :meth:`Cache.prune_unused` deletes them. (A
+#: document's text is read only when a phase needs it, but it is kept as long as its results,
+#: which are read by every build and share its key.)
+PER_FILE = ("doc", "row", "stat", "text")
 
 
 #: The kinds of entries kept per pair of documents: a verification's verdict and a related

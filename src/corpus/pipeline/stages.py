@@ -20,7 +20,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.dedup.config import DedupConfig
-from corpus.dedup.phases import IndexedShard, IndexEntry, ShardIndexer
+from corpus.dedup.phases import TEXT_KIND, IndexedShard, IndexEntry, ShardIndexer
 from corpus.errors import CorpusError, Reject
 from corpus.format.parser import render
 from corpus.pipeline.cache import Cache
@@ -423,7 +423,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
                             "results but not its row; delete the cache folder and build again")
                     pieces.append(_hit_row(rows[key], cached[2], source))
                 indexer.add_entry(cached[3], _file_name(*source), str(SourceRef(*source)),
-                                  cached[4], cached[0])
+                                  cached[4], cached[0], key)
                 continue
             assert doc is not None
             normalised_doc, row = made[taken]
@@ -443,7 +443,7 @@ def prepare(task: PrepareTask) -> PreparedShard:
 
     try:
         with ShardIndexer(task.work, task.shard, task.dedup, task.partitions,
-                          computed if cache is not None else None) as indexer:
+                          computed if cache is not None else None, cache) as indexer:
             batch: list[tuple[Document | None, bytes, Any, int]] = []
             for start in range(0, len(task.entries), STREAM_BATCH):
                 chunk = task.entries[start:start + STREAM_BATCH]
@@ -481,8 +481,13 @@ def prepare(task: PrepareTask) -> PreparedShard:
     if reused.positions:
         reused.write(reused_path(task.work, task.shard))
     if cache is not None:
-        cache.put("row", fresh_rows)  # first: a document's entry never lacks its row
-        cache.put("doc", fresh)
+        # first: a document's entry never lacks its row or its text. The text is kept apart
+        # from the entry, so that a rebuild reads only what it needs of every cached document
+        # (its signatures) and the text of the few a later phase reads.
+        cache.put("row", fresh_rows)
+        cache.put(TEXT_KIND, ((key, value[0].record) for key, value in fresh))
+        cache.put("doc", [(key, (replace(value[0], record=b""), *value[1:]))
+                          for key, value in fresh])
     return PreparedShard(task.shard, inputs.table(), tuple(rejects), index, parsed, normalised,
                          len(reused.positions))
 
