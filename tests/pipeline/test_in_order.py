@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -23,15 +24,18 @@ def test_every_value_is_handled_once_in_order(values: list[int], ahead: int) -> 
     assert seen == values
 
 
-def test_the_caller_is_never_more_than_ahead_calls_in_front() -> None:
+def _calls_made_before_waiting(make: Callable[[Callable[[int], None]], _InOrder],
+                               expected: int) -> tuple[int, list[int]]:
+    """Feed 10 values to the ``_InOrder`` that ``make`` builds around a call that blocks until
+    released: how many calls the caller made before it had to wait (once ``expected`` were
+    made, or 10 s passed, however slow the machine), and the values handled in the end."""
     release = threading.Event()
     started: list[int] = []
+    calls = 0
 
     def slow(value: int) -> None:
         started.append(value)
         release.wait(5)
-
-    calls = 0
 
     def feed(call: _InOrder) -> None:
         nonlocal calls
@@ -39,16 +43,23 @@ def test_the_caller_is_never_more_than_ahead_calls_in_front() -> None:
             call(value)
             calls += 1
 
-    with _InOrder(slow, ahead=3) as call:
+    with make(slow) as call:
         feeder = threading.Thread(target=feed, args=(call,))
         feeder.start()
         deadline = time.monotonic() + 10
-        while calls < 3 and time.monotonic() < deadline:  # however slow the machine
+        while calls < expected and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(0.2)
-        assert calls == 3  # the fourth call waits for the first to finish
+        made = calls
         release.set()
         feeder.join(5)
+    assert calls == 10
+    return made, started
+
+
+def test_the_caller_is_never_more_than_ahead_calls_in_front() -> None:
+    made, started = _calls_made_before_waiting(lambda fn: _InOrder(fn, ahead=3), 3)
+    assert made == 3  # the fourth call waits for the first to finish
     assert started == list(range(10))
 
 
@@ -72,26 +83,7 @@ def test_a_failure_in_the_thread_is_raised_by_a_later_call_or_on_exit() -> None:
 def test_the_caller_is_never_more_than_budget_bytes_in_front() -> None:
     """With a byte budget, the caller runs as many calls ahead as their values' sizes allow
     (the write stage's budget is a row group): here 3 values of 40 bytes, under 100."""
-    release = threading.Event()
-    calls = 0
-
-    def feed(call: _InOrder) -> None:
-        nonlocal calls
-        for value in range(10):
-            call(value)
-            calls += 1
-
-    def slow(value: int) -> None:
-        release.wait(5)
-
-    with _InOrder(slow, ahead=100, size=lambda value: 40, budget=100) as call:
-        feeder = threading.Thread(target=feed, args=(call,))
-        feeder.start()
-        deadline = time.monotonic() + 10
-        while calls < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(0.2)
-        assert calls == 3  # 120 bytes held: the fourth call waits
-        release.set()
-        feeder.join(5)
-    assert calls == 10
+    made, started = _calls_made_before_waiting(
+        lambda fn: _InOrder(fn, ahead=100, size=lambda value: 40, budget=100), 3)
+    assert made == 3  # 120 bytes held: the fourth call waits
+    assert started == list(range(10))

@@ -278,9 +278,7 @@ class _Spools:
         body, tail = _RECORD.unpack(handle.read(_RECORD.size))
         if body == _ELSEWHERE:
             return self._elsewhere(shard, handle.read(tail))
-        data = handle.read(body + tail)
-        return (data[:body].decode("utf-8", "surrogatepass"),
-                data[body:].decode("utf-8", "surrogatepass"))
+        return _text_and_key(handle.read(body + tail), body)
 
     def _elsewhere(self, shard: int, key: bytes) -> tuple[str, str]:
         """The ``(text, key)`` of a record the shard's text store keeps under ``key``."""
@@ -294,9 +292,13 @@ class _Spools:
                 f"the text store of work shard {shard} has lost a document's text (key "
                 f"{key.hex()}): was the cache deleted during the build? Build again")
         body, _ = _RECORD.unpack_from(record)
-        start = _RECORD.size
-        return (record[start:start + body].decode("utf-8", "surrogatepass"),
-                record[start + body:].decode("utf-8", "surrogatepass"))
+        return _text_and_key(record[_RECORD.size:], body)
+
+
+def _text_and_key(data: bytes, body: int) -> tuple[str, str]:
+    """The text (the first ``body`` bytes) and the hashing key of a spool record's data."""
+    return (data[:body].decode("utf-8", "surrogatepass"),
+            data[body:].decode("utf-8", "surrogatepass"))
 
 
 # -- phase 1: index -------------------------------------------------------------------------
