@@ -19,6 +19,7 @@ Run::
     python benchmarks/bench_build.py --docs 10000 30000 100000 --engines processes:2
     python benchmarks/bench_build.py --docs 10000 --engines processes:2 dask:2
     python benchmarks/bench_build.py --docs 10000 --incremental   # 1% changed, cached rebuild
+    python benchmarks/bench_build.py --docs 100000 --incremental --rounds 3   # median of 3
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -177,9 +179,15 @@ def _edit_one_percent(corpus: Path, seed: int = 5) -> int:
     return count
 
 
-def incremental(count: int, data: Path, engine: str, workers: int) -> None:
+def incremental(count: int, data: Path, engine: str, workers: int, rounds: int = 1) -> None:
     """Full build, then 1% of the files change: the cached rebuild against a clean build of
-    the changed corpus (time, and the data files byte for byte)."""
+    the changed corpus (time, and the data files byte for byte).
+
+    With ``rounds`` > 1 the pair (a full build from an empty store, then a rebuild after a
+    fresh 1% edit) is repeated, each round's share computed from its own two runs taken
+    minutes apart, and the median share printed: on a shared machine whose speed moves by a
+    fifth within an hour, one pair is not a measurement. The clean build and the byte
+    comparison follow the last round."""
     source = generate(count, data / f"news-{count}")
     corpus = data / f"incremental-{count}" / f"news-{count}"
     shutil.rmtree(corpus.parent, ignore_errors=True)
@@ -188,13 +196,20 @@ def incremental(count: int, data: Path, engine: str, workers: int) -> None:
     # changed in the 2 s before it was hashed is read again by the next build (racy stat).
     time.sleep(2.5)
     store, clean = data / "store-incremental", data / "store-clean"
-    full, _ = timed_build(corpus, store, engine, workers)
-    changed = _edit_one_percent(corpus)
     command = [str(Path(sys.executable).with_name("corpus")), "build", str(corpus), "--out",
                str(store), "--engine", engine, "--workers", str(workers)]
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    again = time.perf_counter() - start
+    shares: list[float] = []
+    for round_ in range(rounds):
+        full, _ = timed_build(corpus, store, engine, workers)
+        changed = _edit_one_percent(corpus, seed=5 + round_)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        again = time.perf_counter() - start
+        shares.append(again / full)
+        if rounds > 1:
+            print(f"round {round_ + 1}: full build {full:.1f} s, cached rebuild {again:.1f} s "
+                  f"({100 * again / full:.1f}%)", flush=True)
+        time.sleep(2.5)  # the edited files settle before the next round's full build
     scratch, _ = timed_build(corpus, clean, engine, workers)
     name = corpus.name
     new = sorted(p for p in (store / name).iterdir() if p.name.startswith("v"))[-1]
@@ -207,6 +222,9 @@ def incremental(count: int, data: Path, engine: str, workers: int) -> None:
     print(f"{count:,} documents, {changed} files changed ({engine}:{workers}): full build "
           f"{full:.1f} s, cached rebuild {again:.1f} s ({100 * again / full:.0f}% of full), "
           f"clean build of the changed corpus {scratch:.1f} s; data files identical: {same}")
+    if rounds > 1:
+        print(f"rebuild share over {rounds} rounds: median {100 * statistics.median(shares):.1f}%"
+              f", range {100 * min(shares):.1f}-{100 * max(shares):.1f}%")
     shutil.rmtree(corpus.parent, ignore_errors=True)
 
 
@@ -220,12 +238,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-save", action="store_true", help="do not update the JSON results")
     parser.add_argument("--incremental", action="store_true",
                         help="measure a cached rebuild after 1%% of the files change instead")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with --incremental: full build and rebuild pairs to take the "
+                             "median share of")
     args = parser.parse_args(argv)
     if args.incremental:
         for count in args.docs:
             for item in args.engines:
                 engine, _, workers = item.partition(":")
-                incremental(count, args.data, engine, int(workers or 1))
+                incremental(count, args.data, engine, int(workers or 1), args.rounds)
         return 0
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
     print(f"{'documents':>10} {'engine':>12} {'seconds':>9} {'docs/s':>8} {'peak MB':>8} "

@@ -87,3 +87,36 @@ def test_the_caller_is_never_more_than_budget_bytes_in_front() -> None:
         lambda fn: _InOrder(fn, ahead=100, size=lambda value: 40, budget=100), 3)
     assert made == 3  # 120 bytes held: the fourth call waits
     assert started == list(range(10))
+
+
+def test_a_step_runs_after_the_values_before_it_beside_the_other_writer() -> None:
+    """The write stage closes both configs' writers with ``then``: each runs on its own
+    thread after that writer's last row, the two at once (a barrier of two would time out if
+    one close waited for the other), and a failing close is raised on exit."""
+    barrier = threading.Barrier(2, timeout=5)
+    seen: dict[str, list[object]] = {"a": [], "b": []}
+
+    def closing(name: str) -> Callable[[], None]:
+        def close() -> None:
+            seen[name].append("closed")
+            barrier.wait()
+        return close
+
+    with _InOrder(seen["a"].append, ahead=2) as a, _InOrder(seen["b"].append, ahead=2) as b:
+        for value in range(5):
+            a(value)
+            b(value)
+        a.then(closing("a"))
+        b.then(closing("b"))
+    assert seen == {"a": [0, 1, 2, 3, 4, "closed"], "b": [0, 1, 2, 3, 4, "closed"]}
+
+    def failing() -> None:
+        raise OSError(28, "No space left on device")
+
+    def close_failing() -> None:
+        with _InOrder(seen["a"].append) as call:
+            call(5)
+            call.then(failing)
+
+    with pytest.raises(OSError, match="No space left"):
+        close_failing()

@@ -479,6 +479,9 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
                                            "cluster_id"]).to_pylist():
                     clusters.setdefault(row["cluster_id"], []).append(
                         _cluster_member(row, listed.get(row["id"])))
+        # Each config's last row group is encoded, and its files hashed, on its own thread.
+        write_default.then(default.close)
+        write_all.then(everything.close)
     fingerprint.update(b"dedup\n" + dedup_part.digest())
 
     fingerprint.update(b"rejects\n")
@@ -595,6 +598,11 @@ class _InOrder:
     def _wait(self) -> None:
         while self._pending:
             self._pop()
+
+    def then(self, step: Callable[[], Any]) -> None:
+        """Run ``step`` on the thread after every value given so far (e.g. close the writer,
+        beside the other config's writer closing on its own thread)."""
+        self._pending.append((self._pool.submit(step), 0))
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         try:
