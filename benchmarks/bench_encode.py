@@ -1,0 +1,85 @@
+"""What encoding a release's rows costs, by Parquet writer setting: CPU seconds per 100,000
+rows and the file's size, in one thread.
+
+A rebuild encodes every row of both configs again (a 1% change falls in every row group), so
+the write stage's floor is this encoding. The rows are the first row groups of an existing
+release's ``all`` config (a build of ``bench_build.py``'s corpus, say); each setting differs
+from the release's own in one respect.
+
+Run::
+
+    python benchmarks/bench_encode.py STORE/news-100000/v1.0.0 --groups 4 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+#: The release's writer settings (``corpus.publish.parquet.parquet_writer``).
+RELEASE: dict[str, Any] = {
+    "compression": "zstd", "write_statistics": True, "write_page_index": True,
+    "use_content_defined_chunking": True, "store_schema": True,
+}
+
+VARIANTS: list[tuple[str, dict[str, Any], list[str] | None]] = [
+    ("the release's", {}, None),
+    ("no compression", {"compression": "none"}, None),
+    ("no content-defined chunking", {"use_content_defined_chunking": False}, None),
+    ("no dictionary", {"use_dictionary": False}, None),
+    ("no statistics or page index", {"write_statistics": False, "write_page_index": False},
+     None),
+    ("zstd level -1", {"compression_level": -1}, None),
+]
+_PLAIN = {"use_dictionary": False, "write_statistics": False,
+          "use_content_defined_chunking": False}
+for _codec in ("zstd", "lz4", "snappy", "none"):
+    VARIANTS.append((f"text column, {_codec}", {**_PLAIN, "compression": _codec}, ["text"]))
+
+
+def encode(groups: Sequence[pa.Table], settings: dict[str, Any]) -> tuple[float, int]:
+    """CPU seconds and bytes of writing ``groups`` (a row group each) to memory."""
+    sink = pa.BufferOutputStream()
+    start = time.process_time()
+    writer = pq.ParquetWriter(sink, groups[0].schema, **{**RELEASE, **settings})
+    for group in groups:
+        writer.write_table(group, row_group_size=group.num_rows)
+    writer.close()
+    seconds = time.process_time() - start
+    return seconds, len(sink.getvalue())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("release", type=Path, help="a release folder (holds data/all/)")
+    parser.add_argument("--groups", type=int, default=4, help="row groups to encode")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each setting, interleaved; the fastest is reported (the "
+                             "machine's speed moves within a minute)")
+    args = parser.parse_args(argv)
+    shard = sorted((args.release / "data" / "all").glob("*.parquet"))[0]
+    source = pq.ParquetFile(shard)
+    count = min(args.groups, source.metadata.num_row_groups)
+    tables = [source.read_row_group(i) for i in range(count)]
+    rows = sum(t.num_rows for t in tables)
+    print(f"{rows:,} rows of {shard.name}; CPU seconds per 100,000 rows, one thread, "
+          f"fastest of {args.repeat}")
+    best: dict[str, tuple[float, int]] = {}
+    for _ in range(args.repeat):
+        for name, settings, columns in VARIANTS:
+            chosen = [t.select(columns) for t in tables] if columns else tables
+            seconds, size = encode(chosen, settings)
+            best[name] = min(best.get(name, (seconds, size)), (seconds, size))
+    for name, (seconds, size) in best.items():
+        print(f"{name:32s} {seconds / rows * 1e5:6.2f} s  {size / 1e6 * 1e5 / rows:7.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
