@@ -107,6 +107,11 @@ def test_minhash_config_rejects_bad_values(kwargs: dict[str, object], fragments:
         (lambda: RewriteConfig(similarity=-0.1), ["similarity=-0.1"]),
         (lambda: RewriteConfig(min_passages=0), ["min_passages=0"]),
         (lambda: RewriteConfig(min_coverage=2), ["min_coverage=2"]),
+        (lambda: RewriteConfig(min_retold=-1), ["min_retold=-1", "turns the retelling"]),
+        (lambda: RewriteConfig(retold_share=0), ["retold_share=0", "(0, 1]"]),
+        (lambda: RewriteConfig(retell_similarity=0.1), ["retell_baseline=0.1",
+                                                         "retell_similarity=0.1"]),
+        (lambda: RewriteConfig(retell_gap=1.5), ["retell_gap=1.5"]),
         (lambda: DedupConfig(keep="newest"), ["keep='newest'", "'original'"]),  # type: ignore[arg-type]
         (lambda: DedupConfig(evidence_passages=-1), ["evidence_passages=-1"]),
         (lambda: DedupConfig(rewrites="yes"), ["rewrites='yes'"]),  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from corpus import Document, find_duplicates, parse
-from corpus.dedup.config import CandidateConfig, DedupConfig
+from corpus.dedup.config import CandidateConfig, DedupConfig, RewriteConfig
 from corpus.dedup.result import DedupResult
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +28,12 @@ DEVSET = REPO / "benchmarks" / "data" / "dedup_dev"
 SEED_004 = "e180362b89ccddc6"
 HEAVY_004 = "8a257911b572b4bc"
 MODERATE_004 = "974e57e769271232"
+#: seeds/000 (4,732 words) and its condensed retelling (700, 944 words); long/t03's source
+#: (440) and heavy rewrite (449).
+SEED_000 = "dbad2dc0fe77bb11"
+CONDENSED_000 = "dc0c3148fdcbf258"
+SOURCE_T03 = "9a51181580329689"
+HEAVY_T03 = "f5006ad5e0d4df2a"
 
 
 @cache
@@ -111,3 +117,28 @@ def test_a_second_rewrite_of_a_source_does_not_lose_the_first() -> None:
     narrow = DedupConfig(candidates=CandidateConfig(rare_terms=24))
     assert HEAVY_004 in _clusters(without, narrow)
     assert HEAVY_004 not in _clusters(_docs(), narrow)
+
+
+def test_a_long_article_retold_in_order_joins_its_source() -> None:
+    """The lexical retelling test: seed 000's condensed retelling (a fifth of its length; 39
+    of its sentences retold in order, 89%) and long/t03's heavy rewrite (24 sentences, 86%)
+    join their sources; with the test off (``min_retold`` 0) neither does."""
+    clusters = _default_clusters()
+    assert clusters[CONDENSED_000] == clusters[SEED_000]
+    assert clusters[HEAVY_T03] == clusters[SOURCE_T03]
+    off = _clusters(_docs(), DedupConfig(rewrite=RewriteConfig(min_retold=0)))
+    assert off.get(CONDENSED_000, CONDENSED_000) != off.get(SEED_000)
+    assert off.get(HEAVY_T03, HEAVY_T03) != off.get(SOURCE_T03)
+
+
+def test_the_explanation_shows_the_retelling_checks() -> None:
+    from corpus.commands.dedup import render_explanation
+    from corpus.dedup.explain import explain_pair
+
+    found = explain_pair(list(_docs()), SEED_000, CONDENSED_000)
+    assert [c.name for c in found.retelling] == ["retold sentences", "retold share",
+                                                 "retelling score"]
+    assert all(c.passed for c in found.retelling)
+    assert found.verdict.value == "rewrite"
+    assert found.score >= 0.7
+    assert "rewrite, retold in order: yes" in render_explanation(found)

@@ -224,3 +224,42 @@ def test_shared_counts_are_the_counts_pair_by_pair(others: list[list[int]],
     profiles = [SimpleNamespace(shingles=hashes(v)) for v in others]
     assert _shared_counts(shingles, profiles) == [  # type: ignore[arg-type]
         _shared_count(shingles, p.shingles) for p in profiles]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TEXT, min_size=2, max_size=6), st.integers(1, 6), st.floats(0.05, 1.0))
+def test_bounds_never_prune_a_pair_the_retelling_test_passes(
+        texts: list[str], min_retold: int, share: float) -> None:
+    """With the retelling test in reach of these short texts (``min_retold`` 1-6, where the
+    default is 20) and the chain's pair score out of reach, the batched, the pruned and the
+    unpruned verdicts agree: neither path's bounds rule out a pair the test passes."""
+    from corpus.dedup.align import verify_many
+
+    config = DedupConfig(rewrite=RewriteConfig(min_retold=min_retold, retold_share=share,
+                                               threshold=1.0))
+    profiles = [_profile(t) for t in texts]
+    a, others = profiles[0], profiles[1:]
+    pruned = [verify_pair(a, b, config, prune=True) for b in others]
+    assert verify_many(a, others, config) == pruned
+    assert [v.relation for v in pruned] == [verify_pair(a, b, config).relation for b in others]
+
+
+def test_a_retelling_decides_with_its_share_as_the_pair_score() -> None:
+    """A text that keeps every sentence of another in order, each cut short, and adds its own:
+    the retelling test (``min_retold`` lowered to these short texts) makes it a rewrite whose
+    score is the share of the shorter text's sentences retold; with the test off it is not
+    one, and the bounds agree."""
+    source = ". ".join(f"The {w} council met the mayor about the {w} bridge on day {k}"
+                       for k, w in enumerate(["storm", "harbour", "flood", "river", "school",
+                                              "rain", "market", "station"])) + "."
+    retold = ". ".join(f"Council and {w} bridge, day {k}" for k, w in enumerate(
+        ["storm", "harbour", "flood", "river", "school", "rain", "market", "station"])) + "."
+    a, b = _profile(source), _profile(retold)
+    on = DedupConfig(rewrite=RewriteConfig(min_retold=6, threshold=1.0))
+    off = DedupConfig(rewrite=RewriteConfig(min_retold=0, threshold=1.0))
+    found = verify_pair(a, b, on)
+    assert found.relation is Relation.REWRITE
+    assert found.score == found.link >= on.rewrite.retold_share
+    assert found.evidence
+    assert verify_pair(a, b, off).relation is Relation.UNIQUE
+    assert verify_pair(a, b, on, prune=True) == found

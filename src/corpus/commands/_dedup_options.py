@@ -29,6 +29,12 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "sentence similarity from which two sentences can be aligned (default 0.3)"),
     ("--rewrite-min-coverage", "rewrite", "min_coverage", float,
      "share of a text's words a rewrite's alignment covers at least (default 0.25)"),
+    ("--rewrite-min-retold", "rewrite", "min_retold", int,
+     "sentences of the shorter text that a longer one must retell in order for the retelling "
+     "test to count; 0 turns it off (default 20)"),
+    ("--rewrite-retold-share", "rewrite", "retold_share", float,
+     "share of the shorter text's sentences a retelling of it aligns in order at least, in "
+     "(0, 1] (default 0.7)"),
     ("--semantic-threshold", "semantic", "threshold", float,
      "semantic pair score a retelling found by sentence embeddings needs: the share of the "
      "longer text's words or of the shorter text's sentences it aligns in order (default "

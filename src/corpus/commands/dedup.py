@@ -248,6 +248,13 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
     else:
         run = f"run {found.run} < {found.min_run}: 0"
     lines.append(f"    pair score = max(density {found.density:.4f}, {run}), at most 1")
+    if found.retelling:
+        retold = all(c.passed for c in found.retelling)
+        lines += ["", f"rewrite, retold in order: {'yes' if retold else 'no'} (every check; "
+                      "the longer text's sentences aligned in order onto the shorter's, several "
+                      "onto one where it condenses)"]
+        lines += [_check_line(c) for c in found.retelling]
+        lines.append("    pair score = the retold share, when the chain's checks fail")
     if found.semantic:
         retold = all(c.passed for c in found.semantic[-2:])
         lines += ["", f"semantic retelling: {'yes' if retold else 'no'} (chain score and pair "

@@ -45,7 +45,8 @@ from corpus.text.keys import hashing_key
 
 __all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts", "Retelling",
            "assemble_profile", "build_profile", "build_profiles", "in_order_alignment",
-           "longest_run", "pair_score", "profile_parts", "retelling", "verify_many",
+           "longest_run", "pair_score", "profile_parts", "retelling", "retells",
+           "retold_in_order", "verify_many",
            "verify_pair", "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
@@ -478,6 +479,12 @@ def _word_overlap(a: str, b: str) -> tuple[float, float]:
 
 
 def _cannot_be_rewrite(similarity: F64, a: Profile, b: Profile, rewrite: RewriteConfig) -> bool:
+    """Whether neither test of ``rewrite`` can pass for a pair with this ``similarity``: the
+    chain's (:func:`_chain_ruled_out`) and the retelling's (:func:`_may_retell`) bounds."""
+    return _chain_ruled_out(similarity, a, b, rewrite) and not _may_retell(similarity, rewrite)
+
+
+def _chain_ruled_out(similarity: F64, a: Profile, b: Profile, rewrite: RewriteConfig) -> bool:
     """Whether no chain through ``similarity`` can pass ``rewrite``: upper bounds only.
 
     A chain uses each sentence of either text at most once, so it has at most as many pairs
@@ -507,6 +514,60 @@ def _cannot_be_rewrite(similarity: F64, a: Profile, b: Profile, rewrite: Rewrite
     shorter = min(len(a.sentences), len(b.sentences))
     link = pair_score(strength, shorter, pairs, rewrite)
     return link < rewrite.threshold - 1e-9
+
+
+def _may_retell(similarity: F64, rewrite: RewriteConfig) -> bool:
+    """Whether the retelling test of :class:`RewriteConfig` may pass for a pair with this
+    ``similarity`` (``a`` x ``b``): an upper bound. A retold sentence of the shorter text has
+    a match at ``retell_similarity`` or more, so those with one bound how many are retold."""
+    m, n = similarity.shape
+    if not rewrite.min_retold or min(m, n) < rewrite.min_retold:
+        return False
+    matched = similarity >= rewrite.retell_similarity - 1e-12
+    # the shorter text: ``b`` unless ``a`` has fewer sentences (as :func:`_retold` orients)
+    count = int(matched.any(axis=0).sum()) if m >= n else int(matched.any(axis=1).sum())
+    return count >= rewrite.min_retold and count >= rewrite.retold_share * min(m, n) - 1e-9
+
+
+def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig
+            ) -> tuple[InOrder, bool] | None:
+    """The retelling test's alignment (see :class:`~corpus.dedup.config.RewriteConfig`) of
+    the text with more sentences (``a`` on a tie) onto the other's, and whether ``a`` is that
+    longer text; ``None`` when the test is off or the shorter text has fewer than
+    ``min_retold`` sentences. A sentence pair may align only at or above the shorter text's
+    sentence's mean similarity with the longer text's sentences."""
+    m, n = similarity.shape
+    if not rewrite.min_retold or min(m, n) < rewrite.min_retold:
+        return None
+    a_longer = m >= n
+    n_short = min(m, n)
+    oriented = similarity if a_longer else similarity.T
+    longer, shorter = (a, b) if a_longer else (b, a)
+    lifted = np.where(oriented - oriented.mean(axis=0, keepdims=True) >= -1e-12, oriented, 0.0)
+    # The shorter text's sentences with a match that may align bound those retold: most pairs
+    # stop here, before the alignment's dynamic programme.
+    reachable = int((lifted >= rewrite.retell_similarity - 1e-12).any(axis=0).sum())
+    if reachable < rewrite.min_retold or reachable < rewrite.retold_share * n_short - 1e-9:
+        return InOrder((), 0.0, 0.0, 0.0), a_longer
+    found = in_order_alignment(lifted, longer.sentence_words, shorter.sentence_words,
+                               cut=rewrite.retell_similarity, baseline=rewrite.retell_baseline,
+                               gap=rewrite.retell_gap)
+    return found, a_longer
+
+
+def retells(found: InOrder, rewrite: RewriteConfig) -> bool:
+    """Whether a retelling alignment (:func:`retold_in_order`) passes the test of
+    :class:`~corpus.dedup.config.RewriteConfig`."""
+    return (rewrite.min_retold > 0 and found.retold >= rewrite.min_retold
+            and found.share >= rewrite.retold_share - 1e-12
+            and found.strength >= rewrite.min_score)
+
+
+def retold_in_order(a: Profile, b: Profile, rewrite: RewriteConfig) -> InOrder | None:
+    """The lexical retelling alignment of ``a`` and ``b`` (for explanations): ``None`` when
+    the test is off or the shorter text has fewer than ``min_retold`` sentences."""
+    found = _retold(a, b, _similarity_matrix(a, b), rewrite)
+    return None if found is None else found[0]
 
 
 def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = True,
@@ -597,12 +658,14 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
     run = 0
     rows = cols = np.zeros(0, dtype=np.int64)
     weights = np.zeros(0, dtype=np.float64)
+    chain_possible = True
     if align and prune and not exact and not near_copy:
         if similarity is None:
             similarity = _similarity_matrix(a, b)
-        if not config.rewrites or _cannot_be_rewrite(similarity, a, b, rewrite):
+        chain_possible = config.rewrites and not _chain_ruled_out(similarity, a, b, rewrite)
+        if not chain_possible and not (config.rewrites and _may_retell(similarity, rewrite)):
             align = False
-    if align:
+    if align and chain_possible:
         if similarity is None:
             similarity = _similarity_matrix(a, b)
         rows, cols = np.nonzero(similarity >= rewrite.similarity - 1e-12)
@@ -616,6 +679,21 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
                        float(b.sentence_words[cols].sum()) / total_b)
         run = longest_run(rows.astype(np.int64), cols.astype(np.int64))
         link = pair_score(strength, min(len(a.sentences), len(b.sentences)), run, rewrite)
+    chained = (
+        align
+        and config.rewrites
+        and len(chain) >= rewrite.min_passages
+        and coverage >= rewrite.min_coverage
+        and strength >= rewrite.min_score
+        and link >= rewrite.threshold - 1e-12
+    )
+    retold: tuple[InOrder, bool] | None = None
+    if align and config.rewrites and not exact and not near_copy and not chained:
+        if similarity is None:
+            similarity = _similarity_matrix(a, b)
+        tried = _retold(a, b, similarity, rewrite)
+        if tried is not None and retells(tried[0], rewrite):
+            retold = tried
 
     if exact:
         relation, score = Relation.EXACT, 1.0
@@ -623,15 +701,22 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         left_in_right = right_in_left = True
     elif near_copy:
         relation, score = Relation.NEAR, containment
-    elif (
-        align
-        and config.rewrites
-        and len(chain) >= rewrite.min_passages
-        and coverage >= rewrite.min_coverage
-        and strength >= rewrite.min_score
-        and link >= rewrite.threshold - 1e-12
-    ):
+    elif chained:
         relation, score = Relation.REWRITE, link
+    elif retold is not None:
+        # The retelling decides: its alignment is the evidence, its share the pair score.
+        retelling_found, a_longer = retold
+        pairs = sorted((i, j, w) if a_longer else (j, i, w)
+                       for i, j, w in retelling_found.pairs)
+        rows = np.array([i for i, _, _ in pairs], dtype=np.int64)
+        cols = np.array([j for _, j, _ in pairs], dtype=np.int64)
+        weights = np.array([w for _, _, w in pairs], dtype=np.float64)
+        chain = list(range(len(pairs)))
+        run = longest_run(rows, cols)  # of this alignment, whether or not the chain was run
+        coverage = max(retelling_found.coverage, retelling_found.used)
+        strength = retelling_found.strength
+        relation, score = Relation.REWRITE, retelling_found.share
+        link = retelling_found.share
     else:
         relation, score = Relation.UNIQUE, 0.0
 
@@ -1000,6 +1085,17 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
         | (coverage < rewrite.min_coverage - 1e-9 - _SLACK)
         | (link < rewrite.threshold - 1e-9 - _SLACK)
     )
+    if rewrite.min_retold:
+        # :func:`_may_retell`: the shorter text's sentences with a match bound those retold
+        near = rewrite.retell_similarity - 1e-12 - _SLACK
+        matched_a = (row_best >= near).sum(axis=1)
+        matched_b = np.add.reduceat((col_best >= near).astype(np.int64), offsets)
+        a_longer = m >= sizes
+        count = np.where(a_longer, matched_b, matched_a)
+        short = np.minimum(m, sizes)
+        may_retell = ((short >= rewrite.min_retold) & (count >= rewrite.min_retold)
+                      & (count >= rewrite.retold_share * short - 1e-9))
+        ruled_out &= ~may_retell
     return ruled_out
 
 

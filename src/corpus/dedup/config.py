@@ -302,8 +302,20 @@ class RewriteConfig:
     either text), ``run / (2 * min_run)`` capped at 1: a long passage rewritten sentence by
     sentence is evidence on its own, even in a text that goes on with its own material.
     Texts written independently to the same facts align many sentences too, in the order the
-    facts call for, but thinly: their density stays low and their runs short. Defaults are
-    calibrated in ``docs/dedup.md``.
+    facts call for, but thinly: their density stays low and their runs short.
+
+    A pair of long texts is also a rewrite when the longer text *retells* the shorter one in
+    order: the sentences of the text with more sentences are aligned onto the other's keeping
+    both orders, several onto one where the shorter text merged them (a condensed retelling
+    does), sentence pairs at ``retell_similarity`` or more that also stand at or above the
+    shorter text's sentence's mean similarity with the longer text's sentences, each adding
+    its similarity minus ``retell_baseline``, each sentence of the longer text left out
+    costing ``retell_gap``. When at least ``min_retold`` sentences of the shorter text are
+    retold, making at least ``retold_share`` of its sentences, and the alignment scores
+    ``min_score``, the pair is a rewrite with the share as its pair score (``min_retold`` 0
+    turns this test off). Texts written independently to the same facts retell up to 62% of
+    20 or more sentences of each other on the development set; heavy rewrites and condensed
+    retellings of long articles 74–89%. Defaults are calibrated in ``docs/dedup.md``.
     """
 
     similarity: float = 0.3
@@ -314,10 +326,32 @@ class RewriteConfig:
     min_score: float = 0.4
     threshold: float = 0.4
     min_run: int = 8
+    min_retold: int = 20
+    retold_share: float = 0.7
+    retell_similarity: float = 0.2
+    retell_baseline: float = 0.1
+    retell_gap: float = 0.05
 
     def __post_init__(self) -> None:
-        _check_alignment("RewriteConfig", self, similarity=0.3, baseline=0.2, gap_penalty=0.1,
+        owner = "RewriteConfig"
+        _check_alignment(owner, self, similarity=0.3, baseline=0.2, gap_penalty=0.1,
                          min_coverage=0.25, min_score=0.4, threshold=0.4)
+        _check_int(owner, "min_retold", self.min_retold, 0, 1_000_000,
+                   "it is how many sentences of the shorter text an in-order retelling aligns "
+                   "at least (0 turns the retelling test off), e.g. 20")
+        _check_fraction(owner, "retold_share", self.retold_share,
+                        "it is the share of the shorter text's sentences a retelling aligns "
+                        "at least; calibrated default: 0.7")
+        _check_fraction(owner, "retell_similarity", self.retell_similarity,
+                        "calibrated default: 0.2")
+        _check_fraction(owner, "retell_baseline", self.retell_baseline,
+                        "calibrated default: 0.1")
+        if self.retell_baseline >= self.retell_similarity:
+            raise ConfigError(
+                f"{owner}.retell_baseline={self.retell_baseline!r} must be below "
+                f"retell_similarity={self.retell_similarity!r}: an aligned pair adds "
+                "similarity - baseline to the retelling, which must be positive")
+        _check_fraction(owner, "retell_gap", self.retell_gap, "calibrated default: 0.05")
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,6 +451,7 @@ class SemanticConfig:
             similarity=self.similarity, baseline=self.baseline, gap_penalty=self.gap_penalty,
             min_passages=self.min_passages, min_coverage=self.min_coverage,
             min_score=self.min_score, threshold=self.threshold, min_run=self.min_run,
+            min_retold=0,  # the lexical retelling test; this one is the semantic verifier's
         )
 
 

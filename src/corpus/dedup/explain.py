@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.dedup.align import PairVerdict, Profile, Retelling, verify_pair
+from corpus.dedup.align import PairVerdict, Profile, Retelling, retold_in_order, verify_pair
 from corpus.dedup.cluster import UnionFind
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.hashing import hash_words, is_stopword
@@ -204,7 +204,9 @@ class PairExplanation:
     ``note`` explains a linked pair that did not end in one cluster. ``semantic`` holds the
     checks of the semantic retelling test (aligned sentences of the longer text, the share of
     its words covered, the alignment's score) when semantic verification is on and the pair
-    reached it (empty otherwise).
+    reached it (empty otherwise). ``retelling`` holds the checks of the lexical retelling test
+    (sentences of the shorter text retold in order, their share, the alignment's score) when
+    both texts have enough sentences for it (empty otherwise).
     """
 
     a: str
@@ -226,6 +228,7 @@ class PairExplanation:
     placements: tuple[Placement, Placement]
     note: str = ""
     semantic: tuple[Check, ...] = ()
+    retelling: tuple[Check, ...] = ()
 
     @property
     def same_cluster(self) -> bool:
@@ -254,6 +257,7 @@ class PairExplanation:
             "placements": [p.to_dict() for p in self.placements],
             "note": self.note,
             "semantic": [check.to_dict() for check in self.semantic],
+            "retelling": [check.to_dict() for check in self.retelling],
         }
 
 
@@ -460,6 +464,15 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         Check("pair score", shown.link, rewrite_cfg.threshold,
               shown.link >= rewrite_cfg.threshold - 1e-12),
     )
+    retold = retold_in_order(profile_l, profile_r, rewrite_cfg)
+    retelling_checks: tuple[Check, ...] = () if retold is None else (
+        Check("retold sentences", float(retold.retold), float(rewrite_cfg.min_retold),
+              retold.retold >= rewrite_cfg.min_retold),
+        Check("retold share", _round(retold.share), rewrite_cfg.retold_share,
+              retold.share >= rewrite_cfg.retold_share - 1e-12),
+        Check("retelling score", _round(retold.strength), rewrite_cfg.min_score,
+              retold.strength >= rewrite_cfg.min_score),
+    )
     linked = (left, right) in _links(near_seen, rewrite_seen) or (
         exact and verdict.relation is Relation.EXACT) or (
         semantic is not None and candidates.rewrite_checked
@@ -473,6 +486,7 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         verdict=verdict.relation, score=verdict.score, linked=linked,
         placements=(_placement(result, id_a), _placement(result, id_b)), note=note,
         semantic=semantic_checks,
+        retelling=retelling_checks,
     )
 
 
