@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 retell_gap=gap)
         rows = []
         for topic, kind, x, y in pairs:
-            found = _retold(profiles[x], profiles[y], similarity[(x, y)], rewrite)
+            found = _retold(profiles[x], profiles[y], similarity[(x, y)], rewrite,
+                            bound=False)
             assert found is not None
             rows.append((topic, kind, found[0].retold, found[0].share))
         print(f"\n## cut {cut}, baseline {baseline}, gap {gap}\n")

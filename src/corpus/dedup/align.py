@@ -478,12 +478,6 @@ def _word_overlap(a: str, b: str) -> tuple[float, float]:
     return shared / len(left | right), shared / min(len(left), len(right))
 
 
-def _cannot_be_rewrite(similarity: F64, a: Profile, b: Profile, rewrite: RewriteConfig) -> bool:
-    """Whether neither test of ``rewrite`` can pass for a pair with this ``similarity``: the
-    chain's (:func:`_chain_ruled_out`) and the retelling's (:func:`_may_retell`) bounds."""
-    return _chain_ruled_out(similarity, a, b, rewrite) and not _may_retell(similarity, rewrite)
-
-
 def _chain_ruled_out(similarity: F64, a: Profile, b: Profile, rewrite: RewriteConfig) -> bool:
     """Whether no chain through ``similarity`` can pass ``rewrite``: upper bounds only.
 
@@ -529,13 +523,14 @@ def _may_retell(similarity: F64, rewrite: RewriteConfig) -> bool:
     return count >= rewrite.min_retold and count >= rewrite.retold_share * min(m, n) - 1e-9
 
 
-def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig
-            ) -> tuple[InOrder, bool] | None:
+def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
+            bound: bool = True) -> tuple[InOrder, bool] | None:
     """The retelling test's alignment (see :class:`~corpus.dedup.config.RewriteConfig`) of
     the text with more sentences (``a`` on a tie) onto the other's, and whether ``a`` is that
     longer text; ``None`` when the test is off or the shorter text has fewer than
     ``min_retold`` sentences. A sentence pair may align only at or above the shorter text's
-    sentence's mean similarity with the longer text's sentences."""
+    sentence's mean similarity with the longer text's sentences. With ``bound``, an empty
+    alignment stands for one that cannot pass (the alignment is not run)."""
     m, n = similarity.shape
     if not rewrite.min_retold or min(m, n) < rewrite.min_retold:
         return None
@@ -547,7 +542,8 @@ def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig
     # The shorter text's sentences with a match that may align bound those retold: most pairs
     # stop here, before the alignment's dynamic programme.
     reachable = int((lifted >= rewrite.retell_similarity - 1e-12).any(axis=0).sum())
-    if reachable < rewrite.min_retold or reachable < rewrite.retold_share * n_short - 1e-9:
+    if bound and (reachable < rewrite.min_retold
+                  or reachable < rewrite.retold_share * n_short - 1e-9):
         return InOrder((), 0.0, 0.0, 0.0), a_longer
     found = in_order_alignment(lifted, longer.sentence_words, shorter.sentence_words,
                                cut=rewrite.retell_similarity, baseline=rewrite.retell_baseline,
@@ -566,7 +562,7 @@ def retells(found: InOrder, rewrite: RewriteConfig) -> bool:
 def retold_in_order(a: Profile, b: Profile, rewrite: RewriteConfig) -> InOrder | None:
     """The lexical retelling alignment of ``a`` and ``b`` (for explanations): ``None`` when
     the test is off or the shorter text has fewer than ``min_retold`` sentences."""
-    found = _retold(a, b, _similarity_matrix(a, b), rewrite)
+    found = _retold(a, b, _similarity_matrix(a, b), rewrite, bound=False)
     return None if found is None else found[0]
 
 
@@ -1028,9 +1024,9 @@ def _low_bits_table(values: U64) -> npt.NDArray[np.bool_]:
 
 def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteConfig
                         ) -> npt.NDArray[np.bool_]:
-    """:func:`_cannot_be_rewrite` for ``a`` against each of ``others`` (each with at least one
-    sentence) in one pass, with :data:`_SLACK`: ``True`` only where the exact bounds rule the
-    pair out too."""
+    """:func:`_chain_ruled_out` and not :func:`_may_retell`, for ``a`` against each of
+    ``others`` (each with at least one sentence) in one pass, with :data:`_SLACK`: ``True``
+    only where the exact bounds rule the pair out too."""
     m = len(a.sentences)
     vocabulary = a.vocabulary
     # ``a``'s sentence matrix, one row per stem; similarities go one row per sentence of the
