@@ -101,6 +101,7 @@ def test_minhash_config_rejects_bad_values(kwargs: dict[str, object], fragments:
         (lambda: CandidateConfig(max_df=1), ["max_df=1"]),
         (lambda: CandidateConfig(max_bucket=1), ["max_bucket=1"]),
         (lambda: CandidateConfig(rare_terms=-1), ["rare_terms=-1"]),
+        (lambda: CandidateConfig(long_terms=-1), ["long_terms=-1", "0 keeps rare_terms"]),
         (lambda: NearConfig(jaccard=1.5), ["jaccard=1.5", "(0, 1]"]),
         (lambda: NearConfig(containment=0), ["containment=0"]),
         (lambda: NearConfig(min_words=0), ["min_words=0"]),
@@ -128,3 +129,18 @@ def test_configs_reject_bad_values(build: object, fragments: list[str]) -> None:
 
 def test_rare_terms_zero_turns_the_generator_off() -> None:
     assert CandidateConfig(rare_terms=0).rare_terms == 0
+
+
+@pytest.mark.parametrize(
+    ("distinct", "kept"),
+    [(0, 48), (250, 48), (400, 48), (401, 49), (444, 54), (1094, 132), (1600, 192),
+     (50_000, 192)],
+)
+def test_a_long_document_keeps_proportionally_more_rare_terms(distinct: int, kept: int) -> None:
+    assert CandidateConfig().kept_terms(distinct) == kept  # 48 x distinct / 400, at most 192
+
+
+def test_long_terms_zero_keeps_the_same_number_for_every_document() -> None:
+    settings = CandidateConfig(rare_terms=30, long_terms=0)
+    assert {settings.kept_terms(n) for n in (10, 400, 5000)} == {30}
+    assert CandidateConfig(rare_terms=30, long_terms=100).kept_terms(250) == 75

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from corpus import CorpusError, DedupConfig, find_duplicates
-from corpus.dedup import RewriteConfig
+from corpus.dedup import CandidateConfig, RewriteConfig
 from corpus.dedup.explain import PairExplanation, explain_pair
 from corpus.records import Relation
 
@@ -99,6 +99,24 @@ def test_every_seed_pair_has_the_verdict_and_clusters_of_the_run() -> None:
         for place in found.placements:
             membership = result.membership(place.id)
             assert place.cluster == ("" if membership is None else membership[0].id)
+
+
+def test_a_long_document_keeps_more_rare_terms() -> None:
+    # Seed 000 (4,700 words) has 1,094 distinct content terms, seed 003 has 444: they may
+    # keep 48 x 1,094 / 400 and 48 x 444 / 400 of them, and share 22 (9 with 48 each).
+    found = explain_pair(SEEDS, SEED_0, SEED_3).candidates
+    assert found.limits == (132, 54)
+    assert found.kept == (132, 54)
+    assert len(found.shared_terms) == 22
+    fixed = explain_pair(SEEDS, SEED_0, SEED_3, DedupConfig(
+        candidates=CandidateConfig(long_terms=0))).candidates
+    assert (fixed.limits, fixed.kept) == ((48, 48), (48, 48))
+    assert len(fixed.shared_terms) == 9
+    assert found.to_dict()["rare_terms"]["limits"] == [132, 54]  # type: ignore[index]
+    shown = run_cli(str(SEEDS), "--explain", SEED_0, SEED_3)
+    assert "kept 132 and 54 of at most 132 and 54" in shown.stdout
+    shown = run_cli(str(SEEDS), "--explain", SEED_0, SEED_3, "--long-terms", "0")
+    assert "kept 48 and 48 of at most 48;" in shown.stdout
 
 
 def test_order_of_the_ids_only_mirrors_the_explanation(seeds_pair: PairExplanation) -> None:

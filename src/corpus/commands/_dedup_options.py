@@ -56,6 +56,9 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "Jaccard the MinHash LSH bands are tuned for (default 0.3: 42 bands of 3 rows)"),
     ("--rare-terms", "candidates", "rare_terms", int,
      "rarest terms kept per document for rewrite candidates (default 48)"),
+    ("--long-terms", "candidates", "long_terms", int,
+     "distinct content terms above which a document keeps proportionally more rare terms "
+     "(at most 4 times --rare-terms); 0 turns that off (default 400)"),
     ("--min-shared", "candidates", "min_shared", int,
      "kept rare terms two documents must share to be a rewrite candidate (default 3)"),
     ("--max-df", "candidates", "max_df", int,

@@ -164,6 +164,11 @@ def _check_line(check: Check, width: int = 18) -> str:
             f"{number(check.threshold):<8} {'pass' if check.passed else 'fail'}")
 
 
+def _limits(limits: tuple[int, int]) -> str:
+    """``48`` when both documents could keep as many rare terms, else ``48 and 132``."""
+    return str(limits[0]) if limits[0] == limits[1] else f"{limits[0]} and {limits[1]}"
+
+
 def _candidate_lines(found: PairExplanation) -> list[str]:
     c = found.candidates
     routes = [name for name, on in (("same key digest", c.exact), ("MinHash LSH", c.minhash),
@@ -191,8 +196,8 @@ def _candidate_lines(found: PairExplanation) -> list[str]:
         terms = ", ".join(f"{t.word} ({t.df})" for t in c.shared_terms) or "none"
         lines.append(
             f"  rare terms: {len(c.shared_terms)} shared, {c.min_shared} needed "
-            f"(kept {c.kept[0]} and {c.kept[1]} of at most {c.rare_terms}; a rare term occurs "
-            f"in 2 to {c.df_cap} of {c.representatives} representatives): {terms}"
+            f"(kept {c.kept[0]} and {c.kept[1]} of at most {_limits(c.limits)}; a rare term "
+            f"occurs in 2 to {c.df_cap} of {c.representatives} representatives): {terms}"
         )
         for doc_id, other in zip((found.a, found.b), c.represented_by, strict=True):
             if other:

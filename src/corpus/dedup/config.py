@@ -229,6 +229,14 @@ class CandidateConfig:
     the heavy rewrites of the development set that 24 lost when a moderate rewrite of the same
     source was added (``docs/benchmarks.md``), for 2.6 times the rare-term candidates there
     and 0.04% more on the build benchmark's generated news.
+
+    A long document keeps more: with more than ``long_terms`` distinct content terms (about
+    1,100 words), ``rare_terms × distinct / long_terms`` of them, at most four times
+    ``rare_terms`` (:meth:`kept_terms`). A text derived from part of a long article (a
+    condensed retelling, a rewrite of its opening) holds a part of its detail, and so of its
+    rarest terms: a fixed 48 of a 4,700-word article's 1,094 terms left seed 000's condensed
+    retelling short of 3 shared terms once 1,000 same-topic texts stood beside it. ``0``
+    keeps ``rare_terms`` for every document.
     """
 
     rare_terms: int = 48
@@ -236,10 +244,19 @@ class CandidateConfig:
     max_df: int = 64
     max_bucket: int = 64
     max_df_fraction: float = 0.01
+    long_terms: int = 400
 
     def df_cap(self, documents: int) -> int:
         """The largest document frequency a rare term may have among ``documents``."""
         return max(self.max_df, math.ceil(self.max_df_fraction * max(documents, 0)))
+
+    def kept_terms(self, distinct: int) -> int:
+        """How many rare terms a document with ``distinct`` distinct content terms keeps:
+        ``rare_terms``, or for a long document (more than ``long_terms`` distinct terms)
+        ``ceil(rare_terms × distinct / long_terms)``, at most ``4 × rare_terms``."""
+        if not self.long_terms or distinct <= self.long_terms:
+            return self.rare_terms
+        return min(4 * self.rare_terms, -(-self.rare_terms * distinct // self.long_terms))
 
     def __post_init__(self) -> None:
         owner = "CandidateConfig"
@@ -259,6 +276,9 @@ class CandidateConfig:
                    "larger buckets are chained in id order instead of paired all-to-all")
         _check_fraction(owner, "max_df_fraction", self.max_df_fraction,
                         "it is the share of the documents a rare term may occur in, e.g. 0.01")
+        _check_int(owner, "long_terms", self.long_terms, 0, 2**31 - 1,
+                   "documents with more distinct content terms keep proportionally more rare "
+                   "terms; 0 keeps rare_terms for every document")
 
 
 @dataclass(frozen=True, slots=True)

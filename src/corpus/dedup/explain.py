@@ -47,6 +47,7 @@ from corpus.dedup.phases import (
     ShardIndexer,
     _AllLocations,
     _anchor_paragraphs,
+    _content_stems,
     _GroupTask,
     _hash64,
     _keys_path,
@@ -110,11 +111,13 @@ class Candidates:
     (1-based); ``paragraph`` whether the run proposed the pair from them. Rare terms:
     ``representatives`` how many documents took part (one per near group), ``df_cap`` the
     document frequency a rare term may have, ``kept`` the number of rare terms each document
-    kept (``rare_terms`` at most), ``shared_terms`` those they share, ``min_shared`` how many
-    they must share, ``rare`` whether the run proposed the pair from them. ``represented_by``
-    names, for a document that is not a representative (its near group is represented by
-    another member), that member. ``near_checked`` / ``rewrite_checked``: whether the run
-    verified the pair as a near-copy candidate, and as a rewrite candidate.
+    kept, ``limits`` how many each could keep (``rare_terms``, more for a long document:
+    :meth:`~corpus.dedup.config.CandidateConfig.kept_terms`), ``shared_terms`` those they
+    share, ``min_shared`` how many they must share, ``rare`` whether the run proposed the
+    pair from them. ``represented_by`` names, for a document that is not a representative
+    (its near group is represented by another member), that member. ``near_checked`` /
+    ``rewrite_checked``: whether the run verified the pair as a near-copy candidate, and as
+    a rewrite candidate.
     """
 
     exact: bool
@@ -128,6 +131,7 @@ class Candidates:
     df_cap: int
     rare_terms: int
     kept: tuple[int, int]
+    limits: tuple[int, int]
     shared_terms: tuple[RareTerm, ...]
     min_shared: int
     rare: bool
@@ -155,6 +159,7 @@ class Candidates:
                 "min_shared": self.min_shared,
                 "kept": list(self.kept),
                 "per_document": self.rare_terms,
+                "limits": list(self.limits),
                 "df_cap": self.df_cap,
                 "representatives": self.representatives,
                 "represented_by": list(self.represented_by),
@@ -413,6 +418,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         rows=config.minhash.banding[1], minhash=minhash, paragraphs=paragraphs,
         paragraph=paragraph, representatives=len(reps), df_cap=cap,
         rare_terms=settings.rare_terms, kept=(len(kept_a), len(kept_b)),
+        limits=(settings.kept_terms(len(_content_stems([entry_a.key])[0])),
+                settings.kept_terms(len(_content_stems([entry_b.key])[0]))),
         shared_terms=shared_terms, min_shared=settings.min_shared, rare=rare,
         represented_by=represented, near_checked=(left, right) in near_seen,
         rewrite_checked=(left, right) in rewrite_seen,

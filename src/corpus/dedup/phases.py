@@ -902,17 +902,27 @@ def _count_task(task: _StemTask) -> tuple[I64, I64]:
     return unique, counts.astype(np.int64)
 
 
+def _kept_limits(settings: CandidateConfig, owners: I64) -> I64:
+    """For each (stem, owner) row of a document's distinct content stems, how many rare terms
+    its owner keeps (:meth:`CandidateConfig.kept_terms` of its count of distinct stems)."""
+    _, inverse, distinct = np.unique(owners, return_inverse=True, return_counts=True)
+    sizes, where = np.unique(distinct, return_inverse=True)  # few distinct lengths
+    limits = np.array([settings.kept_terms(int(size)) for size in sizes], dtype=np.int64)
+    return limits[where][inverse]
+
+
 def _select_task(task: _StemTask) -> int:
     """Each representative's rarest shared stems, written to the rare-term shuffle."""
     stems, owners = _shard_stems(task)
+    limits = _kept_limits(task.settings, owners)
     df = np.load(os.path.join(task.work, "df.npy"), mmap_mode="r")
     frequency = np.asarray(df[(stems & np.uint64(_DF_BUCKETS - 1)).astype(np.int64)])
     usable = (frequency >= 2) & (frequency <= task.cap)
     stems, owners, frequency = stems[usable], owners[usable], frequency[usable]
     order = np.lexsort((stems, frequency, owners))
-    stems, owners = stems[order], owners[order]
+    stems, owners, limits = stems[order], owners[order], limits[usable][order]
     first = np.searchsorted(owners, owners, side="left")
-    take = (np.arange(len(owners)) - first) < task.settings.rare_terms
+    take = (np.arange(len(owners)) - first) < limits
     _write_partitions(task.work, "rare", task.shard, task.partitions, stems[take], owners[take])
     return int(take.sum())
 
