@@ -113,10 +113,13 @@ def test_a_second_rewrite_of_a_source_does_not_lose_the_first() -> None:
     assert alone[HEAVY_004] == alone[SEED_004]
     both = _default_clusters()
     assert both[HEAVY_004] == both[SEED_004] == both[MODERATE_004]
-    # what 24 kept terms did: found alone, lost beside the moderate rewrite
-    narrow = DedupConfig(candidates=CandidateConfig(rare_terms=24))
+    # what 24 kept terms did without word pairs: found alone, lost beside the moderate rewrite
+    narrow = DedupConfig(candidates=CandidateConfig(rare_terms=24, word_pairs=0))
     assert HEAVY_004 in _clusters(without, narrow)
     assert HEAVY_004 not in _clusters(_docs(), narrow)
+    # the word-pair sketches of the two share enough on their own
+    paired = _clusters(_docs(), DedupConfig(candidates=CandidateConfig(rare_terms=24)))
+    assert paired[HEAVY_004] == paired[SEED_004]
 
 
 def test_a_long_article_retold_in_order_joins_its_source() -> None:

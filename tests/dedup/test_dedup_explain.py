@@ -119,6 +119,20 @@ def test_a_long_document_keeps_more_rare_terms() -> None:
     assert "kept 48 and 48 of at most 48;" in shown.stdout
 
 
+def test_the_explanation_shows_the_shared_word_pairs(seeds_pair: PairExplanation) -> None:
+    c = seeds_pair.candidates
+    assert (c.word_pairs, c.min_shared_pairs) == (16, 3)
+    assert c.shared_pairs == ("lukashenko release", "strength agenda")
+    assert not c.phrase  # 2 of 3: the rare terms proposed the pair
+    payload = c.to_dict()["word_pairs"]
+    assert payload == {"candidate": False, "shared": ["lukashenko release", "strength agenda"],
+                       "min_shared": 3, "per_document": 16}
+    shown = run_cli(str(SEEDS), "--explain", SEED_3, SEED_2)
+    assert "word pairs: 2 shared of 16 sketched, 3 needed: 'lukashenko release'" in shown.stdout
+    off = run_cli(str(SEEDS), "--explain", SEED_3, SEED_2, "--word-pairs", "0")
+    assert "word pairs: off (--word-pairs 0)" in off.stdout
+
+
 def test_order_of_the_ids_only_mirrors_the_explanation(seeds_pair: PairExplanation) -> None:
     mirrored = explain_pair(SEEDS, SEED_2, SEED_3)
     assert mirrored.verdict is seeds_pair.verdict

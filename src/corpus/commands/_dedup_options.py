@@ -59,6 +59,11 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--long-terms", "candidates", "long_terms", int,
      "distinct content terms above which a document keeps proportionally more rare terms "
      "(at most 4 times --rare-terms); 0 turns that off (default 400)"),
+    ("--word-pairs", "candidates", "word_pairs", int,
+     "hashed pairs of adjacent content words each document keeps (a sketch) for rewrite "
+     "candidates; 0 turns them off (default 16)"),
+    ("--min-shared-pairs", "candidates", "min_shared_pairs", int,
+     "sketched word pairs two documents must share to be a rewrite candidate (default 3)"),
     ("--min-shared", "candidates", "min_shared", int,
      "kept rare terms two documents must share to be a rewrite candidate (default 3)"),
     ("--max-df", "candidates", "max_df", int,

@@ -172,7 +172,8 @@ def _limits(limits: tuple[int, int]) -> str:
 def _candidate_lines(found: PairExplanation) -> list[str]:
     c = found.candidates
     routes = [name for name, on in (("same key digest", c.exact), ("MinHash LSH", c.minhash),
-                                    ("shared paragraph", c.paragraph), ("rare terms", c.rare))
+                                    ("shared paragraph", c.paragraph), ("rare terms", c.rare),
+                                    ("word pairs", c.phrase))
               if on]
     lines = [f"candidate: {'yes, from ' + ', '.join(routes) if routes else 'no'}"]
     lines.append(f"  exact copy (same key digest): {'yes' if c.exact else 'no'}")
@@ -199,6 +200,12 @@ def _candidate_lines(found: PairExplanation) -> list[str]:
             f"(kept {c.kept[0]} and {c.kept[1]} of at most {_limits(c.limits)}; a rare term "
             f"occurs in 2 to {c.df_cap} of {c.representatives} representatives): {terms}"
         )
+        if c.word_pairs:
+            shown = ", ".join(repr(p) for p in c.shared_pairs) or "none"
+            lines.append(f"  word pairs: {len(c.shared_pairs)} shared of {c.word_pairs} "
+                         f"sketched, {c.min_shared_pairs} needed: {shown}")
+        else:
+            lines.append("  word pairs: off (--word-pairs 0)")
         for doc_id, other in zip((found.a, found.b), c.represented_by, strict=True):
             if other:
                 lines.append(f"    {doc_id} takes no part: its near group is represented by "

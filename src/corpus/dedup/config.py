@@ -237,6 +237,14 @@ class CandidateConfig:
     rarest terms: a fixed 48 of a 4,700-word article's 1,094 terms left seed 000's condensed
     retelling short of 3 shared terms once 1,000 same-topic texts stood beside it. ``0``
     keeps ``rare_terms`` for every document.
+
+    Where a topic is written about by many, every one of its words is common, and rare terms
+    cannot pair a text with its rewrite. Word pairs can: each document keeps a sketch of its
+    ``word_pairs`` smallest hashed pairs of adjacent content words (taken by value, not by
+    rarity, so two texts that share a share of their phrases share about that share of their
+    sketches, whatever else the corpus holds), and two documents whose sketches have
+    ``min_shared_pairs`` values in common are candidates too. A value in more sketches than the
+    :meth:`df_cap` is a common phrase and pairs nothing. ``0`` turns them off.
     """
 
     rare_terms: int = 48
@@ -245,6 +253,8 @@ class CandidateConfig:
     max_bucket: int = 64
     max_df_fraction: float = 0.01
     long_terms: int = 400
+    word_pairs: int = 16
+    min_shared_pairs: int = 3
 
     def df_cap(self, documents: int) -> int:
         """The largest document frequency a rare term may have among ``documents``."""
@@ -276,6 +286,17 @@ class CandidateConfig:
                    "larger buckets are chained in id order instead of paired all-to-all")
         _check_fraction(owner, "max_df_fraction", self.max_df_fraction,
                         "it is the share of the documents a rare term may occur in, e.g. 0.01")
+        _check_int(owner, "word_pairs", self.word_pairs, 0, 1024,
+                   "it is how many hashed word pairs each document keeps for candidates; 0 "
+                   "turns word-pair candidates off")
+        _check_int(owner, "min_shared_pairs", self.min_shared_pairs, 1, 1024,
+                   "it is how many sketched word pairs two documents must share")
+        if self.word_pairs and self.min_shared_pairs > self.word_pairs:
+            raise ConfigError(
+                f"CandidateConfig.min_shared_pairs={self.min_shared_pairs} exceeds word_pairs="
+                f"{self.word_pairs}: no pair could ever share that many sketched word pairs; "
+                "lower min_shared_pairs or raise word_pairs"
+            )
         _check_int(owner, "long_terms", self.long_terms, 0, 2**31 - 1,
                    "documents with more distinct content terms keep proportionally more rare "
                    "terms; 0 keeps rare_terms for every document")

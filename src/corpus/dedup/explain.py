@@ -52,6 +52,7 @@ from corpus.dedup.phases import (
     _hash64,
     _keys_path,
     _load_meta,
+    _pair_values,
     _Spools,
     _SumTask,
     _Verifier,
@@ -114,6 +115,9 @@ class Candidates:
     kept, ``limits`` how many each could keep (``rare_terms``, more for a long document:
     :meth:`~corpus.dedup.config.CandidateConfig.kept_terms`), ``shared_terms`` those they
     share, ``min_shared`` how many they must share, ``rare`` whether the run proposed the
+    pair from them. Word pairs: ``word_pairs`` the size of each document's sketch,
+    ``shared_pairs`` the sketched pairs of adjacent content words the two share (as words),
+    ``min_shared_pairs`` how many they must share, ``phrase`` whether the run proposed the
     pair from them. ``represented_by`` names, for a document that is not a representative
     (its near group is represented by another member), that member. ``near_checked`` /
     ``rewrite_checked``: whether the run verified the pair as a near-copy candidate, and as
@@ -135,6 +139,10 @@ class Candidates:
     shared_terms: tuple[RareTerm, ...]
     min_shared: int
     rare: bool
+    word_pairs: int
+    shared_pairs: tuple[str, ...]
+    min_shared_pairs: int
+    phrase: bool
     represented_by: tuple[str, str]
     near_checked: bool
     rewrite_checked: bool
@@ -142,7 +150,7 @@ class Candidates:
     @property
     def candidate(self) -> bool:
         """Whether any generator proposed the pair."""
-        return self.exact or self.minhash or self.paragraph or self.rare
+        return self.exact or self.minhash or self.paragraph or self.rare or self.phrase
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict."""
@@ -163,6 +171,12 @@ class Candidates:
                 "df_cap": self.df_cap,
                 "representatives": self.representatives,
                 "represented_by": list(self.represented_by),
+            },
+            "word_pairs": {
+                "candidate": self.phrase,
+                "shared": list(self.shared_pairs),
+                "min_shared": self.min_shared_pairs,
+                "per_document": self.word_pairs,
             },
             "near_checked": self.near_checked,
             "rewrite_checked": self.rewrite_checked,
@@ -410,7 +424,14 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
          for s in shared_stems),
         key=lambda t: (t.df, t.word)))
     rare = watch.shared("rare", code) >= settings.min_shared and config.rewrites
+    pairs_of = {**_pair_words(entry_b.key), **_pair_words(entry_a.key)}
+    shared_pairs = tuple(sorted(
+        pairs_of.get(v, f"#{v:016x}") for v in
+        set(np.frombuffer(entry_a.pairs, "<u8").tolist())
+        & set(np.frombuffer(entry_b.pairs, "<u8").tolist())))
     represented = _represented_by(meta, reps, pos_a, pos_b, watch)
+    phrase = (watch.shared("phrase", code) >= settings.min_shared_pairs and config.rewrites
+              and not any(represented))
     near_seen = watch.verified.get("near", {})
     rewrite_seen = watch.verified.get("rewrite", {})
     candidates = Candidates(
@@ -421,6 +442,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         limits=(settings.kept_terms(len(_content_stems([entry_a.key])[0])),
                 settings.kept_terms(len(_content_stems([entry_b.key])[0]))),
         shared_terms=shared_terms, min_shared=settings.min_shared, rare=rare,
+        word_pairs=settings.word_pairs, shared_pairs=shared_pairs,
+        min_shared_pairs=settings.min_shared_pairs, phrase=bool(phrase),
         represented_by=represented, near_checked=(left, right) in near_seen,
         rewrite_checked=(left, right) in rewrite_seen,
     )
@@ -569,6 +592,22 @@ def _stem_words(key: str) -> dict[int, str]:
     for stem, doc in zip(hashed.stem[content].tolist(), hashed.doc[content].tolist(),
                          strict=True):
         found.setdefault(int(stem), words[int(doc)])
+    return found
+
+
+def _pair_words(key: str) -> dict[int, str]:
+    """The two words of ``key`` behind each of its word-pair values
+    (:func:`~corpus.dedup.phases._word_pairs`), the first pair that has it."""
+    words = key.split()
+    if len(words) < 2:
+        return {}
+    hashed = hash_words(words)
+    content = np.flatnonzero(~is_stopword(hashed.word))
+    values = _pair_values(hashed.stem[content[:-1]], hashed.stem[content[1:]]).tolist()
+    found: dict[int, str] = {}
+    for value, first, second in zip(values, content[:-1].tolist(), content[1:].tolist(),
+                                    strict=True):
+        found.setdefault(int(value), f"{words[first]} {words[second]}")
     return found
 
 

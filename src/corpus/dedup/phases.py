@@ -63,7 +63,7 @@ from corpus.dedup.align import (
 )
 from corpus.dedup.cluster import Candidate, UnionFind, choose_canonical
 from corpus.dedup.config import CandidateConfig, DedupConfig
-from corpus.dedup.hashing import I64, U64, hash_words, is_stopword, ngram_hashes
+from corpus.dedup.hashing import I64, U64, Words, hash_words, is_stopword, ngram_hashes
 from corpus.dedup.minhash import band_keys, signatures_from_shingles
 from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
 from corpus.dedup.semantic import SemanticVerifier, semantic_verifier
@@ -312,9 +312,10 @@ class IndexedShard:
     documents: int
 
 
-def _content_stems(keys: list[str]) -> tuple[U64, I64]:
-    """Distinct content stems of each key, as (stem, key number) pairs sorted by key number."""
-    words = hash_words(keys)
+def _content_stems(keys: list[str], words: Words | None = None) -> tuple[U64, I64]:
+    """Distinct content stems of each key, as (stem, key number) pairs sorted by key number
+    (``words``: the keys' :func:`hash_words`, when already made)."""
+    words = hash_words(keys) if words is None else words
     content = ~is_stopword(words.word)
     stems, owners = words.stem[content], words.doc[content]
     order = np.lexsort((stems, owners))
@@ -322,6 +323,46 @@ def _content_stems(keys: list[str]) -> tuple[U64, I64]:
     fresh = np.ones(len(stems), dtype=bool)
     fresh[1:] = (stems[1:] != stems[:-1]) | (owners[1:] != owners[:-1])
     return stems[fresh], owners[fresh]
+
+
+def _mix64(values: U64) -> U64:
+    """The splitmix64 finaliser: every bit of the result depends on every bit of ``values``."""
+    values = values ^ (values >> np.uint64(30))
+    values = values * np.uint64(0xBF58476D1CE4E5B9)
+    values = values ^ (values >> np.uint64(27))
+    values = values * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _pair_values(first: U64, second: U64) -> U64:
+    """One 64-bit value for each ordered pair of stems (``first``, ``second``)."""
+    return _mix64(first * np.uint64(0x9E3779B97F4A7C15) + second)
+
+
+def _word_pairs(words: Words, keep: int) -> tuple[U64, I64]:
+    """Each text's ``keep`` smallest values of its distinct pairs of adjacent content stems
+    (stopwords dropped first, so "the heat of the pump" pairs *heat* and *pump*): a bottom-k
+    sketch of its word pairs, as (value, text number) sorted by text number, then value.
+
+    Two texts that share a fraction of their word pairs share about that fraction of their
+    sketches, whatever the rest of the corpus holds (the sketch is taken by value, not by
+    rarity): a rewrite that keeps many of its source's phrases is paired with it even where
+    every single word of their topic is common."""
+    if not keep:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    content = ~is_stopword(words.word)
+    stems, owners = words.stem[content], words.doc[content]
+    same = owners[1:] == owners[:-1]
+    values = _pair_values(stems[:-1][same], stems[1:][same])
+    owners = owners[1:][same]
+    order = np.lexsort((values, owners))
+    values, owners = values[order], owners[order]
+    fresh = np.ones(len(values), dtype=bool)
+    fresh[1:] = (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])
+    values, owners = values[fresh], owners[fresh]
+    first = np.searchsorted(owners, owners, side="left")
+    take = (np.arange(len(owners)) - first) < keep
+    return values[take], owners[take]
 
 
 def _anchor_paragraphs(key: str) -> list[str]:
@@ -349,7 +390,8 @@ class IndexEntry:
     little-endian bytes of its LSH band keys and distinct content stems; ``record`` is its
     record of the spool (its text and hashing key as UTF-8, after their lengths) and
     ``content`` the digest of both: a cached document is spooled as it is, its text neither
-    encoded nor hashed again."""
+    encoded nor hashed again. ``pairs``: the bytes of its word-pair sketch
+    (:func:`_word_pairs`)."""
 
     record: bytes
     content: bytes
@@ -359,6 +401,7 @@ class IndexEntry:
     words: int
     bands: bytes
     stems: bytes
+    pairs: bytes = b""
 
     @property
     def key(self) -> str:
@@ -420,12 +463,15 @@ class ShardIndexer:
         self._bands: list[tuple[I64, U64]] = []
         self._stems: list[U64] = []
         self._stem_owners: list[I64] = []
+        self._pairs: list[U64] = []
+        self._pair_owners: list[I64] = []
         # cached entries' arrays as their bytes, made into arrays a chunk at a time (an array
         # or four per document cost more than the rest of taking a cached entry)
         self._cached: list[int] = []
         self._cached_words: list[int] = []
         self._cached_bands: list[bytes] = []
         self._cached_stems: list[bytes] = []
+        self._cached_pairs: list[bytes] = []
 
     def __enter__(self) -> ShardIndexer:
         return self
@@ -488,6 +534,7 @@ class ShardIndexer:
         self._cached_words.append(entry.words)
         self._cached_bands.append(entry.bands)
         self._cached_stems.append(entry.stems)
+        self._cached_pairs.append(entry.pairs)
         if len(self._cached) >= _CACHED_CHUNK:
             self._take_cached()
 
@@ -503,8 +550,12 @@ class ShardIndexer:
                            .astype(np.uint64, copy=False))
         self._stem_owners.append(np.repeat(positions, np.fromiter(
             (len(s) // 8 for s in self._cached_stems), dtype=np.int64, count=len(positions))))
+        self._pairs.append(np.frombuffer(b"".join(self._cached_pairs), dtype="<u8")
+                           .astype(np.uint64, copy=False))
+        self._pair_owners.append(np.repeat(positions, np.fromiter(
+            (len(s) // 8 for s in self._cached_pairs), dtype=np.int64, count=len(positions))))
         self._cached, self._cached_words = [], []
-        self._cached_bands, self._cached_stems = [], []
+        self._cached_bands, self._cached_stems, self._cached_pairs = [], [], []
 
     def _register(self, doc_id: str, name: str, where: str, seq: int, record: bytes,
                   content: bytes, credit: str, digest: bytes, anchors: tuple[int, ...]) -> None:
@@ -536,11 +587,15 @@ class ShardIndexer:
         bands = band_keys(signatures, *minhash.banding)
         self._bands.append((positions, bands))
         self._words.append((positions, hashed.counts))
-        stems, stem_owners = _content_stems(self._keys)
+        stems, stem_owners = _content_stems(self._keys, hashed)
         self._stems.append(stems)
         self._stem_owners.append(positions[stem_owners])
+        pairs, pair_owners = _word_pairs(hashed, self._config.candidate_settings.word_pairs)
+        self._pairs.append(pairs)
+        self._pair_owners.append(positions[pair_owners])
         if self._on_computed is not None:
             bounds = np.searchsorted(stem_owners, np.arange(len(self._keys) + 1))
+            pair_bounds = np.searchsorted(pair_owners, np.arange(len(self._keys) + 1))
             for k in range(len(self._keys)):
                 position = int(positions[k])
                 record, content = self._pending_records[k]
@@ -550,6 +605,7 @@ class ShardIndexer:
                     anchors=self._pending_anchors[k], words=int(hashed.counts[k]),
                     bands=bands[k].astype("<u8").tobytes(),
                     stems=stems[bounds[k]:bounds[k + 1]].astype("<u8").tobytes(),
+                    pairs=pairs[pair_bounds[k]:pair_bounds[k + 1]].astype("<u8").tobytes(),
                 ))
         self._keys.clear()
         self._pending_anchors.clear()
@@ -594,6 +650,12 @@ class ShardIndexer:
         keep = live[anchor_owners] if len(anchor_owners) else np.zeros(0, dtype=bool)
         _write_partitions(self._work, "anchor", self._shard, self._partitions,
                           anchors[keep], anchor_owners[keep])
+        pairs = np.concatenate(self._pairs) if self._pairs else np.zeros(0, np.uint64)
+        pair_owners = (np.concatenate(self._pair_owners) if self._pair_owners
+                       else np.zeros(0, np.int64))
+        keep = live[pair_owners] if len(pair_owners) else np.zeros(0, dtype=bool)
+        _write_partitions(self._work, "phrase", self._shard, self._partitions,
+                          pairs[keep], pair_owners[keep])
         return IndexedShard(self._shard, n)
 
 
@@ -1836,9 +1898,13 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     np.save(os.path.join(work, "representatives.npy"), representatives, allow_pickle=False)
     rare = np.zeros(0, dtype=np.int64)
     semantic_verified = semantic_rewrites = 0
+    phrased = np.zeros(0, dtype=np.int64)
     if config.rewrites:
         rare = _rare_candidates(run, work, meta, shards, settings, partitions, representatives)
-        pairs = _Pairs.of_codes(np.union1d(rare, not_near), by_rank, n)  # in id order
+        phrased = np.setdiff1d(_phrase_candidates(run, work, meta, shards, settings, partitions,
+                                                  representatives, by_rank), rare)
+        pairs = _Pairs.of_codes(np.union1d(np.union1d(rare, phrased), not_near), by_rank,
+                                n)  # in id order
         passed = _verify_all(run, work, meta, config, pairs, True, "dedup: verify rewrites",
                              cache, 1)
         verified += len(pairs)
@@ -1901,12 +1967,30 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         minhash_candidates=len(lsh),
         paragraph_candidates=len(anchored),
         rare_term_candidates=len(rare),
+        word_pair_candidates=len(phrased),
         verified=verified,
         duplicates=duplicates,
         semantic_verified=semantic_verified,
         semantic_rewrites=semantic_rewrites,
     )
     return DedupResult(documents=n, clusters=tuple(clusters), stats=stats)
+
+
+def _phrase_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
+                       settings: CandidateConfig, partitions: int, reps: I64,
+                       by_rank: I64) -> I64:
+    """Candidate codes from shared word pairs: representatives whose word-pair sketches
+    (:func:`_word_pairs`) share ``min_shared_pairs`` values. A value in more sketches than the
+    rare-term cap is a common phrase and pairs nothing."""
+    if not settings.word_pairs or len(reps) < 2:
+        return np.zeros(0, dtype=np.int64)
+    codes, _ = _shuffle(run, work, "phrase", partitions, meta, shards, settings.max_bucket,
+                        skip_above=settings.df_cap(len(reps)), stage="dedup: group word pairs",
+                        min_count=settings.min_shared_pairs)
+    chosen = np.zeros(meta.size, dtype=bool)
+    chosen[reps] = True
+    n = meta.size
+    return codes[chosen[by_rank[codes // n]] & chosen[by_rank[codes % n]]]
 
 
 def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
