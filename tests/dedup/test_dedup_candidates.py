@@ -13,7 +13,7 @@ from corpus import DedupConfig, Document, find_duplicates
 from corpus.dedup import CandidateConfig
 from corpus.dedup.explain import explain_pair
 from corpus.dedup.hashing import hash_words, is_stopword
-from corpus.dedup.phases import _bucket_pairs, _pair_values, _word_pairs
+from corpus.dedup.phases import _bucket_pairs, _content_words, _pair_values, _word_pairs
 
 from .helpers import doc_id, make_doc
 
@@ -58,7 +58,7 @@ _WORDS = st.sampled_from(["heat", "pump", "the", "of", "moves", "refrigerant", "
 
 
 def _sketch(texts: list[str], keep: int) -> list[list[int]]:
-    values, owners = _word_pairs(hash_words(texts), keep)
+    values, owners = _word_pairs(*_content_words(hash_words(texts)), keep)
     return [values[owners == k].tolist() for k in range(len(texts))]
 
 

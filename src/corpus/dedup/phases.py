@@ -312,12 +312,18 @@ class IndexedShard:
     documents: int
 
 
-def _content_stems(keys: list[str], words: Words | None = None) -> tuple[U64, I64]:
-    """Distinct content stems of each key, as (stem, key number) pairs sorted by key number
-    (``words``: the keys' :func:`hash_words`, when already made)."""
-    words = hash_words(keys) if words is None else words
+def _content_words(words: Words) -> tuple[U64, I64]:
+    """The stems of every text's content words in text order (stopwords dropped), and the
+    number of the text each belongs to."""
     content = ~is_stopword(words.word)
-    stems, owners = words.stem[content], words.doc[content]
+    return words.stem[content], words.doc[content]
+
+
+def _content_stems(keys: list[str], content: tuple[U64, I64] | None = None
+                   ) -> tuple[U64, I64]:
+    """Distinct content stems of each key, as (stem, key number) pairs sorted by key number
+    (``content``: the keys' :func:`_content_words`, when already made)."""
+    stems, owners = _content_words(hash_words(keys)) if content is None else content
     order = np.lexsort((stems, owners))
     stems, owners = stems[order], owners[order]
     fresh = np.ones(len(stems), dtype=bool)
@@ -339,10 +345,11 @@ def _pair_values(first: U64, second: U64) -> U64:
     return _mix64(first * np.uint64(0x9E3779B97F4A7C15) + second)
 
 
-def _word_pairs(words: Words, keep: int) -> tuple[U64, I64]:
+def _word_pairs(stems: U64, owners: I64, keep: int) -> tuple[U64, I64]:
     """Each text's ``keep`` smallest values of its distinct pairs of adjacent content stems
-    (stopwords dropped first, so "the heat of the pump" pairs *heat* and *pump*): a bottom-k
-    sketch of its word pairs, as (value, text number) sorted by text number, then value.
+    (``stems`` and ``owners`` as :func:`_content_words` gives them: stopwords dropped first, so
+    "the heat of the pump" pairs *heat* and *pump*): a bottom-k sketch of its word pairs, as
+    (value, text number) sorted by text number, then value.
 
     Two texts that share a fraction of their word pairs share about that fraction of their
     sketches, whatever the rest of the corpus holds (the sketch is taken by value, not by
@@ -350,8 +357,6 @@ def _word_pairs(words: Words, keep: int) -> tuple[U64, I64]:
     every single word of their topic is common."""
     if not keep:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    content = ~is_stopword(words.word)
-    stems, owners = words.stem[content], words.doc[content]
     same = owners[1:] == owners[:-1]
     values = _pair_values(stems[:-1][same], stems[1:][same])
     owners = owners[1:][same]
@@ -587,10 +592,11 @@ class ShardIndexer:
         bands = band_keys(signatures, *minhash.banding)
         self._bands.append((positions, bands))
         self._words.append((positions, hashed.counts))
-        stems, stem_owners = _content_stems(self._keys, hashed)
+        in_order = _content_words(hashed)
+        stems, stem_owners = _content_stems(self._keys, in_order)
         self._stems.append(stems)
         self._stem_owners.append(positions[stem_owners])
-        pairs, pair_owners = _word_pairs(hashed, self._config.candidate_settings.word_pairs)
+        pairs, pair_owners = _word_pairs(*in_order, self._config.candidate_settings.word_pairs)
         self._pairs.append(pairs)
         self._pair_owners.append(positions[pair_owners])
         if self._on_computed is not None:
