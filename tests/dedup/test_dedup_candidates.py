@@ -83,7 +83,7 @@ def test_stopwords_between_two_content_words_leave_their_pair() -> None:
     assert _sketch(["pump heat moves air"], 16)[0] != plain  # order matters
 
 
-def _phrase_corpus() -> tuple[list[Document], str, str]:
+def _phrase_corpus(twins: int = 0) -> tuple[list[Document], str, str]:
     """A source, a copy of it with other filler words (no 5-gram in common, the same pairs of
     content words), and 80 texts made of the source's own words in another order: every word
     of the two is in more documents than the rare-term cap (64), so rare terms pair nothing."""
@@ -107,6 +107,7 @@ def _phrase_corpus() -> tuple[list[Document], str, str]:
         rng.shuffle(words)
         docs.append(make_doc([" ".join(words[:36]) + ".", " ".join(words[36:]) + "."],
                              2 + k, f"phrase background {k}"))
+    docs += [make_doc(source, 200 + k, f"phrase twin {k}") for k in range(twins)]
     return docs, doc_id("phrase source"), doc_id("phrase copy")
 
 
@@ -132,3 +133,13 @@ def test_without_word_pairs_the_copy_is_not_a_candidate() -> None:
     result = find_duplicates(docs, off)
     assert result.stats.word_pair_candidates == 0
     assert not any(source in {m.id for m in c.members} for c in result.clusters)
+
+
+def test_near_copies_do_not_make_a_phrase_common() -> None:
+    # 70 exact copies of the source put its word pairs in 71 sketches, above the cap (64);
+    # they form one near group with one representative, so the pairs still count once.
+    docs, source, copy = _phrase_corpus(twins=70)
+    result = find_duplicates(docs)
+    assert result.stats.word_pair_candidates >= 1
+    cluster = next(c for c in result.clusters if source in {m.id for m in c.members})
+    assert copy in {m.id for m in cluster.members}

@@ -243,8 +243,9 @@ class CandidateConfig:
     ``word_pairs`` smallest hashed pairs of adjacent content words (taken by value, not by
     rarity, so two texts that share a share of their phrases share about that share of their
     sketches, whatever else the corpus holds), and two documents whose sketches have
-    ``min_shared_pairs`` values in common are candidates too. A value in more sketches than the
-    :meth:`df_cap` is a common phrase and pairs nothing. ``0`` turns them off.
+    ``min_shared_pairs`` values in common are candidates too. A value in more representatives'
+    sketches than the :meth:`df_cap` is a common phrase and pairs nothing. ``0`` turns them
+    off.
     """
 
     rare_terms: int = 48

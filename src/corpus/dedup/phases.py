@@ -891,6 +891,9 @@ class _GroupTask:
     #: When not 0: write the pairs to the work folder in this many parts by code (for
     #: :func:`_sum_task`) and return none.
     spill: int = 0
+    #: When set: only the documents at these positions take part (``representatives.npy``
+    #: of the work folder), so a bucket's size counts them alone.
+    only: str = ""
 
 
 def _group_task(task: _GroupTask) -> tuple[I64, I64]:
@@ -902,9 +905,12 @@ def _group_task(task: _GroupTask) -> tuple[I64, I64]:
         keys.append(records["key"])
         docs.append(records["doc"] + base)
     rank = np.load(os.path.join(task.work, "rank.npy"), mmap_mode="r")
-    codes = _bucket_pairs(np.concatenate(keys) if keys else np.zeros(0, np.uint64),
-                          np.concatenate(docs) if docs else np.zeros(0, np.int64),
-                          rank, task.n, task.max_bucket, task.skip_above)
+    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+    all_docs = np.concatenate(docs) if docs else np.zeros(0, np.int64)
+    if task.only:
+        taking = np.isin(all_docs, np.load(os.path.join(task.work, task.only)))
+        all_keys, all_docs = all_keys[taking], all_docs[taking]
+    codes = _bucket_pairs(all_keys, all_docs, rank, task.n, task.max_bucket, task.skip_above)
     unique, counts = np.unique(codes, return_counts=True)
     if task.spill:
         _write_partitions(task.work, f"pairs-{task.kind}", task.partition, task.spill,
@@ -1752,7 +1758,7 @@ class _UniquePairs:
 
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
              shards: Sequence[IndexedShard], max_bucket: int, skip_above: int = 0,
-             stage: str = "", min_count: int = 1) -> tuple[I64, I64]:
+             stage: str = "", min_count: int = 1, only: str = "") -> tuple[I64, I64]:
     """The distinct pairs sharing a key of ``kind`` (codes, sorted) and how many they share.
 
     With ``min_count`` above 1, only the pairs sharing that many: the group tasks then write
@@ -1763,8 +1769,8 @@ def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
     stage = stage or f"dedup: group {kind} keys"
     bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
     parts = 4 * partitions if min_count > 1 else 0
-    tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts)
-             for p in range(partitions)]
+    tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts,
+                        only=only) for p in range(partitions)]
     results = run(_group_task, tasks, stage, [1] * len(tasks))
     if parts:
         results = run(_sum_task, [_SumTask(work, kind, part, partitions, meta.size, min_count)
@@ -1908,7 +1914,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     if config.rewrites:
         rare = _rare_candidates(run, work, meta, shards, settings, partitions, representatives)
         phrased = np.setdiff1d(_phrase_candidates(run, work, meta, shards, settings, partitions,
-                                                  representatives, by_rank), rare)
+                                                  representatives), rare)
         pairs = _Pairs.of_codes(np.union1d(np.union1d(rare, phrased), not_near), by_rank,
                                 n)  # in id order
         passed = _verify_all(run, work, meta, config, pairs, True, "dedup: verify rewrites",
@@ -1983,20 +1989,18 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
 
 
 def _phrase_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
-                       settings: CandidateConfig, partitions: int, reps: I64,
-                       by_rank: I64) -> I64:
-    """Candidate codes from shared word pairs: representatives whose word-pair sketches
-    (:func:`_word_pairs`) share ``min_shared_pairs`` values. A value in more sketches than the
-    rare-term cap is a common phrase and pairs nothing."""
+                       settings: CandidateConfig, partitions: int, reps: I64) -> I64:
+    """Candidate codes from shared word pairs: representatives (``reps``, as
+    ``representatives.npy`` of ``work`` holds them) whose word-pair sketches
+    (:func:`_word_pairs`) share ``min_shared_pairs`` values. A value in more representatives'
+    sketches than the rare-term cap is a common phrase and pairs nothing; the near copies a
+    representative stands for do not count toward that."""
     if not settings.word_pairs or len(reps) < 2:
         return np.zeros(0, dtype=np.int64)
     codes, _ = _shuffle(run, work, "phrase", partitions, meta, shards, settings.max_bucket,
                         skip_above=settings.df_cap(len(reps)), stage="dedup: group word pairs",
-                        min_count=settings.min_shared_pairs)
-    chosen = np.zeros(meta.size, dtype=bool)
-    chosen[reps] = True
-    n = meta.size
-    return codes[chosen[by_rank[codes // n]] & chosen[by_rank[codes % n]]]
+                        min_count=settings.min_shared_pairs, only="representatives.npy")
+    return codes
 
 
 def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
