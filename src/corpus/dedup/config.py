@@ -50,6 +50,17 @@ def _check_int(owner: str, name: str, value: object, low: int, high: int, hint: 
         )
 
 
+def _check_shared(owner: str, name: str, value: int, kept_name: str, kept: int,
+                  what: str) -> None:
+    """``value`` keys to share (``name``) may not exceed the ``kept`` (``kept_name``) that each
+    document keeps: no pair could ever be a candidate."""
+    if value > kept:
+        raise ConfigError(
+            f"{owner}.{name}={value} exceeds {kept_name}={kept}: no pair could ever share that "
+            f"many {what}; lower {name} or raise {kept_name}"
+        )
+
+
 def _check_fraction(owner: str, name: str, value: object, hint: str) -> None:
     ok = False
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
@@ -275,12 +286,9 @@ class CandidateConfig:
                    "0 turns rare-term candidates (and so rewrite detection) off")
         _check_int(owner, "min_shared", self.min_shared, 1, 1024,
                    "it is how many kept rare terms two documents must share")
-        if self.rare_terms and self.min_shared > self.rare_terms:
-            raise ConfigError(
-                f"CandidateConfig.min_shared={self.min_shared} exceeds rare_terms="
-                f"{self.rare_terms}: no pair could ever share that many kept terms; lower "
-                "min_shared or raise rare_terms"
-            )
+        if self.rare_terms:
+            _check_shared(owner, "min_shared", self.min_shared, "rare_terms", self.rare_terms,
+                          "kept terms")
         _check_int(owner, "max_df", self.max_df, 2, 2**31 - 1,
                    "terms in more documents than this are too common to pair documents")
         _check_int(owner, "max_bucket", self.max_bucket, 2, 2**31 - 1,
@@ -292,12 +300,9 @@ class CandidateConfig:
                    "turns word-pair candidates off")
         _check_int(owner, "min_shared_pairs", self.min_shared_pairs, 1, 1024,
                    "it is how many sketched word pairs two documents must share")
-        if self.word_pairs and self.min_shared_pairs > self.word_pairs:
-            raise ConfigError(
-                f"CandidateConfig.min_shared_pairs={self.min_shared_pairs} exceeds word_pairs="
-                f"{self.word_pairs}: no pair could ever share that many sketched word pairs; "
-                "lower min_shared_pairs or raise word_pairs"
-            )
+        if self.word_pairs:
+            _check_shared(owner, "min_shared_pairs", self.min_shared_pairs, "word_pairs",
+                          self.word_pairs, "sketched word pairs")
         _check_int(owner, "long_terms", self.long_terms, 0, 2**31 - 1,
                    "documents with more distinct content terms keep proportionally more rare "
                    "terms; 0 keeps rare_terms for every document")
@@ -479,12 +484,8 @@ class SemanticConfig:
                    "it is how many rarest terms each document keeps for candidates, e.g. 96")
         _check_int(owner, "min_shared", self.min_shared, 1, 1024,
                    "it is how many kept rare terms two documents must share, e.g. 6")
-        if self.min_shared > self.rare_terms:
-            raise ConfigError(
-                f"SemanticConfig.min_shared={self.min_shared} exceeds rare_terms="
-                f"{self.rare_terms}: no pair could ever share that many kept terms; lower "
-                "min_shared or raise rare_terms"
-            )
+        _check_shared(owner, "min_shared", self.min_shared, "rare_terms", self.rare_terms,
+                      "kept terms")
 
     @property
     def alignment(self) -> RewriteConfig:
