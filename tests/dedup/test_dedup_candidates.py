@@ -10,10 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus import DedupConfig, Document, find_duplicates
+from corpus.commands.dedup import render_explanation
 from corpus.dedup import CandidateConfig
 from corpus.dedup.explain import explain_pair
 from corpus.dedup.hashing import hash_words, is_stopword
-from corpus.dedup.phases import _bucket_pairs, _content_words, _pair_values, _word_pairs
+from corpus.dedup.phases import (
+    _bucket_pairs,
+    _content_words,
+    _pair_values,
+    _shared_counts,
+    _word_pairs,
+)
 
 from .helpers import doc_id, make_doc
 
@@ -143,3 +150,93 @@ def test_near_copies_do_not_make_a_phrase_common() -> None:
     assert result.stats.word_pair_candidates >= 1
     cluster = next(c for c in result.clusters if source in {m.id for m in c.members})
     assert copy in {m.id for m in cluster.members}
+
+
+# -- rare terms counted exactly for pairs short by one in chained buckets --------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 7)), max_size=50),
+       st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=12))
+def test_shared_counts_are_the_sizes_of_the_owners_key_intersections(
+        records: list[tuple[int, int]], pairs: list[tuple[int, int]]) -> None:
+    held: dict[int, set[int]] = {}
+    for key, owner in records:
+        held.setdefault(owner, set()).add(key)
+    keys = np.array([k * 0x9E3779B97F4A7C15 % 2**64 for k, _ in records], dtype=np.uint64)
+    owners = np.array([o for _, o in records], dtype=np.int64)
+    left = np.array([a for a, _ in pairs], dtype=np.int64)
+    right = np.array([b for _, b in pairs], dtype=np.int64)
+    found = _shared_counts(keys, owners, left, right)
+    assert found.tolist() == [len(held.get(a, set()) & held.get(b, set())) for a, b in pairs]
+
+
+_RARE = ["zorblat", "quendix", "vintrop", "plimsek", "gleburn"]
+_FILLERS = [f"filler {w}" for w in ("one", "two", "three", "four", "five", "six")]
+
+
+def _made_up(prefix: str, count: int) -> list[str]:
+    return [f"{prefix}{chr(97 + k // 26)}{chr(97 + k % 26)}x" for k in range(count)]
+
+
+def _chained_corpus(shared_pairs: int) -> list[Document]:
+    """Two texts sharing five terms and nothing else: two (*zorblat*, *quendix*) only with each
+    other, three (*vintrop*, *plimsek*, *gleburn*) also with six fillers, so that with
+    ``max_bucket=2`` those three buckets are chained in id order, where the two are not
+    neighbours. ``shared_pairs`` (1 or 2) is how many pairs of adjacent words they share."""
+    first, second, third, fourth, fifth = _RARE
+    run = [first, second, third] if shared_pairs == 2 else [first, second, "{own}", third]
+    a, b = _made_up("kelm", 30), _made_up("drov", 30)
+    a = [*a[:8], *(w.format(own="kelmzzx") for w in run), *a[8:16], fourth, *a[16:24], fifth,
+         *a[24:]]
+    b = [*b[:10], *(w.format(own="drovzzx") for w in run), *b[10:14], fifth, *b[14:22], fourth,
+         *b[22:]]
+    docs = [make_doc(["Harvest notes", " ".join(a) + "."], 0, "recount a"),
+            make_doc(["Field notes", " ".join(b) + "."], 1, "recount b")]
+    for k, name in enumerate(_FILLERS):
+        own = _made_up(f"fil{k}q", 30)
+        docs.append(make_doc(["Filler notes", " ".join(
+            [*own[:10], third, *own[10:20], fourth, *own[20:], fifth]) + "."], 2 + k, name))
+    return docs
+
+
+_CHAINED = DedupConfig(candidates=CandidateConfig(max_bucket=2, word_pairs=64))
+
+
+def test_the_chained_corpus_keeps_the_two_apart_in_id_order() -> None:
+    order = sorted(doc_id(name) for name in ["recount a", "recount b", *_FILLERS])
+    a, b = sorted((order.index(doc_id("recount a")), order.index(doc_id("recount b"))))
+    assert b - a > 1  # a filler lies between them: no chain links them
+
+
+def test_a_pair_counted_short_in_chained_buckets_is_counted_exactly() -> None:
+    explained = explain_pair(_chained_corpus(2), doc_id("recount a"), doc_id("recount b"),
+                             _CHAINED)
+    found = explained.candidates
+    assert sorted(t.word for t in found.shared_terms) == sorted(_RARE)
+    assert len(found.shared_pairs) == 2  # one short of min_shared_pairs (3)
+    assert not found.phrase
+    assert not found.minhash
+    assert found.recounted
+    assert found.rare
+    lines = render_explanation(explained)
+    assert "counted exactly" in lines
+
+
+def test_one_shared_word_pair_leaves_the_count_as_the_grouping_made_it() -> None:
+    explained = explain_pair(_chained_corpus(1), doc_id("recount a"), doc_id("recount b"),
+                             _CHAINED)
+    found = explained.candidates
+    assert sorted(t.word for t in found.shared_terms) == sorted(_RARE)
+    assert len(found.shared_pairs) == 1
+    assert not found.recounted
+    assert not found.rare
+    assert not found.candidate
+    lines = render_explanation(explained)
+    assert "not proposed: terms in more than 2 representatives are chained" in lines
+
+
+def test_a_recounted_pair_is_verified_by_the_run() -> None:
+    counted = find_duplicates(_chained_corpus(2), _CHAINED).stats
+    short = find_duplicates(_chained_corpus(1), _CHAINED).stats
+    assert counted.rare_term_candidates == short.rare_term_candidates + 1

@@ -200,6 +200,13 @@ def _candidate_lines(found: PairExplanation) -> list[str]:
             f"(kept {c.kept[0]} and {c.kept[1]} of at most {_limits(c.limits)}; a rare term "
             f"occurs in 2 to {c.df_cap} of {c.representatives} representatives): {terms}"
         )
+        if c.recounted:
+            lines.append(f"    counted exactly: the grouping counted one term short (terms in "
+                         f"more than {c.max_bucket} representatives are chained in id order) "
+                         "and the pair is one word pair short")
+        elif len(c.shared_terms) >= c.min_shared and not c.rare:
+            lines.append(f"    not proposed: terms in more than {c.max_bucket} representatives "
+                         "are chained in id order, so the grouping counted fewer")
         if c.word_pairs:
             shown = ", ".join(repr(p) for p in c.shared_pairs) or "none"
             lines.append(f"  word pairs: {len(c.shared_pairs)} shared of {c.word_pairs} "

@@ -53,6 +53,7 @@ from corpus.dedup.phases import (
     _keys_path,
     _load_meta,
     _pair_values,
+    _RecountTask,
     _Spools,
     _SumTask,
     _Verifier,
@@ -115,7 +116,11 @@ class Candidates:
     kept, ``limits`` how many each could keep (``rare_terms``, more for a long document:
     :meth:`~corpus.dedup.config.CandidateConfig.kept_terms`), ``shared_terms`` those they
     share, ``min_shared`` how many they must share, ``rare`` whether the run proposed the
-    pair from them. Word pairs: ``word_pairs`` the size of each document's sketch,
+    pair from them; a term in more than ``max_bucket`` representatives links them only in a
+    chain (id order), so the run may count fewer shared terms than there are, and
+    ``recounted`` says that the run counted this pair's shared terms exactly (it was counted
+    one term short and shares one word pair fewer than ``min_shared_pairs``). Word pairs:
+    ``word_pairs`` the size of each document's sketch,
     ``shared_pairs`` the sketched pairs of adjacent content words the two share (as words),
     ``min_shared_pairs`` how many they must share, ``phrase`` whether the run proposed the
     pair from them. ``represented_by`` names, for a document that is not a representative
@@ -139,6 +144,8 @@ class Candidates:
     shared_terms: tuple[RareTerm, ...]
     min_shared: int
     rare: bool
+    recounted: bool
+    max_bucket: int
     word_pairs: int
     shared_pairs: tuple[str, ...]
     min_shared_pairs: int
@@ -165,6 +172,8 @@ class Candidates:
                 "candidate": self.rare,
                 "shared": [term.to_dict() for term in self.shared_terms],
                 "min_shared": self.min_shared,
+                "recounted": self.recounted,
+                "max_bucket": self.max_bucket,
                 "kept": list(self.kept),
                 "per_document": self.rare_terms,
                 "limits": list(self.limits),
@@ -309,6 +318,9 @@ class _Watch:
             counts = [r[1] for r in results]
             self.codes[kind] = (np.concatenate(codes) if codes else np.zeros(0, np.int64),
                                 np.concatenate(counts) if counts else np.zeros(0, np.int64))
+        elif tasks and isinstance(tasks[0], _RecountTask):
+            codes = np.load(os.path.join(tasks[0].work, "recount.npy"))
+            self.codes["rare-exact"] = (codes, np.sum(results, axis=0).astype(np.int64))
         elif tasks and isinstance(tasks[0], _VerifyTask):
             kind = "rewrite" if tasks[0].align else "near"
             found = self.verified.setdefault(kind, {})
@@ -423,7 +435,9 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
                   int(df[s & (_DF_BUCKETS - 1)]) if df is not None else 0)
          for s in shared_stems),
         key=lambda t: (t.df, t.word)))
-    rare = watch.shared("rare", code) >= settings.min_shared and config.rewrites
+    recounted = watch.shared("rare-exact", code) > 0
+    rare = config.rewrites and (watch.shared("rare", code) >= settings.min_shared
+                                or watch.shared("rare-exact", code) >= settings.min_shared)
     pairs_of = {**_pair_words(entry_b.key), **_pair_words(entry_a.key)}
     shared_pairs = tuple(sorted(
         pairs_of.get(v, f"#{v:016x}") for v in
@@ -441,7 +455,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         rare_terms=settings.rare_terms, kept=(len(kept_a), len(kept_b)),
         limits=(settings.kept_terms(len(_content_stems([entry_a.key])[0])),
                 settings.kept_terms(len(_content_stems([entry_b.key])[0]))),
-        shared_terms=shared_terms, min_shared=settings.min_shared, rare=rare,
+        shared_terms=shared_terms, min_shared=settings.min_shared, rare=bool(rare),
+        recounted=recounted, max_bucket=settings.max_bucket,
         word_pairs=settings.word_pairs, shared_pairs=shared_pairs,
         min_shared_pairs=settings.min_shared_pairs, phrase=bool(phrase),
         represented_by=represented, near_checked=(left, right) in near_seen,

@@ -185,6 +185,12 @@ def _keys_path(work: str, kind: str, shard: int, partition: int) -> str:
     return os.path.join(work, f"keys-{kind}-{shard:05d}-{partition:03d}.npy")
 
 
+def _short_path(work: str, kind: str, part: int) -> str:
+    """The pairs of one part that share one key of ``kind`` fewer than it takes
+    (:func:`_sum_task` with ``write_short``)."""
+    return os.path.join(work, f"short-{kind}-{part:05d}.npy")
+
+
 def _evidence_path(work: str, part: int) -> str:
     return os.path.join(work, f"evidence-{part:05d}.arrow")
 
@@ -930,6 +936,12 @@ class _SumTask:
     sources: int  # the group tasks (key partitions) that wrote pairs
     n: int
     min_count: int
+    #: Also write the pairs one key short (``min_count - 1``) to the work folder
+    #: (:func:`_short_path`), for the shuffle of another kind to read.
+    write_short: bool = False
+    #: When set: also keep the pairs one key short that are one key short of this other
+    #: kind too (its shuffle ran first with ``write_short``), for :func:`_recount_task`.
+    short_of: str = ""
 
 
 def _sum_task(task: _SumTask) -> tuple[I64, I64]:
@@ -940,7 +952,63 @@ def _sum_task(task: _SumTask) -> tuple[I64, I64]:
         results.append((records["key"].astype(np.int64), records["doc"]))
     codes, counts = _merge_counts(results, task.n)
     keep = counts >= task.min_count
+    short = counts == task.min_count - 1
+    if task.write_short:
+        np.save(_short_path(task.work, task.kind, task.part), codes[short], allow_pickle=False)
+    if task.short_of:
+        path = _short_path(task.work, task.short_of, task.part)
+        if os.path.exists(path):
+            keep |= short & np.isin(codes, np.load(path))
     return codes[keep], counts[keep]
+
+
+@dataclass(frozen=True, slots=True)
+class _RecountTask:
+    """Count exactly, in one partition of the rare terms, the kept terms that each pair of
+    ``recount.npy`` (codes, in the work folder) shares."""
+
+    work: str
+    partition: int
+    shards: tuple[tuple[int, int], ...]  # (shard, base) of every shard
+    n: int
+
+
+def _recount_task(task: _RecountTask) -> I64:
+    """For each pair of ``recount.npy``, how many of its kept rare terms in this partition
+    the two documents share."""
+    codes = np.load(os.path.join(task.work, "recount.npy"))
+    rank = np.load(os.path.join(task.work, "rank.npy"), mmap_mode="r")
+    keys, owners = [], []
+    for shard, base in task.shards:
+        records = np.load(_keys_path(task.work, "rare", shard, task.partition))
+        keys.append(records["key"])
+        owners.append(np.asarray(rank[records["doc"] + base]))
+    if not keys:
+        return np.zeros(len(codes), dtype=np.int64)
+    return _shared_counts(np.concatenate(keys), np.concatenate(owners), codes // task.n,
+                          codes % task.n)
+
+
+def _shared_counts(keys: U64, owners: I64, left: I64, right: I64) -> I64:
+    """For each pair ``(left[i], right[i])`` of owners, how many distinct keys both hold
+    (``(key, owner)`` records). Vectorised: every key of the left owner is looked up among
+    the right owner's, as one sorted array of ``owner × distinct keys + key number``."""
+    take = np.isin(owners, np.union1d(left, right))
+    keys, owners = keys[take], owners[take]
+    if len(keys) == 0 or len(left) == 0:
+        return np.zeros(len(left), dtype=np.int64)
+    distinct, number = np.unique(keys, return_inverse=True)
+    width = len(distinct)
+    entries = np.unique(owners.astype(np.int64) * width + number.reshape(-1))
+    owner_of = entries // width
+    starts = np.searchsorted(owner_of, left, side="left")
+    lengths = np.searchsorted(owner_of, left, side="right") - starts
+    pair = np.repeat(np.arange(len(left)), lengths)
+    at = (np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+          + np.repeat(starts, lengths))
+    query = right[pair] * width + entries[at] % width
+    hit = np.minimum(np.searchsorted(entries, query), len(entries) - 1)
+    return np.bincount(pair[entries[hit] == query], minlength=len(left)).astype(np.int64)
 
 
 # -- phase 4a: rare terms -------------------------------------------------------------------
@@ -1758,13 +1826,16 @@ class _UniquePairs:
 
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
              shards: Sequence[IndexedShard], max_bucket: int, skip_above: int = 0,
-             stage: str = "", min_count: int = 1, only: str = "") -> tuple[I64, I64]:
+             stage: str = "", min_count: int = 1, only: str = "", write_short: bool = False,
+             short_of: str = "") -> tuple[I64, I64]:
     """The distinct pairs sharing a key of ``kind`` (codes, sorted) and how many they share.
 
     With ``min_count`` above 1, only the pairs sharing that many: the group tasks then write
     their pairs to the work folder split by code, and a second map sums each part's counts
     and keeps those pairs, so the driver never holds the pairs sharing too few keys (every
     pair sharing one rare term: tens a document, most of the candidate codes).
+    ``write_short`` and ``short_of`` pass to :class:`_SumTask`: pairs one key short of both
+    kinds are kept too (with their count), for an exact recount.
     """
     stage = stage or f"dedup: group {kind} keys"
     bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
@@ -1773,7 +1844,8 @@ def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
                         only=only) for p in range(partitions)]
     results = run(_group_task, tasks, stage, [1] * len(tasks))
     if parts:
-        results = run(_sum_task, [_SumTask(work, kind, part, partitions, meta.size, min_count)
+        results = run(_sum_task, [_SumTask(work, kind, part, partitions, meta.size, min_count,
+                                           write_short, short_of)
                                   for part in range(parts)], stage, [1] * parts)
     return _merge_counts(results, meta.size)
 
@@ -1912,9 +1984,11 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     semantic_verified = semantic_rewrites = 0
     phrased = np.zeros(0, dtype=np.int64)
     if config.rewrites:
+        # Word pairs first: the rare-term shuffle reads the pairs one word pair short.
+        phrased = _phrase_candidates(run, work, meta, shards, settings, partitions,
+                                     representatives)
         rare = _rare_candidates(run, work, meta, shards, settings, partitions, representatives)
-        phrased = np.setdiff1d(_phrase_candidates(run, work, meta, shards, settings, partitions,
-                                                  representatives), rare)
+        phrased = np.setdiff1d(phrased, rare)
         pairs = _Pairs.of_codes(np.union1d(np.union1d(rare, phrased), not_near), by_rank,
                                 n)  # in id order
         passed = _verify_all(run, work, meta, config, pairs, True, "dedup: verify rewrites",
@@ -1999,13 +2073,26 @@ def _phrase_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Ind
         return np.zeros(0, dtype=np.int64)
     codes, _ = _shuffle(run, work, "phrase", partitions, meta, shards, settings.max_bucket,
                         skip_above=settings.df_cap(len(reps)), stage="dedup: group word pairs",
-                        min_count=settings.min_shared_pairs, only="representatives.npy")
+                        min_count=settings.min_shared_pairs, only="representatives.npy",
+                        write_short=_recounts(settings))
     return codes
+
+
+def _recounts(settings: CandidateConfig) -> bool:
+    """Whether pairs one rare term and one word pair short get an exact recount."""
+    return bool(settings.rare_terms and settings.word_pairs and settings.min_shared > 1
+                and settings.min_shared_pairs > 1)
 
 
 def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
                      settings: CandidateConfig, partitions: int, reps: I64) -> I64:
-    """Candidate codes from shared rare stems (see :class:`CandidateConfig`)."""
+    """Candidate codes from shared rare stems (see :class:`CandidateConfig`).
+
+    A key shared by more than ``max_bucket`` representatives only links them in a chain (id
+    order), so a pair can share ``min_shared`` kept terms and be counted fewer. The pairs
+    counted one term short that are also one word pair short (two weak signs of copying)
+    have their shared kept terms counted exactly (:func:`_recount_task`, a map over the
+    partitions) and become candidates when those reach ``min_shared``."""
     if not settings.rare_terms or len(reps) < 2:
         return np.zeros(0, dtype=np.int64)
     tasks = []
@@ -2024,9 +2111,20 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
                            select=True, cap=cap) for t in tasks]
     run(_select_task, selecting, "dedup: pick rare terms", [len(t.representatives)
                                                              for t in selecting])
-    codes, _ = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
-                        stage="dedup: group rare terms", min_count=settings.min_shared)
-    return codes
+    codes, counts = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
+                             stage="dedup: group rare terms", min_count=settings.min_shared,
+                             short_of="phrase" if _recounts(settings) else "")
+    short = codes[counts < settings.min_shared]
+    codes = codes[counts >= settings.min_shared]
+    if len(short) == 0:
+        return codes
+    np.save(os.path.join(work, "recount.npy"), short, allow_pickle=False)
+    bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
+    shared = run(_recount_task, [_RecountTask(work, p, bases, meta.size)
+                                 for p in range(partitions)],
+                 "dedup: recount rare terms", [1] * partitions)
+    exact = np.sum(shared, axis=0)
+    return np.union1d(codes, short[exact >= settings.min_shared])
 
 
 def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
