@@ -6,6 +6,7 @@ import random
 from itertools import combinations, pairwise
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -200,6 +201,23 @@ def _chained_corpus(shared_pairs: int) -> list[Document]:
     return docs
 
 
+def _chained_phrase_corpus() -> list[Document]:
+    """As :func:`_chained_corpus`, but the two share their word pairs with the six fillers
+    too (*vintrop plimsek gleburn* in all eight): the word-pair buckets are chained as well,
+    so the grouping counts neither kind high enough."""
+    first, second, third, fourth, fifth = _RARE
+    a, b = _made_up("kelm", 30), _made_up("drov", 30)
+    a = [*a[:8], first, *a[8:12], second, *a[12:20], third, fourth, fifth, *a[20:]]
+    b = [*b[:10], second, *b[10:14], first, *b[14:22], third, fourth, fifth, *b[22:]]
+    docs = [make_doc(["Harvest notes", " ".join(a) + "."], 0, "recount a"),
+            make_doc(["Field notes", " ".join(b) + "."], 1, "recount b")]
+    for k, name in enumerate(_FILLERS):
+        own = _made_up(f"fil{k}q", 30)
+        docs.append(make_doc(["Filler notes", " ".join(
+            [*own[:10], third, fourth, fifth, *own[10:]]) + "."], 2 + k, name))
+    return docs
+
+
 _CHAINED = DedupConfig(candidates=CandidateConfig(max_bucket=2, word_pairs=64))
 
 
@@ -240,3 +258,48 @@ def test_a_recounted_pair_is_verified_by_the_run() -> None:
     counted = find_duplicates(_chained_corpus(2), _CHAINED).stats
     short = find_duplicates(_chained_corpus(1), _CHAINED).stats
     assert counted.rare_term_candidates == short.rare_term_candidates + 1
+
+
+def test_word_pairs_in_chained_buckets_are_counted_exactly_for_the_gate() -> None:
+    explained = explain_pair(_chained_phrase_corpus(), doc_id("recount a"),
+                             doc_id("recount b"), _CHAINED)
+    found = explained.candidates
+    assert sorted(t.word for t in found.shared_terms) == sorted(_RARE)
+    assert sorted(found.shared_pairs) == ["plimsek gleburn", "vintrop plimsek"]
+    assert not found.phrase
+    assert found.recounted
+    assert found.rare
+
+
+def _common_phrase_corpus() -> list[Document]:
+    """Two texts sharing five rare terms (two only with each other, three with three fillers
+    that lie between them in id order) and one phrase of three words that all eight
+    documents hold (*ploven drathis murkel*): two word pairs, common from a cap of 7 down."""
+    first, second, third, fourth, fifth = _RARE
+    phrase = ["ploven", "drathis", "murkel"]
+    a, b = _made_up("kelm", 30), _made_up("drov", 30)
+    a = [*a[:8], first, *a[8:12], second, *a[12:16], third, *a[16:18], fourth, *a[18:20],
+         fifth, *a[20:24], *phrase, *a[24:]]
+    b = [*b[:10], second, *b[10:14], first, *b[14:16], fifth, *b[16:18], third, *b[18:20],
+         fourth, *b[20:24], *phrase, *b[24:]]
+    docs = [make_doc(["Harvest notes", " ".join(a) + "."], 0, "recount a"),
+            make_doc(["Field notes", " ".join(b) + "."], 1, "recount b")]
+    for k, name in enumerate(_FILLERS):
+        own = _made_up(f"fil{k}q", 30)
+        terms = [third, fourth, fifth] if name in {"filler one", "filler six", "filler five"} \
+            else []
+        docs.append(make_doc(["Filler notes", " ".join(
+            [*own[:10], *phrase, *own[10:20], *terms, *own[20:]]) + "."], 2 + k, name))
+    return docs
+
+
+@pytest.mark.parametrize(("max_df", "recounted"), [(64, True), (7, False)])
+def test_common_phrases_do_not_open_the_gate(max_df: int, recounted: bool) -> None:
+    config = DedupConfig(candidates=CandidateConfig(max_bucket=2, word_pairs=64,
+                                                    max_df=max_df))
+    found = explain_pair(_common_phrase_corpus(), doc_id("recount a"), doc_id("recount b"),
+                         config).candidates
+    assert set(_RARE) <= {t.word for t in found.shared_terms}  # and the phrase's words at 64
+    assert sorted(found.shared_pairs) == ["drathis murkel", "ploven drathis"]
+    assert found.recounted is recounted
+    assert found.rare is recounted

@@ -203,7 +203,7 @@ def _candidate_lines(found: PairExplanation) -> list[str]:
         if c.recounted:
             lines.append(f"    counted exactly: the grouping counted one term short (terms in "
                          f"more than {c.max_bucket} representatives are chained in id order) "
-                         "and the pair is one word pair short")
+                         f"and the two share at least {c.min_shared_pairs - 1} word pairs")
         elif len(c.shared_terms) >= c.min_shared and not c.rare:
             lines.append(f"    not proposed: terms in more than {c.max_bucket} representatives "
                          "are chained in id order, so the grouping counted fewer")

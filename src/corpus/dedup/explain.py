@@ -119,7 +119,8 @@ class Candidates:
     pair from them; a term in more than ``max_bucket`` representatives links them only in a
     chain (id order), so the run may count fewer shared terms than there are, and
     ``recounted`` says that the run counted this pair's shared terms exactly (it was counted
-    one term short and shares one word pair fewer than ``min_shared_pairs``). Word pairs:
+    one term short, and its sketches share at least ``min_shared_pairs - 1`` word pairs that
+    are not common phrases). Word pairs:
     ``word_pairs`` the size of each document's sketch,
     ``shared_pairs`` the sketched pairs of adjacent content words the two share (as words),
     ``min_shared_pairs`` how many they must share, ``phrase`` whether the run proposed the

@@ -181,6 +181,12 @@ def _stems_path(work: str, shard: int) -> str:
     return os.path.join(work, f"stems-{shard:05d}.npz")
 
 
+def _sketch_path(work: str, shard: int) -> str:
+    """A shard's word-pair sketches as one padded array (documents × ``word_pairs``) and each
+    document's sketch size: rows a task can take by position (:func:`_word_pair_gate_task`)."""
+    return os.path.join(work, f"sketch-{shard:05d}.npz")
+
+
 def _keys_path(work: str, kind: str, shard: int, partition: int) -> str:
     return os.path.join(work, f"keys-{kind}-{shard:05d}-{partition:03d}.npy")
 
@@ -668,7 +674,22 @@ class ShardIndexer:
         keep = live[pair_owners] if len(pair_owners) else np.zeros(0, dtype=bool)
         _write_partitions(self._work, "phrase", self._shard, self._partitions,
                           pairs[keep], pair_owners[keep])
+        _write_sketches(self._work, self._shard, n, pairs[keep], pair_owners[keep],
+                        self._config.candidate_settings.word_pairs)
         return IndexedShard(self._shard, n)
+
+
+def _write_sketches(work: str, shard: int, n: int, values: U64, owners: I64,
+                    width: int) -> None:
+    """Write a shard's word-pair sketches (``(value, owner)`` rows, at most ``width`` an owner)
+    as a padded ``n × width`` array with each owner's sketch size (:func:`_sketch_path`)."""
+    order = np.lexsort((values, owners))
+    values, owners = values[order], owners[order]
+    sizes = np.bincount(owners, minlength=n).astype(np.int64)
+    dense = np.zeros((n, width), dtype=np.uint64)
+    column = np.arange(len(owners)) - np.searchsorted(owners, owners, side="left")
+    dense[owners, column] = values
+    np.savez(_sketch_path(work, shard), values=dense, sizes=sizes)
 
 
 # -- the driver's view of the index ---------------------------------------------------------
@@ -900,6 +921,9 @@ class _GroupTask:
     #: When set: only the documents at these positions take part (``representatives.npy``
     #: of the work folder), so a bucket's size counts them alone.
     only: str = ""
+    #: Write the keys of buckets above ``skip_above`` (too common to pair anything) to the
+    #: work folder (``common-{kind}-{partition}.npy``).
+    write_common: bool = False
 
 
 def _group_task(task: _GroupTask) -> tuple[I64, I64]:
@@ -916,6 +940,10 @@ def _group_task(task: _GroupTask) -> tuple[I64, I64]:
     if task.only:
         taking = np.isin(all_docs, np.load(os.path.join(task.work, task.only)))
         all_keys, all_docs = all_keys[taking], all_docs[taking]
+    if task.write_common:
+        distinct, sizes = np.unique(all_keys, return_counts=True)
+        np.save(os.path.join(task.work, f"common-{task.kind}-{task.partition:03d}.npy"),
+                distinct[sizes > task.skip_above], allow_pickle=False)
     codes = _bucket_pairs(all_keys, all_docs, rank, task.n, task.max_bucket, task.skip_above)
     unique, counts = np.unique(codes, return_counts=True)
     if task.spill:
@@ -937,11 +965,8 @@ class _SumTask:
     n: int
     min_count: int
     #: Also write the pairs one key short (``min_count - 1``) to the work folder
-    #: (:func:`_short_path`), for the shuffle of another kind to read.
+    #: (:func:`_short_path`), for :func:`_word_pair_gate_task` to read.
     write_short: bool = False
-    #: When set: also keep the pairs one key short that are one key short of this other
-    #: kind too (its shuffle ran first with ``write_short``), for :func:`_recount_task`.
-    short_of: str = ""
 
 
 def _sum_task(task: _SumTask) -> tuple[I64, I64]:
@@ -952,14 +977,59 @@ def _sum_task(task: _SumTask) -> tuple[I64, I64]:
         results.append((records["key"].astype(np.int64), records["doc"]))
     codes, counts = _merge_counts(results, task.n)
     keep = counts >= task.min_count
-    short = counts == task.min_count - 1
     if task.write_short:
-        np.save(_short_path(task.work, task.kind, task.part), codes[short], allow_pickle=False)
-    if task.short_of:
-        path = _short_path(task.work, task.short_of, task.part)
-        if os.path.exists(path):
-            keep |= short & np.isin(codes, np.load(path))
+        np.save(_short_path(task.work, task.kind, task.part),
+                codes[counts == task.min_count - 1], allow_pickle=False)
     return codes[keep], counts[keep]
+
+
+@dataclass(frozen=True, slots=True)
+class _GateTask:
+    """Keep the pairs of one part of ``short-rare`` whose word-pair sketches share at least
+    ``need`` values that are not common phrases (``common.npy``)."""
+
+    work: str
+    part: int
+    shards: tuple[tuple[int, int], ...]  # (shard, base) of every shard
+    n: int
+    need: int
+
+
+def _word_pair_gate_task(task: _GateTask) -> I64:
+    """Codes of the pairs of this part (counted one rare term short) whose sketches share at
+    least ``need`` word pairs, counted exactly from the two sketches."""
+    codes: I64 = np.load(_short_path(task.work, "rare", task.part))
+    if len(codes) == 0:
+        return codes
+    by_rank = np.load(os.path.join(task.work, "by-rank.npy"), mmap_mode="r")
+    common = np.load(os.path.join(task.work, "common.npy"))
+    bases = np.array([base for _, base in task.shards], dtype=np.int64)
+    sides = []
+    for ranks in (codes // task.n, codes % task.n):
+        position = np.asarray(by_rank[ranks])
+        which = np.searchsorted(bases, position, side="right") - 1
+        values = None
+        sizes = np.zeros(len(position), dtype=np.int64)
+        for k in np.unique(which).tolist():
+            at = np.flatnonzero(which == k)
+            with np.load(_sketch_path(task.work, task.shards[k][0])) as data:
+                rows = position[at] - bases[k]
+                if values is None:
+                    values = np.zeros((len(position), data["values"].shape[1]), np.uint64)
+                values[at] = data["values"][rows]
+                sizes[at] = data["sizes"][rows]
+        assert values is not None
+        usable = np.arange(values.shape[1]) < sizes[:, None]
+        usable &= ~np.isin(values, common)
+        sides.append((values, usable))
+    (left, left_ok), (right, right_ok) = sides
+    shared = np.zeros(len(codes), dtype=np.int64)
+    for start in range(0, len(codes), 16_384):  # 16,384 × 16 × 16 comparisons: 4 MiB
+        chunk = slice(start, start + 16_384)
+        same = ((left[chunk][:, :, None] == right[chunk][:, None, :])
+                & left_ok[chunk][:, :, None] & right_ok[chunk][:, None, :])
+        shared[chunk] = same.sum(axis=(1, 2))
+    return codes[shared >= task.need]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1827,25 +1897,25 @@ class _UniquePairs:
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
              shards: Sequence[IndexedShard], max_bucket: int, skip_above: int = 0,
              stage: str = "", min_count: int = 1, only: str = "", write_short: bool = False,
-             short_of: str = "") -> tuple[I64, I64]:
+             write_common: bool = False) -> tuple[I64, I64]:
     """The distinct pairs sharing a key of ``kind`` (codes, sorted) and how many they share.
 
     With ``min_count`` above 1, only the pairs sharing that many: the group tasks then write
     their pairs to the work folder split by code, and a second map sums each part's counts
     and keeps those pairs, so the driver never holds the pairs sharing too few keys (every
     pair sharing one rare term: tens a document, most of the candidate codes).
-    ``write_short`` and ``short_of`` pass to :class:`_SumTask`: pairs one key short of both
-    kinds are kept too (with their count), for an exact recount.
+    ``write_short`` (to :class:`_SumTask`) and ``write_common`` (to :class:`_GroupTask`) leave
+    the pairs one key short and the keys too common to pair in the work folder.
     """
     stage = stage or f"dedup: group {kind} keys"
     bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
     parts = 4 * partitions if min_count > 1 else 0
     tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts,
-                        only=only) for p in range(partitions)]
+                        only=only, write_common=write_common) for p in range(partitions)]
     results = run(_group_task, tasks, stage, [1] * len(tasks))
     if parts:
         results = run(_sum_task, [_SumTask(work, kind, part, partitions, meta.size, min_count,
-                                           write_short, short_of)
+                                           write_short)
                                   for part in range(parts)], stage, [1] * parts)
     return _merge_counts(results, meta.size)
 
@@ -1987,7 +2057,8 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         # Word pairs first: the rare-term shuffle reads the pairs one word pair short.
         phrased = _phrase_candidates(run, work, meta, shards, settings, partitions,
                                      representatives)
-        rare = _rare_candidates(run, work, meta, shards, settings, partitions, representatives)
+        rare = _rare_candidates(run, work, meta, shards, settings, partitions, representatives,
+                                by_rank)
         phrased = np.setdiff1d(phrased, rare)
         pairs = _Pairs.of_codes(np.union1d(np.union1d(rare, phrased), not_near), by_rank,
                                 n)  # in id order
@@ -2074,25 +2145,29 @@ def _phrase_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Ind
     codes, _ = _shuffle(run, work, "phrase", partitions, meta, shards, settings.max_bucket,
                         skip_above=settings.df_cap(len(reps)), stage="dedup: group word pairs",
                         min_count=settings.min_shared_pairs, only="representatives.npy",
-                        write_short=_recounts(settings))
+                        write_common=_recounts(settings))
     return codes
 
 
 def _recounts(settings: CandidateConfig) -> bool:
-    """Whether pairs one rare term and one word pair short get an exact recount."""
+    """Whether pairs counted one rare term short get an exact recount (when their word pairs
+    are at most one short)."""
     return bool(settings.rare_terms and settings.word_pairs and settings.min_shared > 1
                 and settings.min_shared_pairs > 1)
 
 
 def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
-                     settings: CandidateConfig, partitions: int, reps: I64) -> I64:
+                     settings: CandidateConfig, partitions: int, reps: I64,
+                     by_rank: I64) -> I64:
     """Candidate codes from shared rare stems (see :class:`CandidateConfig`).
 
     A key shared by more than ``max_bucket`` representatives only links them in a chain (id
     order), so a pair can share ``min_shared`` kept terms and be counted fewer. The pairs
-    counted one term short that are also one word pair short (two weak signs of copying)
-    have their shared kept terms counted exactly (:func:`_recount_task`, a map over the
-    partitions) and become candidates when those reach ``min_shared``."""
+    counted one term short whose word-pair sketches share at least ``min_shared_pairs - 1``
+    values that are not common phrases (counted exactly, :func:`_word_pair_gate_task`: two
+    weak signs of copying) have their shared kept terms counted exactly
+    (:func:`_recount_task`, a map over the partitions) and become candidates when those
+    reach ``min_shared``."""
     if not settings.rare_terms or len(reps) < 2:
         return np.zeros(0, dtype=np.int64)
     tasks = []
@@ -2111,15 +2186,28 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
                            select=True, cap=cap) for t in tasks]
     run(_select_task, selecting, "dedup: pick rare terms", [len(t.representatives)
                                                              for t in selecting])
-    codes, counts = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
-                             stage="dedup: group rare terms", min_count=settings.min_shared,
-                             short_of="phrase" if _recounts(settings) else "")
-    short = codes[counts < settings.min_shared]
-    codes = codes[counts >= settings.min_shared]
+    recounts = _recounts(settings)
+    codes, _ = _shuffle(run, work, "rare", partitions, meta, shards, settings.max_bucket,
+                        stage="dedup: group rare terms", min_count=settings.min_shared,
+                        write_short=recounts)
+    if not recounts:
+        return codes
+    bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
+    common = [os.path.join(work, f"common-phrase-{p:03d}.npy") for p in range(partitions)]
+    np.save(os.path.join(work, "common.npy"),
+            np.concatenate([np.load(path) for path in common if os.path.exists(path)]
+                           or [np.zeros(0, np.uint64)]), allow_pickle=False)
+    np.save(os.path.join(work, "by-rank.npy"), by_rank, allow_pickle=False)
+    parts = 4 * partitions  # as the rare-term shuffle split its pairs (min_shared > 1)
+    short = np.concatenate(run(_word_pair_gate_task,
+                               [_GateTask(work, part, bases, meta.size,
+                                          settings.min_shared_pairs - 1)
+                                for part in range(parts)],
+                               "dedup: recount rare terms", [1] * parts))
     if len(short) == 0:
         return codes
+    short.sort()
     np.save(os.path.join(work, "recount.npy"), short, allow_pickle=False)
-    bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
     shared = run(_recount_task, [_RecountTask(work, p, bases, meta.size)
                                  for p in range(partitions)],
                  "dedup: recount rare terms", [1] * partitions)
