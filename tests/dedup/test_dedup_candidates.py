@@ -258,6 +258,7 @@ def test_a_recounted_pair_is_verified_by_the_run() -> None:
     counted = find_duplicates(_chained_corpus(2), _CHAINED).stats
     short = find_duplicates(_chained_corpus(1), _CHAINED).stats
     assert counted.rare_term_candidates == short.rare_term_candidates + 1
+    assert (counted.recounted_candidates, short.recounted_candidates) == (1, 0)
 
 
 def test_word_pairs_in_chained_buckets_are_counted_exactly_for_the_gate() -> None:

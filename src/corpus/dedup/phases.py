@@ -2051,14 +2051,14 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     # Kept for explanations (corpus.dedup.explain): who took part in rare-term candidates.
     np.save(os.path.join(work, "representatives.npy"), representatives, allow_pickle=False)
     rare = np.zeros(0, dtype=np.int64)
-    semantic_verified = semantic_rewrites = 0
+    semantic_verified = semantic_rewrites = recounted = 0
     phrased = np.zeros(0, dtype=np.int64)
     if config.rewrites:
         # Word pairs first: the rare-term shuffle reads the pairs one word pair short.
         phrased = _phrase_candidates(run, work, meta, shards, settings, partitions,
                                      representatives)
-        rare = _rare_candidates(run, work, meta, shards, settings, partitions, representatives,
-                                by_rank)
+        rare, recounted = _rare_candidates(run, work, meta, shards, settings, partitions,
+                                           representatives, by_rank)
         phrased = np.setdiff1d(phrased, rare)
         pairs = _Pairs.of_codes(np.union1d(np.union1d(rare, phrased), not_near), by_rank,
                                 n)  # in id order
@@ -2125,6 +2125,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
         paragraph_candidates=len(anchored),
         rare_term_candidates=len(rare),
         word_pair_candidates=len(phrased),
+        recounted_candidates=recounted,
         verified=verified,
         duplicates=duplicates,
         semantic_verified=semantic_verified,
@@ -2158,8 +2159,9 @@ def _recounts(settings: CandidateConfig) -> bool:
 
 def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[IndexedShard],
                      settings: CandidateConfig, partitions: int, reps: I64,
-                     by_rank: I64) -> I64:
-    """Candidate codes from shared rare stems (see :class:`CandidateConfig`).
+                     by_rank: I64) -> tuple[I64, int]:
+    """Candidate codes from shared rare stems (see :class:`CandidateConfig`), and how many
+    of them were recounted.
 
     A key shared by more than ``max_bucket`` representatives only links them in a chain (id
     order), so a pair can share ``min_shared`` kept terms and be counted fewer. The pairs
@@ -2169,7 +2171,7 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
     (:func:`_recount_task`, a map over the partitions) and become candidates when those
     reach ``min_shared``."""
     if not settings.rare_terms or len(reps) < 2:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), 0
     tasks = []
     for k, shard in enumerate(shards):
         low, high = meta.bases[k], meta.bases[k] + shard.documents
@@ -2191,7 +2193,7 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
                         stage="dedup: group rare terms", min_count=settings.min_shared,
                         write_short=recounts)
     if not recounts:
-        return codes
+        return codes, 0
     bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
     common = [os.path.join(work, f"common-phrase-{p:03d}.npy") for p in range(partitions)]
     np.save(os.path.join(work, "common.npy"),
@@ -2205,14 +2207,15 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
                                 for part in range(parts)],
                                "dedup: recount rare terms", [1] * parts))
     if len(short) == 0:
-        return codes
+        return codes, 0
     short.sort()
     np.save(os.path.join(work, "recount.npy"), short, allow_pickle=False)
     shared = run(_recount_task, [_RecountTask(work, p, bases, meta.size)
                                  for p in range(partitions)],
                  "dedup: recount rare terms", [1] * partitions)
     exact = np.sum(shared, axis=0)
-    return np.union1d(codes, short[exact >= settings.min_shared])
+    recounted = short[exact >= settings.min_shared]
+    return np.union1d(codes, recounted), len(recounted)
 
 
 def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],

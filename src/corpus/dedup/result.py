@@ -142,7 +142,9 @@ class DedupStats:
     ``empty`` counts documents without words (never paired); ``exact_pairs`` the links
     between exact copies; ``*_candidates`` the distinct pairs each generator proposed
     (MinHash LSH bands, shared paragraphs, shared rare terms, and shared word pairs that the
-    rare terms had not proposed); ``verified`` the pair
+    rare terms had not proposed); ``recounted_candidates`` those of the rare-term candidates
+    whose shared terms were counted exactly (counted one short where large buckets are
+    chained, see :class:`~corpus.dedup.config.CandidateConfig`); ``verified`` the pair
     verifications run; ``duplicates`` the verified duplicate pairs. With semantic verification
     on, ``semantic_verified`` counts the embedding alignments run and ``semantic_rewrites`` the
     distinct pairs they found to be rewrites (pairs the lexical alignment had rejected).
@@ -158,6 +160,7 @@ class DedupStats:
     semantic_verified: int = 0
     semantic_rewrites: int = 0
     word_pair_candidates: int = 0
+    recounted_candidates: int = 0
 
     def to_dict(self) -> dict[str, int]:
         """A JSON-ready dict of the counters."""
@@ -168,6 +171,7 @@ class DedupStats:
             "paragraph_candidates": self.paragraph_candidates,
             "rare_term_candidates": self.rare_term_candidates,
             "word_pair_candidates": self.word_pair_candidates,
+            "recounted_candidates": self.recounted_candidates,
             "verified": self.verified,
             "duplicates": self.duplicates,
             "semantic_verified": self.semantic_verified,
