@@ -182,9 +182,10 @@ def _stems_path(work: str, shard: int) -> str:
 
 
 def _sketch_path(work: str, shard: int) -> str:
-    """A shard's word-pair sketches as one padded array (documents × ``word_pairs``) and each
-    document's sketch size: rows a task can take by position (:func:`_word_pair_gate_task`)."""
-    return os.path.join(work, f"sketch-{shard:05d}.npz")
+    """A shard's word-pair sketches as one padded array (documents × ``word_pairs + 1``, the
+    last column each document's sketch size): rows a task can take by position, memory-mapped
+    (:func:`_word_pair_gate_task`)."""
+    return os.path.join(work, f"sketch-{shard:05d}.npy")
 
 
 def _keys_path(work: str, kind: str, shard: int, partition: int) -> str:
@@ -682,14 +683,14 @@ class ShardIndexer:
 def _write_sketches(work: str, shard: int, n: int, values: U64, owners: I64,
                     width: int) -> None:
     """Write a shard's word-pair sketches (``(value, owner)`` rows, at most ``width`` an owner)
-    as a padded ``n × width`` array with each owner's sketch size (:func:`_sketch_path`)."""
+    as a padded ``n × (width + 1)`` array, each owner's sketch size last (:func:`_sketch_path`)."""
     order = np.lexsort((values, owners))
     values, owners = values[order], owners[order]
-    sizes = np.bincount(owners, minlength=n).astype(np.int64)
-    dense = np.zeros((n, width), dtype=np.uint64)
+    dense = np.zeros((n, width + 1), dtype=np.uint64)
     column = np.arange(len(owners)) - np.searchsorted(owners, owners, side="left")
     dense[owners, column] = values
-    np.savez(_sketch_path(work, shard), values=dense, sizes=sizes)
+    dense[:, width] = np.bincount(owners, minlength=n).astype(np.uint64)
+    np.save(_sketch_path(work, shard), dense, allow_pickle=False)
 
 
 # -- the driver's view of the index ---------------------------------------------------------
@@ -985,50 +986,49 @@ def _sum_task(task: _SumTask) -> tuple[I64, I64]:
 
 @dataclass(frozen=True, slots=True)
 class _GateTask:
-    """Keep the pairs of one part of ``short-rare`` whose word-pair sketches share at least
+    """Keep the pairs of some parts of ``short-rare`` whose word-pair sketches share at least
     ``need`` values that are not common phrases (``common.npy``)."""
 
     work: str
-    part: int
+    parts: tuple[int, ...]
     shards: tuple[tuple[int, int], ...]  # (shard, base) of every shard
     n: int
     need: int
+    width: int  # CandidateConfig.word_pairs
 
 
 def _word_pair_gate_task(task: _GateTask) -> I64:
-    """Codes of the pairs of this part (counted one rare term short) whose sketches share at
-    least ``need`` word pairs, counted exactly from the two sketches."""
-    codes: I64 = np.load(_short_path(task.work, "rare", task.part))
+    """Codes of the pairs of these parts (counted one rare term short) whose sketches share
+    at least ``need`` word pairs, counted exactly from the two sketches."""
+    codes: I64 = np.concatenate([np.load(_short_path(task.work, "rare", part))
+                                 for part in task.parts])
     if len(codes) == 0:
         return codes
     by_rank = np.load(os.path.join(task.work, "by-rank.npy"), mmap_mode="r")
     common = np.load(os.path.join(task.work, "common.npy"))
     bases = np.array([base for _, base in task.shards], dtype=np.int64)
-    sides = []
-    for ranks in (codes // task.n, codes % task.n):
-        position = np.asarray(by_rank[ranks])
-        which = np.searchsorted(bases, position, side="right") - 1
-        values = None
-        sizes = np.zeros(len(position), dtype=np.int64)
-        for k in np.unique(which).tolist():
-            at = np.flatnonzero(which == k)
-            with np.load(_sketch_path(task.work, task.shards[k][0])) as data:
-                rows = position[at] - bases[k]
-                if values is None:
-                    values = np.zeros((len(position), data["values"].shape[1]), np.uint64)
-                values[at] = data["values"][rows]
-                sizes[at] = data["sizes"][rows]
-        assert values is not None
-        usable = np.arange(values.shape[1]) < sizes[:, None]
-        usable &= ~np.isin(values, common)
-        sides.append((values, usable))
-    (left, left_ok), (right, right_ok) = sides
+    # Both documents of every pair, each shard's sketches read once, in position order.
+    wanted = np.asarray(by_rank[np.concatenate([codes // task.n, codes % task.n])])
+    order = np.argsort(wanted, kind="stable")
+    ordered = wanted[order]
+    bounds = np.searchsorted(ordered, np.append(bases, np.iinfo(np.int64).max))
+    found = np.zeros((len(wanted), task.width + 1), dtype=np.uint64)
+    for k in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
+        low, high = int(bounds[k]), int(bounds[k + 1])
+        sketch = np.load(_sketch_path(task.work, task.shards[k][0]), mmap_mode="r")
+        found[order[low:high]] = sketch[ordered[low:high] - bases[k]]
+    left, right = found[:len(codes)], found[len(codes):]
+    width = task.width  # the last column: the sketch's size
+    slots = np.arange(width)
     shared = np.zeros(len(codes), dtype=np.int64)
     for start in range(0, len(codes), 16_384):  # 16,384 × 16 × 16 comparisons: 4 MiB
-        chunk = slice(start, start + 16_384)
-        same = ((left[chunk][:, :, None] == right[chunk][:, None, :])
-                & left_ok[chunk][:, :, None] & right_ok[chunk][:, None, :])
-        shared[chunk] = same.sum(axis=(1, 2))
+        a, b = left[start:start + 16_384], right[start:start + 16_384]
+        same = ((a[:, :width, None] == b[:, None, :width])
+                & (slots < b[:, width, None].astype(np.int64))[:, None, :])
+        hit = same.any(axis=2) & (slots < a[:, width, None].astype(np.int64))
+        row, column = np.nonzero(hit)  # values are distinct within a sketch
+        row = row[~np.isin(a[row, column], common)]  # common phrases pair nothing
+        shared[start:start + len(a)] = np.bincount(row, minlength=len(a))
     return codes[shared >= task.need]
 
 
@@ -2200,12 +2200,14 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
             np.concatenate([np.load(path) for path in common if os.path.exists(path)]
                            or [np.zeros(0, np.uint64)]), allow_pickle=False)
     np.save(os.path.join(work, "by-rank.npy"), by_rank, allow_pickle=False)
-    parts = 4 * partitions  # as the rare-term shuffle split its pairs (min_shared > 1)
+    # The rare-term shuffle split its pairs in 4 parts a partition (min_shared > 1); a task
+    # takes the 4 of one partition.
     short = np.concatenate(run(_word_pair_gate_task,
-                               [_GateTask(work, part, bases, meta.size,
-                                          settings.min_shared_pairs - 1)
-                                for part in range(parts)],
-                               "dedup: recount rare terms", [1] * parts))
+                               [_GateTask(work, tuple(range(4 * p, 4 * p + 4)), bases,
+                                          meta.size, settings.min_shared_pairs - 1,
+                                          settings.word_pairs)
+                                for p in range(partitions)],
+                               "dedup: recount rare terms", [1] * partitions))
     if len(short) == 0:
         return codes, 0
     short.sort()
