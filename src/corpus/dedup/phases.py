@@ -2054,7 +2054,7 @@ def dedup_shards(work: str | os.PathLike[str], shards: Sequence[IndexedShard],
     semantic_verified = semantic_rewrites = recounted = 0
     phrased = np.zeros(0, dtype=np.int64)
     if config.rewrites:
-        # Word pairs first: the rare-term shuffle reads the pairs one word pair short.
+        # Word pairs first: the rare-term recount reads the common phrases they leave.
         phrased = _phrase_candidates(run, work, meta, shards, settings, partitions,
                                      representatives)
         rare, recounted = _rare_candidates(run, work, meta, shards, settings, partitions,
@@ -2151,8 +2151,8 @@ def _phrase_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Ind
 
 
 def _recounts(settings: CandidateConfig) -> bool:
-    """Whether pairs counted one rare term short get an exact recount (when their word pairs
-    are at most one short)."""
+    """Whether pairs counted one rare term short get an exact recount (those whose sketches
+    share ``min_shared_pairs - 1`` word pairs: :func:`_rare_candidates`)."""
     return bool(settings.rare_terms and settings.word_pairs and settings.min_shared > 1
                 and settings.min_shared_pairs > 1)
 
