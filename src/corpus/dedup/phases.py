@@ -1894,6 +1894,10 @@ class _UniquePairs:
         return found
 
 
+#: Parts a shuffle's pairs are split in, per key partition, when they are summed (_SumTask).
+_PARTS_PER_PARTITION = 4
+
+
 def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
              shards: Sequence[IndexedShard], max_bucket: int, skip_above: int = 0,
              stage: str = "", min_count: int = 1, only: str = "", write_short: bool = False,
@@ -1909,7 +1913,7 @@ def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
     """
     stage = stage or f"dedup: group {kind} keys"
     bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
-    parts = 4 * partitions if min_count > 1 else 0
+    parts = _PARTS_PER_PARTITION * partitions if min_count > 1 else 0
     tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts,
                         only=only, write_common=write_common) for p in range(partitions)]
     results = run(_group_task, tasks, stage, [1] * len(tasks))
@@ -2200,10 +2204,11 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
             np.concatenate([np.load(path) for path in common if os.path.exists(path)]
                            or [np.zeros(0, np.uint64)]), allow_pickle=False)
     np.save(os.path.join(work, "by-rank.npy"), by_rank, allow_pickle=False)
-    # The rare-term shuffle split its pairs in 4 parts a partition (min_shared > 1); a task
-    # takes the 4 of one partition.
+    # The rare-term shuffle split its pairs in parts (min_shared > 1); a task takes as many
+    # as there are to a key partition.
+    per = _PARTS_PER_PARTITION
     short = np.concatenate(run(_word_pair_gate_task,
-                               [_GateTask(work, tuple(range(4 * p, 4 * p + 4)), bases,
+                               [_GateTask(work, tuple(range(per * p, per * p + per)), bases,
                                           meta.size, settings.min_shared_pairs - 1,
                                           settings.word_pairs)
                                 for p in range(partitions)],
