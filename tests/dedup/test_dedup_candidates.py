@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -180,6 +181,18 @@ def _made_up(prefix: str, count: int) -> list[str]:
     return [f"{prefix}{chr(97 + k // 26)}{chr(97 + k % 26)}x" for k in range(count)]
 
 
+def _two_and_fillers(a: list[str], b: list[str],
+                     filler: Callable[[str, list[str]], list[str]]) -> list[Document]:
+    """Documents ``recount a`` and ``recount b`` of the words ``a`` and ``b``, and the six
+    fillers, each of the words ``filler(name, its own 30 made-up words)``."""
+    docs = [make_doc(["Harvest notes", " ".join(a) + "."], 0, "recount a"),
+            make_doc(["Field notes", " ".join(b) + "."], 1, "recount b")]
+    for k, name in enumerate(_FILLERS):
+        words = filler(name, _made_up(f"fil{k}q", 30))
+        docs.append(make_doc(["Filler notes", " ".join(words) + "."], 2 + k, name))
+    return docs
+
+
 def _chained_corpus(shared_pairs: int) -> list[Document]:
     """Two texts sharing five terms and nothing else: two (*zorblat*, *quendix*) only with each
     other, three (*vintrop*, *plimsek*, *gleburn*) also with six fillers, so that with
@@ -192,13 +205,8 @@ def _chained_corpus(shared_pairs: int) -> list[Document]:
          *a[24:]]
     b = [*b[:10], *(w.format(own="drovzzx") for w in run), *b[10:14], fifth, *b[14:22], fourth,
          *b[22:]]
-    docs = [make_doc(["Harvest notes", " ".join(a) + "."], 0, "recount a"),
-            make_doc(["Field notes", " ".join(b) + "."], 1, "recount b")]
-    for k, name in enumerate(_FILLERS):
-        own = _made_up(f"fil{k}q", 30)
-        docs.append(make_doc(["Filler notes", " ".join(
-            [*own[:10], third, *own[10:20], fourth, *own[20:], fifth]) + "."], 2 + k, name))
-    return docs
+    return _two_and_fillers(
+        a, b, lambda _, own: [*own[:10], third, *own[10:20], fourth, *own[20:], fifth])
 
 
 def _chained_phrase_corpus() -> list[Document]:
@@ -209,13 +217,7 @@ def _chained_phrase_corpus() -> list[Document]:
     a, b = _made_up("kelm", 30), _made_up("drov", 30)
     a = [*a[:8], first, *a[8:12], second, *a[12:20], third, fourth, fifth, *a[20:]]
     b = [*b[:10], second, *b[10:14], first, *b[14:22], third, fourth, fifth, *b[22:]]
-    docs = [make_doc(["Harvest notes", " ".join(a) + "."], 0, "recount a"),
-            make_doc(["Field notes", " ".join(b) + "."], 1, "recount b")]
-    for k, name in enumerate(_FILLERS):
-        own = _made_up(f"fil{k}q", 30)
-        docs.append(make_doc(["Filler notes", " ".join(
-            [*own[:10], third, fourth, fifth, *own[10:]]) + "."], 2 + k, name))
-    return docs
+    return _two_and_fillers(a, b, lambda _, own: [*own[:10], third, fourth, fifth, *own[10:]])
 
 
 _CHAINED = DedupConfig(candidates=CandidateConfig(max_bucket=2, word_pairs=64))
@@ -283,15 +285,10 @@ def _common_phrase_corpus() -> list[Document]:
          fifth, *a[20:24], *phrase, *a[24:]]
     b = [*b[:10], second, *b[10:14], first, *b[14:16], fifth, *b[16:18], third, *b[18:20],
          fourth, *b[20:24], *phrase, *b[24:]]
-    docs = [make_doc(["Harvest notes", " ".join(a) + "."], 0, "recount a"),
-            make_doc(["Field notes", " ".join(b) + "."], 1, "recount b")]
-    for k, name in enumerate(_FILLERS):
-        own = _made_up(f"fil{k}q", 30)
-        terms = [third, fourth, fifth] if name in {"filler one", "filler six", "filler five"} \
-            else []
-        docs.append(make_doc(["Filler notes", " ".join(
-            [*own[:10], *phrase, *own[10:20], *terms, *own[20:]]) + "."], 2 + k, name))
-    return docs
+    between = {"filler one", "filler six", "filler five"}  # between the two in id order
+    return _two_and_fillers(a, b, lambda name, own: [
+        *own[:10], *phrase, *own[10:20], *([third, fourth, fifth] if name in between else []),
+        *own[20:]])
 
 
 @pytest.mark.parametrize(("max_df", "recounted"), [(64, True), (7, False)])
