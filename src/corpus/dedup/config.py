@@ -232,7 +232,10 @@ class CandidateConfig:
     grows with the corpus and rewrite detection does not switch itself off in a large one
     (an absolute cap of 64 left no term at 10,000 documents). Buckets (an LSH band value or a
     term) with more than ``max_bucket`` documents are chained in id order instead of paired
-    all-to-all, which bounds the work per bucket whatever the cap.
+    all-to-all, which bounds the work per bucket whatever the cap. A chain can count a pair
+    short: a pair counted one term short whose word-pair sketches (below) share
+    ``min_shared_pairs - 1`` values that are not common phrases has its kept terms counted
+    exactly, and is a candidate when they reach ``min_shared``.
 
     Which terms are a document's rarest depends on the rest of the corpus: a second rewrite
     of a source raises the document frequency of the terms the three share, and behind a
