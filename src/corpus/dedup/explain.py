@@ -436,9 +436,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
                   int(df[s & (_DF_BUCKETS - 1)]) if df is not None else 0)
          for s in shared_stems),
         key=lambda t: (t.df, t.word)))
-    recounted = watch.shared("rare-exact", code) > 0
-    rare = config.rewrites and (watch.shared("rare", code) >= settings.min_shared
-                                or watch.shared("rare-exact", code) >= settings.min_shared)
+    exact_count = watch.shared("rare-exact", code)  # 0: not recounted
+    rare = config.rewrites and max(watch.shared("rare", code), exact_count) >= settings.min_shared
     pairs_of = {**_pair_words(entry_b.key), **_pair_words(entry_a.key)}
     shared_pairs = tuple(sorted(
         pairs_of.get(v, f"#{v:016x}") for v in
@@ -457,7 +456,7 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         limits=(settings.kept_terms(len(_content_stems([entry_a.key])[0])),
                 settings.kept_terms(len(_content_stems([entry_b.key])[0]))),
         shared_terms=shared_terms, min_shared=settings.min_shared, rare=bool(rare),
-        recounted=recounted, max_bucket=settings.max_bucket,
+        recounted=exact_count > 0, max_bucket=settings.max_bucket,
         word_pairs=settings.word_pairs, shared_pairs=shared_pairs,
         min_shared_pairs=settings.min_shared_pairs, phrase=bool(phrase),
         represented_by=represented, near_checked=(left, right) in near_seen,

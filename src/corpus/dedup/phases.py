@@ -927,17 +927,24 @@ class _GroupTask:
     write_common: bool = False
 
 
+def _partition_records(work: str, kind: str, shards: tuple[tuple[int, int], ...],
+                       partition: int) -> tuple[U64, I64]:
+    """Every shard's ``(key, doc)`` records of one partition of ``kind``, docs as global
+    positions (``shards``: (shard, base) of every shard)."""
+    keys, docs = [], []
+    for shard, base in shards:
+        records = np.load(_keys_path(work, kind, shard, partition))
+        keys.append(records["key"])
+        docs.append(records["doc"] + base)
+    return (np.concatenate(keys) if keys else np.zeros(0, np.uint64),
+            np.concatenate(docs) if docs else np.zeros(0, np.int64))
+
+
 def _group_task(task: _GroupTask) -> tuple[I64, I64]:
     """Codes of the pairs sharing a key (unique), and for each how many keys they share
     in this partition."""
-    keys, docs = [], []
-    for shard, base in task.shards:
-        records = np.load(_keys_path(task.work, task.kind, shard, task.partition))
-        keys.append(records["key"])
-        docs.append(records["doc"] + base)
+    all_keys, all_docs = _partition_records(task.work, task.kind, task.shards, task.partition)
     rank = np.load(os.path.join(task.work, "rank.npy"), mmap_mode="r")
-    all_keys = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
-    all_docs = np.concatenate(docs) if docs else np.zeros(0, np.int64)
     if task.only:
         taking = np.isin(all_docs, np.load(os.path.join(task.work, task.only)))
         all_keys, all_docs = all_keys[taking], all_docs[taking]
@@ -1048,15 +1055,8 @@ def _recount_task(task: _RecountTask) -> I64:
     the two documents share."""
     codes = np.load(os.path.join(task.work, "recount.npy"))
     rank = np.load(os.path.join(task.work, "rank.npy"), mmap_mode="r")
-    keys, owners = [], []
-    for shard, base in task.shards:
-        records = np.load(_keys_path(task.work, "rare", shard, task.partition))
-        keys.append(records["key"])
-        owners.append(np.asarray(rank[records["doc"] + base]))
-    if not keys:
-        return np.zeros(len(codes), dtype=np.int64)
-    return _shared_counts(np.concatenate(keys), np.concatenate(owners), codes // task.n,
-                          codes % task.n)
+    keys, docs = _partition_records(task.work, "rare", task.shards, task.partition)
+    return _shared_counts(keys, np.asarray(rank[docs]), codes // task.n, codes % task.n)
 
 
 def _shared_counts(keys: U64, owners: I64, left: I64, right: I64) -> I64:
@@ -1894,6 +1894,11 @@ class _UniquePairs:
         return found
 
 
+def _shard_bases(meta: _Meta, shards: Sequence[IndexedShard]) -> tuple[tuple[int, int], ...]:
+    """(shard, base) of every shard: what tasks that read every shard's keys are given."""
+    return tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
+
+
 #: Parts a shuffle's pairs are split in, per key partition, when they are summed (_SumTask).
 _PARTS_PER_PARTITION = 4
 
@@ -1912,7 +1917,7 @@ def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
     the pairs one key short and the keys too common to pair in the work folder.
     """
     stage = stage or f"dedup: group {kind} keys"
-    bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
+    bases = _shard_bases(meta, shards)
     parts = _PARTS_PER_PARTITION * partitions if min_count > 1 else 0
     tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts,
                         only=only, write_common=write_common) for p in range(partitions)]
@@ -2198,7 +2203,7 @@ def _rare_candidates(run: RunMap, work: str, meta: _Meta, shards: Sequence[Index
                         write_short=recounts)
     if not recounts:
         return codes, 0
-    bases = tuple((s.shard, meta.bases[k]) for k, s in enumerate(shards))
+    bases = _shard_bases(meta, shards)
     common = [os.path.join(work, f"common-phrase-{p:03d}.npy") for p in range(partitions)]
     np.save(os.path.join(work, "common.npy"),
             np.concatenate([np.load(path) for path in common if os.path.exists(path)]
