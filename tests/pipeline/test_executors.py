@@ -188,6 +188,31 @@ def test_a_dask_task_lost_with_its_worker_is_retried(tmp_path: Path) -> None:
     assert marker.read_text() == "died once"  # the first attempt really died
 
 
+def malloc_environment(_: object) -> dict[str, str]:
+    """The glibc allocator's variables in the environment of the process running the task."""
+    return {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}
+
+
+def test_local_cluster_workers_keep_the_allocator_defaults() -> None:
+    # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which costs numpy
+    # temporaries millions of page faults; the local cluster leaves it out, but keeps a
+    # threshold the user configured.
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    import dask
+
+    from corpus.pipeline import DaskExecutor
+
+    assert "MALLOC_TRIM_THRESHOLD_" in dask.config.get("distributed.nanny.pre-spawn-environ")
+    with DaskExecutor(1) as cluster:
+        assert cluster.map(malloc_environment, [None]) == [{}]
+    assert dask.config.get("distributed.nanny.pre-spawn-environ")["MALLOC_TRIM_THRESHOLD_"] \
+        == 65536  # the configuration is restored
+    own = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 131072}
+    with dask.config.set(own), DaskExecutor(1) as cluster:
+        kept = cluster.map(malloc_environment, [None])
+    assert kept == [{"MALLOC_TRIM_THRESHOLD_": "131072"}]
+
+
 _EARLY = """
 import sys
 
