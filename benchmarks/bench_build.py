@@ -18,6 +18,7 @@ Run::
     python benchmarks/bench_build.py --docs 10000 --engines serial processes:1 processes:2
     python benchmarks/bench_build.py --docs 10000 30000 100000 --engines processes:2
     python benchmarks/bench_build.py --docs 10000 --engines processes:2 dask:2
+    python benchmarks/bench_build.py --docs 10000 --engines processes:2 dask:2 --rounds 8
     python benchmarks/bench_build.py --docs 10000 --incremental   # 1% changed, cached rebuild
     python benchmarks/bench_build.py --docs 100000 --incremental --rounds 3   # median of 3
 """
@@ -239,8 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--incremental", action="store_true",
                         help="measure a cached rebuild after 1%% of the files change instead")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="with --incremental: full build and rebuild pairs to take the "
-                             "median share of")
+                        help="builds per engine, the engines in turn (the results keep the "
+                             "median; the ratios to the first engine are printed); with "
+                             "--incremental: full build and rebuild pairs to take the median "
+                             "share of")
     args = parser.parse_args(argv)
     if args.incremental:
         for count in args.docs:
@@ -254,11 +257,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     for count in args.docs:
         corpus = generate(count, args.data / f"news-{count}")
         floor_seconds = floor(corpus, args.data / f"floor-{count}.parquet")
+        runs: dict[str, list[tuple[float, float]]] = {item: [] for item in args.engines}
+        for round_ in range(args.rounds):
+            # Engines in turn, round after round: a drift of the machine's speed reaches
+            # every engine alike, and each round's ratios compare builds run minutes apart.
+            for item in args.engines:
+                engine, _, workers = item.partition(":")
+                seconds, rss = timed_build(corpus, args.data / "store", engine,
+                                           int(workers or 1))
+                runs[item].append((seconds, rss))
+                label = item if args.rounds == 1 else f"{item} #{round_ + 1}"
+                print(f"{count:>10,} {label:>12} {seconds:>9.1f} {count / seconds:>8,.0f} "
+                      f"{rss:>8,.0f} {floor_seconds:>8.1f} {seconds / floor_seconds:>8.1f}")
+        if args.rounds > 1:
+            first = args.engines[0]
+            for item in args.engines[1:]:
+                ratios = [s / f for (s, _), (f, _) in zip(runs[item], runs[first], strict=True)]
+                print(f"{item} ÷ {first} over {args.rounds} rounds: median "
+                      f"{statistics.median(ratios):.2f}, range {min(ratios):.2f}-"
+                      f"{max(ratios):.2f} ({', '.join(f'{r:.2f}' for r in ratios)})")
         for item in args.engines:
             engine, _, workers = item.partition(":")
-            seconds, rss = timed_build(corpus, args.data / "store", engine, int(workers or 1))
-            print(f"{count:>10,} {item:>12} {seconds:>9.1f} {count / seconds:>8,.0f} "
-                  f"{rss:>8,.0f} {floor_seconds:>8.1f} {seconds / floor_seconds:>8.1f}")
+            seconds = statistics.median(s for s, _ in runs[item])
+            rss = max(r for _, r in runs[item])
             results = [r for r in results if not (r["documents"] == count and r["engine"] == engine
                                                   and r["workers"] == int(workers or 1))]
             results.append({"documents": count, "seconds": round(seconds, 2), "engine": engine,

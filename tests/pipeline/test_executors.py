@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,69 @@ def test_local_cluster_workers_keep_the_allocator_defaults() -> None:
         kept = cluster.map(malloc_environment, [None])
     assert kept == [{"MALLOC_TRIM_THRESHOLD_": "131072"}]
 
+
+
+def worker_state(_: object) -> dict[str, object]:
+    """What a task finds in its worker: the frozen objects of the warm-up module, whether the
+    pipeline's stages were imported before it, and Dask's profiler setting."""
+    import gc
+
+    import dask
+
+    return {"frozen": gc.get_freeze_count() > 0,
+            "stages": "corpus.pipeline.stages" in sys.modules,
+            "profiler": dask.config.get("distributed.worker.profile.enabled")}
+
+
+def test_local_cluster_workers_start_warm_and_without_the_profiler() -> None:
+    # As the process pool's: the pipeline imported and the collector's view frozen before the
+    # first task; and no statistical profiler, since the cluster has no dashboard.
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from corpus.pipeline import DaskExecutor
+
+    with DaskExecutor(1) as cluster:
+        assert cluster.map(worker_state, [None]) == [
+            {"frozen": True, "stages": True, "profiler": False}]
+
+
+def test_the_local_cluster_starts_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Making the executor does not wait for the cluster: the caller goes on (a build lists its
+    # corpus meanwhile) and the first map waits for it.
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from corpus.pipeline import DaskExecutor
+
+    release = threading.Event()
+    waited: list[bool] = []
+    real = distributed.LocalCluster
+
+    def held(*args: object, **kwargs: object) -> object:
+        waited.append(release.wait(timeout=30))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(distributed, "LocalCluster", held)
+    with DaskExecutor(1) as cluster:
+        assert cluster.workers == 1
+        release.set()  # only now may the cluster start: the constructor has returned
+        assert cluster.map(square, [3]) == [9]
+    assert waited == [True]
+
+
+def test_a_local_cluster_that_cannot_start_fails_the_first_map(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from corpus.pipeline import DaskExecutor
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise OSError("no free port")
+
+    monkeypatch.setattr(distributed, "LocalCluster", refused)
+    with DaskExecutor(1) as cluster:
+        assert cluster.map(square, []) == []  # nothing to run: nothing waited for
+        with pytest.raises(ExecutorError, match="cannot start a local Dask cluster: no free port"):
+            cluster.map(square, [3])
+        with pytest.raises(ExecutorError, match="closed"):
+            cluster.map(square, [3])
 
 _EARLY = """
 import sys

@@ -32,6 +32,7 @@ from concurrent.futures import (
     CancelledError,
     Future,
     ProcessPoolExecutor,
+    ThreadPoolExecutor,
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
@@ -67,7 +68,8 @@ _TASKS_AHEAD = 4
 #: values when it is installed, as ``datasets`` installs it: once in the fork server, not in
 #: every worker. :mod:`corpus.pipeline._warm` imports the stages, builds their per-process
 #: tables and freezes the garbage collector's generations, last, so that pandas is frozen too.
-_PRELOAD = ["pandas", "corpus.pipeline._warm"]
+_WARM = "corpus.pipeline._warm"
+_PRELOAD = ["pandas", _WARM]
 
 
 def start_fork_server() -> bool:
@@ -279,18 +281,25 @@ _DASK_TRIM = ("MALLOC_TRIM_THRESHOLD_", "65536")
 
 @contextlib.contextmanager
 def _local_worker_environment() -> Iterator[None]:
-    """While a ``LocalCluster`` starts: Dask's worker environment without its default trim
-    threshold. A value the user configured (another one) is kept. Set after ``distributed``
-    is imported, since its defaults are merged into a value set before."""
+    """While a ``LocalCluster`` starts: Dask's worker settings for a cluster that serves one
+    build and has no dashboard.
+
+    - The workers' environment without Dask's default trim threshold. A value the user
+      configured (another one) is kept. Set after ``distributed`` is imported, since its
+      defaults are merged into a value set before.
+    - No statistical profiler in the workers: it samples each task's thread 100 times a
+      second for the dashboard, taking the interpreter's lock from the task every time (about
+      40% of a worker's context switches), and this cluster has no dashboard to show it on.
+    """
     import dask
 
+    settings: dict[str, Any] = {"distributed.worker.profile.enabled": False}
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
     name, value = _DASK_TRIM
-    if str(environ.get(name)) != value:
-        yield
-        return
-    del environ[name]
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    if str(environ.get(name)) == value:
+        del environ[name]
+        settings["distributed.nanny.pre-spawn-environ"] = environ
+    with dask.config.set(settings):
         yield
 
 
@@ -299,9 +308,12 @@ class DaskExecutor:
 
     With ``scheduler`` (``"tcp://HOST:8786"``) it connects to a running cluster; without, it
     starts a ``LocalCluster`` of ``workers`` single-threaded worker processes on loopback and
-    stops it on :meth:`close`; its workers keep glibc's default memory thresholds, as the
-    process pool's do (Dask sets a fixed trim threshold that costs numpy-heavy tasks page
-    faults). Tasks lost with a worker are retried ``retries`` times.
+    stops it on :meth:`close`. The local cluster starts in the background, while the caller
+    goes on (a build lists its corpus meanwhile); the first :meth:`map` waits for it, and a
+    failure to start is raised there. Its workers import the pipeline's modules and build their
+    tables as they start (:mod:`corpus.pipeline._warm`), and keep glibc's default memory
+    thresholds, as the process pool's do (Dask sets a fixed trim threshold that costs
+    numpy-heavy tasks page faults). Tasks lost with a worker are retried ``retries`` times.
     Workers must be able to import ``corpus`` and to read the paths the stages name (the
     input, and the build's work folder: local paths work for a cluster on one machine).
     """
@@ -310,31 +322,57 @@ class DaskExecutor:
 
     def __init__(self, workers: int | None = None, *, scheduler: str | None = None,
                  retries: int = 2, timeout: float = 30.0) -> None:
-        distributed = _import_distributed()
+        self._distributed = _import_distributed()
         self._cluster: Any = None
-        try:
-            if scheduler:
-                self._client = distributed.Client(scheduler, timeout=timeout,
-                                                  set_as_default=False)
-            else:
-                count = default_workers() if workers is None else workers
-                if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                    raise ConfigError(
-                        f"workers={workers!r} is invalid: give a whole number of at least 1"
-                    )
-                with _local_worker_environment():
-                    self._cluster = distributed.LocalCluster(
-                        n_workers=count, threads_per_worker=1, processes=True,
-                        dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
-                    )
-                self._client = distributed.Client(self._cluster, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            self.close()
-            where = scheduler or "a local cluster"
-            raise ExecutorError(f"cannot reach the Dask scheduler at {where}: {exc}") from None
+        self._client: Any = None
         self._retries = retries
-        info = self._client.scheduler_info()
-        self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
+        self._starting: Future[None] | None = None
+        if scheduler:
+            info = self._connect(scheduler, timeout).scheduler_info()
+            self.workers = max(1, sum(w.get("nthreads", 1)
+                                      for w in info.get("workers", {}).values()))
+            return
+        count = default_workers() if workers is None else workers
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ConfigError(f"workers={workers!r} is invalid: give a whole number of at least 1")
+        self.workers = count  # one thread per worker
+        starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-dask-start")
+        self._starting = starter.submit(self._start_local, count)
+        starter.shutdown(wait=False)
+
+    def _connect(self, scheduler: str, timeout: float) -> Any:
+        try:
+            self._client = self._distributed.Client(scheduler, timeout=timeout,
+                                                    set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ExecutorError(
+                f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        return self._client
+
+    def _start_local(self, count: int) -> None:
+        try:
+            with _local_worker_environment():
+                self._cluster = self._distributed.LocalCluster(
+                    n_workers=count, threads_per_worker=1, processes=True,
+                    dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
+                    preload=[_WARM],
+                )
+            self._client = self._distributed.Client(self._cluster, set_as_default=False)
+        except (OSError, TimeoutError, RuntimeError) as exc:
+            raise ExecutorError(f"cannot start a local Dask cluster: {exc}") from None
+
+    def _ready(self) -> Any:
+        """The client, once the local cluster has started (raises what stopped it)."""
+        if self._starting is not None:
+            starting, self._starting = self._starting, None
+            try:
+                starting.result()
+            except BaseException:
+                self.close()
+                raise
+        if self._client is None:
+            raise ExecutorError("the Dask executor is closed")
+        return self._client
 
     def __enter__(self) -> DaskExecutor:
         return self
@@ -347,7 +385,7 @@ class DaskExecutor:
         weight = _weights(tasks, weights)
         if not tasks:
             return []
-        futures = self._client.map(fn, list(tasks), pure=False, retries=self._retries)
+        futures = self._ready().map(fn, list(tasks), pure=False, retries=self._retries)
         position = {f.key: i for i, f in enumerate(futures)}
         finished: queue.Queue[Any] = queue.Queue()
         for future in futures:
@@ -390,9 +428,12 @@ class DaskExecutor:
             self._client.cancel(futures)
 
     def close(self) -> None:
-        client = getattr(self, "_client", None)
+        starting, self._starting = self._starting, None
+        if starting is not None:  # closed before its first map: let the start finish first
+            with contextlib.suppress(BaseException):
+                starting.result()
+        client, self._client = self._client, None
         if client is not None:
-            self._client = None
             client.close()
         if self._cluster is not None:
             cluster, self._cluster = self._cluster, None

@@ -599,8 +599,9 @@ def build(
         caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
     with contextlib.ExitStack() as running:
         runner: Executor | None = None
-        if not scheduler and (executor == "processes" or (executor is None and workers)):
-            # Worker processes whatever the corpus: they start while the corpus is listed.
+        if not scheduler and (executor in ("processes", "dask") or (executor is None and workers)):
+            # Worker processes whatever the corpus: they start while the corpus is listed (a
+            # local Dask cluster starts in the background as it is made).
             runner = running.enter_context(_executor_for(executor, workers, scheduler, 0))
             if isinstance(runner, ProcessExecutor):
                 runner.start()
