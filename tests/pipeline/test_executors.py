@@ -214,7 +214,6 @@ def test_local_cluster_workers_keep_the_allocator_defaults() -> None:
     assert kept == [{"MALLOC_TRIM_THRESHOLD_": "131072"}]
 
 
-
 def worker_state(_: object) -> dict[str, object]:
     """What a task finds in its worker: the frozen objects of the warm-up module, whether the
     pipeline's stages were imported before it, and Dask's profiler setting."""
@@ -276,6 +275,7 @@ def test_a_local_cluster_that_cannot_start_fails_the_first_map(
             cluster.map(square, [3])
         with pytest.raises(ExecutorError, match="closed"):
             cluster.map(square, [3])
+
 
 _EARLY = """
 import sys
