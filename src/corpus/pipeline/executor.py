@@ -430,7 +430,7 @@ class DaskExecutor:
     def close(self) -> None:
         starting, self._starting = self._starting, None
         if starting is not None:  # closed before its first map: let the start finish first
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(Exception):
                 starting.result()
         client, self._client = self._client, None
         if client is not None:
