@@ -1,13 +1,16 @@
 """The dedup driver's compact structures agree with the plain Python ones they replace: packed
 strings with a list of str, the sparse union-find with :class:`UnionFind` over every document,
 the packed merge of shuffle counts with ``np.unique``, the local verification order with the
-candidate graph's components, the set of unique pairs with exact membership; and a repeated id
-is still reported with both of its files."""
+candidate graph's components, the set of unique pairs with exact membership, a writer's
+partitioned key file with a file per partition; and a repeated id is still reported with both
+of its files."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import pickle
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import SimpleNamespace
@@ -33,11 +36,13 @@ from corpus.dedup.phases import (
     _pair_hashes,
     _Pairs,
     _pairs_per_task,
+    _read_partition,
     _Spools,
     _stars,
     _Strings,
     _Union,
     _UniquePairs,
+    _write_partitions,
     dedup_shards,
     serial_run,
 )
@@ -80,6 +85,41 @@ def test_packed_strings_agree_with_the_list(texts: list[str]) -> None:
 def test_packed_strings_concatenate_in_order(parts: list[list[str]]) -> None:
     joined = _Strings.concat([_Strings.of(part) for part in parts])
     assert list(joined) == [text for part in parts for text in part]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2**64 - 1), st.integers(0, 10**6)), max_size=300),
+       st.integers(1, 17))
+def test_a_partitioned_key_file_reads_back_each_partition_in_order(
+        records: list[tuple[int, int]], partitions: int) -> None:
+    """Each partition reads back exactly the records whose key falls in it, in the order they
+    were given (what the grouping tasks read of every shard), and all of them together; the
+    writer makes one file, whatever the number of partitions."""
+    keys = np.array([k for k, _ in records], dtype=np.uint64)
+    docs = np.array([d for _, d in records], dtype=np.int64)
+    with tempfile.TemporaryDirectory() as work:
+        _write_partitions(work, "band", 3, partitions, keys, docs)
+        assert os.listdir(work) == ["keys-band-00003.bin"]
+        every = []
+        for p in range(partitions):
+            got = _read_partition(work, "band", 3, p)
+            assert [(int(k), int(d)) for k, d in zip(got["key"], got["doc"], strict=True)] == [
+                (k, d) for k, d in records if k % partitions == p]
+            every += [(int(k), int(d)) for k, d in zip(got["key"], got["doc"], strict=True)]
+        whole = _read_partition(work, "band", 3)
+        assert [(int(k), int(d)) for k, d in zip(whole["key"], whole["doc"], strict=True)
+                ] == every
+        got["doc"] += 1  # writable: a reader may shift positions in place
+
+
+@pytest.mark.parametrize("cut", [0, 5, 8 + 8 * 3, 8 + 8 * 3 + 16 * 2 + 3])
+def test_a_key_file_cut_short_is_an_error_naming_it(tmp_path: Path, cut: int) -> None:
+    keys = np.arange(10, dtype=np.uint64)
+    _write_partitions(str(tmp_path), "rare", 0, 2, keys, np.arange(10, dtype=np.int64))
+    path = tmp_path / "keys-rare-00000.bin"
+    path.write_bytes(path.read_bytes()[:cut])
+    with pytest.raises(OSError, match=r"keys-rare-00000\.bin"):
+        _read_partition(str(tmp_path), "rare", 0, 1)
 
 
 def test_packed_strings_refuse_positions_outside() -> None:

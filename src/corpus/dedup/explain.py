@@ -53,6 +53,7 @@ from corpus.dedup.phases import (
     _keys_path,
     _load_meta,
     _pair_values,
+    _read_partition,
     _RecountTask,
     _Spools,
     _SumTask,
@@ -589,9 +590,8 @@ def _anchor_numbers(key: str) -> list[int]:
 def _kept_stems(work: Path, position: int) -> list[int]:
     """The rare stems the run kept for the document at ``position`` (single shard)."""
     kept: list[int] = []
-    path = Path(_keys_path(str(work), "rare", 0, 0))
-    if path.exists():
-        records = np.load(path)
+    if Path(_keys_path(str(work), "rare", 0)).exists():
+        records = _read_partition(str(work), "rare", 0)
         kept = records["key"][records["doc"] == position].tolist()
     return kept
 
