@@ -8,6 +8,8 @@ import os
 import shutil
 import socket
 import tarfile
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import MANIFEST, Version, list_releases
 from corpus.publish.manifest import Manifest
+from corpus.publish.parquet import write_batches
 from corpus.schema import CLUSTERS_SCHEMA, REJECTS_SCHEMA, SCHEMA, from_row
 
 BAD_UTF8 = b"Headline\nA body paragraph that is long enough to be body text.\n\xff\xfe broken\n"
@@ -308,15 +311,57 @@ def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(
     real_row_json = row_json
 
     def failing_row_json(row: Mapping[str, object]) -> bytes:
-        calls["n"] += 1
-        if calls["n"] == 3:  # the write stage has started: work files and shards exist
+        # clusters.parquet's rows are made on a thread of their own; the build's own first
+        # call is in the write stage, once work files and shards exist
+        if threading.current_thread() is threading.main_thread():
+            calls["n"] += 1
             raise error
         return real_row_json(row)
 
     monkeypatch.setattr(pipeline_module, "row_json", failing_row_json)
     with pytest.raises(type(error)):
         build(corpus_dir, tmp_path)
-    assert calls["n"] == 3
+    assert calls["n"] == 1
+    assert list((tmp_path / "seeds").iterdir()) == []
+
+
+def test_a_failure_writing_the_clusters_file_fails_the_build_and_leaves_nothing(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline_module, "write_batches", full_disk)
+    with pytest.raises(PublishError, match="No space left on device"):
+        build(corpus_dir, tmp_path)
+    assert list((tmp_path / "seeds").iterdir()) == []
+
+
+def test_a_failed_write_stage_waits_for_the_clusters_file_before_cleaning_up(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """clusters.parquet is written on a thread beside the write stage: when the write stage
+    fails first, the build still waits for that thread, so that it does not write into a
+    temporary folder already deleted (or leave files behind in it)."""
+    failed = threading.Event()
+    finished: list[bool] = []
+
+    def slow_write_batches(*args: Any, **kwargs: Any) -> Any:
+        failed.wait(10)  # until the write stage has failed
+        time.sleep(0.3)
+        written = write_batches(*args, **kwargs)
+        finished.append(True)
+        return written
+
+    def failing_annotate(self: object, batch: object) -> None:
+        failed.set()
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(pipeline_module, "write_batches", slow_write_batches)
+    monkeypatch.setattr(pipeline_module._Annotator, "__call__", failing_annotate)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        build(corpus_dir, tmp_path)
+    assert finished == [True]
     assert list((tmp_path / "seeds").iterdir()) == []
 
 

@@ -409,12 +409,43 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     # The evidence tasks wrote every member's passages to the work folder, and ``found`` keeps
     # each member's best passage only (the one the card shows): clusters.parquet is written
     # from the work files, in cluster-id order, and its rows as the fingerprint hashes them
-    # are spilled to the work folder.
+    # are spilled to the work folder; in a thread, beside the write stage (it reads only the
+    # evidence files; 0.15 s of a 10,000-document build, 0.7 s of a 100,000-document one).
     spilled_rows = work / "cluster-rows.jsonl"
+    clustering = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-clusters")
+    clusters_written = clustering.submit(_write_clusters, tmp, work, spilled_rows)
+    clustering.shutdown(wait=False)
+    handed = [(prepared, found)]  # let go inside, before the write stage (see there)
+    del prepared, found
+    try:
+        return _write_release(tmp, work, config, stages, handed, rejects, files_seen,
+                              skipped, spilled_inputs, spilled_rows, clusters_written,
+                              previous, cache, intact)
+    finally:
+        with contextlib.suppress(Exception):  # raised above, or by _write_release's wait
+            clusters_written.result()  # done before the caller deletes ``tmp``
+
+
+def _write_clusters(tmp: Path, work: Path, spilled_rows: Path) -> WrittenFile:
+    """Write clusters.parquet from the evidence work files, spilling its rows as canonical
+    JSON to ``spilled_rows`` (for the fingerprint)."""
     with open(spilled_rows, "wb") as spill:
-        clusters_file = write_batches(tmp, CLUSTERS,
-                                      _tee_json(spilled_cluster_rows(work), spill),
-                                      CLUSTERS_SCHEMA)
+        return write_batches(tmp, CLUSTERS, _tee_json(spilled_cluster_rows(work), spill),
+                             CLUSTERS_SCHEMA)
+
+
+def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
+                   handed: list[tuple[list[PreparedShard], DedupResult]],
+                   rejects: list[Reject],
+                   files_seen: int, skipped: int, spilled_inputs: list[Path],
+                   spilled_rows: Path, clusters_written: Future[WrittenFile],
+                   previous: PreviousRelease | None, cache: Cache | None,
+                   intact: Future[bool] | None) -> BuiltData:
+    """The rest of :func:`run_build` once dedup is done: annotate and write both configs,
+    then the rejects, the fingerprint and the inputs. ``handed`` holds the read stage's shards
+    and the dedup result in a one-item list, which is emptied: both are let go before the rows
+    are written (at a million documents the result holds some 200,000 members as objects)."""
+    prepared, found = handed.pop()
     plans = [(p.shard, p.documents, p.reused) for p in prepared]
     documents = sum(p.documents for p in prepared)
     del prepared
@@ -488,6 +519,7 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     for reject in rejects:
         fingerprint.update(row_json(reject_to_row(reject)) + b"\n")
     rejects_file = write_table(tmp, REJECTS, (reject_to_row(r) for r in rejects), REJECTS_SCHEMA)
+    clusters_file = clusters_written.result()
     fingerprint.update(b"clusters\n")
     with open(spilled_rows, "rb") as spilled:
         while chunk := spilled.read(1 << 20):
