@@ -32,6 +32,7 @@ from corpus import (
     scan,
 )
 from corpus.format.parser import parse_name
+from pickling import unpickled_by_constructor
 
 SEED_IDS = [
     "dbad2dc0fe77bb11", "8b6178791ad9aa8e", "ccf4b0b12e1d7c3c", "860389ee531be975",
@@ -450,20 +451,7 @@ def test_a_file_handle_travels_to_a_worker_whole_and_by_its_constructor(
     """Every field survives pickling, and unpickling calls the constructor, not the
     dataclass's state protocol (several times slower, for every file sent to a worker)."""
     ref = FileRef(path, container, member, offset, size, compression, root)  # type: ignore[arg-type]
-    data = pickle.dumps(ref, protocol=5)
-    setstate = getattr(FileRef, "__setstate__", None)
-
-    def refuse(self: FileRef, state: object) -> None:
-        raise AssertionError("unpickled through __setstate__")
-
-    FileRef.__setstate__ = refuse  # type: ignore[attr-defined]
-    try:
-        assert pickle.loads(data) == ref
-    finally:
-        if setstate is None:
-            del FileRef.__setstate__  # type: ignore[attr-defined]
-        else:
-            FileRef.__setstate__ = setstate  # type: ignore[attr-defined]
+    assert unpickled_by_constructor(ref) == ref
 
 
 def test_read_entries_strict_raises(tmp_path: Path) -> None:

@@ -49,6 +49,7 @@ from corpus.dedup.phases import (
 from corpus.errors import CorpusError
 from corpus.records import Relation, SourceRef
 from corpus.text.keys import hashing_key
+from pickling import unpickled_by_constructor
 
 from .helpers import seed_docs
 
@@ -125,20 +126,7 @@ def test_a_cached_index_entry_unpickles_whole_and_by_its_constructor(
     rebuild)."""
     entry = IndexEntry(record, content, credit, digest, tuple(anchors), words, bands, stems,
                        pairs)
-    data = pickle.dumps(entry, protocol=5)
-    setstate = getattr(IndexEntry, "__setstate__", None)
-
-    def refuse(self: IndexEntry, state: object) -> None:
-        raise AssertionError("unpickled through __setstate__")
-
-    IndexEntry.__setstate__ = refuse  # type: ignore[attr-defined]
-    try:
-        assert pickle.loads(data) == entry
-    finally:
-        if setstate is None:
-            del IndexEntry.__setstate__  # type: ignore[attr-defined]
-        else:
-            IndexEntry.__setstate__ = setstate  # type: ignore[attr-defined]
+    assert unpickled_by_constructor(entry) == entry
 
 
 @pytest.mark.parametrize("cut", [0, 5, 8 + 8 * 3, 8 + 8 * 3 + 16 * 2 + 3])
