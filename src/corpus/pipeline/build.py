@@ -410,7 +410,8 @@ def run_build(listing: Listing | list[Listing], relativize: Relativize, tmp: Pat
     # each member's best passage only (the one the card shows): clusters.parquet is written
     # from the work files, in cluster-id order, and its rows as the fingerprint hashes them
     # are spilled to the work folder; in a thread, beside the write stage (it reads only the
-    # evidence files; 0.15 s of a 10,000-document build, 0.7 s of a 100,000-document one).
+    # evidence files; 0.15 s of a 10,000-document build, 0.7 s of a 100,000-document rebuild
+    # in an earlier profile).
     spilled_rows = work / "cluster-rows.jsonl"
     clustering = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-clusters")
     clusters_written = clustering.submit(_write_clusters, tmp, work, spilled_rows)
