@@ -2,8 +2,8 @@
 
 Tests import it as ``from pickling import unpickled_by_constructor`` (``tests/`` is on the
 path). A frozen dataclass with slots unpickles through the dataclass's state protocol, a
-Python loop over its fields, unless it says how to be rebuilt (``__reduce__``): several times
-slower for the values the pipeline sends to its workers or reads from its cache by the
+Python loop over its fields, unless it says how to be rebuilt (``__reduce__``): two to four
+times slower for the values the pipeline sends to its workers or reads from its cache by the
 thousand.
 """
 

@@ -449,7 +449,7 @@ def test_a_file_handle_travels_to_a_worker_whole_and_by_its_constructor(
         path: str, container: str, member: str, offset: int, size: int, compression: str,
         root: str) -> None:
     """Every field survives pickling, and unpickling calls the constructor, not the
-    dataclass's state protocol (several times slower, for every file sent to a worker)."""
+    dataclass's state protocol (twice as slow, for every file sent to a worker)."""
     ref = FileRef(path, container, member, offset, size, compression, root)  # type: ignore[arg-type]
     assert unpickled_by_constructor(ref) == ref
 
