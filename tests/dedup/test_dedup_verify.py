@@ -13,6 +13,7 @@ from unittest.mock import patch
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,8 +88,6 @@ def test_rare_term_cap_grows_with_the_corpus() -> None:
 
 
 def test_rare_term_fraction_is_checked() -> None:
-    import pytest
-
     from corpus.dedup import CandidateConfig
     from corpus.errors import ConfigError
 
@@ -263,3 +262,60 @@ def test_a_retelling_decides_with_its_share_as_the_pair_score() -> None:
     assert found.evidence
     assert verify_pair(a, b, off).relation is Relation.UNIQUE
     assert verify_pair(a, b, on, prune=True) == found
+
+
+def test_moved_passages_are_strong_chains_among_the_sentences_left_over() -> None:
+    """Beside a main chain on the diagonal, a block of two strong pairs off it is a moved
+    passage; a single strong pair, or two weak ones, are not; with ``moved_passages`` 0
+    nothing is."""
+    from corpus.dedup.align import moved_passages
+
+    similarity = np.zeros((10, 10))
+    for k in (0, 1, 2, 6, 7):
+        similarity[k, k] = 0.9
+    similarity[3, 8] = similarity[4, 9] = 0.7  # a moved paragraph: score 2 x 0.5 = 1.0
+    similarity[5, 3] = 0.95  # one sentence on its own
+    main_rows = np.array([0, 1, 2, 6, 7], dtype=np.int64)
+    rewrite = RewriteConfig()
+    rows, cols, score = moved_passages(similarity, main_rows, main_rows, rewrite)
+    assert rows.tolist() == [3, 4]
+    assert cols.tolist() == [8, 9]
+    assert score == pytest.approx(1.0)
+    similarity[3, 8] = similarity[4, 9] = 0.55  # score 0.7, under moved_score 0.8
+    rows, cols, score = moved_passages(similarity, main_rows, main_rows, rewrite)
+    assert len(rows) == 0
+    assert score == 0.0
+    similarity[3, 8] = similarity[4, 9] = 0.7
+    off = RewriteConfig(moved_passages=0)
+    assert len(moved_passages(similarity, main_rows, main_rows, off)[0]) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TEXT, min_size=2, max_size=6), st.integers(0, 3),
+       st.sampled_from([0.0, 0.3, 0.8, 1.2]), st.floats(0.05, 1.0))
+def test_moved_passages_keep_the_bounds_and_use_each_sentence_once(
+        texts: list[str], moved: int, moved_score: float, threshold: float) -> None:
+    """With moved passages at any setting, the batched, pruned and unpruned verdicts agree
+    (the bounds, a sum of each sentence's best match, hold for the whole alignment), no
+    sentence of either text is aligned twice, and the moved pairs are part of the aligned
+    ones."""
+    from corpus.dedup.align import verify_many
+
+    config = DedupConfig(rewrite=RewriteConfig(moved_passages=moved, moved_score=moved_score,
+                                               threshold=threshold),
+                         evidence_passages=1000)
+    profiles = [_profile(t) for t in texts]
+    a, others = profiles[0], profiles[1:]
+    pruned = [verify_pair(a, b, config, prune=True) for b in others]
+    assert verify_many(a, others, config) == pruned
+    full = [verify_pair(a, b, config) for b in others]
+    assert [v.relation for v in pruned] == [v.relation for v in full]
+    for found in full:
+        assert 0 <= found.moved <= found.aligned
+        if not moved:
+            assert found.moved == 0
+        if found.relation is Relation.REWRITE:
+            lefts = [p.left for p in found.evidence]
+            rights = [p.right for p in found.evidence]
+            assert len(set(lefts)) == len(lefts)
+            assert len(set(rights)) == len(rights)

@@ -15,7 +15,7 @@ derived from, and the length of condensed copies (20-40 percent of the source).
 
 A file outside the expected band for its level is listed as a problem, and the script
 exits 1 when there is any. ``--part explain`` checks the explanatory part the same way
-(``labels-explain.json``, seq 500-599, texts of up to 520 words). Run::
+(``labels-explain.json``, seq 500-699, texts of up to 520 words). Run::
 
     python benchmarks/data/dedup_dev/check_short.py
     python benchmarks/data/dedup_dev/check_short.py --part explain
@@ -128,7 +128,7 @@ def check_independents(rows: list[dict[str, object]], texts: dict[str, str]) -> 
 #: condensed copy.
 PARTS: dict[str, tuple[Path, range, tuple[int, int], tuple[int, int]]] = {
     "short": (LABELS, SEQ_RANGE, WORDS_SHORT, WORDS_CONDENSED),
-    "explain": (HERE / "labels-explain.json", range(500, 600), (150, 520), (60, 180)),
+    "explain": (HERE / "labels-explain.json", range(500, 700), (150, 520), (60, 180)),
 }
 
 

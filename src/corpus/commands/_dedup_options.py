@@ -25,6 +25,11 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "pair score a rewrite needs, in [0, 1] (default 0.4)"),
     ("--rewrite-min-run", "rewrite", "min_run", int,
      "consecutive aligned sentences that are evidence on their own (default 8)"),
+    ("--rewrite-moved-passages", "rewrite", "moved_passages", int,
+     "aligned sentence pairs a moved passage beside the main chain needs to count toward a "
+     "rewrite's alignment; 0 counts none (default 2)"),
+    ("--rewrite-moved-score", "rewrite", "moved_score", float,
+     "alignment score a moved passage needs to count (default 0.8)"),
     ("--rewrite-similarity", "rewrite", "similarity", float,
      "sentence similarity from which two sentences can be aligned (default 0.3)"),
     ("--rewrite-min-coverage", "rewrite", "min_coverage", float,

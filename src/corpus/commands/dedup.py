@@ -267,6 +267,10 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
     else:
         run = f"run {found.run} < {found.min_run}: 0"
     lines.append(f"    pair score = max(density {found.density:.4f}, {run}), at most 1")
+    if found.moved:
+        lines.append(f"    {found.moved} of the {found.aligned} aligned pairs are in moved "
+                     "passages (chains beside the main one; they count toward the density, "
+                     "not the run)")
     if found.retelling:
         retold = all(c.passed for c in found.retelling)
         lines += ["", f"rewrite, retold in order: {'yes' if retold else 'no'} (every check; "

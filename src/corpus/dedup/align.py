@@ -309,7 +309,9 @@ class PairVerdict:
     without alignment). ``left_in_right`` says the left document's
     shingles are (near) contained in the right's, i.e. the left is the copy; ``right_in_left``
     the converse. ``evidence`` holds the most similar aligned pairs, in document order;
-    ``aligned`` counts the whole alignment.
+    ``aligned`` counts the whole alignment, ``moved`` the pairs of it in *moved passages*
+    (short chains beside the main one, :func:`moved_passages`), which ``aligned``,
+    ``coverage`` and ``strength`` include and ``run`` does not.
     """
 
     relation: Relation
@@ -324,12 +326,14 @@ class PairVerdict:
     left_in_right: bool
     right_in_left: bool
     evidence: tuple[AlignedPair, ...]
+    moved: int = 0
 
     def __reduce__(self) -> tuple[type[PairVerdict], tuple[Any, ...]]:
         # By the constructor: much faster to unpickle (the verdict cache holds millions).
         return (PairVerdict, (self.relation, self.score, self.jaccard, self.containment,
                               self.coverage, self.aligned, self.strength, self.run, self.link,
-                              self.left_in_right, self.right_in_left, self.evidence))
+                              self.left_in_right, self.right_in_left, self.evidence,
+                              self.moved))
 
 
 def _similarity_matrix(a: Profile, b: Profile) -> F64:
@@ -355,8 +359,17 @@ def _similarity_matrix(a: Profile, b: Profile) -> F64:
         term = column[profile.term_column]
         kept = term >= 0
         matrix[profile.term_sentence[kept], term[kept]] = profile.term_unit[kept]
-    result: F64 = left @ right.T
+    # Rounded: how many threads BLAS runs the product on changes its last bits (a Dask
+    # worker runs one, the driver several), and a sentence repeated in both texts then scores
+    # 1 + 2e-16 in one process and 1 - 2e-16 in another, which reorders equally good chains
+    # and passages. At 12 decimals those agree, and the bounds of :func:`verify_many` keep
+    # their slack (a sum of a thousand rounded values moves by 5e-10, under :data:`_SLACK`).
+    result: F64 = np.round(left @ right.T, _DECIMALS)
     return result
+
+
+#: Decimals :func:`_similarity_matrix` keeps.
+_DECIMALS = 12
 
 
 def _local_chain(
@@ -456,6 +469,54 @@ def longest_run(rows: I64, cols: I64) -> int:
         current = current + 1 if step else 1
         best = max(best, current)
     return best
+
+
+def moved_passages(similarity: F64, rows: I64, cols: I64, rewrite: RewriteConfig
+                   ) -> tuple[I64, I64, float]:
+    """The aligned pairs of *moved passages* beside a main chain (``rows``, ``cols``) and
+    their score: the best local chain among the sentences neither the main chain nor an
+    earlier moved passage uses, again and again, while it has at least
+    ``rewrite.moved_passages`` pairs and scores at least ``rewrite.moved_score``.
+
+    A rewrite that moves a paragraph keeps the paragraph's sentences, but one chain, which
+    advances in both texts, can align either the paragraph or the sentences it jumped
+    over, not both: the moved sentences went uncounted. Each moved passage must be a strong
+    passage on its own (by default two sentence pairs or more, at a similarity of 0.6 on
+    average), so that the scattered single matches of texts written independently on one
+    topic do not add up. Sentences of either text are used once over all passages, so the
+    pruning bounds (a sum of each sentence's best match) hold for the whole alignment.
+    Returns the pairs sorted by ``rows`` and the sum of the passages' scores (0 when
+    ``rewrite.moved_passages`` is 0 or no passage qualifies).
+    """
+    none = np.zeros(0, dtype=np.int64)
+    if not rewrite.moved_passages or not len(rows) or not similarity.size:
+        return none, none, 0.0
+    free_rows = np.ones(similarity.shape[0], dtype=bool)
+    free_cols = np.ones(similarity.shape[1], dtype=bool)
+    free_rows[rows] = False
+    free_cols[cols] = False
+    matches = similarity >= rewrite.similarity - 1e-12
+    found_rows: list[I64] = []
+    found_cols: list[I64] = []
+    total = 0.0
+    while True:
+        r, c = np.nonzero(matches & free_rows[:, None] & free_cols[None, :])
+        if len(r) < rewrite.moved_passages:
+            break
+        chain, score = _local_chain(r.astype(np.int64), c.astype(np.int64), similarity[r, c],
+                                    rewrite.baseline, rewrite.gap_penalty)
+        if len(chain) < rewrite.moved_passages or score < rewrite.moved_score - 1e-12:
+            break
+        found_rows.append(r[chain].astype(np.int64))
+        found_cols.append(c[chain].astype(np.int64))
+        total += score
+        free_rows[r[chain]] = False
+        free_cols[c[chain]] = False
+    if not found_rows:
+        return none, none, 0.0
+    moved_rows, moved_cols = np.concatenate(found_rows), np.concatenate(found_cols)
+    order = np.argsort(moved_rows, kind="stable")
+    return moved_rows[order], moved_cols[order], total
 
 
 def pair_score(strength: float, shorter: int, run: int, rewrite: RewriteConfig) -> float:
@@ -651,7 +712,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
 
     chain: list[int] = []
     coverage = strength = link = 0.0
-    run = 0
+    run = moved = 0
     rows = cols = np.zeros(0, dtype=np.int64)
     weights = np.zeros(0, dtype=np.float64)
     chain_possible = True
@@ -668,12 +729,22 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         weights = similarity[rows, cols]
         chain, strength = _local_chain(rows.astype(np.int64), cols.astype(np.int64), weights,
                                        rewrite.baseline, rewrite.gap_penalty)
-        rows, cols, weights = rows[chain], cols[chain], weights[chain]
+        rows, cols = rows[chain].astype(np.int64), cols[chain].astype(np.int64)
+        run = longest_run(rows, cols)  # of the main chain: a run is one passage
+        moved_rows, moved_cols, moved_score = moved_passages(similarity, rows, cols, rewrite)
+        if len(moved_rows):
+            moved = len(moved_rows)
+            strength += moved_score
+            rows = np.concatenate([rows, moved_rows])
+            cols = np.concatenate([cols, moved_cols])
+            order = np.argsort(rows, kind="stable")
+            rows, cols = rows[order], cols[order]
+            chain = list(range(len(rows)))
+        weights = similarity[rows, cols]
         total_a = max(int(a.sentence_words.sum()), 1)
         total_b = max(int(b.sentence_words.sum()), 1)
         coverage = max(float(a.sentence_words[rows].sum()) / total_a,
                        float(b.sentence_words[cols].sum()) / total_b)
-        run = longest_run(rows.astype(np.int64), cols.astype(np.int64))
         link = pair_score(strength, min(len(a.sentences), len(b.sentences)), run, rewrite)
     chained = (
         align
@@ -713,6 +784,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         strength = retelling_found.strength
         relation, score = Relation.REWRITE, retelling_found.share
         link = retelling_found.share
+        moved = 0
     else:
         relation, score = Relation.UNIQUE, 0.0
 
@@ -738,6 +810,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         left_in_right=left_in_right,
         right_in_left=right_in_left,
         evidence=tuple(evidence),
+        moved=moved,
     )
 
 

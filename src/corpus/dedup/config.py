@@ -354,6 +354,13 @@ class RewriteConfig:
     Texts written independently to the same facts align many sentences too, in the order the
     facts call for, but thinly: their density stays low and their runs short.
 
+    A rewrite that moves a paragraph keeps its sentences, but one chain aligns either the
+    moved paragraph or the sentences it jumped over. So the best chains among the sentences
+    the main chain left over join the alignment as *moved passages*, one after another, as
+    long as each has at least ``moved_passages`` pairs (0: none) and scores at least
+    ``moved_score``; they count toward the aligned pairs, the coverage and the score (so the
+    density), not toward the run.
+
     A pair of long texts is also a rewrite when the longer text *retells* the shorter one in
     order: the sentences of the text with more sentences are aligned onto the other's keeping
     both orders, several onto one where the shorter text merged them (a condensed retelling
@@ -376,6 +383,8 @@ class RewriteConfig:
     min_score: float = 0.4
     threshold: float = 0.4
     min_run: int = 8
+    moved_passages: int = 2
+    moved_score: float = 0.8
     min_retold: int = 20
     retold_share: float = 0.7
     retell_similarity: float = 0.2
@@ -386,6 +395,16 @@ class RewriteConfig:
         owner = "RewriteConfig"
         _check_alignment(owner, self, similarity=0.3, baseline=0.2, gap_penalty=0.1,
                          min_coverage=0.25, min_score=0.4, threshold=0.4)
+        _check_int(owner, "moved_passages", self.moved_passages, 0, 1_000_000,
+                   "it is how many aligned sentence pairs a moved passage beside the main "
+                   "chain needs to count (0 counts none), e.g. 2")
+        valid = isinstance(self.moved_score, int | float) and not isinstance(
+            self.moved_score, bool)
+        if not valid or not 0.0 <= self.moved_score < math.inf:
+            raise ConfigError(
+                f"{owner}.moved_score={self.moved_score!r} is invalid: it must be a finite "
+                "number >= 0 (the local alignment score a moved passage needs to count); "
+                "calibrated default: 0.8")
         _check_int(owner, "min_retold", self.min_retold, 0, 1_000_000,
                    "it is how many sentences of the shorter text an in-order retelling aligns "
                    "at least (0 turns the retelling test off), e.g. 20")

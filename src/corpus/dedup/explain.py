@@ -230,7 +230,8 @@ class PairExplanation:
     duplicate) and ``score`` its pair score; ``linked`` whether the run verified the pair as
     a link (it must also have been a candidate). ``passages`` are the best aligned sentence
     pairs, ``a`` on the canonical side of :class:`AlignedPassage`, ``b`` on the member side;
-    ``aligned`` counts the whole alignment. ``placements`` says where each document ended;
+    ``aligned`` counts the whole alignment, ``moved`` the pairs of it in moved passages
+    (:func:`~corpus.dedup.align.moved_passages`). ``placements`` says where each document ended;
     ``note`` explains a linked pair that did not end in one cluster. ``semantic`` holds the
     checks of the semantic retelling test (aligned sentences of the longer text, the share of
     its words covered, the alignment's score) when semantic verification is on and the pair
@@ -259,6 +260,7 @@ class PairExplanation:
     note: str = ""
     semantic: tuple[Check, ...] = ()
     retelling: tuple[Check, ...] = ()
+    moved: int = 0
 
     @property
     def same_cluster(self) -> bool:
@@ -279,6 +281,7 @@ class PairExplanation:
             "run": self.run,
             "min_run": self.min_run,
             "aligned": self.aligned,
+            "moved": self.moved,
             "passages": [_passage_dict(p) for p in self.passages],
             "verdict": self.verdict.value,
             "score": self.score,
@@ -528,6 +531,7 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         words=(profile_a.words, profile_b.words), candidates=candidates,
         near=near_checks, rewrite=rewrite_checks, rewrites_enabled=config.rewrites,
         density=density, run=shown.run, min_run=rewrite_cfg.min_run, aligned=shown.aligned,
+        moved=shown.moved,
         passages=tuple(passages),
         verdict=verdict.relation, score=verdict.score, linked=linked,
         placements=(_placement(result, id_a), _placement(result, id_b)), note=note,
@@ -565,7 +569,8 @@ def _links(*seen: dict[tuple[int, int], PairVerdict | None]) -> set[tuple[int, i
 
 def _alignment(left: Profile, right: Profile, config: DedupConfig) -> PairVerdict:
     """The pair's best local alignment with its evidence, whatever the verdict: the same chain
-    (it depends on similarity, baseline and gap penalty only) with the gates opened."""
+    and moved passages (they depend on similarity, baseline, gap penalty and the moved
+    passages' settings only) with the gates opened."""
     opened = replace(config.rewrite, min_passages=1, min_coverage=1e-9, min_score=0.0,
                      threshold=1e-9)
     permissive = replace(config, rewrites=True, rewrite=opened,
