@@ -359,7 +359,8 @@ class RewriteConfig:
     the main chain left over join the alignment as *moved passages*, one after another, as
     long as each has at least ``moved_passages`` pairs (0: none) and scores at least
     ``moved_score``; they count toward the aligned pairs, the coverage and the score (so the
-    density), not toward the run.
+    density), not toward the run. Exact and near copies, decided by their n-grams, keep the
+    main chain as their alignment.
 
     A pair of long texts is also a rewrite when the longer text *retells* the shorter one in
     order: the sentences of the text with more sentences are aligned onto the other's keeping
