@@ -34,6 +34,9 @@ SEED_000 = "dbad2dc0fe77bb11"
 CONDENSED_000 = "dc0c3148fdcbf258"
 SOURCE_T03 = "9a51181580329689"
 HEAVY_T03 = "f5006ad5e0d4df2a"
+#: short/t05's source (181) and heavy rewrite (189): 15 of its 16 sentences retold in order.
+SOURCE_S05 = "a477450a69e06de4"
+HEAVY_S05 = "cd88bdbb52b078d0"
 #: explain/t06's source (600) and its moderate rewrite (608), which moves a paragraph.
 SOURCE_GPS = "9ca73a937990e7ad"
 MODERATE_GPS = "8997173de61197c7"
@@ -176,4 +179,24 @@ def test_the_explanation_shows_the_retelling_checks() -> None:
     assert all(c.passed for c in found.retelling)
     assert found.verdict.value == "rewrite"
     assert found.score >= 0.7
+    assert "rewrite, retold in order: yes" in render_explanation(found)
+
+
+def test_a_short_text_retold_in_order_joins_its_source() -> None:
+    """A short retelling (``short_retold`` 12 at ``short_retold_share`` 0.75): short/t05's
+    heavy rewrite retells 15 of its source's 16 sentences in order and joins it; with short
+    retellings off it is missed. Its explanation judges it by the short tier."""
+    from corpus.commands.dedup import render_explanation
+    from corpus.dedup.explain import explain_pair
+
+    clusters = _default_clusters()
+    assert clusters[HEAVY_S05] == clusters[SOURCE_S05]
+    off = _clusters(_docs(), DedupConfig(rewrite=RewriteConfig(short_retold=0)))
+    assert off.get(HEAVY_S05, HEAVY_S05) != off.get(SOURCE_S05)
+    found = explain_pair(list(_docs()), SOURCE_S05, HEAVY_S05)
+    assert found.verdict.value == "rewrite"
+    retold, share, _ = found.retelling
+    assert (retold.threshold, share.threshold) == (12.0, 0.75)
+    assert retold.passed
+    assert share.passed
     assert "rewrite, retold in order: yes" in render_explanation(found)

@@ -225,16 +225,21 @@ def test_shared_counts_are_the_counts_pair_by_pair(others: list[list[int]],
         _shared_count(shingles, p.shingles) for p in profiles]
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(_TEXT, min_size=2, max_size=6), st.integers(1, 6), st.floats(0.05, 1.0))
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_TEXT, min_size=2, max_size=6), st.integers(1, 6), st.floats(0.05, 1.0),
+       st.integers(0, 6), st.floats(0.05, 1.0))
 def test_bounds_never_prune_a_pair_the_retelling_test_passes(
-        texts: list[str], min_retold: int, share: float) -> None:
+        texts: list[str], min_retold: int, share: float, short_retold: int,
+        short_share: float) -> None:
     """With the retelling test in reach of these short texts (``min_retold`` 1-6, where the
-    default is 20) and the chain's pair score out of reach, the batched, the pruned and the
-    unpruned verdicts agree: neither path's bounds rule out a pair the test passes."""
+    default is 20; a short retelling's tier anywhere from off to above it) and the chain's
+    pair score out of reach, the batched, the pruned and the unpruned verdicts agree: neither
+    path's bounds rule out a pair either tier passes."""
     from corpus.dedup.align import verify_many
 
     config = DedupConfig(rewrite=RewriteConfig(min_retold=min_retold, retold_share=share,
+                                               short_retold=short_retold,
+                                               short_retold_share=short_share,
                                                threshold=1.0))
     profiles = [_profile(t) for t in texts]
     a, others = profiles[0], profiles[1:]
@@ -319,3 +324,26 @@ def test_moved_passages_keep_the_bounds_and_use_each_sentence_once(
             rights = [p.right for p in found.evidence]
             assert len(set(lefts)) == len(lefts)
             assert len(set(rights)) == len(rights)
+
+
+def test_a_retelling_passes_either_tier_and_is_explained_by_its_own() -> None:
+    """``min_retold`` 20 at 0.7 or ``short_retold`` 12 at 0.75: 12 of 16 sentences (0.75)
+    pass the short tier, 11 of 14 (0.79) pass neither, 20 of 28 (0.71) the first; with
+    ``short_retold`` 0 only the first counts, and with ``min_retold`` 0 neither."""
+    from corpus.dedup.align import InOrder, retelling_tier, retells
+
+    def retold(count: int, of: int) -> InOrder:
+        return InOrder((), 5.0, 0.5, 0.5, count, count / of)
+
+    rewrite = RewriteConfig()
+    assert retells(retold(12, 16), rewrite)
+    assert retelling_tier(retold(12, 16), rewrite) == (12, 0.75)
+    assert not retells(retold(11, 14), rewrite)
+    assert retelling_tier(retold(11, 14), rewrite) == (20, 0.7)  # no count reached: the first
+    assert not retells(retold(13, 20), rewrite)  # 0.65
+    assert retelling_tier(retold(13, 20), rewrite) == (12, 0.75)
+    assert retells(retold(20, 28), rewrite)
+    assert retelling_tier(retold(20, 28), rewrite) == (20, 0.7)
+    assert not retells(retold(12, 16), RewriteConfig(short_retold=0))
+    assert not retells(retold(20, 28), RewriteConfig(min_retold=0))
+    assert not retells(InOrder((), 0.3, 0.5, 0.5, 12, 0.8), rewrite)  # score under min_score

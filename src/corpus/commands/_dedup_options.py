@@ -40,6 +40,12 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--rewrite-retold-share", "rewrite", "retold_share", float,
      "share of the shorter text's sentences a retelling of it aligns in order at least, in "
      "(0, 1] (default 0.7)"),
+    ("--rewrite-short-retold", "rewrite", "short_retold", int,
+     "sentences of the shorter text a short retelling retells in order at least, below "
+     "--rewrite-min-retold; 0 turns short retellings off (default 12)"),
+    ("--rewrite-short-retold-share", "rewrite", "short_retold_share", float,
+     "share of the shorter text's sentences a short retelling aligns in order at least, in "
+     "(0, 1] (default 0.75)"),
     ("--semantic-threshold", "semantic", "threshold", float,
      "semantic pair score a retelling found by sentence embeddings needs: the share of the "
      "longer text's words or of the shorter text's sentences it aligns in order (default "

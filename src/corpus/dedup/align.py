@@ -572,29 +572,52 @@ def _chain_ruled_out(similarity: F64, a: Profile, b: Profile, rewrite: RewriteCo
     return link < rewrite.threshold - 1e-9
 
 
+def retelling_tiers(rewrite: RewriteConfig) -> tuple[tuple[int, float], ...]:
+    """The ``(sentences retold, share)`` pairs of which a retelling must reach one: ``min_retold``
+    and ``retold_share``, then ``short_retold`` and ``short_retold_share`` (a *short
+    retelling*: fewer sentences, a larger share); none when ``min_retold`` is 0 (the test is
+    off), the second only when ``short_retold`` is not 0."""
+    if not rewrite.min_retold:
+        return ()
+    tiers: tuple[tuple[int, float], ...] = ((rewrite.min_retold, rewrite.retold_share),)
+    if rewrite.short_retold:
+        tiers += ((rewrite.short_retold, rewrite.short_retold_share),)
+    return tiers
+
+
+def _may_reach(count: int, shorter: int, rewrite: RewriteConfig) -> bool:
+    """Whether ``count`` sentences retold of a shorter text of ``shorter`` sentences reach a
+    retelling tier (:func:`retelling_tiers`)."""
+    return any(count >= least and count >= share * shorter - 1e-9
+               for least, share in retelling_tiers(rewrite))
+
+
 def _may_retell(similarity: F64, rewrite: RewriteConfig) -> bool:
     """Whether the retelling test of :class:`RewriteConfig` may pass for a pair with this
     ``similarity`` (``a`` x ``b``): an upper bound. A retold sentence of the shorter text has
     a match at ``retell_similarity`` or more, so those with one bound how many are retold."""
     m, n = similarity.shape
-    if not rewrite.min_retold or min(m, n) < rewrite.min_retold:
+    tiers = retelling_tiers(rewrite)
+    if not tiers or min(m, n) < min(least for least, _ in tiers):
         return False
     matched = similarity >= rewrite.retell_similarity - 1e-12
     # the shorter text: ``b`` unless ``a`` has fewer sentences (as :func:`_retold` orients)
     count = int(matched.any(axis=0).sum()) if m >= n else int(matched.any(axis=1).sum())
-    return count >= rewrite.min_retold and count >= rewrite.retold_share * min(m, n) - 1e-9
+    return _may_reach(count, min(m, n), rewrite)
 
 
 def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
             bound: bool = True) -> tuple[InOrder, bool] | None:
     """The retelling test's alignment (see :class:`~corpus.dedup.config.RewriteConfig`) of
     the text with more sentences (``a`` on a tie) onto the other's, and whether ``a`` is that
-    longer text; ``None`` when the test is off or the shorter text has fewer than
-    ``min_retold`` sentences. A sentence pair may align only at or above the shorter text's
-    sentence's mean similarity with the longer text's sentences. With ``bound``, an empty
-    alignment stands for one that cannot pass (the alignment is not run)."""
+    longer text; ``None`` when the test is off or the shorter text has fewer sentences than
+    any tier needs retold (:func:`retelling_tiers`). A sentence pair may align only at or
+    above the shorter text's sentence's mean similarity with the longer text's sentences.
+    With ``bound``, an empty alignment stands for one that cannot pass (the alignment is not
+    run)."""
     m, n = similarity.shape
-    if not rewrite.min_retold or min(m, n) < rewrite.min_retold:
+    tiers = retelling_tiers(rewrite)
+    if not tiers or min(m, n) < min(least for least, _ in tiers):
         return None
     a_longer = m >= n
     n_short = min(m, n)
@@ -604,8 +627,7 @@ def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
     # The shorter text's sentences with a match that may align bound those retold: most pairs
     # stop here, before the alignment's dynamic programme.
     reachable = int((lifted >= rewrite.retell_similarity - 1e-12).any(axis=0).sum())
-    if bound and (reachable < rewrite.min_retold
-                  or reachable < rewrite.retold_share * n_short - 1e-9):
+    if bound and not _may_reach(reachable, n_short, rewrite):
         return InOrder((), 0.0, 0.0, 0.0), a_longer
     found = in_order_alignment(lifted, longer.sentence_words, shorter.sentence_words,
                                cut=rewrite.retell_similarity, baseline=rewrite.retell_baseline,
@@ -613,17 +635,30 @@ def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
     return found, a_longer
 
 
+def retelling_tier(found: InOrder, rewrite: RewriteConfig) -> tuple[int, float]:
+    """The tier (:func:`retelling_tiers`) a retelling alignment is judged by, for
+    explanations: the first it passes, or else the first whose sentence count it reaches, or
+    else the first. ``(0, 0.0)`` when the test is off."""
+    tiers = retelling_tiers(rewrite)
+    if not tiers:
+        return 0, 0.0
+    for least, share in tiers:
+        if found.retold >= least and found.share >= share - 1e-12:
+            return least, share
+    return next(((least, share) for least, share in tiers if found.retold >= least), tiers[0])
+
+
 def retells(found: InOrder, rewrite: RewriteConfig) -> bool:
     """Whether a retelling alignment (:func:`retold_in_order`) passes the test of
     :class:`~corpus.dedup.config.RewriteConfig`."""
-    return (rewrite.min_retold > 0 and found.retold >= rewrite.min_retold
-            and found.share >= rewrite.retold_share - 1e-12
-            and found.strength >= rewrite.min_score)
+    return found.strength >= rewrite.min_score and any(
+        found.retold >= least and found.share >= share - 1e-12
+        for least, share in retelling_tiers(rewrite))
 
 
 def retold_in_order(a: Profile, b: Profile, rewrite: RewriteConfig) -> InOrder | None:
     """The lexical retelling alignment of ``a`` and ``b`` (for explanations): ``None`` when
-    the test is off or the shorter text has fewer than ``min_retold`` sentences."""
+    the test is off or the shorter text has fewer sentences than any tier needs retold."""
     found = _retold(a, b, _similarity_matrix(a, b), rewrite, bound=False)
     return None if found is None else found[0]
 
@@ -1160,7 +1195,8 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
         | (coverage < rewrite.min_coverage - 1e-9 - _SLACK)
         | (link < rewrite.threshold - 1e-9 - _SLACK)
     )
-    if rewrite.min_retold:
+    tiers = retelling_tiers(rewrite)
+    if tiers:
         # :func:`_may_retell`: the shorter text's sentences with a match bound those retold
         near = rewrite.retell_similarity - 1e-12 - _SLACK
         matched_a = (row_best >= near).sum(axis=1)
@@ -1168,8 +1204,10 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
         a_longer = m >= sizes
         count = np.where(a_longer, matched_b, matched_a)
         short = np.minimum(m, sizes)
-        may_retell = ((short >= rewrite.min_retold) & (count >= rewrite.min_retold)
-                      & (count >= rewrite.retold_share * short - 1e-9))
+        may_retell = np.zeros(len(sizes), dtype=bool)
+        for least, share in tiers:
+            may_retell |= ((short >= least) & (count >= least)
+                           & (count >= share * short - 1e-9))
         ruled_out &= ~may_retell
     return ruled_out
 

@@ -371,9 +371,13 @@ class RewriteConfig:
     costing ``retell_gap``. When at least ``min_retold`` sentences of the shorter text are
     retold, making at least ``retold_share`` of its sentences, and the alignment scores
     ``min_score``, the pair is a rewrite with the share as its pair score (``min_retold`` 0
-    turns this test off). Texts written independently to the same facts retell up to 62% of
-    20 or more sentences of each other on the development set; heavy rewrites and condensed
-    retellings of long articles 74–89%. Defaults are calibrated in ``docs/dedup.md``.
+    turns this test off). So is it when at least ``short_retold`` sentences are retold,
+    making at least ``short_retold_share`` (a *short retelling*: fewer sentences, a larger
+    share; ``short_retold`` 0 turns this tier off). Texts written independently to the same
+    facts retell up to 62% of 20 or more sentences of each other on the development set, and
+    up to 67% of 12 or more; heavy rewrites and condensed retellings of long articles 74–89%
+    of 20 or more, heavy rewrites of short texts 75–94% of 12 to 19. Defaults are calibrated
+    in ``docs/dedup.md``.
     """
 
     similarity: float = 0.3
@@ -388,6 +392,8 @@ class RewriteConfig:
     moved_score: float = 0.8
     min_retold: int = 20
     retold_share: float = 0.7
+    short_retold: int = 12
+    short_retold_share: float = 0.75
     retell_similarity: float = 0.2
     retell_baseline: float = 0.1
     retell_gap: float = 0.05
@@ -412,6 +418,12 @@ class RewriteConfig:
         _check_fraction(owner, "retold_share", self.retold_share,
                         "it is the share of the shorter text's sentences a retelling aligns "
                         "at least; calibrated default: 0.7")
+        _check_int(owner, "short_retold", self.short_retold, 0, 1_000_000,
+                   "it is how many sentences of the shorter text a short retelling aligns "
+                   "in order at least (0 turns short retellings off), e.g. 12")
+        _check_fraction(owner, "short_retold_share", self.short_retold_share,
+                        "it is the share of the shorter text's sentences a short retelling "
+                        "aligns at least; calibrated default: 0.75")
         _check_fraction(owner, "retell_similarity", self.retell_similarity,
                         "calibrated default: 0.2")
         _check_fraction(owner, "retell_baseline", self.retell_baseline,

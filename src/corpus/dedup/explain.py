@@ -34,7 +34,14 @@ from typing import Any
 
 import numpy as np
 
-from corpus.dedup.align import PairVerdict, Profile, Retelling, retold_in_order, verify_pair
+from corpus.dedup.align import (
+    PairVerdict,
+    Profile,
+    Retelling,
+    retelling_tier,
+    retold_in_order,
+    verify_pair,
+)
 from corpus.dedup.cluster import UnionFind
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.hashing import hash_words, is_stopword
@@ -514,14 +521,19 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
               shown.link >= rewrite_cfg.threshold - 1e-12),
     )
     retold = retold_in_order(profile_l, profile_r, rewrite_cfg)
-    retelling_checks: tuple[Check, ...] = () if retold is None else (
-        Check("retold sentences", float(retold.retold), float(rewrite_cfg.min_retold),
-              retold.retold >= rewrite_cfg.min_retold),
-        Check("retold share", _round(retold.share), rewrite_cfg.retold_share,
-              retold.share >= rewrite_cfg.retold_share - 1e-12),
-        Check("retelling score", _round(retold.strength), rewrite_cfg.min_score,
-              retold.strength >= rewrite_cfg.min_score),
-    )
+    retelling_checks: tuple[Check, ...] = ()
+    if retold is not None:
+        # the tier the alignment is judged by: (min_retold, retold_share), or for fewer
+        # sentences retold (short_retold, short_retold_share)
+        least, share = retelling_tier(retold, rewrite_cfg)
+        retelling_checks = (
+            Check("retold sentences", float(retold.retold), float(least),
+                  retold.retold >= least),
+            Check("retold share", _round(retold.share), share,
+                  retold.share >= share - 1e-12),
+            Check("retelling score", _round(retold.strength), rewrite_cfg.min_score,
+                  retold.strength >= rewrite_cfg.min_score),
+        )
     linked = (left, right) in _links(near_seen, rewrite_seen) or (
         exact and verdict.relation is Relation.EXACT) or (
         semantic is not None and candidates.rewrite_checked
