@@ -347,3 +347,15 @@ def test_a_retelling_passes_either_tier_and_is_explained_by_its_own() -> None:
     assert not retells(retold(12, 16), RewriteConfig(short_retold=0))
     assert not retells(retold(20, 28), RewriteConfig(min_retold=0))
     assert not retells(InOrder((), 0.3, 0.5, 0.5, 12, 0.8), rewrite)  # score under min_score
+
+
+def test_a_run_counts_only_in_a_text_long_enough_to_hold_other_material() -> None:
+    """A run of 10 aligned sentences is a pair score of 10 / 16 when the shorter text has 24
+    sentences or more (``min_run_text``); in a text of 20 it is most of the text, and the
+    density alone scores the pair; with ``min_run_text`` 0 it counts anywhere."""
+    from corpus.dedup.align import pair_score
+
+    rewrite = RewriteConfig()
+    assert pair_score(1.0, 24, 10, rewrite) == pytest.approx(10 / 16)
+    assert pair_score(1.0, 20, 10, rewrite) == pytest.approx(1.0 / (0.8 * 20))
+    assert pair_score(1.0, 20, 10, RewriteConfig(min_run_text=0)) == pytest.approx(10 / 16)

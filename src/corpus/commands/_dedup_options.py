@@ -25,6 +25,9 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "pair score a rewrite needs, in [0, 1] (default 0.4)"),
     ("--rewrite-min-run", "rewrite", "min_run", int,
      "consecutive aligned sentences that are evidence on their own (default 8)"),
+    ("--rewrite-min-run-text", "rewrite", "min_run_text", int,
+     "sentences the shorter text has at least for a run to count on its own; 0: any "
+     "(default 24)"),
     ("--rewrite-moved-passages", "rewrite", "moved_passages", int,
      "aligned sentence pairs a moved passage beside the main chain needs to count toward a "
      "rewrite's alignment; 0 counts none (default 2)"),

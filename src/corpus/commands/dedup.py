@@ -262,8 +262,11 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
         "yes" if rewrite else "no")
     lines += ["", f"rewrite: {state} (every check)"]
     lines += [_check_line(c) for c in found.rewrite]
-    if found.run >= found.min_run:
+    if found.run >= found.min_run and found.shorter >= found.min_run_text:
         run = f"run {found.run} / (2 x {found.min_run}) = {found.run / (2 * found.min_run):.4f}"
+    elif found.run >= found.min_run:
+        run = (f"run {found.run}, but the shorter text has {found.shorter} sentences < "
+               f"{found.min_run_text}: 0")
     else:
         run = f"run {found.run} < {found.min_run}: 0"
     lines.append(f"    pair score = max(density {found.density:.4f}, {run}), at most 1")

@@ -525,10 +525,12 @@ def pair_score(strength: float, shorter: int, run: int, rewrite: RewriteConfig) 
 
     The larger of the chain's density (its score per sentence of the shorter text over the
     best possible, ``strength / ((1 - baseline) * shorter)``) and, for a run of at least
-    ``min_run`` consecutive aligned pairs, ``run / (2 * min_run)``; capped at 1.
+    ``min_run`` consecutive aligned pairs where the shorter text has at least
+    ``min_run_text`` sentences, ``run / (2 * min_run)``; capped at 1.
     """
     density = strength / ((1.0 - rewrite.baseline) * max(shorter, 1))
-    long_run = run / (2 * rewrite.min_run) if run >= rewrite.min_run else 0.0
+    long_run = (run / (2 * rewrite.min_run)
+                if run >= rewrite.min_run and shorter >= rewrite.min_run_text else 0.0)
     return min(1.0, max(density, long_run, 0.0))
 
 
@@ -1187,7 +1189,8 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
         np.add.reduceat(words_b * cols, offsets) / totals_b)
     shorter = np.maximum(np.minimum(m, sizes), 1)
     density = strength / ((1.0 - rewrite.baseline) * shorter)
-    long_run = np.where(pairs >= rewrite.min_run, pairs / (2 * rewrite.min_run), 0.0)
+    long_run = np.where((pairs >= rewrite.min_run) & (shorter >= rewrite.min_run_text),
+                        pairs / (2 * rewrite.min_run), 0.0)
     link = np.minimum(1.0, np.maximum(np.maximum(density, long_run), 0.0))
     ruled_out: npt.NDArray[np.bool_] = (
         (pairs < rewrite.min_passages)

@@ -349,10 +349,13 @@ class RewriteConfig:
     (``strength / ((1 - baseline) * sentences)``, capped at 1: 1 when every sentence of the
     shorter text is aligned at similarity 1 without a gap), and, when the chain holds a *run*
     of at least ``min_run`` consecutive aligned pairs (each skipping at most one sentence in
-    either text), ``run / (2 * min_run)`` capped at 1: a long passage rewritten sentence by
-    sentence is evidence on its own, even in a text that goes on with its own material.
-    Texts written independently to the same facts align many sentences too, in the order the
-    facts call for, but thinly: their density stays low and their runs short.
+    either text) and the shorter text has at least ``min_run_text`` sentences, ``run / (2 *
+    min_run)`` capped at 1: a long passage rewritten sentence by sentence is evidence on its
+    own, even in a text that goes on with its own material. Texts written independently to
+    the same facts align many sentences too, in the order the facts call for, but thinly:
+    their density stays low and their runs short. In a short text a run of ``min_run`` is
+    most of the text, and independent explanations of one mechanism, which follow its order,
+    reach it: there the density and the retelling test judge the whole.
 
     A rewrite that moves a paragraph keeps its sentences, but one chain aligns either the
     moved paragraph or the sentences it jumped over. So the best chains among the sentences
@@ -388,6 +391,7 @@ class RewriteConfig:
     min_score: float = 0.4
     threshold: float = 0.4
     min_run: int = 8
+    min_run_text: int = 24
     moved_passages: int = 2
     moved_score: float = 0.8
     min_retold: int = 20
@@ -402,6 +406,9 @@ class RewriteConfig:
         owner = "RewriteConfig"
         _check_alignment(owner, self, similarity=0.3, baseline=0.2, gap_penalty=0.1,
                          min_coverage=0.25, min_score=0.4, threshold=0.4)
+        _check_int(owner, "min_run_text", self.min_run_text, 0, 1_000_000,
+                   "it is how many sentences the shorter text has at least for a run to count "
+                   "on its own (0: any), e.g. 24")
         _check_int(owner, "moved_passages", self.moved_passages, 0, 1_000_000,
                    "it is how many aligned sentence pairs a moved passage beside the main "
                    "chain needs to count (0 counts none), e.g. 2")

@@ -232,7 +232,8 @@ class PairExplanation:
     ``names`` and ``words`` are the two documents' file names and word counts. ``near`` and
     ``rewrite`` hold the checks of each test (every one must pass, a near copy needs Jaccard
     *or* containment); ``density`` and ``run`` are the two parts of the pair score (a run counts
-    from ``min_run`` consecutive aligned sentences).
+    from ``min_run`` consecutive aligned sentences, where the shorter text, of ``shorter``
+    sentences, has ``min_run_text`` or more).
     ``verdict`` is the relation verification gives the pair (``unique`` when it is not a
     duplicate) and ``score`` its pair score; ``linked`` whether the run verified the pair as
     a link (it must also have been a candidate). ``passages`` are the best aligned sentence
@@ -268,6 +269,8 @@ class PairExplanation:
     semantic: tuple[Check, ...] = ()
     retelling: tuple[Check, ...] = ()
     moved: int = 0
+    shorter: int = 0
+    min_run_text: int = 0
 
     @property
     def same_cluster(self) -> bool:
@@ -287,6 +290,8 @@ class PairExplanation:
             "density": self.density,
             "run": self.run,
             "min_run": self.min_run,
+            "shorter": self.shorter,
+            "min_run_text": self.min_run_text,
             "aligned": self.aligned,
             "moved": self.moved,
             "passages": [_passage_dict(p) for p in self.passages],
@@ -543,7 +548,7 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         words=(profile_a.words, profile_b.words), candidates=candidates,
         near=near_checks, rewrite=rewrite_checks, rewrites_enabled=config.rewrites,
         density=density, run=shown.run, min_run=rewrite_cfg.min_run, aligned=shown.aligned,
-        moved=shown.moved,
+        moved=shown.moved, shorter=shorter, min_run_text=rewrite_cfg.min_run_text,
         passages=tuple(passages),
         verdict=verdict.relation, score=verdict.score, linked=linked,
         placements=(_placement(result, id_a), _placement(result, id_b)), note=note,
