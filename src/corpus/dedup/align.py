@@ -45,8 +45,8 @@ from corpus.text.keys import hashing_key
 
 __all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts", "Retelling",
            "assemble_profile", "build_profile", "build_profiles", "in_order_alignment",
-           "longest_run", "pair_score", "profile_parts", "retelling", "retells",
-           "retold_in_order", "verify_many",
+           "longest_run", "moved_passages", "pair_score", "profile_parts", "retelling",
+           "retelling_tier", "retelling_tiers", "retells", "retold_in_order", "verify_many",
            "verify_pair", "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]

@@ -92,6 +92,16 @@ class _AlignmentThresholds(Protocol):
     def min_run(self) -> int: ...
 
 
+def _check_score(owner: str, name: str, value: object, needs: str, default: float) -> None:
+    """Refuse a local alignment score threshold that is not a finite number >= 0."""
+    if isinstance(value, bool) or not (isinstance(value, int | float)
+                                       and 0.0 <= value < math.inf):
+        raise ConfigError(
+            f"{owner}.{name}={value!r} is invalid: it must be a finite number >= 0 (the "
+            f"local alignment score {needs} needs); calibrated default: {default}"
+        )
+
+
 def _check_alignment(owner: str, c: _AlignmentThresholds, *, similarity: float, baseline: float,
                      gap_penalty: float, min_coverage: float, min_score: float,
                      threshold: float) -> None:
@@ -108,12 +118,7 @@ def _check_alignment(owner: str, c: _AlignmentThresholds, *, similarity: float, 
     _check_int(owner, "min_passages", c.min_passages, 1, 1_000_000,
                "fewer than 3 aligned sentences is weak evidence")
     _check_fraction(owner, "min_coverage", c.min_coverage, f"calibrated default: {min_coverage}")
-    valid = isinstance(c.min_score, int | float) and not isinstance(c.min_score, bool)
-    if not valid or not 0.0 <= c.min_score < math.inf:
-        raise ConfigError(
-            f"{owner}.min_score={c.min_score!r} is invalid: it must be a finite number >= 0 (the "
-            f"local alignment score a rewrite needs); calibrated default: {min_score}"
-        )
+    _check_score(owner, "min_score", c.min_score, "a rewrite", min_score)
     _check_fraction(owner, "threshold", c.threshold,
                     f"it is the pair score a rewrite needs; calibrated default: {threshold}")
     _check_int(owner, "min_run", c.min_run, 2, 1_000_000,
@@ -412,13 +417,7 @@ class RewriteConfig:
         _check_int(owner, "moved_passages", self.moved_passages, 0, 1_000_000,
                    "it is how many aligned sentence pairs a moved passage beside the main "
                    "chain needs to count (0 counts none), e.g. 2")
-        valid = isinstance(self.moved_score, int | float) and not isinstance(
-            self.moved_score, bool)
-        if not valid or not 0.0 <= self.moved_score < math.inf:
-            raise ConfigError(
-                f"{owner}.moved_score={self.moved_score!r} is invalid: it must be a finite "
-                "number >= 0 (the local alignment score a moved passage needs to count); "
-                "calibrated default: 0.8")
+        _check_score(owner, "moved_score", self.moved_score, "a moved passage", 0.8)
         _check_int(owner, "min_retold", self.min_retold, 0, 1_000_000,
                    "it is how many sentences of the shorter text an in-order retelling aligns "
                    "at least (0 turns the retelling test off), e.g. 20")
