@@ -116,6 +116,8 @@ def test_minhash_config_rejects_bad_values(kwargs: dict[str, object], fragments:
         (lambda: RewriteConfig(retold_share=0), ["retold_share=0", "(0, 1]"]),
         (lambda: RewriteConfig(short_retold=-1), ["short_retold=-1", "short retellings off"]),
         (lambda: RewriteConfig(short_retold_share=1.5), ["short_retold_share=1.5", "(0, 1]"]),
+        (lambda: RewriteConfig(loose_run=-1), ["loose_run=-1", "turns the test off"]),
+        (lambda: RewriteConfig(loose_similarity=1.5), ["loose_similarity=1.5", "(0, 1]"]),
         (lambda: RewriteConfig(moved_passages=-1), ["moved_passages=-1", "counts none"]),
         (lambda: RewriteConfig(moved_score=-0.5), ["moved_score=-0.5", "finite number"]),
         (lambda: RewriteConfig(retell_similarity=0.1), ["retell_baseline=0.1",

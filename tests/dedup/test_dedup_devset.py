@@ -39,6 +39,11 @@ HEAT_PUMP_INDEPENDENT = "5e23bf331a73fa95"
 #: short/t05's source (181) and heavy rewrite (189): 15 of its 16 sentences retold in order.
 SOURCE_S05 = "a477450a69e06de4"
 HEAVY_S05 = "cd88bdbb52b078d0"
+#: seeds/000's heavy rewrite of its opening (701, 986 words) and long/t01's source (400) and
+#: heavy rewrite (409): rewritten sentence by sentence, found by their loose runs.
+HEAVY_000 = "0f314f15d78e838e"
+SOURCE_T01 = "2ca359442d3409ec"
+HEAVY_T01 = "dd11de9e55fdcbed"
 #: explain/t06's source (600) and its moderate rewrite (608), which moves a paragraph.
 SOURCE_GPS = "9ca73a937990e7ad"
 MODERATE_GPS = "8997173de61197c7"
@@ -177,13 +182,17 @@ def test_a_second_rewrite_of_a_source_does_not_lose_the_first() -> None:
 def test_a_long_article_retold_in_order_joins_its_source() -> None:
     """The lexical retelling test: seed 000's condensed retelling (a fifth of its length; 39
     of its sentences retold in order, 89%) and long/t03's heavy rewrite (24 sentences, 86%)
-    join their sources; with the test off (``min_retold`` 0) neither does."""
+    join their sources; with the test off (``min_retold`` 0) the condensed retelling does
+    not, and the heavy rewrite only by its loose run (19 pairs), without which it does not
+    either."""
     clusters = _default_clusters()
     assert clusters[CONDENSED_000] == clusters[SEED_000]
     assert clusters[HEAVY_T03] == clusters[SOURCE_T03]
     off = _clusters(_docs(), DedupConfig(rewrite=RewriteConfig(min_retold=0)))
     assert off.get(CONDENSED_000, CONDENSED_000) != off.get(SEED_000)
-    assert off.get(HEAVY_T03, HEAVY_T03) != off.get(SOURCE_T03)
+    assert off[HEAVY_T03] == off[SOURCE_T03]
+    neither = _clusters(_docs(), DedupConfig(rewrite=RewriteConfig(min_retold=0, loose_run=0)))
+    assert neither.get(HEAVY_T03, HEAVY_T03) != neither.get(SOURCE_T03)
 
 
 def test_the_explanation_shows_the_retelling_checks() -> None:
@@ -217,3 +226,39 @@ def test_a_short_text_retold_in_order_joins_its_source() -> None:
     assert retold.passed
     assert share.passed
     assert "rewrite, retold in order: yes" in render_explanation(found)
+
+
+def test_a_rewrite_told_sentence_by_sentence_joins_its_source_by_its_loose_run() -> None:
+    """seeds/000's heavy rewrite of its opening (47 sentences, 0.1% of its 5-grams shared,
+    the chain's density 0.01) and long/t01's heavy rewrite sit across from their sources
+    sentence by sentence: loose runs of 22 and 25 pairs, where no pair of texts written
+    independently to the same facts reaches 15. Both join their sources; with the test off
+    (``loose_run`` 0) neither does. The explanation shows the run and its passages."""
+    from corpus.commands.dedup import render_explanation
+    from corpus.dedup.explain import explain_pair
+
+    clusters = _default_clusters()
+    assert clusters[HEAVY_000] == clusters[SEED_000]
+    assert clusters[HEAVY_T01] == clusters[SOURCE_T01]
+    off = _clusters(_docs(), DedupConfig(rewrite=RewriteConfig(loose_run=0)))
+    assert off.get(HEAVY_000, HEAVY_000) != off.get(SEED_000)
+    assert off.get(HEAVY_T01, HEAVY_T01) != off.get(SOURCE_T01)
+    found = explain_pair(list(_docs()), SEED_000, HEAVY_000)
+    assert found.verdict.value == "rewrite"
+    assert not all(c.passed for c in found.rewrite)
+    assert not all(c.passed for c in found.retelling)
+    run, shorter = found.loose
+    assert run.passed
+    assert run.value >= 22
+    assert run.threshold == 18
+    assert shorter.passed
+    assert shorter.value == 47
+    assert found.score == pytest.approx(run.value / 36, abs=1e-4)  # scores keep 4 decimals
+    assert found.aligned == run.value
+    assert found.passages
+    payload = found.to_dict()["loose"]
+    assert isinstance(payload, list)
+    assert payload[0] == run.to_dict()
+    text = render_explanation(found)
+    assert "rewrite, sentence by sentence: yes" in text
+    assert f"aligned passages ({int(run.value)} aligned sentence pairs" in text

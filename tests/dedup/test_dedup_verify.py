@@ -359,3 +359,111 @@ def test_a_run_counts_only_in_a_text_long_enough_to_hold_other_material() -> Non
     assert pair_score(1.0, 24, 10, rewrite) == pytest.approx(10 / 16)
     assert pair_score(1.0, 20, 10, rewrite) == pytest.approx(1.0 / (0.8 * 20))
     assert pair_score(1.0, 20, 10, RewriteConfig(min_run_text=0)) == pytest.approx(10 / 16)
+
+
+def _loose_reference(similarity: npt.NDArray[np.float64], cut: float) -> int:
+    """The longest loose run by brute force over the pairs: each pair at ``cut`` or more and
+    among the 3 best of its row or its column, each step one or two on in both texts."""
+    n, m = similarity.shape
+    usable = set()
+    for i in range(n):
+        for j in range(m):
+            value = similarity[i, j]
+            row_rank = int((similarity[i] > value).sum())
+            col_rank = int((similarity[:, j] > value).sum())
+            if value >= cut - 1e-12 and (row_rank < 3 or col_rank < 3):
+                usable.add((i, j))
+    best: dict[tuple[int, int], int] = {}
+    for i, j in sorted(usable):
+        best[(i, j)] = 1 + max((best.get((i - di, j - dj), 0) for di in (1, 2)
+                                for dj in (1, 2)), default=0)
+    return max(best.values(), default=0)
+
+
+_MATRIX = st.integers(1, 9).flatmap(lambda n: st.integers(1, 9).flatmap(
+    lambda m: st.lists(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.3, 0.6]),
+                       min_size=n * m, max_size=n * m).map(
+        lambda v: np.array(v, dtype=np.float64).reshape(n, m))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MATRIX, st.sampled_from([0.05, 0.1, 0.3]))
+def test_a_loose_run_is_the_longest_by_brute_force_and_valid(
+        similarity: npt.NDArray[np.float64], cut: float) -> None:
+    """The run :func:`loose_run` finds is as long as the longest by brute force, in either
+    orientation; its pairs advance one or two sentences a step in both texts, each at the cut
+    or more; and with ``least`` it is the same run, or none when it is shorter."""
+    from corpus.dedup.align import loose_run
+
+    rows, cols = loose_run(similarity, cut)
+    assert len(rows) == len(cols) == _loose_reference(similarity, cut)
+    flipped_rows, _ = loose_run(similarity.T.copy(), cut)
+    assert len(flipped_rows) == len(rows)
+    assert all(similarity[i, j] >= cut for i, j in zip(rows.tolist(), cols.tolist(),
+                                                        strict=True))
+    assert all(1 <= d <= 2 for d in np.diff(rows).tolist() + np.diff(cols).tolist())
+    for least in (1, 3, 5):
+        bounded, _ = loose_run(similarity, cut, least)
+        if len(rows) >= least:
+            assert bounded.tolist() == rows.tolist()
+        else:
+            assert len(bounded) == 0
+
+
+def test_a_loose_run_follows_the_diagonal_and_not_a_crowd_of_matches() -> None:
+    """A rewrite told sentence by sentence: weak pairs (0.15) near the diagonal, a step
+    skipping a sentence now and then, make one run; a step of three breaks it. A matrix where
+    every pair is strong but none lines up (a narrow vocabulary, written independently) has
+    only short runs: a pair must be among the 3 best of its row or column."""
+    from corpus.dedup.align import loose_run
+
+    similarity = np.full((30, 30), 0.02)
+    for k in range(30):
+        similarity[k, k] = 0.15
+    similarity[10, 10] = similarity[11, 11] = 0.0  # one sentence each left out: 9 -> 12 breaks
+    rows, cols = loose_run(similarity, 0.1)
+    assert (rows.tolist(), cols.tolist()) == (list(range(12, 30)), list(range(12, 30)))
+    similarity[10, 10] = 0.15  # 9 -> 10 -> 12: steps of one and two
+    rows, _ = loose_run(similarity, 0.1)
+    assert rows.tolist() == [*range(11), *range(12, 30)]
+    crowd = np.random.default_rng(0).uniform(0.3, 0.6, (30, 30))  # every pair above the cut
+    assert len(loose_run(crowd, 0.1)[0]) <= 8
+    assert len(loose_run(np.zeros((0, 4)), 0.1)[0]) == 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_TEXT, min_size=2, max_size=6), st.integers(1, 6),
+       st.sampled_from([0.05, 0.1, 0.3]))
+def test_bounds_never_prune_a_pair_a_loose_run_passes(
+        texts: list[str], least: int, cut: float) -> None:
+    """With a loose run in reach of these short texts (``loose_run`` 1-6 in texts of any
+    length) and the other tests out of reach, the batched, the pruned and the unpruned
+    verdicts agree, and a rewrite's score is its run over twice the least run."""
+    from corpus.dedup.align import verify_many
+
+    config = DedupConfig(rewrite=RewriteConfig(loose_run=least, loose_similarity=cut,
+                                               min_run_text=0, min_retold=0,
+                                               threshold=1.0, min_run=1000))
+    profiles = [_profile(t) for t in texts]
+    a, others = profiles[0], profiles[1:]
+    pruned = [verify_pair(a, b, config, prune=True) for b in others]
+    assert verify_many(a, others, config) == pruned
+    full = [verify_pair(a, b, config) for b in others]
+    assert [v.relation for v in pruned] == [v.relation for v in full]
+    for found in full:
+        if found.relation is Relation.REWRITE and found.jaccard < 0.5 and (
+                found.containment < 0.7):
+            assert found.run >= least
+            assert found.score == pytest.approx(min(1.0, found.run / (2 * least)), abs=1e-4)
+
+
+def test_a_loose_run_counts_only_in_a_text_long_enough() -> None:
+    """The shorter text needs ``min_run_text`` sentences (24) and the run ``loose_run`` pairs
+    (20): two texts of 23 sentences paraphrased one for one are not judged by it."""
+    from corpus.dedup.align import _loose_possible
+
+    similarity = np.eye(23) * 0.3
+    assert not _loose_possible(similarity, RewriteConfig())
+    assert _loose_possible(np.eye(24) * 0.3, RewriteConfig())
+    assert _loose_possible(similarity, RewriteConfig(min_run_text=0))
+    assert not _loose_possible(np.eye(24) * 0.3, RewriteConfig(loose_run=0))

@@ -281,6 +281,14 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
                       "onto one where it condenses)"]
         lines += [_check_line(c) for c in found.retelling]
         lines.append("    pair score = the retold share, when the chain's checks fail")
+    if found.loose:
+        told = all(c.passed for c in found.loose)
+        lines += ["", f"rewrite, sentence by sentence: {'yes' if told else 'no'} (every check; "
+                      "the longest loose run: sentence pairs at the loose similarity, each step "
+                      "one or two sentences on in both texts)"]
+        lines += [_check_line(c) for c in found.loose]
+        lines.append("    pair score = loose run / (2 x least run), when the chain's and the "
+                     "retelling's checks fail")
     if found.semantic:
         retold = all(c.passed for c in found.semantic[-2:])
         lines += ["", f"semantic retelling: {'yes' if retold else 'no'} (chain score and pair "

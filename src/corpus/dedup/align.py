@@ -15,7 +15,10 @@ best score wins. A rewrite follows its source sentence by sentence, so its chain
 dense and covers much of one text; two articles about the same story share names and topic
 words, so a few sentences match here and there, but scattered, and their chance matches never
 add up. The coverage of the chain (the share of a document's words in aligned sentences)
-is the rewrite score; the thresholds are calibrated in ``docs/dedup.md``.
+is the rewrite score; the thresholds are calibrated in ``docs/dedup.md``. Two more tests
+judge what the chain cannot align: a retelling in order (:func:`in_order_alignment`, several
+sentences onto one) and a rewrite told sentence by sentence in words that barely overlap
+(:func:`loose_run`).
 """
 
 from __future__ import annotations
@@ -45,9 +48,9 @@ from corpus.text.keys import hashing_key
 
 __all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts", "Retelling",
            "assemble_profile", "build_profile", "build_profiles", "in_order_alignment",
-           "longest_run", "moved_passages", "pair_score", "profile_parts", "retelling",
-           "retelling_tier", "retelling_tiers", "retells", "retold_in_order", "verify_many",
-           "verify_pair", "verify_retelling"]
+           "longest_run", "loose_run", "loose_run_of", "loose_score", "moved_passages",
+           "pair_score", "profile_parts", "retelling", "retelling_tier", "retelling_tiers",
+           "retells", "retold_in_order", "verify_many", "verify_pair", "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
@@ -471,6 +474,125 @@ def longest_run(rows: I64, cols: I64) -> int:
     return best
 
 
+#: Sentences a step of a *loose run* advances in either text, at most (see
+#: :func:`loose_run`).
+_LOOSE_STEP = 2
+#: A pair of a loose run is among the best this many matches of one of its two sentences.
+_LOOSE_BEST = 3
+
+
+def loose_run(similarity: F64, cut: float, least: int = 0) -> tuple[I64, I64]:
+    """The longest *loose run* of a sentence similarity matrix: its pairs' rows and columns,
+    in order (both empty when no pair reaches ``cut``).
+
+    A loose run is a sequence of sentence pairs, each step advancing one or two sentences in
+    both texts (:data:`_LOOSE_STEP`), each pair at similarity ``cut`` or more and among the
+    :data:`_LOOSE_BEST` best matches of one of its two sentences. It is the shape of a text
+    rewritten sentence by sentence: every sentence of the rewrite sits across from its
+    source sentence, give or take one, however few words the two still share, and that
+    sentence is one of its best matches. Texts written independently to the same facts
+    follow the same order of facts, but not sentence by sentence, and their pairs at a low
+    cut scatter around the diagonal instead of lining up on it. The best-matches condition
+    keeps a narrow vocabulary, where every sentence shares a few words with every other, from
+    filling the matrix with pairs that line up by chance. Dynamic programming row by row,
+    ``O(rows * columns)`` in numpy; the first longest run in row-major order, traced back
+    through the earliest predecessor in the order (1, 1), (1, 2), (2, 1), (2, 2), so the
+    result depends on the matrix only. With ``least``, a run shorter than ``least`` may be
+    returned as none: the programme stops once no run can reach it.
+    """
+    flip = similarity.shape[0] > similarity.shape[1]
+    matrix = similarity.T if flip else similarity  # loop over the fewer rows
+    none = np.zeros(0, dtype=np.int64)
+    if not matrix.size:
+        return none, none
+    length = _loose_lengths(_loose_cells(matrix, cut), least)
+    if length is None:
+        return none, none
+    step = _LOOSE_STEP
+    at = int(np.argmax(length))
+    i, j = divmod(at, length.shape[1])
+    if not length[i, j]:
+        return none, none
+    rows, cols = [i - step], [j - step]
+    while length[i, j] > 1:
+        for di, dj in ((1, 1), (1, 2), (2, 1), (2, 2)):
+            if length[i - di, j - dj] == length[i, j] - 1:
+                i, j = i - di, j - dj
+                break
+        rows.append(i - step)
+        cols.append(j - step)
+    found_rows = np.array(rows[::-1], dtype=np.int64)
+    found_cols = np.array(cols[::-1], dtype=np.int64)
+    return (found_cols, found_rows) if flip else (found_rows, found_cols)
+
+
+def _loose_cells(matrix: F64, cut: float, slack: float = 0.0) -> npt.NDArray[np.bool_]:
+    """The pairs a loose run may use (:func:`loose_run`): at ``cut`` or more, and among the
+    :data:`_LOOSE_BEST` best of their row or of their column. With ``slack``, every
+    comparison gives that much way (a superset, for bounds on similarities that may differ
+    from the exact ones in their last bits)."""
+    n, m = matrix.shape
+    in_row, in_col = min(_LOOSE_BEST, m) - 1, min(_LOOSE_BEST, n) - 1
+    row_kth = -np.partition(-matrix, in_row, axis=1)[:, in_row]
+    col_kth = -np.partition(-matrix, in_col, axis=0)[in_col]
+    cells: npt.NDArray[np.bool_] = (matrix >= cut - 1e-12 - slack) & (
+        (matrix >= row_kth[:, None] - slack) | (matrix >= col_kth[None, :] - slack))
+    return cells
+
+
+def _loose_lengths(ok: npt.NDArray[np.bool_], least: int = 0) -> I64 | None:
+    """The longest loose run ending at each pair of ``ok`` (rows x columns, padded with
+    :data:`_LOOSE_STEP` zero rows and columns before); ``None`` once no run can reach
+    ``least`` (0: never). Row by row, in numpy."""
+    n, m = ok.shape
+    step = _LOOSE_STEP
+    # ``reach`` of a row holds, for each column j, the longest run of that row ending one or
+    # two columns before j.
+    length = np.zeros((n + step, m + step), dtype=np.int64)
+    reach = np.zeros((n + step, m), dtype=np.int64)
+    tops = [0] * (n + step)  # each row's longest run
+    longest = 0
+    for i in range(n):
+        # A run that reaches ``least`` from here on extends one ending in the last two rows
+        # by at most a pair a row, or starts anew; none left and none found: stop.
+        if longest < least and max(tops[i + step - 1], tops[i + step - 2]) + n - i < least:
+            return None
+        before = np.maximum(reach[i + step - 1], reach[i + step - 2])
+        row = length[i + step]
+        row[step:] = (before + 1) * ok[i]
+        tops[i + step] = int(row.max())
+        longest = max(longest, tops[i + step])
+        reach[i + step] = np.maximum(row[step - 1: step - 1 + m], row[step - 2: step - 2 + m])
+    if longest < least:
+        return None
+    return length
+
+
+def loose_score(run: int, rewrite: RewriteConfig) -> float:
+    """The pair score of a loose run of ``run`` pairs: ``run / (2 * loose_run)``, capped at 1
+    (0.5 at the test's least run, as for the runs of :func:`pair_score`)."""
+    return min(1.0, run / (2 * rewrite.loose_run)) if rewrite.loose_run else 0.0
+
+
+def _may_run_loose(rows_matched: int, cols_matched: int, shorter: int,
+                   rewrite: RewriteConfig) -> bool:
+    """Whether a loose run may reach ``rewrite.loose_run`` pairs: the test is on, the shorter
+    text has ``min_run_text`` sentences or more, and as many sentences of either text as the
+    run needs have a match at ``loose_similarity`` (an upper bound: a run uses each once)."""
+    least = rewrite.loose_run
+    return bool(least and shorter >= max(least, rewrite.min_run_text)
+                and rows_matched >= least and cols_matched >= least)
+
+
+def _loose_possible(similarity: F64, rewrite: RewriteConfig) -> bool:
+    """:func:`_may_run_loose` for a pair with this ``similarity``."""
+    if not rewrite.loose_run or not similarity.size:
+        return False
+    matched = similarity >= rewrite.loose_similarity - 1e-12
+    return _may_run_loose(int(matched.any(axis=1).sum()), int(matched.any(axis=0).sum()),
+                          min(similarity.shape), rewrite)
+
+
 def moved_passages(similarity: F64, rows: I64, cols: I64, rewrite: RewriteConfig
                    ) -> tuple[I64, I64, float]:
     """The aligned pairs of *moved passages* beside a main chain (``rows``, ``cols``) and
@@ -665,6 +787,12 @@ def retold_in_order(a: Profile, b: Profile, rewrite: RewriteConfig) -> InOrder |
     return None if found is None else found[0]
 
 
+def loose_run_of(a: Profile, b: Profile, rewrite: RewriteConfig) -> tuple[I64, I64]:
+    """The longest loose run (:func:`loose_run`) of ``a`` and ``b`` at
+    ``rewrite.loose_similarity``, for explanations: its sentences of ``a`` and of ``b``."""
+    return loose_run(_similarity_matrix(a, b), rewrite.loose_similarity)
+
+
 def verify_pair(a: Profile, b: Profile, config: DedupConfig, *, align: bool = True,
                 similarity: F64 | None = None, rewrite: RewriteConfig | None = None,
                 prune: bool = False) -> PairVerdict:
@@ -758,7 +886,8 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         if similarity is None:
             similarity = _similarity_matrix(a, b)
         chain_possible = config.rewrites and not _chain_ruled_out(similarity, a, b, rewrite)
-        if not chain_possible and not (config.rewrites and _may_retell(similarity, rewrite)):
+        if not chain_possible and not (config.rewrites and (
+                _may_retell(similarity, rewrite) or _loose_possible(similarity, rewrite))):
             align = False
     if align and chain_possible:
         if similarity is None:
@@ -804,6 +933,15 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         tried = _retold(a, b, similarity, rewrite)
         if tried is not None and retells(tried[0], rewrite):
             retold = tried
+    loose: tuple[I64, I64] | None = None
+    if (align and config.rewrites and not exact and not near_copy and not chained
+            and retold is None):
+        if similarity is None:
+            similarity = _similarity_matrix(a, b)
+        if _loose_possible(similarity, rewrite):
+            found_loose = loose_run(similarity, rewrite.loose_similarity, rewrite.loose_run)
+            if len(found_loose[0]) >= rewrite.loose_run:
+                loose = found_loose
 
     if exact:
         relation, score = Relation.EXACT, 1.0
@@ -827,6 +965,18 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         strength = retelling_found.strength
         relation, score = Relation.REWRITE, retelling_found.share
         link = retelling_found.share
+        moved = 0
+    elif loose is not None:
+        # A rewrite told sentence by sentence: the loose run is the evidence.
+        assert similarity is not None
+        rows, cols = loose
+        weights = similarity[rows, cols]
+        chain = list(range(len(rows)))
+        run = len(rows)
+        coverage = max(float(a.sentence_words[rows].sum()) / max(int(a.sentence_words.sum()), 1),
+                       float(b.sentence_words[cols].sum()) / max(int(b.sentence_words.sum()), 1))
+        link = loose_score(run, rewrite)
+        relation, score = Relation.REWRITE, link
         moved = 0
     else:
         relation, score = Relation.UNIQUE, 0.0
@@ -1212,6 +1362,23 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
             may_retell |= ((short >= least) & (count >= least)
                            & (count >= share * short - 1e-9))
         ruled_out &= ~may_retell
+    if rewrite.loose_run:
+        # :func:`_loose_possible`
+        loose_cut = rewrite.loose_similarity - 1e-12 - _SLACK
+        loose_a = (row_best >= loose_cut).sum(axis=1)
+        loose_b = np.add.reduceat((col_best >= loose_cut).astype(np.int64), offsets)
+        shortest = np.minimum(m, sizes)
+        loose = ((shortest >= max(rewrite.loose_run, rewrite.min_run_text))
+                 & (loose_a >= rewrite.loose_run) & (loose_b >= rewrite.loose_run))
+        # Where only a loose run may pass, its programme on these similarities (each
+        # comparison with the slack) bounds it: it runs here, not again pair by pair.
+        for k in np.flatnonzero(ruled_out & loose).tolist():
+            block = similarity[offsets[k]: offsets[k] + sizes[k]]
+            cells = _loose_cells(block if sizes[k] <= m else block.T,
+                                 rewrite.loose_similarity, _SLACK)
+            if _loose_lengths(cells, rewrite.loose_run) is None:
+                loose[k] = False
+        ruled_out &= ~loose
     return ruled_out
 
 

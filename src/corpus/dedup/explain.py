@@ -35,9 +35,11 @@ from typing import Any
 import numpy as np
 
 from corpus.dedup.align import (
+    AlignedPair,
     PairVerdict,
     Profile,
     Retelling,
+    loose_run_of,
     retelling_tier,
     retold_in_order,
     verify_pair,
@@ -245,7 +247,9 @@ class PairExplanation:
     its words covered, the alignment's score) when semantic verification is on and the pair
     reached it (empty otherwise). ``retelling`` holds the checks of the lexical retelling test
     (sentences of the shorter text retold in order, their share, the alignment's score) when
-    both texts have enough sentences for it (empty otherwise).
+    both texts have enough sentences for it (empty otherwise). ``loose`` holds the checks of
+    the sentence-by-sentence test (the longest loose run, the shorter text's sentences) when
+    that test is on (:attr:`~corpus.dedup.config.RewriteConfig.loose_run`; empty otherwise).
     """
 
     a: str
@@ -271,6 +275,7 @@ class PairExplanation:
     moved: int = 0
     shorter: int = 0
     min_run_text: int = 0
+    loose: tuple[Check, ...] = ()
 
     @property
     def same_cluster(self) -> bool:
@@ -303,6 +308,7 @@ class PairExplanation:
             "note": self.note,
             "semantic": [check.to_dict() for check in self.semantic],
             "retelling": [check.to_dict() for check in self.retelling],
+            "loose": [check.to_dict() for check in self.loose],
         }
 
 
@@ -495,16 +501,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         note = _note(result, meta.ids, verifier, pos_a, pos_b, verdict)
     swap = left != pos_a
     profile_a, profile_b = (profile_r, profile_l) if swap else (profile_l, profile_r)
-    passages = []
-    for pair in shown.evidence:
-        own_a, own_b = (pair.right, pair.left) if swap else (pair.left, pair.right)
-        passages.append(AlignedPassage(
-            canonical_index=own_a, canonical_paragraph=profile_a.sentences[own_a].paragraph,
-            canonical_text=profile_a.sentences[own_a].text,
-            member_index=own_b, member_paragraph=profile_b.sentences[own_b].paragraph,
-            member_text=profile_b.sentences[own_b].text,
-            similarity=pair.similarity, jaccard=pair.jaccard, containment=pair.containment,
-        ))
+    passages = _passages(shown.evidence, profile_a, profile_b, swap=swap)
+    aligned = shown.aligned
     near_cfg, rewrite_cfg = config.near, config.rewrite
     shorter = min(len(profile_l.sentences), len(profile_r.sentences))
     density = _round(shown.strength / ((1.0 - rewrite_cfg.baseline) * max(shorter, 1)))
@@ -539,6 +537,22 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
             Check("retelling score", _round(retold.strength), rewrite_cfg.min_score,
                   retold.strength >= rewrite_cfg.min_score),
         )
+    loose_checks: tuple[Check, ...] = ()
+    if rewrite_cfg.loose_run:
+        run_rows, _ = loose_run_of(profile_l, profile_r, rewrite_cfg)
+        least_text = max(rewrite_cfg.loose_run, rewrite_cfg.min_run_text)
+        loose_checks = (
+            Check("loose run", float(len(run_rows)), float(rewrite_cfg.loose_run),
+                  len(run_rows) >= rewrite_cfg.loose_run),
+            Check("shorter text", float(shorter), float(least_text), shorter >= least_text),
+        )
+    decided_loose = (bool(loose_checks) and all(c.passed for c in loose_checks)
+                     and verdict.relation is Relation.REWRITE
+                     and not all(c.passed for c in rewrite_checks)
+                     and not (retelling_checks and all(c.passed for c in retelling_checks)))
+    if decided_loose:  # the loose run is the evidence: show its passages
+        passages = _passages(verdict.evidence, profile_a, profile_b, swap=swap)
+        aligned = verdict.aligned
     linked = (left, right) in _links(near_seen, rewrite_seen) or (
         exact and verdict.relation is Relation.EXACT) or (
         semantic is not None and candidates.rewrite_checked
@@ -547,14 +561,32 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         a=id_a, b=id_b, names=(meta.names[pos_a], meta.names[pos_b]),
         words=(profile_a.words, profile_b.words), candidates=candidates,
         near=near_checks, rewrite=rewrite_checks, rewrites_enabled=config.rewrites,
-        density=density, run=shown.run, min_run=rewrite_cfg.min_run, aligned=shown.aligned,
+        density=density, run=shown.run, min_run=rewrite_cfg.min_run, aligned=aligned,
         moved=shown.moved, shorter=shorter, min_run_text=rewrite_cfg.min_run_text,
         passages=tuple(passages),
         verdict=verdict.relation, score=verdict.score, linked=linked,
         placements=(_placement(result, id_a), _placement(result, id_b)), note=note,
         semantic=semantic_checks,
         retelling=retelling_checks,
+        loose=loose_checks,
     )
+
+
+def _passages(evidence: Sequence[AlignedPair], profile_a: Profile, profile_b: Profile, *,
+              swap: bool) -> list[AlignedPassage]:
+    """Aligned sentence pairs of the verified orientation (``left``, ``right``) as passages of
+    ``a`` (canonical side) and ``b`` (member side); ``swap`` when ``a`` is the right one."""
+    passages = []
+    for pair in evidence:
+        own_a, own_b = (pair.right, pair.left) if swap else (pair.left, pair.right)
+        passages.append(AlignedPassage(
+            canonical_index=own_a, canonical_paragraph=profile_a.sentences[own_a].paragraph,
+            canonical_text=profile_a.sentences[own_a].text,
+            member_index=own_b, member_paragraph=profile_b.sentences[own_b].paragraph,
+            member_text=profile_b.sentences[own_b].text,
+            similarity=pair.similarity, jaccard=pair.jaccard, containment=pair.containment,
+        ))
+    return passages
 
 
 def _semantic_checks(found: Retelling, config: DedupConfig) -> tuple[Check, ...]:
