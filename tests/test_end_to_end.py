@@ -68,3 +68,19 @@ def test_build_load_rebuild(tmp_path: Path, seeds_dir: Path) -> None:
     changes = _corpus("diff", str(release), str(release.parent / "v1.1.0"), cwd=tmp_path)
     assert changes.returncode == 0, changes.stderr
     assert "removed: 1\n  - 8b6178791ad9aa8e" in changes.stdout
+
+
+def test_python_m_corpus_runs_the_command_line(tmp_path: Path, seeds_dir: Path) -> None:
+    """``python -m corpus`` is the ``corpus`` script: its version, and a dedup of the seeds
+    (003 canonical, 002 its rewrite)."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "corpus", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    version = run("--version")
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.strip() == f"corpus {corpus.__version__}"
+    found = run("dedup", str(seeds_dir))
+    assert found.returncode == 0, found.stderr
+    assert "1 duplicate cluster" in found.stdout
+    assert "rewrite    002_ccf4b0b12e1d7c3c.txt" in found.stdout
