@@ -44,6 +44,9 @@ HEAVY_S05 = "cd88bdbb52b078d0"
 HEAVY_000 = "0f314f15d78e838e"
 SOURCE_T01 = "2ca359442d3409ec"
 HEAVY_T01 = "dd11de9e55fdcbed"
+#: explain/t02's source (520) and heavy rewrite (529): a loose run of 18 in 22 sentences.
+SOURCE_INTEREST = "9faf704a086cf1bd"
+HEAVY_INTEREST = "e2e4a02e5af660b4"
 #: explain/t06's source (600) and its moderate rewrite (608), which moves a paragraph.
 SOURCE_GPS = "9ca73a937990e7ad"
 MODERATE_GPS = "8997173de61197c7"
@@ -262,3 +265,22 @@ def test_a_rewrite_told_sentence_by_sentence_joins_its_source_by_its_loose_run()
     text = render_explanation(found)
     assert "rewrite, sentence by sentence: yes" in text
     assert f"aligned passages ({int(run.value)} aligned sentence pairs" in text
+
+
+def test_a_short_text_told_sentence_by_sentence_joins_its_source() -> None:
+    """A loose run is judged in a text of any length: explain/t02's heavy rewrite (22
+    sentences) lines up with its source for 18 (the least run), where no pair with an
+    independent text of fewer than 24 sentences reaches 14. With the test off it is
+    missed."""
+    from corpus.dedup.explain import explain_pair
+
+    clusters = _default_clusters()
+    assert clusters[HEAVY_INTEREST] == clusters[SOURCE_INTEREST]
+    off = _clusters(_docs(), DedupConfig(rewrite=RewriteConfig(loose_run=0)))
+    assert off.get(HEAVY_INTEREST, HEAVY_INTEREST) != off.get(SOURCE_INTEREST)
+    found = explain_pair(list(_docs()), SOURCE_INTEREST, HEAVY_INTEREST)
+    run, shorter = found.loose
+    assert run.passed
+    assert run.value == 18
+    assert shorter.value == 22
+    assert found.verdict.value == "rewrite"

@@ -436,14 +436,13 @@ def test_a_loose_run_follows_the_diagonal_and_not_a_crowd_of_matches() -> None:
        st.sampled_from([0.05, 0.1, 0.3]))
 def test_bounds_never_prune_a_pair_a_loose_run_passes(
         texts: list[str], least: int, cut: float) -> None:
-    """With a loose run in reach of these short texts (``loose_run`` 1-6 in texts of any
-    length) and the other tests out of reach, the batched, the pruned and the unpruned
+    """With a loose run in reach of these short texts (``loose_run`` 1-6) and the other tests
+    out of reach, the batched, the pruned and the unpruned
     verdicts agree, and a rewrite's score is its run over twice the least run."""
     from corpus.dedup.align import verify_many
 
     config = DedupConfig(rewrite=RewriteConfig(loose_run=least, loose_similarity=cut,
-                                               min_run_text=0, min_retold=0,
-                                               threshold=1.0, min_run=1000))
+                                               min_retold=0, threshold=1.0, min_run=1000))
     profiles = [_profile(t) for t in texts]
     a, others = profiles[0], profiles[1:]
     pruned = [verify_pair(a, b, config, prune=True) for b in others]
@@ -457,13 +456,38 @@ def test_bounds_never_prune_a_pair_a_loose_run_passes(
             assert found.score == pytest.approx(min(1.0, found.run / (2 * least)), abs=1e-4)
 
 
-def test_a_loose_run_counts_only_in_a_text_long_enough() -> None:
-    """The shorter text needs ``min_run_text`` sentences (24) and the run ``loose_run`` pairs
-    (20): two texts of 23 sentences paraphrased one for one are not judged by it."""
+def test_a_loose_run_needs_as_many_sentences_in_the_shorter_text() -> None:
+    """A loose run of ``loose_run`` (18) pairs needs that many sentences in either text with a
+    match, whatever ``min_run_text`` (the chain's runs'); 0 turns the test off."""
     from corpus.dedup.align import _loose_possible
 
-    similarity = np.eye(23) * 0.3
-    assert not _loose_possible(similarity, RewriteConfig())
-    assert _loose_possible(np.eye(24) * 0.3, RewriteConfig())
-    assert _loose_possible(similarity, RewriteConfig(min_run_text=0))
+    assert not _loose_possible(np.eye(17) * 0.3, RewriteConfig())
+    assert _loose_possible(np.eye(18) * 0.3, RewriteConfig())
+    assert _loose_possible(np.eye(18) * 0.3, RewriteConfig(min_run_text=100))
+    assert not _loose_possible(np.eye(30) * 0.05, RewriteConfig())  # under the similarity
     assert not _loose_possible(np.eye(24) * 0.3, RewriteConfig(loose_run=0))
+
+
+@st.composite
+def _blocks(draw: st.DrawFn) -> list[npt.NDArray[np.float64]]:
+    """Similarity matrices of several sizes with the same columns (one document's)."""
+    m = draw(st.integers(1, 7))
+    found = []
+    for n in draw(st.lists(st.integers(1, 9), min_size=1, max_size=80)):
+        values = draw(st.lists(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.3, 0.6]),
+                               min_size=n * m, max_size=n * m))
+        found.append(np.array(values, dtype=np.float64).reshape(n, m))
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(_blocks(), st.integers(0, 6), st.sampled_from([0.05, 0.1, 0.3]))
+def test_loose_runs_bounded_many_at_once_are_those_bounded_one_by_one(
+        blocks: list[npt.NDArray[np.float64]], least: int, cut: float) -> None:
+    """The batched bound of :func:`verify_many` (matrices of several sizes, in groups,
+    padded) says a loose run reaches ``least`` exactly where the programme on each matrix
+    alone does."""
+    from corpus.dedup.align import _loose_cells, _loose_lengths, _loose_reaches
+
+    alone = [_loose_lengths(_loose_cells(b, cut), least) is not None for b in blocks]
+    assert _loose_reaches(blocks, cut, least, 0.0).tolist() == alone

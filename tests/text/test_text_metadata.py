@@ -102,6 +102,7 @@ def test_bio_drops_only_the_opening_label(lines: list[str], expected: str) -> No
         ("東京 talks resumed", 4),
         ("안녕하세요 세계", 2),  # Korean separates words with spaces
         ("Привет, мир!", 2),
+        ("\U0002fffe", 0),  # in a CJK block, but a noncharacter: never a letter
     ],
 )
 def test_count_words(text: str, words: int) -> None:

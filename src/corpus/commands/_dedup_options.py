@@ -50,9 +50,9 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "share of the shorter text's sentences a short retelling aligns in order at least, in "
      "(0, 1] (default 0.75)"),
     ("--rewrite-loose-run", "rewrite", "loose_run", int,
-     "sentence pairs in a row, each step one or two sentences on in both texts, that make "
-     "a rewrite told sentence by sentence where the shorter text has --rewrite-min-run-text "
-     "sentences; 0 turns the test off (default 18)"),
+     "sentence pairs in a row, each step one or two sentences on in both texts, each among "
+     "its sentence's best matches, that make a rewrite told sentence by sentence; 0 turns "
+     "the test off (default 18)"),
     ("--rewrite-loose-similarity", "rewrite", "loose_similarity", float,
      "sentence similarity each pair of such a run reaches at least (default 0.1)"),
     ("--semantic-threshold", "semantic", "threshold", float,

@@ -568,6 +568,65 @@ def _loose_lengths(ok: npt.NDArray[np.bool_], least: int = 0) -> I64 | None:
     return length
 
 
+#: Pairs whose loose-run bound one pass of :func:`_loose_reaches` computes together.
+_LOOSE_BATCH = 64
+
+
+def _loose_reaches(blocks: Sequence[F64], cut: float, least: int, slack: float
+                   ) -> npt.NDArray[np.bool_]:
+    """For each similarity matrix of ``blocks`` (any rows, the same columns), whether its
+    longest loose run at ``cut``, every comparison with ``slack`` (:func:`_loose_cells`),
+    reaches ``least``: :func:`_loose_lengths` of each, for many pairs in one programme.
+
+    The matrices go by size in groups of :data:`_LOOSE_BATCH`, each padded to its largest
+    with rows that hold no pair; the programme steps through the rows of all of a group at
+    once, and stops when every pair has reached ``least`` or can no longer."""
+    reaches = np.zeros(len(blocks), dtype=bool)
+    if not blocks:
+        return reaches
+    m = blocks[0].shape[1]
+    step = _LOOSE_STEP
+    in_row = min(_LOOSE_BEST, m) - 1
+    order = sorted(range(len(blocks)), key=lambda k: blocks[k].shape[0])
+    groups: list[list[int]] = []
+    for k in order:  # by size: a group's rows at most twice its first matrix's
+        if (not groups or len(groups[-1]) >= _LOOSE_BATCH
+                or blocks[k].shape[0] > 2 * blocks[groups[-1][0]].shape[0]):
+            groups.append([])
+        groups[-1].append(k)
+    for group in groups:
+        sizes = np.array([blocks[k].shape[0] for k in group], dtype=np.int64)
+        count, rows = len(group), int(sizes.max())
+        stack = np.full((count, rows, m), -np.inf)
+        for g, k in enumerate(group):
+            stack[g, : sizes[g]] = blocks[k]
+        row_kth = -np.partition(-stack, in_row, axis=2)[:, :, in_row]
+        best = min(_LOOSE_BEST, rows)
+        # each column's ``best`` largest, in decreasing order
+        top = np.sort(np.partition(-stack, best - 1, axis=1)[:, :best], axis=1) * -1.0
+        col_kth = np.take_along_axis(
+            top, (np.minimum(_LOOSE_BEST, sizes) - 1)[:, None, None], axis=1)[:, 0]
+        ok = (stack >= cut - 1e-12 - slack) & (
+            (stack >= row_kth[:, :, None] - slack) | (stack >= col_kth[:, None, :] - slack))
+        row = np.zeros((count, m + step), dtype=np.int64)
+        reach = [np.zeros((count, m), dtype=np.int64) for _ in range(step)]
+        lengths = np.zeros((count, rows), dtype=np.int64)  # each row's longest run
+        for i in range(rows):
+            row[:, step:] = (np.maximum(reach[-1], reach[-2]) + 1) * ok[:, i]
+            lengths[:, i] = row.max(axis=1)
+            reach = [reach[-1], np.maximum(row[:, step - 1: step - 1 + m],
+                                           row[:, step - 2: step - 2 + m])]
+            # every few rows: stop when each pair has reached ``least`` or can no longer
+            # (a run ending in the last two rows gains at most a pair a row left)
+            if i % 4 == 3 and i + 1 < rows:
+                longest = lengths[:, : i + 1].max(axis=1)
+                if bool(np.all((longest >= least) | (lengths[:, i - 1: i + 1].max(axis=1)
+                                                     + sizes - i - 1 < least))):
+                    break
+        reaches[group] = lengths.max(axis=1) >= least
+    return reaches
+
+
 def loose_score(run: int, rewrite: RewriteConfig) -> float:
     """The pair score of a loose run of ``run`` pairs: ``run / (2 * loose_run)``, capped at 1
     (0.5 at the test's least run, as for the runs of :func:`pair_score`)."""
@@ -576,11 +635,13 @@ def loose_score(run: int, rewrite: RewriteConfig) -> float:
 
 def _may_run_loose(rows_matched: int, cols_matched: int, shorter: int,
                    rewrite: RewriteConfig) -> bool:
-    """Whether a loose run may reach ``rewrite.loose_run`` pairs: the test is on, the shorter
-    text has ``min_run_text`` sentences or more, and as many sentences of either text as the
-    run needs have a match at ``loose_similarity`` (an upper bound: a run uses each once)."""
+    """Whether a loose run may reach ``rewrite.loose_run`` pairs: the test is on, and as many
+    sentences of either text as the run needs have a match at ``loose_similarity`` (an upper
+    bound: a run uses each once). Unlike a run of the chain (``min_run_text``), a loose run
+    is judged in a text of any length: it needs ``loose_run`` sentences of the shorter text,
+    nearly all of a short one."""
     least = rewrite.loose_run
-    return bool(least and shorter >= max(least, rewrite.min_run_text)
+    return bool(least and shorter >= least
                 and rows_matched >= least and cols_matched >= least)
 
 
@@ -1368,16 +1429,16 @@ def _cannot_be_rewrites(a: Profile, others: Sequence[Profile], rewrite: RewriteC
         loose_a = (row_best >= loose_cut).sum(axis=1)
         loose_b = np.add.reduceat((col_best >= loose_cut).astype(np.int64), offsets)
         shortest = np.minimum(m, sizes)
-        loose = ((shortest >= max(rewrite.loose_run, rewrite.min_run_text))
+        loose = ((shortest >= rewrite.loose_run)
                  & (loose_a >= rewrite.loose_run) & (loose_b >= rewrite.loose_run))
         # Where only a loose run may pass, its programme on these similarities (each
-        # comparison with the slack) bounds it: it runs here, not again pair by pair.
-        for k in np.flatnonzero(ruled_out & loose).tolist():
-            block = similarity[offsets[k]: offsets[k] + sizes[k]]
-            cells = _loose_cells(block if sizes[k] <= m else block.T,
-                                 rewrite.loose_similarity, _SLACK)
-            if _loose_lengths(cells, rewrite.loose_run) is None:
-                loose[k] = False
+        # comparison with the slack) bounds it: it runs here, for all those pairs at once,
+        # not again pair by pair.
+        only = np.flatnonzero(ruled_out & loose)
+        if len(only):
+            blocks = [similarity[offsets[k]: offsets[k] + sizes[k]] for k in only.tolist()]
+            loose[only] = _loose_reaches(blocks, rewrite.loose_similarity, rewrite.loose_run,
+                                         _SLACK)
         ruled_out &= ~loose
     return ruled_out
 

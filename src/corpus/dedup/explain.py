@@ -540,7 +540,7 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
     loose_checks: tuple[Check, ...] = ()
     if rewrite_cfg.loose_run:
         run_rows, _ = loose_run_of(profile_l, profile_r, rewrite_cfg)
-        least_text = max(rewrite_cfg.loose_run, rewrite_cfg.min_run_text)
+        least_text = rewrite_cfg.loose_run
         loose_checks = (
             Check("loose run", float(len(run_rows)), float(rewrite_cfg.loose_run),
                   len(run_rows) >= rewrite_cfg.loose_run),

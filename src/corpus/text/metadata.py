@@ -83,7 +83,9 @@ _CJK = (
     "\u3040-\u30ff\u3105-\u312f\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
 )
-_CJK_RE = re.compile(f"[{_CJK}]")
+# An ideograph or kana that Unicode assigns (a letter); an unassigned code point of those
+# blocks (U+2EBE1 before Unicode 15.1) is not a word.
+_CJK_RE = re.compile(rf"(?=\w)[{_CJK}]")
 _WORD_CHAR_RE = re.compile(rf"[^\W_{_CJK}]")
 
 
