@@ -18,7 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.dedup import DedupConfig, RewriteConfig
-from corpus.dedup.align import _sentence_keys, _similarity_matrix, build_profile, verify_pair
+from corpus.dedup.align import (
+    PairVerdict,
+    _sentence_keys,
+    _similarity_matrix,
+    build_profile,
+    verify_pair,
+)
 from corpus.dedup.text import Sentence
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
@@ -225,6 +231,20 @@ def test_shared_counts_are_the_counts_pair_by_pair(others: list[list[int]],
         _shared_count(shingles, p.shingles) for p in profiles]
 
 
+def _paths_agree(texts: list[str], config: DedupConfig) -> list[PairVerdict]:
+    """The first text against the others: the batched verdicts equal the pruned ones, and
+    their relations the unpruned ones'; the unpruned verdicts."""
+    from corpus.dedup.align import verify_many
+
+    profiles = [_profile(t) for t in texts]
+    a, others = profiles[0], profiles[1:]
+    pruned = [verify_pair(a, b, config, prune=True) for b in others]
+    assert verify_many(a, others, config) == pruned
+    full = [verify_pair(a, b, config) for b in others]
+    assert [v.relation for v in pruned] == [v.relation for v in full]
+    return full
+
+
 @settings(max_examples=80, deadline=None)
 @given(st.lists(_TEXT, min_size=2, max_size=6), st.integers(1, 6), st.floats(0.05, 1.0),
        st.integers(0, 6), st.floats(0.05, 1.0))
@@ -235,17 +255,12 @@ def test_bounds_never_prune_a_pair_the_retelling_test_passes(
     default is 20; a short retelling's tier anywhere from off to above it) and the chain's
     pair score out of reach, the batched, the pruned and the unpruned verdicts agree: neither
     path's bounds rule out a pair either tier passes."""
-    from corpus.dedup.align import verify_many
 
     config = DedupConfig(rewrite=RewriteConfig(min_retold=min_retold, retold_share=share,
                                                short_retold=short_retold,
                                                short_retold_share=short_share,
                                                threshold=1.0))
-    profiles = [_profile(t) for t in texts]
-    a, others = profiles[0], profiles[1:]
-    pruned = [verify_pair(a, b, config, prune=True) for b in others]
-    assert verify_many(a, others, config) == pruned
-    assert [v.relation for v in pruned] == [verify_pair(a, b, config).relation for b in others]
+    _paths_agree(texts, config)
 
 
 def test_a_retelling_decides_with_its_share_as_the_pair_score() -> None:
@@ -304,17 +319,11 @@ def test_moved_passages_keep_the_bounds_and_use_each_sentence_once(
     (the bounds, a sum of each sentence's best match, hold for the whole alignment), no
     sentence of either text is aligned twice, and the moved pairs are part of the aligned
     ones."""
-    from corpus.dedup.align import verify_many
 
     config = DedupConfig(rewrite=RewriteConfig(moved_passages=moved, moved_score=moved_score,
                                                threshold=threshold),
                          evidence_passages=1000)
-    profiles = [_profile(t) for t in texts]
-    a, others = profiles[0], profiles[1:]
-    pruned = [verify_pair(a, b, config, prune=True) for b in others]
-    assert verify_many(a, others, config) == pruned
-    full = [verify_pair(a, b, config) for b in others]
-    assert [v.relation for v in pruned] == [v.relation for v in full]
+    full = _paths_agree(texts, config)
     for found in full:
         assert 0 <= found.moved <= found.aligned
         if not moved:
@@ -439,16 +448,10 @@ def test_bounds_never_prune_a_pair_a_loose_run_passes(
     """With a loose run in reach of these short texts (``loose_run`` 1-6) and the other tests
     out of reach, the batched, the pruned and the unpruned
     verdicts agree, and a rewrite's score is its run over twice the least run."""
-    from corpus.dedup.align import verify_many
 
     config = DedupConfig(rewrite=RewriteConfig(loose_run=least, loose_similarity=cut,
                                                min_retold=0, threshold=1.0, min_run=1000))
-    profiles = [_profile(t) for t in texts]
-    a, others = profiles[0], profiles[1:]
-    pruned = [verify_pair(a, b, config, prune=True) for b in others]
-    assert verify_many(a, others, config) == pruned
-    full = [verify_pair(a, b, config) for b in others]
-    assert [v.relation for v in pruned] == [v.relation for v in full]
+    full = _paths_agree(texts, config)
     for found in full:
         if found.relation is Relation.REWRITE and found.jaccard < 0.5 and (
                 found.containment < 0.7):
