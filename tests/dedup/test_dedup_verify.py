@@ -358,6 +358,62 @@ def test_a_retelling_passes_either_tier_and_is_explained_by_its_own() -> None:
     assert not retells(InOrder((), 0.3, 0.5, 0.5, 12, 0.8), rewrite)  # score under min_score
 
 
+def _chain_reference(matched: npt.NDArray[np.bool_]) -> int:
+    """The longest chain of matched cells increasing in rows and in columns, by brute force."""
+    n, m = matched.shape
+    best: dict[tuple[int, int], int] = {}
+    for i in range(n):
+        for j in range(m):
+            if matched[i, j]:
+                best[(i, j)] = 1 + max((v for (r, c), v in best.items() if r < i and c < j),
+                                       default=0)
+    return max(best.values(), default=0)
+
+
+_GRID = st.integers(0, 9).flatmap(lambda n: st.integers(0, 9).flatmap(
+    lambda m: st.lists(st.sampled_from([0.0, 0.1, 0.2, 0.25, 0.5, 0.9]),
+                       min_size=n * m, max_size=n * m).map(
+        lambda v: np.array(v, dtype=np.float64).reshape(n, m))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_GRID, st.sampled_from([0.0, 0.05, 0.1, 0.19]), st.sampled_from([0.0, 0.05, 0.5]))
+def test_the_in_order_reach_bounds_every_retelling_alignment(
+        similarity: npt.NDArray[np.float64], baseline: float, gap: float) -> None:
+    """:func:`in_order_reach` is the longest chain of matched pairs by brute force, and no
+    in-order alignment at that cut retells more of the shorter text, whatever its baseline
+    and gap: the bound that spares the alignment never rules out one that passes."""
+    from corpus.dedup.align import in_order_alignment, in_order_reach
+
+    matched = similarity >= 0.2 - 1e-12
+    reach = in_order_reach(matched)
+    assert reach == _chain_reference(matched)
+    n, m = similarity.shape
+    found = in_order_alignment(similarity, np.ones(n, dtype=np.int64),
+                               np.ones(m, dtype=np.int64), cut=0.2, baseline=baseline, gap=gap)
+    assert found.retold <= reach
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_TEXT, min_size=2, max_size=2), st.integers(1, 6), st.floats(0.05, 1.0))
+def test_the_retelling_bounds_keep_every_verdict_of_the_alignment(
+        texts: list[str], min_retold: int, share: float) -> None:
+    """The retelling test decides the same with its bounds as with the alignment always run."""
+    from corpus.dedup.align import _retold, retells
+
+    a, b = (_profile(t) for t in texts)
+    rewrite = RewriteConfig(min_retold=min_retold, retold_share=share, short_retold=0,
+                            threshold=1.0)
+    similarity = _similarity_matrix(a, b)
+    bounded = _retold(a, b, similarity, rewrite)
+    full = _retold(a, b, similarity, rewrite, bound=False)
+    assert (bounded is None) == (full is None)
+    if bounded is not None and full is not None:
+        assert retells(bounded[0], rewrite) == retells(full[0], rewrite)
+        if retells(full[0], rewrite):
+            assert bounded == full
+
+
 def test_a_run_counts_only_in_a_text_long_enough_to_hold_other_material() -> None:
     """A run of 10 aligned sentences is a pair score of 10 / 16 when the shorter text has 24
     sentences or more (``min_run_text``); in a text of 20 it is most of the text, and the
