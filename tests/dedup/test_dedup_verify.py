@@ -370,10 +370,14 @@ def _chain_reference(matched: npt.NDArray[np.bool_]) -> int:
     return max(best.values(), default=0)
 
 
-_GRID = st.integers(0, 9).flatmap(lambda n: st.integers(0, 9).flatmap(
-    lambda m: st.lists(st.sampled_from([0.0, 0.1, 0.2, 0.25, 0.5, 0.9]),
-                       min_size=n * m, max_size=n * m).map(
-        lambda v: np.array(v, dtype=np.float64).reshape(n, m))))
+def _matrices(smallest: int, values: list[float]) -> st.SearchStrategy[npt.NDArray[np.float64]]:
+    """Similarity matrices of ``smallest`` to 9 rows and columns, each cell one of ``values``."""
+    return st.integers(smallest, 9).flatmap(lambda n: st.integers(smallest, 9).flatmap(
+        lambda m: st.lists(st.sampled_from(values), min_size=n * m, max_size=n * m).map(
+            lambda v: np.array(v, dtype=np.float64).reshape(n, m))))
+
+
+_GRID = _matrices(0, [0.0, 0.1, 0.2, 0.25, 0.5, 0.9])
 
 
 @settings(max_examples=300, deadline=None)
@@ -445,10 +449,7 @@ def _loose_reference(similarity: npt.NDArray[np.float64], cut: float) -> int:
     return max(best.values(), default=0)
 
 
-_MATRIX = st.integers(1, 9).flatmap(lambda n: st.integers(1, 9).flatmap(
-    lambda m: st.lists(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.3, 0.6]),
-                       min_size=n * m, max_size=n * m).map(
-        lambda v: np.array(v, dtype=np.float64).reshape(n, m))))
+_MATRIX = _matrices(1, [0.0, 0.05, 0.1, 0.2, 0.3, 0.6])
 
 
 @settings(max_examples=300, deadline=None)

@@ -30,6 +30,7 @@ import json
 import shutil
 import sys
 import textwrap
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, get_args
 
@@ -248,6 +249,17 @@ def _wrapped(lines: list[str], width: int) -> list[str]:
     return out
 
 
+def _test_lines(checks: Sequence[Check], title: str, what: str, score: str, *,
+                deciding: Sequence[Check] | None = None) -> list[str]:
+    """One more test of an explanation: its verdict (``deciding`` checks, default all, must
+    pass), what it measures, each check, and its pair score; none when it was not run."""
+    if not checks:
+        return []
+    passed = all(c.passed for c in (checks if deciding is None else deciding))
+    return ["", f"{title}: {'yes' if passed else 'no'} ({what})",
+            *(_check_line(c) for c in checks), f"    pair score = {score}"]
+
+
 def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
     """The readable explanation of one pair (``corpus dedup PATH --explain ID ID``)."""
     a, b = found.names
@@ -274,27 +286,18 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
         lines.append(f"    {found.moved} of the {found.aligned} aligned pairs are in moved "
                      "passages (chains beside the main one; they count toward the density, "
                      "not the run)")
-    if found.retelling:
-        retold = all(c.passed for c in found.retelling)
-        lines += ["", f"rewrite, retold in order: {'yes' if retold else 'no'} (every check; "
-                      "the longer text's sentences aligned in order onto the shorter's, several "
-                      "onto one where it condenses)"]
-        lines += [_check_line(c) for c in found.retelling]
-        lines.append("    pair score = the retold share, when the chain's checks fail")
-    if found.loose:
-        told = all(c.passed for c in found.loose)
-        lines += ["", f"rewrite, sentence by sentence: {'yes' if told else 'no'} (every check; "
-                      "the longest loose run: sentence pairs at the loose similarity, each step "
-                      "one or two sentences on in both texts)"]
-        lines += [_check_line(c) for c in found.loose]
-        lines.append("    pair score = loose run / (2 x least run), when the chain's and the "
-                     "retelling's checks fail")
-    if found.semantic:
-        retold = all(c.passed for c in found.semantic[-2:])
-        lines += ["", f"semantic retelling: {'yes' if retold else 'no'} (chain score and pair "
-                      "score; sentences aligned in order by embeddings)"]
-        lines += [_check_line(c) for c in found.semantic]
-        lines.append("    pair score = the larger of the shares whose count is reached")
+    lines += _test_lines(
+        found.retelling, "rewrite, retold in order", "every check; the longer text's sentences "
+        "aligned in order onto the shorter's, several onto one where it condenses",
+        "the retold share, when the chain's checks fail")
+    lines += _test_lines(
+        found.loose, "rewrite, sentence by sentence", "every check; the longest loose run: "
+        "sentence pairs at the loose similarity, each step one or two sentences on in both "
+        "texts", "loose run / (2 x least run), when the chain's and the retelling's checks fail")
+    lines += _test_lines(
+        found.semantic, "semantic retelling", "chain score and pair score; sentences aligned "
+        "in order by embeddings", "the larger of the shares whose count is reached",
+        deciding=found.semantic[-2:])
     linked = "a verified link of the run" if found.linked else (
         "not verified in the run: never a candidate" if not found.candidates.candidate
         else "not a link")
