@@ -580,13 +580,11 @@ def _loose_reaches(blocks: Sequence[F64], cut: float, least: int, slack: float
     reaches ``least``: :func:`_loose_lengths` of each, for many pairs in one programme.
 
     The matrices go by size in groups of :data:`_LOOSE_BATCH`, each padded to its largest
-    with rows that hold no pair; the programme steps through the rows of all of a group at
-    once, and stops when every pair has reached ``least`` or can no longer."""
+    with rows that hold no pair, and each group is judged at once by :func:`_chains_reach`."""
     reaches = np.zeros(len(blocks), dtype=bool)
     if not blocks:
         return reaches
     m = blocks[0].shape[1]
-    step = _LOOSE_STEP
     in_row = min(_LOOSE_BEST, m) - 1
     order = sorted(range(len(blocks)), key=lambda k: blocks[k].shape[0])
     groups: list[list[int]] = []
@@ -609,23 +607,37 @@ def _loose_reaches(blocks: Sequence[F64], cut: float, least: int, slack: float
             top, (np.minimum(_LOOSE_BEST, sizes) - 1)[:, None, None], axis=1)[:, 0]
         ok = (stack >= cut - 1e-12 - slack) & (
             (stack >= row_kth[:, :, None] - slack) | (stack >= col_kth[:, None, :] - slack))
-        row = np.zeros((count, m + step), dtype=np.int64)
-        reach = [np.zeros((count, m), dtype=np.int64) for _ in range(step)]
-        lengths = np.zeros((count, rows), dtype=np.int64)  # each row's longest run
-        for i in range(rows):
-            row[:, step:] = (np.maximum(reach[-1], reach[-2]) + 1) * ok[:, i]
-            lengths[:, i] = row.max(axis=1)
-            reach = [reach[-1], np.maximum(row[:, step - 1: step - 1 + m],
-                                           row[:, step - 2: step - 2 + m])]
-            # every few rows: stop when each pair has reached ``least`` or can no longer
-            # (a run ending in the last two rows gains at most a pair a row left)
-            if i % 4 == 3 and i + 1 < rows:
-                longest = lengths[:, : i + 1].max(axis=1)
-                if bool(np.all((longest >= least) | (lengths[:, i - 1: i + 1].max(axis=1)
-                                                     + sizes - i - 1 < least))):
-                    break
-        reaches[group] = lengths.max(axis=1) >= least
+        reaches[group] = _chains_reach(ok, least)
     return reaches
+
+
+def _chains_reach(ok: npt.NDArray[np.bool_], least: int) -> npt.NDArray[np.bool_]:
+    """For each matrix of the stack ``ok`` (matrices x rows x columns), whether it holds a
+    loose run of ``least`` pairs or more: a chain of its pairs, each the next one or two rows
+    and columns on (:data:`_LOOSE_STEP`).
+
+    By erosion rather than by the row-by-row programme: the pairs that start a chain of
+    ``k + 1`` pairs are those with a successor among the pairs that start one of ``k``, one
+    step of a few whole-stack operations for each ``k``. A matrix whose longest chain is
+    ``r`` empties after ``r`` steps, and the loop stops once every matrix has emptied (or
+    after ``least - 1`` steps): on texts that share no passage, runs are short and it stops
+    after a handful of steps, where the programme walked every row."""
+    count, rows, m = ok.shape
+    step = _LOOSE_STEP
+    # ``start`` holds the pairs that start a chain of ``k`` pairs, padded after the last
+    # row and column so that a pair's successors are plain slices.
+    start = np.zeros((count, rows + step, m + step), dtype=bool)
+    start[:, :rows, :m] = ok
+    if least <= 0:
+        return np.ones(count, dtype=bool)
+    alive: npt.NDArray[np.bool_] = np.asarray(ok.any(axis=(1, 2)))
+    for _ in range(1, least):
+        if not alive.any():
+            break
+        later = start[:, :, 1: m + 1] | start[:, :, 2: m + 2]  # a column or two on
+        start[:, :rows, :m] = ok & (later[:, 1: rows + 1] | later[:, 2: rows + 2])
+        alive = np.asarray(start.any(axis=(1, 2)))
+    return alive
 
 
 def loose_score(run: int, rewrite: RewriteConfig) -> float:
