@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 
 import pytest
@@ -88,3 +89,47 @@ def test_plain_text_examples(source: str, plain: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_characters="`\\")))
 def test_plain_text_leaves_text_without_markup_alone(text: str) -> None:
     assert plain_text(text) == text
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The sub-command parsers of ``parser``, by name."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def test_top_level_help_is_the_same_without_importing_the_commands() -> None:
+    """``corpus --help`` reads the commands' help lines from their source: the same help as
+    with every command imported, and each command's own help is complete."""
+    from corpus.cli import build_parser
+
+    assert build_parser(["--help"]).format_help() == build_parser().format_help()
+    full = _commands(build_parser())
+    for command in COMMANDS:
+        lazy = _commands(build_parser([command, "--help"]))
+        assert lazy[command].format_help() == full[command].format_help()
+
+
+def test_version_and_help_do_not_import_the_pipeline() -> None:
+    """``corpus --version`` and ``corpus --help`` answer without importing a command's module
+    (and with it the pipeline, pyarrow and numpy); ``corpus build`` imports its own only."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from corpus.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('corpus.commands.')"
+        " or m in ('corpus.pipeline', 'pyarrow')), file=sys.stderr)\n"
+    )
+    for argv in (["--version"], ["--help"]):
+        out = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True,
+                             text=True, check=True)
+        assert out.stderr.strip() == "[]", (argv, out.stderr)
+    out = subprocess.run([sys.executable, "-c", probe, "inspect", "--help"],
+                         capture_output=True, text=True, check=True)
+    assert "'corpus.commands.inspect'" in out.stderr
+    assert "'corpus.commands.build'" not in out.stderr
