@@ -532,12 +532,26 @@ def _loose_cells(matrix: F64, cut: float, slack: float = 0.0) -> npt.NDArray[np.
     :data:`_LOOSE_BEST` best of their row or of their column. With ``slack``, every
     comparison gives that much way (a superset, for bounds on similarities that may differ
     from the exact ones in their last bits)."""
-    n, m = matrix.shape
-    in_row, in_col = min(_LOOSE_BEST, m) - 1, min(_LOOSE_BEST, n) - 1
-    row_kth = -np.partition(-matrix, in_row, axis=1)[:, in_row]
-    col_kth = -np.partition(-matrix, in_col, axis=0)[in_col]
-    cells: npt.NDArray[np.bool_] = (matrix >= cut - 1e-12 - slack) & (
-        (matrix >= row_kth[:, None] - slack) | (matrix >= col_kth[None, :] - slack))
+    sizes = np.array([matrix.shape[0]], dtype=np.int64)
+    cells: npt.NDArray[np.bool_] = _loose_cells_stacked(matrix[None], sizes, cut, slack)[0]
+    return cells
+
+
+def _loose_cells_stacked(stack: F64, sizes: I64, cut: float, slack: float
+                         ) -> npt.NDArray[np.bool_]:
+    """:func:`_loose_cells` of each matrix of ``stack`` (matrices x rows x columns, the
+    ``k``-th holding ``sizes[k]`` rows, padded after them with ``-inf``)."""
+    m = stack.shape[2]
+    in_row = min(_LOOSE_BEST, m) - 1
+    row_kth = -np.partition(-stack, in_row, axis=2)[:, :, in_row]
+    best = min(_LOOSE_BEST, stack.shape[1])
+    # each column's ``best`` largest, in decreasing order (the padding sorts last), of which
+    # each matrix takes the k-th its own rows give
+    top = np.sort(np.partition(-stack, best - 1, axis=1)[:, :best], axis=1) * -1.0
+    col_kth = np.take_along_axis(
+        top, (np.minimum(_LOOSE_BEST, sizes) - 1)[:, None, None], axis=1)[:, 0]
+    cells: npt.NDArray[np.bool_] = (stack >= cut - 1e-12 - slack) & (
+        (stack >= row_kth[:, :, None] - slack) | (stack >= col_kth[:, None, :] - slack))
     return cells
 
 
@@ -585,7 +599,6 @@ def _loose_reaches(blocks: Sequence[F64], cut: float, least: int, slack: float
     if not blocks:
         return reaches
     m = blocks[0].shape[1]
-    in_row = min(_LOOSE_BEST, m) - 1
     order = sorted(range(len(blocks)), key=lambda k: blocks[k].shape[0])
     groups: list[list[int]] = []
     for k in order:  # by size: a group's rows at most twice its first matrix's
@@ -599,15 +612,7 @@ def _loose_reaches(blocks: Sequence[F64], cut: float, least: int, slack: float
         stack = np.full((count, rows, m), -np.inf)
         for g, k in enumerate(group):
             stack[g, : sizes[g]] = blocks[k]
-        row_kth = -np.partition(-stack, in_row, axis=2)[:, :, in_row]
-        best = min(_LOOSE_BEST, rows)
-        # each column's ``best`` largest, in decreasing order
-        top = np.sort(np.partition(-stack, best - 1, axis=1)[:, :best], axis=1) * -1.0
-        col_kth = np.take_along_axis(
-            top, (np.minimum(_LOOSE_BEST, sizes) - 1)[:, None, None], axis=1)[:, 0]
-        ok = (stack >= cut - 1e-12 - slack) & (
-            (stack >= row_kth[:, :, None] - slack) | (stack >= col_kth[:, None, :] - slack))
-        reaches[group] = _chains_reach(ok, least)
+        reaches[group] = _chains_reach(_loose_cells_stacked(stack, sizes, cut, slack), least)
     return reaches
 
 
@@ -968,6 +973,13 @@ def _measure(a: Profile, b: Profile, config: DedupConfig, shared: int = -1) -> _
     )
 
 
+def _coverage(a: Profile, b: Profile, rows: I64, cols: I64) -> float:
+    """The larger share of a text's words in the aligned sentences (``rows`` of ``a``,
+    ``cols`` of ``b``)."""
+    return max(float(a.sentence_words[rows].sum()) / max(int(a.sentence_words.sum()), 1),
+               float(b.sentence_words[cols].sum()) / max(int(b.sentence_words.sum()), 1))
+
+
 def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Measures, *,
                      align: bool, similarity: F64 | None, rewrite: RewriteConfig | None,
                      prune: bool) -> PairVerdict:
@@ -1014,10 +1026,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
             rows, cols = rows[order], cols[order]
             chain = list(range(len(rows)))
         weights = similarity[rows, cols]
-        total_a = max(int(a.sentence_words.sum()), 1)
-        total_b = max(int(b.sentence_words.sum()), 1)
-        coverage = max(float(a.sentence_words[rows].sum()) / total_a,
-                       float(b.sentence_words[cols].sum()) / total_b)
+        coverage = _coverage(a, b, rows, cols)
         link = pair_score(strength, min(len(a.sentences), len(b.sentences)), run, rewrite)
     chained = (
         align
@@ -1074,8 +1083,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         weights = similarity[rows, cols]
         chain = list(range(len(rows)))
         run = len(rows)
-        coverage = max(float(a.sentence_words[rows].sum()) / max(int(a.sentence_words.sum()), 1),
-                       float(b.sentence_words[cols].sum()) / max(int(b.sentence_words.sum()), 1))
+        coverage = _coverage(a, b, rows, cols)
         link = loose_score(run, rewrite)
         relation, score = Relation.REWRITE, link
         moved = 0
