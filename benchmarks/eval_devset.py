@@ -27,6 +27,8 @@ Run::
     python benchmarks/eval_devset.py                      # tables and the curve (lexical)
     python benchmarks/eval_devset.py --semantic           # also the semantic verifier
     python benchmarks/eval_devset.py --plant 1000 10000 30000 --no-curve
+    python benchmarks/eval_devset.py --set validation --no-curve   # the validation set
+    python benchmarks/eval_devset.py --set dev validation --no-curve   # both together
 """
 
 from __future__ import annotations
@@ -75,15 +77,27 @@ class DevSet:
     labels: dict[str, Label]
 
 
-def load_devset(root: Path = ROOT) -> DevSet:
-    """The documents of every ``labels-*.json`` part plus ``seeds/``, with their labels."""
+#: The labelled sets: the development set, and the validation set written after the
+#: verification tests were set (``benchmarks/data/dedup_validation/``), not used to tune them.
+SETS = {"dev": "dedup_dev", "validation": "dedup_validation"}
+
+
+def load_devset(root: Path = ROOT, sets: Sequence[str] = ("dev",)) -> DevSet:
+    """The documents of every ``labels-*.json`` part of ``sets`` (names of :data:`SETS`) plus
+    ``seeds/``, with their labels. The seeds' own labels (seed 002 a heavy rewrite of 003) come
+    from the development set's ``labels-seeds.json`` whichever sets are loaded."""
     labels: dict[str, Label] = {}
     paths: dict[str, Path] = {}
-    base = root / "benchmarks" / "data" / "dedup_dev"
-    for part in sorted(base.glob("labels-*.json")):
+    data = root / "benchmarks" / "data"
+    parts = [(data / "dedup_dev" / "labels-seeds.json", True)]
+    for name in sets:
+        parts += [(part, False) for part in sorted((data / SETS[name]).glob("labels-*.json"))]
+    for part, seeds_only in parts:
         for item in json.loads(part.read_text("utf-8")):
             name = str(item["file"])
-            path = root / name if name.startswith("seeds/") else base / "corpus" / name
+            if seeds_only and not name.startswith("seeds/"):
+                continue
+            path = root / name if name.startswith("seeds/") else part.parent / "corpus" / name
             doc_id = str(item["id"])
             labels[doc_id] = Label(doc_id, str(item["topic"]), str(item["level"]),
                                    str(item["length"]), str(item["derived_from"] or doc_id))
@@ -333,13 +347,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="rarest terms kept per document for rewrite candidates")
     parser.add_argument("--min-shared", type=int, default=CandidateConfig().min_shared,
                         help="kept rare terms two documents must share to be candidates")
+    parser.add_argument("--set", dest="sets", nargs="+", choices=sorted(SETS), default=["dev"],
+                        help="the labelled sets to measure on, together (default: dev)")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where the curve goes")
     parser.add_argument("--plot", type=Path, default=PLOT, help="where its plot goes")
     args = parser.parse_args(argv)
-    dev = load_devset()
+    dev = load_devset(sets=args.sets)
     counts = Counter(lab.level for lab in dev.labels.values())
     topics = len({lab.topic for lab in dev.labels.values()})
-    print(f"# development set: {len(dev.docs)} documents, {topics} topics, "
+    print(f"# {' + '.join(args.sets)} set: {len(dev.docs)} documents, {topics} topics, "
           f"{dict(sorted(counts.items()))}")
     config = DedupConfig(candidates=CandidateConfig(rare_terms=args.rare_terms,
                                                     min_shared=args.min_shared))

@@ -63,7 +63,7 @@ from corpus.dedup.text import article_text
 from corpus.pipeline.executor import ProcessExecutor
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
-from eval_devset import _WORD, DevSet, load_devset, score
+from eval_devset import _WORD, SETS, DevSet, load_devset, score
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Documents per index task.
@@ -72,9 +72,14 @@ _SHARD = 5000
 _BACKGROUND, _COPY = 0xB << 60, 0xC << 60
 
 
+#: The labelled sets planted (``eval_devset.SETS``), comma-separated: an environment variable,
+#: so that the worker processes, which generate the background from their vocabulary, see it.
+_SETS_VARIABLE = "CORPUS_EVAL_SETS"
+
+
 @cache
 def _dev() -> DevSet:
-    return load_devset(ROOT)
+    return load_devset(ROOT, os.environ.get(_SETS_VARIABLE, "dev").split(","))
 
 
 @cache
@@ -387,8 +392,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="bandings whose LSH recall is also measured on the copies")
     parser.add_argument("--rare-terms", type=int, default=0,
                         help="rare terms kept per document (default: the configuration's)")
+    parser.add_argument("--set", dest="sets", nargs="+", choices=sorted(SETS), default=["dev"],
+                        help="the labelled sets to plant, together (default: dev)")
     parser.add_argument("--json", type=Path, default=None, help="also write the reports here")
     args = parser.parse_args(argv)
+    os.environ[_SETS_VARIABLE] = ",".join(args.sets)
     config = DedupConfig()
     if args.bands:
         bands, rows = (int(x) for x in args.bands.split("x"))

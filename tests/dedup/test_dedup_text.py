@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.dedup import text as text_module
-from corpus.dedup.text import article_text, credits_source, split_sentences
+from corpus.dedup.text import article_text, credits_source, quoted_sentences, split_sentences
 
 from .helpers import make_doc, seed_docs
 
@@ -180,3 +180,40 @@ def test_credit_of_a_phrase_in_any_case_equals_the_expressions_alone(
     recased = "".join(c.upper() if upper[i % 40] else c for i, c in enumerate(phrase))
     line = before + recased + after
     assert text_module._credit_in(line, top) == former_credit(line, top)
+
+
+def _quoted(text: str) -> list[tuple[str, bool]]:
+    sentences = split_sentences(text)
+    return [(s.text, q) for s, q in zip(sentences, quoted_sentences(text, sentences),
+                                        strict=True)]
+
+
+def test_a_quotation_is_a_sentence_mostly_inside_double_quotes() -> None:
+    text = ('The union said the vote was clear. "We are not striking for ourselves. We are '
+            'striking because one nurse cannot watch ten patients," she said.\n'
+            "“Paint is not protection, and these lanes will have curbs,” Ortiz said.\n"
+            "“Paint is not protection,” Ortiz said at the hearing on Tuesday night.\n"
+            'Ortiz called the plan "the single largest investment" the city has made.')
+    assert _quoted(text) == [
+        ("The union said the vote was clear.", False),
+        ('"We are not striking for ourselves.', True),
+        ('We are striking because one nurse cannot watch ten patients," she said.', True),
+        ("“Paint is not protection, and these lanes will have curbs,” Ortiz said.", True),
+        # a short quote in a long sentence of the reporter's own
+        ("“Paint is not protection,” Ortiz said at the hearing on Tuesday night.", False),
+        ('Ortiz called the plan "the single largest investment" the city has made.', False),
+    ]
+
+
+def test_apostrophes_and_an_open_quotation_at_a_paragraphs_end() -> None:
+    # Single quotes are apostrophes too; a quotation that goes on in the next paragraph has
+    # no closing mark, and the next paragraph starts closed.
+    text = ("It's the nurses' case, the minister's aides said on Monday morning.\n"
+            '"We will not move on ratios. We will talk about pay and nothing else\n'
+            "The talks resume on Friday at the ministry in the capital.")
+    assert [q for _, q in _quoted(text)] == [False, True, True, False]
+
+
+def test_a_text_without_quotation_marks_has_no_quotation() -> None:
+    text = "One sentence here about the plan. Another one follows with more detail."
+    assert not any(quoted_sentences(text, split_sentences(text)))

@@ -23,6 +23,9 @@ from corpus.dedup.align import (
     _sentence_keys,
     _similarity_matrix,
     build_profile,
+    longest_run,
+    retold_in_order,
+    run_counted,
     verify_pair,
 )
 from corpus.dedup.text import Sentence
@@ -551,3 +554,50 @@ def test_loose_runs_bounded_many_at_once_are_those_bounded_one_by_one(
 
     alone = [_loose_lengths(_loose_cells(b, cut), least) is not None for b in blocks]
     assert _loose_reaches(blocks, cut, least, 0.0).tolist() == alone
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3), st.booleans()), max_size=30))
+def test_a_run_counts_the_counted_pairs_of_its_close_steps(
+        steps: list[tuple[int, int, bool]]) -> None:
+    """Against a plain restatement: the chain is cut where a step skips more than one
+    sentence in either text; a run is the count of counted pairs between two cuts."""
+    rows = np.cumsum([r for r, _, _ in steps], dtype=np.int64)
+    cols = np.cumsum([c for _, c, _ in steps], dtype=np.int64)
+    counted = np.array([k for _, _, k in steps], dtype=bool)
+    best = current = 0
+    for t in range(len(steps)):
+        close = t > 0 and rows[t] - rows[t - 1] <= 2 and cols[t] - cols[t - 1] <= 2
+        current = (current if close else 0) + int(counted[t])
+        best = max(best, current)
+    assert longest_run(rows, cols, counted) == best
+    assert longest_run(rows, cols) == longest_run(rows, cols, np.ones(len(steps), dtype=bool))
+
+
+def test_shared_quotations_count_toward_no_run_and_retell_nothing() -> None:
+    """Two reports that quote one speaker, line after line, in the order she spoke, and
+    tell the rest apart: the quotations align at similarity 1, but make no run."""
+    quotes = [f'"We will strike on day {k} because ward {k} has {k + 3} patients a nurse," '
+              f"she said." for k in range(1, 11)]
+    places = ["Arden", "Brell", "Corvo", "Dunmere", "Eskar", "Fenwold", "Garrow", "Hollis",
+              "Istra", "Jorvik"]
+    colours = ["amber", "cobalt", "crimson", "ivory", "jade", "ochre", "russet", "scarlet",
+               "teal", "violet"]
+    own_a = [f"Reporters in {p} watched the pickets gather outside the gates at dawn."
+             for p in places]
+    own_b = [f"Banners in {c} hung from lampposts along the avenue through the afternoon."
+             for c in colours]
+    text_a = "\n".join(f"{o} {q}" for o, q in zip(own_a, quotes, strict=True))
+    text_b = "\n".join(f"{o} {q}" for o, q in zip(own_b, quotes, strict=True))
+    a = build_profile(text_a, hashing_key(text_a), 5)
+    b = build_profile(text_b, hashing_key(text_b), 5)
+    assert int(a.quoted.sum()) == int(b.quoted.sum()) == 10
+    verdict = verify_pair(a, b, DedupConfig(rewrite=RewriteConfig(min_run_text=0)))
+    assert verdict.run < RewriteConfig().min_run
+    rows = np.flatnonzero(a.quoted)
+    cols = np.flatnonzero(b.quoted)
+    assert longest_run(rows, cols, run_counted(a, b, rows, cols)) == 0
+    assert longest_run(rows, cols) == 10  # counted, the quotations alone would make a run
+    retold = retold_in_order(a, b, RewriteConfig())
+    assert retold is not None
+    assert retold.retold == 0

@@ -282,6 +282,10 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
     else:
         run = f"run {found.run} < {found.min_run}: 0"
     lines.append(f"    pair score = max(density {found.density:.4f}, {run}), at most 1")
+    if all(found.quotations):
+        lines.append(f"    quotations (sentences at least half in double quotes): "
+                     f"{found.quotations[0]} in a, {found.quotations[1]} in b; one aligned "
+                     "with another counts toward no run and retells nothing")
     if found.moved:
         lines.append(f"    {found.moved} of the {found.aligned} aligned pairs are in moved "
                      "passages (chains beside the main one; they count toward the density, "

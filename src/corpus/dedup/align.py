@@ -43,7 +43,7 @@ from corpus.dedup.hashing import (
     is_stopword,
     ngram_hashes,
 )
-from corpus.dedup.text import Sentence, sentence_texts
+from corpus.dedup.text import Sentence, quoted_sentences, sentence_texts
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
@@ -51,7 +51,8 @@ __all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts", "
            "assemble_profile", "build_profile", "build_profiles", "in_order_alignment",
            "longest_run", "loose_run", "loose_run_of", "loose_score", "moved_passages",
            "pair_score", "profile_parts", "retelling", "retelling_tier", "retelling_tiers",
-           "retells", "retold_in_order", "verify_many", "verify_pair", "verify_retelling"]
+           "retells", "retold_in_order", "run_counted", "verify_many", "verify_pair",
+           "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
 I32 = npt.NDArray[np.int32]
@@ -68,6 +69,8 @@ class Profile:
     depends on its own text only. ``term_unit`` holds the same weights with each sentence
     vector scaled to unit length (what the cosine needs), computed once per profile;
     ``vocabulary`` the sorted distinct stems and ``term_column`` each term's index in it.
+    ``quoted`` says which sentences are quotations, which count toward no run
+    (:func:`longest_run`).
     """
 
     text: str
@@ -82,6 +85,8 @@ class Profile:
     term_unit: F64
     vocabulary: U64
     term_column: I64
+    #: Whether each sentence is a quotation (:func:`~corpus.dedup.text.quoted_sentences`).
+    quoted: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,12 +262,13 @@ def assemble_profile(text: str, key: str, parts: ProfileParts) -> Profile:
     else:
         tf = np.zeros(0, dtype=np.float64)
         unit = np.zeros(0, dtype=np.float64)
+    sentences = tuple(map(Sentence, parts.paragraphs, parts.sentences))
     return Profile(
         text=text,
         key=key,
         words=parts.words,
         shingles=parts.shingles,
-        sentences=tuple(map(Sentence, parts.paragraphs, parts.sentences)),
+        sentences=sentences,
         sentence_words=parts.sentence_words,
         term_sentence=parts.term_sentence,
         term_stem=stems,
@@ -270,6 +276,7 @@ def assemble_profile(text: str, key: str, parts: ProfileParts) -> Profile:
         term_unit=unit,
         vocabulary=parts.vocabulary,
         term_column=parts.term_column,
+        quoted=np.array(quoted_sentences(text, sentences), dtype=bool),
     )
 
 
@@ -462,17 +469,30 @@ def _local_chain_few(rows: list[int], cols: list[int], gains: list[float], gap: 
 _RUN_SKIP = 1
 
 
-def longest_run(rows: I64, cols: I64) -> int:
+def longest_run(rows: I64, cols: I64, counted: npt.NDArray[np.bool_] | None = None) -> int:
     """The most consecutive pairs of a chain (sorted, increasing in both) whose steps skip at
-    most :data:`_RUN_SKIP` sentences in either text; 0 for an empty chain."""
+    most :data:`_RUN_SKIP` sentences in either text; 0 for an empty chain.
+
+    With ``counted``, only the pairs it marks count; the others neither count nor end the
+    run. :func:`run_counted` marks a quotation aligned with a quotation as not counted:
+    reports of one event written independently quote its speakers word for word, in the
+    order they spoke, so a run of shared quotations is no sign of a text retold."""
     if len(rows) == 0:
         return 0
     close = (np.diff(rows) <= _RUN_SKIP + 1) & (np.diff(cols) <= _RUN_SKIP + 1)
-    best = current = 1
-    for step in close.tolist():
-        current = current + 1 if step else 1
+    counts = [1] * len(rows) if counted is None else [int(c) for c in counted.tolist()]
+    best = current = counts[0]
+    for step, count in zip(close.tolist(), counts[1:], strict=True):
+        current = current + count if step else count
         best = max(best, current)
     return best
+
+
+def run_counted(a: Profile, b: Profile, rows: I64, cols: I64) -> npt.NDArray[np.bool_]:
+    """Which aligned pairs (``rows`` of ``a``, ``cols`` of ``b``) count toward a run: all
+    but those of a quotation with a quotation (:attr:`Profile.quoted`)."""
+    counted: npt.NDArray[np.bool_] = ~(a.quoted[rows] & b.quoted[cols])
+    return counted
 
 
 #: Sentences a step of a *loose run* advances in either text, at most (see
@@ -827,6 +847,9 @@ def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
     oriented = similarity if a_longer else similarity.T
     longer, shorter = (a, b) if a_longer else (b, a)
     lifted = np.where(oriented - oriented.mean(axis=0, keepdims=True) >= -1e-12, oriented, 0.0)
+    # A quotation retells nothing of a quotation: reports of one event quote its speakers
+    # word for word, in the order they spoke (see :func:`run_counted`).
+    lifted[longer.quoted[:, None] & shorter.quoted[None, :]] = 0.0
     # Two bounds of the sentences retold, before the alignment's dynamic programme: the
     # shorter text's sentences with a match that may align (most pairs stop here), then the
     # longest chain of such matches in both texts' order (98% of the rest stop there).
@@ -1010,7 +1033,8 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         chain, strength = _local_chain(rows.astype(np.int64), cols.astype(np.int64), weights,
                                        rewrite.baseline, rewrite.gap_penalty)
         rows, cols = rows[chain].astype(np.int64), cols[chain].astype(np.int64)
-        run = longest_run(rows, cols)  # of the main chain: a run is one passage
+        # of the main chain (a run is one passage), shared quotations not counted
+        run = longest_run(rows, cols, run_counted(a, b, rows, cols))
         # Moved passages are part of the rewrite test: an exact or near copy is decided by
         # its n-grams, and its alignment (the evidence) stays the main chain, which costs a
         # third as much on a long copy with shuffled paragraphs.
@@ -1070,7 +1094,8 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         cols = np.array([j for _, j, _ in pairs], dtype=np.int64)
         weights = np.array([w for _, _, w in pairs], dtype=np.float64)
         chain = list(range(len(pairs)))
-        run = longest_run(rows, cols)  # of this alignment, whether or not the chain was run
+        # of this alignment, whether or not the chain was run
+        run = longest_run(rows, cols, run_counted(a, b, rows, cols))
         coverage = max(retelling_found.coverage, retelling_found.used)
         strength = retelling_found.strength
         relation, score = Relation.REWRITE, retelling_found.share
@@ -1275,6 +1300,8 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
     flip = len(a.sentences) < len(b.sentences)
     matrix = similarity.T if flip else similarity
     longer, shorter = (b, a) if flip else (a, b)
+    # A quotation retells nothing of a quotation (as in :func:`_retold`).
+    matrix = np.where(longer.quoted[:, None] & shorter.quoted[None, :], 0.0, matrix)
     measured = retelling(matrix, longer.sentence_words, shorter.sentence_words, rewrite,
                          min_sentences=min_sentences, min_lift=min_lift)
     found, score = measured.chosen, measured.score
@@ -1289,8 +1316,10 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
             words_j, words_c = _word_overlap(a.sentences[left].text, b.sentences[right].text)
             evidence.append(AlignedPair(left, right, _round(weight), _round(words_j),
                                         _round(words_c)))
-    run = longest_run(np.array([p[0] for p in found.pairs], dtype=np.int64),
-                      np.array([p[1] for p in found.pairs], dtype=np.int64))
+    on_longer = np.array([p[0] for p in found.pairs], dtype=np.int64)
+    on_shorter = np.array([p[1] for p in found.pairs], dtype=np.int64)
+    run = longest_run(on_longer, on_shorter,
+                      run_counted(longer, shorter, on_longer, on_shorter))
     return PairVerdict(
         relation=Relation.REWRITE if rewrite_found else Relation.UNIQUE,
         score=_round(score) if rewrite_found else 0.0,

@@ -241,15 +241,17 @@ class PairExplanation:
     a link (it must also have been a candidate). ``passages`` are the best aligned sentence
     pairs, ``a`` on the canonical side of :class:`AlignedPassage`, ``b`` on the member side;
     ``aligned`` counts the whole alignment, ``moved`` the pairs of it in moved passages
-    (:func:`~corpus.dedup.align.moved_passages`). ``placements`` says where each document ended;
-    ``note`` explains a linked pair that did not end in one cluster. ``semantic`` holds the
-    checks of the semantic retelling test (aligned sentences of the longer text, the share of
-    its words covered, the alignment's score) when semantic verification is on and the pair
+    (:func:`~corpus.dedup.align.moved_passages`). ``quotations`` counts the sentences of ``a``
+    and ``b`` that are quotations: one aligned with another counts toward no run and retells
+    nothing (:func:`~corpus.dedup.align.run_counted`). ``placements`` says where each document
+    ended; ``note`` explains a linked pair that did not end in one cluster. ``semantic`` holds
+    the checks of the semantic retelling test (aligned sentences of the longer text, the share
+    of its words covered, the alignment's score) when semantic verification is on and the pair
     reached it (empty otherwise). ``retelling`` holds the checks of the lexical retelling test
     (sentences of the shorter text retold in order, their share, the alignment's score) when
-    both texts have enough sentences for it (empty otherwise). ``loose`` holds the checks of
-    the sentence-by-sentence test (the longest loose run, the shorter text's sentences) when
-    that test is on (:attr:`~corpus.dedup.config.RewriteConfig.loose_run`; empty otherwise).
+    both texts have enough sentences for it (empty otherwise). ``loose`` holds the checks of the
+    sentence-by-sentence test (the longest loose run, the shorter text's sentences) when that
+    test is on (:attr:`~corpus.dedup.config.RewriteConfig.loose_run`; empty otherwise).
     """
 
     a: str
@@ -276,6 +278,7 @@ class PairExplanation:
     shorter: int = 0
     min_run_text: int = 0
     loose: tuple[Check, ...] = ()
+    quotations: tuple[int, int] = (0, 0)
 
     @property
     def same_cluster(self) -> bool:
@@ -299,6 +302,7 @@ class PairExplanation:
             "min_run_text": self.min_run_text,
             "aligned": self.aligned,
             "moved": self.moved,
+            "quotations": {"a": self.quotations[0], "b": self.quotations[1]},
             "passages": [_passage_dict(p) for p in self.passages],
             "verdict": self.verdict.value,
             "score": self.score,
@@ -569,6 +573,7 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         semantic=semantic_checks,
         retelling=retelling_checks,
         loose=loose_checks,
+        quotations=(int(profile_a.quoted.sum()), int(profile_b.quoted.sum())),
     )
 
 

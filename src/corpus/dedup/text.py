@@ -10,6 +10,7 @@ words of a particular article.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.records import Document, Role
@@ -18,6 +19,7 @@ __all__ = [
     "Sentence",
     "article_text",
     "credits_source",
+    "quoted_sentences",
     "sentence_texts",
     "source_credit",
     "split_sentences",
@@ -121,6 +123,49 @@ def sentence_texts(text: str) -> tuple[list[int], list[str]]:
             texts += pieces
             number += 1
     return numbers, texts
+
+
+#: A quotation within a paragraph: straight double quotes, or curly or angle ones, up to the
+#: closing mark or the paragraph's end (a quotation that goes on in the next paragraph is
+#: left open there, as news style does). Single quotes are left out: they are apostrophes too.
+_QUOTATION = re.compile(r'"[^"]*(?:"|$)|“[^”]*(?:”|$)|«[^»]*(?:»|$)')
+_QUOTE_MARKS = ('"', "“", "«")
+
+
+def _quoted_chars(start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
+    """How many of the characters ``start`` to ``end`` lie in one of ``spans``."""
+    return sum(max(0, min(end, b) - max(start, a)) for a, b in spans)
+
+
+def quoted_sentences(text: str, sentences: Sequence[Sentence]) -> list[bool]:
+    """For each of ``sentences`` (:func:`split_sentences` of ``text``), whether it is a
+    quotation: at least half of its characters inside double quotation marks.
+
+    What a speaker said is what independent reports of one event share word for word, so a
+    shared quotation is no sign that one text was written from the other (see
+    :func:`~corpus.dedup.align.longest_run`). A paragraph without a quotation mark is not
+    searched."""
+    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    flags = [False] * len(sentences)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    cursor: dict[int, int] = {}
+    for k, sentence in enumerate(sentences):
+        number = sentence.paragraph
+        if number >= len(paragraphs):
+            break
+        paragraph = paragraphs[number]
+        if number not in spans:
+            spans[number] = ([m.span() for m in _QUOTATION.finditer(paragraph)]
+                             if any(mark in paragraph for mark in _QUOTE_MARKS) else [])
+        if not spans[number]:
+            continue
+        at = paragraph.find(sentence.text[:16], cursor.get(number, 0))
+        if at < 0:
+            continue
+        end = min(len(paragraph), at + len(sentence.text))
+        cursor[number] = end
+        flags[k] = 2 * _quoted_chars(at, end, spans[number]) >= end - at
+    return flags
 
 
 def split_sentences(text: str) -> list[Sentence]:
