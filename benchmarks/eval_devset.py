@@ -386,7 +386,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json.write_text(json.dumps(points, indent=1) + "\n", "utf-8")
     defaults = {"lexical": RewriteConfig().threshold, "semantic": SemanticConfig().threshold}
     plot(points, defaults, args.plot)
-    print(f"\n# wrote {args.json.relative_to(ROOT)} and {args.plot.relative_to(ROOT)}")
+    shown = [str(p.relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p)
+             for p in (args.json, args.plot)]
+    print(f"\n# wrote {shown[0]} and {shown[1]}")
     return 0
 
 
