@@ -57,3 +57,29 @@ def topics() -> list[Topic]:
     raw = json.loads((DATA / "rewrites.json").read_text(encoding="utf-8"))
     return [Topic(t["name"], t["source"], t["light"], t["heavy"], t["independent"])
             for t in raw["topics"]]
+
+
+#: The repository's labelled dedup sets (``benchmarks/data/<name>``: ``corpus/`` and
+#: ``labels-*.json``) and its seeds.
+LABELLED = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def set_labels(name: str) -> dict[str, dict[str, object]]:
+    """Every label of the labelled set ``name`` (``dedup_dev``, ``dedup_validation``), by id."""
+    labels: dict[str, dict[str, object]] = {}
+    for part in sorted((LABELLED / name).glob("labels-*.json")):
+        for item in json.loads(part.read_text("utf-8")):
+            labels[str(item["id"])] = item
+    return labels
+
+
+def set_documents(name: str) -> tuple[Document, ...]:
+    """Every text of the labelled set ``name`` with the seeds, parsed."""
+    paths = sorted((LABELLED / name / "corpus").glob("*.txt")) + sorted(SEEDS.glob("*.txt"))
+    docs = []
+    for path in paths:
+        doc = parse(path.read_bytes(), path.name)
+        assert isinstance(doc, Document), doc
+        docs.append(doc)
+    return tuple(docs)

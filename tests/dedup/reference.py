@@ -13,7 +13,7 @@ import numpy as np
 
 from corpus.dedup.align import Profile
 from corpus.dedup.hashing import _stopword_hashes, hash_words, ngram_hashes
-from corpus.dedup.text import Sentence, quoted_sentences
+from corpus.dedup.text import Sentence, sentence_table
 
 __all__ = ["build_profile", "hashing_key", "split_sentences"]
 
@@ -214,7 +214,7 @@ def build_profile(text: str, key: str, ngram: int) -> Profile:
         term_unit=unit,
         vocabulary=vocabulary,
         term_column=column.reshape(-1).astype(np.int64),
-        quoted=np.array(quoted_sentences(text, sentences), dtype=bool),
+        quoted=np.array(sentence_table(text)[2], dtype=bool),
     )
 
 

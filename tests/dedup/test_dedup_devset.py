@@ -9,19 +9,16 @@ rewrite stays found when another rewrite of the same source joins the corpus.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-from corpus import Document, find_duplicates, parse
+from corpus import Document, find_duplicates
 from corpus.dedup.config import CandidateConfig, DedupConfig, RewriteConfig
 from corpus.dedup.result import DedupResult
 
-REPO = Path(__file__).resolve().parents[2]
-DEVSET = REPO / "benchmarks" / "data" / "dedup_dev"
+from .helpers import set_documents, set_labels
 
 #: seeds/004's heavy rewrite (705) and moderate rewrite (724).
 SEED_004 = "e180362b89ccddc6"
@@ -54,22 +51,12 @@ MODERATE_GPS = "8997173de61197c7"
 
 @cache
 def _labels() -> dict[str, dict[str, object]]:
-    labels: dict[str, dict[str, object]] = {}
-    for part in sorted(DEVSET.glob("labels-*.json")):
-        for item in json.loads(part.read_text("utf-8")):
-            labels[str(item["id"])] = item
-    return labels
+    return set_labels("dedup_dev")
 
 
 @cache
 def _docs() -> tuple[Document, ...]:
-    paths = sorted((DEVSET / "corpus").glob("*.txt")) + sorted((REPO / "seeds").glob("*.txt"))
-    docs = []
-    for path in paths:
-        doc = parse(path.read_bytes(), path.name)
-        assert isinstance(doc, Document), doc
-        docs.append(doc)
-    return tuple(docs)
+    return set_documents("dedup_dev")
 
 
 def _clusters(docs: Iterable[Document], config: DedupConfig | None = None) -> dict[str, str]:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus.dedup import text as text_module
-from corpus.dedup.text import article_text, credits_source, quoted_sentences, split_sentences
+from corpus.dedup.text import article_text, credits_source, sentence_table, split_sentences
 
 from .helpers import make_doc, seed_docs
 
@@ -183,9 +183,9 @@ def test_credit_of_a_phrase_in_any_case_equals_the_expressions_alone(
 
 
 def _quoted(text: str) -> list[tuple[str, bool]]:
-    sentences = split_sentences(text)
-    return [(s.text, q) for s, q in zip(sentences, quoted_sentences(text, sentences),
-                                        strict=True)]
+    _, texts, quoted = sentence_table(text)
+    assert texts == [s.text for s in split_sentences(text)]
+    return list(zip(texts, quoted, strict=True))
 
 
 def test_a_quotation_is_a_sentence_mostly_inside_double_quotes() -> None:
@@ -216,4 +216,4 @@ def test_apostrophes_and_an_open_quotation_at_a_paragraphs_end() -> None:
 
 def test_a_text_without_quotation_marks_has_no_quotation() -> None:
     text = "One sentence here about the plan. Another one follows with more detail."
-    assert not any(quoted_sentences(text, split_sentences(text)))
+    assert not any(sentence_table(text)[2])

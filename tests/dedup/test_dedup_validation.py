@@ -11,18 +11,15 @@ that the shared quotations of its run found.
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-from corpus import Document, find_duplicates, parse
+from corpus import Document, find_duplicates
 from corpus.dedup import DedupConfig
 from corpus.dedup.explain import explain_pair
 
-REPO = Path(__file__).resolve().parents[2]
-VALIDATION = REPO / "benchmarks" / "data" / "dedup_validation"
+from .helpers import set_documents, set_labels
 
 #: valid/v03's source (840) and the local daily's report written independently (842).
 SOURCE_V03 = "73cc16fc6f4ad241"
@@ -36,23 +33,12 @@ REPORT_000 = "168857cdf18e4122"
 
 @cache
 def _labels() -> dict[str, dict[str, object]]:
-    labels: dict[str, dict[str, object]] = {}
-    for part in sorted(VALIDATION.glob("labels-*.json")):
-        for item in json.loads(part.read_text("utf-8")):
-            labels[str(item["id"])] = item
-    return labels
+    return set_labels("dedup_validation")
 
 
 @cache
 def _docs() -> tuple[Document, ...]:
-    paths = (sorted((VALIDATION / "corpus").glob("*.txt"))
-             + sorted((REPO / "seeds").glob("*.txt")))
-    docs = []
-    for path in paths:
-        doc = parse(path.read_bytes(), path.name)
-        assert isinstance(doc, Document), doc
-        docs.append(doc)
-    return tuple(docs)
+    return set_documents("dedup_validation")
 
 
 @cache

@@ -43,7 +43,7 @@ from corpus.dedup.hashing import (
     is_stopword,
     ngram_hashes,
 )
-from corpus.dedup.text import Sentence, quoted_sentences, sentence_texts
+from corpus.dedup.text import Sentence, sentence_table
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 
@@ -69,8 +69,9 @@ class Profile:
     depends on its own text only. ``term_unit`` holds the same weights with each sentence
     vector scaled to unit length (what the cosine needs), computed once per profile;
     ``vocabulary`` the sorted distinct stems and ``term_column`` each term's index in it.
-    ``quoted`` says which sentences are quotations, which count toward no run
-    (:func:`longest_run`).
+    ``quoted`` says which sentences are quotations (:func:`~corpus.dedup.text.sentence_table`):
+    a quotation aligned with a quotation counts toward no run and retells nothing
+    (:func:`run_counted`).
     """
 
     text: str
@@ -85,7 +86,6 @@ class Profile:
     term_unit: F64
     vocabulary: U64
     term_column: I64
-    #: Whether each sentence is a quotation (:func:`~corpus.dedup.text.quoted_sentences`).
     quoted: npt.NDArray[np.bool_]
 
 
@@ -109,6 +109,7 @@ class ProfileParts:
     term_count: I64
     vocabulary: U64
     term_column: I64
+    quoted: npt.NDArray[np.bool_]
 
 
 #: A word put before every sentence when the sentences of a text are keyed in one call, so
@@ -207,10 +208,12 @@ def profile_parts(items: Sequence[tuple[str, str]], ngram: int) -> list[ProfileP
     shingle_bounds = np.searchsorted(shingle_doc, bounds)
     numbers: list[list[int]] = []
     texts: list[list[str]] = []
+    quoted: list[list[bool]] = []
     for text, _ in items:
-        paragraph, sentence = sentence_texts(text)
+        paragraph, sentence, quotation = sentence_table(text)
         numbers.append(paragraph)
         texts.append(sentence)
+        quoted.append(quotation)
     sizes = np.fromiter(map(len, texts), dtype=np.int64, count=count)
     first = np.zeros(count + 1, dtype=np.int64)
     np.cumsum(sizes, out=first[1:])
@@ -246,6 +249,7 @@ def profile_parts(items: Sequence[tuple[str, str]], ngram: int) -> list[ProfileP
             term_count=counts[terms],
             vocabulary=vocabulary[vocabulary_bounds[d]:vocabulary_bounds[d + 1]],
             term_column=column[terms],
+            quoted=np.array(quoted[d], dtype=bool),
         ))
     return parts
 
@@ -262,13 +266,12 @@ def assemble_profile(text: str, key: str, parts: ProfileParts) -> Profile:
     else:
         tf = np.zeros(0, dtype=np.float64)
         unit = np.zeros(0, dtype=np.float64)
-    sentences = tuple(map(Sentence, parts.paragraphs, parts.sentences))
     return Profile(
         text=text,
         key=key,
         words=parts.words,
         shingles=parts.shingles,
-        sentences=sentences,
+        sentences=tuple(map(Sentence, parts.paragraphs, parts.sentences)),
         sentence_words=parts.sentence_words,
         term_sentence=parts.term_sentence,
         term_stem=stems,
@@ -276,7 +279,7 @@ def assemble_profile(text: str, key: str, parts: ProfileParts) -> Profile:
         term_unit=unit,
         vocabulary=parts.vocabulary,
         term_column=parts.term_column,
-        quoted=np.array(quoted_sentences(text, sentences), dtype=bool),
+        quoted=parts.quoted,
     )
 
 
@@ -486,6 +489,14 @@ def longest_run(rows: I64, cols: I64, counted: npt.NDArray[np.bool_] | None = No
         current = current + count if step else count
         best = max(best, current)
     return best
+
+
+def _without_shared_quotations(similarity: F64, a: Profile, b: Profile) -> F64:
+    """``similarity`` (``a`` x ``b``) with every quotation's similarity to a quotation set to
+    0: in a retelling, a quotation retells nothing of a quotation (reports of one event quote
+    its speakers word for word, in the order they spoke; see :func:`run_counted`)."""
+    masked: F64 = np.where(a.quoted[:, None] & b.quoted[None, :], 0.0, similarity)
+    return masked
 
 
 def run_counted(a: Profile, b: Profile, rows: I64, cols: I64) -> npt.NDArray[np.bool_]:
@@ -847,9 +858,7 @@ def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
     oriented = similarity if a_longer else similarity.T
     longer, shorter = (a, b) if a_longer else (b, a)
     lifted = np.where(oriented - oriented.mean(axis=0, keepdims=True) >= -1e-12, oriented, 0.0)
-    # A quotation retells nothing of a quotation: reports of one event quote its speakers
-    # word for word, in the order they spoke (see :func:`run_counted`).
-    lifted[longer.quoted[:, None] & shorter.quoted[None, :]] = 0.0
+    lifted = _without_shared_quotations(lifted, longer, shorter)
     # Two bounds of the sentences retold, before the alignment's dynamic programme: the
     # shorter text's sentences with a match that may align (most pairs stop here), then the
     # longest chain of such matches in both texts' order (98% of the rest stop there).
@@ -1300,8 +1309,7 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
     flip = len(a.sentences) < len(b.sentences)
     matrix = similarity.T if flip else similarity
     longer, shorter = (b, a) if flip else (a, b)
-    # A quotation retells nothing of a quotation (as in :func:`_retold`).
-    matrix = np.where(longer.quoted[:, None] & shorter.quoted[None, :], 0.0, matrix)
+    matrix = _without_shared_quotations(matrix, longer, shorter)
     measured = retelling(matrix, longer.sentence_words, shorter.sentence_words, rewrite,
                          min_sentences=min_sentences, min_lift=min_lift)
     found, score = measured.chosen, measured.score

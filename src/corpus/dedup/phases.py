@@ -270,18 +270,19 @@ def _dump_profile(parts: ProfileParts) -> bytes:
     compressing took about 0.2 ms a profile, two thirds of what building one now takes."""
     fields = (parts.words, parts.shingles, parts.paragraphs, parts.sentences,
               _narrow(parts.sentence_words), _narrow(parts.term_sentence),
-              _narrow(parts.term_count), parts.vocabulary, _narrow(parts.term_column))
+              _narrow(parts.term_count), parts.vocabulary, _narrow(parts.term_column),
+              parts.quoted)
     return pickle.dumps(fields, protocol=5)
 
 
 def _load_profile(blob: bytes, text: str, key: str) -> Profile:
     """The profile :func:`_dump_profile` stored, with ``text`` and ``key``."""
     (words, shingles, paragraphs, sentences, sentence_words, term_sentence, term_count,
-     vocabulary, term_column) = pickle.loads(blob)
+     vocabulary, term_column, quoted) = pickle.loads(blob)
     return assemble_profile(text, key, ProfileParts(
         words, shingles, paragraphs, sentences, sentence_words.astype(np.int64),
         term_sentence.astype(np.int64), term_count.astype(np.int64), vocabulary,
-        term_column.astype(np.int64)))
+        term_column.astype(np.int64), quoted))
 
 
 class _Spools:

@@ -19,7 +19,7 @@ __all__ = [
     "Sentence",
     "article_text",
     "credits_source",
-    "quoted_sentences",
+    "sentence_table",
     "sentence_texts",
     "source_credit",
     "split_sentences",
@@ -112,16 +112,7 @@ def _split_paragraph(paragraph: str) -> list[str]:
 def sentence_texts(text: str) -> tuple[list[int], list[str]]:
     """The paragraph number and the text of every sentence of :func:`split_sentences`, as
     two lists (no :class:`Sentence` object is made: what building many profiles needs)."""
-    numbers: list[int] = []
-    texts: list[str] = []
-    number = 0
-    for line in text.splitlines():
-        paragraph = line.strip()
-        if paragraph:
-            pieces = _split_paragraph(paragraph)
-            numbers += [number] * len(pieces)
-            texts += pieces
-            number += 1
+    numbers, texts, _ = sentence_table(text)
     return numbers, texts
 
 
@@ -132,40 +123,48 @@ _QUOTATION = re.compile(r'"[^"]*(?:"|$)|“[^”]*(?:”|$)|«[^»]*(?:»|$)')
 _QUOTE_MARKS = ('"', "“", "«")
 
 
-def _quoted_chars(start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
-    """How many of the characters ``start`` to ``end`` lie in one of ``spans``."""
-    return sum(max(0, min(end, b) - max(start, a)) for a, b in spans)
+def _quoted_pieces(paragraph: str, pieces: Sequence[str]) -> list[bool]:
+    """Whether each sentence of ``paragraph`` (``pieces``, in order) is a quotation: at least
+    half of its characters inside double quotation marks."""
+    if not any(mark in paragraph for mark in _QUOTE_MARKS):
+        return [False] * len(pieces)
+    spans = [m.span() for m in _QUOTATION.finditer(paragraph)]
+    flags = []
+    cursor = 0
+    for piece in pieces:
+        at = paragraph.find(piece[:16], cursor)
+        if at < 0:  # pragma: no cover - a piece is a stripped slice of its paragraph
+            flags.append(False)
+            continue
+        end = min(len(paragraph), at + len(piece))
+        cursor = end
+        inside = sum(max(0, min(end, b) - max(at, a)) for a, b in spans)
+        flags.append(2 * inside >= end - at)
+    return flags
 
 
-def quoted_sentences(text: str, sentences: Sequence[Sentence]) -> list[bool]:
-    """For each of ``sentences`` (:func:`split_sentences` of ``text``), whether it is a
-    quotation: at least half of its characters inside double quotation marks.
+def sentence_table(text: str) -> tuple[list[int], list[str], list[bool]]:
+    """:func:`sentence_texts`, and for each sentence whether it is a *quotation*: at least half
+    of its characters inside double quotation marks (the quotation state starts closed each
+    paragraph).
 
     What a speaker said is what independent reports of one event share word for word, so a
     shared quotation is no sign that one text was written from the other (see
-    :func:`~corpus.dedup.align.longest_run`). A paragraph without a quotation mark is not
+    :func:`~corpus.dedup.align.run_counted`). A paragraph without a quotation mark is not
     searched."""
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    flags = [False] * len(sentences)
-    spans: dict[int, list[tuple[int, int]]] = {}
-    cursor: dict[int, int] = {}
-    for k, sentence in enumerate(sentences):
-        number = sentence.paragraph
-        if number >= len(paragraphs):
-            break
-        paragraph = paragraphs[number]
-        if number not in spans:
-            spans[number] = ([m.span() for m in _QUOTATION.finditer(paragraph)]
-                             if any(mark in paragraph for mark in _QUOTE_MARKS) else [])
-        if not spans[number]:
-            continue
-        at = paragraph.find(sentence.text[:16], cursor.get(number, 0))
-        if at < 0:
-            continue
-        end = min(len(paragraph), at + len(sentence.text))
-        cursor[number] = end
-        flags[k] = 2 * _quoted_chars(at, end, spans[number]) >= end - at
-    return flags
+    numbers: list[int] = []
+    texts: list[str] = []
+    quoted: list[bool] = []
+    number = 0
+    for line in text.splitlines():
+        paragraph = line.strip()
+        if paragraph:
+            pieces = _split_paragraph(paragraph)
+            numbers += [number] * len(pieces)
+            texts += pieces
+            quoted += _quoted_pieces(paragraph, pieces)
+            number += 1
+    return numbers, texts, quoted
 
 
 def split_sentences(text: str) -> list[Sentence]:
