@@ -356,3 +356,20 @@ def test_the_semantic_retelling_shares_are_settable_from_the_command_line_and_a_
     bad = parser.parse_args(["--semantic-min-lift", "3"])
     with pytest.raises(ConfigError, match=r"SemanticConfig.min_lift=3.0 is invalid"):
         dedup_config(bad, DedupConfig())
+
+
+def test_the_quotation_share_is_settable_from_the_command_line_and_a_file(
+    tmp_path: Path,
+) -> None:
+    parser = argparse.ArgumentParser()
+    add_dedup_arguments(parser)
+    rewrite = dedup_config(parser.parse_args(["--rewrite-quotation-share", "0"]),
+                           DedupConfig()).rewrite
+    assert rewrite.quotation_share == 0.0
+    text = "[dedup.rewrite]\nquotation_share = 0.8\n"
+    rewrite = load_settings(write(tmp_path / "corpus.toml", text)).dedup.rewrite
+    assert rewrite.quotation_share == 0.8
+    assert DedupConfig().rewrite.quotation_share == 0.5
+    bad = parser.parse_args(["--rewrite-quotation-share", "2"])
+    with pytest.raises(ConfigError, match=r"RewriteConfig.quotation_share=2.0 is invalid"):
+        dedup_config(bad, DedupConfig())

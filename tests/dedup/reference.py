@@ -214,7 +214,7 @@ def build_profile(text: str, key: str, ngram: int) -> Profile:
         term_unit=unit,
         vocabulary=vocabulary,
         term_column=column.reshape(-1).astype(np.int64),
-        quoted=np.array(sentence_table(text)[2], dtype=bool),
+        quoted=np.array(sentence_table(text)[2], dtype=np.float32),
     )
 
 

@@ -183,9 +183,9 @@ def test_credit_of_a_phrase_in_any_case_equals_the_expressions_alone(
 
 
 def _quoted(text: str) -> list[tuple[str, bool]]:
-    _, texts, quoted = sentence_table(text)
+    _, texts, shares = sentence_table(text)
     assert texts == [s.text for s in split_sentences(text)]
-    return list(zip(texts, quoted, strict=True))
+    return [(t, share >= 0.5) for t, share in zip(texts, shares, strict=True)]
 
 
 def test_a_quotation_is_a_sentence_mostly_inside_double_quotes() -> None:

@@ -16,7 +16,7 @@ from functools import cache
 import pytest
 
 from corpus import Document, find_duplicates
-from corpus.dedup import DedupConfig
+from corpus.dedup import DedupConfig, RewriteConfig
 from corpus.dedup.explain import explain_pair
 
 from .helpers import set_documents, set_labels
@@ -82,6 +82,21 @@ def test_the_moderate_rewrite_that_a_shared_quotation_run_found_is_missed() -> N
     assert found.run == 6
     assert not found.linked
     assert MODERATE_V03 not in _canonical()
+
+
+def test_with_the_quotation_rule_off_shared_quotations_count_again() -> None:
+    """``quotation_share`` 0 turns the rule off: the strike's moderate rewrite runs 9 pairs
+    again (a rewrite), and the flood-warning explainer's retells 18 of 22 sentences."""
+    off = DedupConfig(rewrite=RewriteConfig(quotation_share=0))
+    docs = [d for d in _docs() if d.id in (SOURCE_V03, MODERATE_V03)]
+    found = explain_pair(docs, SOURCE_V03, MODERATE_V03, off)
+    assert found.run == 9
+    assert found.quotations == (0, 0)
+    assert found.linked
+    docs = [d for d in _docs() if d.id in (SOURCE_V09, MODERATE_V09)]
+    found = explain_pair(docs, SOURCE_V09, MODERATE_V09, off)
+    assert {check.name: check for check in found.retelling}["retold sentences"].value == 18
+    assert found.linked
 
 
 def test_the_moderate_rewrite_that_its_retold_quotations_found_is_missed() -> None:

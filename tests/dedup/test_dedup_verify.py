@@ -591,11 +591,11 @@ def test_shared_quotations_count_toward_no_run_and_retell_nothing() -> None:
     text_b = "\n".join(f"{o} {q}" for o, q in zip(own_b, quotes, strict=True))
     a = build_profile(text_a, hashing_key(text_a), 5)
     b = build_profile(text_b, hashing_key(text_b), 5)
-    assert int(a.quoted.sum()) == int(b.quoted.sum()) == 10
+    assert int((a.quoted >= 0.5).sum()) == int((b.quoted >= 0.5).sum()) == 10
     verdict = verify_pair(a, b, DedupConfig(rewrite=RewriteConfig(min_run_text=0)))
     assert verdict.run < RewriteConfig().min_run
-    rows = np.flatnonzero(a.quoted)
-    cols = np.flatnonzero(b.quoted)
+    rows = np.flatnonzero(a.quoted >= 0.5)
+    cols = np.flatnonzero(b.quoted >= 0.5)
     assert longest_run(rows, cols, run_counted(a, b, rows, cols)) == 0
     assert longest_run(rows, cols) == 10  # counted, the quotations alone would make a run
     retold = retold_in_order(a, b, RewriteConfig())

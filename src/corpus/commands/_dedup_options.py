@@ -55,6 +55,10 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "the test off (default 18)"),
     ("--rewrite-loose-similarity", "rewrite", "loose_similarity", float,
      "sentence similarity each pair of such a run reaches at least (default 0.1)"),
+    ("--rewrite-quotation-share", "rewrite", "quotation_share", float,
+     "share of a sentence's characters inside double quotes that makes it a quotation, "
+     "which aligned with a quotation counts toward no run and retells nothing; 0 turns "
+     "this off (default 0.5)"),
     ("--semantic-threshold", "semantic", "threshold", float,
      "semantic pair score a retelling found by sentence embeddings needs: the share of the "
      "longer text's words or of the shorter text's sentences it aligns in order (default "

@@ -50,11 +50,12 @@ from corpus.text.keys import hashing_key
 __all__ = ["AlignedPair", "InOrder", "PairVerdict", "Profile", "ProfileParts", "Retelling",
            "assemble_profile", "build_profile", "build_profiles", "in_order_alignment",
            "longest_run", "loose_run", "loose_run_of", "loose_score", "moved_passages",
-           "pair_score", "profile_parts", "retelling", "retelling_tier", "retelling_tiers",
-           "retells", "retold_in_order", "run_counted", "verify_many", "verify_pair",
-           "verify_retelling"]
+           "pair_score", "profile_parts", "quotation_flags", "retelling", "retelling_tier",
+           "retelling_tiers", "retells", "retold_in_order", "run_counted", "verify_many",
+           "verify_pair", "verify_retelling"]
 
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
 
 
@@ -69,9 +70,9 @@ class Profile:
     depends on its own text only. ``term_unit`` holds the same weights with each sentence
     vector scaled to unit length (what the cosine needs), computed once per profile;
     ``vocabulary`` the sorted distinct stems and ``term_column`` each term's index in it.
-    ``quoted`` says which sentences are quotations (:func:`~corpus.dedup.text.sentence_table`):
-    a quotation aligned with a quotation counts toward no run and retells nothing
-    (:func:`run_counted`).
+    ``quoted`` is the share of each sentence's characters inside double quotation marks
+    (:func:`~corpus.dedup.text.sentence_table`): a *quotation* aligned with a quotation counts
+    toward no run and retells nothing (:func:`run_counted`).
     """
 
     text: str
@@ -86,7 +87,7 @@ class Profile:
     term_unit: F64
     vocabulary: U64
     term_column: I64
-    quoted: npt.NDArray[np.bool_]
+    quoted: F32
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class ProfileParts:
     term_count: I64
     vocabulary: U64
     term_column: I64
-    quoted: npt.NDArray[np.bool_]
+    quoted: F32
 
 
 #: A word put before every sentence when the sentences of a text are keyed in one call, so
@@ -208,7 +209,7 @@ def profile_parts(items: Sequence[tuple[str, str]], ngram: int) -> list[ProfileP
     shingle_bounds = np.searchsorted(shingle_doc, bounds)
     numbers: list[list[int]] = []
     texts: list[list[str]] = []
-    quoted: list[list[bool]] = []
+    quoted: list[list[float]] = []
     for text, _ in items:
         paragraph, sentence, quotation = sentence_table(text)
         numbers.append(paragraph)
@@ -249,7 +250,7 @@ def profile_parts(items: Sequence[tuple[str, str]], ngram: int) -> list[ProfileP
             term_count=counts[terms],
             vocabulary=vocabulary[vocabulary_bounds[d]:vocabulary_bounds[d + 1]],
             term_column=column[terms],
-            quoted=np.array(quoted[d], dtype=bool),
+            quoted=np.array(quoted[d], dtype=np.float32),
         ))
     return parts
 
@@ -491,18 +492,34 @@ def longest_run(rows: I64, cols: I64, counted: npt.NDArray[np.bool_] | None = No
     return best
 
 
-def _without_shared_quotations(similarity: F64, a: Profile, b: Profile) -> F64:
+def quotation_flags(profile: Profile, share: float) -> npt.NDArray[np.bool_]:
+    """Which sentences of ``profile`` are quotations: at least ``share`` of their characters
+    inside double quotation marks; none when ``share`` is 0 (the rule is off)."""
+    if share <= 0.0:
+        return np.zeros(len(profile.quoted), dtype=bool)
+    flags: npt.NDArray[np.bool_] = profile.quoted >= np.float32(share) - np.float32(1e-6)
+    return flags
+
+
+def _without_sharedquotation_flags(similarity: F64, a: Profile, b: Profile, share: float) -> F64:
     """``similarity`` (``a`` x ``b``) with every quotation's similarity to a quotation set to
     0: in a retelling, a quotation retells nothing of a quotation (reports of one event quote
     its speakers word for word, in the order they spoke; see :func:`run_counted`)."""
-    masked: F64 = np.where(a.quoted[:, None] & b.quoted[None, :], 0.0, similarity)
+    if share <= 0.0:
+        return similarity
+    masked: F64 = np.where(quotation_flags(a, share)[:, None] & quotation_flags(b, share)[None, :],
+                           0.0, similarity)
     return masked
 
 
-def run_counted(a: Profile, b: Profile, rows: I64, cols: I64) -> npt.NDArray[np.bool_]:
+def run_counted(a: Profile, b: Profile, rows: I64, cols: I64,
+                share: float = 0.5) -> npt.NDArray[np.bool_]:
     """Which aligned pairs (``rows`` of ``a``, ``cols`` of ``b``) count toward a run: all
-    but those of a quotation with a quotation (:attr:`Profile.quoted`)."""
-    counted: npt.NDArray[np.bool_] = ~(a.quoted[rows] & b.quoted[cols])
+    but those of a quotation with a quotation, a sentence being a quotation when at least
+    ``share`` of it is inside double quotation marks
+    (:attr:`~corpus.dedup.config.RewriteConfig.quotation_share`; 0: every pair counts)."""
+    counted: npt.NDArray[np.bool_] = ~(quotation_flags(a, share)[rows]
+                                       & quotation_flags(b, share)[cols])
     return counted
 
 
@@ -858,7 +875,7 @@ def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
     oriented = similarity if a_longer else similarity.T
     longer, shorter = (a, b) if a_longer else (b, a)
     lifted = np.where(oriented - oriented.mean(axis=0, keepdims=True) >= -1e-12, oriented, 0.0)
-    lifted = _without_shared_quotations(lifted, longer, shorter)
+    lifted = _without_sharedquotation_flags(lifted, longer, shorter, rewrite.quotation_share)
     # Two bounds of the sentences retold, before the alignment's dynamic programme: the
     # shorter text's sentences with a match that may align (most pairs stop here), then the
     # longest chain of such matches in both texts' order (98% of the rest stop there).
@@ -1043,7 +1060,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
                                        rewrite.baseline, rewrite.gap_penalty)
         rows, cols = rows[chain].astype(np.int64), cols[chain].astype(np.int64)
         # of the main chain (a run is one passage), shared quotations not counted
-        run = longest_run(rows, cols, run_counted(a, b, rows, cols))
+        run = longest_run(rows, cols, run_counted(a, b, rows, cols, rewrite.quotation_share))
         # Moved passages are part of the rewrite test: an exact or near copy is decided by
         # its n-grams, and its alignment (the evidence) stays the main chain, which costs a
         # third as much on a long copy with shuffled paragraphs.
@@ -1104,7 +1121,7 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         weights = np.array([w for _, _, w in pairs], dtype=np.float64)
         chain = list(range(len(pairs)))
         # of this alignment, whether or not the chain was run
-        run = longest_run(rows, cols, run_counted(a, b, rows, cols))
+        run = longest_run(rows, cols, run_counted(a, b, rows, cols, rewrite.quotation_share))
         coverage = max(retelling_found.coverage, retelling_found.used)
         strength = retelling_found.strength
         relation, score = Relation.REWRITE, retelling_found.share
@@ -1309,7 +1326,8 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
     flip = len(a.sentences) < len(b.sentences)
     matrix = similarity.T if flip else similarity
     longer, shorter = (b, a) if flip else (a, b)
-    matrix = _without_shared_quotations(matrix, longer, shorter)
+    quotation_share = config.rewrite.quotation_share
+    matrix = _without_sharedquotation_flags(matrix, longer, shorter, quotation_share)
     measured = retelling(matrix, longer.sentence_words, shorter.sentence_words, rewrite,
                          min_sentences=min_sentences, min_lift=min_lift)
     found, score = measured.chosen, measured.score
@@ -1327,7 +1345,7 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
     on_longer = np.array([p[0] for p in found.pairs], dtype=np.int64)
     on_shorter = np.array([p[1] for p in found.pairs], dtype=np.int64)
     run = longest_run(on_longer, on_shorter,
-                      run_counted(longer, shorter, on_longer, on_shorter))
+                      run_counted(longer, shorter, on_longer, on_shorter, quotation_share))
     return PairVerdict(
         relation=Relation.REWRITE if rewrite_found else Relation.UNIQUE,
         score=_round(score) if rewrite_found else 0.0,

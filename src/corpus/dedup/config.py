@@ -361,10 +361,11 @@ class RewriteConfig:
     their density stays low and their runs short. In a short text a run of ``min_run`` is
     most of the text, and independent explanations of one mechanism, which follow its order,
     reach it: there the density and the retelling test judge the whole. A *quotation* (a
-    sentence at least half inside double quotation marks) aligned with a quotation counts
-    toward no run, though it does not end one: independent reports of one event quote its
-    speakers word for word, in the order they spoke (a long report written independently to
-    the validation set's facts ran 8 pairs, 4 of them shared quotations).
+    sentence with at least ``quotation_share`` of its characters inside double quotation
+    marks; 0 turns the rule off) aligned with a quotation counts toward no run, though it
+    does not end one: independent reports of one event quote its speakers word for word, in
+    the order they spoke (a long report written independently to the validation set's facts
+    ran 8 pairs, 4 of them shared quotations).
 
     A rewrite that moves a paragraph keeps its sentences, but one chain aligns either the
     moved paragraph or the sentences it jumped over. So the best chains among the sentences
@@ -424,6 +425,7 @@ class RewriteConfig:
     retell_gap: float = 0.05
     loose_run: int = 18
     loose_similarity: float = 0.1
+    quotation_share: float = 0.5
 
     def __post_init__(self) -> None:
         owner = "RewriteConfig"
@@ -463,6 +465,13 @@ class RewriteConfig:
                    "in a row at least (0 turns the test off), e.g. 18")
         _check_fraction(owner, "loose_similarity", self.loose_similarity,
                         "calibrated default: 0.1")
+        value = self.quotation_share
+        if not (isinstance(value, int | float) and not isinstance(value, bool)
+                and math.isfinite(value) and 0.0 <= value <= 1.0):
+            raise ConfigError(
+                f"{owner}.quotation_share={value!r} is invalid: it must be a number in [0, 1], "
+                "the share of a sentence's characters inside double quotes that makes it a "
+                "quotation (0 turns the quotation rule off); default: 0.5")
 
 
 @dataclass(frozen=True, slots=True)

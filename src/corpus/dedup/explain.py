@@ -40,6 +40,7 @@ from corpus.dedup.align import (
     Profile,
     Retelling,
     loose_run_of,
+    quotation_flags,
     retelling_tier,
     retold_in_order,
     verify_pair,
@@ -573,7 +574,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         semantic=semantic_checks,
         retelling=retelling_checks,
         loose=loose_checks,
-        quotations=(int(profile_a.quoted.sum()), int(profile_b.quoted.sum())),
+        quotations=(int(quotation_flags(profile_a, rewrite_cfg.quotation_share).sum()),
+                    int(quotation_flags(profile_b, rewrite_cfg.quotation_share).sum())),
     )
 
 

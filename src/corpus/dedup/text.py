@@ -123,38 +123,39 @@ _QUOTATION = re.compile(r'"[^"]*(?:"|$)|“[^”]*(?:”|$)|«[^»]*(?:»|$)')
 _QUOTE_MARKS = ('"', "“", "«")
 
 
-def _quoted_pieces(paragraph: str, pieces: Sequence[str]) -> list[bool]:
-    """Whether each sentence of ``paragraph`` (``pieces``, in order) is a quotation: at least
-    half of its characters inside double quotation marks."""
+def _quoted_pieces(paragraph: str, pieces: Sequence[str]) -> list[float]:
+    """The share of each sentence of ``paragraph`` (``pieces``, in order) inside double
+    quotation marks."""
     if not any(mark in paragraph for mark in _QUOTE_MARKS):
-        return [False] * len(pieces)
+        return [0.0] * len(pieces)
     spans = [m.span() for m in _QUOTATION.finditer(paragraph)]
-    flags = []
+    shares = []
     cursor = 0
     for piece in pieces:
         at = paragraph.find(piece[:16], cursor)
         if at < 0:  # pragma: no cover - a piece is a stripped slice of its paragraph
-            flags.append(False)
+            shares.append(0.0)
             continue
         end = min(len(paragraph), at + len(piece))
         cursor = end
         inside = sum(max(0, min(end, b) - max(at, a)) for a, b in spans)
-        flags.append(2 * inside >= end - at)
-    return flags
+        shares.append(inside / max(1, end - at))
+    return shares
 
 
-def sentence_table(text: str) -> tuple[list[int], list[str], list[bool]]:
-    """:func:`sentence_texts`, and for each sentence whether it is a *quotation*: at least half
-    of its characters inside double quotation marks (the quotation state starts closed each
-    paragraph).
+def sentence_table(text: str) -> tuple[list[int], list[str], list[float]]:
+    """:func:`sentence_texts`, and for each sentence the share of its characters inside double
+    quotation marks (straight, curly or angle; the quotation state starts closed each
+    paragraph, and a quotation left open at a paragraph's end runs to it).
 
-    What a speaker said is what independent reports of one event share word for word, so a
-    shared quotation is no sign that one text was written from the other (see
-    :func:`~corpus.dedup.align.run_counted`). A paragraph without a quotation mark is not
-    searched."""
+    A sentence mostly inside quotation marks is a *quotation*
+    (:attr:`~corpus.dedup.config.RewriteConfig.quotation_share`): what a speaker said is what
+    independent reports of one event share word for word, so a shared quotation is no sign
+    that one text was written from the other (:func:`~corpus.dedup.align.run_counted`). A
+    paragraph without a quotation mark is not searched."""
     numbers: list[int] = []
     texts: list[str] = []
-    quoted: list[bool] = []
+    quoted: list[float] = []
     number = 0
     for line in text.splitlines():
         paragraph = line.strip()
