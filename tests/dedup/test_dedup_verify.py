@@ -596,7 +596,7 @@ def test_shared_quotations_count_toward_no_run_and_retell_nothing() -> None:
     assert verdict.run < RewriteConfig().min_run
     rows = np.flatnonzero(a.quoted >= 0.5)
     cols = np.flatnonzero(b.quoted >= 0.5)
-    assert longest_run(rows, cols, run_counted(a, b, rows, cols)) == 0
+    assert longest_run(rows, cols, run_counted(a, b, rows, cols, 0.5)) == 0
     assert longest_run(rows, cols) == 10  # counted, the quotations alone would make a run
     retold = retold_in_order(a, b, RewriteConfig())
     assert retold is not None

@@ -501,19 +501,19 @@ def quotation_flags(profile: Profile, share: float) -> npt.NDArray[np.bool_]:
     return flags
 
 
-def _without_sharedquotation_flags(similarity: F64, a: Profile, b: Profile, share: float) -> F64:
+def _without_shared_quotations(similarity: F64, a: Profile, b: Profile, share: float) -> F64:
     """``similarity`` (``a`` x ``b``) with every quotation's similarity to a quotation set to
     0: in a retelling, a quotation retells nothing of a quotation (reports of one event quote
     its speakers word for word, in the order they spoke; see :func:`run_counted`)."""
     if share <= 0.0:
         return similarity
-    masked: F64 = np.where(quotation_flags(a, share)[:, None] & quotation_flags(b, share)[None, :],
-                           0.0, similarity)
+    shared = quotation_flags(a, share)[:, None] & quotation_flags(b, share)[None, :]
+    masked: F64 = np.where(shared, 0.0, similarity)
     return masked
 
 
 def run_counted(a: Profile, b: Profile, rows: I64, cols: I64,
-                share: float = 0.5) -> npt.NDArray[np.bool_]:
+                share: float) -> npt.NDArray[np.bool_]:
     """Which aligned pairs (``rows`` of ``a``, ``cols`` of ``b``) count toward a run: all
     but those of a quotation with a quotation, a sentence being a quotation when at least
     ``share`` of it is inside double quotation marks
@@ -875,7 +875,7 @@ def _retold(a: Profile, b: Profile, similarity: F64, rewrite: RewriteConfig, *,
     oriented = similarity if a_longer else similarity.T
     longer, shorter = (a, b) if a_longer else (b, a)
     lifted = np.where(oriented - oriented.mean(axis=0, keepdims=True) >= -1e-12, oriented, 0.0)
-    lifted = _without_sharedquotation_flags(lifted, longer, shorter, rewrite.quotation_share)
+    lifted = _without_shared_quotations(lifted, longer, shorter, rewrite.quotation_share)
     # Two bounds of the sentences retold, before the alignment's dynamic programme: the
     # shorter text's sentences with a match that may align (most pairs stop here), then the
     # longest chain of such matches in both texts' order (98% of the rest stop there).
@@ -1327,7 +1327,7 @@ def verify_retelling(a: Profile, b: Profile, config: DedupConfig, *, similarity:
     matrix = similarity.T if flip else similarity
     longer, shorter = (b, a) if flip else (a, b)
     quotation_share = config.rewrite.quotation_share
-    matrix = _without_sharedquotation_flags(matrix, longer, shorter, quotation_share)
+    matrix = _without_shared_quotations(matrix, longer, shorter, quotation_share)
     measured = retelling(matrix, longer.sentence_words, shorter.sentence_words, rewrite,
                          min_sentences=min_sentences, min_lift=min_lift)
     found, score = measured.chosen, measured.score
