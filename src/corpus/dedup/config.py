@@ -61,13 +61,16 @@ def _check_shared(owner: str, name: str, value: int, kept_name: str, kept: int,
         )
 
 
-def _check_fraction(owner: str, name: str, value: object, hint: str) -> None:
+def _check_fraction(owner: str, name: str, value: object, hint: str, *,
+                    zero: bool = False) -> None:
+    """Refuse a value outside (0, 1], or [0, 1] when ``zero`` (0 then turns something off)."""
     ok = False
     if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        ok = value > 0.0 and value <= 1.0
+        ok = (value >= 0.0 if zero else value > 0.0) and value <= 1.0
     if not ok:
+        interval = "[0, 1]" if zero else "(0, 1]"
         raise ConfigError(
-            f"{owner}.{name}={value!r} is invalid: it must be a number in (0, 1]; {hint}"
+            f"{owner}.{name}={value!r} is invalid: it must be a number in {interval}; {hint}"
         )
 
 
@@ -465,13 +468,10 @@ class RewriteConfig:
                    "in a row at least (0 turns the test off), e.g. 18")
         _check_fraction(owner, "loose_similarity", self.loose_similarity,
                         "calibrated default: 0.1")
-        value = self.quotation_share
-        if not (isinstance(value, int | float) and not isinstance(value, bool)
-                and math.isfinite(value) and 0.0 <= value <= 1.0):
-            raise ConfigError(
-                f"{owner}.quotation_share={value!r} is invalid: it must be a number in [0, 1], "
-                "the share of a sentence's characters inside double quotes that makes it a "
-                "quotation (0 turns the quotation rule off); default: 0.5")
+        _check_fraction(owner, "quotation_share", self.quotation_share,
+                        "it is the share of a sentence's characters inside double quotes that "
+                        "makes it a quotation (0 turns the quotation rule off); default: 0.5",
+                        zero=True)
 
 
 @dataclass(frozen=True, slots=True)

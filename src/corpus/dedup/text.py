@@ -10,7 +10,7 @@ words of a particular article.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from corpus.records import Document, Role
@@ -109,10 +109,25 @@ def _split_paragraph(paragraph: str) -> list[str]:
     return merged
 
 
+def _paragraphs(text: str) -> Iterator[tuple[int, str, list[str]]]:
+    """Each non-empty paragraph (line) of ``text``: its number, its stripped text and its
+    sentences."""
+    number = 0
+    for line in text.splitlines():
+        paragraph = line.strip()
+        if paragraph:
+            yield number, paragraph, _split_paragraph(paragraph)
+            number += 1
+
+
 def sentence_texts(text: str) -> tuple[list[int], list[str]]:
     """The paragraph number and the text of every sentence of :func:`split_sentences`, as
     two lists (no :class:`Sentence` object is made: what building many profiles needs)."""
-    numbers, texts, _ = sentence_table(text)
+    numbers: list[int] = []
+    texts: list[str] = []
+    for number, _, pieces in _paragraphs(text):
+        numbers += [number] * len(pieces)
+        texts += pieces
     return numbers, texts
 
 
@@ -156,15 +171,10 @@ def sentence_table(text: str) -> tuple[list[int], list[str], list[float]]:
     numbers: list[int] = []
     texts: list[str] = []
     quoted: list[float] = []
-    number = 0
-    for line in text.splitlines():
-        paragraph = line.strip()
-        if paragraph:
-            pieces = _split_paragraph(paragraph)
-            numbers += [number] * len(pieces)
-            texts += pieces
-            quoted += _quoted_pieces(paragraph, pieces)
-            number += 1
+    for number, paragraph, pieces in _paragraphs(text):
+        numbers += [number] * len(pieces)
+        texts += pieces
+        quoted += _quoted_pieces(paragraph, pieces)
     return numbers, texts, quoted
 
 
