@@ -559,7 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   min_sentences=gate.min_sentences, min_lift=gate.min_lift)
     today = (time.perf_counter() - t0) / len(pairs)
     print(f"\nCost a pair (embeddings given): windowed alignment, one setting, {1e3 * cost:.2f} ms "
-          f"(windows rebuilt each time); today's two alignments {1e3 * today:.2f} ms.")
+          f"(windows rebuilt each time); today's alignment {1e3 * today:.2f} ms.")
 
     for title, kinds in (("condensed with source", ("condensed",)),
                          ("heavy and condensed with source", COPIES),

@@ -114,15 +114,26 @@ def load_devset(root: Path = ROOT, sets: Sequence[str] = ("dev",)) -> DevSet:
     return DevSet(docs, labels)
 
 
+#: Topics that report one story: seeds 001 and 003 both report the same meeting in Minsk.
+STORIES = {"seeds/001": "seeds/001+003", "seeds/003": "seeds/001+003"}
+
+
+def story(label: Label) -> str:
+    """The story a document's topic reports (:data:`STORIES`; else the topic itself): the
+    pair studies measure every pair of one story, across topics too."""
+    return STORIES.get(label.topic, label.topic)
+
+
 def pair_kind(a: Label, b: Label) -> str | None:
-    """What a pair of one topic is to the pair studies (``devset_features.py``,
+    """What a pair of one story is to the pair studies (``devset_features.py``,
     ``devset_retelling.py``): a copy with its source (the copy's level), ``"negative"`` when
-    an independent text is in it, or ``None`` (two copies of one source, left out)."""
+    an independent text is in it or the two belong to different topics of one story
+    (:data:`STORIES`), or ``None`` (two copies of one source, left out)."""
     if a.gold == b.gold:
         if "source" not in (a.level, b.level):
             return None
         return a.level if a.level != "source" else b.level
-    return "negative" if "independent" in (a.level, b.level) else None
+    return "negative" if "independent" in (a.level, b.level) or a.topic != b.topic else None
 
 
 # -- measures -----------------------------------------------------------------------------

@@ -602,18 +602,18 @@ def _semantic_checks(found: Retelling, config: DedupConfig) -> tuple[Check, ...]
     with the count that lets it count, the deciding alignment's score, and the pair score
     (the larger counted share). The pair is a retelling when the last two pass."""
     gate = config.semantic
-    whole, lifted = found.whole, found.lifted
+    lifted = found.lifted
     return (
-        Check("longer: aligned", float(len(whole.pairs)), float(gate.min_passages),
-              len(whole.pairs) >= gate.min_passages),
-        Check("longer: covered", _round(whole.coverage), gate.threshold,
-              whole.coverage >= gate.threshold - 1e-12),
+        Check("longer: aligned", float(len(lifted.pairs)), float(gate.min_passages),
+              len(lifted.pairs) >= gate.min_passages),
+        Check("longer: covered", _round(lifted.coverage), gate.threshold,
+              lifted.coverage >= gate.threshold - 1e-12),
         Check("shorter: retold", float(lifted.retold), float(gate.min_sentences),
               lifted.retold >= gate.min_sentences),
         Check("shorter: share", _round(lifted.share), gate.threshold,
               lifted.share >= gate.threshold - 1e-12),
-        Check("chain score", _round(found.chosen.strength), gate.min_score,
-              found.chosen.strength >= gate.min_score),
+        Check("chain score", _round(lifted.strength), gate.min_score,
+              lifted.strength >= gate.min_score),
         Check("pair score", _round(found.score), gate.threshold,
               found.score >= gate.threshold - 1e-12),
     )

@@ -40,7 +40,7 @@ __all__ = ["CACHE_FORMAT", "PER_FILE", "PER_PAIR", "Cache", "namespace_of"]
 
 #: The layout of the cached values; part of every namespace, so entries of an older layout are
 #: never read (they are pruned after the next build).
-CACHE_FORMAT = 11
+CACHE_FORMAT = 12
 
 #: The entries, in insertion order (a table with row ids), found through a unique index of
 #: ``(ns, kind, key)``. A document's values (several KB) are stored whole in the table's pages
