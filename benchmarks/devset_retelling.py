@@ -3,8 +3,8 @@ written independently to the same facts, on the development set.
 
 For every pair of documents of one story of the development set (``benchmarks/data/dedup_dev``
 and ``seeds/``; with ``--set``, the validation set too) that is a copy with its source (by
-level), or that involves an independent text or two topics of one story (a hard negative: seeds
-001 and 003 report one meeting), this script aligns the two texts' sentences in order
+level), or that involves an independent text or two topics of one story (a hard negative: the
+seeds' topics are one story), this script aligns the two texts' sentences in order
 (:func:`corpus.dedup.align.retelling`, the semantic retelling test) and reports the share of the
 *shorter* text's sentences the alignment retells against how many they are:
 

@@ -70,8 +70,9 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "sentences of the shorter text a retelling found by sentence embeddings aligns at least "
      "for its share of the shorter text's sentences to count (default 12)"),
     ("--semantic-min-lift", "semantic", "min_lift", float,
-     "how far above a sentence's mean cosine with the other text a pair's cosine must be for "
-     "the pair to count toward the shorter text's share (default 0.2)"),
+     "how far above the shorter text's sentence's mean cosine with the longer text a pair's "
+     "cosine must be for the pair to align in a retelling found by sentence embeddings "
+     "(default 0.2)"),
     ("--near-jaccard", "near", "jaccard", float,
      "word 5-gram Jaccard of a near copy (default 0.5)"),
     ("--near-containment", "near", "containment", float,
