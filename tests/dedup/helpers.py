@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from corpus import Document, parse
@@ -65,8 +67,10 @@ LABELLED = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def set_labels(name: str) -> dict[str, dict[str, object]]:
-    """Every label of the labelled set ``name`` (``dedup_dev``, ``dedup_validation``), by id."""
+@cache
+def set_labels(name: str) -> Mapping[str, Mapping[str, object]]:
+    """Every label of the labelled set ``name`` (``dedup_dev``, ``dedup_validation``), by id
+    (read once per test process)."""
     labels: dict[str, dict[str, object]] = {}
     for part in sorted((LABELLED / name).glob("labels-*.json")):
         for item in json.loads(part.read_text("utf-8")):
@@ -74,8 +78,9 @@ def set_labels(name: str) -> dict[str, dict[str, object]]:
     return labels
 
 
+@cache
 def set_documents(name: str) -> tuple[Document, ...]:
-    """Every text of the labelled set ``name`` with the seeds, parsed."""
+    """Every text of the labelled set ``name`` with the seeds, parsed (once per test process)."""
     paths = sorted((LABELLED / name / "corpus").glob("*.txt")) + sorted(SEEDS.glob("*.txt"))
     docs = []
     for path in paths:

@@ -10,7 +10,7 @@ rewrite stays found when another rewrite of the same source joins the corpus.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, partial
 
 import pytest
 
@@ -49,14 +49,8 @@ SOURCE_GPS = "9ca73a937990e7ad"
 MODERATE_GPS = "8997173de61197c7"
 
 
-@cache
-def _labels() -> dict[str, dict[str, object]]:
-    return set_labels("dedup_dev")
-
-
-@cache
-def _docs() -> tuple[Document, ...]:
-    return set_documents("dedup_dev")
+_labels = partial(set_labels, "dedup_dev")
+_docs = partial(set_documents, "dedup_dev")
 
 
 def _clusters(docs: Iterable[Document], config: DedupConfig | None = None) -> dict[str, str]:

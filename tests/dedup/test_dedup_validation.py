@@ -11,11 +11,11 @@ that the shared quotations of its run found.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import pytest
 
-from corpus import Document, find_duplicates
+from corpus import find_duplicates
 from corpus.dedup import DedupConfig, RewriteConfig
 from corpus.dedup.explain import explain_pair
 
@@ -34,14 +34,8 @@ SEED_000 = "dbad2dc0fe77bb11"
 REPORT_000 = "168857cdf18e4122"
 
 
-@cache
-def _labels() -> dict[str, dict[str, object]]:
-    return set_labels("dedup_validation")
-
-
-@cache
-def _docs() -> tuple[Document, ...]:
-    return set_documents("dedup_validation")
+_labels = partial(set_labels, "dedup_validation")
+_docs = partial(set_documents, "dedup_validation")
 
 
 @cache
