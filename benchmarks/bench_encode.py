@@ -6,9 +6,15 @@ the write stage's floor is this encoding. The rows are the first row groups of a
 release's ``all`` config (a build of ``bench_build.py``'s corpus, say); each setting differs
 from the release's own in one respect.
 
+With ``--layouts``, the same rows (kept and removed ones) are encoded in two release layouts
+with the release's settings: today's, where the ``default`` config holds the rows dedup keeps
+and ``all`` every row again, and one where ``all`` would be declared as the ``default`` files
+plus a ``duplicates`` config of the removed rows (each row encoded once).
+
 Run::
 
     python benchmarks/bench_encode.py STORE/news-100000/v1.0.0 --groups 4 --repeat 3
+    python benchmarks/bench_encode.py STORE/news-100000/v1.1.0 --layouts --repeat 2   # every row
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 #: The release's writer settings (``corpus.publish.parquet.parquet_writer``).
@@ -55,18 +62,53 @@ def encode(groups: Sequence[pa.Table], settings: dict[str, Any]) -> tuple[float,
     return seconds, len(sink.getvalue())
 
 
+#: The relations of the rows a release's ``default`` config keeps.
+KEPT = ("unique", "canonical")
+
+
+def layouts(tables: Sequence[pa.Table], group_rows: int, repeat: int) -> None:
+    """CPU seconds and bytes of the rows of ``tables`` written as today's two configs against
+    each row written once (``default`` and ``duplicates``), in row groups of ``group_rows``."""
+    rows = pa.concat_tables(tables)
+    kept = rows.filter(pc.is_in(rows.column("relation"), value_set=pa.array(KEPT)))
+    removed = rows.filter(pc.invert(pc.is_in(rows.column("relation"),
+                                             value_set=pa.array(KEPT))))
+
+    def groups(table: pa.Table) -> list[pa.Table]:
+        return [table.slice(k, group_rows) for k in range(0, table.num_rows, group_rows)]
+
+    print(f"{rows.num_rows:,} rows: {kept.num_rows:,} kept, {removed.num_rows:,} removed; "
+          f"row groups of {group_rows:,}; CPU seconds, one thread, fastest of {repeat}")
+    for name, parts in (("default + all (today)", (kept, rows)),
+                        ("default + duplicates", (kept, removed))):
+        best: tuple[float, int] | None = None
+        for _ in range(repeat):
+            done = [encode(groups(part), {}) for part in parts if part.num_rows]
+            total = (sum(d[0] for d in done), sum(d[1] for d in done))
+            best = total if best is None or total[0] < best[0] else best
+        assert best is not None
+        print(f"{name:24s} {best[0]:6.2f} s  {best[1] / 1e6:7.1f} MB")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("release", type=Path, help="a release folder (holds data/all/)")
-    parser.add_argument("--groups", type=int, default=4, help="row groups to encode")
+    parser.add_argument("--groups", type=int, default=4,
+                        help="row groups to encode (with --layouts: every row is)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each setting, interleaved; the fastest is reported (the "
                              "machine's speed moves within a minute)")
+    parser.add_argument("--layouts", action="store_true",
+                        help="compare today's two configs with each row written once")
     args = parser.parse_args(argv)
     shard = sorted((args.release / "data" / "all").glob("*.parquet"))[0]
     source = pq.ParquetFile(shard)
     count = min(args.groups, source.metadata.num_row_groups)
     tables = [source.read_row_group(i) for i in range(count)]
+    if args.layouts:
+        tables = [pq.read_table(args.release / "data" / "all")]
+        layouts(tables, source.metadata.row_group(0).num_rows, args.repeat)
+        return 0
     rows = sum(t.num_rows for t in tables)
     print(f"{rows:,} rows of {shard.name}; CPU seconds per 100,000 rows, one thread, "
           f"fastest of {args.repeat}")
