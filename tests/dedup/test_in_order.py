@@ -137,6 +137,14 @@ def test_empty_texts_align_nothing() -> None:
     assert align(np.zeros((3, 0))).pairs == ()
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0)])
+@pytest.mark.parametrize("min_sentences", [0, 12])
+def test_an_empty_text_retells_nothing_without_a_warning(shape: tuple[int, int],
+                                                         min_sentences: int) -> None:
+    assert measure(np.zeros(shape), min_sentences=min_sentences) == 0.0
+
+
 @settings(max_examples=150, deadline=None)
 @given(arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 3)),
               elements=st.sampled_from([0.0, 0.45, 0.55, 0.7, 0.95])))

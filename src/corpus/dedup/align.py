@@ -1277,7 +1277,8 @@ def retelling(similarity: F64, longer_words: I64, shorter_words: I64, rewrite: R
     ``min_sentences`` 0 turns the shorter-text share off (the longer text's share still
     counts).
     """
-    lift = similarity - similarity.mean(axis=0, keepdims=True)
+    # an empty text has no mean to stand out from (and aligns nothing)
+    lift = similarity - similarity.mean(axis=0, keepdims=True) if similarity.size else similarity
     lifted = in_order_alignment(np.where(lift >= min_lift - 1e-12, similarity, 0.0),
                                 longer_words, shorter_words, cut=rewrite.similarity,
                                 baseline=rewrite.baseline, gap=rewrite.gap_penalty)
