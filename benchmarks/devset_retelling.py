@@ -170,22 +170,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     encoder = load_encoder()
     vectors = {i: encoder.encode([s.text for s in p.sentences], batch_size=gate.batch_size)
                for i, p in profiles.items()}
+    # Each pair's cosines as the verifier sees them, and both texts' sentence lengths.
+    matrices = [(_without_shared_quotations((vectors[x] @ vectors[y].T).astype(np.float64),
+                                            profiles[x], profiles[y], share),
+                 profiles[x].sentence_words, profiles[y].sentence_words)
+                for _, _, x, y in pairs]
     rows = []
-    for topic, kind, x, y in pairs:
-        a, b = profiles[x], profiles[y]
-        cosines = (vectors[x] @ vectors[y].T).astype(np.float64)
-        found = retelling(_without_shared_quotations(cosines, a, b, share), a.sentence_words,
-                          b.sentence_words, gate.alignment, min_sentences=gate.min_sentences,
-                          min_lift=gate.min_lift)
+    for (topic, kind, _, _), (matrix, longer_words, shorter_words) in zip(pairs, matrices,
+                                                                           strict=True):
+        found = retelling(matrix, longer_words, shorter_words, gate.alignment,
+                          min_sentences=gate.min_sentences, min_lift=gate.min_lift)
         rows.append(Row(topic, kind, found.lifted.retold, found.lifted.share,
                         found.score >= gate.threshold and found.lifted.strength
                         >= gate.min_score, len(found.lifted.pairs), found.lifted.coverage))
     _report(f"Embeddings (all-MiniLM-L6-v2), lift {gate.min_lift}", rows)
     # What the test's alignment costs, embeddings given: every pair again, best of three.
-    matrices = [(_without_shared_quotations((vectors[x] @ vectors[y].T).astype(np.float64),
-                                            profiles[x], profiles[y], share),
-                 profiles[x].sentence_words, profiles[y].sentence_words)
-                for _, _, x, y in pairs]
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
