@@ -2278,14 +2278,13 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
     (the largest star); among equals, the one the keep policy prefers (the source rather than
     a retelling of it that is as well linked). Its star is the center with every member
     verified against it. The keep policy picks the canonical document of the star, and the
-    cluster is the canonical document with every member of the *component* verified against it (the
-    center at least, so every round places documents): a document verified against the
-    canonical one joins it even when it is not verified against the center (a condensed
-    retelling of a source whose moderate rewrite is the center). Documents left out go to
-    the next round. A pair without a candidate link is verified on demand. So every member
-    of a cluster is verified against its canonical document, and a document linked to two
-    clusters (a text written independently on the same story) joins at most one of them: it
-    never merges them.
+    cluster is the canonical document with every member of the *component* verified against
+    it (the center at least, so every round places documents): a document verified against
+    the canonical one joins it even when it is not verified against the center. Documents
+    left out go to the next round. A pair without a candidate link is verified on demand. So
+    every member of a cluster is verified against its canonical document, and a document
+    linked to two clusters (a text written independently on the same story) joins at most
+    one of them: it never merges them.
     """
     verdicts: dict[Pair, PairVerdict] = dict(links)
 
