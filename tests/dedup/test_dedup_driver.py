@@ -303,48 +303,26 @@ class _Unlinked:
         pass
 
 
-def _meta(ids: list[str], words: list[int]) -> Any:
-    return SimpleNamespace(ids=ids, names=[f"{k}.txt" for k in ids],
-                           seqs=np.arange(1, len(ids) + 1), words=np.array(words), credits={})
-
-
-def _ordered(ids: list[str], links: dict[tuple[int, int], PairVerdict]
-             ) -> dict[tuple[int, int], PairVerdict]:
-    return {(a, b) if ids[a] < ids[b] else (b, a): v for (a, b), v in links.items()}
-
-
-def test_the_center_is_the_member_verified_against_the_most_others() -> None:
-    """A source S, its moderate rewrite M, a rewrite H of both (M's links weigh most: 1.85
-    against S's 1.7), and a condensed retelling C verified against S only. S is verified
-    against three members, M against two: S is the center and the keep policy's choice, and
-    the cluster holds all four."""
+def test_a_document_verified_against_the_canonical_one_joins_it_not_only_the_center_s_star(
+) -> None:
+    """A source S, its moderate rewrite M (the center: its links weigh most), a rewrite H of
+    both, and a condensed retelling C verified against S only. The keep policy makes S
+    canonical; C is verified against S, so it is in S's cluster, though not in M's star (it
+    was left out alone, and so lost, before)."""
     s, m, h, c = range(4)
     ids = ["s" * 16, "m" * 16, "h" * 16, "c" * 16]
-    links = _ordered(ids, {(s, m): _verdict(0.9), (h, m): _verdict(0.95),
-                           (h, s): _verdict(0.5), (c, s): _verdict(0.3)})
-    specs = _stars([s, m, h, c], _meta(ids, [900, 800, 700, 200]), links, DedupConfig(),
-                   cast(Any, _Unlinked()))
+    meta = SimpleNamespace(ids=ids, names=[f"{k}.txt" for k in ids],
+                           seqs=np.array([1, 2, 3, 4]), words=np.array([900, 800, 700, 200]),
+                           credits={})
+    links = {(s, m): _verdict(0.9), (h, m): _verdict(0.95), (h, s): _verdict(0.5),
+             (c, s): _verdict(0.3)}
+    links = {(a, b) if ids[a] < ids[b] else (b, a): v for (a, b), v in links.items()}
+    checker = _Unlinked()
+    specs = _stars([s, m, h, c], cast(Any, meta), links, DedupConfig(), cast(Any, checker))
     assert len(specs) == 1
     assert specs[0].canonical == s
     assert [member[0] for member in specs[0].members] == [s, m, h, c]
-
-
-def test_among_members_as_well_linked_the_keep_policy_picks_the_center() -> None:
-    """The shape of seed 000 in the labelled sets: the source S (4,700 words) is verified
-    against its condensed retelling R and a heavy rewrite H1; R also against a second heavy
-    rewrite H2, which the source's checks miss. S and R are verified against two members
-    each, and R's links weigh more (0.89 + 0.88 against 0.89 + 0.61). The keep policy
-    prefers S (the longest text), so S is the center: the cluster is S with R and H1, and
-    H2 is left alone. (With the heaviest links deciding, R was the center, S could not be
-    canonical since it is not verified against H2, and R was kept in place of its source.)"""
-    s, r, h1, h2 = range(4)
-    ids = ["d" * 16, "c" * 16, "a" * 16, "f" * 16]
-    links = _ordered(ids, {(s, r): _verdict(0.886), (s, h1): _verdict(0.611),
-                           (r, h2): _verdict(0.875)})
-    specs = _stars([s, r, h1, h2], _meta(ids, [4732, 944, 1015, 970]), links, DedupConfig(),
-                   cast(Any, _Unlinked()))
-    assert [(spec.canonical, sorted(member[0] for member in spec.members)) for spec in specs] == [
-        (s, [s, r, h1])]
+    assert (m, c) in checker.asked or (c, m) in checker.asked  # the center's star lacks C
 
 
 class _Texts:

@@ -120,26 +120,3 @@ def test_a_report_built_on_an_interviews_quotes_does_not_retell_it() -> None:
     retold_share = {check.name: check for check in found.retelling}["retold share"]
     assert not retold_share.passed  # 0.72 with the quotations retold
     assert not found.linked
-
-
-#: seeds/000's condensed retelling (700) and heavy rewrite (701) of the development set, and
-#: the validation set's heavy rewrite of it (862).
-CONDENSED_000 = "dc0c3148fdcbf258"
-HEAVY_000 = "0f314f15d78e838e"
-HEAVY_000_VALIDATION = "fb50b923e86108d0"
-
-
-def test_a_source_stays_canonical_beside_a_retelling_as_well_linked() -> None:
-    """Seed 000, its condensed retelling and two heavy rewrites, one from each set: the
-    source is verified against the retelling and one rewrite, the retelling against the
-    source and the other rewrite. The source is kept, with the retelling and its rewrite;
-    with the heaviest links choosing the center, the retelling was kept in the source's
-    place and the source's own rewrite was left out, once the second set's rewrite was in
-    the corpus."""
-    wanted = {SEED_000, CONDENSED_000, HEAVY_000, HEAVY_000_VALIDATION}
-    docs = list({d.id: d for d in set_documents("dedup_dev") + _docs() if d.id in wanted}
-                .values())
-    assert {d.id for d in docs} == wanted
-    found = find_duplicates(docs, DedupConfig())
-    assert [(c.canonical, sorted(m.id for m in c.members)) for c in found.clusters] == [
-        (SEED_000, sorted([SEED_000, CONDENSED_000, HEAVY_000]))]

@@ -2274,17 +2274,17 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
     """Split a connected group of verified links into clusters that do not chain.
 
     Rounds over the documents not yet placed, until no verified link is left among them: in
-    every connected component, the *center* is the member verified against the most others
-    (the largest star); among equals, the one the keep policy prefers (the source rather than
-    a retelling of it that is as well linked). Its star is the center with every member
-    verified against it. The keep policy picks the canonical document of the star, and the
-    cluster is the canonical document with every member of the *component* verified against
-    it (the center at least, so every round places documents): a document verified against
-    the canonical one joins it even when it is not verified against the center. Documents
-    left out go to the next round. A pair without a candidate link is verified on demand. So
-    every member of a cluster is verified against its canonical document, and a document
-    linked to two clusters (a text written independently on the same story) joins at most
-    one of them: it never merges them.
+    every connected component, the *center* is the member with the highest sum of verified
+    pair scores (ties: lowest id); its star is the center with every member verified against
+    it. The keep policy picks the canonical document of the star, and the cluster is the
+    canonical document with every member of the *component* verified against it (the
+    center at least, so every round places documents): a document verified against the
+    canonical one joins it even when it is not verified against the center (a condensed
+    retelling of a source whose moderate rewrite is the center). Documents left out go to
+    the next round. A pair without a candidate link is verified on demand. So every member
+    of a cluster is verified against its canonical document, and a document linked to two
+    clusters (a text written independently on the same story) joins at most one of them: it
+    never merges them.
     """
     verdicts: dict[Pair, PairVerdict] = dict(links)
 
@@ -2310,20 +2310,18 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
     while len(remaining) > 1:
         local = {item: k for k, item in enumerate(remaining)}  # sets over this group only
         union = UnionFind(len(remaining))
-        degree: dict[int, int] = dict.fromkeys(remaining, 0)
-        for left, right in links:
+        weight: dict[int, float] = dict.fromkeys(remaining, 0.0)
+        for (left, right), found in links.items():
             if left in local and right in local:
                 union.union(local[left], local[right])
-                degree[left] += 1
-                degree[right] += 1
+                weight[left] += found.score
+                weight[right] += found.score
         components = [[remaining[k] for k in g] for g in union.groups(range(len(remaining)))]
         if not components:
             break
         placed: set[int] = set()
         for component in components:
-            top = max(degree[i] for i in component)
-            tied = [i for i in component if degree[i] == top]
-            center = tied[0] if len(tied) == 1 else _canonical(tied, meta, links, config)[0]
+            center = min(component, key=lambda i: (-round(weight[i], 6), meta.ids[i]))
             unknown([(center, i) for i in component])
             star = [center] + [i for i in component if i != center and linked(center, i)]
             unknown([(a, b) for k, a in enumerate(star) for b in star[k + 1:]])
