@@ -325,6 +325,66 @@ def test_a_document_verified_against_the_canonical_one_joins_it_not_only_the_cen
     assert (m, c) in checker.asked or (c, m) in checker.asked  # the center's star lacks C
 
 
+class _Graph:
+    """A verifier that answers from a fixed set of verified links (any other pair is unique),
+    as the run's verifier answers a pair that was never a candidate."""
+
+    def __init__(self, links: dict[tuple[int, int], PairVerdict]) -> None:
+        self.links = links
+
+    def verify(self, left: int, right: int) -> PairVerdict:
+        return self.links.get((left, right)) or _verdict(0.0)
+
+    def prefetch(self, pairs: object, align: bool) -> None:
+        pass
+
+
+@st.composite
+def _link_graphs(draw: st.DrawFn) -> tuple[list[int], dict[tuple[int, int], PairVerdict]]:
+    """Up to 10 documents of random lengths and random verified links between them, at the
+    scores a run gives (ids in index order, so a pair's key is (lower, higher))."""
+    count = draw(st.integers(2, 10))
+    words = draw(st.lists(st.integers(50, 2000), min_size=count, max_size=count))
+    pairs = [(a, b) for a in range(count) for b in range(a + 1, count)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs)))
+    scores = draw(st.lists(st.sampled_from([0.3, 0.45, 0.6, 0.75, 0.9, 1.0]),
+                           min_size=len(chosen), max_size=len(chosen)))
+    return words, {pair: _verdict(score) for pair, score in zip(chosen, scores, strict=True)}
+
+
+def _star_clusters(words: list[int], links: dict[tuple[int, int], PairVerdict],
+                   order: list[int]) -> list[tuple[int, list[int]]]:
+    ids = [f"{k:016x}" for k in range(len(words))]
+    meta = SimpleNamespace(ids=ids, names=[f"{k}.txt" for k in ids],
+                           seqs=np.arange(len(words)), words=np.array(words), credits={})
+    specs = _stars(order, cast(Any, meta), dict(links), DedupConfig(), cast(Any, _Graph(links)))
+    return [(spec.canonical, [member[0] for member in spec.members]) for spec in specs]
+
+
+@settings(max_examples=300)
+@given(_link_graphs(), st.randoms(use_true_random=False))
+def test_star_clusters_are_disjoint_and_every_member_is_verified_against_the_canonical(
+        graph: tuple[list[int], dict[tuple[int, int], PairVerdict]], rng: Any) -> None:
+    """Whatever the links: clusters of two or more documents, none in two clusters, each
+    member verified against its cluster's canonical document (never joined through a chain of
+    links), a document with no link in none; and the same clusters in any input order."""
+    words, links = graph
+    order = list(range(len(words)))
+    clusters = _star_clusters(words, links, order)
+    placed: list[int] = []
+    for canonical, members in clusters:
+        assert len(members) >= 2
+        assert canonical in members
+        for member in members:
+            if member != canonical:
+                assert (min(member, canonical), max(member, canonical)) in links
+        placed += members
+    assert len(placed) == len(set(placed))
+    assert set(placed) <= {item for pair in links for item in pair}
+    rng.shuffle(order)
+    assert sorted(_star_clusters(words, links, order)) == sorted(clusters)
+
+
 class _Texts:
     """A text store: a dict by key (picklable, as the work folder needs it)."""
 
