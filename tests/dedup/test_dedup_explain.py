@@ -261,6 +261,16 @@ def test_cli_explains_the_seed_rewrite() -> None:
     assert "both in one cluster" in out
 
 
+def test_cli_says_a_checked_pair_was_checked_not_verified_as_a_rewrite() -> None:
+    """Seeds 000 and 003 (one story) are a rare-term candidate; the run puts them to the
+    rewrite tests, which they fail. The line names the tests, not a verdict."""
+    done = run_cli(str(SEEDS), "--explain", SEED_0, SEED_3)
+    assert done.returncode == 0, done.stderr
+    assert "checked in the run by: the rewrite tests (the verdict is below)" in done.stdout
+    assert "verified in the run as" not in done.stdout
+    assert "verdict: unique" in done.stdout
+
+
 def test_cli_explain_json() -> None:
     done = run_cli(str(SEEDS), "--explain", SEED_0, SEED_3, "--json")
     assert done.returncode == 0, done.stderr

@@ -218,10 +218,11 @@ def _candidate_lines(found: PairExplanation) -> list[str]:
             if other:
                 lines.append(f"    {doc_id} takes no part: its near group is represented by "
                              f"{other}")
-    checked = [name for name, on in (("near copy", c.near_checked),
+    checked = [name for name, on in (("near-copy", c.near_checked),
                                      ("rewrite", c.rewrite_checked)) if on]
-    lines.append(f"  verified in the run as: {' and '.join(checked) if checked else 'never'}"
-                 + (" (exact copies need no check)" if c.exact else ""))
+    lines.append("  checked in the run by: "
+                 + (f"the {' and the '.join(checked)} tests (the verdict is below)" if checked
+                    else "no test") + (" (exact copies need no check)" if c.exact else ""))
     return lines
 
 
