@@ -1,5 +1,6 @@
 """Can a rule on two texts alone tell a condensed retelling from a text written independently
-to the same facts? Measured on every same-topic pair of the development set.
+to the same facts? Measured on every pair of one story of the development set (with ``--set``,
+of the validation set too; a pair across two topics of one story is a negative).
 
 A condensed retelling (20-40% of its source's length, the source's order of topics kept,
 4 to 13 sentences) merges several sentences of its source into one. This script aligns the
@@ -45,6 +46,8 @@ Needs the ``semantic`` extra. Run (a few minutes on 2 cores, most of it embeddin
 
     python benchmarks/devset_condensed.py
     python benchmarks/devset_condensed.py --cache /tmp/vectors.npz   # reuse the embeddings
+    python benchmarks/devset_condensed.py --set dev validation   # rules chosen on the first
+                                                                 # applied to the second
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ from corpus.dedup.config import SemanticConfig
 from corpus.dedup.text import article_text
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
-from eval_devset import Label, load_devset
+from eval_devset import ROOT, SETS, Label, load_devset, story
 
 WINDOW = 4
 COPIES = ("heavy", "condensed")
@@ -103,13 +106,15 @@ def _kind(a: Label, b: Label) -> str | None:
             if level in levels:
                 return f"{level}~copy"
         return None
-    return "negative" if "independent" in (a.level, b.level) else None
+    return "negative" if "independent" in (a.level, b.level) or a.topic != b.topic else None
 
 
 def _pairs(labels: dict[str, Label], profiles: dict[str, Profile]) -> list[Pair]:
+    """Every pair of one story (:func:`eval_devset.story`: the seeds' topics are one), by
+    :func:`_kind`; a pair's ``topic`` is its story."""
     topics: dict[str, list[str]] = defaultdict(list)
     for doc_id, label in labels.items():
-        topics[label.topic].append(doc_id)
+        topics[story(label)].append(doc_id)
     found = []
     for topic, ids in sorted(topics.items()):
         for x, y in combinations(sorted(ids), 2):
@@ -368,6 +373,23 @@ def count_share(pairs: Sequence[Pair], count_key: str, share_key: str) -> None:
               f"{listed} |")
 
 
+def choose_count_share(pairs: Sequence[Pair], count_key: str, share_key: str,
+                       kinds: Sequence[str]) -> tuple[int, float]:
+    """C and S with the most positives of ``kinds`` and no negative among ``pairs`` (ties:
+    the larger S, then C)."""
+    best: tuple[int, float, int] | None = None
+    for c in range(3, 25):
+        for sh in np.arange(0.5, 1.001, 0.05):
+            hits = [p for p in pairs if p.f[count_key] >= c and p.f[share_key] >= sh - 1e-9]
+            if any(p.kind == "negative" for p in hits):
+                continue
+            key = (sum(p.kind in kinds for p in hits), float(sh), c)
+            if best is None or key > best:
+                best = key
+    assert best is not None
+    return best[2], best[1]
+
+
 def loto_count_share(pairs: Sequence[Pair], count_key: str, share_key: str,
                      kinds: Sequence[str]) -> tuple[int, int, int]:
     """C and S chosen on the other topics (most positives of ``kinds`` with no negative;
@@ -409,9 +431,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="write the pairs and features (pickle)")
     parser.add_argument("--cache", type=Path, help="an .npz of sentence embeddings to reuse "
                         "(written when missing)")
+    parser.add_argument("--set", nargs="+", default=["dev"], choices=sorted(SETS),
+                        help="the labelled sets to measure on, together (default: dev); with "
+                        "both, rules chosen on the development set are also applied to the "
+                        "validation set's pairs")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    dev = load_devset()
+    dev = load_devset(ROOT, args.set)
+    development = {d.id for d in load_devset(ROOT, ("dev",)).docs} if len(args.set) > 1 else None
     texts = {d.id: article_text(normalize(d)) for d in dev.docs}
     profiles = {i: build_profile(t, hashing_key(t), 5) for i, t in texts.items()}
     if args.cache and args.cache.exists():
@@ -479,7 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.dump.write_bytes(pickle.dumps([(p.topic, p.kind, p.longer, p.shorter, p.m, p.n,
                                              p.f) for p in pairs]))
     kinds_all = ("heavy", "condensed", "heavy~copy", "condensed~copy", "negative")
-    print("# Condensed retellings against independent texts (development set)\n")
+    print(f"# Condensed retellings against independent texts ({' and '.join(args.set)})\n")
     print(f"{len(profiles)} documents, {len(pairs)} same-topic pairs: " + ", ".join(
         f"{k} {sum(p.kind == k for p in pairs)}" for k in kinds_all)
         + f". Windows of 1-{WINDOW} sentences; alignment base/lift {SETTINGS[0]}.\n")
@@ -525,6 +552,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             found, cond, false = loto_count_share(pairs, count_key, share_key, kinds)
             print(f"\nLeave one topic out, chosen for {title}: {found} found "
                   f"({cond} condensed), {false} false pairs.")
+
+    if development is not None:
+        held = [p for p in pairs if p.longer not in development or p.shorter not in development]
+        chosen_on = [p for p in pairs if p not in held]
+        print("\n## Chosen on the development set, applied to the validation set\n")
+        print(f"{len(held)} pairs with a validation text: " + ", ".join(
+            f"{k} {sum(p.kind == k for p in held)}" for k in kinds_all) + ".\n")
+        print("| alignment | C, S chosen | development: found (condensed), false | "
+              "validation: heavy, condensed found, false pairs |")
+        print("| --- | --- | --- | --- |")
+        for label, count_key, share_key in (
+                ("today's semantic alignment", "cur_retold", "cur_share"),
+                *((f"windows 1-{WINDOW}, base {b}, lift {t}", f"aligned@{b},{t}",
+                   f"share@{b},{t}") for b, t in SETTINGS)):
+            c, sh = choose_count_share(chosen_on, count_key, share_key, COPIES)
+            train = [p for p in chosen_on if p.f[count_key] >= c
+                     and p.f[share_key] >= sh - 1e-9]
+            test = [p for p in held if p.f[count_key] >= c and p.f[share_key] >= sh - 1e-9]
+            print(f"| {label} | {c}, {sh:.2f} | {sum(p.kind in COPIES for p in train)} "
+                  f"({sum(p.kind == 'condensed' for p in train)}), "
+                  f"{sum(p.kind == 'negative' for p in train)} | "
+                  f"{sum(p.kind == 'heavy' for p in test)} of "
+                  f"{sum(p.kind == 'heavy' for p in held)}, "
+                  f"{sum(p.kind == 'condensed' for p in test)} of "
+                  f"{sum(p.kind == 'condensed' for p in held)}, "
+                  f"{sum(p.kind == 'negative' for p in test)} |")
 
     print("\n## Each condensed copy against its source and against the topic's independent "
           "texts (windows 1-4, base 0.4, lift 0)\n")
