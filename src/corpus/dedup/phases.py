@@ -2283,8 +2283,9 @@ def _stars(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
     retelling of a source whose moderate rewrite is the center). Documents left out go to
     the next round. A pair without a candidate link is verified on demand. So every member
     of a cluster is verified against its canonical document, and a document linked to two
-    clusters (a text written independently on the same story) joins at most one of them: it
-    never merges them.
+    clusters (a text written independently on the same story) joins at most one of them,
+    unless its links (or those it adds to the member it is linked to) make it or that member
+    the center of a star across both (``docs/dedup.md``, "Clusters that do not chain").
     """
     verdicts: dict[Pair, PairVerdict] = dict(links)
 
