@@ -80,7 +80,7 @@ class DevSet:
 
 #: The labelled sets: the development set, and the validation set written after the
 #: verification tests were set (``benchmarks/data/dedup_validation/``), not used to tune them.
-SETS = {"dev": "dedup_dev", "validation": "dedup_validation"}
+SETS = {"dev": "dedup_dev", "validation": "dedup_validation", "brief": "dedup_brief"}
 
 
 def load_devset(root: Path = ROOT, sets: Sequence[str] = ("dev",)) -> DevSet:

@@ -61,7 +61,7 @@ def test_the_seed_rewrite_is_a_rare_term_candidate_verified_as_a_rewrite(
     assert near["containment"].threshold == 0.7
     rewrite = {check.name: check for check in found.rewrite}
     assert all(check.passed for check in found.rewrite)
-    assert rewrite["pair score"].threshold == 0.4
+    assert rewrite["pair score"].threshold == 0.44
     assert rewrite["pair score"].value == found.score
     assert found.score == max(found.density, found.run / (2 * found.min_run))
 

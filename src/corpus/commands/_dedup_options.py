@@ -22,7 +22,7 @@ __all__ = ["OPTIONS", "add_dedup_arguments", "dedup_config", "file_settings"]
 #: ``(flag, section, field, type, help)``: one command-line option per threshold.
 OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--rewrite-threshold", "rewrite", "threshold", float,
-     "pair score a rewrite needs, in [0, 1] (default 0.4)"),
+     "pair score a rewrite needs, in [0, 1] (default 0.44)"),
     ("--rewrite-min-run", "rewrite", "min_run", int,
      "consecutive aligned sentences that are evidence on their own (default 8)"),
     ("--rewrite-min-run-text", "rewrite", "min_run_text", int,
