@@ -295,7 +295,8 @@ def curve(dev: DevSet, config: DedupConfig, semantic: bool) -> list[dict[str, ob
     return points
 
 
-def plot(points: list[dict[str, object]], default: dict[str, float], path: Path) -> None:
+def plot(points: list[dict[str, object]], default: dict[str, float], path: Path,
+         sets: Sequence[str] = ("dev",)) -> None:
     try:
         import matplotlib
 
@@ -312,7 +313,7 @@ def plot(points: list[dict[str, object]], default: dict[str, float], path: Path)
         ys = [float(str(p["precision"])) for p in rows]
         ax.plot(xs, ys, marker=marker, label=mode)
         for p, x, y in zip(rows, xs, ys, strict=True):
-            ax.annotate(f"{float(str(p['threshold'])):.1f}", (x, y), fontsize=7,
+            ax.annotate(f"{float(str(p['threshold'])):g}", (x, y), fontsize=7,
                         textcoords="offset points", xytext=(3, 3))
         if mode in default:
             hit = [(x, y) for p, x, y in zip(rows, xs, ys, strict=True)
@@ -322,7 +323,10 @@ def plot(points: list[dict[str, object]], default: dict[str, float], path: Path)
                         label=f"{mode} default ({default[mode]})")
     ax.set_xlabel("pair recall")
     ax.set_ylabel("pair precision")
-    ax.set_title("Dedup on the development set: threshold sweep (pair score)")
+    named = {"dev": "development", "validation": "validation", "brief": "brief-answer"}
+    ax.set_title(f"Dedup: threshold sweep (pair score)\n"
+                 f"{' + '.join(named.get(s, s) for s in sets)} set{'s' if len(sets) > 1 else ''}",
+                 fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -431,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(points, indent=1) + "\n", "utf-8")
     defaults = {"lexical": RewriteConfig().threshold, "semantic": SemanticConfig().threshold}
-    plot(points, defaults, args.plot)
+    plot(points, defaults, args.plot, args.sets)
     shown = [str(p.relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p)
              for p in (args.json, args.plot)]
     print(f"\n# wrote {shown[0]} and {shown[1]}")
