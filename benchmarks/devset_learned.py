@@ -26,9 +26,7 @@ The verifier's own pair verdicts (its defaults) are shown beside them. Needs sci
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
-from dataclasses import dataclass, replace
-from itertools import combinations
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,11 +42,12 @@ from corpus.dedup.align import (
     verify_pair,
 )
 from corpus.dedup.config import DedupConfig
+from corpus.dedup.explain import _alignment
 from corpus.dedup.text import article_text
 from corpus.records import Relation
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
-from eval_devset import ROOT, load_devset, pair_kind, story
+from eval_devset import ROOT, load_devset, pair_kind, story_pairs
 
 LEVELS = ("copy-paste", "light", "moderate", "heavy", "condensed")
 
@@ -69,45 +68,38 @@ def measure() -> list[Row]:
     texts = {d.id: article_text(normalize(d)) for d in both.docs}
     profiles = {i: build_profile(t, hashing_key(t), 5) for i, t in texts.items()}
     config = DedupConfig()
-    opened = replace(config.rewrite, min_passages=1, min_coverage=1e-9, min_score=0.0,
-                     threshold=1e-9)
-    permissive = replace(config, rewrite=opened)
-    stories: dict[str, list[str]] = defaultdict(list)
-    for doc_id, label in labels.items():
-        stories[story(label)].append(doc_id)
     rows = []
-    for ids in stories.values():
-        for x, y in combinations(sorted(ids), 2):
-            kind = pair_kind(labels[x], labels[y])
-            if kind is None:
-                continue
-            if len(profiles[x].sentences) > len(profiles[y].sentences):
-                x, y = y, x
-            a, b = profiles[x], profiles[y]
-            m = max(len(a.sentences), 1)
-            aligned = verify_pair(a, b, permissive, rewrite=opened)
-            retold = retold_in_order(a, b, config.rewrite)
-            loose, _ = loose_run_of(a, b, config.rewrite)
-            similarity = _similarity_matrix(a, b)
-            stems_a, stems_b = set(a.term_stem.tolist()), set(b.term_stem.tolist())
-            shared = len(stems_a & stems_b)
-            features = {
-                "link": aligned.link, "run": aligned.run, "run_share": aligned.run / m,
-                "coverage": aligned.coverage, "aligned_share": aligned.aligned / m,
-                "strength_share": aligned.strength / m,
-                "retold": retold.retold if retold else 0,
-                "retold_share": retold.share if retold else 0.0,
-                "loose_run": len(loose), "loose_share": len(loose) / m,
-                "stems_of_shorter": shared / max(len(stems_a), 1),
-                "stems_of_longer": shared / max(len(stems_b), 1),
-                "length_ratio": m / max(len(b.sentences), 1), "sentences": m,
-                "best_similarity": float(similarity.max(axis=1).mean()) if similarity.size
-                else 0.0,
-                "jaccard": aligned.jaccard, "containment": aligned.containment,
-            }
-            verdict = verify_pair(a, b, config)
-            rows.append(Row(kind, not (x in development and y in development), features,
-                            verdict.relation is not Relation.UNIQUE))
+    for x, y in story_pairs(labels):
+        kind = pair_kind(labels[x], labels[y])
+        if kind is None:
+            continue
+        if len(profiles[x].sentences) > len(profiles[y].sentences):
+            x, y = y, x
+        a, b = profiles[x], profiles[y]
+        m = max(len(a.sentences), 1)
+        aligned = _alignment(a, b, config)  # the rewrite test's alignment, gates opened
+        retold = retold_in_order(a, b, config.rewrite)
+        loose, _ = loose_run_of(a, b, config.rewrite)
+        similarity = _similarity_matrix(a, b)
+        stems_a, stems_b = set(a.term_stem.tolist()), set(b.term_stem.tolist())
+        shared = len(stems_a & stems_b)
+        features = {
+            "link": aligned.link, "run": aligned.run, "run_share": aligned.run / m,
+            "coverage": aligned.coverage, "aligned_share": aligned.aligned / m,
+            "strength_share": aligned.strength / m,
+            "retold": retold.retold if retold else 0,
+            "retold_share": retold.share if retold else 0.0,
+            "loose_run": len(loose), "loose_share": len(loose) / m,
+            "stems_of_shorter": shared / max(len(stems_a), 1),
+            "stems_of_longer": shared / max(len(stems_b), 1),
+            "length_ratio": m / max(len(b.sentences), 1), "sentences": m,
+            "best_similarity": float(similarity.max(axis=1).mean()) if similarity.size
+            else 0.0,
+            "jaccard": aligned.jaccard, "containment": aligned.containment,
+        }
+        verdict = verify_pair(a, b, config)
+        rows.append(Row(kind, not (x in development and y in development), features,
+                        verdict.relation is not Relation.UNIQUE))
     return rows
 
 

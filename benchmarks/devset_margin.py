@@ -18,19 +18,18 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections import Counter, defaultdict
-from dataclasses import replace
-from itertools import combinations
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus.dedup.align import build_profile, verify_pair
+from corpus.dedup.align import build_profile
 from corpus.dedup.config import DedupConfig
+from corpus.dedup.explain import _alignment
 from corpus.dedup.text import article_text
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
-from eval_devset import ROOT, SETS, load_devset, story
+from eval_devset import ROOT, SETS, load_devset, story_pairs
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -61,29 +60,22 @@ def main() -> int:
     common = {w for w, c in df.items() if c >= len(words) / 5}
     masked = {i: [w if w in common else "_" for w in found] for i, found in words.items()}
     config = DedupConfig()
-    opened = replace(config.rewrite, min_passages=1, min_coverage=1e-9, min_score=0.0,
-                     threshold=1e-9)
-    permissive = replace(config, rewrite=opened)
-    stories: dict[str, list[str]] = defaultdict(list)
-    for doc_id, label in labels.items():
-        stories[story(label)].append(doc_id)
     rows = []
-    for ids in stories.values():
-        for a, b in combinations(sorted(ids), 2):
-            la, lb = labels[a], labels[b]
-            if la.gold == lb.gold:
-                kind = "/".join(sorted((la.level, lb.level)))
-            elif "independent" in (la.level, lb.level) or la.topic != lb.topic:
-                kind = "NEG"
-            else:
-                continue
-            if len(profiles[a].sentences) > len(profiles[b].sentences):
-                a, b = b, a
-            density = verify_pair(profiles[a], profiles[b], permissive, rewrite=opened).link
-            if density < args.floor:
-                continue
-            rows.append((kind != "NEG", -density, kind, labels[a].topic, a, b,
-                         _contained(words[a], words[b], 3), _contained(masked[a], masked[b], 4)))
+    for a, b in story_pairs(labels):
+        la, lb = labels[a], labels[b]
+        if la.gold == lb.gold:
+            kind = "/".join(sorted((la.level, lb.level)))
+        elif "independent" in (la.level, lb.level) or la.topic != lb.topic:
+            kind = "NEG"
+        else:
+            continue
+        if len(profiles[a].sentences) > len(profiles[b].sentences):
+            a, b = b, a
+        density = _alignment(profiles[a], profiles[b], config).link  # the gates opened
+        if density < args.floor:
+            continue
+        rows.append((kind != "NEG", -density, kind, labels[a].topic, a, b,
+                     _contained(words[a], words[b], 3), _contained(masked[a], masked[b], 4)))
     rows.sort()
     print(f"Pairs of one story with a density of {args.floor} or more ({' and '.join(args.set)}); "
           f"the rewrite threshold is {config.rewrite.threshold}.\n")

@@ -40,8 +40,8 @@ import math
 import re
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
@@ -126,6 +126,15 @@ def story(label: Label) -> str:
     """The story a document's topic reports (:data:`STORIES`; else the topic itself): the
     pair studies measure every pair of one story, across topics too."""
     return STORIES.get(label.topic, label.topic)
+
+
+def story_pairs(labels: dict[str, Label]) -> Iterator[tuple[str, str]]:
+    """Every pair of documents of one story (:func:`story`), each once, in id order."""
+    stories: dict[str, list[str]] = defaultdict(list)
+    for doc_id, label in labels.items():
+        stories[story(label)].append(doc_id)
+    for _, ids in sorted(stories.items()):
+        yield from combinations(sorted(ids), 2)
 
 
 def without_sources(dev: DevSet) -> DevSet:
