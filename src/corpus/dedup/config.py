@@ -366,12 +366,11 @@ class RewriteConfig:
     and 0.43 (the brief-answer set of ``docs/benchmarks.md``), so ``threshold`` is 0.44. In a
     short text a run of ``min_run`` is most of the text, and independent explanations of one
     mechanism, which follow its order, reach it: there the density and the retelling test
-    judge the whole. A *quotation* (a
-    sentence with at least ``quotation_share`` of its characters inside double quotation
-    marks; 0 turns the rule off) aligned with a quotation counts toward no run, though it
-    does not end one: independent reports of one event quote its speakers word for word, in
-    the order they spoke (a long report written independently to the validation set's facts
-    ran 8 pairs, 4 of them shared quotations).
+    judge the whole. A *quotation* (a sentence with at least ``quotation_share`` of its
+    characters inside double quotation marks; 0 turns the rule off) aligned with a quotation
+    counts toward no run, though it does not end one: independent reports of one event quote
+    its speakers word for word, in the order they spoke (a long report written independently
+    to the validation set's facts ran 8 pairs, 4 of them shared quotations).
 
     A rewrite that moves a paragraph keeps its sentences, but one chain aligns either the
     moved paragraph or the sentences it jumped over. So the best chains among the sentences
