@@ -56,10 +56,8 @@ import argparse
 import re
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +69,7 @@ from corpus.dedup.config import SemanticConfig
 from corpus.dedup.text import article_text
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
-from eval_devset import ROOT, SETS, Label, load_devset, story
+from eval_devset import ROOT, SETS, Label, load_devset, story, story_pairs
 
 WINDOW = 4
 COPIES = ("heavy", "condensed")
@@ -112,19 +110,15 @@ def _kind(a: Label, b: Label) -> str | None:
 def _pairs(labels: dict[str, Label], profiles: dict[str, Profile]) -> list[Pair]:
     """Every pair of one story (:func:`eval_devset.story`: the seeds' topics are one), by
     :func:`_kind`; a pair's ``topic`` is its story."""
-    topics: dict[str, list[str]] = defaultdict(list)
-    for doc_id, label in labels.items():
-        topics[story(label)].append(doc_id)
     found = []
-    for topic, ids in sorted(topics.items()):
-        for x, y in combinations(sorted(ids), 2):
-            kind = _kind(labels[x], labels[y])
-            if kind is None:
-                continue
-            if len(profiles[x].sentences) < len(profiles[y].sentences):
-                x, y = y, x
-            found.append(Pair(topic, kind, x, y, len(profiles[y].sentences),
-                              len(profiles[x].sentences)))
+    for x, y in story_pairs(labels):
+        kind = _kind(labels[x], labels[y])
+        if kind is None:
+            continue
+        if len(profiles[x].sentences) < len(profiles[y].sentences):
+            x, y = y, x
+        found.append(Pair(story(labels[x]), kind, x, y, len(profiles[y].sentences),
+                          len(profiles[x].sentences)))
     return found
 
 
