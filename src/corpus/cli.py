@@ -133,21 +133,26 @@ _PIPELINE_COMMANDS = ("validate", "dedup", "build")
 
 def _start_workers_early(argv: Sequence[str]) -> None:
     """Start the worker processes' fork server before the commands' modules are imported,
-    when the arguments ask for worker processes (``--engine processes``, or ``--workers``
-    without an engine): it imports the pipeline meanwhile, on another core. Only these
-    options are read here; the real parser judges every argument afterwards."""
+    when the run will want worker processes (:func:`~corpus.pipeline.executor.wants_workers`:
+    ``--engine processes``, ``--workers`` without an engine, or no engine and a corpus folder
+    of at least 256 files): it imports the pipeline meanwhile, on another core. Only these
+    options and the command's first argument (its corpus) are read here; the real parser
+    judges every argument afterwards."""
     early = argparse.ArgumentParser(add_help=False)
     early.add_argument("command", nargs="?")
+    early.add_argument("path", nargs="?")
     for option in ("--engine", "--workers", "--scheduler"):
         early.add_argument(option)
     try:
         known, _ = early.parse_known_args(list(argv))
     except SystemExit:  # a malformed option: the real parser reports it
         return
-    if known.command in _PIPELINE_COMMANDS and not known.scheduler and (
-            known.engine == "processes" or (known.engine is None and known.workers)):
-        from corpus.pipeline.executor import start_fork_server
+    if known.command not in _PIPELINE_COMMANDS:
+        return
+    from corpus.pipeline.executor import start_fork_server, wants_workers
 
+    if wants_workers(known.path or "", known.engine, 1 if known.workers else None,
+                     known.scheduler):
         start_fork_server()
 
 

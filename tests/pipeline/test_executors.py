@@ -20,6 +20,7 @@ from corpus.pipeline import (
     SerialExecutor,
     make_executor,
 )
+from corpus.pipeline.executor import SMALL_CORPUS, default_engine, wants_workers
 from corpus.pipeline.stages import StageError
 
 
@@ -314,6 +315,58 @@ def test_the_command_line_starts_the_fork_server_before_it_imports_the_pipeline(
     out = fresh_python(_EARLY, "build", str(seeds), "--out", str(tmp_path / "store"),
                        "--no-progress", *options, check=False)
     assert out.stdout.splitlines()[-1] == ("[[]] 0" if early else "[] 0"), out.stderr
+
+
+def _seed_copies(folder: Path, count: int) -> Path:
+    """``count`` seed files (copies of one seed, each under a name of its own) in ``folder``."""
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    text = sorted(seeds.glob("*.txt"))[0].read_bytes()
+    folder.mkdir()
+    for k in range(count):
+        (folder / f"{k:03d}_{k:016x}.txt").write_bytes(text)
+    return folder
+
+
+@pytest.mark.parametrize(("files", "early"), [(SMALL_CORPUS, True), (SMALL_CORPUS - 1, False)])
+def test_no_engine_and_a_large_folder_start_the_fork_server_first(
+    tmp_path: Path, files: int, early: bool
+) -> None:
+    """With no engine named, a corpus folder of at least SMALL_CORPUS files will be read by
+    worker processes, so the command line starts their fork server before it imports the
+    pipeline; a smaller one runs in this process, and none is started."""
+    corpus = _seed_copies(tmp_path / "corpus", files)
+    out = fresh_python(_EARLY, "validate", str(corpus), "--no-progress", check=False)
+    assert out.stdout.splitlines()[-1] == ("[[]] 0" if early else "[] 0"), out.stderr
+
+
+def test_wants_workers_counts_a_folder_until_it_is_large_enough(tmp_path: Path) -> None:
+    """The guess made before listing: the options decide when they name the engine; with
+    none, a local folder of at least SMALL_CORPUS entries, hidden ones left out and folders
+    counted by what they hold; a file, an archive or a URL is listed first."""
+    corpus = tmp_path / "corpus"
+    (corpus / "a" / "b").mkdir(parents=True)
+    for k in range(SMALL_CORPUS - 2):
+        (corpus / "a" / f"{k}.txt").touch()
+    (corpus / ".hidden").touch()
+    (corpus / "__MACOSX").mkdir()
+    (corpus / "__MACOSX" / "x.txt").touch()
+    (corpus / "b.txt").touch()
+    assert not wants_workers(corpus, None, None, None)  # 255 entries that count
+    (corpus / "a" / "b" / "last.txt").touch()
+    assert wants_workers(corpus, None, None, None)
+    assert wants_workers(str(corpus), None, None, None)
+    assert not wants_workers(corpus, "serial", None, None)
+    assert not wants_workers(corpus, "dask", None, None)
+    assert not wants_workers(corpus, None, None, "tcp://127.0.0.1:8786")
+    assert not wants_workers(corpus / "b.txt", None, None, None)
+    assert not wants_workers(tmp_path / "missing", None, None, None)
+    assert not wants_workers(f"file://{corpus}", None, None, None)
+    assert wants_workers(tmp_path / "missing", "processes", None, None)
+    assert wants_workers(tmp_path / "missing", None, 2, None)
+    assert default_engine(SMALL_CORPUS - 1, None, None) == "serial"
+    assert default_engine(SMALL_CORPUS, None, None) == "processes"
+    assert default_engine(1, 2, None) == "processes"
+    assert default_engine(10**6, None, "tcp://127.0.0.1:8786") == "dask"
 
 
 def test_importing_the_package_imports_none_of_its_modules() -> None:

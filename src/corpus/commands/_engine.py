@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from corpus.pipeline.build import Stages
-from corpus.pipeline.executor import ENGINES, make_executor
+from corpus.pipeline.executor import ENGINES, default_engine, make_executor
 from corpus.pipeline.progress import ProgressSettings
 
 __all__ = ["add_engine_arguments", "stages_from"]
@@ -59,10 +59,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser, *, progress: bool = Tr
 @contextmanager
 def stages_from(args: argparse.Namespace, files: int) -> Iterator[Stages]:
     """The stage runner the options ask for (closed when the command ends)."""
-    engine = args.engine
-    if engine is None:
-        engine = "dask" if args.scheduler else (
-            "serial" if files < 256 and args.workers is None else "processes")
+    engine = args.engine or default_engine(files, args.workers, args.scheduler)
     executor = make_executor(engine, args.workers, scheduler=args.scheduler)
     try:
         yield Stages(executor, ProgressSettings.of(getattr(args, "progress", None)))

@@ -11,7 +11,7 @@ Every member other than the canonical one is verified against the canonical docu
 (``matched_with`` is the canonical id): clusters do not chain. Score by relation, the pair
 score of that verified link, in [0, 1]: ``exact`` 1.0; ``near`` the containment (share of the
 smaller document's n-grams found in the other); ``rewrite`` the alignment's pair score
-(:func:`corpus.dedup.align.pair_score`, at least ``RewriteConfig.threshold``, 0.4 by default).
+(:func:`corpus.dedup.align.pair_score`, at least ``RewriteConfig.threshold``, 0.44 by default).
 :attr:`Cluster.weakest_link` is the lowest of them.
 """
 

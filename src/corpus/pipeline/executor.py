@@ -42,6 +42,7 @@ from corpus.errors import ConfigError, CorpusError
 from corpus.pipeline.progress import Progress
 
 __all__ = [
+    "SMALL_CORPUS",
     "DaskExecutor",
     "Engine",
     "EngineUnavailableError",
@@ -49,8 +50,10 @@ __all__ = [
     "ExecutorError",
     "ProcessExecutor",
     "SerialExecutor",
+    "default_engine",
     "default_workers",
     "make_executor",
+    "wants_workers",
 ]
 
 T = TypeVar("T")
@@ -98,6 +101,58 @@ class ExecutorError(CorpusError):
 class EngineUnavailableError(ExecutorError, ImportError):
     """The engine needs an optional dependency that is not installed (the message names the
     extra to install)."""
+
+
+#: Below this many input files a run that names no engine runs in this process: starting
+#: worker processes would cost more than it saves.
+SMALL_CORPUS = 256
+
+
+def default_engine(files: int, workers: int | None, scheduler: str | None) -> Engine:
+    """The engine of a run that names none: ``dask`` with a scheduler, else ``serial`` for
+    fewer than :data:`SMALL_CORPUS` input files (unless ``workers`` is given), else
+    ``processes``."""
+    if scheduler:
+        return "dask"
+    return "serial" if files < SMALL_CORPUS and workers is None else "processes"
+
+
+def wants_workers(source: str | os.PathLike[str], engine: str | None, workers: int | None,
+                  scheduler: str | None) -> bool:
+    """Whether a run of ``source`` with these options will want this machine's worker
+    processes, told before its corpus is listed, so that their fork server can start first
+    (:func:`start_fork_server`): ``--engine processes``, ``--workers`` without an engine, or no
+    engine and a local directory of at least :data:`SMALL_CORPUS` entries (counted until
+    there are that many, hidden ones left out; an archive or a URL is listed first). Only a
+    guess for the last case, and a cheap one: the engine itself is chosen from the listing
+    (:func:`default_engine`), and a server started for nothing is left idle."""
+    if scheduler or engine not in (None, "processes"):
+        return False
+    if engine == "processes" or workers:
+        return True
+    return _has_entries(os.fspath(source), SMALL_CORPUS)
+
+
+def _has_entries(root: str, count: int) -> bool:
+    """Whether the local directory ``root`` holds at least ``count`` entries that are not
+    hidden, in it or in its folders (not followed through links)."""
+    found = 0
+    folders = [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") or entry.name == "__MACOSX":
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                        continue
+                    found += 1
+                    if found >= count:
+                        return True
+        except OSError:  # not a directory, or unreadable: the listing will say so
+            continue
+    return False
 
 
 def default_workers() -> int:

@@ -45,7 +45,15 @@ from corpus.errors import ConfigError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
 from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan_inputs
 from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
-from corpus.pipeline.executor import Engine, Executor, ProcessExecutor, make_executor
+from corpus.pipeline.executor import (
+    Engine,
+    Executor,
+    ProcessExecutor,
+    default_engine,
+    make_executor,
+    start_fork_server,
+    wants_workers,
+)
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.pipeline.stages import WORK_SCHEMA, cache_key
@@ -487,11 +495,6 @@ class _Report:
             self._pool = None
 
 
-#: Below this many input files a build runs in this process unless told otherwise: starting
-#: worker processes would cost more than it saves.
-SMALL_CORPUS = 256
-
-
 @contextlib.contextmanager
 def _executor_for(executor: Executor | Engine | None, workers: int | None,
                   scheduler: str | None, files: int) -> Iterator[Executor]:
@@ -499,12 +502,7 @@ def _executor_for(executor: Executor | Engine | None, workers: int | None,
     if executor is not None and not isinstance(executor, str):
         yield executor
         return
-    engine: Engine
-    if executor is None:
-        engine = "dask" if scheduler else (
-            "serial" if files < SMALL_CORPUS and workers is None else "processes")
-    else:
-        engine = executor
+    engine: Engine = default_engine(files, workers, scheduler) if executor is None else executor
     made = make_executor(engine, workers, scheduler=scheduler)
     try:
         yield made
@@ -605,6 +603,10 @@ def build(
             runner = running.enter_context(_executor_for(executor, workers, scheduler, 0))
             if isinstance(runner, ProcessExecutor):
                 runner.start()
+        elif executor is None and wants_workers(source_text, None, workers, scheduler):
+            # No engine named, and a corpus big enough for workers: their fork server starts
+            # importing the pipeline while the corpus is listed (the pool is made after it).
+            start_fork_server()
         listing = scan(source_text)
         rel = _Relativizer(source_text)
         if runner is None:
