@@ -19,6 +19,7 @@ Run::
     python benchmarks/bench_build.py --docs 10000 30000 100000 --engines processes:2
     python benchmarks/bench_build.py --docs 10000 --engines processes:2 dask:2
     python benchmarks/bench_build.py --docs 10000 --engines processes:2 dask:2 --rounds 8
+    python benchmarks/bench_build.py --docs 10000 --incremental --engines default --rounds 2
     python benchmarks/bench_build.py --docs 10000 --incremental   # 1% changed, cached rebuild
     python benchmarks/bench_build.py --docs 100000 --incremental --rounds 3   # median of 3
 """
@@ -142,11 +143,16 @@ def floor(corpus: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
+def _engine_options(engine: str, workers: int) -> list[str]:
+    """``--engine E --workers N``; none for ``default`` (what a user who names no engine gets)."""
+    return [] if engine == "default" else ["--engine", engine, "--workers", str(workers)]
+
+
 def timed_build(corpus: Path, store: Path, engine: str, workers: int) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB, largest process) of one ``corpus build``."""
     shutil.rmtree(store, ignore_errors=True)
     command = [str(Path(sys.executable).with_name("corpus")), "build", str(corpus),
-               "--out", str(store), "--engine", engine, "--workers", str(workers)]
+               "--out", str(store), *_engine_options(engine, workers)]
     code = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
@@ -198,7 +204,7 @@ def incremental(count: int, data: Path, engine: str, workers: int, rounds: int =
     time.sleep(2.5)
     store, clean = data / "store-incremental", data / "store-clean"
     command = [str(Path(sys.executable).with_name("corpus")), "build", str(corpus), "--out",
-               str(store), "--engine", engine, "--workers", str(workers)]
+               str(store), *_engine_options(engine, workers)]
     shares: list[float] = []
     for round_ in range(rounds):
         full, _ = timed_build(corpus, store, engine, workers)
@@ -233,7 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[10_000])
     parser.add_argument("--engines", nargs="+", default=["processes:2"],
-                        help="ENGINE:WORKERS items, e.g. serial processes:1 processes:2 dask:2")
+                        help="ENGINE:WORKERS items, e.g. serial processes:1 processes:2 dask:2; "
+                             "default: no --engine nor --workers option")
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp"))
                         / "corpus-bench")
     parser.add_argument("--no-save", action="store_true", help="do not update the JSON results")
