@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 
 from corpus import ConfigError, DedupConfig
 from corpus.cli import main
-from corpus.commands._dedup_options import add_dedup_arguments, dedup_config
+from corpus.commands._dedup_options import OPTIONS, add_dedup_arguments, dedup_config
 from corpus.settings_file import (
     dedup_from_table,
     find_settings_file,
@@ -373,3 +374,50 @@ def test_the_quotation_share_is_settable_from_the_command_line_and_a_file(
     bad = parser.parse_args(["--rewrite-quotation-share", "2"])
     with pytest.raises(ConfigError, match=r"RewriteConfig.quotation_share=2.0 is invalid"):
         dedup_config(bad, DedupConfig())
+
+
+def test_each_option_says_its_setting_s_default() -> None:
+    """The "(default X)" of every threshold option's help is the configuration's default, so
+    a default changed in one place and not the other fails here."""
+    defaults = DedupConfig()
+    for flag, section, name, _, text in OPTIONS:
+        found = re.search(r"\(default ([-0-9.]+)", text)
+        assert found is not None, flag
+        assert float(found.group(1)) == getattr(getattr(defaults, section), name), flag
+
+
+#: A value for every threshold ``--explain`` prints, each unlike its default and every other.
+_EXPLAINED = {
+    "--near-jaccard": "0.51", "--near-containment": "0.71", "--near-min-words": "21",
+    "--rewrite-min-passages": "4", "--rewrite-min-coverage": "0.26",
+    "--rewrite-min-score": "0.41", "--rewrite-threshold": "0.43",
+    "--rewrite-min-retold": "19", "--rewrite-retold-share": "0.69",
+    "--rewrite-short-retold": "11", "--rewrite-short-retold-share": "0.74",
+    "--rewrite-loose-run": "17",
+}
+
+
+def _checks(found: object) -> list[dict[str, object]]:
+    """Every ``{"name", "value", "threshold", "passed"}`` object in an --explain JSON."""
+    if isinstance(found, list):
+        return [check for item in found for check in _checks(item)]
+    if not isinstance(found, dict):
+        return []
+    if {"name", "value", "threshold", "passed"} <= found.keys():
+        return [found]
+    return [check for item in found.values() for check in _checks(item)]
+
+
+def test_every_threshold_the_explanation_prints_is_an_option() -> None:
+    """Every threshold ``corpus dedup --explain`` prints a measure against can be set on the
+    command line: given a value of its own for each, every threshold printed is one of them."""
+    options = [part for flag, value in _EXPLAINED.items() for part in (flag, value)]
+    done = run_cli("dedup", str(SEEDS), "--explain", "860389ee531be975", "ccf4b0b12e1d7c3c",
+                   "--json", *options)
+    assert done.returncode == 0, done.stderr
+    checks = _checks(json.loads(done.stdout))
+    assert {c["name"] for c in checks} >= {"jaccard", "words", "aligned", "chain score",
+                                           "pair score", "retold share", "loose run"}
+    given = {float(value) for value in _EXPLAINED.values()}
+    assert {c["name"]: c["threshold"] for c in checks
+            if c["threshold"] not in given} == {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -316,3 +317,22 @@ def test_cli_explain_with_a_rejected_file_still_explains(tmp_path: Path) -> None
     assert done.returncode == 0
     assert "verdict: rewrite" in done.stdout
     assert "invalid" in done.stderr or "UTF-8" in done.stderr
+
+
+def test_the_explanation_in_the_docs_is_what_the_command_prints() -> None:
+    """``docs/dedup.md`` ("Explaining a verdict") shows the seeds' rewrite pair as the command
+    prints it today, its passages cut short after the second ("... (three more passages)")."""
+    page = (SEEDS.parent / "docs" / "dedup.md").read_text(encoding="utf-8")
+    command = f"$ corpus dedup seeds --explain {SEED_3} {SEED_2}\n"
+    shown = page.split(command, 1)[1].split("```", 1)[0].splitlines()
+    cut = shown.index("    ... (three more passages)")
+    done = subprocess.run(  # the width the page was made at, whatever the terminal's
+        [sys.executable, "-m", "corpus.cli", "dedup", str(SEEDS), "--explain", SEED_3, SEED_2],
+        capture_output=True, text=True, check=False, timeout=120,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.splitlines()
+    assert printed[:cut] == shown[:cut]
+    assert printed[-(len(shown) - cut - 1):] == shown[cut + 1:]
+    assert printed[cut].startswith("    similarity ")  # the cut falls between two passages

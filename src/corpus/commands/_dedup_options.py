@@ -23,6 +23,12 @@ __all__ = ["OPTIONS", "add_dedup_arguments", "dedup_config", "file_settings"]
 OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--rewrite-threshold", "rewrite", "threshold", float,
      "pair score a rewrite needs, in [0, 1] (default 0.44)"),
+    ("--rewrite-min-passages", "rewrite", "min_passages", int,
+     "aligned sentence pairs a rewrite's alignment has at least (default 3)"),
+    ("--rewrite-min-score", "rewrite", "min_score", float,
+     "score an alignment (a rewrite's chain, a retelling) reaches at least: each aligned "
+     "pair adds its similarity minus the baseline, each sentence skipped between two costs "
+     "the gap penalty (default 0.4)"),
     ("--rewrite-min-run", "rewrite", "min_run", int,
      "consecutive aligned sentences that are evidence on their own (default 8)"),
     ("--rewrite-min-run-text", "rewrite", "min_run_text", int,
@@ -69,6 +75,9 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--semantic-min-sentences", "semantic", "min_sentences", int,
      "sentences of the shorter text a retelling found by sentence embeddings aligns at least "
      "for its share of the shorter text's sentences to count (default 12)"),
+    ("--semantic-min-score", "semantic", "min_score", float,
+     "score the alignment of a retelling found by sentence embeddings reaches at least "
+     "(default 0.5)"),
     ("--semantic-min-lift", "semantic", "min_lift", float,
      "how far above the shorter text's sentence's mean cosine with the longer text a pair's "
      "cosine must be for the pair to align in a retelling found by sentence embeddings "
@@ -77,6 +86,8 @@ OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
      "word 5-gram Jaccard of a near copy (default 0.5)"),
     ("--near-containment", "near", "containment", float,
      "word 5-gram containment of a near copy (default 0.7)"),
+    ("--near-min-words", "near", "min_words", int,
+     "words both texts have at least for a near copy (default 20)"),
     ("--lsh-threshold", "minhash", "threshold", float,
      "Jaccard the MinHash LSH bands are tuned for (default 0.3: 42 bands of 3 rows)"),
     ("--rare-terms", "candidates", "rare_terms", int,
