@@ -247,6 +247,12 @@ def score(result: DedupResult, labels: dict[str, Label]) -> dict[str, object]:
                                                             if p not in gold_pairs))
         per_level[level] = row
     report["levels"] = per_level
+    # Which text each cluster of a source and its copies kept (the keep policy's choice).
+    kept: Counter[str] = Counter(
+        labels[c.canonical].level for c in result.clusters
+        if c.canonical in labels and labels[c.canonical].gold in by_gold
+        and len(by_gold[labels[c.canonical].gold]) > 1)
+    report["kept"] = dict(sorted(kept.items()))
     return report
 
 
@@ -270,6 +276,11 @@ def print_report(title: str, report: dict[str, object], seconds: float) -> None:
         found = row.get("found", "–")
         recall = f"{row['recall']:.3f}" if "recall" in row else "–"
         print(f"| {level} | {row['documents']} | {found} | {recall} | {row['false_pairs']} |")
+    kept = report.get("kept")
+    if kept:
+        assert isinstance(kept, dict)
+        print("canonical documents of clusters with copies, by level: "
+              + ", ".join(f"{level} {count}" for level, count in kept.items()))
     for level, row in levels.items():
         if row.get("missed"):
             print(f"missed {level}: {', '.join(row['missed'])}")

@@ -16,6 +16,7 @@ import pytest
 
 from corpus import find_duplicates
 from corpus.dedup import DedupConfig, RewriteConfig
+from corpus.dedup.config import KeepPolicy
 from corpus.dedup.explain import explain_pair
 
 from .helpers import set_documents, set_labels
@@ -29,8 +30,9 @@ _docs = partial(set_documents, "dedup_brief")
 
 
 @cache
-def _canonical(threshold: float = RewriteConfig().threshold) -> dict[str, str]:
-    config = DedupConfig(rewrite=RewriteConfig(threshold=threshold))
+def _canonical(threshold: float = RewriteConfig().threshold, keep: KeepPolicy = "original"
+               ) -> dict[str, str]:
+    config = DedupConfig(rewrite=RewriteConfig(threshold=threshold), keep=keep)
     found = find_duplicates(list(_docs()), config)
     return {m.id: c.canonical for c in found.clusters for m in c.members}
 
@@ -47,8 +49,27 @@ def test_no_independent_answer_is_clustered() -> None:
 
 
 def test_at_the_old_threshold_two_encyclopedic_answers_joined_their_topics_clusters() -> None:
+    """At 0.4 both joined when the longest text was kept (the keep policy measured blind);
+    keeping the member closest to the others keeps the sources, and the one linked to its
+    topic's moderate rewrite only stays out."""
     independent = {i for i, item in _labels().items() if item["level"] == "independent"}
-    assert len(independent & set(_canonical(0.4))) == 2
+    assert len(independent & set(_canonical(0.4, "longest"))) == 2
+    assert sorted(independent & set(_canonical(0.4))) == [ENCYCLOPEDIA_B04]
+
+
+def test_every_cluster_keeps_its_source_or_its_copy_paste() -> None:
+    """The keep policy keeps the text the copies were made from, the member closest to the
+    others, or its copy-paste copy (a few words apart); the longest text, kept before, was a
+    revision in two of the four clusters."""
+    labels = _labels()
+
+    def kept(keep: KeepPolicy) -> list[str]:
+        return sorted(str(labels[i]["level"]) for i in set(_canonical(keep=keep).values())
+                      if i in labels)  # the seeds' cluster left out
+
+    assert len(kept("original")) == 4
+    assert set(kept("original")) == {"source", "copy-paste"}
+    assert kept("longest") == ["copy-paste", "light", "moderate", "source"]
 
 
 @pytest.mark.parametrize("level", ["copy-paste", "light", "moderate"])

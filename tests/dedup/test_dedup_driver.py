@@ -306,9 +306,10 @@ class _Unlinked:
 def test_a_document_verified_against_the_canonical_one_joins_it_not_only_the_center_s_star(
 ) -> None:
     """A source S, its moderate rewrite M (the center: its links weigh most), a rewrite H of
-    both, and a condensed retelling C verified against S only. The keep policy makes S
-    canonical; C is verified against S, so it is in S's cluster, though not in M's star (it
-    was left out alone, and so lost, before)."""
+    both, and a condensed retelling C verified against S only. The keep policy (``longest``;
+    ``original`` would keep M, the member closest to the others) makes S canonical; C is
+    verified against S, so it is in S's cluster, though not in M's star (it was left out
+    alone, and so lost, before)."""
     s, m, h, c = range(4)
     ids = ["s" * 16, "m" * 16, "h" * 16, "c" * 16]
     meta = SimpleNamespace(ids=ids, names=[f"{k}.txt" for k in ids],
@@ -318,7 +319,8 @@ def test_a_document_verified_against_the_canonical_one_joins_it_not_only_the_cen
              (c, s): _verdict(0.3)}
     links = {(a, b) if ids[a] < ids[b] else (b, a): v for (a, b), v in links.items()}
     checker = _Unlinked()
-    specs = _stars([s, m, h, c], cast(Any, meta), links, DedupConfig(), cast(Any, checker))
+    specs = _stars([s, m, h, c], cast(Any, meta), links, DedupConfig(keep="longest"),
+                   cast(Any, checker))
     assert len(specs) == 1
     assert specs[0].canonical == s
     assert [member[0] for member in specs[0].members] == [s, m, h, c]

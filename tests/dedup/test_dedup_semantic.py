@@ -263,9 +263,10 @@ def test_a_paraphrase_the_lexical_test_misses_is_found_by_embeddings(
 def test_a_near_copy_stays_with_its_source_when_a_longer_rewrite_joins(
     monkeypatch: pytest.MonkeyPatch, ferry: dict[str, list[str]]
 ) -> None:
-    # The keep policy prefers the longest text, here a rewrite of the source; but the clip of
-    # the source's opening is verified against the source only. The canonical document must
-    # be one verified against every member, so the clip stays in its source's cluster.
+    # The keep policy "longest" prefers the longest text, here a rewrite of the source; but
+    # the clip of the source's opening is verified against the source only. The canonical
+    # document must be one verified against every member, so the clip stays in its source's
+    # cluster. ("original" keeps the source at once: it is the member closest to the others.)
     source = ferry["source"]
     longer = [s.rstrip(".") + ", officials repeated over the course of a long afternoon."
               for s in ferry["paraphrase"]]
@@ -275,7 +276,7 @@ def test_a_near_copy_stays_with_its_source_when_a_longer_rewrite_joins(
             "clip": make_doc(source[:2], 102, "hub-clip")}
     words = {k: len(article_text(normalize(d)).split()) for k, d in docs.items()}
     assert words["rewrite"] > words["source"] > words["clip"] >= 20
-    (cluster,) = find_duplicates(docs.values(), ON).clusters
+    (cluster,) = find_duplicates(docs.values(), replace(ON, keep="longest")).clusters
     assert cluster.canonical == docs["source"].id
     assert {m.id: m.relation for m in cluster.members} == {
         docs["source"].id: Relation.CANONICAL,
@@ -283,6 +284,10 @@ def test_a_near_copy_stays_with_its_source_when_a_longer_rewrite_joins(
         docs["clip"].id: Relation.NEAR,
     }
     assert docs["rewrite"].id in cluster.reason  # passed over, and the report says why
+    (kept,) = find_duplicates(docs.values(), ON).clusters
+    assert kept.members == cluster.members
+    assert re.search(r"then closest to the other members \(its word 5-gram Jaccard with them "
+                     r"sums to 0\.\d{4}, next 0\.0000\)$", kept.reason), kept.reason
 
 
 def test_explain_shows_the_semantic_retelling_checks(

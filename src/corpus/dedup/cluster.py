@@ -56,7 +56,8 @@ class Candidate:
     ``credit``: the phrase by which the text credits another outlet as its source (``""``
     when it does not). ``contained``: a
     verified pair shows this document's n-grams (near) contained in another member's, and
-    not the other way round.
+    not the other way round. ``closeness``: the sum of this document's word 5-gram Jaccard
+    with the other members (0 when unknown).
     """
 
     index: int
@@ -65,20 +66,29 @@ class Candidate:
     words: int
     credit: str
     contained: bool
+    closeness: float = 0.0
 
 
 def _longest_first(c: Candidate) -> tuple[int, int, str]:
     return (-c.words, c.seq, c.id)
 
 
+def _closeness(c: Candidate) -> float:
+    """``c.closeness`` rounded, so that sums of the same scores in another order tie."""
+    return round(c.closeness, 6)
+
+
 def choose_canonical(members: Sequence[Candidate], policy: KeepPolicy) -> tuple[Candidate, str]:
     """The member to keep, by ``policy`` (see :data:`~corpus.dedup.config.KeepPolicy`), and why.
 
     ``"original"``: members that credit another source are copies, and so are members
-    contained in another; among the rest (or among all, if that leaves none) the longest
-    text wins, then the lowest seq, then the lowest id. ``"longest"``: that last rule alone.
-    ``"first"``: lowest seq, then lowest id. The reason is a sentence for the dedup report,
-    naming the rule that decided (and the credit phrase, when that was it).
+    contained in another; among the rest (or among all, if that leaves none) the member
+    closest to the others wins (the highest ``closeness``: each copy of a text shares more of
+    its word 5-grams with it than with the other copies, which changed it each in its own
+    way), then the longest text, then the lowest seq, then the lowest id. ``"longest"``: the
+    longest text, then the lowest seq and id. ``"first"``: lowest seq, then lowest id. The
+    reason is a sentence for the dedup report, naming the rule that decided (and the credit
+    phrase, when that was it).
     """
     if not members:
         raise ValueError("choose_canonical needs at least one member")
@@ -96,6 +106,14 @@ def choose_canonical(members: Sequence[Candidate], policy: KeepPolicy) -> tuple[
         if uncontained and len(uncontained) < len(pool):
             reasons += [f"{c.id} is contained in another member" for c in pool if c.contained]
             pool = uncontained
+        closest = max(_closeness(c) for c in pool)
+        nearest = [c for c in pool if _closeness(c) == closest]
+        if closest > 0 and len(nearest) < len(pool):
+            runner_up = max(_closeness(c) for c in pool if _closeness(c) < closest)
+            reasons.append(f"{'then ' if reasons else ''}closest to the other members (its "
+                           f"word 5-gram Jaccard with them sums to {closest:.4f}, next "
+                           f"{runner_up:.4f})")
+            pool = nearest
     kept = min(pool, key=_longest_first)
     if len(pool) > 1:
         tie = "longest text" if sum(1 for c in pool if c.words == kept.words) == 1 else (

@@ -35,7 +35,8 @@ __all__ = [
 
 #: How the canonical document of a cluster is chosen (see ``docs/dedup.md``, "Keep policy"):
 #: ``"original"`` — a document that credits another outlet as its source, or that is contained
-#: in another member, is a copy; among the rest the longest text wins, then the lowest seq, then
+#: in another member, is a copy; among the rest the member closest to the others wins (the
+#: highest sum of its word 5-gram Jaccard with them), then the longest text, the lowest seq and
 #: the lowest id. ``"longest"`` — longest text, then lowest seq, then id. ``"first"`` — lowest
 #: seq, then lowest id.
 KeepPolicy = Literal["original", "longest", "first"]

@@ -41,7 +41,7 @@ import pickle
 import struct
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar, overload
@@ -1589,11 +1589,22 @@ def _member_id(spec: _ClusterSpec, item: int) -> str:
 
 
 def _canonical(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
-               config: DedupConfig) -> tuple[int, str]:
-    """The member of ``group`` the keep policy keeps, given the group's passing pairs, and why."""
+               config: DedupConfig, around: Collection[int] = ()) -> tuple[int, str]:
+    """The member of ``group`` the keep policy keeps, given the verdicts ``links`` known, and
+    why. A member's closeness (:class:`~corpus.dedup.cluster.Candidate`) is the sum of its
+    word 5-gram Jaccard with the other members of ``around`` (default: ``group``) over the
+    verdicts known: a real likeness of the texts, where a pair score is the verdict of one of
+    several tests (a rewrite told sentence by sentence scores 1 against every copy)."""
     members = set(group)
+    near = members | set(around)
     contained = set()
-    for (left, right), found in links.items():
+    closeness = dict.fromkeys(group, 0.0)
+    for (left, right), found in sorted(links.items()):
+        if left in near and right in near:
+            if left in members:
+                closeness[left] += found.jaccard
+            if right in members:
+                closeness[right] += found.jaccard
         if left not in members or right not in members:
             continue
         if found.left_in_right and not found.right_in_left:
@@ -1602,7 +1613,8 @@ def _canonical(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
             contained.add(right)
     candidates = [
         Candidate(index=i, id=meta.ids[i], seq=int(meta.seqs[i]), words=int(meta.words[i]),
-                  credit=meta.credits.get(i, ""), contained=i in contained)
+                  credit=meta.credits.get(i, ""), contained=i in contained,
+                  closeness=closeness[i])
         for i in group
     ]
     kept, reason = choose_canonical(candidates, config.keep)
@@ -2349,7 +2361,8 @@ def _center(component: list[int], weight: dict[int, float], meta: _Meta) -> int:
 def _hub(star: list[int], center: int, meta: _Meta, verdicts: dict[Pair, PairVerdict],
          config: DedupConfig, linked: Callable[[int, int], bool]) -> tuple[int, str]:
     """The canonical document of a star: the member the keep policy prefers among those
-    verified against every other member of the star (the center always is).
+    verified against every other member of the star (the center always is), each member's
+    closeness counted against the whole star (every pair of it verified first).
 
     Without that condition the policy could keep a member that only the center links to
     (say the longest text, a heavy rewrite of the source, while the source's near copy links
@@ -2357,8 +2370,11 @@ def _hub(star: list[int], center: int, meta: _Meta, verdicts: dict[Pair, PairVer
     """
     pool = list(star)
     passed: list[str] = []
+    for k, left in enumerate(star):  # every verdict within the star known (prefetched)
+        for right in star[k + 1:]:
+            linked(left, right)
     while len(pool) > 1:
-        canonical, reason = _canonical(pool, meta, verdicts, config)
+        canonical, reason = _canonical(pool, meta, verdicts, config, star)
         if canonical == center or all(linked(canonical, i) for i in star if i != canonical):
             break
         passed.append(meta.ids[canonical])
