@@ -2362,7 +2362,9 @@ def _hub(star: list[int], center: int, meta: _Meta, verdicts: dict[Pair, PairVer
          config: DedupConfig, linked: Callable[[int, int], bool]) -> tuple[int, str]:
     """The canonical document of a star: the member the keep policy prefers among those
     verified against every other member of the star (the center always is), each member's
-    closeness counted against the whole star (every pair of it verified first).
+    closeness counted against the whole star over the verdicts known: the run's links and
+    each member's verdict against the center (no pair is verified for it: a star of a
+    hundred copies of a wire story would ask for five thousand).
 
     Without that condition the policy could keep a member that only the center links to
     (say the longest text, a heavy rewrite of the source, while the source's near copy links
@@ -2370,9 +2372,6 @@ def _hub(star: list[int], center: int, meta: _Meta, verdicts: dict[Pair, PairVer
     """
     pool = list(star)
     passed: list[str] = []
-    for k, left in enumerate(star):  # every verdict within the star known (prefetched)
-        for right in star[k + 1:]:
-            linked(left, right)
     while len(pool) > 1:
         canonical, reason = _canonical(pool, meta, verdicts, config, star)
         if canonical == center or all(linked(canonical, i) for i in star if i != canonical):
