@@ -1599,7 +1599,7 @@ def _canonical(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
     near = members | set(around)
     contained = set()
     closeness = dict.fromkeys(group, 0.0)
-    for (left, right), found in sorted(links.items()):
+    for (left, right), found in links.items():  # in the run's order (the sums are rounded)
         if left in near and right in near:
             if left in members:
                 closeness[left] += found.jaccard
