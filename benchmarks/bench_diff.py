@@ -65,7 +65,7 @@ def _digests(release: Path, dest: Path) -> None:
     from corpus.publish.compare import _row_digest
 
     ids, digests = [], []
-    for shard in sorted((release / "data" / "all").glob("*.parquet")):
+    for shard in sorted((release / "data").glob("*/*.parquet")):
         for batch in pq.ParquetFile(shard).iter_batches(batch_size=512):
             for row in batch.to_pylist():
                 ids.append(row["id"])

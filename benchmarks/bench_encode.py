@@ -1,15 +1,15 @@
 """What encoding a release's rows costs, by Parquet writer setting: CPU seconds per 100,000
 rows and the file's size, in one thread.
 
-A rebuild encodes every row of both configs again (a 1% change falls in every row group), so
-the write stage's floor is this encoding. The rows are the first row groups of an existing
-release's ``all`` config (a build of ``bench_build.py``'s corpus, say); each setting differs
-from the release's own in one respect.
+A rebuild encodes every row again (a 1% change falls in every row group), so the write stage's
+floor is this encoding. The rows are the first row groups of an existing release's first data
+file (a build of ``bench_build.py``'s corpus, say); each setting differs from the release's
+own in one respect.
 
-With ``--layouts``, the same rows (kept and removed ones) are encoded in two release layouts
-with the release's settings: today's, where the ``default`` config holds the rows dedup keeps
-and ``all`` every row again, and one where ``all`` would be declared as the ``default`` files
-plus a ``duplicates`` config of the removed rows (each row encoded once).
+With ``--layouts``, every row of the release (kept and removed ones) is encoded in two release
+layouts with the release's settings: format 1's, where the ``default`` config held the rows
+dedup keeps and ``all`` every row again, and today's, where ``all`` is declared as the
+``default`` files plus the ``duplicates`` files of the removed rows (each row encoded once).
 
 Run::
 
@@ -69,8 +69,9 @@ KEPT = pa.array([Relation.UNIQUE.value, Relation.CANONICAL.value])
 
 
 def layouts(rows: pa.Table, group_rows: int, repeat: int) -> None:
-    """CPU seconds and bytes of ``rows`` written as today's two configs against each row
-    written once (``default`` and ``duplicates``), in row groups of ``group_rows``."""
+    """CPU seconds and bytes of ``rows`` written as format 1 stored them (``default`` and
+    ``all``: each kept row twice) against each row written once (``default`` and
+    ``duplicates``, today), in row groups of ``group_rows``."""
     kept_mask = pc.is_in(rows.column("relation"), value_set=KEPT)
     kept, removed = rows.filter(kept_mask), rows.filter(pc.invert(kept_mask))
 
@@ -79,7 +80,7 @@ def layouts(rows: pa.Table, group_rows: int, repeat: int) -> None:
 
     print(f"{rows.num_rows:,} rows: {kept.num_rows:,} kept, {removed.num_rows:,} removed; "
           f"row groups of {group_rows:,}; CPU seconds, one thread, fastest of {repeat}")
-    for name, parts in (("default + all (today)", (kept, rows)),
+    for name, parts in (("default + all (format 1)", (kept, rows)),
                         ("default + duplicates", (kept, removed))):
         best: tuple[float, int] | None = None
         for _ in range(repeat):
@@ -92,19 +93,21 @@ def layouts(rows: pa.Table, group_rows: int, repeat: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("release", type=Path, help="a release folder (holds data/all/)")
+    parser.add_argument("release", type=Path,
+                        help="a release folder (holds data/default/ and data/duplicates/)")
     parser.add_argument("--groups", type=int, default=4,
                         help="row groups to encode (with --layouts: every row is)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each setting, interleaved; the fastest is reported (the "
                              "machine's speed moves within a minute)")
     parser.add_argument("--layouts", action="store_true",
-                        help="compare today's two configs with each row written once")
+                        help="compare each row written once with format 1's two configs")
     args = parser.parse_args(argv)
-    shard = sorted((args.release / "data" / "all").glob("*.parquet"))[0]
+    shards = sorted((args.release / "data").glob("*/*.parquet"))
+    shard = shards[0]
     source = pq.ParquetFile(shard)
     if args.layouts:
-        layouts(pq.read_table(args.release / "data" / "all"),
+        layouts(pa.concat_tables([pq.read_table(s) for s in shards]),
                 source.metadata.row_group(0).num_rows, args.repeat)
         return 0
     count = min(args.groups, source.metadata.num_row_groups)

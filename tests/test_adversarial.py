@@ -137,7 +137,7 @@ def test_the_largest_seq_is_accepted_and_published(tmp_path: Path) -> None:
     root = _corpus(tmp_path / "c", f"{MAX_SEQ}_{ID1}.txt")
     report = build(root, tmp_path / "store")
     assert report.manifest.counts.documents == 1
-    rows = pq.read_table(report.path / "data/all/train-00000-of-00001.parquet").to_pylist()
+    rows = pq.read_table(report.path / "data/default/train-00000-of-00001.parquet").to_pylist()
     assert rows[0]["seq"] == MAX_SEQ
 
 

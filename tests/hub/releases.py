@@ -1,8 +1,9 @@
 """Small release folders written with pyarrow, laid out as ``corpus build`` lays them out.
 
 They let the Hub tests run without a full build: a dataset card with ``configs``, Parquet shards
-for the ``default`` and ``all`` configs, ``manifest.json`` and ``rejects.parquet``. ``all`` can be
-cut into several shards, so a later version can drop a shard.
+of the kept documents (``data/default/``) and of the removed ones (``data/duplicates/``), which
+the ``all`` config reads both, ``manifest.json`` and ``rejects.parquet``. ``default`` can be cut
+into several shards, so a later version can drop a shard.
 """
 
 from __future__ import annotations
@@ -41,10 +42,16 @@ configs:
   - split: train
     path: data/default/train-*.parquet
   default: true
+- config_name: duplicates
+  data_files:
+  - split: train
+    path: data/duplicates/train-*.parquet
 - config_name: all
   data_files:
   - split: train
-    path: data/all/train-*.parquet
+    path:
+    - data/default/train-*.parquet
+    - data/duplicates/train-*.parquet
 ---
 
 # {name} {tag}
@@ -65,23 +72,24 @@ def make_release(
     documents: Sequence[dict[str, str]],
     *,
     name: str = "news",
-    all_shards: int = 1,
+    default_shards: int = 1,
     rejects: Sequence[dict[str, object]] = (),
 ) -> Path:
     """Write ``STORE/NAME/vVERSION/`` from ``documents`` (rows of :data:`ROW_SCHEMA`).
 
-    ``default`` keeps the documents whose ``relation`` is ``unique`` or ``canonical``; ``all``
-    keeps every document, cut into ``all_shards`` shards.
+    ``default`` keeps the documents whose ``relation`` is ``unique`` or ``canonical``, cut into
+    ``default_shards`` shards; ``duplicates`` the others.
     """
     tag = f"v{version}"
     root = store / name / tag
     kept = [d for d in documents if d["relation"] in ("unique", "canonical")]
-    _write(root / "data/default/train-00000-of-00001.parquet", kept, ROW_SCHEMA)
-    per_shard = -(-len(documents) // all_shards)
-    for index in range(all_shards):
-        shard = documents[index * per_shard : (index + 1) * per_shard]
-        path = root / f"data/all/train-{index:05d}-of-{all_shards:05d}.parquet"
+    removed = [d for d in documents if d["relation"] not in ("unique", "canonical")]
+    per_shard = -(-len(kept) // default_shards)
+    for index in range(default_shards):
+        shard = kept[index * per_shard : (index + 1) * per_shard]
+        path = root / f"data/default/train-{index:05d}-of-{default_shards:05d}.parquet"
         _write(path, shard, ROW_SCHEMA)
+    _write(root / "data/duplicates/train-00000-of-00001.parquet", removed, ROW_SCHEMA)
     _write(root / "rejects.parquet", list(rejects), _REJECTS_SCHEMA)  # type: ignore[arg-type]
     card = _CARD.format(name=name, tag=tag, n_default=len(kept), n_all=len(documents))
     (root / "README.md").write_text(card, encoding="utf-8")
@@ -94,8 +102,10 @@ def make_release(
 
 
 def read_rows(release: Path, config: str) -> list[dict[str, object]]:
-    """Every row of a config of a local release, shards in name order."""
-    shards = sorted((release / "data" / config).glob("*.parquet"))
+    """Every row of a config of a local release: folder by folder (``all`` reads ``default``
+    then ``duplicates``), shards in name order."""
+    folders = ("default", "duplicates") if config == "all" else (config,)
+    shards = [p for f in folders for p in sorted((release / "data" / f).glob("*.parquet"))]
     rows: list[dict[str, object]] = []
     for shard in shards:
         rows.extend(pq.read_table(shard).to_pylist())

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 import corpus
@@ -128,7 +127,9 @@ def test_the_cache_gives_the_same_bytes_under_several_processes(
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          cache=False, version="9.0.0")
     assert again.manifest.fingerprint == clean.manifest.fingerprint
-    for name in ("data/all/train-00000-of-00001.parquet", "clusters.parquet"):
+    assert again.manifest.counts.duplicates > 0  # rows of both folders were reused
+    for name in ("data/default/train-00000-of-00001.parquet",
+                 "data/duplicates/train-00000-of-00001.parquet", "clusters.parquet"):
         assert (again.path / name).read_bytes() == (clean.path / name).read_bytes()
 
 
@@ -481,7 +482,7 @@ def test_rows_come_from_the_cache_when_the_previous_release_is_damaged(
 ) -> None:
     store = tmp_path / "store"
     first = corpus.build(news, store, executor="serial", progress=False)
-    shard = first.path / "data" / "all" / "train-00000-of-00001.parquet"
+    shard = first.path / "data" / "duplicates" / "train-00000-of-00001.parquet"
     data = shard.read_bytes()
     assert data.count(b"parquet-cpp-arrow version ") == 1
     # Same size, other bytes, still a Parquet file (the diff with it still reads it).
@@ -531,7 +532,9 @@ def test_a_previous_release_of_other_settings_or_an_older_cache_gives_no_rows(
     manifest = first.manifest
     known = pa.table({"id": ["a"] * manifest.counts.documents,
                       "digest": [bytes(16)] * manifest.counts.documents,
-                      "row_digest": [bytes(16)] * manifest.counts.documents})
+                      "row_digest": [bytes(16)] * manifest.counts.documents,
+                      "kept": [True] * manifest.counts.rows["default"]
+                      + [False] * manifest.counts.duplicates})
     same: dict[str, Any] = {"settings_hash": manifest.settings_hash,
                             "schema_version": manifest.schema_version,
                             "libraries": dict(manifest.libraries)}
@@ -544,9 +547,14 @@ def test_a_previous_release_of_other_settings_or_an_older_cache_gives_no_rows(
                             **{**same, "libraries": {"corpus": "0"}}) is None
     assert previous_release(first.path, manifest, known.drop_columns(["row_digest"]),
                             **same) is None  # a cache written before rows were reused
+    assert previous_release(first.path, manifest, known.drop_columns(["kept"]),
+                            **same) is None  # a cache written before rows were stored once
     assert previous_release(first.path, manifest, known.slice(1), **same) is None
     assert previous_release(first.path, manifest, None, **same) is None
-    shard = first.path / "data" / "all" / "train-00000-of-00001.parquet"
+    every_row_kept = known.set_column(3, "kept", pa.array([True] * known.num_rows))
+    # the files of the two folders hold other counts of rows
+    assert previous_release(first.path, manifest, every_row_kept, **same) is None
+    shard = first.path / "data" / "default" / "train-00000-of-00001.parquet"
     with shard.open("ab") as grown:
         grown.write(b"x")
     assert previous_release(first.path, manifest, known, **same) is None
@@ -699,7 +707,7 @@ def test_a_cached_documents_text_is_read_from_the_cache_only_when_a_pair_needs_i
     copy_id, original_id = "00000000000000fe", original.stem.split("_")[1]
     assert fetched  # the cached original's text, for the pair's verification
     assert len(set(fetched)) < len(second.manifest.inputs) // 10  # not every cached text
-    rows = {r["id"]: r for r in pq.read_table(second.path / "data" / "all").to_pylist()}
+    rows = {r["id"]: r for r in corpus.load(second.path, config="all").to_list()}
     assert rows[copy_id]["cluster_id"] == rows[original_id]["cluster_id"] != ""
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          cache=False, version=str(second.version))

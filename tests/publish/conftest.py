@@ -10,7 +10,7 @@ import pytest
 
 from corpus.publish.layout import shard_name
 from corpus.publish.parquet import write_table
-from corpus.records import Document
+from corpus.records import Document, Relation
 from corpus.schema import SCHEMA, to_row
 
 
@@ -27,10 +27,15 @@ ReleaseMaker = Callable[[Path, Sequence[Document]], Path]
 
 @pytest.fixture
 def data_release() -> ReleaseMaker:
-    """Write ``docs`` as the ``all`` config of a bare release folder (data only, no card)."""
+    """Write ``docs`` as the data of a bare release folder (no card): the kept ones in
+    ``data/default/``, the others in ``data/duplicates/``, as a build stores them."""
 
     def make(folder: Path, docs: Sequence[Document]) -> Path:
-        write_table(folder, shard_name("all", 0, 1), [to_row(d) for d in docs], SCHEMA)
+        kept = [d for d in docs if d.relation in (Relation.UNIQUE, Relation.CANONICAL)]
+        removed = [d for d in docs if d not in kept]
+        write_table(folder, shard_name("default", 0, 1), [to_row(d) for d in kept], SCHEMA)
+        write_table(folder, shard_name("duplicates", 0, 1), [to_row(d) for d in removed],
+                    SCHEMA)
         return folder
 
     return make

@@ -55,8 +55,8 @@ def test_build_writes_a_hugging_face_dataset_folder(corpus_dir: Path, tmp_path: 
     assert sorted(_files(release)) == [
         "README.md",
         "clusters.parquet",
-        "data/all/train-00000-of-00001.parquet",
         "data/default/train-00000-of-00001.parquet",
+        "data/duplicates/train-00000-of-00001.parquet",
         "manifest.json",
         "rejects.parquet",
         "report.html",
@@ -67,6 +67,8 @@ def test_build_writes_a_hugging_face_dataset_folder(corpus_dir: Path, tmp_path: 
     assert manifest.counts.documents == 5
     assert manifest.counts.rows["all"] == 5
     assert manifest.counts.rows["default"] == 5 - manifest.counts.duplicates
+    assert manifest.counts.rows["duplicates"] == manifest.counts.duplicates == 1
+    assert manifest.format_version == "2"
     assert manifest.schema_version == corpus.SCHEMA_VERSION
     assert {i.path for i in manifest.inputs} == {p.name for p in corpus_dir.iterdir()}
     for item in manifest.inputs:
@@ -92,7 +94,7 @@ def test_the_seed_rewrite_is_a_cluster_with_its_evidence(
 ) -> None:
     report = build(corpus_dir, tmp_path)
     assert report.manifest.counts.clusters == 1
-    assert report.manifest.counts.rows == {"default": 4, "all": 5}
+    assert report.manifest.counts.rows == {"default": 4, "duplicates": 1, "all": 5}
     assert report.manifest.counts.relations == {"unique": 3, "canonical": 1, "rewrite": 1}
     rows = pq.read_table(report.path / "clusters.parquet").to_pylist()
     assert [(r["id"], r["relation"], r["kept"]) for r in rows] == [
@@ -113,7 +115,7 @@ def test_all_config_rebuilds_each_original_file_byte_for_byte(
     corpus_dir: Path, tmp_path: Path
 ) -> None:
     release = build(corpus_dir, tmp_path).path
-    rows = pq.read_table(release / "data/all/train-00000-of-00001.parquet").to_pylist()
+    rows = corpus.load(release, config="all").to_list()
     assert len(rows) == 5
     for row in rows:
         doc = from_row(row)
@@ -133,15 +135,19 @@ def test_card_header_declares_configs_and_sizes(corpus_dir: Path, tmp_path: Path
     configs = {c["config_name"]: c for c in header["configs"]}  # type: ignore[attr-defined]
     assert configs["default"]["data_files"] == [
         {"split": "train", "path": "data/default/train-*"}]
-    assert configs["all"]["data_files"] == [{"split": "train", "path": "data/all/train-*"}]
+    assert configs["duplicates"]["data_files"] == [
+        {"split": "train", "path": "data/duplicates/train-*"}]
+    assert configs["all"]["data_files"] == [
+        {"split": "train", "path": ["data/default/train-*", "data/duplicates/train-*"]}]
     infos = {i["config_name"]: i for i in header["dataset_info"]}  # type: ignore[attr-defined]
     manifest = Manifest.read(release)
-    for name in ("default", "all"):
+    for name in ("default", "duplicates", "all"):
         split = infos[name]["splits"][0]
         assert split["name"] == "train"
         assert split["num_examples"] == manifest.counts.rows[name]
-        shard = release / f"data/{name}/train-00000-of-00001.parquet"
-        assert infos[name]["download_size"] == shard.stat().st_size
+        folders = ("default", "duplicates") if name == "all" else (name,)
+        assert infos[name]["download_size"] == sum(
+            (release / f"data/{f}/train-00000-of-00001.parquet").stat().st_size for f in folders)
         assert [f["name"] for f in infos[name]["features"]] == SCHEMA.names
 
 
@@ -249,8 +255,8 @@ def test_added_or_removed_documents_propose_a_minor_version(
 def test_a_schema_change_proposes_a_major_version(corpus_dir: Path, tmp_path: Path) -> None:
     first = build(corpus_dir, tmp_path).path
     # Make v1.0.0 look as if an older schema wrote it: one column fewer, older schema version.
-    shard = first / "data/all/train-00000-of-00001.parquet"
-    pq.write_table(pq.read_table(shard).drop_columns(["score"]), shard)
+    for shard in first.glob("data/*/train-*.parquet"):
+        pq.write_table(pq.read_table(shard).drop_columns(["score"]), shard)
     manifest = json.loads((first / MANIFEST).read_text())
     manifest["schema_version"] = "0.9"
     (first / MANIFEST).write_text(json.dumps(manifest))
@@ -440,8 +446,10 @@ def test_small_limits_give_several_shards_that_still_load(
 ) -> None:
     config = BuildConfig(row_group_rows=1, shard_bytes=1)
     release = build(corpus_dir, tmp_path, config=config).path
-    shards = sorted(p.name for p in (release / "data" / "all").iterdir())
-    assert shards == [f"train-{i:05d}-of-00005.parquet" for i in range(5)]
+    shards = sorted(p.name for p in (release / "data" / "default").iterdir())
+    assert shards == [f"train-{i:05d}-of-00004.parquet" for i in range(4)]
+    assert [p.name for p in (release / "data" / "duplicates").iterdir()] == [
+        "train-00000-of-00001.parquet"]
     dataset = corpus.load(release, config="all")
     assert sorted(dataset["id"]) == sorted(p.name[4:20] for p in corpus_dir.iterdir())
     assert len(Manifest.read(release).files) == len(list(release.rglob("*.parquet")))
@@ -455,8 +463,7 @@ def test_an_archive_builds_like_the_folder(corpus_dir: Path, tmp_path: Path) -> 
     report = build(archive, tmp_path / "store")
     assert report.name == "seeds"
     assert report.manifest.counts.documents == 5
-    table = pq.read_table(report.path / "data/all/train-00000-of-00001.parquet")
-    docs = list(corpus.documents(table))
+    docs = list(corpus.documents(corpus.load(report.path, config="all")))
     assert {d.source.path for d in docs} == {"seeds.tar.gz"}
     assert {d.source.member for d in docs} == {p.name for p in corpus_dir.iterdir()}
 
@@ -571,7 +578,7 @@ def test_every_file_of_a_release_is_flushed_once_before_it_is_published(
     (tmp,) = temporary
     relative = [p.relative_to(tmp).as_posix() for p in flushed]
     assert sorted(relative) == sorted(set(relative)) == sorted(_files(report.path))
-    assert "data/all/train-00000-of-00001.parquet" in relative
+    assert "data/duplicates/train-00000-of-00001.parquet" in relative
 
 
 def test_a_big_builds_report_is_written_in_a_process_of_its_own(

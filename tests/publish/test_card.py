@@ -23,7 +23,8 @@ def _manifest(**counts: object) -> Manifest:
     values: dict[str, object] = {
         "files_seen": 3, "documents": 2, "rejects": 1, "rejects_by_rule": {"empty": 1},
         "clusters": 1, "duplicates": 1, "relations": {"canonical": 1, "rewrite": 1},
-        "languages": {"en": 1, "und": 1, "fr": 1}, "rows": {"default": 1, "all": 2},
+        "languages": {"en": 1, "und": 1, "fr": 1},
+        "rows": {"default": 1, "duplicates": 1, "all": 2},
     }
     values.update(counts)
     return Manifest(
@@ -38,7 +39,8 @@ def _manifest(**counts: object) -> Manifest:
     )
 
 
-CONFIGS = (ConfigStats("default", 1, 100, 50), ConfigStats("all", 2, 200, 90))
+CONFIGS = (ConfigStats("default", 1, 100, 50), ConfigStats("duplicates", 1, 100, 40),
+           ConfigStats("all", 2, 200, 90))
 CLUSTERS = {
     "c1": [ClusterMember("c1", "003.txt", "canonical", 1.0, "Original"),
            ClusterMember("c2", "002.txt", "rewrite", 0.8125, "A | piped title")],
@@ -71,8 +73,12 @@ def test_header_is_what_the_hub_reads() -> None:
     assert data["language"] == ["en", "fr"]  # "und" is not a language
     assert data["size_categories"] == ["n<1K"]
     assert data["task_categories"] == ["text-generation", "text-classification"]
-    assert [c["config_name"] for c in data["configs"]] == ["default", "all"]
+    assert [c["config_name"] for c in data["configs"]] == ["default", "duplicates", "all"]
     assert data["configs"][0]["default"] is True
+    # each row is stored once: all reads the folders of the other two
+    paths = {c["config_name"]: c["data_files"][0]["path"] for c in data["configs"]}
+    assert paths == {"default": "data/default/train-*", "duplicates": "data/duplicates/train-*",
+                     "all": ["data/default/train-*", "data/duplicates/train-*"]}
     infos = {i["config_name"]: i for i in data["dataset_info"]}
     assert infos["all"]["splits"] == [{"name": "train", "num_bytes": 200, "num_examples": 2}]
     assert infos["all"]["download_size"] == 90

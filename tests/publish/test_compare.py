@@ -106,8 +106,24 @@ def test_cluster_added_removed_and_changed(tmp_path: Path, data_release: Release
 def test_a_folder_without_shards_is_named(tmp_path: Path, data_release: ReleaseMaker) -> None:
     new = data_release(tmp_path / "new", [_doc("a1")])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(PublishError, match=r"empty: no Parquet shards under data/all/"):
+    with pytest.raises(PublishError, match=r"empty: no Parquet shards under data/default/"):
         diff(tmp_path / "empty", new)
+
+
+def test_a_release_of_format_1_is_compared_with_one_of_format_2(
+    tmp_path: Path, data_release: ReleaseMaker
+) -> None:
+    """Format 1 kept every row in data/all/ (the kept ones twice); format 2 stores each once,
+    in data/default/ or data/duplicates/. The diff reads either."""
+    docs = [_doc("a1"), _doc("b2")]
+    old = tmp_path / "old"
+    write_table(old, shard_name("all", 0, 1), [to_row(d) for d in docs], SCHEMA)
+    write_table(old, shard_name("default", 0, 1), [to_row(docs[0])], SCHEMA)  # not read
+    new = data_release(tmp_path / "new", [docs[1], _doc("c3")])
+    result = diff(old, new)
+    assert [d.id for d in result.added] == ["c3"]
+    assert [d.id for d in result.removed] == ["a1"]
+    assert result.unchanged == 1
 
 
 ids = st.sets(st.sampled_from([f"{i:02x}" for i in range(40)]), max_size=12)

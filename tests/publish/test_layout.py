@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corpus.errors import ConfigError
-from corpus.publish.layout import MANIFEST, Version, check_name, list_releases, shard_name
+from corpus.publish.layout import (
+    MANIFEST,
+    Version,
+    check_name,
+    config_paths,
+    list_releases,
+    shard_name,
+)
 
 parts = st.integers(0, 10_000)
 
@@ -74,3 +81,19 @@ def test_shard_names_follow_the_hub_convention() -> None:
 def test_versions_with_huge_parts_are_refused_as_config_errors(text: str) -> None:
     with pytest.raises(ConfigError, match=r"is not MAJOR\.MINOR\.PATCH"):
         Version.parse(text)
+
+
+def test_config_paths_read_each_stored_folder_in_order() -> None:
+    files = ["rejects.parquet", "data/duplicates/train-00000-of-00001.parquet",
+             "data/default/train-00001-of-00002.parquet",
+             "data/default/train-00000-of-00002.parquet", "clusters.parquet"]
+    assert config_paths("default", files) == [
+        "data/default/train-00000-of-00002.parquet", "data/default/train-00001-of-00002.parquet"]
+    assert config_paths("duplicates", files) == ["data/duplicates/train-00000-of-00001.parquet"]
+    assert config_paths("all", files) == [
+        *config_paths("default", files), *config_paths("duplicates", files)]
+    assert config_paths("other", files) == []
+    # a release of format 1 kept ``all`` in a folder of its own
+    legacy = ["data/default/train-00000-of-00001.parquet", "data/all/train-00000-of-00001.parquet"]
+    assert config_paths("all", legacy) == ["data/all/train-00000-of-00001.parquet"]
+    assert config_paths("duplicates", legacy) == []

@@ -36,15 +36,29 @@ def test_load_dataset_all_config_has_every_document(release: Path, seeds_dir: Pa
         hashlib.sha256(p.read_bytes()).hexdigest() for p in seeds_dir.glob("*.txt"))
 
 
+def test_each_row_is_stored_once_in_default_or_duplicates(release: Path) -> None:
+    kept = datasets.load_dataset(str(release), "default", split="train")
+    removed = datasets.load_dataset(str(release), "duplicates", split="train")
+    full = datasets.load_dataset(str(release), "all", split="train")
+    assert (kept.num_rows, removed.num_rows, full.num_rows) == (4, 1, 5)
+    assert set(removed["relation"]) == {"rewrite"}
+    assert set(kept["relation"]) <= {"unique", "canonical"}
+    # all: the kept rows, then the removed ones, each folder in corpus order
+    assert list(full["id"]) == list(kept["id"]) + list(removed["id"])
+    paths = [s["path"] for s in kept["source"]]
+    assert paths == sorted(paths)
+    assert len(list(release.rglob("*.parquet"))) == 4  # two data files, rejects, clusters
+
+
 def test_load_dataset_parquet_with_data_files(release: Path) -> None:
-    files = sorted(str(p) for p in (release / "data" / "all").glob("*.parquet"))
+    files = sorted(str(p) for p in (release / "data").glob("*/*.parquet"))
     loaded = datasets.load_dataset("parquet", data_files=files, split="train")
     assert loaded.num_rows == 5
     assert loaded.features == features()
 
 
 def test_polars_reads_the_shards(release: Path) -> None:
-    frame = pl.read_parquet(release / "data" / "all" / "*.parquet")
+    frame = pl.read_parquet(release / "data" / "*" / "*.parquet")
     assert frame.columns == SCHEMA.names
     assert frame.height == 5
     lines = frame.select(pl.col("lines").list.len()).to_series().to_list()
@@ -72,7 +86,7 @@ def test_local_release_refuses_a_revision(release: Path) -> None:
 
 
 def test_unknown_config_names_the_configs(release: Path) -> None:
-    with pytest.raises(ConfigError, match=r"config='dedup'.*'default', 'all'"):
+    with pytest.raises(ConfigError, match=r"config='dedup'.*'default', 'duplicates', 'all'"):
         corpus.load(release, config="dedup")
 
 

@@ -75,7 +75,7 @@ def _local_files(release: Path) -> dict[str, bytes]:
 def test_push_creates_the_repo_commits_once_and_tags(
     hub: HubStore, hub_repo_id: str, tmp_path: Path
 ) -> None:
-    release = make_release(tmp_path, "1.0.0", DOCS_V1, all_shards=2)
+    release = make_release(tmp_path, "1.0.0", DOCS_V1, default_shards=2)
 
     result = push(release, hub_repo_id, retry=FAST)
 
@@ -94,15 +94,15 @@ def test_push_creates_the_repo_commits_once_and_tags(
     assert any("/info/lfs/objects/batch" in r[1] for r in hub.requests)
     repo = hub.repo("dataset", hub_repo_id)
     head = repo.commits[result.commit]
-    assert head.files["data/all/train-00000-of-00002.parquet"].lfs
+    assert head.files["data/default/train-00000-of-00002.parquet"].lfs
     assert not head.files["manifest.json"].lfs
 
 
 def test_two_versions_load_by_tag_and_a_dropped_shard_is_gone(
     hub: HubStore, hub_repo_id: str, tmp_path: Path
 ) -> None:
-    v1 = make_release(tmp_path, "1.0.0", DOCS_V1, all_shards=2)
-    v2 = make_release(tmp_path, "1.1.0", DOCS_V2, all_shards=1)
+    v1 = make_release(tmp_path, "1.0.0", DOCS_V1, default_shards=2)
+    v2 = make_release(tmp_path, "1.1.0", DOCS_V2, default_shards=1)
 
     first = push(v1, hub_repo_id, retry=FAST)
     second = push(v2, hub_repo_id, retry=FAST)
@@ -117,16 +117,17 @@ def test_two_versions_load_by_tag_and_a_dropped_shard_is_gone(
     assert [b.target_commit for b in refs.branches if b.name == "main"] == [second.commit]
 
     for tag, release in (("v1.0.0", v1), ("v1.1.0", v2)):
-        for config in ("default", "all"):
+        for config in ("default", "duplicates", "all"):
             loaded = datasets.load_dataset(hub_repo_id, config, revision=tag, split="train")
             assert loaded.to_list() == read_rows(release, config), (tag, config)
 
-    old_shards = {"data/all/train-00000-of-00002.parquet", "data/all/train-00001-of-00002.parquet"}
+    old_shards = {"data/default/train-00000-of-00002.parquet",
+                  "data/default/train-00001-of-00002.parquet"}
     files_v1 = set(api.list_repo_files(hub_repo_id, repo_type="dataset", revision="v1.0.0"))
     files_v2 = set(api.list_repo_files(hub_repo_id, repo_type="dataset", revision="v1.1.0"))
     assert old_shards <= files_v1
     assert not old_shards & files_v2
-    assert "data/all/train-00000-of-00001.parquet" in files_v2
+    assert "data/default/train-00000-of-00001.parquet" in files_v2
     assert set(second.deleted) == old_shards
     # Only what changed is sent again: the (empty) rejects table is the same in both versions.
     assert "rejects.parquet" not in second.uploaded
@@ -166,7 +167,7 @@ def test_content_is_recognised_by_pointer_id_when_listings_lack_lfs_details(
     assert again.status is PushStatus.ALREADY_PUBLISHED
     assert again.commit == first.commit
     assert "rejects.parquet" not in second.uploaded  # unchanged LFS file recognised
-    assert "data/all/train-00000-of-00001.parquet" in second.uploaded
+    assert "data/default/train-00000-of-00001.parquet" in second.uploaded
 
 
 def test_a_tag_with_other_content_is_never_moved(
@@ -183,7 +184,7 @@ def test_a_tag_with_other_content_is_never_moved(
     assert error.tag == "v1.0.0"
     assert error.commit == published.commit
     assert "~manifest.json" in error.differences
-    assert "~data/all/train-00000-of-00001.parquet" in error.differences
+    assert "~data/default/train-00000-of-00001.parquet" in error.differences
     assert "never moved" in str(error)
     assert isinstance(error, PublishError)
     assert str(pickle.loads(pickle.dumps(error))) == str(error)

@@ -49,7 +49,7 @@ def test_build_push_and_load_two_versions(
     tags = HfApi().list_repo_refs(hub_repo_id, repo_type="dataset").tags
     assert sorted(t.name for t in tags) == ["v1.0.0", "v1.1.0"]
     for tag, release in (("v1.0.0", v1), ("v1.1.0", v2)):
-        for config in ("default", "all"):
+        for config in ("default", "duplicates", "all"):
             local = corpus.load(release, config=config)
             remote = corpus.load(hub_repo_id, config=config, revision=tag)
             plain = datasets.load_dataset(hub_repo_id, config, revision=tag, split="train")

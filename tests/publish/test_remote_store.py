@@ -133,7 +133,7 @@ def test_a_version_folder_without_manifest_is_no_release_and_is_cleared(
     build(corpus_dir, memory_store, cache=False)
     fs = fsspec.filesystem("memory")
     base = memory_store.removeprefix("memory://")
-    stale = f"/{base}/seeds/v1.1.0/data/all/train-00001-of-00002.parquet"
+    stale = f"/{base}/seeds/v1.1.0/data/default/train-00001-of-00002.parquet"
     fs.pipe(stale, b"left by a publish that died")
     store = open_store(memory_store)
     assert isinstance(store, RemoteStore)

@@ -3,24 +3,24 @@
 ``corpus build [PATH] [--out STORE] [--name NAME] [--version X.Y.Z]`` reads PATH (default
 ``seeds``), normalises and deduplicates it, and writes ``STORE/NAME/vX.Y.Z/`` (default store
 ``releases``, default name the base name of PATH): the dataset card ``README.md``, Parquet
-shards of the configs ``default`` and ``all`` under ``data/``, ``rejects.parquet`` and
-``manifest.json``. Without ``--version`` the next version is proposed from the store; if the
-latest release already holds this content nothing is written ("up to date", exit 0). An
-explicit version that exists with other content is refused (exit 1) unless ``--overwrite``.
-``--strict`` fails (exit 1, no release) on the first rejected file instead of recording it.
-``--license`` sets the card's license (a Hub license id; ``other`` with ``--license-name`` and
-``--license-link``). ``--semantic`` adds the optional sentence-embedding verifier to dedup
-(``news-corpus[semantic]``). A failed write (full disk, file-size limit, missing permission)
-exits 3 with one line naming the folder and the cause; nothing is left half-written.
-The dedup settings come from ``corpus.toml`` beside PATH, the ``[tool.corpus]`` table of the
-nearest ``pyproject.toml``, or ``--config FILE`` (see ``docs/dedup.md``, "Settings"); the
-threshold options override them, and the manifest records the settings used.
+shards of the kept (``data/default/``) and the removed (``data/duplicates/``) documents,
+``rejects.parquet`` and ``manifest.json``. Without ``--version`` the next version is proposed
+from the store; if the latest release already holds this content nothing is written ("up to
+date", exit 0). An explicit version that exists with other content is refused (exit 1) unless
+``--overwrite``. ``--strict`` fails (exit 1, no release) on the first rejected file instead of
+recording it. ``--license`` sets the card's license (a Hub license id; ``other`` with
+``--license-name`` and ``--license-link``). ``--semantic`` adds the optional sentence-embedding
+verifier to dedup (``news-corpus[semantic]``). A failed write (full disk, file-size limit,
+missing permission) exits 3 with one line naming the folder and the cause; nothing is left
+half-written. The dedup settings come from ``corpus.toml`` beside PATH, the ``[tool.corpus]``
+table of the nearest ``pyproject.toml``, or ``--config FILE`` (see ``docs/dedup.md``,
+"Settings"); the threshold options override them, and the manifest records the settings used.
 ``--engine``, ``--workers`` and ``--scheduler`` choose where the stages run (see
-``docs/scaling.md``); the release is the same byte for byte whatever runs it.
-STORE may be an fsspec URL (``s3://bucket/releases``, ``gs://...``; credentials and endpoint
-as the back end reads them, e.g. ``AWS_*``): the release is staged locally (``--work-dir``),
-then uploaded with ``manifest.json`` last, and it exists once its manifest does; the
-incremental cache then stays on this machine (``--cache-dir``).
+``docs/scaling.md``); the release is the same byte for byte whatever runs it. STORE may be an
+fsspec URL (``s3://bucket/releases``, ``gs://...``; credentials and endpoint as the back end
+reads them, e.g. ``AWS_*``): the release is staged locally (``--work-dir``), then uploaded with
+``manifest.json`` last, and it exists once its manifest does; the incremental cache then stays
+on this machine (``--cache-dir``).
 """
 
 from __future__ import annotations

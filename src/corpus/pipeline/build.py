@@ -131,10 +131,12 @@ class BuiltData:
 #: ``id``, ``digest`` and ``row_digest`` of every row of a release: ``row_digest`` is the digest
 #: of the row before dedup (:func:`~corpus.pipeline.stages.row_digest`), ``digest`` the same or,
 #: for a row in a cluster, the digest of that and of its dedup columns. Equal digests, equal
-#: rows; the next build finds the rows it can take from this release by ``row_digest``.
+#: rows; the next build finds the rows it can take from this release by ``row_digest``, and
+#: ``kept`` says which folder holds each (``default`` when true, ``duplicates`` otherwise).
 ROW_DIGESTS: pa.Schema = pa.schema([pa.field("id", pa.string(), nullable=False),
                                     pa.field("digest", pa.binary(16), nullable=False),
-                                    pa.field("row_digest", pa.binary(16), nullable=False)])
+                                    pa.field("row_digest", pa.binary(16), nullable=False),
+                                    pa.field("kept", pa.bool_(), nullable=False)])
 
 
 def plan_shards(listing: Listing, workers: int) -> tuple[tuple[Entry, ...], ...]:
@@ -468,14 +470,17 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
     ids: list[pa.ChunkedArray] = []
     row_digests: list[pa.Array] = []
     before_dedup: list[pa.Array] = []
+    kept_flags: list[pa.ChunkedArray] = []
     # The previous release's shards are used only if they are the ones its manifest records
     # (checked while the files were read); otherwise every reused row comes from the cache.
     source = previous if intact is not None and intact.result() else None
     kept = pa.array([r.value for r in _KEPT], pa.string())
+    # Each row is written once: the kept ones to ``default``, the others to ``duplicates``
+    # (the ``all`` config is both folders).
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
-            _shards(tmp, "all", config) as everything, \
+            _shards(tmp, "duplicates", config) as duplicates, \
             _InOrder(default.write_batch, **_write_ahead(config)) as write_default, \
-            _InOrder(everything.write_batch, **_write_ahead(config)) as write_all, \
+            _InOrder(duplicates.write_batch, **_write_ahead(config)) as write_duplicates, \
             Progress("write", documents, "doc", stages.progress) as bar:
         for k, batch in enumerate(rows_in_corpus_order(str(work), plans, _work_file,
                                                        WORK_SCHEMA, source, cache,
@@ -495,11 +500,14 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
                 row_digests.append(digests)
             else:
                 row_digests.append(_annotated_digests(digests, table, annotated))
-            write_all(table)
             for value, count in _counts(table.column("relation")):
                 relations[value] += count
-            chosen = table.filter(pc.is_in(table.column("relation"), value_set=kept))
+            is_kept = pc.is_in(table.column("relation"), value_set=kept)
+            kept_flags.append(is_kept)
+            chosen = table.filter(is_kept)
             write_default(chosen)
+            if len(chosen) < len(table):
+                write_duplicates(table.filter(pc.invert(is_kept)))
             for value, count in _counts(chosen.column("language")):
                 languages[value] += count
             if annotated is not None:
@@ -513,7 +521,7 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
                         _cluster_member(row, listed.get(row["id"])))
         # Each config's last row group is encoded, and its files hashed, on its own thread.
         write_default.then(default.close)
-        write_all.then(everything.close)
+        write_duplicates.then(duplicates.close)
     fingerprint.update(b"dedup\n" + dedup_part.digest())
 
     fingerprint.update(b"rejects\n")
@@ -532,17 +540,24 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
 
     for members_of in clusters.values():
         members_of.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
-    writers = {"default": default, "all": everything}
+    documents = default.rows + duplicates.rows
+    stats = {name: ConfigStats(name, writer.rows, writer.nbytes,
+                               sum(f.bytes for f in writer.files))
+             for name, writer in (("default", default), ("duplicates", duplicates))}
+    stats["all"] = ConfigStats("all", documents,
+                               stats["default"].num_bytes + stats["duplicates"].num_bytes,
+                               stats["default"].download_bytes
+                               + stats["duplicates"].download_bytes)
     counts = Counts(
         files_seen=files_seen,
-        documents=everything.rows,
+        documents=documents,
         rejects=len(rejects),
         rejects_by_rule=dict(sorted(Counter(r.rule for r in rejects).items())),
         clusters=cluster_count,
-        duplicates=everything.rows - default.rows,
+        duplicates=duplicates.rows,
         relations={r.value: relations[r.value] for r in Relation if relations[r.value]},
         languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
-        rows={name: writers[name].rows for name in CONFIGS},
+        rows={name: stats[name].rows for name in CONFIGS},
         skipped=skipped,
     )
     if counts.files_seen != counts.documents + counts.rejects:
@@ -550,15 +565,11 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
             f"files seen {counts.files_seen} != documents {counts.documents} + rejects "
             f"{counts.rejects}: a file was lost between reading and writing (a bug; please "
             "report it)")
-    configs = tuple(
-        ConfigStats(name, writers[name].rows, writers[name].nbytes,
-                    sum(f.bytes for f in writers[name].files))
-        for name in CONFIGS
-    )
+    configs = tuple(stats[name] for name in CONFIGS)
     return BuiltData(
         inputs=inputs,
         counts=counts,
-        files=tuple(sorted((*default.files, *everything.files, rejects_file, clusters_file),
+        files=tuple(sorted((*default.files, *duplicates.files, rejects_file, clusters_file),
                            key=lambda f: f.path)),
         fingerprint=fingerprint.hexdigest(),
         configs=configs,
@@ -567,7 +578,9 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
         row_digests=pa.Table.from_arrays(
             [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
              pa.chunked_array(row_digests, pa.binary(16)),
-             pa.chunked_array(before_dedup, pa.binary(16))], schema=ROW_DIGESTS),
+             pa.chunked_array(before_dedup, pa.binary(16)),
+             pa.chunked_array([c for a in kept_flags for c in a.chunks], pa.bool_())],
+            schema=ROW_DIGESTS),
         work_removed=work_removed,
     )
 

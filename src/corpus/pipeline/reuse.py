@@ -2,8 +2,9 @@
 
 A document whose cached results were used (same bytes, same name, same settings and
 versions) has the same row before dedup as when it was last built. When the store's latest
-release was made from this cache, its ``all`` shards hold that row already, in corpus order;
-only the dedup columns (cluster, canonical document, relation, score) can differ, and the
+release was made from this cache, its data files hold that row already (``data/default/`` if
+the row was kept, ``data/duplicates/`` if not, each folder in corpus order); only the dedup
+columns (cluster, canonical document, relation, score) can differ, and the
 writer sets them again. So the read stage does not write such a row to its work file: it
 records where the document is in its shard and its cache key and digest
 (:data:`REUSED_SCHEMA`, in ``reused-S.arrow``), and the writer takes the rows, batch by batch,
@@ -14,12 +15,11 @@ the work files.
 The previous release is used only when everything says its rows are the cached ones
 (:func:`previous_release`): the same settings, schema and library versions in its manifest,
 the digest of every one of its rows before dedup in the cache (kept there by the build that
-made it), and its ``all`` shards with the sizes and SHA-256 its manifest records (checked
-while the read stage runs, :meth:`PreviousRelease.intact`). A row that the release does not
-hold (a file removed by an earlier build and now back) or holds out of order is taken from the
-cache instead, as is every row when the release turns out damaged. Either way the release
-written is byte-identical to a clean build.
-"""
+made it, with the folder of each), and its data files with the sizes and SHA-256 its manifest
+records (checked while the read stage runs, :meth:`PreviousRelease.intact`). A row that the
+release does not hold (a file removed by an earlier build and now back) or holds out of order
+is taken from the cache instead, as is every row when the release turns out damaged. Either
+way the release written is byte-identical to a clean build. """
 
 from __future__ import annotations
 
@@ -71,16 +71,24 @@ def reused_path(work: str, shard: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PreviousRelease:
-    """A release whose ``all`` rows a build may reuse: the folder, its ``all`` shards as its
-    manifest records them (in order), and the digest of each of its rows before dedup, in
-    corpus order (16 bytes each)."""
+    """A release whose rows a build may reuse: the folder, the data files of each of its
+    folders as its manifest records them (``default`` then ``duplicates``, each in order), the
+    digest of each of its rows before dedup, in corpus order (16 bytes each), and whether each
+    row was kept (its row is in ``default``; otherwise in ``duplicates``)."""
 
     folder: str
-    files: tuple[WrittenFile, ...]
+    kept_files: tuple[WrittenFile, ...]
+    removed_files: tuple[WrittenFile, ...]
     digests: pa.Array
+    kept: np.ndarray[Any, np.dtype[np.bool_]]
+
+    @property
+    def files(self) -> tuple[WrittenFile, ...]:
+        """Every data file of the release."""
+        return (*self.kept_files, *self.removed_files)
 
     def intact(self) -> bool:
-        """Whether every ``all`` shard has the size and SHA-256 the manifest records."""
+        """Whether every data file has the size and SHA-256 the manifest records."""
         for file in self.files:
             path = Path(self.folder) / file.path
             try:
@@ -102,42 +110,44 @@ def previous_release(folder: str | os.PathLike[str], manifest: Manifest,
                      libraries: dict[str, str]) -> PreviousRelease | None:
     """The release at ``folder`` (whose manifest is ``manifest``) as a source of rows, or
     ``None`` when it cannot be one: made with other settings, another schema or other library
-    versions, without the digests of its rows before dedup (``known``, the table the cache
-    keeps under its fingerprint; older caches lack them), or with an ``all`` shard missing or
-    of another size."""
+    versions, without the digests of its rows before dedup and their folders (``known``, the
+    table the cache keeps under its fingerprint; older caches lack them), or with a data file
+    missing or of another size."""
     if (manifest.settings_hash != settings_hash or manifest.schema_version != schema_version
             or dict(manifest.libraries) != libraries or known is None
-            or "row_digest" not in known.column_names
+            or "row_digest" not in known.column_names or "kept" not in known.column_names
             or known.num_rows != manifest.counts.rows.get("all", -1)):
         return None
-    prefix = f"{DATA_DIR}/all/"
-    files = tuple(sorted((f for f in manifest.files if f.path.startswith(prefix)),
-                         key=lambda f: f.path))
-    if not files or sum(f.rows for f in files) != known.num_rows:
-        return None
-    for file in files:
+    kept = known.column("kept").to_numpy(zero_copy_only=False).astype(bool)
+    lists = []
+    for name, rows in (("default", int(kept.sum())), ("duplicates", int((~kept).sum()))):
+        prefix = f"{DATA_DIR}/{name}/"
+        files = tuple(sorted((f for f in manifest.files if f.path.startswith(prefix)),
+                             key=lambda f: f.path))
+        if not files or sum(f.rows for f in files) != rows:
+            return None
+        lists.append(files)
+    for file in (*lists[0], *lists[1]):
         try:
             if (Path(folder) / file.path).stat().st_size != file.bytes:
                 return None
         except OSError:
             return None
     digests = known.column("row_digest").combine_chunks()
-    return PreviousRelease(os.fspath(folder), files, digests)
+    return PreviousRelease(os.fspath(folder), lists[0], lists[1], digests, kept)
 
 
-class _ReleaseRows:
-    """The previous release's ``all`` rows read forward, a batch at a time: :meth:`take` rows
-    at ascending positions. ``None`` once it cannot (rows asked for behind the batch held, or
-    a read failed): the caller then takes the rows from the cache."""
+class _FolderRows:
+    """The rows of one folder's files read forward, a batch at a time: :meth:`take` rows at
+    ascending positions. ``None`` once it cannot (rows asked for behind the batch held, or a
+    read failed): the caller then takes the rows from the cache."""
 
-    def __init__(self, previous: PreviousRelease | None) -> None:
-        self._files = list(previous.files) if previous is not None else []
-        self._folder = previous.folder if previous is not None else ""
+    def __init__(self, folder: str, files: Sequence[WrittenFile]) -> None:
+        self._files = list(files)
+        self._folder = folder
         self._batches: Iterator[pa.RecordBatch] = iter(())
         self._batch: pa.RecordBatch | None = None
         self._start = self._end = 0
-        self.failed = previous is None
-        self.taken = 0
 
     def _next_batch(self) -> bool:
         while True:
@@ -161,9 +171,10 @@ class _ReleaseRows:
             except (OSError, pa.ArrowException):
                 return False
 
-    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> pa.Table | None:
-        """The rows at ``positions`` (ascending), or ``None`` when they cannot be read."""
-        if self.failed or not len(positions) or positions[0] < self._start or (
+    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> list[pa.Table] | None:
+        """The rows at ``positions`` (ascending, not empty) as pieces in order, or ``None``
+        when they cannot be read."""
+        if positions[0] < self._start or (
                 len(positions) > 1 and not bool(np.all(np.diff(positions) > 0))):
             return None
         pieces: list[pa.Table] = []
@@ -171,7 +182,6 @@ class _ReleaseRows:
         while done < len(positions):
             while positions[done] >= self._end:
                 if not self._next_batch():
-                    self.failed = True
                     return None
             assert self._batch is not None
             upto = int(np.searchsorted(positions, self._end))
@@ -183,6 +193,42 @@ class _ReleaseRows:
                                                   pa.int64()))
             pieces.append(pa.Table.from_batches([piece]))
             done = upto
+        return pieces
+
+
+class _ReleaseRows:
+    """The previous release's rows in its corpus order: each row is in one of two folders
+    (``default`` if it was kept, ``duplicates`` if not), each read forward by a
+    :class:`_FolderRows`. :meth:`take` gives rows at ascending corpus positions, or ``None``
+    once it cannot."""
+
+    def __init__(self, previous: PreviousRelease | None) -> None:
+        self.failed = previous is None
+        self.taken = 0
+        if previous is None:
+            self._kept = np.zeros(0, dtype=bool)
+            self._slot = np.zeros(0, dtype=np.int64)
+            self._folders: tuple[_FolderRows, _FolderRows] | None = None
+            return
+        self._kept = previous.kept
+        # a row's place in its folder: how many rows of that folder come before it
+        kept_rank = np.cumsum(previous.kept, dtype=np.int64) - 1
+        removed_rank = np.cumsum(~previous.kept, dtype=np.int64) - 1
+        self._slot = np.where(previous.kept, kept_rank, removed_rank)
+        self._folders = (_FolderRows(previous.folder, previous.removed_files),
+                         _FolderRows(previous.folder, previous.kept_files))
+
+    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> pa.Table | None:
+        """The rows at ``positions`` (ascending), or ``None`` when they cannot be read."""
+        if self.failed or self._folders is None or not len(positions):
+            return None
+        pieces: list[pa.Table] = []
+        for start, end, kept in _runs(self._kept[positions]):
+            got = self._folders[kept].take(self._slot[positions[start:end]])
+            if got is None:
+                self.failed = True
+                return None
+            pieces.extend(got)
         self.taken += len(positions)
         return pa.concat_tables(pieces)
 

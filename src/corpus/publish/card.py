@@ -21,7 +21,15 @@ from typing import Any
 
 from corpus.errors import Reject
 from corpus.publish.compare import ReleaseDiff
-from corpus.publish.layout import CLUSTERS, CONFIGS, DATA_DIR, MANIFEST, REJECTS, SPLIT
+from corpus.publish.layout import (
+    CLUSTERS,
+    CONFIG_FOLDERS,
+    CONFIGS,
+    DATA_DIR,
+    MANIFEST,
+    REJECTS,
+    SPLIT,
+)
 from corpus.publish.manifest import Manifest, input_bytes
 from corpus.schema import COLUMN_DESCRIPTIONS, schema_description
 
@@ -34,8 +42,10 @@ LIST_LIMIT = 50
 
 _CONFIG_DESCRIPTIONS = {
     "default": "the deduplicated corpus: unique and canonical documents (the one to train on)",
-    "all": "every accepted document, duplicates included, with cluster_id, duplicate_of, "
-    "relation and score; its lines and bom rebuild each original file byte for byte",
+    "duplicates": "the documents deduplication removed, each with the cluster_id, "
+    "duplicate_of, relation and score that say why",
+    "all": "every accepted document: the files of `default` and of `duplicates` (the kept rows, "
+    "then the removed ones); its lines and bom rebuild each original file byte for byte",
 }
 _SIZE_STEPS = (
     (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
@@ -117,6 +127,13 @@ def import_header_libraries() -> threading.Thread:
     return thread
 
 
+def _data_paths(config: str) -> str | list[str]:
+    """The ``path`` of ``config``'s train split in the card's YAML: a glob per folder that
+    holds its rows (each row is stored once; ``all`` reads two folders)."""
+    paths = [f"{DATA_DIR}/{folder}/{SPLIT}-*" for folder in CONFIG_FOLDERS[config]]
+    return paths[0] if len(paths) == 1 else paths
+
+
 def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id: str,
                  pretty_name: str, license_name: str, license_link: str) -> str:
     from datasets.info import DatasetInfo, DatasetInfosDict
@@ -142,7 +159,7 @@ def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id:
         configs=[
             {
                 "config_name": stats.name,
-                "data_files": [{"split": SPLIT, "path": f"{DATA_DIR}/{stats.name}/{SPLIT}-*"}],
+                "data_files": [{"split": SPLIT, "path": _data_paths(stats.name)}],
                 **({"default": True} if stats.name == CONFIGS[0] else {}),
             }
             for stats in configs
@@ -282,8 +299,9 @@ def render_card(
     if not clusters:
         add("No duplicates were found.")
     else:
-        add("Each cluster keeps its canonical document in `default`; the others are in `all` "
-            "only, with `duplicate_of` naming the canonical document. Every member's measures "
+        add("Each cluster keeps its canonical document in `default`; the others are in "
+            "`duplicates` (and so in `all`), with `duplicate_of` naming the canonical document. "
+            "Every member's measures "
             f"and aligned passages are in `{CLUSTERS}`.")
         for cluster_id in list(clusters)[:LIST_LIMIT]:
             add("")

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from corpus.errors import CorpusError, PublishError
-from corpus.publish.layout import DATA_DIR
+from corpus.publish.layout import DATA_DIR, config_paths
 from corpus.publish.store import is_local, is_url, store_error, url_to_fs
 from corpus.records import SourceRef
 
@@ -195,24 +195,30 @@ class _Shard:
 
 
 def _shards(release: str, storage_options: Mapping[str, Any] | None) -> list[_Shard]:
+    """The data files of ``release``'s ``all`` config: ``data/default/`` and
+    ``data/duplicates/`` (``data/all/`` in a release of format 1)."""
     shards: list[_Shard] = []
     if is_url(release):
         fs, root = url_to_fs(release, storage_options)
         if not is_local(fs):
             try:
-                found = fs.glob(f"{str(root).rstrip('/')}/{DATA_DIR}/all/*.parquet")
+                found = fs.glob(f"{str(root).rstrip('/')}/{DATA_DIR}/*/*.parquet")
             except Exception as exc:  # the back end's errors (an OSError, or its client's own)
                 raise store_error(exc, f"{release}: cannot list its shards") from None
-            shards = [_Shard(str(p), fs) for p in sorted(found)]
+            base = str(root).rstrip("/") + "/"
+            found = [str(p) for p in found]
+            shards = [_Shard(base + p, fs) for p in config_paths(
+                "all", [p[len(base):] if p.startswith(base) else p for p in found])]
         else:
             release = str(root)
     if not is_url(release):
-        shards = [_Shard(str(p)) for p in sorted((Path(release) / DATA_DIR / "all").glob(
-            "*.parquet"))]
+        local = Path(release)
+        found = [p.relative_to(local).as_posix() for p in local.glob(f"{DATA_DIR}/*/*.parquet")]
+        shards = [_Shard(str(local / p)) for p in config_paths("all", found)]
     if not shards:
         raise PublishError(
-            f"{release}: no Parquet shards under {DATA_DIR}/all/; is it a release folder built "
-            "by `corpus build`?"
+            f"{release}: no Parquet shards under {DATA_DIR}/default/ or {DATA_DIR}/duplicates/; "
+            "is it a release folder built by `corpus build`?"
         )
     return shards
 

@@ -8,8 +8,13 @@ folder laid out as a Hugging Face dataset repository::
     rejects.parquet                             input files that were not accepted, with why
     clusters.parquet                            duplicate clusters with measures and evidence
     report.html                                 the release's HTML report (``corpus.report``)
-    data/default/train-00000-of-00001.parquet   deduplicated corpus (canonical + unique)
-    data/all/train-00000-of-00001.parquet       every accepted document
+    data/default/train-00000-of-00001.parquet     deduplicated corpus (canonical + unique)
+    data/duplicates/train-00000-of-00001.parquet  the documents dedup removed
+
+Each accepted document's row is written once: the ``default`` config is ``data/default/``, the
+``duplicates`` config ``data/duplicates/``, and the ``all`` config both folders (the kept rows,
+then the removed ones, each in corpus order). Releases of format 1 held ``all`` in a folder of
+its own, ``data/all/``, in corpus order (:func:`config_paths` reads both).
 
 Folders whose names start with ``.`` inside ``STORE/NAME`` are work in progress of a build (or
 left over by a killed one) and are never taken for releases. In a local store as in a remote one
@@ -20,6 +25,7 @@ exists: it is the last file a build writes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from corpus.errors import ConfigError
 __all__ = [
     "CLUSTERS",
     "CONFIGS",
+    "CONFIG_FOLDERS",
     "DATA_DIR",
     "FIRST_VERSION",
     "MANIFEST",
@@ -36,6 +43,7 @@ __all__ = [
     "SPLIT",
     "Version",
     "check_name",
+    "config_paths",
     "list_releases",
     "shard_name",
 ]
@@ -47,7 +55,27 @@ CLUSTERS = "clusters.parquet"
 DATA_DIR = "data"
 SPLIT = "train"
 #: The configs of a release, in the order the card lists them; the first is the default.
-CONFIGS = ("default", "all")
+CONFIGS = ("default", "duplicates", "all")
+#: The folders under ``data/`` that hold each config's rows, in the order they are read.
+CONFIG_FOLDERS: dict[str, tuple[str, ...]] = {
+    "default": ("default",),
+    "duplicates": ("duplicates",),
+    "all": ("default", "duplicates"),
+}
+
+
+def config_paths(config: str, paths: Iterable[str]) -> list[str]:
+    """The data files of ``config`` among a release's file ``paths`` (relative, as its
+    manifest lists them), in the order the config reads them: folder by folder
+    (:data:`CONFIG_FOLDERS`), each folder's shards by name. A release of format 1 keeps
+    ``all`` in ``data/all/``; its files are the ``all`` config's there."""
+    paths = sorted(paths)
+    if config == "all":
+        legacy = [p for p in paths if p.startswith(f"{DATA_DIR}/all/")]
+        if legacy:
+            return legacy
+    return [p for folder in CONFIG_FOLDERS.get(config, ())
+            for p in paths if p.startswith(f"{DATA_DIR}/{folder}/")]
 
 #: Each part at most 18 digits: any larger number is no version (and Python's int() refuses
 #: strings of more than 4,300 digits, which must not escape as a ValueError).

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from corpus.errors import ConfigError, PublishError
-from corpus.publish.layout import CONFIGS, DATA_DIR, MANIFEST, SPLIT
+from corpus.publish.layout import CONFIGS, MANIFEST, SPLIT, config_paths
 from corpus.publish.manifest import Manifest
 from corpus.publish.store import is_local, is_url, read_manifest, url_to_fs
 from corpus.records import Document
@@ -91,7 +91,9 @@ def load(
     It may also be the fsspec URL of a release in a remote store
     (``s3://bucket/releases/NAME/v1.0.0``, opened with ``storage_options``, which ``datasets``
     gets too): the files its manifest lists for ``config`` are loaded with the ``parquet``
-    builder. ``config`` is ``"default"`` (deduplicated) or ``"all"``. Raises
+    builder. ``config`` is ``"default"`` (deduplicated), ``"duplicates"`` (the documents dedup
+    removed) or ``"all"`` (both: the kept rows, then the removed ones; sort by ``id`` or
+    ``source`` for another order). Raises
     :class:`~corpus.errors.PublishError` when loading fails or the features differ from the
     declared ones (after trying a lossless cast).
     """
@@ -108,8 +110,11 @@ def load(
     if remote:
         manifest = _check_release(target, config, revision, storage_options)
         base = target.rstrip("/")
-        data_files = {SPLIT: [f"{base}/{f.path}" for f in manifest.files
-                              if f.path.startswith(f"{DATA_DIR}/{config}/")]}
+        data_files = {SPLIT: [f"{base}/{path}" for path in
+                              config_paths(config, (f.path for f in manifest.files))]}
+        if not data_files[SPLIT]:
+            raise PublishError(f"{target} has no data files for config {config!r} (a release "
+                               "of an earlier format; rebuild it with `corpus build`)")
         builder, options = "parquet", dict(storage_options or {})
         cache_name = f"corpus-{config}-{manifest.fingerprint[:16]}"
         if not _has_etags(fs, data_files[SPLIT]):

@@ -43,7 +43,7 @@ _INPUTS_MARK = "\0inputs\0"
 
 FORMAT = "corpus-release"
 #: Version of the release layout and manifest format described in ``docs/publishing.md``.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)

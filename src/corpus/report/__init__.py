@@ -1,7 +1,7 @@
 """The report of a release: one self-contained HTML page to look at what a build did.
 
 :func:`write_report` reads a release folder (``manifest.json``, ``clusters.parquet``,
-``rejects.parquet``, ``data/all/``) and writes ``report.html``: counts, languages, a histogram of
+``rejects.parquet``, the data files) and writes ``report.html``: counts, languages, a histogram of
 document lengths, the rejects with file, line and reason, and every duplicate cluster with its
 canonical document and each member side by side, the aligned passages highlighted pair by pair.
 ``corpus build`` writes it into every release; ``corpus report`` writes it for any release or

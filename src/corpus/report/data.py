@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.errors import ConfigError, PublishError, Reject
-from corpus.publish.layout import CLUSTERS, DATA_DIR, MANIFEST, REJECTS
+from corpus.publish.layout import CLUSTERS, DATA_DIR, MANIFEST, REJECTS, config_paths
 from corpus.publish.manifest import Manifest
 from corpus.records import Relation
 from corpus.schema import reject_from_row
@@ -219,8 +219,8 @@ def read_manifest(release_dir: Path) -> Manifest:
 
 
 def _shards(release_dir: Path, manifest: Manifest) -> list[Path]:
-    prefix = f"{DATA_DIR}/all/"
-    return [release_dir / f.path for f in manifest.files if f.path.startswith(prefix)]
+    """The data files of the release's ``all`` config."""
+    return [release_dir / p for p in config_paths("all", (f.path for f in manifest.files))]
 
 
 def _round_widths() -> Iterator[int]:

@@ -328,7 +328,7 @@ commonest function words).</p>
 <th>message</th></tr></thead><tbody></tbody></table>
 <div class="pager" id="reject-pager"></div>
 <footer>Written by corpus {_e(version)} from the release's manifest.json, clusters.parquet,
-rejects.parquet and data/all/.</footer>
+rejects.parquet and data files.</footer>
 </main>
 <script type="application/json" id="report-index">{_in_script(_json(index))}</script>
 {chunks}<script>
