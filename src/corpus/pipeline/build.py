@@ -26,6 +26,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -293,14 +294,27 @@ def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
                        row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
 
 
-def _table_bytes(table: pa.Table) -> int:
-    return int(table.nbytes)
+#: Rows for one folder's writer: a table, which of its rows go to that folder, and how many.
+_Selected = tuple[pa.Table, pa.ChunkedArray, int]
+
+
+def _selected_bytes(value: _Selected) -> int:
+    """About the bytes of the rows a :data:`_Selected` value writes."""
+    table, _, count = value
+    return int(table.nbytes) * count // max(1, int(table.num_rows))
+
+
+def _write_selected(writer: ShardWriter, value: _Selected) -> None:
+    """Write the selected rows; on the writer's thread, so that the copy the selection makes
+    is not made by the caller, which reads and annotates the rows of every folder."""
+    table, mask, count = value
+    writer.write_batch(table if count == table.num_rows else table.filter(mask))
 
 
 def _write_ahead(config: BuildConfig) -> dict[str, Any]:
-    """How far the write stage's caller may run in front of each config's writer thread: the
+    """How far the write stage's caller may run in front of each folder's writer thread: the
     rows of one row group (:class:`_InOrder`)."""
-    return {"ahead": 256, "size": _table_bytes, "budget": config.row_group_bytes}
+    return {"ahead": 256, "size": _selected_bytes, "budget": config.row_group_bytes}
 
 
 class _Annotator:
@@ -479,8 +493,10 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
     # (the ``all`` config is both folders).
     with stages.timed("write"), _shards(tmp, "default", config) as default, \
             _shards(tmp, "duplicates", config) as duplicates, \
-            _InOrder(default.write_batch, **_write_ahead(config)) as write_default, \
-            _InOrder(duplicates.write_batch, **_write_ahead(config)) as write_duplicates, \
+            _InOrder(partial(_write_selected, default),
+                     **_write_ahead(config)) as write_default, \
+            _InOrder(partial(_write_selected, duplicates),
+                     **_write_ahead(config)) as write_duplicates, \
             Progress("write", documents, "doc", stages.progress) as bar:
         for k, batch in enumerate(rows_in_corpus_order(str(work), plans, _work_file,
                                                        WORK_SCHEMA, source, cache,
@@ -504,11 +520,12 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
                 relations[value] += count
             is_kept = pc.is_in(table.column("relation"), value_set=kept)
             kept_flags.append(is_kept)
-            chosen = table.filter(is_kept)
-            write_default(chosen)
-            if len(chosen) < len(table):
-                write_duplicates(table.filter(pc.invert(is_kept)))
-            for value, count in _counts(chosen.column("language")):
+            kept_rows = pc.sum(is_kept).as_py() or 0
+            if kept_rows:
+                write_default((table, is_kept, kept_rows))
+            if kept_rows < table.num_rows:
+                write_duplicates((table, pc.invert(is_kept), table.num_rows - kept_rows))
+            for value, count in _counts(pc.filter(table.column("language"), is_kept)):
                 languages[value] += count
             if annotated is not None:
                 for item in annotated.to_pylist():
