@@ -6,6 +6,7 @@ import itertools
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -196,3 +197,29 @@ def test_a_single_file_table_is_written_a_row_group_at_a_time(
         assert sizes == ([group] * (count // group) + ([count % group] if count % group else [])
                          or [0])
         assert pq.read_table(Path(scratch) / "split.parquet").equals(table)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(0, 40), max_size=6), st.lists(st.booleans(), min_size=17,
+                                                          max_size=17), st.integers(1, 7))
+def test_chosen_rows_give_the_files_of_the_rows_alone(
+        seeds_dir: Path, cuts: list[int], chosen: list[bool], rows: int) -> None:
+    """write_batch(table, positions) writes what writing the chosen rows alone writes, however
+    the tables split the rows: same files, same row groups, same nbytes."""
+    docs = _docs(seeds_dir, 17)
+    limits = {"row_group_rows": rows, "row_group_bytes": 1 << 26, "shard_bytes": 1 << 30}
+    table = pa.Table.from_pylist([to_row(d) for d in docs], schema=SCHEMA)
+    with tempfile.TemporaryDirectory() as scratch:
+        alone = _write_batches(Path(scratch) / "alone",
+                               [d for d, c in zip(docs, chosen, strict=True) if c], [], **limits)
+        with ShardWriter(Path(scratch) / "picked", "all", SCHEMA, row_group_rows=rows,
+                         row_group_bytes=1 << 26, shard_bytes=1 << 30) as picked:
+            bounds = [0, *sorted(c % 18 for c in cuts), 17]
+            for start, stop in itertools.pairwise(bounds):
+                part = np.flatnonzero(chosen[start:stop]).astype(np.int64)
+                picked.write_batch(table.slice(start, stop - start), part)
+        assert [(f.path, f.rows, f.sha256) for f in picked.files] == [
+            (f.path, f.rows, f.sha256) for f in alone.files]
+        assert (picked.rows, picked.nbytes) == (alone.rows, alone.nbytes) == (sum(chosen),
+                                                                              alone.nbytes)

@@ -30,6 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -305,10 +306,14 @@ def _selected_bytes(value: _Selected) -> int:
 
 
 def _write_selected(writer: ShardWriter, value: _Selected) -> None:
-    """Write the selected rows; on the writer's thread, so that the copy the selection makes
-    is not made by the caller, which reads and annotates the rows of every folder."""
+    """Write the selected rows, on the writer's thread: the caller, which reads and annotates
+    the rows of every folder, makes no copy of them, and the writer copies each row once,
+    into its batch."""
     table, mask, count = value
-    writer.write_batch(table if count == table.num_rows else table.filter(mask))
+    if count == table.num_rows:
+        writer.write_batch(table)
+    else:
+        writer.write_batch(table, np.flatnonzero(mask.to_numpy(zero_copy_only=False)))
 
 
 def _write_ahead(config: BuildConfig) -> dict[str, Any]:

@@ -24,6 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -183,7 +185,9 @@ class ShardWriter:
         self.nbytes = 0
         self._rows: list[Mapping[str, Any]] = []
         self._batches: list[pa.RecordBatch] = []
-        self._arrow: list[pa.Table] = []  # rows given to write_batch, not yet in a batch
+        # rows given to write_batch, not yet in a batch: tables, each with the positions of
+        # its rows to write (None: every row)
+        self._arrow: list[tuple[pa.Table, npt.NDArray[np.int64] | None]] = []
         self._arrow_rows = 0
         self._batch_bytes = 0
         self._pending = 0  # rows not yet in a row group
@@ -219,20 +223,24 @@ class ShardWriter:
         if self._pending >= self.row_group_rows or self._batch_bytes >= self.row_group_bytes:
             self._flush()
 
-    def write_batch(self, data: pa.Table | pa.RecordBatch) -> None:
-        """Append rows given as Arrow data with this writer's schema.
+    def write_batch(self, data: pa.Table | pa.RecordBatch,
+                    rows: npt.NDArray[np.int64] | None = None) -> None:
+        """Append rows given as Arrow data with this writer's schema: every row of ``data``,
+        or the rows at the ascending positions ``rows``.
 
         Row groups and shards are cut at the same rows whatever batches the rows come in: the
         rows are regrouped into fresh batches of :data:`_BATCH_ROWS` (never crossing a row
-        group), exactly as :meth:`write` groups single rows. Do not mix with :meth:`write`.
+        group), exactly as :meth:`write` groups single rows. The rows chosen by ``rows`` are
+        copied once, into those batches. Do not mix with :meth:`write`.
         """
         if self._closed:
             raise PublishError(f"shard writer for config {self.config!r} is already closed")
-        if data.num_rows == 0:
+        count = data.num_rows if rows is None else len(rows)
+        if count == 0:
             return
         table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
-        self._arrow.append(table)
-        self._arrow_rows += table.num_rows
+        self._arrow.append((table, rows))
+        self._arrow_rows += count
         while self._arrow_rows >= self._room():
             self._take(self._room())
 
@@ -241,10 +249,32 @@ class ShardWriter:
 
     def _take(self, count: int) -> None:
         """Move the first ``count`` buffered Arrow rows into a fresh batch of a row group."""
-        buffered = pa.concat_tables(self._arrow) if len(self._arrow) > 1 else self._arrow[0]
-        head = buffered.slice(0, count).take(pa.array(range(count), pa.int64()))
-        rest = buffered.slice(count)
-        self._arrow = [rest] if rest.num_rows else []
+        # One gather over the tables involved: the batch's buffers are the same whatever
+        # tables the rows came in (its nbytes decides where row groups end).
+        tables: list[pa.Table] = []
+        chosen: list[npt.NDArray[np.int64]] = []
+        offset = 0
+        wanted = count
+        while wanted:
+            table, rows = self._arrow[0]
+            available = table.num_rows if rows is None else len(rows)
+            taken = min(wanted, available)
+            if rows is None:
+                tables.append(table.slice(0, taken))
+                chosen.append(np.arange(offset, offset + taken, dtype=np.int64))
+                offset += taken
+                rest = table.slice(taken)
+                self._arrow[0] = (rest, None)
+            else:
+                tables.append(table)
+                chosen.append(rows[:taken] + offset)
+                offset += table.num_rows
+                self._arrow[0] = (table, rows[taken:])
+            if taken == available:
+                self._arrow.pop(0)
+            wanted -= taken
+        buffered = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        head = buffered.take(pa.array(np.concatenate(chosen), pa.int64()))
         self._arrow_rows -= count
         for batch in head.combine_chunks().to_batches():
             self._batches.append(batch)
