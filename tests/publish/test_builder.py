@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -28,7 +29,7 @@ from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
 from corpus.publish.layout import MANIFEST, Version, list_releases
 from corpus.publish.manifest import Manifest
-from corpus.publish.parquet import write_batches
+from corpus.publish.parquet import write_batches, write_table
 from corpus.schema import CLUSTERS_SCHEMA, REJECTS_SCHEMA, SCHEMA, from_row
 
 BAD_UTF8 = b"Headline\nA body paragraph that is long enough to be body text.\n\xff\xfe broken\n"
@@ -201,6 +202,36 @@ def test_a_new_library_version_with_the_same_output_is_still_up_to_date(
     report = build(corpus_dir, tmp_path)  # processed again: the fingerprint decides
     assert report.status == "up-to-date"
     assert report.version == Version(1, 0, 0)
+
+
+def test_a_release_of_format_1_is_built_again_in_format_2(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A release written before each row was stored once (every row in data/all/, the kept
+    ones again in data/default/) is not up to date: the same inputs give a patch release in
+    today's layout, and the diff reads the old one's data/all/."""
+    first = build(corpus_dir, tmp_path).path
+    rows = pa.concat_tables([pq.read_table(p) for p in sorted(first.glob("data/*/*.parquet"))])
+    written = write_table(first, "data/all/train-00000-of-00001.parquet", rows.to_pylist(),
+                          SCHEMA)
+    shutil.rmtree(first / "data" / "duplicates")
+    manifest = json.loads((first / MANIFEST).read_text())
+    manifest["format_version"] = "1"
+    manifest["files"] = [f for f in manifest["files"] if not f["path"].startswith("data/dup")]
+    manifest["files"].append({"path": written.path, "rows": written.rows,
+                              "bytes": written.bytes, "sha256": written.sha256})
+    (first / MANIFEST).write_text(json.dumps(manifest))
+
+    again = build(corpus_dir, tmp_path)
+    assert again.status == "built"
+    assert again.version == Version(1, 0, 1)
+    assert again.diff is not None
+    assert (again.diff.added, again.diff.removed, again.diff.changed) == ((), (), ())
+    assert again.diff.unchanged == 5
+    assert again.manifest.format_version == "2"
+    assert (again.path / "data/duplicates/train-00000-of-00001.parquet").is_file()
+    assert not (again.path / "data" / "all").exists()
+    assert build(corpus_dir, tmp_path).status == "up-to-date"
 
 
 def test_two_builds_are_byte_identical_wherever_the_corpus_lies(

@@ -68,6 +68,7 @@ from corpus.publish.layout import (
     check_name,
     list_releases,
 )
+from corpus.publish.manifest import FORMAT_VERSION as RELEASE_FORMAT_VERSION
 from corpus.publish.manifest import ChangelogEntry, InputFile, InputFiles, Manifest
 from corpus.publish.store import (
     ReleaseExistsError,
@@ -231,7 +232,8 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
                       manifest: Manifest, stages: Stages, cache: Cache | None = None,
                       hashed: list[tuple[str, ...]] | None = None) -> bool:
     """True when ``manifest`` was built from exactly these input files with these settings,
-    this schema and these library versions: then the release is up to date without a build.
+    this schema, this release format and these library versions: then the release is up to
+    date without a build (a release of an earlier format is built again, in today's).
 
     The files are hashed, not parsed (the same path and the same bytes give the same
     document or reject), so an unchanged corpus costs one read and a changed one little more;
@@ -242,6 +244,7 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
     """
     if (manifest.settings_hash != settings_hash(config.settings())
             or manifest.schema_version != SCHEMA_VERSION
+            or manifest.format_version != RELEASE_FORMAT_VERSION
             or dict(manifest.libraries) != _library_versions()):
         return False
     if len(listing.entries) != len(manifest.inputs):
@@ -324,6 +327,7 @@ def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) ->
         manifest.fingerprint == built.fingerprint
         and manifest.settings_hash == settings_digest
         and manifest.schema_version == SCHEMA_VERSION
+        and manifest.format_version == RELEASE_FORMAT_VERSION
     )
 
 
