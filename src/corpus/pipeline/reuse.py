@@ -4,8 +4,8 @@ A document whose cached results were used (same bytes, same name, same settings 
 versions) has the same row before dedup as when it was last built. When the store's latest
 release was made from this cache, its data files hold that row already (``data/default/`` if
 the row was kept, ``data/duplicates/`` if not, each folder in corpus order); only the dedup
-columns (cluster, canonical document, relation, score) can differ, and the
-writer sets them again. So the read stage does not write such a row to its work file: it
+columns (cluster, canonical document, relation, score) can differ, and the writer sets them
+again. So the read stage does not write such a row to its work file: it
 records where the document is in its shard and its cache key and digest
 (:data:`REUSED_SCHEMA`, in ``reused-S.arrow``), and the writer takes the rows, batch by batch,
 from the previous release (:func:`rows_in_corpus_order`). Nothing of a reused row is decoded,
@@ -19,7 +19,8 @@ made it, with the folder of each), and its data files with the sizes and SHA-256
 records (checked while the read stage runs, :meth:`PreviousRelease.intact`). A row that the
 release does not hold (a file removed by an earlier build and now back) or holds out of order
 is taken from the cache instead, as is every row when the release turns out damaged. Either
-way the release written is byte-identical to a clean build. """
+way the release written is byte-identical to a clean build.
+"""
 
 from __future__ import annotations
 
