@@ -25,9 +25,10 @@ exists: it is the last file a build writes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from corpus.errors import ConfigError
 
@@ -57,11 +58,11 @@ SPLIT = "train"
 #: The configs of a release, in the order the card lists them; the first is the default.
 CONFIGS = ("default", "duplicates", "all")
 #: The folders under ``data/`` that hold each config's rows, in the order they are read.
-CONFIG_FOLDERS: dict[str, tuple[str, ...]] = {
+CONFIG_FOLDERS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "default": ("default",),
     "duplicates": ("duplicates",),
     "all": ("default", "duplicates"),
-}
+})
 
 
 def config_paths(config: str, paths: Iterable[str]) -> list[str]:
@@ -76,6 +77,7 @@ def config_paths(config: str, paths: Iterable[str]) -> list[str]:
             return legacy
     return [p for folder in CONFIG_FOLDERS.get(config, ())
             for p in paths if p.startswith(f"{DATA_DIR}/{folder}/")]
+
 
 #: Each part at most 18 digits: any larger number is no version (and Python's int() refuses
 #: strings of more than 4,300 digits, which must not escape as a ValueError).
