@@ -295,21 +295,26 @@ def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
                        row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
 
 
-#: Rows for one folder's writer: a table, which of its rows go to that folder, and how many.
-_Selected = tuple[pa.Table, pa.ChunkedArray, int]
+#: Rows for one folder's writer: a table, which of its rows go to that folder, how many, and
+#: about how many bytes they hold.
+_Selected = tuple[pa.Table, pa.ChunkedArray, int, int]
+
+
+def _selected(table: pa.Table, mask: pa.ChunkedArray, count: int, nbytes: int) -> _Selected:
+    """The :data:`_Selected` value of the ``count`` rows of ``table`` (of ``nbytes`` bytes)
+    that ``mask`` chooses."""
+    return table, mask, count, nbytes * count // max(1, int(table.num_rows))
 
 
 def _selected_bytes(value: _Selected) -> int:
-    """About the bytes of the rows a :data:`_Selected` value writes."""
-    table, _, count = value
-    return int(table.nbytes) * count // max(1, int(table.num_rows))
+    return value[3]
 
 
 def _write_selected(writer: ShardWriter, value: _Selected) -> None:
     """Write the selected rows, on the writer's thread: the caller, which reads and annotates
     the rows of every folder, makes no copy of them, and the writer copies each row once,
     into its batch."""
-    table, mask, count = value
+    table, mask, count, _ = value
     if count == table.num_rows:
         writer.write_batch(table)
     else:
@@ -526,10 +531,12 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
             is_kept = pc.is_in(table.column("relation"), value_set=kept)
             kept_flags.append(is_kept)
             kept_rows = pc.sum(is_kept).as_py() or 0
+            nbytes = int(table.nbytes)
             if kept_rows:
-                write_default((table, is_kept, kept_rows))
+                write_default(_selected(table, is_kept, kept_rows, nbytes))
             if kept_rows < table.num_rows:
-                write_duplicates((table, pc.invert(is_kept), table.num_rows - kept_rows))
+                write_duplicates(_selected(table, pc.invert(is_kept),
+                                           table.num_rows - kept_rows, nbytes))
             for value, count in _counts(pc.filter(table.column("language"), is_kept)):
                 languages[value] += count
             if annotated is not None:

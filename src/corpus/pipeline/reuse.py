@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 
 from corpus.errors import CorpusError
 from corpus.pipeline.cache import Cache
-from corpus.publish.layout import DATA_DIR
+from corpus.publish.layout import config_paths
 from corpus.publish.manifest import Manifest
 from corpus.publish.parquet import WrittenFile
 from corpus.schema import SCHEMA
@@ -122,10 +122,9 @@ def previous_release(folder: str | os.PathLike[str], manifest: Manifest,
         return None
     kept = known.column("kept").to_numpy(zero_copy_only=False).astype(bool)
     lists = []
+    by_path = {f.path: f for f in manifest.files}
     for name, rows in (("default", int(kept.sum())), ("duplicates", int((~kept).sum()))):
-        prefix = f"{DATA_DIR}/{name}/"
-        files = tuple(sorted((f for f in manifest.files if f.path.startswith(prefix)),
-                             key=lambda f: f.path))
+        files = tuple(by_path[path] for path in config_paths(name, by_path))
         if not files or sum(f.rows for f in files) != rows:
             return None
         lists.append(files)

@@ -186,8 +186,8 @@ class ShardWriter:
         self._rows: list[Mapping[str, Any]] = []
         self._batches: list[pa.RecordBatch] = []
         # rows given to write_batch, not yet in a batch: tables, each with the positions of
-        # its rows to write (None: every row)
-        self._arrow: list[tuple[pa.Table, npt.NDArray[np.int64] | None]] = []
+        # its rows still to write
+        self._arrow: list[tuple[pa.Table, npt.NDArray[np.int64]]] = []
         self._arrow_rows = 0
         self._batch_bytes = 0
         self._pending = 0  # rows not yet in a row group
@@ -239,7 +239,7 @@ class ShardWriter:
         if count == 0:
             return
         table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
-        self._arrow.append((table, rows))
+        self._arrow.append((table, np.arange(count, dtype=np.int64) if rows is None else rows))
         self._arrow_rows += count
         while self._arrow_rows >= self._room():
             self._take(self._room())
@@ -257,21 +257,14 @@ class ShardWriter:
         wanted = count
         while wanted:
             table, rows = self._arrow[0]
-            available = table.num_rows if rows is None else len(rows)
-            taken = min(wanted, available)
-            if rows is None:
-                tables.append(table.slice(0, taken))
-                chosen.append(np.arange(offset, offset + taken, dtype=np.int64))
-                offset += taken
-                rest = table.slice(taken)
-                self._arrow[0] = (rest, None)
-            else:
-                tables.append(table)
-                chosen.append(rows[:taken] + offset)
-                offset += table.num_rows
-                self._arrow[0] = (table, rows[taken:])
-            if taken == available:
+            taken = min(wanted, len(rows))
+            tables.append(table)
+            chosen.append(rows[:taken] + offset)
+            offset += table.num_rows
+            if taken == len(rows):
                 self._arrow.pop(0)
+            else:
+                self._arrow[0] = (table, rows[taken:])
             wanted -= taken
         buffered = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
         head = buffered.take(pa.array(np.concatenate(chosen), pa.int64()))
