@@ -423,9 +423,12 @@ def _clean(news: Path, tmp_path: Path, version: Any) -> corpus.BuildReport:
                         version=str(version))
 
 
+@pytest.mark.parametrize("window", [None, 3])
 def test_a_rebuild_takes_unchanged_rows_from_the_previous_release(
-    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: int | None
 ) -> None:
+    if window is not None:  # windows of a few documents: rows of every source in one
+        monkeypatch.setattr(reuse_module, "_BATCH", window)
     store = tmp_path / "store"
     first = corpus.build(news, store, executor="serial", progress=False)
     _edit(news)
@@ -507,9 +510,12 @@ def test_the_normal_path_is_taken_when_the_previous_release_is_gone(
     _same_data(second, _clean(news, tmp_path, second.version))
 
 
+@pytest.mark.parametrize("window", [None, 3])
 def test_a_file_back_after_a_release_without_it_comes_from_the_cache(
-    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: int | None
 ) -> None:
+    if window is not None:  # its row (from the cache) beside rows from both folders
+        monkeypatch.setattr(reuse_module, "_BATCH", window)
     store = tmp_path / "store"
     corpus.build(news, store, executor="serial", progress=False)
     gone = sorted(news.glob("1*.txt"))[3]
@@ -570,7 +576,7 @@ def test_rows_out_of_order_in_the_previous_release_come_from_the_cache(
     _edit(news)
     real = reuse_module._ReleaseRows.take
 
-    def backwards(self: Any, positions: Any) -> pa.Table | None:
+    def backwards(self: Any, positions: Any) -> Any:
         return real(self, positions[::-1]) if len(positions) > 1 else real(self, positions)
 
     monkeypatch.setattr(reuse_module._ReleaseRows, "take", backwards)

@@ -25,7 +25,6 @@ way the release written is byte-identical to a clean build.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -231,30 +230,26 @@ class _ReleaseRows:
         for folder in self._folders or ():
             folder.close()
 
-    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> pa.Table | None:
-        """The rows at ``positions`` (ascending), or ``None`` when they cannot be read."""
+    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]
+             ) -> list[tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]] | None:
+        """The rows at ``positions`` (ascending, not empty) as one table per folder that holds
+        some, each with the indices into ``positions`` of its rows (ascending), or ``None``
+        when they cannot be read. The two folders' rows are not put back into one order here:
+        the caller gathers each batch once, from every source it has."""
         if self.failed or self._folders is None or not len(positions):
             return None
         kept = self._kept[positions]
-        parts: list[pa.Table] = []
+        parts: list[tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]] = []
         for flag in (True, False):
-            chosen = positions[kept == flag]
-            if len(chosen):
-                got = self._folders[flag].take(self._slot[chosen])
+            which = np.flatnonzero(kept == flag)
+            if len(which):
+                got = self._folders[flag].take(self._slot[positions[which]])
                 if got is None:
                     self.failed = True
                     return None
-                parts.append(pa.concat_tables(got))
+                parts.append((pa.concat_tables(got), which))
         self.taken += len(positions)
-        if len(parts) == 1:
-            return parts[0]
-        # Interleave the two folders' rows back into corpus order with one gather: runs of a
-        # few rows each (a copy's row beside its source's) would otherwise give every table
-        # dozens of chunks, which each step of the writer then walks one by one.
-        order = np.empty(len(positions), dtype=np.int64)
-        order[kept] = np.arange(int(kept.sum()))
-        order[~kept] = np.arange(int(kept.sum()), len(positions))
-        return pa.concat_tables(parts).take(pa.array(order))
+        return parts
 
 
 def _as_work_rows(rows: pa.Table, digests: pa.Array, work_schema: pa.Schema) -> pa.Table:
@@ -324,16 +319,6 @@ class _Fresh:
             yield piece
 
 
-def _runs(flags: np.ndarray[Any, np.dtype[np.bool_]]) -> Iterator[tuple[int, int, bool]]:
-    """``(start, end, value)`` of each run of equal values of ``flags``."""
-    if not len(flags):
-        return
-    edges = np.flatnonzero(np.diff(flags.astype(np.int8))) + 1
-    bounds = [0, *edges.tolist(), len(flags)]
-    for start, end in itertools.pairwise(bounds):
-        yield start, end, bool(flags[start])
-
-
 def _plans(work: str, shards: Sequence[tuple[int, int, int]], previous: PreviousRelease | None
            ) -> dict[int, tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]]:
     """Each shard's reused documents (:data:`REUSED_SCHEMA`) and where each one's row is in
@@ -370,10 +355,16 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
     file's (``fresh_rows(work, shard)`` yields them) with its ``reused`` documents' rows put
     in at their positions, taken from ``previous`` (or, where it cannot give them, from the
     ``cache``). ``counts`` receives how many rows came from each (``release``, ``cache``).
+
+    A shard is put together :data:`_BATCH` documents at a time: the window's rows from each
+    source (work file, either folder of the release, cache), then one gather into corpus
+    order, none when the window is one source's rows in order: a few calls per window, where
+    gathering each run of reused rows between two new documents on its own made several per
+    run.
     """
     release = _ReleaseRows(previous)
     try:
-        from_cache = 0
+        tally = {"cache": 0}
         out = _Batcher()
         plans = _plans(work, shards, previous)
         for shard, documents, reused in shards:
@@ -383,36 +374,58 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
                 continue
             plan, found = plans.pop(shard)
             positions = plan.column("position").to_numpy().astype(np.int64)
-            at = 0  # the shard's next document
-            done = 0  # reused documents placed
-            while at < documents:
-                upto = int(positions[done]) if done < len(positions) else documents
-                if upto > at:
-                    yield from (b for piece in fresh.take(upto - at) for b in out.add(piece))
-                    at = upto
-                    continue
-                run = done + 1
-                while run < len(positions) and positions[run] == at + run - done:
-                    run += 1
-                for start, end, in_release in _runs(found[done:run] >= 0):
-                    digests = plan.column("digest").slice(done + start, end - start)
-                    rows = release.take(found[done + start:done + end]) if in_release else None
-                    if rows is not None:
-                        table = _as_work_rows(rows, digests, work_schema)
-                    else:
-                        table = _cached_rows(cache, plan.column("key").slice(done + start,
-                                                                             end - start),
-                                             work_schema)
-                        from_cache += table.num_rows
-                    yield from out.add(table)
-                at += run - done
-                done = run
-            if done != len(positions):
+            if len(positions) and positions[-1] >= documents:
                 raise CorpusError("a shard's reused documents lie beyond its documents (a bug; "
                                   "please report it)")
+            for start in range(0, documents, _BATCH):
+                end = min(start + _BATCH, documents)
+                low, high = (int(k) for k in np.searchsorted(positions, [start, end]))
+                if low == high:
+                    yield from (b for piece in fresh.take(end - start) for b in out.add(piece))
+                    continue
+                yield from out.add(_window(start, end, positions, low, high, found, plan,
+                                           fresh, release, cache, work_schema, tally))
         yield from out.flush()
         if counts is not None:
             counts["release"] = release.taken
-            counts["cache"] = from_cache
+            counts["cache"] = tally["cache"]
     finally:
         release.close()
+
+
+def _window(start: int, end: int, positions: np.ndarray[Any, np.dtype[np.int64]], low: int,
+            high: int, found: np.ndarray[Any, np.dtype[np.int64]], plan: pa.Table,
+            fresh: _Fresh, release: _ReleaseRows, cache: Cache | None,
+            work_schema: pa.Schema, tally: dict[str, int]) -> pa.Table:
+    """The rows of a shard's documents ``start`` to ``end`` in order, where the reused ones
+    are ``positions[low:high]`` (their places in ``previous``: ``found``)."""
+    reused = positions[low:high] - start
+    is_fresh = np.ones(end - start, dtype=bool)
+    is_fresh[reused] = False
+    parts: list[pa.Table] = []
+    places: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    fresh_places = np.flatnonzero(is_fresh)
+    if len(fresh_places):
+        parts += [pa.Table.from_batches([b]) for b in fresh.take(len(fresh_places))]
+        places.append(fresh_places)
+    here = found[low:high]
+    from_release = np.flatnonzero(here >= 0)
+    taken = release.take(here[from_release]) if len(from_release) else None
+    from_cache = (np.flatnonzero(here < 0) if taken is not None
+                  else np.arange(high - low, dtype=np.int64))
+    for rows, which in taken or ():
+        chosen = from_release[which]
+        digests = plan.column("digest").take(pa.array(low + chosen))
+        parts.append(_as_work_rows(rows, digests, work_schema))
+        places.append(reused[chosen])
+    if len(from_cache):
+        keys = plan.column("key").take(pa.array(low + from_cache))
+        parts.append(_cached_rows(cache, keys, work_schema))
+        places.append(reused[from_cache])
+        tally["cache"] += len(from_cache)
+    table = pa.concat_tables(parts)
+    order = np.empty(end - start, dtype=np.int64)
+    order[np.concatenate(places)] = np.arange(end - start, dtype=np.int64)
+    if bool(np.all(order[1:] > order[:-1])):  # one source's rows, in order: no copy
+        return table
+    return table.take(pa.array(order))
