@@ -171,13 +171,17 @@ class _FolderRows:
         """Stop the reading thread (a batch being decoded is let finish)."""
         self._reader.shutdown(wait=True, cancel_futures=True)
 
-    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> list[pa.Table] | None:
-        """The rows at ``positions`` (ascending, not empty) as pieces in order, or ``None``
-        when they cannot be read."""
+    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]
+             ) -> tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]] | None:
+        """The rows from the first of ``positions`` (ascending, not empty) to the last, as
+        slices of the decoded batches (nothing copied), and where each asked-for row is in
+        them; ``None`` when they cannot be read."""
         if positions[0] < self._start or (
                 len(positions) > 1 and not bool(np.all(np.diff(positions) > 0))):
             return None
         pieces: list[pa.Table] = []
+        where: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+        held = 0  # rows in the pieces so far
         done = 0
         while done < len(positions):
             while positions[done] >= self._end:
@@ -186,14 +190,12 @@ class _FolderRows:
             assert self._batch is not None
             upto = int(np.searchsorted(positions, self._end))
             first = int(positions[done]) - self._start
-            if positions[upto - 1] - positions[done] == upto - 1 - done:  # a run: no copy
-                piece = self._batch.slice(first, upto - done)
-            else:
-                piece = self._batch.take(pa.array(positions[done:upto] - self._start,
-                                                  pa.int64()))
+            piece = self._batch.slice(first, int(positions[upto - 1]) - self._start + 1 - first)
             pieces.append(pa.Table.from_batches([piece]))
+            where.append(positions[done:upto] - self._start - first + held)
+            held += piece.num_rows
             done = upto
-        return pieces
+        return pa.concat_tables(pieces), np.concatenate(where)
 
 
 def _batches_of(folder: str, files: list[WrittenFile]) -> Iterator[pa.RecordBatch]:
@@ -230,16 +232,14 @@ class _ReleaseRows:
         for folder in self._folders or ():
             folder.close()
 
-    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]
-             ) -> list[tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]] | None:
-        """The rows at ``positions`` (ascending, not empty) as one table per folder that holds
-        some, each with the indices into ``positions`` of its rows (ascending), or ``None``
-        when they cannot be read. The two folders' rows are not put back into one order here:
-        the caller gathers each batch once, from every source it has."""
+    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> list[_Slices] | None:
+        """The rows at ``positions`` (ascending, not empty), as slices of each folder that
+        holds some (:meth:`_FolderRows.take`), or ``None`` when they cannot be read. Nothing
+        is copied: the caller gathers each batch once, from every source it has."""
         if self.failed or self._folders is None or not len(positions):
             return None
         kept = self._kept[positions]
-        parts: list[tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]] = []
+        parts: list[_Slices] = []
         for flag in (True, False):
             which = np.flatnonzero(kept == flag)
             if len(which):
@@ -247,9 +247,20 @@ class _ReleaseRows:
                 if got is None:
                     self.failed = True
                     return None
-                parts.append((pa.concat_tables(got), which))
+                parts.append(_Slices(got[0], which, got[1]))
         self.taken += len(positions)
         return parts
+
+
+@dataclass(frozen=True, slots=True)
+class _Slices:
+    """Rows of one folder of the previous release: ``rows``, a run of the folder that holds
+    the rows asked for and the others between them; ``which``: the indices, into the
+    positions asked for, of this folder's rows; ``where``: each one's row in ``rows``."""
+
+    rows: pa.Table
+    which: np.ndarray[Any, np.dtype[np.int64]]
+    where: np.ndarray[Any, np.dtype[np.int64]]
 
 
 def _as_work_rows(rows: pa.Table, digests: pa.Array, work_schema: pa.Schema) -> pa.Table:
@@ -398,34 +409,59 @@ def _window(start: int, end: int, positions: np.ndarray[Any, np.dtype[np.int64]]
             fresh: _Fresh, release: _ReleaseRows, cache: Cache | None,
             work_schema: pa.Schema, tally: dict[str, int]) -> pa.Table:
     """The rows of a shard's documents ``start`` to ``end`` in order, where the reused ones
-    are ``positions[low:high]`` (their places in ``previous``: ``found``)."""
+    are ``positions[low:high]`` (their places in ``previous``: ``found``): the rows of every
+    source side by side, then one gather (none when they are the window's rows in order)."""
     reused = positions[low:high] - start
     is_fresh = np.ones(end - start, dtype=bool)
     is_fresh[reused] = False
     parts: list[pa.Table] = []
-    places: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    targets: list[np.ndarray[Any, np.dtype[np.int64]]] = []  # each source row's place
+    sources: list[np.ndarray[Any, np.dtype[np.int64]]] = []  # and its row in ``parts``
+    held = 0
+
+    def add(table: pa.Table, places: np.ndarray[Any, np.dtype[np.int64]],
+            rows: np.ndarray[Any, np.dtype[np.int64]]) -> None:
+        nonlocal held
+        parts.append(table)
+        targets.append(places)
+        sources.append(rows + held)
+        held += table.num_rows
+
     fresh_places = np.flatnonzero(is_fresh)
     if len(fresh_places):
-        parts += [pa.Table.from_batches([b]) for b in fresh.take(len(fresh_places))]
-        places.append(fresh_places)
+        add(pa.Table.from_batches(list(fresh.take(len(fresh_places))), schema=work_schema),
+            fresh_places, np.arange(len(fresh_places), dtype=np.int64))
     here = found[low:high]
     from_release = np.flatnonzero(here >= 0)
     taken = release.take(here[from_release]) if len(from_release) else None
     from_cache = (np.flatnonzero(here < 0) if taken is not None
                   else np.arange(high - low, dtype=np.int64))
-    for rows, which in taken or ():
-        chosen = from_release[which]
-        digests = plan.column("digest").take(pa.array(low + chosen))
-        parts.append(_as_work_rows(rows, digests, work_schema))
-        places.append(reused[chosen])
+    for part in taken or ():
+        chosen = low + from_release[part.which]
+        add(_as_work_rows(part.rows, _digests_at(plan.column("digest"), chosen, part.where,
+                                                 part.rows.num_rows), work_schema),
+            reused[chosen - low], part.where)
     if len(from_cache):
         keys = plan.column("key").take(pa.array(low + from_cache))
-        parts.append(_cached_rows(cache, keys, work_schema))
-        places.append(reused[from_cache])
+        add(_cached_rows(cache, keys, work_schema), reused[from_cache],
+            np.arange(len(from_cache), dtype=np.int64))
         tally["cache"] += len(from_cache)
     table = pa.concat_tables(parts)
     order = np.empty(end - start, dtype=np.int64)
-    order[np.concatenate(places)] = np.arange(end - start, dtype=np.int64)
-    if bool(np.all(order[1:] > order[:-1])):  # one source's rows, in order: no copy
-        return table
+    order[np.concatenate(targets)] = np.concatenate(sources)
+    if held == end - start and bool(np.all(order[1:] > order[:-1])):
+        return table  # the window's rows, in order: no copy
     return table.take(pa.array(order))
+
+
+def _digests_at(digests: pa.ChunkedArray, chosen: np.ndarray[Any, np.dtype[np.int64]],
+                where: np.ndarray[Any, np.dtype[np.int64]], size: int) -> pa.Array:
+    """``size`` 16-byte digests: the ``chosen`` ones of ``digests`` at ``where``, zeros
+    elsewhere (rows of a slice that the window does not take)."""
+    values = np.zeros((size, 16), dtype=np.uint8)
+    taken = digests.take(pa.array(chosen)).combine_chunks()
+    data = taken.buffers()[1]
+    assert data is not None
+    values[where] = np.frombuffer(data, dtype=np.uint8, count=16 * len(taken),
+                                  offset=16 * taken.offset).reshape(-1, 16)
+    return pa.Array.from_buffers(pa.binary(16), size, [None, pa.py_buffer(values)])
