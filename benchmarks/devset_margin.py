@@ -1,7 +1,7 @@
 """The pairs near the rewrite threshold: copies against texts written apart, and what else
 tells them apart.
 
-For every pair of one story of the labelled sets (``--set``; default all three) whose density
+For every pair of one story of the labelled sets (``--set``; default all of them) whose density
 (the rewrite test's pair score from its alignment, gates opened) is at least ``--floor``, the
 script prints its kind (a copy with a copy or its source, by level, or ``NEG``: a pair with an
 independent text or across two topics of one story), the density, and two word measures of the

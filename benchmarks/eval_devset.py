@@ -78,9 +78,12 @@ class DevSet:
     labels: dict[str, Label]
 
 
-#: The labelled sets: the development set, and the validation set written after the
-#: verification tests were set (``benchmarks/data/dedup_validation/``), not used to tune them.
-SETS = {"dev": "dedup_dev", "validation": "dedup_validation", "brief": "dedup_brief"}
+#: The labelled sets: the development set; the validation set written after the
+#: verification tests were set (``benchmarks/data/dedup_validation/``); the brief-answer set
+#: (``dedup_brief``, blind once, then used to set the threshold); the blind set
+#: (``dedup_blind``, news made from one fact sheet, measured once before anything was changed).
+SETS = {"dev": "dedup_dev", "validation": "dedup_validation", "brief": "dedup_brief",
+        "blind": "dedup_blind"}
 
 
 def load_devset(root: Path = ROOT, sets: Sequence[str] = ("dev",)) -> DevSet:
@@ -343,7 +346,8 @@ def plot(points: list[dict[str, object]], default: dict[str, float], path: Path,
                         label=f"{mode} default ({default[mode]})")
     ax.set_xlabel("pair recall")
     ax.set_ylabel("pair precision")
-    named = {"dev": "development", "validation": "validation", "brief": "brief-answer"}
+    named = {"dev": "development", "validation": "validation", "brief": "brief-answer",
+             "blind": "blind"}
     ax.set_title(f"Dedup: threshold sweep (pair score)\n"
                  f"{' + '.join(named.get(s, s) for s in sets)} set{'s' if len(sets) > 1 else ''}",
                  fontsize=10)
@@ -409,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="rarest terms kept per document for rewrite candidates")
     parser.add_argument("--min-shared", type=int, default=CandidateConfig().min_shared,
                         help="kept rare terms two documents must share to be candidates")
+    parser.add_argument("--rewrite-threshold", type=float, default=RewriteConfig().threshold,
+                        help="the pair score a rewrite needs (RewriteConfig.threshold)")
     parser.add_argument("--set", dest="sets", nargs="+", choices=sorted(SETS), default=["dev"],
                         help="the labelled sets to measure on, together (default: dev)")
     parser.add_argument("--without-sources", action="store_true",
@@ -426,7 +432,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# {' + '.join(args.sets)} set: {len(dev.docs)} documents, {topics} topics, "
           f"{dict(sorted(counts.items()))}")
     config = DedupConfig(candidates=CandidateConfig(rare_terms=args.rare_terms,
-                                                    min_shared=args.min_shared))
+                                                    min_shared=args.min_shared),
+                         rewrite=RewriteConfig(threshold=args.rewrite_threshold))
     modes = [False, True] if args.semantic else [False]
     for semantic in modes:
         mode_config = replace(config, semantic=SemanticConfig(enabled=semantic))
