@@ -126,7 +126,8 @@ def synthesise(root: Path, docs: int, share: float, rejects: int, seed: int) -> 
                 "kept_because": "longest text, then lowest seq and id among "
                                 f"{size} candidates",
                 "matched_with": "", "jaccard": 1.0, "containment": 1.0, "coverage": 1.0,
-                "aligned": 0}
+                "aligned": 0, "weakest_link": min((score for _, _, score, _ in cluster),
+                                                  default=1.0)}
         cluster_rows.append({**head, "id": canonical["id"], "name": canonical["source"]["path"],
                              "relation": "canonical", "kept": True, "score": 1.0,
                              "evidence": []})
@@ -138,15 +139,21 @@ def synthesise(root: Path, docs: int, share: float, rejects: int, seed: int) -> 
                                  "evidence": evidence})
     cluster_rows.sort(key=lambda r: (r["cluster_id"], r["relation"] != "canonical", r["id"]))
 
+    # Each row once, as a build writes it (release format 2): the kept rows in
+    # ``data/default/``, the others in ``data/duplicates/``, each folder in corpus order.
     files = []
     per_shard = 25_000
-    count = max(1, -(-docs // per_shard))
-    for n in range(count):
-        name = shard_name("all", n, count)
-        (release / name).parent.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pylist(rows[n * per_shard:(n + 1) * per_shard], schema=SCHEMA)
-        pq.write_table(table, release / name)
-        files.append(WrittenFile(name, table.num_rows, (release / name).stat().st_size, ""))
+    kept = [r for r in rows if r["relation"] in ("unique", "canonical")]
+    removed = [r for r in rows if r["relation"] not in ("unique", "canonical")]
+    for folder, chosen in (("default", kept), ("duplicates", removed)):
+        count = max(1, -(-len(chosen) // per_shard))
+        for n in range(count):
+            name = shard_name(folder, n, count)
+            (release / name).parent.mkdir(parents=True, exist_ok=True)
+            table = pa.Table.from_pylist(chosen[n * per_shard:(n + 1) * per_shard],
+                                         schema=SCHEMA)
+            pq.write_table(table, release / name)
+            files.append(WrittenFile(name, table.num_rows, (release / name).stat().st_size, ""))
     pq.write_table(pa.Table.from_pylist(cluster_rows, schema=CLUSTERS_SCHEMA), release / CLUSTERS)
     reject_rows = [{"path": f"bad/{k:06d}_{k:016x}.txt", "line": rng.randint(1, 80),
                     "rule": rng.choice(RULES), "message": "the file breaks a rule of the format",
@@ -168,7 +175,8 @@ def synthesise(root: Path, docs: int, share: float, rejects: int, seed: int) -> 
             duplicates=duplicates,
             relations={"unique": docs - clusters - duplicates, "canonical": clusters,
                        **{k: v for k, v in relations.items() if v}},
-            languages={}, rows={"default": docs - duplicates, "all": docs},
+            languages={}, rows={"default": len(kept), "duplicates": len(removed),
+                                "all": docs},
         ),
         files=tuple(files), fingerprint="",
     )
