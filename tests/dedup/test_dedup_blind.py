@@ -1,13 +1,13 @@
 """Dedup on the blind set (``benchmarks/data/dedup_blind`` with ``seeds/``).
 
-Four news stories, each told by a source and four copies of it (light, moderate, heavy,
+Eight news stories, each told by a source and four copies of it (light, moderate, heavy,
 condensed) and by five outlets writing apart from one fact sheet, written after every rule
-of the verifier was set and measured once, before anything was changed for it: pair precision
-0.655, recall 0.463. Each story's news-agency report, written closest to the fact sheet's
-words, aligned sentence by sentence with the source and its copies (and with another
-independent report) at pair scores of 0.47-0.56, over the threshold of 0.44, and joined the
-source's cluster. These tests hold what the set showed: what the defaults find and where they
-fail, and that a threshold of 0.6 keeps every independent text out at the cost measured in
+of the verifier was set, in two batches of four, each measured before anything was changed:
+pair precision 0.655 and 0.696. Reports written close to the fact sheet's words (most of them
+the news agency's) align sentence by sentence with the source and its copies, and with one
+another, at pair scores of 0.47-0.56, over the threshold of 0.44, and join the source's
+cluster. These tests hold what the set showed: what the defaults find and where they fail,
+and that a threshold of 0.6 keeps every independent text out, at the cost measured in
 ``docs/benchmarks.md`` ("A blind set").
 """
 
@@ -40,36 +40,46 @@ def _of(level: str) -> list[str]:
 
 def test_the_set_is_complete() -> None:
     assert set(_labels()) <= {doc.id for doc in _docs()}
-    assert len(_labels()) == 40
-    assert len(_of("independent")) == 20
+    assert len(_labels()) == 80
+    assert len(_of("independent")) == 40
 
 
-@pytest.mark.parametrize("threshold", [RewriteConfig().threshold, 0.6])
-@pytest.mark.parametrize("level", ["light", "moderate"])
-def test_light_and_moderate_copies_join_their_source(level: str, threshold: float) -> None:
+def _found(threshold: float, level: str) -> list[str]:
+    """The copies of ``level`` clustered with their source at ``threshold``."""
     labels = _labels()
     clustered = _clustered(threshold)
-    copies = _of(level)
-    assert len(copies) == 4
-    for doc_id in copies:
-        source = str(labels[doc_id]["derived_from"])
-        assert doc_id in clustered, doc_id
-        assert clustered[doc_id] == clustered[source], doc_id
+    return [i for i in _of(level)
+            if i in clustered and clustered[i] == clustered.get(str(labels[i]["derived_from"]))]
 
 
-def test_at_the_defaults_the_agency_reports_join_their_storys_cluster() -> None:
-    """The measured failure: three of the four news-agency reports (``independent-1`` of
-    each story, seqs 1000, 1010, 1020) are clustered, each with its story's source."""
+@pytest.mark.parametrize("level", ["light", "moderate"])
+def test_at_the_defaults_light_and_moderate_copies_join_their_source(level: str) -> None:
+    assert len(_of(level)) == 8
+    assert sorted(_found(RewriteConfig().threshold, level)) == _of(level)
+
+
+def test_at_0_6_two_moderate_rewrites_are_lost() -> None:
+    assert sorted(_found(0.6, "light")) == _of("light")
+    assert len(_found(0.6, "moderate")) == 6
+
+
+def test_at_the_defaults_seven_independent_reports_are_clustered() -> None:
+    """The measured failure: seven independent reports are clustered, five of them the news
+    agency's (``independent-1``: seqs 1000, 1010, 1020, 1040, 1050). Five join their story's
+    source; the airline story's agency report and another report of it (1040, 1048) make a
+    cluster of their own."""
     labels = _labels()
     clustered = _clustered()
-    wrongly = sorted(i for i in _of("independent") if i in clustered)
-    assert sorted(str(labels[i]["file"]).split("_")[0] for i in wrongly) == [
-        "1000", "1010", "1020"]
-    for doc_id in wrongly:
-        topic = labels[doc_id]["topic"]
+    seq = {i: str(labels[i]["file"]).split("_")[0] for i in labels}
+    wrongly = {seq[i]: i for i in _of("independent") if i in clustered}
+    assert sorted(wrongly) == ["1000", "1010", "1020", "1040", "1048", "1050", "1078"]
+    for number in ("1000", "1010", "1020", "1050", "1078"):
+        topic = labels[wrongly[number]]["topic"]
         source = next(i for i, item in labels.items()
                       if item["topic"] == topic and item["level"] == "source")
-        assert clustered[doc_id] == clustered[source]
+        assert clustered[wrongly[number]] == clustered[source], number
+    pair = {wrongly["1040"], wrongly["1048"]}
+    assert {i for i, c in clustered.items() if c == clustered[wrongly["1040"]]} == pair
 
 
 def test_at_0_6_no_independent_text_is_clustered() -> None:
