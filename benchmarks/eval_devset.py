@@ -50,6 +50,7 @@ import numpy as np
 
 from corpus import Document, find_duplicates, parse
 from corpus.dedup import CandidateConfig, DedupConfig, DedupResult, RewriteConfig, SemanticConfig
+from corpus.dedup.align import Profile
 from corpus.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,6 +158,26 @@ def pair_kind(a: Label, b: Label) -> str | None:
             return None
         return a.level if a.level != "source" else b.level
     return "negative" if "independent" in (a.level, b.level) or a.topic != b.topic else None
+
+
+def gated_scores(dev: DevSet, config: DedupConfig | None = None
+                 ) -> tuple[dict[str, Profile], dict[tuple[str, str], float]]:
+    """Each document's profile, and the rewrite test's pair score with its gates opened
+    (:func:`corpus.dedup.explain._alignment`, the text with fewer sentences first) for every
+    pair of one story (:func:`story_pairs`): what the pair studies compare."""
+    from corpus.dedup.align import build_profile
+    from corpus.dedup.explain import _alignment
+    from corpus.dedup.text import article_text
+    from corpus.text.keys import hashing_key
+
+    config = config or DedupConfig()
+    texts = {d.id: article_text(normalize(d)) for d in dev.docs}
+    profiles = {i: build_profile(t, hashing_key(t), 5) for i, t in texts.items()}
+    scores = {}
+    for a, b in story_pairs(dev.labels):
+        x, y = (a, b) if len(profiles[a].sentences) <= len(profiles[b].sentences) else (b, a)
+        scores[(a, b)] = _alignment(profiles[x], profiles[y], config).link
+    return profiles, scores
 
 
 # -- measures -----------------------------------------------------------------------------

@@ -6,7 +6,9 @@ prints each text's share of word 5-grams (lower-cased, punctuation stripped) fou
 topic's source, for the whole text and outside double quotation marks. Exits 1 on a problem.
 Run::
 
-    python benchmarks/data/dedup_validation/check.py
+    python benchmarks/data/dedup_validation/check.py [FOLDER]
+
+``FOLDER``: another labelled set of the same layout (default: this one).
 """
 
 from __future__ import annotations
@@ -80,4 +82,4 @@ def main(here: Path = HERE) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HERE))
