@@ -208,8 +208,8 @@ def _batches_of(folder: str, files: list[WrittenFile]) -> Iterator[pa.RecordBatc
 class _ReleaseRows:
     """The previous release's rows in its corpus order: each row is in one of two folders
     (``default`` if it was kept, ``duplicates`` if not), each read forward by a
-    :class:`_FolderRows`. :meth:`take` gives rows at ascending corpus positions, or ``None``
-    once it cannot."""
+    :class:`_FolderRows`. :meth:`take` gives the rows at ascending corpus positions as each
+    folder's slices (:class:`_Slices`), or ``None`` once it cannot."""
 
     def __init__(self, previous: PreviousRelease | None) -> None:
         self.failed = previous is None
