@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus.dedup.config import DedupConfig
-from eval_devset import ROOT, SETS, gated_scores, load_devset
+from eval_devset import ROOT, SETS, gated_scores, load_devset, score_table
 
 
 def main() -> int:
@@ -39,9 +39,7 @@ def main() -> int:
     dev = load_devset(ROOT, args.set)
     labels = dev.labels
     threshold = DedupConfig().rewrite.threshold
-    scores: dict[str, dict[str, float]] = defaultdict(dict)
-    for (a, b), score in gated_scores(dev)[1].items():
-        scores[a][b] = scores[b][a] = score
+    scores = score_table(gated_scores(dev)[1])
 
     def kind(a: str, b: str) -> str:
         la, lb = labels[a], labels[b]

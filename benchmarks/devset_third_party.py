@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus.dedup.align import _similarity_matrix, verify_pair
 from corpus.dedup.config import DedupConfig
 from corpus.records import Relation
-from eval_devset import ROOT, SETS, gated_scores, load_devset, pair_kind, story
+from eval_devset import ROOT, SETS, gated_scores, load_devset, pair_kind, score_table, story
 
 KINDS = ("copy-paste", "light", "moderate", "heavy", "condensed", "negative")
 
@@ -50,9 +50,7 @@ def main() -> int:
     labels = dev.labels
     config = DedupConfig()
     profiles, gated = gated_scores(dev, config)
-    scores: dict[str, dict[str, float]] = defaultdict(dict)
-    for (a, b), value in gated.items():
-        scores[a][b] = scores[b][a] = value
+    scores = score_table(gated)
     stories: dict[str, list[str]] = defaultdict(list)
     for doc_id, label in labels.items():
         stories[story(label)].append(doc_id)

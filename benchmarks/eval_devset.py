@@ -180,6 +180,15 @@ def gated_scores(dev: DevSet, config: DedupConfig | None = None
     return profiles, scores
 
 
+def score_table(scores: dict[tuple[str, str], float]) -> dict[str, dict[str, float]]:
+    """The pair scores of :func:`gated_scores` by document: ``table[a][b]`` and
+    ``table[b][a]`` are the score of the pair ``(a, b)``."""
+    table: dict[str, dict[str, float]] = defaultdict(dict)
+    for (a, b), score in scores.items():
+        table[a][b] = table[b][a] = score
+    return table
+
+
 # -- measures -----------------------------------------------------------------------------
 
 

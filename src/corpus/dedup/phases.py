@@ -1288,8 +1288,7 @@ class _Verifier:
     first (:meth:`prefetch` loads a batch at once) and new verdicts are stored by
     :meth:`save`: a verdict depends on the two texts and the settings only. A key that a
     prefetch asked for and did not find is not asked for again (a pair not in the cache is
-    verified; asking once per pair cost a query each, 94,000 of them in a 10,000-document
-    build).
+    verified; asking again cost a query a pair: 56,215 in a first build of 2,000 documents).
     """
 
     def __init__(self, spools: _Spools, locations: Mapping[int, Location],
@@ -1485,7 +1484,8 @@ def _verify_task(task: _VerifyTask) -> tuple[I64, list[PairVerdict]]:
             start = stop
         # Unique verdicts (nearly all) are not stored one by one: the driver files every
         # pair of this stage that is not in ``passed`` in the build's _UniquePairs. Storing
-        # them took about a tenth of the stage's time and most of the cache's verdicts.
+        # them took 0.7 s of a 2,000-document build's 9.4 s of verification tasks (under the
+        # profiler), and a quarter of the cache.
         verifier.save(unique=False)
     return np.array(hits, dtype=np.int64), passed
 
