@@ -1308,12 +1308,15 @@ class _Verifier:
     def _key(self, left: int, right: int, align: bool) -> bytes:
         return self._locations[left][2] + self._locations[right][2] + (b"A" if align else b"N")
 
-    def prefetch(self, pairs: Iterable[Pair], align: bool, prune: bool = False) -> None:
-        """Load the cached verdicts of ``pairs`` in one query."""
+    def prefetch(self, pairs: Iterable[Pair], align: bool, prune: bool = False, *,
+                 asked: bool = False) -> None:
+        """Load the cached verdicts of ``pairs`` in one query; with ``asked``, only note
+        that the cache has none of them (the driver asked for them already)."""
         if self._cache is not None:
             tail = b"P" if prune else b""
             keys = [self._key(left, right, align) + tail for left, right in pairs]
-            self._known.update(self._cache.get("verdict", keys))
+            if not asked:
+                self._known.update(self._cache.get("verdict", keys))
             self._asked.update(keys)
 
     def save(self, unique: bool = True) -> None:
@@ -1464,7 +1467,8 @@ def _verify_task(task: _VerifyTask) -> tuple[I64, list[PairVerdict]]:
     passed: list[PairVerdict] = []
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
-        verifier.prefetch(pairs, task.align, prune=True)
+        # _verify_all looked every pair up before it made the tasks: they hold the others.
+        verifier.prefetch(pairs, task.align, prune=True, asked=True)
         start = 0
         while start < len(pairs):
             left = pairs[start][0]
