@@ -39,6 +39,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "cluster_rows",
     "features",
+    "features_yaml",
     "from_row",
     "reject_features",
     "reject_from_row",
@@ -223,6 +224,46 @@ def reject_features() -> datasets.Features:
     import datasets
 
     return datasets.Features.from_arrow_schema(REJECTS_SCHEMA)
+
+
+#: ``datasets``' name of each Arrow type the schemas use (its ``Value`` dtypes).
+_DTYPES: dict[pa.DataType, str] = {
+    pa.string(): "string",
+    pa.large_string(): "large_string",
+    pa.bool_(): "bool",
+    pa.int32(): "int32",
+    pa.int64(): "int64",
+    pa.float32(): "float32",
+    pa.float64(): "float64",
+}
+
+
+def _feature_yaml(kind: pa.DataType) -> tuple[str, Any]:
+    if pa.types.is_struct(kind):
+        return "struct", [_field_yaml(kind.field(i)) for i in range(kind.num_fields)]
+    if pa.types.is_list(kind):
+        key, value = _feature_yaml(kind.value_type)
+        # datasets writes a list of one dtype or of one struct without the inner key.
+        return "list", value if key in ("dtype", "struct") else {key: value}
+    try:
+        return "dtype", _DTYPES[kind]
+    except KeyError:
+        raise TypeError(f"no Hugging Face dtype known for the Arrow type {kind}") from None
+
+
+def _field_yaml(field: pa.Field) -> dict[str, Any]:
+    key, value = _feature_yaml(field.type)
+    return {"name": field.name, key: value}
+
+
+def features_yaml(schema: pa.Schema = SCHEMA) -> list[dict[str, Any]]:
+    """The ``features`` list of a dataset card's ``dataset_info``, as ``datasets`` writes it
+    for ``schema`` (``Features.from_arrow_schema(schema)._to_yaml_list()``).
+
+    Written here so that a build does not import ``datasets`` (half a second and some 800
+    modules) to describe its own schema; the tests compare it with ``datasets``' own output
+    for every schema of a release. An Arrow type it does not know is a ``TypeError``."""
+    return [_field_yaml(schema.field(i)) for i in range(len(schema))]
 
 
 def _int64(doc_id: str, name: str, value: int) -> int:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import datasets
+import pyarrow as pa
 import pytest
 import yaml
 from huggingface_hub import DatasetCard
@@ -16,7 +20,13 @@ from corpus.publish.card import (
 )
 from corpus.publish.compare import ClusterChange, DocumentChange, DocumentRef, ReleaseDiff
 from corpus.publish.manifest import ChangelogEntry, Counts, InputFile, Manifest
-from corpus.schema import SCHEMA, schema_description
+from corpus.schema import (
+    CLUSTERS_SCHEMA,
+    REJECTS_SCHEMA,
+    SCHEMA,
+    features_yaml,
+    schema_description,
+)
 
 
 def _manifest(**counts: object) -> Manifest:
@@ -202,21 +212,70 @@ def test_settings_show_the_pretty_name_the_header_uses() -> None:
     assert '| `pretty_name` | `"News"` |' in _render(manifest=given, pretty_name="News")
 
 
-def test_the_cards_libraries_are_imported_in_a_thread() -> None:
-    """A build starts importing ``datasets`` before its stages, so that the card does not
-    wait for it at the end."""
+@pytest.mark.parametrize("schema", [
+    SCHEMA, REJECTS_SCHEMA, CLUSTERS_SCHEMA,
+    pa.schema([("nested", pa.list_(pa.list_(pa.string()))),
+               ("rows", pa.list_(pa.list_(pa.struct([("a", pa.int32())])))),
+               ("point", pa.struct([("x", pa.float32()), ("tags", pa.list_(pa.bool_()))])),
+               ("long", pa.large_string())]),
+], ids=["documents", "rejects", "clusters", "nested"])
+def test_the_features_are_written_as_datasets_writes_them(schema: pa.Schema) -> None:
+    assert features_yaml(schema) == datasets.Features.from_arrow_schema(schema)._to_yaml_list()
+
+
+def test_a_type_without_a_hub_dtype_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="no Hugging Face dtype known for the Arrow type date32"):
+        features_yaml(pa.schema([("day", pa.date32())]))
+
+
+def _hub_header(manifest: Manifest, configs: list[ConfigStats]) -> str:
+    """The card's YAML header with ``dataset_info`` made by ``datasets`` itself, as the card
+    was written before it stopped importing it."""
+    from datasets.info import DatasetInfo, DatasetInfosDict
+    from datasets.splits import SplitDict, SplitInfo
+
+    data = DatasetCard(_render(manifest=manifest, configs=configs)).data
+    data.__dict__.pop("dataset_info", None)
+    infos = DatasetInfosDict()
+    for stats in configs:
+        splits = SplitDict()
+        splits.add(SplitInfo(name="train", num_bytes=stats.num_bytes, num_examples=stats.rows))
+        infos[stats.name] = DatasetInfo(
+            features=datasets.Features.from_arrow_schema(SCHEMA), config_name=stats.name,
+            splits=splits, download_size=stats.download_bytes, dataset_size=stats.num_bytes)
+    infos.to_dataset_card_data(data)
+    yaml_text: str = data.to_yaml()
+    return yaml_text
+
+
+@pytest.mark.parametrize("names", [
+    ["default"], ["all"], ["default", "duplicates", "all"], ["all", "default"],
+])
+def test_the_header_is_what_datasets_writes(names: list[str]) -> None:
+    configs = [ConfigStats(name, rows=3 + i, num_bytes=1000 * i, download_bytes=700 + i)
+               for i, name in enumerate(names)]
+    manifest = _manifest()
+    text = _render(manifest=manifest, configs=configs)
+    assert text.split("---\n", 2)[1] == _hub_header(manifest, configs) + "\n"
+
+
+def test_a_build_does_not_import_datasets(tmp_path: Path) -> None:
+    """The card is written without ``datasets``: importing it in a thread beside the stages
+    once handed the build a module half made (a circular-import error in a small build)."""
     import subprocess
     import sys
 
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "001_0000000000000001.txt").write_text(
+        "Title\n\nA body paragraph of the only document.\n", encoding="utf-8")
     code = (
         "import sys\n"
-        "from corpus.publish.card import import_header_libraries\n"
-        "before = 'datasets.info' in sys.modules\n"
-        "thread = import_header_libraries()\n"
-        "thread.join()\n"
-        "print(before, thread.name, 'datasets.info' in sys.modules,"
-        " 'huggingface_hub' in sys.modules)\n"
+        "from corpus.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'datasets')[:3])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300, check=True)
-    assert out.stdout.split() == ["False", "corpus-card-imports", "True", "True"]
+    out = subprocess.run(
+        [sys.executable, "-c", code, "build", str(corpus), "--out", str(tmp_path / "store"),
+         "--no-progress"], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.splitlines()[-1] == "0 []", out.stderr

@@ -57,7 +57,7 @@ from corpus.pipeline.executor import (
 from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.pipeline.stages import WORK_SCHEMA, cache_key
-from corpus.publish.card import import_header_libraries, render_card
+from corpus.publish.card import render_card
 from corpus.publish.compare import ReleaseDiff, RowLookup, diff
 from corpus.publish.config import BuildConfig, settings_hash
 from corpus.publish.layout import (
@@ -657,7 +657,6 @@ def build(
         try:
             if store_cache is not None:
                 (caches / name).mkdir(parents=True, exist_ok=True)
-            import_header_libraries()  # for the card, while the stages run
             handed = [listing]  # run_build lets the listing go once the files are read
             del listing
             built = run_build(handed, rel, tmp, config, stages, store_cache, previous_rows,

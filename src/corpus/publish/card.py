@@ -11,10 +11,7 @@ from the build's own results, so the card is as deterministic as the data.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import json
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,8 +30,7 @@ from corpus.publish.layout import (
 from corpus.publish.manifest import Manifest, input_bytes
 from corpus.schema import COLUMN_DESCRIPTIONS, schema_description
 
-__all__ = ["ClusterMember", "ConfigStats", "import_header_libraries", "render_card",
-           "size_category"]
+__all__ = ["ClusterMember", "ConfigStats", "render_card", "size_category"]
 
 #: How many clusters, rejects, inputs and changed documents the card lists before it says
 #: "and N more" and points at the files that hold them all.
@@ -106,27 +102,6 @@ def _more(total: int, shown: int, where: str) -> list[str]:
     return [f"\n… and {total - shown} more: see {where}."] if total > shown else []
 
 
-#: The Hub libraries that write the card's header.
-_HEADER_MODULES = ("datasets.info", "datasets.splits", "huggingface_hub")
-
-
-def import_header_libraries() -> threading.Thread:
-    """Start importing the libraries :func:`render_card` needs, in a thread; the thread.
-
-    Importing ``datasets`` takes 1–2 s (pandas, fsspec, the Hub client), which a build would
-    otherwise spend at its end, after its stages; started before them, it is done by then. A
-    failed import is left for :func:`render_card` to raise."""
-
-    def load() -> None:
-        for module in _HEADER_MODULES:
-            with contextlib.suppress(Exception):
-                importlib.import_module(module)
-
-    thread = threading.Thread(target=load, name="corpus-card-imports")
-    thread.start()
-    return thread
-
-
 def _data_paths(config: str) -> str | list[str]:
     """The ``path`` of ``config``'s train split in the card's YAML: a glob per folder that
     holds its rows (each row is stored once; ``all`` reads two folders)."""
@@ -134,13 +109,37 @@ def _data_paths(config: str) -> str | list[str]:
     return paths[0] if len(paths) == 1 else paths
 
 
+def _dataset_info(configs: Sequence[ConfigStats]) -> dict[str, Any] | list[dict[str, Any]]:
+    """The header's ``dataset_info``: per config its features, split sizes and download size,
+    as ``datasets.DatasetInfosDict.to_dataset_card_data`` writes it (one config: a mapping;
+    more: a list sorted by config name, ``config_name`` first).
+
+    Written here rather than by ``datasets`` itself: importing it costs a build half a second,
+    and importing it in a thread beside the build (as we did) raced with the stages' own
+    imports of the modules it shares (numpy, pyarrow), which Python can answer with a module
+    half made ("cannot import name ... from partially initialized module"). The tests compare
+    this with ``datasets``' own output."""
+    from corpus.schema import features_yaml
+
+    infos = {
+        stats.name: {
+            "features": features_yaml(),
+            "splits": [{"name": SPLIT, "num_bytes": stats.num_bytes,
+                        "num_examples": stats.rows}],
+            "download_size": stats.download_bytes,
+            "dataset_size": stats.num_bytes,
+        }
+        for stats in configs
+    }
+    if len(infos) == 1:
+        name, info = next(iter(infos.items()))
+        return info if name == "default" else {"config_name": name, **info}
+    return [{"config_name": name, **infos[name]} for name in sorted(infos)]
+
+
 def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id: str,
                  pretty_name: str, license_name: str, license_link: str) -> str:
-    from datasets.info import DatasetInfo, DatasetInfosDict
-    from datasets.splits import SplitDict, SplitInfo
     from huggingface_hub import DatasetCardData
-
-    from corpus.schema import features
 
     languages = sorted(code for code in manifest.counts.languages if code != "und")
     # The Hub asks for a name and a link with "other", and for neither otherwise.
@@ -165,18 +164,8 @@ def _yaml_header(manifest: Manifest, configs: Sequence[ConfigStats], license_id:
             for stats in configs
         ],
     )
-    infos = DatasetInfosDict()
-    for stats in configs:
-        splits = SplitDict()
-        splits.add(SplitInfo(name=SPLIT, num_bytes=stats.num_bytes, num_examples=stats.rows))
-        infos[stats.name] = DatasetInfo(
-            features=features(),
-            config_name=stats.name,
-            splits=splits,
-            download_size=stats.download_bytes,
-            dataset_size=stats.num_bytes,
-        )
-    infos.to_dataset_card_data(data)
+    if configs:
+        data["dataset_info"] = _dataset_info(configs)
     return data.to_yaml()
 
 
