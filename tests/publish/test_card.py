@@ -235,7 +235,7 @@ def _hub_header(manifest: Manifest, configs: list[ConfigStats]) -> str:
     from datasets.splits import SplitDict, SplitInfo
 
     data = DatasetCard(_render(manifest=manifest, configs=configs)).data
-    data.__dict__.pop("dataset_info", None)
+    data.pop("dataset_info", None)  # ours, replaced by datasets' own
     infos = DatasetInfosDict()
     for stats in configs:
         splits = SplitDict()

@@ -123,6 +123,7 @@ def _dataset_info(configs: Sequence[ConfigStats]) -> dict[str, Any] | list[dict[
 
     infos = {
         stats.name: {
+            # a list of its own per config: a list written twice would be a YAML alias
             "features": features_yaml(),
             "splits": [{"name": SPLIT, "num_bytes": stats.num_bytes,
                         "num_examples": stats.rows}],
