@@ -28,7 +28,7 @@ from corpus.publish.layout import (
     SPLIT,
 )
 from corpus.publish.manifest import Manifest, input_bytes
-from corpus.schema import COLUMN_DESCRIPTIONS, schema_description
+from corpus.schema import COLUMN_DESCRIPTIONS, features_yaml, schema_description
 
 __all__ = ["ClusterMember", "ConfigStats", "render_card", "size_category"]
 
@@ -119,8 +119,6 @@ def _dataset_info(configs: Sequence[ConfigStats]) -> dict[str, Any] | list[dict[
     imports of the modules it shares (numpy, pyarrow), which Python can answer with a module
     half made ("cannot import name ... from partially initialized module"). The tests compare
     this with ``datasets``' own output."""
-    from corpus.schema import features_yaml
-
     infos = {
         stats.name: {
             # a list of its own per config: a list written twice would be a YAML alias
