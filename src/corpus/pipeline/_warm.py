@@ -2,8 +2,9 @@
 
 Importing this module imports the stages, builds the tables their text work builds on first
 use in every process (the Unicode classes of the word hasher and of the hashing key, the
-rolling-hash powers, the stopword hashes, the language model's mapping: about 0.25 s a
-process), then freezes the garbage collector's view of everything loaded so far
+rolling-hash powers, the stopword hashes, the language model's mapping, the default
+banding, pyarrow's check for pandas that its first conversion of Python values makes: about
+0.25 s a process), then freezes the garbage collector's view of everything loaded so far
 (:func:`gc.freeze`). A worker forked from the server inherits the tables, and its collections
 skip the modules' objects instead of walking them again and again (the Python documentation
 advises freezing before a fork for that reason, and so that the pages shared with the server
@@ -15,8 +16,11 @@ from __future__ import annotations
 import contextlib
 import gc
 
+import pyarrow as pa
+
 import corpus.pipeline.stages  # noqa: F401  (the tasks' module: imported for its side effect)
 from corpus.dedup import hashing
+from corpus.dedup.config import MinHashConfig
 from corpus.text import keys, lang
 
 __all__: list[str] = []
@@ -36,6 +40,8 @@ def _build() -> None:
     hashing._stopword_slots()
     keys._non_word()
     lang._model()
+    MinHashConfig().banding  # noqa: B018  (optimal_bands of the defaults: 10-15 ms)
+    pa.array(["warm"])  # pyarrow imports pandas_compat on its first conversion: 6 ms
 
 
 _warm()
