@@ -121,3 +121,10 @@ def test_validate_missing_path_exits_3(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert "no such file or directory" in result.stderr
     assert result.stdout == ""
+
+
+def test_validate_an_unknown_url_protocol_exits_3_with_one_line() -> None:
+    result = _run("validate", "nosuch://x")
+    assert (result.returncode, result.stdout) == (3, "")
+    assert result.stderr == ("corpus validate: error: cannot read corpus nosuch://x: not a "
+                             "usable fsspec URL (Protocol not known: nosuch)\n")

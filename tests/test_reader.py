@@ -151,6 +151,39 @@ def test_memory_url_directory_and_archive(seeds_dir: Path) -> None:
         fs.rm("/readertest", recursive=True)
 
 
+class _NoCredentialsError(Exception):
+    """What a cloud client raises for a bucket it cannot reach (not an ``OSError``)."""
+
+
+class _LockedFileSystem(fsspec.AbstractFileSystem):
+    """A back end whose every call fails as a cloud client does without credentials."""
+
+    protocol = "lockedtest"
+
+    def info(self, path: str, **kwargs: object) -> dict[str, object]:
+        raise _NoCredentialsError("Unable to locate credentials")
+
+
+def test_an_unusable_corpus_url_is_one_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An unknown protocol, a missing back end and a back end's own client error are each a
+    # CorpusError naming the URL (one line from the command line, exit 3), not a traceback.
+    with pytest.raises(CorpusError, match=r"cannot read corpus nosuch://x: not a usable "
+                                          r"fsspec URL \(Protocol not known: nosuch\)"):
+        scan("nosuch://x")
+    fsspec.register_implementation("lockedtest", _LockedFileSystem, clobber=True)
+    with pytest.raises(CorpusError, match="cannot read corpus lockedtest://bucket/corpus: "
+                                          "_NoCredentialsError: Unable to locate credentials"):
+        scan("lockedtest://bucket/corpus")
+
+    def missing(url: str, **kwargs: object) -> object:
+        raise ImportError("Please install gcsfs to access Google Storage")
+
+    monkeypatch.setattr(fsspec.core, "url_to_fs", missing)
+    with pytest.raises(CorpusError, match=r"gs://b/c: Please install gcsfs .* install the "
+                                          r"fsspec back end of its protocol"):
+        scan("gs://b/c")
+
+
 def test_file_url_is_read_as_a_local_path(seeds_dir: Path) -> None:
     assert _ids(list(read(seeds_dir.as_uri()))) == SEED_IDS
 

@@ -661,6 +661,45 @@ def _scan_url_dir(source: str, fs: fsspec.AbstractFileSystem, root: str, out: _C
         out.add(FileRef(url, "url", size=size if isinstance(size, int) else -1))
 
 
+def _url_to_fs(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    """``fsspec.core.url_to_fs``, with a :class:`~corpus.errors.CorpusError` that says what
+    to install or fix for a protocol fsspec does not know or whose back end is missing."""
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+    except ImportError as exc:
+        raise CorpusError(_printable(
+            f"cannot read corpus {url}: {exc}; install the fsspec back end of its protocol "
+            "(for s3:// pip install 'news-corpus[s3]' or s3fs, for gs:// gcsfs, for az:// "
+            "adlfs)")) from None
+    except ValueError as exc:
+        raise CorpusError(_printable(
+            f"cannot read corpus {url}: not a usable fsspec URL ({exc})")) from None
+    return fs, str(root)
+
+
+def _scan_url(text: str, fs: fsspec.AbstractFileSystem, root: str, out: _Collector) -> Listing:
+    """List the corpus at the URL ``text`` (``root`` in ``fs``, a remote file system).
+
+    Back ends raise ``OSError`` for what they understood (the caller words it) and their
+    client's own errors otherwise (botocore's ``NoCredentialsError``, an unreachable
+    endpoint): those become a :class:`~corpus.errors.CorpusError` naming the URL and the
+    error's type, not a traceback."""
+    try:
+        if fs.isdir(root):
+            _scan_url_dir(text, fs, root, out)
+            return out.listing(text, "directory")
+        if not fs.isfile(root):
+            raise CorpusError(f"cannot read corpus {text}: no such file or directory")
+        size = fs.size(root)
+        return _scan_file(text, "url", size if isinstance(size, int) else -1, "", out)
+    except (CorpusError, OSError, tarfile.TarError, zipfile.BadZipFile, EOFError,
+            UnicodeDecodeError):
+        raise  # worded by the caller (scan), or already a CorpusError
+    except Exception as exc:  # a back end's client error: named by type
+        cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise CorpusError(_printable(f"cannot read corpus {text}: {cause}")) from exc
+
+
 def scan(
     source: str | os.PathLike[str], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 ) -> Listing:
@@ -678,17 +717,11 @@ def scan(
     out = _Collector(max_file_bytes)
     try:
         if _is_url(text):
-            fs, root = fsspec.core.url_to_fs(text)
+            fs, root = _url_to_fs(text)
             protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
             if "file" in protocols or "local" in protocols:
                 return scan(root, max_file_bytes=max_file_bytes)
-            if fs.isdir(root):
-                _scan_url_dir(text, fs, root, out)
-                return out.listing(text, "directory")
-            if not fs.isfile(root):
-                raise CorpusError(f"cannot read corpus {text}: no such file or directory")
-            size = fs.size(root)
-            return _scan_file(text, "url", size if isinstance(size, int) else -1, "", out)
+            return _scan_url(text, fs, root, out)
         if os.path.isdir(text):
             _scan_local_dir(text, out)
             return out.listing(text, "directory")
