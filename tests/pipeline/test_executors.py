@@ -410,3 +410,78 @@ def test_only_the_program_freezes_the_collector(how: str, frozen: bool) -> None:
     seeds = Path(__file__).resolve().parents[2] / "seeds"
     out = fresh_python(_FROZEN, str(seeds), how)
     assert out.stdout.splitlines()[-1].split() == ["0", str(frozen)], out.stderr
+
+
+_SCRIPTS = {
+    "unguarded": "import corpus\ncorpus.build({seeds!r}, {store!r}, executor='processes', "
+                 "workers=2, progress=False)\nprint('built')\n",
+    "guarded": "import corpus\n\nif __name__ == '__main__':\n    print(corpus.build({seeds!r}, "
+               "{store!r}, executor='processes', workers=2, progress=False).status)\n",
+}
+
+
+@pytest.mark.parametrize("kind", ["unguarded", "guarded"])
+def test_a_script_without_a_main_guard_is_told_so_before_any_worker_starts(
+    tmp_path: Path, seeds_dir: Path, kind: str
+) -> None:
+    # Every worker imports the main script again (forkserver, spawn): unguarded, each would
+    # build again and die as it starts, which the caller used to see as "a worker process
+    # died (killed, or out of memory)". Now: one clear error, and no worker started.
+    script = tmp_path / f"{kind}.py"
+    script.write_text(_SCRIPTS[kind].format(seeds=str(seeds_dir), store=str(tmp_path / "out")))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=600, cwd=tmp_path)
+    if kind == "guarded":
+        assert (out.returncode, out.stdout) == (0, "built\n"), out.stderr
+        return
+    assert (out.returncode, out.stdout) == (1, "")
+    assert "ExecutorError: the processes executor cannot start its worker processes from " \
+           f"{script}" in out.stderr
+    assert 'has no `if __name__ == "__main__":` guard' in out.stderr
+    assert "bootstrapping" not in out.stderr  # no worker got as far as importing the script
+
+
+@pytest.mark.parametrize(("source", "spec", "unguarded"), [
+    ("import corpus\ncorpus.build('in', 'out')\n", None, True),
+    ("import corpus\n\nif __name__ == '__main__':\n    corpus.build('in', 'out')\n", None, False),
+    ("import corpus\n\nif '__main__' == __name__:\n    corpus.build('in', 'out')\n", None, False),
+    ("import multiprocessing as mp\nif mp.parent_process() is None:\n    pass\n", None, False),
+    ("import corpus\ncorpus.build('in', 'out')\n", "tool.__main__", False),  # python -m tool
+    ("import corpus\ncorpus.build('in', 'out')\n", "tool.run", True),  # python -m tool.run
+    ("def (:\n", None, False),  # not Python source: not judged
+])
+def test_unguarded_main_finds_scripts_whose_workers_would_run_them_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, spec: str | None,
+    unguarded: bool
+) -> None:
+    import importlib.machinery
+    import types
+
+    from corpus.pipeline.executor import unguarded_main
+
+    script = tmp_path / "script.py"
+    script.write_text(source)
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    main.__spec__ = None if spec is None else importlib.machinery.ModuleSpec(spec, None)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert unguarded_main() == (str(script) if unguarded else None)
+    del main.__file__  # an interactive session, python -c, a notebook
+    assert unguarded_main() is None
+
+
+def test_with_no_engine_named_an_unguarded_script_runs_on_one_core_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import corpus.pipeline.executor as executor
+
+    monkeypatch.setattr(executor, "unguarded_main", lambda: "/work/script.py")
+    with pytest.warns(RuntimeWarning, match=r"/work/script\.py has no .* running on one core"):
+        assert default_engine(SMALL_CORPUS, None, None) == "serial"
+    # Asked for workers, the caller gets the error (raised as the pool is made), not serial.
+    assert default_engine(SMALL_CORPUS, 2, None) == "processes"
+    with pytest.raises(ExecutorError, match="cannot start its worker processes from "
+                                            r"/work/script\.py"):
+        ProcessExecutor(2).map(square, [1])
+    monkeypatch.setattr(executor, "unguarded_main", lambda: None)
+    assert default_engine(SMALL_CORPUS, None, None) == "processes"

@@ -20,12 +20,15 @@ Ctrl-C cancel the remaining tasks and raise :class:`ExecutorError` or ``Keyboard
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import logging
 import multiprocessing
 import os
 import queue
+import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -103,6 +106,61 @@ class EngineUnavailableError(ExecutorError, ImportError):
     extra to install)."""
 
 
+def _is_guard(node: ast.AST) -> bool:
+    """Whether ``node`` tells the main process from a worker: a comparison with ``__name__``
+    (``if __name__ == "__main__":``) or a use of ``multiprocessing``'s ``parent_process`` or
+    ``current_process``."""
+    if isinstance(node, ast.Compare):
+        return any(isinstance(side, ast.Name) and side.id == "__name__"
+                   for side in (node.left, *node.comparators))
+    return isinstance(node, ast.Attribute | ast.Name) and (
+        getattr(node, "attr", None) or getattr(node, "id", None)) in (
+            "parent_process", "current_process")
+
+
+def unguarded_main() -> str | None:
+    """The path of the program's main script when worker processes would run its top-level
+    code again: a script run by path (or as ``python -m module``) whose code has no
+    ``if __name__ == "__main__":`` guard. ``None`` otherwise (a guarded script, the
+    ``corpus`` command, an interactive session, a notebook, or a source that cannot be read).
+
+    Python's ``forkserver`` and ``spawn`` start methods (the process pool's, and Dask's) make
+    each new worker import the main module, under the name ``__mp_main__``, so that it can
+    unpickle what the module defines: unguarded, the script's call that started the workers
+    runs again in each of them, and they die as they start, with an error Python prints to
+    the terminal and the caller sees only as dead workers.
+    """
+    if multiprocessing.parent_process() is not None:
+        return None  # a worker itself
+    main = sys.modules.get("__main__")
+    spec_name = getattr(getattr(main, "__spec__", None), "name", None) or ""
+    if spec_name == "__main__" or spec_name.endswith(".__main__"):
+        return None  # `python -m package`: workers do not import its __main__
+    path = getattr(main, "__file__", None)
+    if not isinstance(path, str):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            tree = ast.parse(handle.read(), filename=path)
+    except (OSError, SyntaxError, ValueError):
+        return None  # not Python source (a frozen program, bytecode): not judged
+    return None if any(_is_guard(node) for node in ast.walk(tree)) else path
+
+
+def _check_main_guard(engine: str) -> None:
+    """Raise :class:`ExecutorError` before any worker starts if :func:`unguarded_main` finds
+    a script whose top-level code every worker would run again."""
+    path = unguarded_main()
+    if path is not None:
+        raise ExecutorError(
+            f"the {engine} executor cannot start its worker processes from {path}: every "
+            "worker imports the main script again (Python's forkserver and spawn start "
+            "methods do), and this one has no `if __name__ == \"__main__\":` guard, so "
+            "each worker would run its pipeline again; put the script's top-level code "
+            "under that guard (see docs/scaling.md), or pass executor=\"serial\""
+        )
+
+
 #: Below this many input files a run that names no engine runs in this process: starting
 #: worker processes would cost more than it saves.
 SMALL_CORPUS = 256
@@ -111,10 +169,22 @@ SMALL_CORPUS = 256
 def default_engine(files: int, workers: int | None, scheduler: str | None) -> Engine:
     """The engine of a run that names none: ``dask`` with a scheduler, else ``serial`` for
     fewer than :data:`SMALL_CORPUS` input files (unless ``workers`` is given), else
-    ``processes``."""
+    ``processes``; but ``serial``, with a ``RuntimeWarning`` that says why, when neither
+    ``workers`` nor an engine was asked for and the program is a script that worker
+    processes cannot start from (:func:`unguarded_main`): the same bytes, on one core,
+    rather than an error for a choice the caller did not make."""
     if scheduler:
         return "dask"
-    return "serial" if files < SMALL_CORPUS and workers is None else "processes"
+    if files < SMALL_CORPUS and workers is None:
+        return "serial"
+    script = unguarded_main() if workers is None else None
+    if script is not None:
+        warnings.warn(
+            f"{script} has no `if __name__ == \"__main__\":` guard, and every worker process "
+            "would run it again: running on one core; put its top-level code under that "
+            "guard to use every core (see docs/scaling.md)", RuntimeWarning, stacklevel=3)
+        return "serial"
+    return "processes"
 
 
 def wants_workers(source: str | os.PathLike[str], engine: str | None, workers: int | None,
@@ -241,6 +311,7 @@ class ProcessExecutor:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            _check_main_guard(self.name)
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
                 else "spawn"
             context = multiprocessing.get_context(method)
@@ -391,6 +462,7 @@ class DaskExecutor:
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ConfigError(f"workers={workers!r} is invalid: give a whole number of at least 1")
         self.workers = count  # one thread per worker
+        _check_main_guard(self.name)
         starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-dask-start")
         self._starting = starter.submit(self._start_local, count)
         starter.shutdown(wait=False)
