@@ -134,7 +134,7 @@ def test_the_dask_engine_without_the_extra_names_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
-    with pytest.raises(EngineUnavailableError, match=r"pip install 'corpus\[dask\]'"):
+    with pytest.raises(EngineUnavailableError, match=r"pip install 'news-corpus\[dask\]'"):
         make_executor("dask", 2)
 
 

@@ -30,8 +30,8 @@ def add_engine_arguments(parser: argparse.ArgumentParser, *, progress: bool = Tr
     group.add_argument(
         "--engine", choices=ENGINES, default=None,
         help="where the stages run: serial (this process), processes (every core of this "
-             "machine) or dask (a Dask cluster; needs pip install 'corpus[dask]'). Default: "
-             "processes, or serial for fewer than 256 files",
+             "machine) or dask (a Dask cluster; needs pip install 'news-corpus[dask]'). "
+             "Default: processes, or serial for fewer than 256 files",
     )
     group.add_argument(
         "--workers", type=_workers, default=None, metavar="N",

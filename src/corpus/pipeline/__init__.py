@@ -6,7 +6,7 @@ build's writer takes unchanged rows from the previous release, :mod:`corpus.pipe
 and
 :mod:`corpus.pipeline.executor` runs a stage's tasks in this process
 (:class:`SerialExecutor`), on every core (:class:`ProcessExecutor`) or on a Dask cluster
-(:class:`DaskExecutor`, ``corpus[dask]``), with the same bytes out. ``docs/scaling.md`` says
+(:class:`DaskExecutor`, ``news-corpus[dask]``), with the same bytes out. ``docs/scaling.md`` says
 how to use them.
 """
 

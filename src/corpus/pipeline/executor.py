@@ -391,7 +391,7 @@ def _import_distributed() -> Any:
     except ImportError:
         raise EngineUnavailableError(
             "the dask engine needs the optional dependency dask.distributed, which is not "
-            "installed: pip install 'corpus[dask]'"
+            "installed: pip install 'news-corpus[dask]'"
         ) from None
     return distributed
 
