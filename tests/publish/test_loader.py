@@ -4,21 +4,53 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import datasets
+import fsspec
 import polars as pl
 import pytest
 
 import corpus
 from corpus.errors import ConfigError, PublishError
-from corpus.publish.layout import MANIFEST
+from corpus.publish.hub import push
+from corpus.publish.layout import CONFIGS, MANIFEST
 from corpus.schema import SCHEMA, features
+from hub.server import HubStore
 
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
     return corpus.build(seeds_dir, tmp_path_factory.mktemp("store")).path
+
+
+@pytest.fixture(scope="module")
+def unique_dir(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    """The seeds without 002 and 003: a corpus without duplicates."""
+    source = tmp_path_factory.mktemp("in") / "unique"
+    source.mkdir()
+    for path in seeds_dir.glob("*.txt"):
+        if not path.name.startswith(("002_", "003_")):
+            shutil.copy(path, source / path.name)
+    return source
+
+
+@pytest.fixture(scope="module")
+def unique_release(tmp_path_factory: pytest.TempPathFactory, unique_dir: Path) -> Path:
+    """The release of :func:`unique_dir`: its ``duplicates`` config has no rows."""
+    return corpus.build(unique_dir, tmp_path_factory.mktemp("store")).path
+
+
+def _assert_empty_like(loaded: datasets.Dataset, full: datasets.Dataset) -> None:
+    """``loaded`` has no rows, and the features, Arrow schema and split of ``full``."""
+    assert loaded.num_rows == 0
+    assert loaded.features == full.features == features()
+    assert loaded.data.schema.equals(full.data.schema)
+    assert str(loaded.split) == str(full.split) == "train"
+    assert list(corpus.documents(loaded)) == []
 
 
 def test_load_dataset_on_the_folder_gives_the_default_config(release: Path) -> None:
@@ -95,8 +127,11 @@ def test_a_release_of_another_schema_major_is_refused(release: Path, tmp_path: P
     old.mkdir()
     manifest = json.loads((release / MANIFEST).read_text())
     manifest["schema_version"] = "0.1"
+    manifest["libraries"]["corpus"] = "0.0.9"
     (old / MANIFEST).write_text(json.dumps(manifest))
-    with pytest.raises(PublishError, match=r"written with schema 0\.1.*rebuild the release"):
+    # The install hint names the distribution (`corpus` on PyPI is another project).
+    with pytest.raises(PublishError, match=r"written with schema 0\.1.*pip install "
+                                           r"'news-corpus==0\.0\.9'.*rebuild the release"):
         corpus.load(old)
 
 
@@ -110,3 +145,56 @@ def test_a_folder_that_is_not_a_release_fails_with_publish_error(tmp_path: Path)
 def test_a_missing_folder_is_not_taken_for_a_repo_id(where: str) -> None:
     with pytest.raises(PublishError, match="neither a release folder"):
         corpus.load(where)
+
+
+# --- configs without rows: datasets prepares them but will not read a split of no rows ---
+
+
+def test_an_empty_duplicates_config_loads_as_an_empty_dataset(unique_release: Path) -> None:
+    manifest = json.loads((unique_release / MANIFEST).read_text())
+    assert manifest["counts"]["rows"] == {"default": 3, "duplicates": 0, "all": 3}
+    kept = corpus.load(unique_release)
+    _assert_empty_like(corpus.load(unique_release, config="duplicates"), kept)
+    assert corpus.load(unique_release, config="all")["id"] == kept["id"]
+
+
+def test_every_config_of_an_empty_corpus_loads_as_an_empty_dataset(
+    release: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    empty = corpus.build(tmp_path / "empty", tmp_path / "store").path
+    full = corpus.load(release)
+    for config in CONFIGS:
+        loaded = corpus.load(empty, config=config)
+        _assert_empty_like(loaded, full)
+        assert loaded.column_names == SCHEMA.names
+        assert loaded.info.config_name == config
+
+
+@pytest.fixture
+def memory_store() -> Iterator[str]:
+    """A fresh ``memory://`` store, deleted afterwards (the memory file system is global)."""
+    root = f"corpus-loader-{uuid.uuid4().hex[:12]}"
+    yield f"memory://{root}/releases"
+    fs = fsspec.filesystem("memory")
+    if fs.exists(f"/{root}"):
+        fs.rm(f"/{root}", recursive=True)
+
+
+def test_an_empty_config_of_a_remote_release_loads_as_an_empty_dataset(
+    unique_dir: Path, memory_store: str
+) -> None:
+    remote = corpus.build(unique_dir, memory_store, cache=False)
+    assert remote.manifest.counts.rows["duplicates"] == 0
+    kept = corpus.load(remote.url)
+    assert kept.num_rows == 3
+    _assert_empty_like(corpus.load(remote.url, config="duplicates"), kept)
+
+
+def test_an_empty_config_of_a_hub_release_loads_as_an_empty_dataset(
+    hub: HubStore, hub_repo_id: str, unique_release: Path
+) -> None:
+    push(unique_release, hub_repo_id)
+    kept = corpus.load(hub_repo_id, revision="v1.0.0")
+    assert kept.to_list() == corpus.load(unique_release).to_list()
+    _assert_empty_like(corpus.load(hub_repo_id, config="duplicates", revision="v1.0.0"), kept)

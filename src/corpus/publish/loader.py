@@ -1,11 +1,18 @@
 """Load a release as a ``datasets.Dataset`` with the declared features, and get records back.
 
-:func:`load` takes a local release folder or a Hub repository id and goes through
-``datasets.load_dataset`` (so the card's ``configs`` decide which files belong to a config,
+:func:`load` takes a local release folder or a Hub repository id and reads it as
+``datasets.load_dataset`` does (so the card's ``configs`` decide which files belong to a config,
 exactly as for any user of the Hub), or the fsspec URL of a release in a remote store (then the
 manifest's file list decides, read with the ``parquet`` builder); then it checks that the
 features are the ones :data:`corpus.SCHEMA` declares. :func:`documents` turns the rows back into
 :class:`~corpus.records.Document` records, streaming Arrow batches.
+
+A config may have no rows (``duplicates`` of a corpus without duplicates, every config of an
+empty corpus). ``datasets`` prepares such a split but will not read it back: its reader
+skips every file with no rows to take, then refuses the empty list ("Instruction 'train'
+corresponds to no data!", ``datasets.arrow_reader``), whatever the card declares. So
+:func:`load` takes the steps of ``load_dataset`` one at a time (builder, prepare, read) and
+makes an empty split an empty dataset with the prepared features instead of reading it.
 """
 
 from __future__ import annotations
@@ -54,8 +61,9 @@ def _check_release(path: Path | str, config: str, revision: str | None,
     if manifest.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise PublishError(
             f"{path} was written with schema {manifest.schema_version}; this corpus "
-            f"library reads schema {SCHEMA_VERSION}: install corpus "
-            f"{manifest.libraries.get('corpus', '')} to read it, or rebuild the release"
+            f"library reads schema {SCHEMA_VERSION}: install the version that wrote it "
+            f"(pip install 'news-corpus=={manifest.libraries.get('corpus', '')}') to read it, "
+            "or rebuild the release"
         )
     if config not in CONFIGS:
         raise ConfigError(
@@ -93,7 +101,8 @@ def load(
     gets too): the files its manifest lists for ``config`` are loaded with the ``parquet``
     builder. ``config`` is ``"default"`` (deduplicated), ``"duplicates"`` (the documents dedup
     removed) or ``"all"`` (both: the kept rows, then the removed ones; sort by ``id`` or
-    ``source`` for another order). Raises
+    ``source`` for another order). A config without rows (``duplicates`` when dedup removed
+    nothing) gives an empty dataset with the same features. Raises
     :class:`~corpus.errors.PublishError` when loading fails or the features differ from the
     declared ones (after trying a lossless cast).
     """
@@ -131,13 +140,16 @@ def load(
         )
     try:
         if data_files is None:
-            loaded = datasets.load_dataset(builder, config, split=SPLIT, revision=revision)
+            prepared = datasets.load_dataset_builder(builder, config, revision=revision)
         else:
             # The config name carries the content's fingerprint, so datasets keeps a replaced
             # release's prepared Arrow files apart from the new one's.
-            loaded = datasets.load_dataset(builder, name=cache_name, data_files=data_files,
-                                           split=SPLIT, storage_options=options,
-                                           download_mode=mode)
+            prepared = datasets.load_dataset_builder(builder, name=cache_name,
+                                                     data_files=data_files,
+                                                     storage_options=options,
+                                                     download_mode=mode)
+        prepared.download_and_prepare(download_mode=mode, storage_options=options)
+        loaded = _read_split(prepared)
     except (ValueError, FileNotFoundError, OSError) as exc:
         raise PublishError(
             f"cannot load config {config!r} of {target}"
@@ -155,6 +167,23 @@ def load(
                 f"(schema version {SCHEMA_VERSION}): {exc}"
             ) from exc
     return loaded
+
+
+def _read_split(prepared: datasets.DatasetBuilder) -> Any:
+    """The prepared :data:`SPLIT` of ``prepared``, read as ``load_dataset`` reads it. A split
+    of no rows, which ``datasets`` refuses to read, is an empty dataset with the prepared
+    features and info instead (so :func:`load` checks its features as any other's)."""
+    import datasets
+    from datasets.utils.info_utils import is_small_dataset
+
+    info = prepared.info
+    split = (info.splits or {}).get(SPLIT)
+    if split is not None and split.num_examples == 0:
+        info = info.copy()
+        columns: dict[str, list[Any]] = {name: [] for name in info.features or {}}
+        return datasets.Dataset.from_dict(columns, features=info.features, info=info,
+                                          split=SPLIT)
+    return prepared.as_dataset(split=SPLIT, in_memory=is_small_dataset(info.dataset_size))
 
 
 def documents(dataset: datasets.Dataset | pa.Table) -> Iterator[Document]:
