@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,16 @@ def test_inspect_listing_without_byline_says_no_authors(
     assert "title        Café opens" in out
     assert "authors      -" in out
     assert "mojibake     repaired" in out
+
+
+def test_inspect_a_missing_file_or_a_folder_says_what_to_pass(
+    tmp_path: Path, seeds_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inspect", str(tmp_path / "001_aaaaaaaaaaaaaaa1.txt")]) == 3
+    assert capsys.readouterr().err == (f"corpus inspect: error: cannot read {tmp_path}/"
+                                       "001_aaaaaaaaaaaaaaa1.txt: no such file\n")
+    archive = tmp_path / "seeds.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(seeds_dir / "004_e180362b89ccddc6.txt", "004_e180362b89ccddc6.txt")
+    assert main(["inspect", str(archive)]) == 3
+    assert f"{archive} is an archive, and inspect shows one seed file" in capsys.readouterr().err

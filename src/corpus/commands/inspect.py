@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 
 from corpus.errors import CorpusError, Reject
 from corpus.format.parser import FORMAT_VERSION
+from corpus.publish.store import is_url
 from corpus.reader import read_entries, scan
 from corpus.records import Document, Role
 
@@ -138,11 +140,14 @@ def load(path: str) -> Document | Reject:
     Goes through the corpus reader, so the same rules apply (size limit, no FIFOs). Raises
     :class:`~corpus.errors.CorpusError` when ``path`` is missing or is a whole corpus.
     """
+    if not is_url(path) and not os.path.lexists(path):
+        raise CorpusError(f"cannot read {path}: no such file")
     listing = scan(path)
     if listing.kind != "file":
+        article = "an" if listing.kind[0] in "aeiou" else "a"
         raise CorpusError(
-            f"{path} is a {listing.kind}, and inspect shows one seed file: pass one of its "
-            f"files, or run `corpus validate {path}` to check them all"
+            f"{path} is {article} {listing.kind}, and inspect shows one seed file: pass one of "
+            f"its files, or run `corpus validate {path}` to check them all"
         )
     (outcome,) = read_entries(listing.entries)
     return outcome
