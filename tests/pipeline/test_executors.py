@@ -118,6 +118,26 @@ def test_a_stage_error_in_a_worker_reaches_the_caller_with_its_file() -> None:
         pool.map(fail_on_three, list(range(6)))
 
 
+def interrupt_self(x: int) -> int:
+    import signal
+    import time
+
+    os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C sends every process of the terminal's group
+    time.sleep(0.05)
+    return x
+
+
+def test_workers_leave_ctrl_c_to_the_driver() -> None:
+    # The driver stops the workers itself; a worker's own KeyboardInterrupt only printed a
+    # traceback per worker above the driver's one line.
+    with ProcessExecutor(2) as pool:
+        try:
+            results = pool.map(interrupt_self, [1, 2, 3])
+        except KeyboardInterrupt:  # not let through: it would stop the whole test run
+            pytest.fail("a worker's KeyboardInterrupt reached the driver")
+        assert results == [1, 2, 3]
+
+
 def test_a_dead_worker_is_an_executor_error() -> None:
     with ProcessExecutor(2) as pool, pytest.raises(ExecutorError, match="worker process died"):
         pool.map(die, [1, 2])

@@ -26,6 +26,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import sys
 import threading
 import warnings
@@ -286,6 +287,14 @@ class SerialExecutor:
         return None
 
 
+def _ignore_interrupts() -> None:
+    """A pool worker's first step: ignore ``SIGINT``. Ctrl-C at a terminal goes to every
+    process of the group; the driver answers it (its :meth:`ProcessExecutor.map` stops the
+    workers, the build leaves nothing behind) and the workers' own ``KeyboardInterrupt``
+    tracebacks were only noise above its one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessExecutor:
     """Run tasks on a pool of ``workers`` processes of this machine (default: every core).
 
@@ -317,7 +326,8 @@ class ProcessExecutor:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(_PRELOAD)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=_ignore_interrupts)
         return self._pool
 
     def start(self) -> None:
