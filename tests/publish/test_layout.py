@@ -54,9 +54,11 @@ def test_good_names(name: str) -> None:
     assert check_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["", ".hidden", "a/b", "..", "a..b", "with space", "x" * 97])
+@pytest.mark.parametrize("name", ["", ".hidden", "a/b", "..", "a..b", "with space", "x" * 97,
+                                  "Ünï"])
 def test_bad_names_are_refused_with_the_fix(name: str) -> None:
-    with pytest.raises(ConfigError, match="pass --name"):
+    # The rule says ASCII: "letters" alone read as if "Ünï" should pass.
+    with pytest.raises(ConfigError, match=r"use 1-96 ASCII letters, .*pass --name"):
         check_name(name)
 
 

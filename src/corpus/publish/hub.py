@@ -424,7 +424,7 @@ def _check_repo_id(repo_id: str) -> None:
     if repo_id.count("/") != 1 or not name_ok:
         raise ConfigError(
             f"repo id {repo_id!r} cannot name a Hub dataset repo: use ORG/NAME, e.g. "
-            "'my-org/news-corpus': 1-96 letters, digits, '-', '_' or '.' on each side of the "
+            "'my-org/news-corpus': 1-96 ASCII letters, digits, '-', '_' or '.' on each side of the "
             "'/', not starting or ending with '-' or '.', without '--' or '..'"
         )
 

@@ -135,7 +135,8 @@ def check_name(name: str) -> str:
     if not _NAME_RE.fullmatch(name) or ".." in name:
         raise ConfigError(
             f"dataset name {name!r} is not usable as a folder and repository name: use 1-96 "
-            "letters, digits, '.', '_' or '-', starting with a letter or digit (pass --name)"
+            "ASCII letters, digits, '.', '_' or '-', starting with a letter or digit (pass "
+            "--name)"
         )
     return name
 
