@@ -128,3 +128,20 @@ def test_validate_an_unknown_url_protocol_exits_3_with_one_line() -> None:
     assert (result.returncode, result.stdout) == (3, "")
     assert result.stderr == ("corpus validate: error: cannot read corpus nosuch://x: not a "
                              "usable fsspec URL (Protocol not known: nosuch)\n")
+
+
+def test_a_line_break_in_a_file_name_keeps_each_reject_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One `path:line: message` line per reject, as tools that read the output expect; the
+    # JSON keeps the name as it is.
+    (tmp_path / "bad\nname.txt").write_text("x\n")
+    (tmp_path / "tab\there\u2028.txt").write_text("x\n")
+    assert main(["validate", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":0: ")[0] for line in lines[:-1]] == [
+        f"{tmp_path}/bad\\nname.txt", f"{tmp_path}/tab\\there\\u2028.txt"]
+    assert lines[-1] == "2 files seen: 0 valid, 2 rejected"
+    assert main(["validate", str(tmp_path), "--json"]) == 1
+    paths = [r["path"] for r in json.loads(capsys.readouterr().out)["rejects"]]
+    assert paths == [f"{tmp_path}/bad\nname.txt", f"{tmp_path}/tab\there\u2028.txt"]

@@ -22,6 +22,13 @@ class CorpusError(Exception):
     """Root of every exception this library raises on purpose."""
 
 
+#: Characters that would break a ``path:line: message`` line apart, or hide in it (C0 and C1
+#: controls, Unicode's line and paragraph separators), each shown as its escape.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))} | {
+    ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", 0x2028: "\\u2028",
+    0x2029: "\\u2029"}
+
+
 @dataclass(frozen=True, slots=True)
 class Reject:
     """A file that was seen but not accepted, with where and why.
@@ -37,8 +44,14 @@ class Reject:
     message: str
     offset: int = -1
 
+    @property
+    def where(self) -> str:
+        """``path:line``, on one line: a control character or line break in the path (a file
+        may be named so) is shown as its escape; :attr:`path` keeps the name as it is."""
+        return f"{self.path.translate(_ESCAPES)}:{self.line}"
+
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
+        where = self.where
         if self.offset >= 0:
             where += f" (byte {self.offset})"
         return f"{where}: {self.message}"

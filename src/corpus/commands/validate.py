@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         for reject in report.rejects:
-            print(f"{reject.path}:{reject.line}: {reject.message}")
+            print(f"{reject.where}: {reject.message}")
         for skipped in report.skipped:
             print(f"{skipped.path}: skipped: {skipped.message}", file=sys.stderr)
         summary = _summary(report)
