@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import tarfile
@@ -22,6 +23,7 @@ import yaml
 import corpus
 from corpus.errors import ConfigError, FormatError, PublishError
 from corpus.pipeline import build as pipeline_module
+from corpus.pipeline.reuse import PreviousRelease
 from corpus.publish import builder as build_module
 from corpus.publish import card as card_module
 from corpus.publish.builder import ReleaseExistsError, build, default_name
@@ -285,10 +287,16 @@ def test_added_or_removed_documents_propose_a_minor_version(
 
 def test_a_schema_change_proposes_a_major_version(corpus_dir: Path, tmp_path: Path) -> None:
     first = build(corpus_dir, tmp_path).path
-    # Make v1.0.0 look as if an older schema wrote it: one column fewer, older schema version.
+    # Make v1.0.0 look as if an older schema wrote it: one column fewer, older schema version,
+    # and its manifest recording those files (a release whose files are not as its manifest
+    # records them is damaged, and refused).
+    manifest = json.loads((first / MANIFEST).read_text())
     for shard in first.glob("data/*/train-*.parquet"):
         pq.write_table(pq.read_table(shard).drop_columns(["score"]), shard)
-    manifest = json.loads((first / MANIFEST).read_text())
+        for entry in manifest["files"]:
+            if entry["path"] == shard.relative_to(first).as_posix():
+                entry["bytes"] = shard.stat().st_size
+                entry["sha256"] = hashlib.sha256(shard.read_bytes()).hexdigest()
     manifest["schema_version"] = "0.9"
     (first / MANIFEST).write_text(json.dumps(manifest))
     report = build(corpus_dir, tmp_path)
@@ -640,3 +648,112 @@ def test_a_report_that_fails_elsewhere_raises_its_error(corpus_dir: Path, tmp_pa
             report.wait()
     finally:
         report.close()
+
+
+# A damaged release (a file its manifest lists missing, or of another size) is never up to
+# date and never followed; building it again in place (--version X --overwrite) repairs it.
+
+_SHARD = "data/default/train-00000-of-00001.parquet"
+
+
+def _damage(release: Path, how: str, path: str = _SHARD) -> Path:
+    """Delete the file ``path`` of ``release``, or cut it to half its size."""
+    target = release / path
+    if how == "missing":
+        target.unlink()
+    else:
+        target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    return target
+
+
+def _offered_rows(monkeypatch: pytest.MonkeyPatch) -> list[PreviousRelease | None]:
+    """What the builder offers the writer as the previous release to take rows from."""
+    offered: list[PreviousRelease | None] = []
+    real = build_module._previous_rows
+
+    def recording(*args: Any) -> PreviousRelease | None:
+        offered.append(real(*args))
+        return offered[-1]
+
+    monkeypatch.setattr(build_module, "_previous_rows", recording)
+    return offered
+
+
+@pytest.mark.parametrize(("how", "path"), [("missing", _SHARD), ("truncated", _SHARD),
+                                           ("missing", "rejects.parquet")])
+def test_a_damaged_release_of_the_same_content_is_not_up_to_date(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, path: str
+) -> None:
+    """Before, an unchanged corpus over a damaged latest release was "up to date"."""
+    build(corpus_dir, tmp_path)
+    path_change = corpus_dir / "001_8b6178791ad9aa8e.txt"
+    path_change.write_bytes(path_change.read_bytes().replace(b"the", b"THE", 1))
+    latest = build(corpus_dir, tmp_path)
+    assert latest.version == Version(1, 0, 1)
+    clean = _files(latest.path)
+    damaged = _damage(latest.path, how, path)
+
+    with pytest.raises(PublishError) as caught:
+        build(corpus_dir, tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{damaged}: ")
+    assert "\n" not in message
+    repair = f"corpus build {corpus_dir} --out {tmp_path} --version 1.0.1 --overwrite"
+    assert message.endswith(repair)
+    with pytest.raises(PublishError, match=rf"release v1\.0\.1 is damaged.*{re.escape(repair)}"):
+        build(corpus_dir, tmp_path, version="1.0.1")  # an explicit version, no overwrite
+    assert not damaged.exists() or damaged.stat().st_size < len(clean[path])
+    assert sorted(p.name for p in (tmp_path / "seeds").iterdir()) == ["v1.0.0", "v1.0.1"]
+
+    offered = _offered_rows(monkeypatch)
+    repaired = build(corpus_dir, tmp_path, version="1.0.1", overwrite=True)
+    assert repaired.status == "overwritten"
+    if path.startswith("data/"):  # the damaged release's rows were not taken
+        assert offered
+        assert all(p is None or Path(p.folder) != latest.path for p in offered)
+    assert _files(repaired.path) == clean  # as the clean build wrote it, changelog included
+    assert build(corpus_dir, tmp_path).status == "up-to-date"
+
+
+def test_a_damaged_release_is_found_after_the_stages_too(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same content from other inputs (here: other library versions, so the inputs'
+    check does not decide): the fingerprint's check at the end requires a whole release too."""
+    build(corpus_dir, tmp_path, version="1.0.0")
+    damaged = _damage(tmp_path / "seeds" / "v1.0.0", "truncated")
+    versions = build_module._library_versions() | {"pyarrow": "99.0.0"}
+    monkeypatch.setattr(build_module, "_library_versions", lambda: versions)
+    with pytest.raises(PublishError, match=rf"^{re.escape(str(damaged))}: .*is damaged"):
+        build(corpus_dir, tmp_path, version="1.0.0")
+    repaired = build(corpus_dir, tmp_path, version="1.0.0", overwrite=True)
+    assert repaired.status == "overwritten"
+    assert damaged.stat().st_size == next(f.bytes for f in repaired.manifest.files
+                                          if f.path == _SHARD)
+
+
+def test_a_new_release_does_not_follow_a_damaged_one(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its changelog would compare with what is left of it; the build stops before reading
+    the corpus, and says how to repair it or replace it."""
+    first = build(corpus_dir, tmp_path)
+    damaged = _damage(first.path, "missing")
+    (corpus_dir / "000_dbad2dc0fe77bb11.txt").unlink()
+
+    def no_stages(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the stages must not run")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(build_module, "run_build", no_stages)
+        with pytest.raises(PublishError, match=rf"^{re.escape(str(damaged))}: missing") as caught:
+            build(corpus_dir, tmp_path)
+        assert "release v1.0.0, which this build follows" in str(caught.value)
+        assert str(caught.value).endswith(
+            f"(corpus build {corpus_dir} --out {tmp_path} --version 1.0.0 --overwrite)")
+        with pytest.raises(PublishError, match=r"release v1\.0\.0, which this build follows"):
+            build(corpus_dir, tmp_path, version="2.0.0")  # an explicit version above it
+    assert sorted(p.name for p in (tmp_path / "seeds").iterdir()) == ["v1.0.0"]
+    replaced = build(corpus_dir, tmp_path, version="1.0.0", overwrite=True)
+    assert replaced.status == "overwritten"
+    assert replaced.manifest.counts.documents == 4

@@ -169,3 +169,54 @@ def test_default_license_is_the_hubs_unknown(project: Path) -> None:
     assert "license_name" not in header
     assert "pretty_name: seeds\n" in header
     assert '| `pretty_name` | `"seeds"` (the dataset name) |' in card
+
+
+@pytest.mark.parametrize("how", ["missing", "truncated"])
+def test_diff_of_a_damaged_release_exits_3_naming_the_file(
+    project: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """Before, a release without its data/default/ shard was compared as it was left (exit 0,
+    "minor change", its rows removed)."""
+    assert main(["build"]) == 0
+    (project / "seeds/000_dbad2dc0fe77bb11.txt").unlink()
+    assert main(["build"]) == 0
+    shard = Path("releases/seeds/v1.1.0/data/default/train-00000-of-00001.parquet")
+    if how == "missing":
+        (project / shard).unlink()
+    else:
+        (project / shard).write_bytes((project / shard).read_bytes()[:1000])
+    capsys.readouterr()
+    assert main(["diff", "releases/seeds/v1.0.0", "releases/seeds/v1.1.0"]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    found = "missing" if how == "missing" else "1000 bytes, but manifest.json records"
+    assert err.startswith(f"corpus diff: error: {shard}: {found}")
+    assert "release v1.1.0 is damaged" in err
+    assert err.count("\n") == 1
+
+
+def test_a_damaged_latest_release_is_not_up_to_date_and_its_repair_works(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, it was "up to date" (exit 0). Now the build stops with one line naming the file
+    and the command that builds the release again in place, and that command repairs it."""
+    assert main(["build"]) == 0
+    release = project / "releases/seeds/v1.0.0"
+    clean = {p.relative_to(release): p.read_bytes() for p in release.rglob("*") if p.is_file()}
+    (release / "data/default/train-00000-of-00001.parquet").unlink()
+    capsys.readouterr()
+    assert main(["build"]) == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("corpus build: error: releases/seeds/v1.0.0/data/default/"
+                          "train-00000-of-00001.parquet: missing")
+    assert err.count("\n") == 1
+    command = re.search(r": (corpus build .*)$", err.strip())
+    assert command is not None
+    assert command.group(1) == "corpus build seeds --out releases --version 1.0.0 --overwrite"
+    assert main(command.group(1).split()[1:]) == 0
+    assert capsys.readouterr().out.startswith("overwrote release seeds v1.0.0")
+    assert {p.relative_to(release): p.read_bytes()
+            for p in release.rglob("*") if p.is_file()} == clean
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out.startswith("release v1.0.0 is up to date")

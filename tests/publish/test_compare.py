@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import corpus
 from corpus.errors import PublishError
 from corpus.publish.compare import (
+    DamagedFile,
     _digest,
     _field_digests,
     _json,
     _member,
     _pieces_row_json,
     _row_digest,
+    damaged_file,
     diff,
     row_json,
 )
 from corpus.publish.layout import shard_name
+from corpus.publish.manifest import Manifest
 from corpus.publish.parquet import write_table
 from corpus.records import Document, Relation, SourceRef
 from corpus.schema import SCHEMA, to_row
@@ -226,3 +234,95 @@ def test_a_row_assembled_from_its_encoded_values_is_its_canonical_json(
     assert _pieces_row_json(pieces) == row_json(row)
     assert {name: _digest(b"{" + _member(name, pieces[name]) + b"}") for name in row} == \
         _field_digests(row, list(row))
+
+
+# A damaged release: diff refuses it, naming the file, instead of comparing what is left.
+
+_SHARD = "data/default/train-00000-of-00001.parquet"
+
+
+def _damage(release: Path, how: str, path: str = _SHARD) -> Path:
+    """Delete the file ``path`` of ``release``, or cut it to half its size."""
+    target = release / path
+    if how == "missing":
+        target.unlink()
+    else:
+        target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
+    return target
+
+
+@pytest.fixture
+def releases(corpus_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Two releases of the seeds: v1.0.0, and v1.1.0 without one of its documents."""
+    first = corpus.build(corpus_dir, tmp_path / "store", progress=False).path
+    (corpus_dir / "000_dbad2dc0fe77bb11.txt").unlink()
+    return first, corpus.build(corpus_dir, tmp_path / "store", progress=False).path
+
+
+@pytest.mark.parametrize(("how", "side", "path"), [
+    ("missing", 1, _SHARD),
+    ("truncated", 0, _SHARD),
+    ("missing", 0, "data/duplicates/train-00000-of-00001.parquet"),
+])
+def test_a_release_with_a_data_file_missing_or_truncated_is_refused(
+    releases: tuple[Path, Path], how: str, side: int, path: str
+) -> None:
+    """Before, a missing shard gave "minor change, removed: N" (its rows taken for removed)
+    and a truncated one an error of pyarrow's; now the file is named in one line."""
+    damaged = _damage(releases[side], how, path)
+    found = "missing" if how == "missing" else r"[0-9]+ bytes, but manifest\.json records"
+    with pytest.raises(PublishError, match=rf"^{re.escape(str(damaged))}: {found}") as caught:
+        corpus.diff(*releases)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"release {releases[side].name} is damaged" in message
+    assert f"--version {releases[side].name[1:]} --overwrite" in message
+
+
+def test_damaged_file_stats_every_file_the_manifest_lists(releases: tuple[Path, Path]) -> None:
+    first = releases[0]
+    manifest = Manifest.read(first)
+    assert damaged_file(first, manifest) is None
+    (first / "rejects.parquet").unlink()  # not a data file: the diff does not read it
+    assert damaged_file(first, manifest, "all") is None
+    found = damaged_file(first, manifest)
+    assert found == DamagedFile(str(first / "rejects.parquet"),
+                                next(f.bytes for f in manifest.files
+                                     if f.path == "rejects.parquet"))
+    assert str(found).startswith(f"{first / 'rejects.parquet'}: missing (manifest.json records ")
+
+
+def test_a_data_file_the_manifest_does_not_list_is_not_compared(
+    releases: tuple[Path, Path]
+) -> None:
+    before = corpus.diff(*releases)
+    write_table(releases[1], "data/default/train-00009-of-00010.parquet",
+                [to_row(_doc("ee", "stray"))], SCHEMA)
+    assert corpus.diff(*releases) == before
+
+
+@pytest.fixture
+def memory_store() -> Iterator[str]:
+    """A fresh ``memory://`` store, deleted afterwards (the memory file system is global)."""
+    root = f"corpus-compare-{uuid.uuid4().hex[:12]}"
+    yield f"memory://{root}/releases"
+    fs = fsspec.filesystem("memory")
+    if fs.exists(f"/{root}"):
+        fs.rm(f"/{root}", recursive=True)
+
+
+def test_a_damaged_release_in_a_remote_store_is_refused(
+    corpus_dir: Path, memory_store: str
+) -> None:
+    first = corpus.build(corpus_dir, memory_store, cache=False, progress=False)
+    (corpus_dir / "000_dbad2dc0fe77bb11.txt").unlink()
+    second = corpus.build(corpus_dir, memory_store, cache=False, progress=False)
+    assert corpus.diff(first.url, second.url).removed
+    fs = fsspec.filesystem("memory")
+    shard = f"{second.url}/{_SHARD}"
+    fs.pipe_file(shard, fs.cat_file(shard)[:100])
+    with pytest.raises(PublishError, match=rf"^{re.escape(shard)}: 100 bytes, but manifest"):
+        corpus.diff(first.url, second.url)
+    fs.rm(shard)
+    with pytest.raises(PublishError, match=rf"^{re.escape(shard)}: missing"):
+        corpus.diff(first.url, second.url)

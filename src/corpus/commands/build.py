@@ -6,11 +6,15 @@
 shards of the kept (``data/default/``) and the removed (``data/duplicates/``) documents,
 ``rejects.parquet`` and ``manifest.json``. Without ``--version`` the next version is proposed
 from the store; if the latest release already holds this content nothing is written ("up to
-date", exit 0). An explicit version that exists with other content is refused (exit 1) unless
-``--overwrite``. ``--strict`` fails (exit 1, no release) on the first rejected file instead of
-recording it. ``--license`` sets the card's license (a Hub license id; ``other`` with
-``--license-name`` and ``--license-link``). ``--semantic`` adds the optional sentence-embedding
-verifier to dedup (``news-corpus[semantic]``). A failed write (full disk, file-size limit,
+date", exit 0). A release that holds it but is damaged (a file its ``manifest.json`` lists is
+missing or not of the size it records) is not up to date: the build stops (exit 3) with one line
+naming the file and the command that builds it again in place (``--version X.Y.Z
+--overwrite``), as it does when the release the new one would follow is damaged. An explicit
+version that exists with other content is refused (exit 1) unless ``--overwrite``. ``--strict``
+fails (exit 1, no release) on the first rejected file instead of recording it. ``--license``
+sets the card's license (a Hub license id; ``other`` with ``--license-name`` and
+``--license-link``). ``--semantic`` adds the optional sentence-embedding verifier to dedup
+(``news-corpus[semantic]``). A failed write (full disk, file-size limit,
 missing permission) exits 3 with one line naming the folder and the cause; nothing is left
 half-written. The dedup settings come from ``corpus.toml`` beside PATH, the ``[tool.corpus]``
 table of the nearest ``pyproject.toml``, or ``--config FILE`` (see ``docs/dedup.md``,

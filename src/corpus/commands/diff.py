@@ -5,8 +5,10 @@
 (``s3://bucket/releases/seeds/v1.0.0``), matches documents by id, and prints what was added,
 removed and changed (with the columns that changed), the clusters that appeared, disappeared or
 changed, and the version bump the difference calls for. ``--json`` prints the same as one JSON
-object. Exits 0 whatever the difference; 3 when a folder is not a release. ``--progress`` shows a
-progress bar of the rows compared on stderr (the default when stderr is a terminal).
+object. Exits 0 whatever the difference; 3 when a folder is not a release, or is a damaged one (a
+data file its ``manifest.json`` lists is missing or not of the size it records: the error names
+it; a damaged release is never compared as if the rows it lost had been removed). ``--progress``
+shows a progress bar of the rows compared on stderr (the default when stderr is a terminal).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shlex
 import shutil
 import socket
 import tempfile
@@ -58,7 +59,7 @@ from corpus.pipeline.progress import ProgressMode, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.pipeline.stages import WORK_SCHEMA, cache_key
 from corpus.publish.card import render_card
-from corpus.publish.compare import ReleaseDiff, RowLookup, diff
+from corpus.publish.compare import DamagedFile, ReleaseDiff, RowLookup, damaged_file, diff
 from corpus.publish.config import BuildConfig, settings_hash
 from corpus.publish.layout import (
     FIRST_VERSION,
@@ -331,6 +332,39 @@ def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) ->
     )
 
 
+def _rebuild_command(source: str, store: str, name: str, version: Version) -> str:
+    """The command line that builds release ``version`` of ``name`` in ``store`` again, in
+    place, from the corpus ``source``."""
+    words = ["corpus", "build", source, "--out", store]
+    if name != default_name(source):
+        words += ["--name", name]
+    return shlex.join([*words, "--version", str(version), "--overwrite"])
+
+
+def _damaged_error(version: Version, damage: DamagedFile, source: str, store: str, name: str,
+                   *, follows: bool) -> PublishError:
+    """The error for release ``version`` found damaged (``damage``): one line naming the file
+    and the command that repairs it.
+
+    A damaged release is never up to date, and never followed: this build either holds its
+    content (``follows`` false: the same content, so building it again in place repairs it)
+    or would compare with it for its changelog (``follows``: a diff with a release that lost
+    rows would report them removed), so it stops before writing anything."""
+    here = _rebuild_command(source, store, name, version)
+    if not follows:
+        return PublishError(
+            f"{damage}; release {version.tag} is damaged (this build has the same content): "
+            f"build it again in place, with the same settings: {here}"
+        )
+    again = shlex.join(["corpus", "build", "CORPUS", "--out", store, "--name", name,
+                        "--version", str(version), "--overwrite"])
+    return PublishError(
+        f"{damage}; release {version.tag}, which this build follows (its changelog compares "
+        f"with it), is damaged: build it again in place from the corpus it was built from "
+        f"({again}), or replace it with this corpus ({here})"
+    )
+
+
 def _fsync_tree(root: Path, done: Set[Path] = frozenset()) -> None:
     """Flush every file under ``root`` but those in ``done``, then ``root`` itself."""
     _fsync_files(p for p in sorted(root.rglob("*")) if p not in done and p.is_file())
@@ -541,6 +575,13 @@ def build(
     report says ``"up-to-date"``. An explicit ``version`` that exists with other content raises
     :class:`ReleaseExistsError` unless ``overwrite`` is true.
 
+    A damaged release (a file its manifest lists missing, or not of the size it records:
+    :func:`~corpus.publish.compare.damaged_file`, a stat per file) is never up to date and
+    never followed: when it holds this content, or is the release this one would follow (its
+    changelog compares with it), :class:`~corpus.errors.PublishError` names the file and the
+    command that builds it again in place. That is an explicit ``version`` with ``overwrite``,
+    which rewrites a damaged release even when it holds this very content.
+
     The stages run on ``executor``: an :class:`~corpus.pipeline.Executor` (left open for the
     caller to reuse), or an engine name, ``"serial"``, ``"processes"`` (``workers`` processes,
     default: every core) or ``"dask"`` (a ``LocalCluster`` of ``workers`` processes, or the
@@ -625,6 +666,16 @@ def build(
             # many: the build then records which entries it uses.
             store_cache.track(len(listing.entries))
         candidate = target if target is not None else (max(releases) if releases else None)
+        below = [v for v in releases if target is None or v < target]
+        followed = max(below) if below else None  # the release this one will follow
+        store_text = os.fspath(store)
+
+        def refuse(version: Version, damage: DamagedFile, *, follows: bool) -> PublishError:
+            if store_cache is not None:
+                store_cache.close()
+            return _damaged_error(version, damage, source_text, store_text, name,
+                                  follows=follows)
+
         previous_rows: PreviousRelease | None = None
         hashed: list[tuple[str, ...]] = []  # the files' digests, found by the check
         kept: dict[Version, Manifest] = {}  # manifests read here that the end reads again
@@ -633,21 +684,39 @@ def build(
             # The cache of earlier builds (if any) knows the digests of unchanged files.
             known = store_cache if (caches / name).is_dir() else None
             if _unchanged_inputs(listing, rel, config, existing, stages, known, hashed):
-                if store_cache is not None:
-                    store_cache.close()
-                return BuildReport("up-to-date", name, candidate, releases[candidate],
-                                   existing)
+                # Up to date only if whole: a stat of each file its manifest lists. A damaged
+                # one is built again in place when asked for by version with overwrite.
+                damage = damaged_file(releases[candidate], existing,
+                                      storage_options=storage_options)
+                if damage is None:
+                    if store_cache is not None:
+                        store_cache.close()
+                    return BuildReport("up-to-date", name, candidate, releases[candidate],
+                                       existing)
+                if target is None or not overwrite:
+                    raise refuse(candidate, damage, follows=False)
             if known is not None and remote is None and candidate == max(releases):
                 previous_rows = _previous_rows(releases[candidate], existing, known, config)
+            if candidate == followed:
+                damage = damaged_file(releases[candidate], existing,
+                                      storage_options=storage_options)
+                if damage is not None:
+                    raise refuse(candidate, damage, follows=True)
             if len(existing.inputs) <= _KEEP_MANIFEST_INPUTS:
                 kept[candidate] = existing
             del existing
-        below = [v for v in releases if target is None or v < target]
-        if (store_cache is not None and remote is None and below and max(below) != candidate
-                and (caches / name).is_dir()):
-            # An explicit new version: the rows come from the release it follows.
-            previous_rows = _previous_rows(releases[max(below)], read_manifest(
-                releases[max(below)], storage_options), store_cache, config)
+        if followed is not None and followed != candidate:
+            # An explicit version: it follows the release below it, which must be whole (the
+            # rows may come from it, and the diff compares with it).
+            before = read_manifest(releases[followed], storage_options)
+            damage = damaged_file(releases[followed], before, storage_options=storage_options)
+            if damage is not None:
+                raise refuse(followed, damage, follows=True)
+            if store_cache is not None and remote is None and (caches / name).is_dir():
+                previous_rows = _previous_rows(releases[followed], before, store_cache, config)
+            if len(before.inputs) <= _KEEP_MANIFEST_INPUTS:
+                kept[followed] = before
+            del before
         tmp = staging / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
@@ -693,11 +762,19 @@ def build(
 
         # Decide the version, or find that nothing changed.
         status: Status = "built"
+        # A release with this content is up to date only when whole (a stat per file); a
+        # damaged one is written again when asked for by version with overwrite.
         if target is not None and target in releases:
             existing = manifest_of(target)
             if _same_content(existing, built, digest):
-                return BuildReport("up-to-date", name, target, releases[target], existing)
-            if not overwrite:
+                damage = damaged_file(releases[target], existing,
+                                      storage_options=storage_options)
+                if damage is None:
+                    return BuildReport("up-to-date", name, target, releases[target], existing)
+                if not overwrite:
+                    raise _damaged_error(target, damage, source_text, store_text, name,
+                                         follows=False)
+            elif not overwrite:
                 raise ReleaseExistsError(
                     f"release {target.tag} already exists in {where_text} with other content; "
                     "build a new version (omit --version to get the next one proposed) or pass "
@@ -708,15 +785,28 @@ def build(
             latest = max(releases)
             existing = manifest_of(latest)
             if _same_content(existing, built, digest):
-                return BuildReport("up-to-date", name, latest, releases[latest], existing)
+                damage = damaged_file(releases[latest], existing,
+                                      storage_options=storage_options)
+                if damage is None:
+                    return BuildReport("up-to-date", name, latest, releases[latest], existing)
+                raise _damaged_error(latest, damage, source_text, store_text, name,
+                                     follows=False)
         earlier = sorted(v for v in releases if target is None or v < target)
         previous = earlier[-1] if earlier else None
         change = None
         if previous is not None:
+            # Checked before the stages; again here, with the manifest in hand (a stat per
+            # file), since the diff compares with it unchecked (it would read the manifest).
+            damage = damaged_file(releases[previous], manifest_of(previous),
+                                  storage_options=storage_options)
+            if damage is not None:
+                raise _damaged_error(previous, damage, source_text, store_text, name,
+                                     follows=True)
             with stages.timed("diff"):
                 change = diff(releases[previous], tmp, storage_options=storage_options,
                               digests=_known_digests(store_cache, manifest_of(previous), built),
-                              rows=_cached_rows(store_cache, manifest_of(previous), built))
+                              rows=_cached_rows(store_cache, manifest_of(previous), built),
+                              check=False)
         if store_cache is not None:  # this release's row digests, for the next build's diff
             store_cache.replace("release", [(built.fingerprint.encode(),
                                              built.row_digests)])

@@ -13,6 +13,10 @@ knows them), the ids, digests and the few columns clusters and paths need are he
 arrays, never as a Python object per row, and the changed rows are read a column at a time
 from the row groups that hold them only; or, when the caller can look the changed rows up
 (a build finds them in its cache), not read at all.
+
+A release is compared only when it is whole: the data files its manifest lists must be there
+with the sizes it records (:func:`damaged_file`, a stat per file); a damaged one is refused
+with the file named, never compared as if the rows it lost had been removed.
 """
 
 from __future__ import annotations
@@ -36,16 +40,19 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from corpus.errors import CorpusError, PublishError
-from corpus.publish.layout import DATA_DIR, config_paths
-from corpus.publish.store import is_local, is_url, store_error, url_to_fs
+from corpus.publish.layout import DATA_DIR, MANIFEST, config_paths
+from corpus.publish.manifest import Manifest
+from corpus.publish.store import is_local, is_url, read_manifest, store_error, url_to_fs
 from corpus.records import SourceRef
 
 __all__ = [
     "ClusterChange",
+    "DamagedFile",
     "DocumentChange",
     "DocumentRef",
     "ReleaseDiff",
     "RowLookup",
+    "damaged_file",
     "diff",
     "row_json",
 ]
@@ -194,33 +201,127 @@ class _Shard:
             raise store_error(exc, f"cannot read {self.fs.unstrip_protocol(self.path)}") from None
 
 
-def _shards(release: str, storage_options: Mapping[str, Any] | None) -> list[_Shard]:
+@dataclass(frozen=True, slots=True)
+class DamagedFile:
+    """A file of a release that is not as its manifest records it: missing (``size`` is
+    ``None``), or of another size (truncated, or replaced by other bytes)."""
+
+    #: Where the file should be: the release's folder or URL, then the path its manifest lists.
+    path: str
+    #: The bytes the manifest records.
+    expected: int
+    #: The bytes found; ``None``: there is no such file.
+    size: int | None = None
+
+    def __str__(self) -> str:
+        if self.size is None:
+            return f"{self.path}: missing ({MANIFEST} records {self.expected} bytes)"
+        return (f"{self.path}: {self.size} bytes, but {MANIFEST} records {self.expected} "
+                "(truncated or replaced)")
+
+
+def damaged_file(release: str | os.PathLike[str], manifest: Manifest,
+                 config: str | None = None, *,
+                 storage_options: Mapping[str, Any] | None = None) -> DamagedFile | None:
+    """The first file ``manifest`` lists that ``release`` (a folder or an fsspec URL) does not
+    hold with the size it records, or ``None`` when each is there: every file it lists, or
+    only the data files of ``config`` (``"all"``: what :func:`diff` reads).
+
+    One stat per file and nothing read, so a diff or an up-to-date check of a release of any
+    size stays cheap; a file changed in place without a change of size passes. (An incremental
+    build that takes rows from a release also checks their SHA-256:
+    :meth:`corpus.pipeline.reuse.PreviousRelease.intact`.)
+    """
+    recorded = {f.path: f.bytes for f in manifest.files}
+    paths = sorted(recorded) if config is None else config_paths(config, recorded)
+    text = os.fspath(release)
+    size: int | None
+    if is_url(text):
+        fs, root = url_to_fs(text, storage_options)
+        base = str(root).rstrip("/")
+        for path in paths:
+            where = f"{text.rstrip('/')}/{path}"
+            try:
+                size = int(fs.size(f"{base}/{path}"))
+            except FileNotFoundError:
+                size = None
+            except Exception as exc:  # the back end's errors (an OSError, or its client's own)
+                raise store_error(exc, f"cannot check {where}") from None
+            if size != recorded[path]:
+                return DamagedFile(where, recorded[path], size)
+        return None
+    for path in paths:
+        local = Path(text) / path
+        try:
+            size = local.stat().st_size
+        except (FileNotFoundError, NotADirectoryError):
+            size = None
+        if size != recorded[path]:
+            return DamagedFile(str(local), recorded[path], size)
+    return None
+
+
+def _manifest(release: str, fs: Any, root: str,
+              storage_options: Mapping[str, Any] | None) -> Manifest | None:
+    """The manifest of ``release`` (a local folder when ``fs`` is None, else the folder
+    ``root`` of ``fs``), or ``None`` when it has none."""
+    if fs is None:
+        return read_manifest(release) if (Path(release) / MANIFEST).is_file() else None
+    try:
+        present = bool(fs.isfile(f"{root}/{MANIFEST}"))
+    except FileNotFoundError:
+        present = False
+    except Exception as exc:  # the back end's errors (an OSError, or its client's own)
+        raise store_error(exc, f"{release}: cannot read its {MANIFEST}") from None
+    return read_manifest(release, storage_options) if present else None
+
+
+def _shards(release: str, storage_options: Mapping[str, Any] | None,
+            check: bool = False) -> list[_Shard]:
     """The data files of ``release``'s ``all`` config: ``data/default/`` and
-    ``data/duplicates/`` (``data/all/`` in a release of format 1)."""
-    shards: list[_Shard] = []
+    ``data/duplicates/`` (``data/all/`` in a release of format 1).
+
+    With ``check``, a release with a manifest is held to it: its files are those it lists,
+    and one missing or of another size (:func:`damaged_file`) raises :class:`PublishError`
+    naming it. A folder without a manifest (bare data, or the release a build is making) is
+    read as found."""
+    fs: Any = None
+    root = ""
     if is_url(release):
         fs, root = url_to_fs(release, storage_options)
-        if not is_local(fs):
-            try:
-                found = fs.glob(f"{str(root).rstrip('/')}/{DATA_DIR}/*/*.parquet")
-            except Exception as exc:  # the back end's errors (an OSError, or its client's own)
-                raise store_error(exc, f"{release}: cannot list its shards") from None
-            base = str(root).rstrip("/") + "/"
-            found = [str(p) for p in found]
-            shards = [_Shard(base + p, fs) for p in config_paths(
-                "all", [p[len(base):] if p.startswith(base) else p for p in found])]
-        else:
-            release = str(root)
-    if not is_url(release):
+        root = str(root).rstrip("/")
+        if is_local(fs):
+            fs, release = None, root
+    if fs is not None:
+        try:
+            listed = fs.glob(f"{root}/{DATA_DIR}/*/*.parquet")
+        except Exception as exc:  # the back end's errors (an OSError, or its client's own)
+            raise store_error(exc, f"{release}: cannot list its shards") from None
+        prefix = root + "/"
+        found = [p[len(prefix):] if p.startswith(prefix) else p for p in map(str, listed)]
+    else:
         local = Path(release)
         found = [p.relative_to(local).as_posix() for p in local.glob(f"{DATA_DIR}/*/*.parquet")]
-        shards = [_Shard(str(local / p)) for p in config_paths("all", found)]
-    if not shards:
+    manifest = _manifest(release, fs, root, storage_options) if check else None
+    if manifest is not None:
+        damage = damaged_file(release, manifest, "all", storage_options=storage_options)
+        if damage is not None:
+            raise PublishError(
+                f"{damage}; release v{manifest.version} is damaged, so it cannot be compared: "
+                "restore the file, or build the release again from the corpus it was built "
+                f"from (corpus build CORPUS --out STORE --version {manifest.version} "
+                "--overwrite)"
+            )
+        found = [f.path for f in manifest.files]
+    paths = config_paths("all", found)
+    if not paths:
         raise PublishError(
             f"{release}: no Parquet shards under {DATA_DIR}/default/ or {DATA_DIR}/duplicates/; "
             "is it a release folder built by `corpus build`?"
         )
-    return shards
+    if fs is not None:
+        return [_Shard(f"{root}/{p}", fs) for p in paths]
+    return [_Shard(str(Path(release) / p)) for p in paths]
 
 
 def _schema(shards: list[_Shard]) -> pa.Schema:
@@ -272,7 +373,7 @@ def _pieces_row_json(pieces: Mapping[str, bytes]) -> bytes:
 def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
          storage_options: Mapping[str, Any] | None = None,
          digests: tuple[pa.Table, pa.Table] | None = None,
-         rows: tuple[RowLookup, RowLookup] | None = None) -> ReleaseDiff:
+         rows: tuple[RowLookup, RowLookup] | None = None, check: bool = True) -> ReleaseDiff:
     """Compare release ``old`` with release ``new`` (the ``all`` config of each).
 
     Each is a release folder or the fsspec URL of a release in a remote store
@@ -281,8 +382,12 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
 
     Only the columns both releases have are compared; a schema difference is reported in
     :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``).
-    Raises :class:`PublishError` if either folder has no ``all`` shards. ``progress`` shows a
-    bar of the rows read on stderr (None: when stderr is a terminal).
+    Raises :class:`PublishError` if either folder has no ``all`` shards, or if either is a
+    damaged release: a data file its manifest lists is missing or not of the size it records
+    (:func:`damaged_file`; the error names the file). A folder without a manifest is compared
+    as found. ``check=False`` skips that check, for a caller that has just made it (a build,
+    which holds the manifest already). ``progress`` shows a bar of the rows read on stderr
+    (None: when stderr is a terminal).
 
     ``digests``: when the caller knows a digest of every row of both releases (``id`` and
     ``digest`` columns; equal digests exactly for equal rows, as a build keeps them), rows are
@@ -292,8 +397,8 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     from the releases at all (their dedup columns excepted, which are read with the ids).
     """
     old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
-    old_shards = _shards(old_dir, storage_options)
-    new_shards = _shards(new_dir, storage_options)
+    old_shards = _shards(old_dir, storage_options, check)
+    new_shards = _shards(new_dir, storage_options, check)
     if digests is not None and _schema(old_shards).equals(_schema(new_shards)):
         return _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests, rows=rows)
     with _progress(progress, old_shards + new_shards) as bar:
