@@ -123,6 +123,10 @@ def test_diff_text_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -
     payload = json.loads(capsys.readouterr().out)
     assert payload["kind"] == "minor"
     assert payload["removed"] == [{"id": "dbad2dc0fe77bb11", "path": "000_dbad2dc0fe77bb11.txt"}]
+    # A release against itself: "no change" ("none" stays the JSON's kind).
+    assert main(["diff", "releases/seeds/v1.1.0", "releases/seeds/v1.1.0"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "releases/seeds/v1.1.0 -> releases/seeds/v1.1.0: no change")
     assert payload["added"] == []
     assert set(payload["clusters"]) == {"added", "removed", "changed"}
 

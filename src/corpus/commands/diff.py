@@ -39,7 +39,8 @@ def _cluster(change: ClusterChange) -> str:
 
 def format_diff(result: ReleaseDiff) -> list[str]:
     """The text ``corpus diff`` prints, one line per item."""
-    lines = [f"{result.old} -> {result.new}: {result.kind} change"
+    kind = "no" if result.kind == "none" else result.kind
+    lines = [f"{result.old} -> {result.new}: {kind} change"
              f"{' (schema changed)' if result.schema_changed else ''}"]
     lines.append(f"added: {len(result.added)}")
     lines += [f"  + {d.id}  {d.path}" for d in result.added]
