@@ -155,7 +155,8 @@ class _NoCredentialsError(Exception):
     """What a cloud client raises for a bucket it cannot reach (not an ``OSError``)."""
 
 
-class _LockedFileSystem(fsspec.AbstractFileSystem):
+# fsspec has no type information: to mypy its base class is Any.
+class _LockedFileSystem(fsspec.AbstractFileSystem):  # type: ignore[misc]
     """A back end whose every call fails as a cloud client does without credentials."""
 
     protocol = "lockedtest"

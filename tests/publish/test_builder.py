@@ -367,7 +367,7 @@ def test_a_failure_midway_leaves_no_release_and_no_temporary_folder(
     with pytest.raises(type(error)):
         build(corpus_dir, tmp_path)
     assert calls["n"] == 1
-    assert list((tmp_path / "seeds").iterdir()) == []
+    assert not (tmp_path / "seeds").exists()  # nor the dataset folder the first build made
 
 
 def test_a_failure_writing_the_clusters_file_fails_the_build_and_leaves_nothing(
@@ -379,7 +379,7 @@ def test_a_failure_writing_the_clusters_file_fails_the_build_and_leaves_nothing(
     monkeypatch.setattr(pipeline_module, "write_batches", full_disk)
     with pytest.raises(PublishError, match="No space left on device"):
         build(corpus_dir, tmp_path)
-    assert list((tmp_path / "seeds").iterdir()) == []
+    assert not (tmp_path / "seeds").exists()  # nor the dataset folder the first build made
 
 
 def test_a_failed_write_stage_waits_for_the_clusters_file_before_cleaning_up(
@@ -407,7 +407,7 @@ def test_a_failed_write_stage_waits_for_the_clusters_file_before_cleaning_up(
     with pytest.raises(RuntimeError, match="disk on fire"):
         build(corpus_dir, tmp_path)
     assert finished == [True]
-    assert list((tmp_path / "seeds").iterdir()) == []
+    assert not (tmp_path / "seeds").exists()  # nor the dataset folder the first build made
 
 
 def test_a_failure_after_the_data_is_written_leaves_nothing_either(
@@ -419,7 +419,7 @@ def test_a_failure_after_the_data_is_written_leaves_nothing_either(
     monkeypatch.setattr(build_module, "render_card", broken_card)
     with pytest.raises(PublishError, match="card failed"):
         build(corpus_dir, tmp_path)
-    assert list((tmp_path / "seeds").iterdir()) == []
+    assert not (tmp_path / "seeds").exists()  # nor the dataset folder the first build made
 
 
 def test_a_killed_build_is_cleaned_up_by_the_next_one(corpus_dir: Path, tmp_path: Path) -> None:
@@ -475,9 +475,31 @@ def test_strict_mode_stops_at_the_first_reject_and_writes_nothing(
     corpus_dir: Path, tmp_path: Path
 ) -> None:
     (corpus_dir / "005_0123456789abcdef.txt").write_bytes(BAD_UTF8)
-    with pytest.raises(FormatError, match="invalid UTF-8"):
+    with pytest.raises(FormatError, match="invalid UTF-8") as raised:
         build(corpus_dir, tmp_path, config=BuildConfig(strict=True))
-    assert list((tmp_path / "seeds").iterdir()) == []
+    # The file named as given (as `corpus validate` names it), not relative to the corpus.
+    assert raised.value.path == f"{corpus_dir}/005_0123456789abcdef.txt"
+    # Nothing left, not even the dataset's folder this first build made; the cache keeps
+    # what was read, closed (no write-ahead log left beside it).
+    assert not (tmp_path / "seeds").exists()
+    assert [p.name for p in (tmp_path / ".cache" / "seeds").iterdir()] == ["pipeline.sqlite"]
+
+
+def test_a_missing_extra_leaves_no_dataset_folder(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from corpus.pipeline import EngineUnavailableError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the dask extra were missing
+    with pytest.raises(EngineUnavailableError, match=r"news-corpus\[dask\]"):
+        build(corpus_dir, tmp_path, executor="dask")
+    assert not (tmp_path / "seeds").exists()
+    (tmp_path / "seeds").mkdir()  # a folder that was there before the build stays
+    with pytest.raises(EngineUnavailableError):
+        build(corpus_dir, tmp_path, executor="dask")
+    assert (tmp_path / "seeds").is_dir()
 
 
 def test_small_limits_give_several_shards_that_still_load(
@@ -510,7 +532,7 @@ def test_an_archive_builds_like_the_folder(corpus_dir: Path, tmp_path: Path) -> 
 def test_a_missing_source_is_a_corpus_error(tmp_path: Path) -> None:
     with pytest.raises(corpus.CorpusError, match="no such file or directory"):
         build(tmp_path / "nowhere", tmp_path / "store")
-    assert list((tmp_path / "store" / "nowhere").iterdir()) == []
+    assert not (tmp_path / "store" / "nowhere").exists()
 
 
 @pytest.mark.parametrize(

@@ -73,8 +73,8 @@ def test_strict_build_with_a_bad_file_exits_1_and_writes_nothing(
 ) -> None:
     (project / "seeds/005_0123456789abcdef.txt").write_bytes(BAD_UTF8)
     assert main(["build", "--strict"]) == 1
-    assert "005_0123456789abcdef.txt:3" in capsys.readouterr().err
-    assert list((project / "releases/seeds").iterdir()) == []
+    assert "rejected (--strict): seeds/005_0123456789abcdef.txt:3" in capsys.readouterr().err
+    assert not (project / "releases/seeds").exists()
 
 
 def test_lenient_build_records_rejects_and_succeeds(

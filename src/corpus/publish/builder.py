@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus._meta import DISTRIBUTION
-from corpus.errors import ConfigError, PublishError, Reject
+from corpus.errors import ConfigError, FormatError, PublishError, Reject
 from corpus.format.parser import FORMAT_VERSION
 from corpus.pipeline.build import BuiltData, Stages, run_build, same_bytes, scan_inputs
 from corpus.pipeline.cache import CACHE_FORMAT, Cache, namespace_of
@@ -191,6 +191,8 @@ class _Relativizer:
         self.prefixes = sorted({base, os.path.realpath(base)} if "://" not in base else {base},
                                key=len, reverse=True)
         self.name = base.replace("\\", "/").rsplit("/", 1)[-1]
+        self.base = base
+        self.is_folder = "://" not in base and os.path.isdir(base)
 
     def path(self, path: str) -> str:
         for prefix in self.prefixes:
@@ -201,6 +203,16 @@ class _Relativizer:
                     # Only the platform's separator becomes "/": on POSIX a backslash is part of
                     # a name (and of the escapes of names that are not UTF-8).
                     return path[len(prefix) + 1:].replace(os.sep, "/")
+        return path
+
+    def given(self, path: str) -> str:
+        """``path`` (as :meth:`path` made it) as the corpus was given: under the folder, or the
+        archive or file itself, so that an error names the file as ``corpus validate`` does."""
+        head, bang, member = path.partition("!")
+        if head == self.name and (bang or not self.is_folder):
+            return self.base + bang + member
+        if self.is_folder and "://" not in head and not os.path.isabs(head):
+            return f"{self.base}/{head}{bang}{member}"
         return path
 
     def text(self, message: str) -> str:
@@ -330,6 +342,21 @@ def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) ->
         and manifest.schema_version == SCHEMA_VERSION
         and manifest.format_version == RELEASE_FORMAT_VERSION
     )
+
+
+class _FolderLeftEmpty:
+    """An exit callback (:meth:`contextlib.ExitStack.push`) that removes ``folder`` when the
+    block fails and leaves it empty: the dataset's folder a first build made, so that a build
+    that fails (a strict-mode reject, a missing extra) leaves no empty ``STORE/NAME/``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, exc_type: type[BaseException] | None, *exc: object) -> bool:
+        if exc_type is not None:
+            with contextlib.suppress(OSError):  # not empty: a release or another build's folder
+                self.folder.rmdir()
+        return False
 
 
 def _rebuild_command(source: str, store: str, name: str, version: Version) -> str:
@@ -616,6 +643,7 @@ def build(
     target = Version.parse(version) if isinstance(version, str) else version
     where = open_store(store, storage_options)
     remote: RemoteStore | None = None
+    made_dir = False  # this build made the local dataset folder (removed if it fails)
     releases: dict[Version, str]
     if isinstance(where, Path):
         if work_dir is not None:
@@ -625,6 +653,7 @@ def build(
                 "them; drop work_dir (--work-dir)"
             )
         dataset_dir = where / name
+        made_dir = not dataset_dir.exists()
         try:
             dataset_dir.mkdir(parents=True, exist_ok=True)
             _remove_stale(dataset_dir)
@@ -641,6 +670,8 @@ def build(
             _remove_stale(staging)
         caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
     with contextlib.ExitStack() as running:
+        if remote is None and made_dir:
+            running.push(_FolderLeftEmpty(dataset_dir))
         runner: Executor | None = None
         if not scheduler and (executor in ("processes", "dask") or (executor is None and workers)):
             # Worker processes whatever the corpus: they start while the corpus is listed (a
@@ -741,11 +772,21 @@ def build(
                 store_cache.prune()
                 if store_cache.track_use:
                     store_cache.prune_unused()
+        except FormatError as exc:  # strict mode: the first reject, named as it was given
+            shutil.rmtree(tmp, ignore_errors=True)
+            if store_cache is not None:
+                store_cache.close()
+            raise FormatError(rel.given(exc.path), exc.line, exc.rule, exc.message,
+                              exc.offset) from None
         except OSError as exc:  # the work files or shards: a full disk, a file-size limit
             shutil.rmtree(tmp, ignore_errors=True)
+            if store_cache is not None:
+                store_cache.close()
             raise _write_error(exc, staging) from None
-        except BaseException:
+        except BaseException:  # a strict-mode reject, a missing extra, Ctrl-C, a dead worker
             shutil.rmtree(tmp, ignore_errors=True)
+            if store_cache is not None:  # closed, so SQLite folds its write-ahead log in
+                store_cache.close()
             raise
     where_text = str(dataset_dir) if remote is None else remote.url_of(remote.dataset(name))
     read: dict[Version, Manifest] = kept
@@ -890,3 +931,6 @@ def build(
                 synced.result()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if made_dir:  # a first build that failed leaves no empty STORE/NAME/ (else: not empty)
+            with contextlib.suppress(OSError):
+                dataset_dir.rmdir()
