@@ -135,6 +135,25 @@ def test_a_release_of_another_schema_major_is_refused(release: Path, tmp_path: P
         corpus.load(old)
 
 
+def test_a_damaged_release_is_not_loaded_even_from_datasets_cache(
+    release: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "v1.0.0"
+    shutil.copytree(release, copy)
+    assert corpus.load(copy, config="all").num_rows == 5  # datasets prepares and caches it
+    shard = next((copy / "data" / "default").glob("*.parquet"))
+    with shard.open("r+b") as handle:
+        handle.truncate(1000)
+    with pytest.raises(PublishError, match=r"train-00000-of-00001\.parquet: 1000 bytes, but "
+                                           r"manifest\.json records .* is damaged, so it is "
+                                           r"not loaded"):
+        corpus.load(copy, config="all")
+    assert corpus.load(copy, config="duplicates").num_rows == 1  # its files are whole
+    shard.unlink()
+    with pytest.raises(PublishError, match=r"train-00000-of-00001\.parquet: missing"):
+        corpus.load(copy)
+
+
 def test_a_folder_that_is_not_a_release_fails_with_publish_error(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello\n")
     with pytest.raises(PublishError, match=r"is not a release folder \(it has no manifest"):

@@ -446,6 +446,27 @@ def test_a_folder_that_is_not_a_release_is_refused_before_any_request(
     assert hub.requests == []
 
 
+@pytest.mark.parametrize("damage", ["truncated", "replaced", "missing"])
+def test_a_damaged_release_is_refused_before_any_request(
+    hub: HubStore, tmp_path: Path, seeds_dir: Path, damage: str
+) -> None:
+    # The files are hashed for the upload anyway: one not as manifest.json records it would
+    # be published as the release.
+    import corpus
+
+    release = corpus.build(seeds_dir, tmp_path / "store", progress=False).path
+    shard = next((release / "data" / "default").glob("*.parquet"))
+    if damage == "missing":
+        shard.unlink()
+    else:
+        data = shard.read_bytes()
+        shard.write_bytes(data[:1000] if damage == "truncated" else data[:-1] + b"\0")
+    with pytest.raises(PublishError, match=rf"{shard.name}: .*release v1\.0\.0 is damaged, "
+                                           r"so it is not pushed \(nothing was sent\)"):
+        push(release, "org/name", token=SECRET, retry=FAST)
+    assert hub.requests == []
+
+
 def _without(release: Path, name: str) -> Path:
     (release / name).unlink()
     return release

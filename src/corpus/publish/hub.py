@@ -444,7 +444,39 @@ def _read_release(directory: Path) -> _Release:
         relative = path.relative_to(directory).as_posix()
         size, sha256, git_oid = _hashes(path)
         files.append(_LocalFile(relative, path, size, sha256, git_oid))
+    _check_recorded(directory, version, files)
     return _Release(directory, version, tuple(files))
+
+
+def _check_recorded(directory: Path, version: Version, files: list[_LocalFile]) -> None:
+    """Refuse, before anything is sent, a release whose files are not those its
+    ``manifest.json`` records (``files``: path, bytes, SHA-256): a missing, truncated or
+    replaced data file would be published as the release. The files were just hashed for the
+    upload, so the check costs nothing more. A manifest without a file list is not checked."""
+    try:
+        data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return  # no manifest, or one _version_of has judged already
+    recorded = data.get("files") if isinstance(data, Mapping) else None
+    if not isinstance(recorded, list):
+        return
+    found = {f.path: f for f in files}
+    for entry in recorded:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("path"), str):
+            continue
+        local = found.get(entry["path"])
+        if local is None:
+            problem = "missing"
+        elif local.size != entry.get("bytes") or local.sha256 != entry.get("sha256"):
+            problem = (f"{local.size} bytes with SHA-256 {local.sha256[:12]}…, but {MANIFEST} "
+                       f"records {entry.get('bytes')} bytes with {str(entry.get('sha256'))[:12]}…")
+        else:
+            continue
+        raise PublishError(
+            f"{directory / entry['path']}: {problem}; release v{version} is damaged, so it is "
+            "not pushed (nothing was sent): restore the file, or build the release again "
+            f"(corpus build CORPUS --out STORE --version {version} --overwrite)"
+        )
 
 
 def _walk(directory: Path) -> Iterator[Path]:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from corpus.errors import ConfigError, PublishError
+from corpus.publish.compare import damaged_file
 from corpus.publish.layout import CONFIGS, MANIFEST, SPLIT, config_paths
 from corpus.publish.manifest import Manifest
 from corpus.publish.store import is_local, is_url, read_manifest, url_to_fs
@@ -69,6 +70,16 @@ def _check_release(path: Path | str, config: str, revision: str | None,
         raise ConfigError(
             f"config={config!r} is not a config of a corpus release: use one of "
             f"{', '.join(repr(c) for c in CONFIGS)}"
+        )
+    # A stat per data file of the config: `datasets` serves a folder from the copy it prepared
+    # before when its cache key is unchanged, and truncating a data file does not change it
+    # (checked: datasets 5.2), so a damaged release would load from that copy unnoticed.
+    damage = damaged_file(path, manifest, config, storage_options=storage_options)
+    if damage is not None:
+        raise PublishError(
+            f"{damage}; release v{manifest.version} is damaged, so it is not loaded: restore "
+            "the file, or build the release again from its corpus (corpus build CORPUS --out "
+            f"STORE --version {manifest.version} --overwrite)"
         )
     return manifest
 
