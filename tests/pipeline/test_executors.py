@@ -455,10 +455,22 @@ def test_a_script_without_a_main_guard_is_told_so_before_any_worker_starts(
         assert (out.returncode, out.stdout) == (0, "built\n"), out.stderr
         return
     assert (out.returncode, out.stdout) == (1, "")
-    assert "ExecutorError: the processes executor cannot start its worker processes from " \
-           f"{script}" in out.stderr
-    assert 'has no `if __name__ == "__main__":` guard' in out.stderr
+    assert ("ExecutorError: the processes executor cannot start its worker processes: "
+            f'{script} has no `if __name__ == "__main__":` guard') in out.stderr
     assert "bootstrapping" not in out.stderr  # no worker got as far as importing the script
+
+
+def test_a_program_read_from_stdin_is_told_it_cannot_start_workers(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    # `python - < script.py`: workers cannot import "<stdin>" again, guard or not; they used to
+    # die with FileNotFoundError, reported as "killed, or out of memory".
+    out = subprocess.run([sys.executable, "-"], input=_SCRIPTS["guarded"].format(
+        seeds=str(seeds_dir), store=str(tmp_path / "out")), capture_output=True, text=True,
+        timeout=600, cwd=tmp_path)
+    assert (out.returncode, out.stdout) == (1, "")
+    assert "the main program <stdin> is not a file" in out.stderr
+    assert "FileNotFoundError" not in out.stderr
 
 
 @pytest.mark.parametrize(("source", "spec", "unguarded"), [
@@ -469,9 +481,10 @@ def test_a_script_without_a_main_guard_is_told_so_before_any_worker_starts(
     ("import corpus\ncorpus.build('in', 'out')\n", "tool.__main__", False),  # python -m tool
     ("import corpus\ncorpus.build('in', 'out')\n", "tool.run", True),  # python -m tool.run
     ("def (:\n", None, False),  # not Python source: not judged
+    (None, None, True),  # python - (the file "<stdin>" does not exist)
 ])
 def test_unguarded_main_finds_scripts_whose_workers_would_run_them_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, spec: str | None,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str | None, spec: str | None,
     unguarded: bool
 ) -> None:
     import importlib.machinery
@@ -479,8 +492,9 @@ def test_unguarded_main_finds_scripts_whose_workers_would_run_them_again(
 
     from corpus.pipeline.executor import unguarded_main
 
-    script = tmp_path / "script.py"
-    script.write_text(source)
+    script = tmp_path / ("script.py" if source is not None else "<stdin>")
+    if source is not None:
+        script.write_text(source)
     main = types.ModuleType("__main__")
     main.__file__ = str(script)
     main.__spec__ = None if spec is None else importlib.machinery.ModuleSpec(spec, None)
@@ -491,17 +505,19 @@ def test_unguarded_main_finds_scripts_whose_workers_would_run_them_again(
 
 
 def test_with_no_engine_named_an_unguarded_script_runs_on_one_core_with_a_warning(
-    monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import corpus.pipeline.executor as executor
 
-    monkeypatch.setattr(executor, "unguarded_main", lambda: "/work/script.py")
-    with pytest.warns(RuntimeWarning, match=r"/work/script\.py has no .* running on one core"):
+    script = tmp_path / "script.py"
+    script.write_text("import corpus\n")
+    monkeypatch.setattr(executor, "unguarded_main", lambda: str(script))
+    with pytest.warns(RuntimeWarning, match=r"script\.py has no .* running on one core"):
         assert default_engine(SMALL_CORPUS, None, None) == "serial"
     # Asked for workers, the caller gets the error (raised as the pool is made), not serial.
     assert default_engine(SMALL_CORPUS, 2, None) == "processes"
-    with pytest.raises(ExecutorError, match="cannot start its worker processes from "
-                                            r"/work/script\.py"):
+    with pytest.raises(ExecutorError, match=r"cannot start its worker processes: .*script\.py "
+                                            "has no"):
         ProcessExecutor(2).map(square, [1])
     monkeypatch.setattr(executor, "unguarded_main", lambda: None)
     assert default_engine(SMALL_CORPUS, None, None) == "processes"

@@ -136,6 +136,19 @@ def test_empty_sections_say_so() -> None:
     assert "Every input file was accepted." in text
 
 
+def test_a_config_without_rows_is_named_with_how_to_load_it() -> None:
+    # datasets.load_dataset refuses a split of no rows: the card says so where it shows it.
+    assert "cannot load a config without rows" not in _render()
+    empty = (ConfigStats("default", 2, 200, 90), ConfigStats("duplicates", 0, 0, 0),
+             ConfigStats("all", 2, 200, 90))
+    text = _render(configs=empty)
+    assert ("`duplicates` has no rows in this release, and `datasets.load_dataset` cannot load "
+            "a config without rows") in text
+    nothing = tuple(ConfigStats(name, 0, 0, 0) for name in ("default", "duplicates", "all"))
+    assert "`default`, `duplicates`, `all` have no rows in this release" in _render(
+        configs=nothing)
+
+
 def test_long_lists_are_cut_and_point_at_the_full_file() -> None:
     rejects = [Reject(f"f{i}.txt", 0, "bad-name", "bad") for i in range(LIST_LIMIT + 7)]
     text = _render(rejects=rejects)

@@ -109,6 +109,20 @@ def test_progress_bars_on_request(project: Path, capsys: pytest.CaptureFixture[s
     assert re.search(r"write: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
 
 
+def test_build_takes_keep_and_no_rewrites_as_dedup_does(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # docs/dedup.md names both options for `corpus dedup` and `corpus build`.
+    assert main(["build", "--no-rewrites", "--keep", "longest"]) == 0
+    assert "clusters 0" in capsys.readouterr().out  # the seeds' one cluster is a rewrite
+    settings = json.loads((project / "releases/seeds/v1.0.0/manifest.json").read_text())
+    assert (settings["settings"]["dedup"]["keep"],
+            settings["settings"]["dedup"]["rewrites"]) == ("longest", False)
+    with pytest.raises(SystemExit):  # as for dedup: no rewrites and semantic rewrites at once
+        main(["build", "--no-rewrites", "--semantic"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 def test_diff_text_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build"]) == 0
     (project / "seeds/000_dbad2dc0fe77bb11.txt").unlink()

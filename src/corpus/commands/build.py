@@ -32,9 +32,11 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from typing import get_args
 
 from corpus.commands._dedup_options import add_dedup_arguments, dedup_config, file_settings
 from corpus.commands._engine import add_engine_arguments
+from corpus.dedup.config import KeepPolicy
 from corpus.errors import FormatError
 from corpus.publish.builder import ReleaseExistsError, build
 from corpus.publish.config import BuildConfig
@@ -84,6 +86,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="stop at the first rejected file (no release is written)",
     )
     parser.add_argument(
+        "--keep", choices=get_args(KeepPolicy), default=None,
+        help="which member of a cluster is canonical (default: original, or the settings "
+             "file's; see docs/dedup.md)",
+    )
+    rewrites = parser.add_mutually_exclusive_group()
+    rewrites.add_argument(
+        "--no-rewrites", action="store_true", help="dedup finds exact and near copies only"
+    )
+    rewrites.add_argument(
         "--semantic", action="store_true",
         help="also verify rewrite candidates with sentence embeddings "
              "(needs pip install 'news-corpus[semantic]')",
@@ -118,6 +129,10 @@ def run(args: argparse.Namespace) -> int:
                          license_link=args.license_link, pretty_name=args.pretty_name,
                          strict=args.strict)
     dedup = file_settings(args).dedup
+    if args.keep is not None:
+        dedup = replace(dedup, keep=args.keep)
+    if args.no_rewrites:
+        dedup = replace(dedup, rewrites=False)
     if args.semantic:
         dedup = replace(dedup, semantic=replace(dedup.semantic, enabled=True))
     config = replace(config, dedup=dedup_config(args, dedup))

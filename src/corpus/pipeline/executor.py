@@ -122,8 +122,10 @@ def _is_guard(node: ast.AST) -> bool:
 def unguarded_main() -> str | None:
     """The path of the program's main script when worker processes would run its top-level
     code again: a script run by path (or as ``python -m module``) whose code has no
-    ``if __name__ == "__main__":`` guard. ``None`` otherwise (a guarded script, the
-    ``corpus`` command, an interactive session, a notebook, or a source that cannot be read).
+    ``if __name__ == "__main__":`` guard, or a program read from standard input
+    (``python -``, whose ``__file__`` is ``"<stdin>"``: workers cannot import it at all).
+    ``None`` otherwise (a guarded script, the ``corpus`` command, an interactive session, a
+    notebook, or a file that is not Python source).
 
     Python's ``forkserver`` and ``spawn`` start methods (the process pool's, and Dask's) make
     each new worker import the main module, under the name ``__mp_main__``, so that it can
@@ -143,9 +145,21 @@ def unguarded_main() -> str | None:
     try:
         with open(path, "rb") as handle:
             tree = ast.parse(handle.read(), filename=path)
-    except (OSError, SyntaxError, ValueError):
+    except OSError:
+        return path  # no file to import again (`python - < script.py`: "<stdin>")
+    except (SyntaxError, ValueError):
         return None  # not Python source (a frozen program, bytecode): not judged
     return None if any(_is_guard(node) for node in ast.walk(tree)) else path
+
+
+def _why_not(path: str) -> str:
+    """Why workers cannot start from the main program ``path`` (:func:`unguarded_main`)."""
+    if os.path.isfile(path):
+        return (f"{path} has no `if __name__ == \"__main__\":` guard, and every worker "
+                "process would run it again")
+    return (f"the main program {path} is not a file, and every worker process imports the "
+            "main program again (run it as a script file, with an `if __name__ == "
+            "\"__main__\":` guard)")
 
 
 def _check_main_guard(engine: str) -> None:
@@ -154,11 +168,10 @@ def _check_main_guard(engine: str) -> None:
     path = unguarded_main()
     if path is not None:
         raise ExecutorError(
-            f"the {engine} executor cannot start its worker processes from {path}: every "
-            "worker imports the main script again (Python's forkserver and spawn start "
-            "methods do), and this one has no `if __name__ == \"__main__\":` guard, so "
-            "each worker would run its pipeline again; put the script's top-level code "
-            "under that guard (see docs/scaling.md), or pass executor=\"serial\""
+            f"the {engine} executor cannot start its worker processes: {_why_not(path)} "
+            "(Python's forkserver and spawn start methods import it in each); put the "
+            "script's top-level code under that guard (see docs/scaling.md), or pass "
+            "executor=\"serial\""
         )
 
 
@@ -181,8 +194,7 @@ def default_engine(files: int, workers: int | None, scheduler: str | None) -> En
     script = unguarded_main() if workers is None else None
     if script is not None:
         warnings.warn(
-            f"{script} has no `if __name__ == \"__main__\":` guard, and every worker process "
-            "would run it again: running on one core; put its top-level code under that "
+            f"{_why_not(script)}: running on one core; put its top-level code under that "
             "guard to use every core (see docs/scaling.md)", RuntimeWarning, stacklevel=3)
         return "serial"
     return "processes"

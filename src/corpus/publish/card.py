@@ -223,6 +223,17 @@ def render_card(
     add('docs = list(corpus.documents(corpus.load("<this repo or folder>", config="all")))')
     add("```")
     add("")
+    empty = [stats.name for stats in configs if stats.rows == 0]
+    if empty:
+        # datasets prepares a split of no rows but refuses to read it back ("Instruction
+        # 'train' corresponds to no data!"), whatever the card declares.
+        names = ", ".join(f"`{name}`" for name in empty)
+        add(f"{names} {'has' if len(empty) == 1 else 'have'} no rows in this release, and "
+            "`datasets.load_dataset` cannot load a config without rows (it raises `Instruction "
+            "\"train\" corresponds to no data!`); `corpus.load` gives an empty dataset with "
+            "the release's features, and `load_dataset(..., streaming=True)` an empty "
+            "iterable.")
+        add("")
 
     add("## Sources")
     add("")
