@@ -283,6 +283,10 @@ def test_added_or_removed_documents_propose_a_minor_version(
     assert [d.id for d in removed.diff.removed] == ["dbad2dc0fe77bb11"]
     kinds = [(e.version, e.kind) for e in removed.manifest.changelog]
     assert kinds == [("1.0.0", "initial"), ("1.1.0", "minor"), ("1.2.0", "minor")]
+    # The first release's entry counts everything it holds as added (the seeds: five
+    # documents, one cluster), as later entries count what they add.
+    first = removed.manifest.changelog[0]
+    assert (first.added, first.clusters_added, first.removed) == (5, 1, 0)
 
 
 def test_a_schema_change_proposes_a_major_version(corpus_dir: Path, tmp_path: Path) -> None:

@@ -871,7 +871,10 @@ def build(
                 schema_changed=change.schema_changed,
             ))
         else:
-            history = (ChangelogEntry(version=str(target), previous="", kind="initial"),)
+            # Everything of a first release is new: its documents and clusters are "added".
+            history = (ChangelogEntry(version=str(target), previous="", kind="initial",
+                                      added=built.counts.documents,
+                                      clusters_added=built.counts.clusters),)
 
         manifest = Manifest(
             name=name,
