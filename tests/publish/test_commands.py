@@ -109,6 +109,23 @@ def test_progress_bars_on_request(project: Path, capsys: pytest.CaptureFixture[s
     assert re.search(r"write: +[0-9]+%\|[^|]*\| [0-4]/4 \[", err), err
 
 
+def test_diff_of_releases_that_differ_in_settings_only_is_a_patch(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The build versions a settings change as a patch; diff says the same (it used to say
+    # "none": it compared the data only).
+    assert main(["build"]) == 0
+    assert main(["build", "--rewrite-min-passages", "4"]) == 0  # same rows, other settings
+    assert "v1.0.1" in capsys.readouterr().out
+    assert main(["diff", "releases/seeds/v1.0.0", "releases/seeds/v1.0.1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "releases/seeds/v1.0.0 -> releases/seeds/v1.0.1: patch change (settings changed)")
+    assert main(["diff", "releases/seeds/v1.0.0", "releases/seeds/v1.0.1", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert (payload["kind"], payload["settings_changed"], payload["changed"]) == (
+        "patch", True, [])
+
+
 def test_build_takes_keep_and_no_rewrites_as_dedup_does(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -41,7 +41,8 @@ def format_diff(result: ReleaseDiff) -> list[str]:
     """The text ``corpus diff`` prints, one line per item."""
     kind = "no" if result.kind == "none" else result.kind
     lines = [f"{result.old} -> {result.new}: {kind} change"
-             f"{' (schema changed)' if result.schema_changed else ''}"]
+             f"{' (schema changed)' if result.schema_changed else ''}"
+             f"{' (settings changed)' if result.settings_changed else ''}"]
     lines.append(f"added: {len(result.added)}")
     lines += [f"  + {d.id}  {d.path}" for d in result.added]
     lines.append(f"removed: {len(result.removed)}")

@@ -29,7 +29,7 @@ import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Never
 
@@ -139,16 +139,20 @@ class ReleaseDiff:
     clusters_removed: tuple[ClusterChange, ...]
     clusters_changed: tuple[ClusterChange, ...]
     unchanged: int
+    #: Both releases have a manifest, and their settings differ (:func:`diff`).
+    settings_changed: bool = False
 
     @property
     def kind(self) -> str:
         """The version part this difference bumps: ``major`` (schema), ``minor`` (documents
-        added or removed), ``patch`` (anything else that differs) or ``none``."""
+        added or removed), ``patch`` (anything else that differs, the settings included, as a
+        build bumps them) or ``none``."""
         if self.schema_changed:
             return "major"
         if self.added or self.removed:
             return "minor"
-        if self.changed or self.clusters_added or self.clusters_removed or self.clusters_changed:
+        if (self.changed or self.clusters_added or self.clusters_removed
+                or self.clusters_changed or self.settings_changed):
             return "patch"
         return "none"
 
@@ -167,6 +171,7 @@ class ReleaseDiff:
             "new": self.new,
             "kind": self.kind,
             "schema_changed": self.schema_changed,
+            "settings_changed": self.settings_changed,
             "added": [{"id": d.id, "path": d.path} for d in self.added],
             "removed": [{"id": d.id, "path": d.path} for d in self.removed],
             "changed": [{"id": c.id, "path": c.path, "fields": list(c.fields)}
@@ -277,7 +282,7 @@ def _manifest(release: str, fs: Any, root: str,
 
 
 def _shards(release: str, storage_options: Mapping[str, Any] | None,
-            check: bool = False) -> list[_Shard]:
+            check: bool = False) -> tuple[list[_Shard], Manifest | None]:
     """The data files of ``release``'s ``all`` config: ``data/default/`` and
     ``data/duplicates/`` (``data/all/`` in a release of format 1).
 
@@ -320,8 +325,8 @@ def _shards(release: str, storage_options: Mapping[str, Any] | None,
             "is it a release folder built by `corpus build`?"
         )
     if fs is not None:
-        return [_Shard(f"{root}/{p}", fs) for p in paths]
-    return [_Shard(str(Path(release) / p)) for p in paths]
+        return [_Shard(f"{root}/{p}", fs) for p in paths], manifest
+    return [_Shard(str(Path(release) / p)) for p in paths], manifest
 
 
 def _schema(shards: list[_Shard]) -> pa.Schema:
@@ -381,7 +386,9 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     streamed, never downloaded whole.
 
     Only the columns both releases have are compared; a schema difference is reported in
-    :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``).
+    :attr:`ReleaseDiff.schema_changed` (and makes :attr:`ReleaseDiff.kind` ``major``). Two
+    releases whose manifests record different settings (read when ``check`` is on) are
+    :attr:`ReleaseDiff.settings_changed`, at least a ``patch``, as the build versions them.
     Raises :class:`PublishError` if either folder has no ``all`` shards, or if either is a
     damaged release: a data file its manifest lists is missing or not of the size it records
     (:func:`damaged_file`; the error names the file). A folder without a manifest is compared
@@ -397,12 +404,17 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     from the releases at all (their dedup columns excepted, which are read with the ids).
     """
     old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
-    old_shards = _shards(old_dir, storage_options, check)
-    new_shards = _shards(new_dir, storage_options, check)
+    old_shards, old_manifest = _shards(old_dir, storage_options, check)
+    new_shards, new_manifest = _shards(new_dir, storage_options, check)
     if digests is not None and _schema(old_shards).equals(_schema(new_shards)):
-        return _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests, rows=rows)
-    with _progress(progress, old_shards + new_shards) as bar:
-        return _diff(old_dir, new_dir, old_shards, new_shards, bar)
+        found = _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests, rows=rows)
+    else:
+        with _progress(progress, old_shards + new_shards) as bar:
+            found = _diff(old_dir, new_dir, old_shards, new_shards, bar)
+    if (old_manifest is not None and new_manifest is not None
+            and old_manifest.settings_hash != new_manifest.settings_hash):
+        found = replace(found, settings_changed=True)
+    return found
 
 
 _LIGHT = ["id", "source", "relation", "duplicate_of"]
