@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import fsspec
 import pytest
 
 from corpus.publish.layout import shard_name
@@ -39,3 +41,14 @@ def data_release() -> ReleaseMaker:
         return folder
 
     return make
+
+
+@pytest.fixture
+def memory_store() -> Iterator[str]:
+    """A fresh ``memory://`` store, deleted afterwards (the memory file system is global)."""
+    url = f"memory://corpus-test-{uuid.uuid4().hex[:12]}/releases"
+    yield url
+    fs = fsspec.filesystem("memory")
+    root = url.removeprefix("memory://").split("/")[0]
+    if fs.exists(f"/{root}"):
+        fs.rm(f"/{root}", recursive=True)

@@ -33,6 +33,7 @@ from corpus.publish.layout import MANIFEST, Version, list_releases
 from corpus.publish.manifest import Manifest
 from corpus.publish.parquet import write_batches, write_table
 from corpus.schema import CLUSTERS_SCHEMA, REJECTS_SCHEMA, SCHEMA, from_row
+from damage import SHARD, damage
 
 BAD_UTF8 = b"Headline\nA body paragraph that is long enough to be body text.\n\xff\xfe broken\n"
 
@@ -621,7 +622,6 @@ def test_the_card_lists_the_first_clusters_and_counts_them_all(
     assert "… and 2 more: see the `all` config." in text
 
 
-
 def test_every_file_of_a_release_is_flushed_once_before_it_is_published(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -679,18 +679,6 @@ def test_a_report_that_fails_elsewhere_raises_its_error(corpus_dir: Path, tmp_pa
 # A damaged release (a file its manifest lists missing, or of another size) is never up to
 # date and never followed; building it again in place (--version X --overwrite) repairs it.
 
-_SHARD = "data/default/train-00000-of-00001.parquet"
-
-
-def _damage(release: Path, how: str, path: str = _SHARD) -> Path:
-    """Delete the file ``path`` of ``release``, or cut it to half its size."""
-    target = release / path
-    if how == "missing":
-        target.unlink()
-    else:
-        target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
-    return target
-
 
 def _offered_rows(monkeypatch: pytest.MonkeyPatch) -> list[PreviousRelease | None]:
     """What the builder offers the writer as the previous release to take rows from."""
@@ -705,7 +693,7 @@ def _offered_rows(monkeypatch: pytest.MonkeyPatch) -> list[PreviousRelease | Non
     return offered
 
 
-@pytest.mark.parametrize(("how", "path"), [("missing", _SHARD), ("truncated", _SHARD),
+@pytest.mark.parametrize(("how", "path"), [("missing", SHARD), ("truncated", SHARD),
                                            ("missing", "rejects.parquet")])
 def test_a_damaged_release_of_the_same_content_is_not_up_to_date(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, path: str
@@ -717,7 +705,7 @@ def test_a_damaged_release_of_the_same_content_is_not_up_to_date(
     latest = build(corpus_dir, tmp_path)
     assert latest.version == Version(1, 0, 1)
     clean = _files(latest.path)
-    damaged = _damage(latest.path, how, path)
+    damaged = damage(latest.path, how, path)
 
     with pytest.raises(PublishError) as caught:
         build(corpus_dir, tmp_path)
@@ -747,7 +735,7 @@ def test_a_damaged_release_is_found_after_the_stages_too(
     """The same content from other inputs (here: other library versions, so the inputs'
     check does not decide): the fingerprint's check at the end requires a whole release too."""
     build(corpus_dir, tmp_path, version="1.0.0")
-    damaged = _damage(tmp_path / "seeds" / "v1.0.0", "truncated")
+    damaged = damage(tmp_path / "seeds" / "v1.0.0", "truncated")
     versions = build_module._library_versions() | {"pyarrow": "99.0.0"}
     monkeypatch.setattr(build_module, "_library_versions", lambda: versions)
     with pytest.raises(PublishError, match=rf"^{re.escape(str(damaged))}: .*is damaged"):
@@ -755,7 +743,7 @@ def test_a_damaged_release_is_found_after_the_stages_too(
     repaired = build(corpus_dir, tmp_path, version="1.0.0", overwrite=True)
     assert repaired.status == "overwritten"
     assert damaged.stat().st_size == next(f.bytes for f in repaired.manifest.files
-                                          if f.path == _SHARD)
+                                          if f.path == SHARD)
 
 
 def test_a_new_release_does_not_follow_a_damaged_one(
@@ -764,7 +752,7 @@ def test_a_new_release_does_not_follow_a_damaged_one(
     """Its changelog would compare with what is left of it; the build stops before reading
     the corpus, and says how to repair it or replace it."""
     first = build(corpus_dir, tmp_path)
-    damaged = _damage(first.path, "missing")
+    damaged = damage(first.path, "missing")
     (corpus_dir / "000_dbad2dc0fe77bb11.txt").unlink()
 
     def no_stages(*args: object, **kwargs: object) -> None:

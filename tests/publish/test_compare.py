@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +32,7 @@ from corpus.publish.manifest import Manifest
 from corpus.publish.parquet import write_table
 from corpus.records import Document, Relation, SourceRef
 from corpus.schema import SCHEMA, to_row
+from damage import SHARD, damage
 
 from .conftest import ReleaseMaker
 
@@ -238,18 +237,6 @@ def test_a_row_assembled_from_its_encoded_values_is_its_canonical_json(
 
 # A damaged release: diff refuses it, naming the file, instead of comparing what is left.
 
-_SHARD = "data/default/train-00000-of-00001.parquet"
-
-
-def _damage(release: Path, how: str, path: str = _SHARD) -> Path:
-    """Delete the file ``path`` of ``release``, or cut it to half its size."""
-    target = release / path
-    if how == "missing":
-        target.unlink()
-    else:
-        target.write_bytes(target.read_bytes()[: target.stat().st_size // 2])
-    return target
-
 
 @pytest.fixture
 def releases(corpus_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
@@ -260,8 +247,8 @@ def releases(corpus_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize(("how", "side", "path"), [
-    ("missing", 1, _SHARD),
-    ("truncated", 0, _SHARD),
+    ("missing", 1, SHARD),
+    ("truncated", 0, SHARD),
     ("missing", 0, "data/duplicates/train-00000-of-00001.parquet"),
 ])
 def test_a_release_with_a_data_file_missing_or_truncated_is_refused(
@@ -269,7 +256,7 @@ def test_a_release_with_a_data_file_missing_or_truncated_is_refused(
 ) -> None:
     """Before, a missing shard gave "minor change, removed: N" (its rows taken for removed)
     and a truncated one an error of pyarrow's; now the file is named in one line."""
-    damaged = _damage(releases[side], how, path)
+    damaged = damage(releases[side], how, path)
     found = "missing" if how == "missing" else r"[0-9]+ bytes, but manifest\.json records"
     with pytest.raises(PublishError, match=rf"^{re.escape(str(damaged))}: {found}") as caught:
         corpus.diff(*releases)
@@ -301,16 +288,6 @@ def test_a_data_file_the_manifest_does_not_list_is_not_compared(
     assert corpus.diff(*releases) == before
 
 
-@pytest.fixture
-def memory_store() -> Iterator[str]:
-    """A fresh ``memory://`` store, deleted afterwards (the memory file system is global)."""
-    root = f"corpus-compare-{uuid.uuid4().hex[:12]}"
-    yield f"memory://{root}/releases"
-    fs = fsspec.filesystem("memory")
-    if fs.exists(f"/{root}"):
-        fs.rm(f"/{root}", recursive=True)
-
-
 def test_a_damaged_release_in_a_remote_store_is_refused(
     corpus_dir: Path, memory_store: str
 ) -> None:
@@ -319,7 +296,7 @@ def test_a_damaged_release_in_a_remote_store_is_refused(
     second = corpus.build(corpus_dir, memory_store, cache=False, progress=False)
     assert corpus.diff(first.url, second.url).removed
     fs = fsspec.filesystem("memory")
-    shard = f"{second.url}/{_SHARD}"
+    shard = f"{second.url}/{SHARD}"
     fs.pipe_file(shard, fs.cat_file(shard)[:100])
     with pytest.raises(PublishError, match=rf"^{re.escape(shard)}: 100 bytes, but manifest"):
         corpus.diff(first.url, second.url)

@@ -5,12 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import datasets
-import fsspec
 import polars as pl
 import pytest
 
@@ -188,16 +185,6 @@ def test_every_config_of_an_empty_corpus_loads_as_an_empty_dataset(
         _assert_empty_like(loaded, full)
         assert loaded.column_names == SCHEMA.names
         assert loaded.info.config_name == config
-
-
-@pytest.fixture
-def memory_store() -> Iterator[str]:
-    """A fresh ``memory://`` store, deleted afterwards (the memory file system is global)."""
-    root = f"corpus-loader-{uuid.uuid4().hex[:12]}"
-    yield f"memory://{root}/releases"
-    fs = fsspec.filesystem("memory")
-    if fs.exists(f"/{root}"):
-        fs.rm(f"/{root}", recursive=True)
 
 
 def test_an_empty_config_of_a_remote_release_loads_as_an_empty_dataset(

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,17 +44,6 @@ def _remote_files(url: str) -> dict[str, bytes]:
     fs, root = fsspec.core.url_to_fs(url)
     root = root.rstrip("/")
     return {p[len(root) + 1:]: fs.cat_file(p) for p in sorted(fs.find(root))}
-
-
-@pytest.fixture
-def memory_store() -> Iterator[str]:
-    """A fresh ``memory://`` store, deleted afterwards (the memory file system is global)."""
-    url = f"memory://corpus-test-{uuid.uuid4().hex[:12]}/releases"
-    yield url
-    fs = fsspec.filesystem("memory")
-    root = url.removeprefix("memory://").split("/")[0]
-    if fs.exists(f"/{root}"):
-        fs.rm(f"/{root}", recursive=True)
 
 
 @pytest.fixture

@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from typing import Any
+from typing import Any, get_args
 
-from corpus.dedup.config import DedupConfig
+from corpus.dedup.config import DedupConfig, KeepPolicy
 from corpus.settings_file import SettingsFile, settings_for
 
-__all__ = ["OPTIONS", "add_dedup_arguments", "dedup_config", "file_settings"]
+__all__ = [
+    "OPTIONS",
+    "add_dedup_arguments",
+    "add_policy_arguments",
+    "dedup_config",
+    "file_settings",
+    "policy_config",
+]
 
 #: ``(flag, section, field, type, help)``: one command-line option per threshold.
 OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
@@ -144,3 +151,30 @@ def file_settings(args: argparse.Namespace) -> SettingsFile:
     """The settings file that applies to ``args.path`` (``--config`` when given); the
     defaults, with an empty ``path``, when there is none."""
     return settings_for(args.path, explicit=getattr(args, "config", None))
+
+
+def add_policy_arguments(parser: argparse.ArgumentParser, *, no_rewrites: str,
+                         semantic: str) -> None:
+    """``--keep``, and ``--no-rewrites`` or ``--semantic`` (not both), with the commands' own
+    help for the last two: the choices of what dedup looks for, shared by ``corpus dedup``
+    and ``corpus build`` (:func:`policy_config` applies them)."""
+    parser.add_argument(
+        "--keep", choices=get_args(KeepPolicy), default=None,
+        help="which member of a cluster is canonical (default: original, or the settings "
+             "file's; see docs/dedup.md)",
+    )
+    rewrites = parser.add_mutually_exclusive_group()
+    rewrites.add_argument("--no-rewrites", action="store_true", help=no_rewrites)
+    rewrites.add_argument("--semantic", action="store_true", help=semantic)
+
+
+def policy_config(args: argparse.Namespace, base: DedupConfig) -> DedupConfig:
+    """``base`` with the options of :func:`add_policy_arguments` that were given."""
+    config = base
+    if args.keep is not None:
+        config = replace(config, keep=args.keep)
+    if args.no_rewrites:
+        config = replace(config, rewrites=False)
+    if args.semantic:
+        config = replace(config, semantic=replace(config.semantic, enabled=True))
+    return config

@@ -32,11 +32,15 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from typing import get_args
 
-from corpus.commands._dedup_options import add_dedup_arguments, dedup_config, file_settings
+from corpus.commands._dedup_options import (
+    add_dedup_arguments,
+    add_policy_arguments,
+    dedup_config,
+    file_settings,
+    policy_config,
+)
 from corpus.commands._engine import add_engine_arguments
-from corpus.dedup.config import KeepPolicy
 from corpus.errors import FormatError
 from corpus.publish.builder import ReleaseExistsError, build
 from corpus.publish.config import BuildConfig
@@ -85,19 +89,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true",
         help="stop at the first rejected file (no release is written)",
     )
-    parser.add_argument(
-        "--keep", choices=get_args(KeepPolicy), default=None,
-        help="which member of a cluster is canonical (default: original, or the settings "
-             "file's; see docs/dedup.md)",
-    )
-    rewrites = parser.add_mutually_exclusive_group()
-    rewrites.add_argument(
-        "--no-rewrites", action="store_true", help="dedup finds exact and near copies only"
-    )
-    rewrites.add_argument(
-        "--semantic", action="store_true",
-        help="also verify rewrite candidates with sentence embeddings "
-             "(needs pip install 'news-corpus[semantic]')",
+    add_policy_arguments(
+        parser, no_rewrites="dedup finds exact and near copies only",
+        semantic="also verify rewrite candidates with sentence embeddings "
+                 "(needs pip install 'news-corpus[semantic]')",
     )
     add_dedup_arguments(parser)
     add_engine_arguments(parser)
@@ -128,13 +123,7 @@ def run(args: argparse.Namespace) -> int:
     config = BuildConfig(license=args.license, license_name=args.license_name,
                          license_link=args.license_link, pretty_name=args.pretty_name,
                          strict=args.strict)
-    dedup = file_settings(args).dedup
-    if args.keep is not None:
-        dedup = replace(dedup, keep=args.keep)
-    if args.no_rewrites:
-        dedup = replace(dedup, rewrites=False)
-    if args.semantic:
-        dedup = replace(dedup, semantic=replace(dedup.semantic, enabled=True))
+    dedup = policy_config(args, file_settings(args).dedup)
     config = replace(config, dedup=dedup_config(args, dedup))
     try:
         report = build(

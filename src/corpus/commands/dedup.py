@@ -31,12 +31,17 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import Any, get_args
+from typing import Any
 
-from corpus.commands._dedup_options import add_dedup_arguments, dedup_config, file_settings
+from corpus.commands._dedup_options import (
+    add_dedup_arguments,
+    add_policy_arguments,
+    dedup_config,
+    file_settings,
+    policy_config,
+)
 from corpus.commands._engine import add_engine_arguments, stages_from
-from corpus.dedup import DedupConfig, DedupResult, KeepPolicy
+from corpus.dedup import DedupConfig, DedupResult
 from corpus.dedup.explain import Check, PairExplanation, Placement, explain_pair
 from corpus.dedup.result import AlignedPassage, Cluster, Member
 from corpus.errors import FormatError
@@ -64,23 +69,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", metavar="PATH", help="the corpus: directory, archive or fsspec URL")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument(
-        "--keep", choices=get_args(KeepPolicy), default=None,
-        help="which member of a cluster is canonical (default: original, or the settings "
-             "file's; see docs/dedup.md)",
-    )
-    parser.add_argument(
         "--explain", nargs=2, metavar="ID", action=_TwoIds, default=None,
         help="explain one pair of documents: how it became a candidate (or not), each score "
              "against its threshold, the aligned passages, the verdict and the clusters",
     )
-    rewrites = parser.add_mutually_exclusive_group()
-    rewrites.add_argument(
-        "--no-rewrites", action="store_true", help="look for exact and near copies only"
-    )
-    rewrites.add_argument(
-        "--semantic", action="store_true",
-        help="also verify rewrite candidates by sentence embeddings, to find paraphrases "
-        "(needs: pip install 'news-corpus[semantic]'; see docs/dedup.md)",
+    add_policy_arguments(
+        parser, no_rewrites="look for exact and near copies only",
+        semantic="also verify rewrite candidates by sentence embeddings, to find paraphrases "
+                 "(needs: pip install 'news-corpus[semantic]'; see docs/dedup.md)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected file")
     add_dedup_arguments(parser)
@@ -327,14 +323,7 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
 def _config(args: argparse.Namespace) -> tuple[DedupConfig, str]:
     """The settings file's configuration with the command line's options on top."""
     settings = file_settings(args)
-    config = settings.dedup
-    if args.keep is not None:
-        config = replace(config, keep=args.keep)
-    if args.no_rewrites:
-        config = replace(config, rewrites=False)
-    if args.semantic:
-        config = replace(config, semantic=replace(config.semantic, enabled=True))
-    return dedup_config(args, config), settings.path
+    return dedup_config(args, policy_config(args, settings.dedup)), settings.path
 
 
 def _explain(args: argparse.Namespace, config: DedupConfig) -> int:
