@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corpus.errors import ConfigError, CorpusError, PublishError
 from corpus.publish.layout import MANIFEST, README, Version
@@ -438,26 +438,36 @@ def _read_release(directory: Path) -> _Release:
             f"{directory} has no {README}, so it is not a release folder: push the "
             "STORE/NAME/vX.Y.Z folder that `corpus build` wrote"
         )
-    version = _version_of(directory)
+    manifest = _manifest_data(directory / MANIFEST)
+    version = _version_of(directory, manifest)
     files = []
     for path in sorted(_walk(directory)):
         relative = path.relative_to(directory).as_posix()
         size, sha256, git_oid = _hashes(path)
         files.append(_LocalFile(relative, path, size, sha256, git_oid))
-    _check_recorded(directory, version, files)
+    _check_recorded(directory, version, files, manifest)
     return _Release(directory, version, tuple(files))
 
 
-def _check_recorded(directory: Path, version: Version, files: list[_LocalFile]) -> None:
+def _manifest_data(path: Path) -> Mapping[str, Any] | None:
+    """The JSON object of ``manifest.json`` (read once: its version names the release and its
+    file list checks the files), or ``None`` when there is none."""
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PublishError(f"{path} is not readable JSON ({exc}); rebuild the release") from exc
+    return data if isinstance(data, Mapping) else None
+
+
+def _check_recorded(directory: Path, version: Version, files: list[_LocalFile],
+                    manifest: Mapping[str, Any] | None) -> None:
     """Refuse, before anything is sent, a release whose files are not those its
     ``manifest.json`` records (``files``: path, bytes, SHA-256): a missing, truncated or
     replaced data file would be published as the release. The files were just hashed for the
     upload, so the check costs nothing more. A manifest without a file list is not checked."""
-    try:
-        data = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return  # no manifest, or one _version_of has judged already
-    recorded = data.get("files") if isinstance(data, Mapping) else None
+    recorded = manifest.get("files") if manifest is not None else None
     if not isinstance(recorded, list):
         return
     found = {f.path: f for f in files}
@@ -490,14 +500,15 @@ def _walk(directory: Path) -> Iterator[Path]:
             yield path
 
 
-def _version_of(directory: Path) -> Version:
-    """The version from the folder name, checked against ``manifest.json``, or from the manifest."""
+def _version_of(directory: Path, manifest: Mapping[str, Any] | None) -> Version:
+    """The version from the folder name, checked against ``manifest`` (the folder's
+    ``manifest.json``), or from the manifest."""
     from_name: Version | None = None
     try:
         from_name = Version.parse(directory.name) if directory.name.startswith("v") else None
     except ConfigError:
         from_name = None
-    recorded = _manifest_version(directory / MANIFEST)
+    recorded = _manifest_version(directory / MANIFEST, manifest)
     if from_name is not None and recorded is not None and from_name != recorded:
         raise PublishError(
             f"{directory} is named {from_name.tag} but its {MANIFEST} records version "
@@ -513,14 +524,9 @@ def _version_of(directory: Path) -> Version:
     return version
 
 
-def _manifest_version(path: Path) -> Version | None:
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PublishError(f"{path} is not readable JSON ({exc}); rebuild the release") from exc
-    if not isinstance(data, Mapping):
+def _manifest_version(path: Path, data: Mapping[str, Any] | None) -> Version | None:
+    """The version the manifest ``data`` (read from ``path``) records, if any."""
+    if data is None:
         return None
     candidates = [data.get("version")]
     release = data.get("release")
