@@ -344,19 +344,13 @@ def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) ->
     )
 
 
-class _FolderLeftEmpty:
-    """An exit callback (:meth:`contextlib.ExitStack.push`) that removes ``folder`` when the
-    block fails and leaves it empty: the dataset's folder a first build made, so that a build
-    that fails (a strict-mode reject, a missing extra) leaves no empty ``STORE/NAME/``."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def __call__(self, exc_type: type[BaseException] | None, *exc: object) -> bool:
-        if exc_type is not None:
-            with contextlib.suppress(OSError):  # not empty: a release or another build's folder
-                self.folder.rmdir()
-        return False
+def _drop_if_empty(folder: Path) -> None:
+    """Remove ``folder`` if it is empty: the dataset folder a first build made, once that
+    build has failed (a strict-mode reject, a missing extra), so no empty ``STORE/NAME/`` is
+    left. While a build runs or after it succeeds the folder holds its staging folder or its
+    release, and this does nothing."""
+    with contextlib.suppress(OSError):  # not empty (or gone)
+        folder.rmdir()
 
 
 def _rebuild_command(source: str, store: str, name: str, version: Version) -> str:
@@ -670,8 +664,8 @@ def build(
             _remove_stale(staging)
         caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
     with contextlib.ExitStack() as running:
-        if remote is None and made_dir:
-            running.push(_FolderLeftEmpty(dataset_dir))
+        if made_dir:
+            running.callback(_drop_if_empty, dataset_dir)
         runner: Executor | None = None
         if not scheduler and (executor in ("processes", "dask") or (executor is None and workers)):
             # Worker processes whatever the corpus: they start while the corpus is listed (a
@@ -772,21 +766,15 @@ def build(
                 store_cache.prune()
                 if store_cache.track_use:
                     store_cache.prune_unused()
-        except FormatError as exc:  # strict mode: the first reject, named as it was given
-            shutil.rmtree(tmp, ignore_errors=True)
-            if store_cache is not None:
-                store_cache.close()
-            raise FormatError(rel.given(exc.path), exc.line, exc.rule, exc.message,
-                              exc.offset) from None
-        except OSError as exc:  # the work files or shards: a full disk, a file-size limit
-            shutil.rmtree(tmp, ignore_errors=True)
-            if store_cache is not None:
-                store_cache.close()
-            raise _write_error(exc, staging) from None
-        except BaseException:  # a strict-mode reject, a missing extra, Ctrl-C, a dead worker
+        except BaseException as exc:  # a strict-mode reject, a missing extra, Ctrl-C, ...
             shutil.rmtree(tmp, ignore_errors=True)
             if store_cache is not None:  # closed, so SQLite folds its write-ahead log in
                 store_cache.close()
+            if isinstance(exc, FormatError):  # strict mode: the first reject, named as given
+                raise FormatError(rel.given(exc.path), exc.line, exc.rule, exc.message,
+                                  exc.offset) from None
+            if isinstance(exc, OSError):  # the work files or shards: a full disk, a limit
+                raise _write_error(exc, staging) from None
             raise
     where_text = str(dataset_dir) if remote is None else remote.url_of(remote.dataset(name))
     read: dict[Version, Manifest] = kept
@@ -934,6 +922,5 @@ def build(
                 synced.result()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-        if made_dir:  # a first build that failed leaves no empty STORE/NAME/ (else: not empty)
-            with contextlib.suppress(OSError):
-                dataset_dir.rmdir()
+        if made_dir:
+            _drop_if_empty(dataset_dir)

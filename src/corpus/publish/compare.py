@@ -52,6 +52,7 @@ __all__ = [
     "DocumentRef",
     "ReleaseDiff",
     "RowLookup",
+    "damaged_error",
     "damaged_file",
     "diff",
     "row_json",
@@ -225,6 +226,17 @@ class DamagedFile:
                 "(truncated or replaced)")
 
 
+def damaged_error(problem: object, version: str, refused: str) -> PublishError:
+    """The one-line error of a command that refuses release ``version``: ``problem`` (a
+    :class:`DamagedFile`, or the file and what is wrong with it), what the command does not
+    do (``refused``: "cannot be compared", "is not loaded", ...) and how to repair it."""
+    return PublishError(
+        f"{problem}; release v{version} is damaged, so it {refused}: restore the file, or "
+        "build the release again from the corpus it was built from (corpus build CORPUS --out "
+        f"STORE --version {version} --overwrite)"
+    )
+
+
 def damaged_file(release: str | os.PathLike[str], manifest: Manifest,
                  config: str | None = None, *,
                  storage_options: Mapping[str, Any] | None = None) -> DamagedFile | None:
@@ -311,12 +323,7 @@ def _shards(release: str, storage_options: Mapping[str, Any] | None,
     if manifest is not None:
         damage = damaged_file(release, manifest, "all", storage_options=storage_options)
         if damage is not None:
-            raise PublishError(
-                f"{damage}; release v{manifest.version} is damaged, so it cannot be compared: "
-                "restore the file, or build the release again from the corpus it was built "
-                f"from (corpus build CORPUS --out STORE --version {manifest.version} "
-                "--overwrite)"
-            )
+            raise damaged_error(damage, manifest.version, "cannot be compared")
         found = [f.path for f in manifest.files]
     paths = config_paths("all", found)
     if not paths:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus.errors import ConfigError, CorpusError, PublishError
+from corpus.publish.compare import damaged_error
 from corpus.publish.layout import MANIFEST, README, Version
 from corpus.publish.store import fetch_release
 
@@ -482,11 +483,8 @@ def _check_recorded(directory: Path, version: Version, files: list[_LocalFile],
                        f"records {entry.get('bytes')} bytes with {str(entry.get('sha256'))[:12]}…")
         else:
             continue
-        raise PublishError(
-            f"{directory / entry['path']}: {problem}; release v{version} is damaged, so it is "
-            "not pushed (nothing was sent): restore the file, or build the release again "
-            f"(corpus build CORPUS --out STORE --version {version} --overwrite)"
-        )
+        raise damaged_error(f"{directory / entry['path']}: {problem}", str(version),
+                            "is not pushed (nothing was sent)")
 
 
 def _walk(directory: Path) -> Iterator[Path]:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from corpus.errors import ConfigError, PublishError
-from corpus.publish.compare import damaged_file
+from corpus.publish.compare import damaged_error, damaged_file
 from corpus.publish.layout import CONFIGS, MANIFEST, SPLIT, config_paths
 from corpus.publish.manifest import Manifest
 from corpus.publish.store import is_local, is_url, read_manifest, url_to_fs
@@ -76,11 +76,7 @@ def _check_release(path: Path | str, config: str, revision: str | None,
     # (checked: datasets 5.2), so a damaged release would load from that copy unnoticed.
     damage = damaged_file(path, manifest, config, storage_options=storage_options)
     if damage is not None:
-        raise PublishError(
-            f"{damage}; release v{manifest.version} is damaged, so it is not loaded: restore "
-            "the file, or build the release again from its corpus (corpus build CORPUS --out "
-            f"STORE --version {manifest.version} --overwrite)"
-        )
+        raise damaged_error(damage, manifest.version, "is not loaded")
     return manifest
 
 
