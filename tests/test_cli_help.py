@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -107,6 +108,24 @@ def test_top_level_help_is_the_same_without_importing_the_commands() -> None:
     for command in COMMANDS:
         lazy = _commands(build_parser([command, "--help"]))
         assert lazy[command].format_help() == full[command].format_help()
+
+
+def test_module_docs_read_from_the_first_tokens_match_the_parsed_source() -> None:
+    """Each command's description, read from the first tokens of its source, is the docstring
+    ``ast`` finds in the whole module."""
+    import ast
+    import importlib.util
+
+    from corpus.cli import _module_doc
+
+    for command in COMMANDS:
+        spec = importlib.util.find_spec(f"corpus.commands.{command}")
+        assert spec is not None
+        assert spec.origin is not None
+        source = Path(spec.origin).read_text(encoding="utf-8")
+        expected = (ast.get_docstring(ast.parse(source)) or "").strip()
+        assert expected
+        assert _module_doc(command) == expected
 
 
 def test_version_and_help_do_not_import_the_pipeline() -> None:
