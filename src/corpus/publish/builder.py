@@ -597,7 +597,7 @@ def build(
     :class:`ReleaseExistsError` unless ``overwrite`` is true.
 
     A damaged release (a file its manifest lists missing, or not of the size it records:
-    :func:`~corpus.publish.compare.damaged_file`, a stat per file) is never up to date and
+    ``corpus.publish.compare.damaged_file``, a stat per file) is never up to date and
     never followed: when it holds this content, or is the release this one would follow (its
     changelog compares with it), :class:`~corpus.errors.PublishError` names the file and the
     command that builds it again in place. That is an explicit ``version`` with ``overwrite``,

@@ -398,17 +398,18 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     :attr:`ReleaseDiff.settings_changed`, at least a ``patch``, as the build versions them.
     Raises :class:`PublishError` if either folder has no ``all`` shards, or if either is a
     damaged release: a data file its manifest lists is missing or not of the size it records
-    (:func:`damaged_file`; the error names the file). A folder without a manifest is compared
-    as found. ``check=False`` skips that check, for a caller that has just made it (a build,
-    which holds the manifest already). ``progress`` shows a bar of the rows read on stderr
-    (None: when stderr is a terminal).
+    (``damaged_file`` in this module; the error names the file). A folder without a manifest
+    is compared as found. ``check=False`` skips that check, for a caller that has just made it
+    (a build, which holds the manifest already). ``progress`` shows a bar of the rows read on
+    stderr (None: when stderr is a terminal).
 
     ``digests``: when the caller knows a digest of every row of both releases (``id`` and
     ``digest`` columns; equal digests exactly for equal rows, as a build keeps them), rows are
     compared by digest and only the changed ones are read whole. Same result, much less work.
     ``rows``: with ``digests`` that have a ``row_digest`` column, how to look the rows of the
-    old and of the new release up (:data:`RowLookup`); the changed rows found so are not read
-    from the releases at all (their dedup columns excepted, which are read with the ids).
+    old and of the new release up (``RowLookup`` in this module); the changed rows found so are
+    not read from the releases at all (their dedup columns excepted, which are read with the
+    ids).
     """
     old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
     old_shards, old_manifest = _shards(old_dir, storage_options, check)
