@@ -17,6 +17,7 @@ import pytest
 from corpus import Document, find_duplicates
 from corpus.dedup.config import CandidateConfig, DedupConfig, RewriteConfig
 from corpus.dedup.result import DedupResult
+from corpus.records import Relation
 
 from .helpers import set_documents, set_labels
 
@@ -206,7 +207,7 @@ def test_the_explanation_shows_the_retelling_checks() -> None:
 
     found = explain_pair(list(_docs()), SEED_000, CONDENSED_000)
     assert [c.name for c in found.retelling] == ["retold sentences", "retold share",
-                                                 "retelling score"]
+                                                 "retelling score", "pair score"]
     assert all(c.passed for c in found.retelling)
     assert found.verdict.value == "rewrite"
     assert found.score >= 0.7
@@ -226,7 +227,7 @@ def test_a_short_text_retold_in_order_joins_its_source() -> None:
     assert off.get(HEAVY_S05, HEAVY_S05) != off.get(SOURCE_S05)
     found = explain_pair(list(_docs()), SOURCE_S05, HEAVY_S05)
     assert found.verdict.value == "rewrite"
-    retold, share, _ = found.retelling
+    retold, share, _, _ = found.retelling
     assert (retold.threshold, share.threshold) == (12.0, 0.75)
     assert retold.passed
     assert share.passed
@@ -252,13 +253,16 @@ def test_a_rewrite_told_sentence_by_sentence_joins_its_source_by_its_loose_run()
     assert found.verdict.value == "rewrite"
     assert not all(c.passed for c in found.rewrite)
     assert not all(c.passed for c in found.retelling)
-    run, shorter = found.loose
+    run, shorter, score = found.loose
     assert run.passed
     assert run.value >= 22
     assert run.threshold == 18
     assert shorter.passed
     assert shorter.value == 47
     assert found.score == pytest.approx(run.value / 36, abs=1e-4)  # scores keep 4 decimals
+    assert score.passed
+    assert score.value == found.score
+    assert score.threshold == 0.44
     assert found.aligned == run.value
     assert found.passages
     payload = found.to_dict()["loose"]
@@ -267,6 +271,33 @@ def test_a_rewrite_told_sentence_by_sentence_joins_its_source_by_its_loose_run()
     text = render_explanation(found)
     assert "rewrite, sentence by sentence: yes" in text
     assert f"aligned passages ({int(run.value)} aligned sentence pairs" in text
+
+
+def test_a_raised_threshold_binds_the_retelling_and_the_loose_run_too() -> None:
+    """``threshold`` is the pair score every rewrite needs, whichever test finds it: at 0.6
+    seeds/000's heavy rewrite (a loose run of 22, score 0.6111) still joins, explain/t02's (a
+    run of 18, score 0.5) does not, and the explanation says so; at 0.99 every rewrite left
+    scores 1. (The retelling and loose-run tests once passed pairs under a raised threshold:
+    at 0.99, 48 of the set's 57 rewrites, scores 0.47-0.76.)"""
+    from corpus.commands.dedup import render_explanation
+    from corpus.dedup.explain import explain_pair
+
+    raised = DedupConfig(rewrite=RewriteConfig(threshold=0.6))
+    clusters = _clusters(_docs(), raised)
+    assert clusters[HEAVY_000] == clusters[SEED_000]
+    assert clusters.get(HEAVY_INTEREST, HEAVY_INTEREST) != clusters.get(SOURCE_INTEREST)
+    found = explain_pair(list(_docs()), SOURCE_INTEREST, HEAVY_INTEREST, config=raised)
+    assert found.verdict.value == "unique"
+    run, _, score = found.loose
+    assert run.passed
+    assert (score.value, score.threshold, score.passed) == (0.5, 0.6, False)
+    assert "rewrite, sentence by sentence: no" in render_explanation(found)
+    strict = DedupConfig(rewrite=RewriteConfig(threshold=0.99))
+    result = find_duplicates(_docs(), strict)
+    scores = [m.score for c in result.clusters for m in c.members
+              if m.relation is Relation.REWRITE]
+    assert scores
+    assert min(scores) >= 0.99
 
 
 def test_a_short_text_told_sentence_by_sentence_joins_its_source() -> None:
@@ -281,8 +312,9 @@ def test_a_short_text_told_sentence_by_sentence_joins_its_source() -> None:
     off = _clusters(_docs(), DedupConfig(rewrite=RewriteConfig(loose_run=0)))
     assert off.get(HEAVY_INTEREST, HEAVY_INTEREST) != off.get(SOURCE_INTEREST)
     found = explain_pair(list(_docs()), SOURCE_INTEREST, HEAVY_INTEREST)
-    run, shorter = found.loose
+    run, shorter, score = found.loose
     assert run.passed
     assert run.value == 18
     assert shorter.value == 22
+    assert score.value == 0.5
     assert found.verdict.value == "rewrite"

@@ -1091,7 +1091,10 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
         if similarity is None:
             similarity = _similarity_matrix(a, b)
         tried = _retold(a, b, similarity, rewrite)
-        if tried is not None and retells(tried[0], rewrite):
+        # Its share is the pair score, which a rewrite needs at ``threshold`` whatever the test
+        # (at the defaults every tier's share is above it).
+        if (tried is not None and retells(tried[0], rewrite)
+                and tried[0].share >= rewrite.threshold - 1e-12):
             retold = tried
     loose: tuple[I64, I64] | None = None
     if (align and config.rewrites and not exact and not near_copy and not chained
@@ -1100,7 +1103,8 @@ def _verify_measured(a: Profile, b: Profile, config: DedupConfig, measures: _Mea
             similarity = _similarity_matrix(a, b)
         if _loose_possible(similarity, rewrite):
             found_loose = loose_run(similarity, rewrite.loose_similarity, rewrite.loose_run)
-            if len(found_loose[0]) >= rewrite.loose_run:
+            if (len(found_loose[0]) >= rewrite.loose_run and loose_score(
+                    len(found_loose[0]), rewrite) >= rewrite.threshold - 1e-12):
                 loose = found_loose
 
     if exact:

@@ -389,25 +389,26 @@ class RewriteConfig:
     its similarity minus ``retell_baseline``, each sentence of the longer text left out
     costing ``retell_gap``. When at least ``min_retold`` sentences of the shorter text are
     retold, making at least ``retold_share`` of its sentences, and the alignment scores
-    ``min_score``, the pair is a rewrite with the share as its pair score (``min_retold`` 0
-    turns this test off). So is it when at least ``short_retold`` sentences are retold,
-    making at least ``short_retold_share`` (a *short retelling*: fewer sentences, a larger
-    share; ``short_retold`` 0 turns this tier off). Texts written independently to the same
-    facts retell up to 62% of 20 or more sentences of each other on the development set, and
-    up to 67% of 12 or more; heavy rewrites and condensed retellings of long articles 74–89%
-    of 20 or more, heavy rewrites of short texts 75–94% of 12 to 19. A quotation does not
-    retell a quotation (the same reason as for runs): a report built on an interview's
-    quotes retold 72% of its sentences from the interview, 9 of them shared quotations.
+    ``min_score``, the pair is a rewrite with the share as its pair score, which must reach
+    ``threshold`` as every rewrite's does (``min_retold`` 0 turns this test off). So is it when
+    at least ``short_retold`` sentences are retold, making at least ``short_retold_share`` (a
+    *short retelling*: fewer sentences, a larger share; ``short_retold`` 0 turns this tier off).
+    Texts written independently to the same facts retell up to 62% of 20 or more sentences of
+    each other on the development set, and up to 67% of 12 or more; heavy rewrites and condensed
+    retellings of long articles 74–89% of 20 or more, heavy rewrites of short texts 75–94% of 12
+    to 19. A quotation does not retell a quotation (the same reason as for runs): a report built
+    on an interview's quotes retold 72% of its sentences from the interview, 9 of them shared
+    quotations.
 
-    A pair is also a rewrite when it is told *sentence by sentence*: a *loose run* of at
-    least ``loose_run`` sentence pairs, each step one or two sentences on in both texts, each
-    pair at ``loose_similarity`` or more (a word or two in common) and among the 3 best
-    matches of one of its two sentences (:func:`~corpus.dedup.align.loose_run`;
-    ``loose_run`` 0 turns the test off). Its pair score is ``run / (2 * loose_run)``, capped
-    at 1. A heavy paraphrase keeps too few words of each sentence for the chain or the
-    retelling to align it, but stays across from its source; on the development set, texts
-    written independently to the same facts reach runs of 14 (13 in texts of fewer than 24
-    sentences), the heavy rewrites the other tests miss 18, 22 and 25. Defaults are
+    A pair is also a rewrite when it is told *sentence by sentence*: a *loose run* of at least
+    ``loose_run`` sentence pairs, each step one or two sentences on in both texts, each pair at
+    ``loose_similarity`` or more (a word or two in common) and among the 3 best matches of one
+    of its two sentences (:func:`~corpus.dedup.align.loose_run`; ``loose_run`` 0 turns the test
+    off). Its pair score is ``run / (2 * loose_run)``, capped at 1, and must reach ``threshold``
+    too. A heavy paraphrase keeps too few words of each sentence for the chain or the retelling
+    to align it, but stays across from its source; on the development set, texts written
+    independently to the same facts reach runs of 14 (13 in texts of fewer than 24 sentences),
+    the heavy rewrites the other tests miss 18, 22 and 25. Defaults are
     calibrated in ``docs/dedup.md``.
     """
 

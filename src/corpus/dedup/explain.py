@@ -40,6 +40,7 @@ from corpus.dedup.align import (
     Profile,
     Retelling,
     loose_run_of,
+    loose_score,
     quotation_flags,
     retelling_tier,
     retold_in_order,
@@ -541,6 +542,9 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
                   retold.share >= share - 1e-12),
             Check("retelling score", _round(retold.strength), rewrite_cfg.min_score,
                   retold.strength >= rewrite_cfg.min_score),
+            # the share is the pair score, which every rewrite needs at the threshold
+            Check("pair score", _round(retold.share), rewrite_cfg.threshold,
+                  retold.share >= rewrite_cfg.threshold - 1e-12),
         )
     loose_checks: tuple[Check, ...] = ()
     if rewrite_cfg.loose_run:
@@ -550,6 +554,9 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
             Check("loose run", float(len(run_rows)), float(rewrite_cfg.loose_run),
                   len(run_rows) >= rewrite_cfg.loose_run),
             Check("shorter text", float(shorter), float(least_text), shorter >= least_text),
+            Check("pair score", _round(loose_score(len(run_rows), rewrite_cfg)),
+                  rewrite_cfg.threshold,
+                  loose_score(len(run_rows), rewrite_cfg) >= rewrite_cfg.threshold - 1e-12),
         )
     decided_loose = (bool(loose_checks) and all(c.passed for c in loose_checks)
                      and verdict.relation is Relation.REWRITE
