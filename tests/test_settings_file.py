@@ -313,6 +313,45 @@ def test_validate_lists_corpus_toml_as_skipped(tmp_path: Path,
     assert "(settings file corpus.toml skipped)" in capsys.readouterr().out
 
 
+def test_a_linked_corpus_toml_is_read_and_skipped_not_rejected(tmp_path: Path) -> None:
+    """``corpus.toml`` as a link to a shared file outside the corpus: its settings apply and it
+    is listed as the settings file, not refused as a file outside the corpus root (it was both
+    read and rejected, and the run exited 1)."""
+    shared = write(tmp_path / "shared" / "settings.toml", "[dedup.rewrite]\nthreshold = 0.95\n")
+    corpus = seeds_copy(tmp_path)
+    (corpus / "corpus.toml").symlink_to(shared)
+    done = run_cli("dedup", str(corpus), "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["clusters"] == []  # 0.95 from the linked file
+    assert payload["rejects"] == []
+    assert payload["files_seen"] == 5
+    checked = run_cli("validate", str(corpus), "--json", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert [s["rule"] for s in json.loads(checked.stdout)["skipped"]] == ["settings"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "dangling link"])
+def test_a_corpus_toml_that_is_not_a_file_is_refused(tmp_path: Path, kind: str) -> None:
+    """A ``corpus.toml`` at the top of the corpus that cannot be read as settings (a folder, a
+    link to nothing) stops the command with one line (it was passed over: defaults used)."""
+    corpus = seeds_copy(tmp_path)
+    place = corpus / "corpus.toml"
+    if kind == "folder":
+        place.mkdir()
+    else:
+        place.symlink_to(tmp_path / "gone.toml")
+    for command in (("dedup", str(corpus)),
+                    ("build", str(corpus), "--out", str(tmp_path / "store"), "--no-progress")):
+        done = run_cli(*command, cwd=tmp_path)
+        assert done.returncode == 3, done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert f"{place}: is a {'folder' if kind == 'folder' else 'link to nothing'}" in line
+    assert not (tmp_path / "store").exists()
+    with pytest.raises(ConfigError, match="not a settings file"):
+        find_settings_file(corpus)
+
+
 def test_build_records_the_file_settings_in_the_manifest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

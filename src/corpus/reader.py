@@ -426,7 +426,8 @@ def _scan_local_dir(root: str, out: _Collector) -> None:
             if _hidden(name):
                 out.skip(path)
                 continue
-            if directory == root and name == SETTINGS_FILE and kind == "file":
+            if directory == root and name == SETTINGS_FILE and kind in ("file", "link"):
+                # a link too: the settings are read through it (it may point anywhere)
                 out.skip(path, Skipped(
                     _printable(path), "settings",
                     "the corpus's settings file (docs/dedup.md, \"Settings\"), not a document",

@@ -88,8 +88,14 @@ def find_settings_file(corpus: str | os.PathLike[str] | None = None, *,
         place = Path(text)
         folder = place if place.is_dir() else place.parent
         candidate = folder / CORPUS_TOML
-        if candidate.is_file():
+        if candidate.is_file():  # a link to a file is followed: the file is read
             return candidate
+        if candidate.is_symlink() or candidate.exists():
+            # There, but not a file to read: saying nothing would build with the defaults.
+            what = ("a link to nothing" if not candidate.exists()
+                    else "a folder" if candidate.is_dir() else "not a regular file")
+            raise ConfigError(f"{candidate}: is {what}, not a settings file; make it the "
+                              "settings file (TOML) or remove it")
     here = Path(os.getcwd() if cwd is None else cwd).resolve()
     for folder in (here, *here.parents):
         candidate = folder / _PYPROJECT
