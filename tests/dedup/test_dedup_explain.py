@@ -336,3 +336,21 @@ def test_the_explanation_in_the_docs_is_what_the_command_prints() -> None:
     assert printed[:cut] == shown[:cut]
     assert printed[-(len(shown) - cut - 1):] == shown[cut + 1:]
     assert printed[cut].startswith("    similarity ")  # the cut falls between two passages
+
+
+def test_a_pair_that_was_never_a_candidate_gets_no_note_about_clusters() -> None:
+    """With candidates made scarce (30 shared rare terms, no word pairs) the seeds' rewrite
+    pair is never verified in the run: its verdict, verified on demand, is a rewrite, but the
+    two documents are in no cluster and the note on why a verified link did not end in one
+    cluster does not apply (it said "the pair is a verified link, ...")."""
+    scarce = DedupConfig(candidates=CandidateConfig(min_shared=30, word_pairs=0))
+    found = explain_pair(list(seed_docs()), SEED_3, SEED_2, scarce)
+    assert found.verdict is Relation.REWRITE
+    assert not found.linked
+    assert found.note == ""
+    assert found.to_dict()["note"] == ""
+    done = run_cli(str(SEEDS), "--explain", SEED_3, SEED_2, "--min-shared", "30",
+                   "--word-pairs", "0")
+    assert done.returncode == 0, done.stderr
+    assert "never a candidate" in done.stdout
+    assert "the pair is a verified link" not in done.stdout

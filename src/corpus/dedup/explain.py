@@ -504,7 +504,13 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
                 semantic_checks = _semantic_checks(
                     semantic.alignment(left, profile_l, right, profile_r), config)
         shown = _alignment(profile_l, profile_r, config)
-        note = _note(result, meta.ids, verifier, pos_a, pos_b, verdict)
+        linked = (left, right) in _links(near_seen, rewrite_seen) or (
+            exact and verdict.relation is Relation.EXACT) or (
+            semantic is not None and candidates.rewrite_checked
+            and verdict.relation is Relation.REWRITE)
+        # Only a link of the run can have been kept out of a cluster by the star rule: a pair
+        # that was never verified in the run is explained by its candidate checks.
+        note = _note(result, meta.ids, verifier, pos_a, pos_b, verdict) if linked else ""
     swap = left != pos_a
     profile_a, profile_b = (profile_r, profile_l) if swap else (profile_l, profile_r)
     passages = _passages(shown.evidence, profile_a, profile_b, swap=swap)
@@ -565,10 +571,6 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
     if decided_loose:  # the loose run is the evidence: show its passages
         passages = _passages(verdict.evidence, profile_a, profile_b, swap=swap)
         aligned = verdict.aligned
-    linked = (left, right) in _links(near_seen, rewrite_seen) or (
-        exact and verdict.relation is Relation.EXACT) or (
-        semantic is not None and candidates.rewrite_checked
-        and verdict.relation is Relation.REWRITE)
     return PairExplanation(
         a=id_a, b=id_b, names=(meta.names[pos_a], meta.names[pos_b]),
         words=(profile_a.words, profile_b.words), candidates=candidates,
