@@ -65,6 +65,35 @@ def test_keep_and_no_rewrites_options(capsys: object) -> None:
     assert json.loads(out)["clusters"] == []
 
 
+def test_the_command_line_undoes_the_settings_file_s_choices(tmp_path: Path) -> None:
+    """A settings file that turns rewrites off, or semantic verification on, is undone from
+    the command line (``--rewrites``, ``--no-semantic``), and ``--no-rewrites`` turns a file's
+    semantic verification off with the rewrites instead of meeting a contradiction (it
+    failed: "DedupConfig(rewrites=False, semantic=...) is contradictory"). A flag and its
+    opposite together exit 3 with one line."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    settings = corpus / "corpus.toml"
+
+    def clusters(*flags: str) -> list[object]:
+        done = run_cli(str(corpus), "--json", *flags)
+        assert done.returncode == 0, done.stderr
+        found: list[object] = json.loads(done.stdout)["clusters"]
+        return found
+
+    settings.write_text("[dedup]\nrewrites = false\n", encoding="utf-8")
+    assert clusters() == []
+    assert len(clusters("--rewrites")) == 1
+    settings.write_text("[dedup.semantic]\nenabled = true\n", encoding="utf-8")
+    assert clusters("--no-rewrites") == []
+    assert len(clusters("--no-semantic")) == 1  # the lexical test finds the seeds' rewrite
+    for pair in (("--rewrites", "--no-rewrites"), ("--semantic", "--no-semantic")):
+        done = run_cli(str(corpus), *pair)
+        assert done.returncode == 3
+        (line,) = done.stderr.strip().splitlines()
+        assert "contradict each other" in line
+
+
 def test_rejected_files_are_listed_and_exit_1(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, get_args
 
 from corpus.dedup.config import DedupConfig, KeepPolicy
+from corpus.errors import ConfigError
 from corpus.settings_file import SettingsFile, settings_for
 
 __all__ = [
@@ -157,24 +158,47 @@ def add_policy_arguments(parser: argparse.ArgumentParser, *, no_rewrites: str,
                          semantic: str) -> None:
     """``--keep``, and ``--no-rewrites`` or ``--semantic`` (not both), with the commands' own
     help for the last two: the choices of what dedup looks for, shared by ``corpus dedup``
-    and ``corpus build`` (:func:`policy_config` applies them)."""
+    and ``corpus build`` (:func:`policy_config` applies them). ``--rewrites`` and
+    ``--no-semantic`` undo a settings file's ``rewrites = false`` and ``enabled = true``."""
     parser.add_argument(
         "--keep", choices=get_args(KeepPolicy), default=None,
         help="which member of a cluster is canonical (default: original, or the settings "
              "file's; see docs/dedup.md)",
     )
     rewrites = parser.add_mutually_exclusive_group()
-    rewrites.add_argument("--no-rewrites", action="store_true", help=no_rewrites)
+    rewrites.add_argument("--no-rewrites", action="store_true",
+                          help=f"{no_rewrites} (semantic verification off too)")
     rewrites.add_argument("--semantic", action="store_true", help=semantic)
+    parser.add_argument("--rewrites", action="store_true",
+                        help="look for rewrites (the default), where the settings file says "
+                             "rewrites = false")
+    parser.add_argument("--no-semantic", action="store_true",
+                        help="no semantic verification (the default), where the settings file "
+                             "turns it on")
 
 
 def policy_config(args: argparse.Namespace, base: DedupConfig) -> DedupConfig:
-    """``base`` with the options of :func:`add_policy_arguments` that were given."""
+    """``base`` with the options of :func:`add_policy_arguments` that were given.
+
+    The command line's choice of what dedup looks for wins over the settings file's as a
+    whole: ``--no-rewrites`` turns semantic verification (a rewrite test) off with the
+    rewrites, and ``--semantic`` turns rewrites on with it, so that neither flag meets a
+    contradiction in the file."""
+    for first, second in (("rewrites", "no_rewrites"), ("semantic", "no_semantic")):
+        if getattr(args, first) and getattr(args, second):
+            raise ConfigError(f"--{first} and --{second.replace('_', '-')} contradict each "
+                              "other: give one")
     config = base
     if args.keep is not None:
         config = replace(config, keep=args.keep)
     if args.no_rewrites:
-        config = replace(config, rewrites=False)
+        config = replace(config, rewrites=False,
+                         semantic=replace(config.semantic, enabled=False))
+    if args.rewrites:
+        config = replace(config, rewrites=True)
     if args.semantic:
-        config = replace(config, semantic=replace(config.semantic, enabled=True))
+        config = replace(config, rewrites=True,
+                         semantic=replace(config.semantic, enabled=True))
+    if args.no_semantic:
+        config = replace(config, semantic=replace(config.semantic, enabled=False))
     return config

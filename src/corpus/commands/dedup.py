@@ -370,7 +370,7 @@ def run(args: argparse.Namespace) -> int:
         print(render_report(result, width=max(width, 60)))
         if settings_path:
             print(f"settings: {settings_path}")
-        if args.semantic:
+        if config.semantic.enabled:  # from the command line or the settings file
             stats = result.stats
             print(f"semantic verification: {stats.semantic_verified} pair"
                   f"{'s' * (stats.semantic_verified != 1)} aligned by sentence embeddings, "
