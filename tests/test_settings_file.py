@@ -15,7 +15,12 @@ import pytest
 
 from corpus import ConfigError, DedupConfig
 from corpus.cli import main
-from corpus.commands._dedup_options import OPTIONS, add_dedup_arguments, dedup_config
+from corpus.commands._dedup_options import (
+    OPTIONS,
+    add_dedup_arguments,
+    apply_settings,
+    dedup_config,
+)
 from corpus.settings_file import (
     dedup_from_table,
     find_settings_file,
@@ -460,3 +465,69 @@ def test_every_threshold_the_explanation_prints_is_an_option() -> None:
     given = {float(value) for value in _EXPLAINED.values()}
     assert {c["name"]: c["threshold"] for c in checks
             if c["threshold"] not in given} == {}
+
+
+def test_set_reaches_every_setting() -> None:
+    """``--set`` takes every setting of every table, named as in the file: each one given its
+    default value leaves the configuration as it is, and a changed value is changed."""
+    import dataclasses
+
+    base = DedupConfig()
+    count = 0
+    for top in dataclasses.fields(DedupConfig):
+        value = getattr(base, top.name)
+        if dataclasses.is_dataclass(value):
+            for inner in dataclasses.fields(value):
+                key = f"{top.name}.{inner.name}"
+                assert apply_settings(base, [(key, getattr(value, inner.name))]) == base, key
+                count += 1
+        else:
+            assert apply_settings(base, [(top.name, value)]) == base
+            count += 1
+    assert count > len(OPTIONS) + 3  # more than the named options reach
+    changed = apply_settings(base, [("rewrite.retell_similarity", 0.25),
+                                    ("dedup.semantic.min_run", 9), ("keep", "first")])
+    assert changed.rewrite.retell_similarity == 0.25
+    assert changed.semantic.min_run == 9
+    assert changed.keep == "first"
+
+
+def test_set_on_the_command_line(tmp_path: Path) -> None:
+    """``--set KEY=VALUE`` from ``dedup`` and ``build``: it takes effect, the named options win
+    over it, a table's settings are checked together, the build records it; a bad item exits
+    3 (2 when it is not KEY=VALUE) with one line naming it."""
+    corpus = seeds_copy(tmp_path)
+
+    def clusters(*flags: str) -> list[dict[str, object]]:
+        done = run_cli("dedup", str(corpus), "--json", *flags, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        found: list[dict[str, object]] = json.loads(done.stdout)["clusters"]
+        return found
+
+    assert clusters("--set", "rewrite.threshold=0.99") == []
+    assert len(clusters("--set", "rewrite.threshold=0.99", "--rewrite-threshold", "0.5")) == 1
+    assert clusters("--set", "keep=first")[0]["canonical"] == SEED_2
+    assert clusters("--set", "keep=first", "--keep", "original")[0]["canonical"] == SEED_3
+    # bands and rows must come together: the table is checked once both are in
+    assert len(clusters("--set", "minhash.bands=20", "--set", "minhash.rows=6")) == 1
+    built = run_cli("build", str(corpus), "--out", str(tmp_path / "store"), "--no-progress",
+                    "--set", "rewrite.retell_similarity=0.25", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    manifest = json.loads(next((tmp_path / "store").glob("*/v*/manifest.json"))
+                          .read_text("utf-8"))
+    assert manifest["settings"]["dedup"]["rewrite"]["retell_similarity"] == 0.25
+    for item, words in (("rewrite.threshold=1.5", "--set rewrite.threshold=1.5: "),
+                        ("rewrite.nope=1", "unknown setting 'nope'"),
+                        ("nope.x=1", "--set nope.x=1: unknown setting"),
+                        ("rewrite.threshold=abc", "it must be a number"),
+                        ("rewrites=1", "it must be a boolean")):
+        done = run_cli("dedup", str(corpus), "--set", item, cwd=tmp_path)
+        assert done.returncode == 3, item
+        (line,) = done.stderr.strip().splitlines()
+        assert words in line, line
+    malformed = run_cli("dedup", str(corpus), "--set", "threshold", cwd=tmp_path)
+    assert malformed.returncode == 2
+    assert "is not KEY=VALUE" in malformed.stderr
+    flag = run_cli("dedup", str(corpus), "--rewrite-threshold", "1.5", cwd=tmp_path)
+    assert flag.returncode == 3
+    assert "error: --rewrite-threshold 1.5: RewriteConfig.threshold=1.5 is invalid" in flag.stderr

@@ -3,14 +3,18 @@
 Every option defaults to ``None`` (not given): the value of the base configuration stays. The
 base is the settings file that applies (``--config FILE``, ``corpus.toml`` beside the corpus,
 or ``[tool.corpus]`` of the nearest ``pyproject.toml``; :mod:`corpus.settings_file`), so the
-command line overrides the file. A bad value is a :class:`~corpus.errors.ConfigError` naming
-the setting (and, for the file, the file and key), raised when the configuration is built, as
-for a configuration made in Python.
+command line overrides the file. ``--set KEY=VALUE`` reaches every setting, named as in the
+file (``rewrite.retell_similarity=0.25``, ``keep=first``); the named options win over it. A
+bad value is a :class:`~corpus.errors.ConfigError` naming the option and value given (and,
+for the file, the file and key), raised when the configuration is built, as for a
+configuration made in Python.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import tomllib
 from dataclasses import replace
 from typing import Any, get_args
 
@@ -22,6 +26,7 @@ __all__ = [
     "OPTIONS",
     "add_dedup_arguments",
     "add_policy_arguments",
+    "apply_settings",
     "dedup_config",
     "file_settings",
     "policy_config",
@@ -30,7 +35,7 @@ __all__ = [
 #: ``(flag, section, field, type, help)``: one command-line option per threshold.
 OPTIONS: tuple[tuple[str, str, str, type, str], ...] = (
     ("--rewrite-threshold", "rewrite", "threshold", float,
-     "pair score a rewrite needs, in [0, 1] (default 0.44)"),
+     "pair score a rewrite needs, whichever test finds it, in (0, 1] (default 0.44)"),
     ("--rewrite-min-passages", "rewrite", "min_passages", int,
      "aligned sentence pairs a rewrite's alignment has at least (default 3)"),
     ("--rewrite-min-score", "rewrite", "min_score", float,
@@ -122,7 +127,8 @@ def _dest(section: str, name: str) -> str:
 
 
 def add_dedup_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register one option per dedup threshold (:data:`OPTIONS`), in a group of its own."""
+    """Register one option per dedup threshold (:data:`OPTIONS`) and ``--set``, in a group of
+    their own."""
     group = parser.add_argument_group("dedup thresholds (docs/dedup.md)")
     group.add_argument(
         "--config", metavar="FILE", default=None,
@@ -130,22 +136,107 @@ def add_dedup_arguments(parser: argparse.ArgumentParser) -> None:
              "instead of corpus.toml beside the corpus or the nearest pyproject.toml; options "
              "given here override it",
     )
+    group.add_argument(
+        "--set", metavar="KEY=VALUE", dest="dedup_set", action="append", type=_setting,
+        default=None,
+        help="set any dedup setting, named as in the settings file's [dedup] table (e.g. "
+             "rewrite.retell_similarity=0.25, minhash.num_perm=256, keep=first); repeatable; "
+             "the options below win over it",
+    )
     for flag, section, name, kind, text in OPTIONS:
         group.add_argument(flag, dest=_dest(section, name), type=kind, default=None,
                            metavar="N" if kind is int else "X", help=text)
 
 
+def _setting(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` of ``--set``: the value read as TOML (``0.25``, ``true``, ``"first"``),
+    or as a string when it is a bare word (``keep=first``)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip() or not raw.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not KEY=VALUE (e.g. rewrite.threshold=0.5)")
+    try:
+        value = tomllib.loads(f"value = {raw.strip()}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.strip(), value
+
+
+def apply_settings(base: DedupConfig, items: list[tuple[str, Any]],
+                   flags: dict[tuple[str, str], tuple[str, Any]] | None = None) -> DedupConfig:
+    """``base`` with the ``--set`` items (``section.key`` or a ``[dedup]`` key, an optional
+    leading ``dedup.``) and then ``flags`` (``(section, key)`` → the option as typed and its
+    value), each section changed at once (its settings are checked together). An unknown
+    key, a value of another kind than the setting's or one the configuration refuses is a
+    :class:`ConfigError` naming the option and value given."""
+    sections = {f.name for f in dataclasses.fields(DedupConfig)
+                if dataclasses.is_dataclass(getattr(base, f.name))}
+    changes: dict[str, dict[str, tuple[str, Any]]] = {}  # section ("" for [dedup]) → key
+    for key, value in items:
+        given = f"--set {key}={value!r}"
+        parts = key.removeprefix("dedup.").split(".")
+        if len(parts) == 1 and parts[0] not in sections:
+            section, name, owner = "", parts[0], base
+        elif len(parts) == 2 and parts[0] in sections:
+            section, name, owner = parts[0], parts[1], getattr(base, parts[0])
+        else:
+            keys = sorted({f.name for f in dataclasses.fields(DedupConfig)} - sections)
+            raise ConfigError(
+                f"{given}: unknown setting; give a key of [dedup] ({', '.join(keys)}) or "
+                f"SECTION.KEY with a section of {', '.join(sorted(sections))}")
+        fields = {f.name for f in dataclasses.fields(owner)} - sections
+        if name not in fields:
+            raise ConfigError(f"{given}: unknown setting {name!r}; the keys of "
+                              f"{type(owner).__name__} are {', '.join(sorted(fields))}")
+        default = getattr(owner, name)
+        if not _same_kind(value, default):
+            raise ConfigError(f"{given}: it must be {_kind(default)} (now {default!r})")
+        changes.setdefault(section, {})[name] = (given, value)
+    for (section, name), (flag, value) in (flags or {}).items():
+        changes.setdefault(section, {})[name] = (f"{flag} {value}", value)
+    config = base
+    for section, fields_given in sorted(changes.items(), key=lambda item: item[0] != ""):
+        values = {name: value for name, (_, value) in fields_given.items()}
+        try:
+            if section:
+                config = replace(config, **{section: replace(getattr(config, section),
+                                                             **values)})
+            else:
+                config = replace(config, **values)
+        except ConfigError as exc:
+            blamed = [given for name, (given, _) in fields_given.items()
+                      if f".{name}=" in str(exc) or f"{name}=" in str(exc)]
+            named = blamed[0] if blamed else ", ".join(g for g, _ in fields_given.values())
+            raise ConfigError(f"{named}: {exc}") from None
+    return config
+
+
+def _same_kind(value: object, default: object) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def _kind(value: object) -> str:
+    return {bool: "a boolean", int: "a whole number", float: "a number",
+            str: "a string"}.get(type(value), type(value).__name__)
+
+
 def dedup_config(args: argparse.Namespace, base: DedupConfig) -> DedupConfig:
-    """``base`` with the thresholds given on the command line; validated (ConfigError)."""
-    changes: dict[str, dict[str, Any]] = {}
-    for _, section, name, _, _ in OPTIONS:
-        value = getattr(args, _dest(section, name), None)
-        if value is not None:
-            changes.setdefault(section, {})[name] = value
-    if not changes:
+    """``base`` with ``--set`` and then the thresholds given on the command line; validated
+    (a :class:`ConfigError` names the option and the value given)."""
+    flags = {(section, name): (flag, getattr(args, _dest(section, name)))
+             for flag, section, name, _, _ in OPTIONS
+             if getattr(args, _dest(section, name), None) is not None}
+    items = getattr(args, "dedup_set", None) or []
+    if not flags and not items:
         return base
-    return replace(base, **{section: replace(getattr(base, section), **fields)
-                            for section, fields in changes.items()})
+    return apply_settings(base, items, flags)
+
 
 
 def file_settings(args: argparse.Namespace) -> SettingsFile:

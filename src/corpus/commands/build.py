@@ -123,8 +123,10 @@ def run(args: argparse.Namespace) -> int:
     config = BuildConfig(license=args.license, license_name=args.license_name,
                          license_link=args.license_link, pretty_name=args.pretty_name,
                          strict=args.strict)
-    dedup = policy_config(args, file_settings(args).dedup)
-    config = replace(config, dedup=dedup_config(args, dedup))
+    # the thresholds (--set, then the named options), then what dedup looks for: the named
+    # options win over --set
+    dedup = policy_config(args, dedup_config(args, file_settings(args).dedup))
+    config = replace(config, dedup=dedup)
     try:
         report = build(
             args.path,

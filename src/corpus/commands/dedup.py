@@ -323,7 +323,9 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
 def _config(args: argparse.Namespace) -> tuple[DedupConfig, str]:
     """The settings file's configuration with the command line's options on top."""
     settings = file_settings(args)
-    return dedup_config(args, policy_config(args, settings.dedup)), settings.path
+    # the thresholds (--set, then the named options), then what dedup looks for: the
+    # named options win over --set
+    return policy_config(args, dedup_config(args, settings.dedup)), settings.path
 
 
 def _explain(args: argparse.Namespace, config: DedupConfig) -> int:
