@@ -354,3 +354,20 @@ def test_a_pair_that_was_never_a_candidate_gets_no_note_about_clusters() -> None
     assert done.returncode == 0, done.stderr
     assert "never a candidate" in done.stdout
     assert "the pair is a verified link" not in done.stdout
+
+
+def test_python_callers_get_python_errors() -> None:
+    """A configuration of the wrong type is a ``ConfigError`` (a ``CorpusError``), as every
+    other bad setting is, from ``find_duplicates`` and ``explain_pair``; a pair of one id twice
+    is refused without naming a command-line option (it said "--explain needs ...")."""
+    from corpus import ConfigError
+
+    docs = list(seed_docs())
+    with pytest.raises(ConfigError, match="config must be a DedupConfig, got dict"):
+        find_duplicates(docs, {"rewrite": {"threshold": 0.5}})  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="config must be a DedupConfig, got dict"):
+        explain_pair(docs, SEED_3, SEED_2, {"keep": "first"})  # type: ignore[arg-type]
+    with pytest.raises(CorpusError) as raised:
+        explain_pair(docs, SEED_3, SEED_3)
+    assert "--explain" not in str(raised.value)
+    assert "given twice" in str(raised.value)

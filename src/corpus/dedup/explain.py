@@ -74,7 +74,7 @@ from corpus.dedup.phases import (
 )
 from corpus.dedup.result import AlignedPassage, DedupResult
 from corpus.dedup.semantic import semantic_verifier
-from corpus.errors import CorpusError
+from corpus.errors import ConfigError, CorpusError
 from corpus.records import Document, Relation
 
 __all__ = [
@@ -386,9 +386,10 @@ def explain_pair(source: Iterable[Document] | str | os.PathLike[str], a: str, b:
     """
     config = DedupConfig() if config is None else config
     if not isinstance(config, DedupConfig):
-        raise CorpusError(f"config must be a DedupConfig, got {type(config).__name__}")
+        raise ConfigError(f"config must be a DedupConfig, got {type(config).__name__}: build "
+                          "one with corpus.DedupConfig(...)")
     if a == b:
-        raise CorpusError(f"--explain needs two different documents, got {a!r} twice")
+        raise CorpusError(f"a pair is two different documents: {a!r} was given twice")
     with tempfile.TemporaryDirectory(prefix="corpus-explain-") as work, \
             semantic_verifier(config) as semantic:
         entries: dict[int, IndexEntry] = {}

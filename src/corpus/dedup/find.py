@@ -34,7 +34,7 @@ from pathlib import Path
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import find_in_folder
 from corpus.dedup.result import DedupResult
-from corpus.errors import CorpusError
+from corpus.errors import ConfigError
 from corpus.records import Document, Relation
 
 __all__ = ["find_duplicates", "mark_duplicates"]
@@ -53,7 +53,7 @@ def find_duplicates(docs: Iterable[Document], config: DedupConfig | None = None)
     """
     config = DedupConfig() if config is None else config
     if not isinstance(config, DedupConfig):
-        raise CorpusError(
+        raise ConfigError(
             f"config must be a DedupConfig, got {type(config).__name__}: build one with "
             "corpus.DedupConfig(...)"
         )

@@ -596,6 +596,10 @@ def build(
     report says ``"up-to-date"``. An explicit ``version`` that exists with other content raises
     :class:`ReleaseExistsError` unless ``overwrite`` is true.
 
+    The dedup settings are ``config.dedup``: no settings file is read here (``corpus build``
+    reads ``corpus.toml`` or ``[tool.corpus]``; ``corpus.settings_file.settings_for(source)``
+    gives what it would read, docs/dedup.md, "Settings").
+
     A damaged release (a file its manifest lists missing, or not of the size it records:
     ``corpus.publish.compare.damaged_file``, a stat per file) is never up to date and
     never followed: when it holds this content, or is the release this one would follow (its
