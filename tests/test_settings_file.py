@@ -21,6 +21,7 @@ from corpus.commands._dedup_options import (
     apply_settings,
     dedup_config,
 )
+from corpus.dedup import MinHashConfig
 from corpus.settings_file import (
     dedup_from_table,
     find_settings_file,
@@ -531,3 +532,21 @@ def test_set_on_the_command_line(tmp_path: Path) -> None:
     flag = run_cli("dedup", str(corpus), "--rewrite-threshold", "1.5", cwd=tmp_path)
     assert flag.returncode == 3
     assert "error: --rewrite-threshold 1.5: RewriteConfig.threshold=1.5 is invalid" in flag.stderr
+
+
+def test_lsh_threshold_on_the_command_line_derives_the_banding_over_the_file_s(
+        tmp_path: Path) -> None:
+    """A file that fixes ``bands`` and ``rows`` made ``--lsh-threshold`` change nothing (the
+    banding is derived from the threshold only when neither is set); the option now derives
+    it, unless ``--set`` gives the banding too."""
+    parser = argparse.ArgumentParser()
+    add_dedup_arguments(parser)
+    text = "[dedup.minhash]\nbands = 20\nrows = 6\n"
+    base = load_settings(write(tmp_path / "corpus.toml", text)).dedup
+    assert base.minhash.banding == (20, 6)
+    derived = dedup_config(parser.parse_args(["--lsh-threshold", "0.9"]), base).minhash
+    assert (derived.threshold, derived.bands, derived.rows) == (0.9, 0, 0)
+    assert derived.banding == MinHashConfig(threshold=0.9).banding != (20, 6)
+    kept = dedup_config(parser.parse_args(["--lsh-threshold", "0.9", "--set", "minhash.bands=16",
+                                           "--set", "minhash.rows=8"]), base).minhash
+    assert kept.banding == (16, 8)

@@ -235,6 +235,13 @@ def dedup_config(args: argparse.Namespace, base: DedupConfig) -> DedupConfig:
     items = getattr(args, "dedup_set", None) or []
     if not flags and not items:
         return base
+    banding = {key.removeprefix("dedup.") for key, _ in items} & {"minhash.bands",
+                                                                   "minhash.rows"}
+    if ("minhash", "threshold") in flags and not banding:
+        # The banding is derived from the threshold given here, not kept from the file (where
+        # bands and rows, when set, would make the option change nothing).
+        flags[("minhash", "bands")] = ("--lsh-threshold (derived)", 0)
+        flags[("minhash", "rows")] = ("--lsh-threshold (derived)", 0)
     return apply_settings(base, items, flags)
 
 
