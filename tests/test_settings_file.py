@@ -550,3 +550,20 @@ def test_lsh_threshold_on_the_command_line_derives_the_banding_over_the_file_s(
     kept = dedup_config(parser.parse_args(["--lsh-threshold", "0.9", "--set", "minhash.bands=16",
                                            "--set", "minhash.rows=8"]), base).minhash
     assert kept.banding == (16, 8)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("# settings\n[dedupe.rewrite]\nthreshold = 0.5\n",
+     "corpus.toml:2: [dedupe]: unknown settings table 'dedupe'"),
+    ("# settings\n[dedup.extra]\nx = 1\n", "corpus.toml:2: [dedup] extra: unknown setting"),
+    ("[dedup]\nkeep = 'first'\n\n[dedup.rewrites]\nthreshold = 0.5\n",
+     "corpus.toml:4: [dedup] rewrites = {'threshold': 0.5} is invalid: it must be a boolean "
+     "(default: True), not a table; did you mean the table [dedup.rewrite]?"),
+])
+def test_a_table_known_only_by_its_parts_is_named_with_its_line(tmp_path: Path, text: str,
+                                                                 expected: str) -> None:
+    """Tables opened under a wrong name (``[dedupe.rewrite]``, ``[dedup.extra]``, a setting
+    opened as a table) are named with the line of their header (they had none)."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write(tmp_path / "corpus.toml", text))
+    assert expected in str(raised.value)

@@ -29,6 +29,7 @@ can be found, and the key, with the rule from the configuration's own checks.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 import tomllib
@@ -126,23 +127,29 @@ def _parse(path: Path) -> dict[str, Any]:
 
 def _line_of(path: Path, table: str, key: str) -> int:
     """The line (1-based) of ``key`` under the header ``[table]`` of ``path``, or of the
-    header itself when ``key`` is empty; 0 when it cannot be told (a dotted or inline key)."""
+    header itself when ``key`` is empty; else of the first header that opens a table inside
+    it (``[table.key]``, ``[table.key.more]``: a key given as a table, or a table known only
+    by its parts); 0 when it cannot be told (a dotted or inline key)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return 0
     header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+    inside = f"{table}.{key}" if key else table
     current = ""
+    nested = 0
     for number, line in enumerate(lines, 1):
         found = header.match(line)
         if found:
             current = re.sub(r"\s*\.\s*", ".", found.group(1).strip().strip('"'))
             if not key and current == table:
                 return number
+            if not nested and (current == inside or current.startswith(f"{inside}.")):
+                nested = number
             continue
         if key and current == table and re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line):
             return number
-    return 0
+    return nested
 
 
 def _where(path: Path, table: str, key: str) -> str:
@@ -229,9 +236,13 @@ def _check_kind(path: Path, table: str, key: str, value: object, default: object
     else:  # pragma: no cover - every setting is a scalar
         ok = True
     if not ok:
+        hint = ""
+        if isinstance(value, Mapping):  # ``[dedup.rewrites]``: a setting opened as a table
+            close = difflib.get_close_matches(key, _SECTIONS, n=1)
+            hint = f"; did you mean the table [{table}.{close[0]}]?" if close else ""
         raise ConfigError(
             f"{_where(path, table, key)} = {value!r} is invalid: it must be {_kind(default)} "
-            f"(default: {default!r}), not {_kind(value)}"
+            f"(default: {default!r}), not {_kind(value)}{hint}"
         )
 
 
