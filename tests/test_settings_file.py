@@ -270,6 +270,10 @@ def test_dedup_reads_corpus_toml_and_flags_override_it(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["clusters"][0]["canonical"] == SEED_3
     readable = run_cli("dedup", str(corpus), cwd=tmp_path)
     assert f"settings: {corpus / 'corpus.toml'}" in readable.stdout
+    explained = run_cli("dedup", str(corpus), "--explain", SEED_3, SEED_2, cwd=tmp_path)
+    assert explained.returncode == 0, explained.stderr
+    assert "pair score            0.6250 <  0.9500   fail" in explained.stdout
+    assert explained.stdout.rstrip().endswith(f"settings: {corpus / 'corpus.toml'}")
 
 
 def test_dedup_reads_pyproject_of_the_current_folder(tmp_path: Path) -> None:

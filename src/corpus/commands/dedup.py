@@ -328,7 +328,7 @@ def _config(args: argparse.Namespace) -> tuple[DedupConfig, str]:
     return policy_config(args, dedup_config(args, settings.dedup)), settings.path
 
 
-def _explain(args: argparse.Namespace, config: DedupConfig) -> int:
+def _explain(args: argparse.Namespace, config: DedupConfig, settings_path: str) -> int:
     from corpus.reader import read
 
     reader = read(args.path, strict=args.strict)
@@ -339,6 +339,8 @@ def _explain(args: argparse.Namespace, config: DedupConfig) -> int:
     else:
         width = shutil.get_terminal_size((100, 24)).columns
         print(render_explanation(found, width=max(width, 60)))
+        if settings_path:  # the thresholds above are the file's where no option gave them
+            print(f"settings: {settings_path}")
     for reject in reader.rejects:
         print(f"rejected: {reject}", file=sys.stderr)
     return 0
@@ -348,7 +350,7 @@ def run(args: argparse.Namespace) -> int:
     """Read, deduplicate and report; 0, or 1 when any file was rejected."""
     config, settings_path = _config(args)
     if args.explain is not None:
-        return _explain(args, config)
+        return _explain(args, config, settings_path)
     listing = scan(args.path)
     try:
         with stages_from(args, len(listing.entries)) as stages:
