@@ -46,7 +46,9 @@ __all__ = [
     "SettingsFile",
     "dedup_from_table",
     "find_settings_file",
+    "kind_of",
     "load_settings",
+    "same_kind",
     "settings_for",
 ]
 
@@ -158,7 +160,8 @@ def _where(path: Path, table: str, key: str) -> str:
     return f"{place}: [{table}] {key}" if key else f"{place}: [{table}]"
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
+    """How a message names the kind of ``value`` ("a number", "a table", ...)."""
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
             dict: "a table", list: "an array"}.get(type(value), type(value).__name__)
 
@@ -221,28 +224,30 @@ def dedup_from_table(table: Mapping[str, Any], *, path: str | os.PathLike[str] =
         raise ConfigError(f"{_where(where, name, key)}: {exc}") from None
 
 
+def same_kind(value: object, default: object) -> bool:
+    """Whether ``value`` is of the kind of a setting whose default is ``default`` (a whole
+    number for a number, never a boolean for a number or a number for a boolean); the
+    settings file and ``--set`` check values with it."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
 def _check_kind(path: Path, table: str, key: str, value: object, default: object) -> None:
     """A value of another kind than the setting's default (a string for a number, a number
     for a boolean) is refused here, with the kind expected: the configuration checks ranges."""
-    ok: bool
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(default, float):
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    elif isinstance(default, str):
-        ok = isinstance(value, str)
-    else:  # pragma: no cover - every setting is a scalar
-        ok = True
-    if not ok:
+    if not same_kind(value, default):
         hint = ""
         if isinstance(value, Mapping):  # ``[dedup.rewrites]``: a setting opened as a table
             close = difflib.get_close_matches(key, _SECTIONS, n=1)
             hint = f"; did you mean the table [{table}.{close[0]}]?" if close else ""
         raise ConfigError(
-            f"{_where(path, table, key)} = {value!r} is invalid: it must be {_kind(default)} "
-            f"(default: {default!r}), not {_kind(value)}{hint}"
+            f"{_where(path, table, key)} = {value!r} is invalid: it must be {kind_of(default)} "
+            f"(default: {default!r}), not {kind_of(value)}{hint}"
         )
 
 

@@ -20,7 +20,7 @@ from typing import Any, get_args
 
 from corpus.dedup.config import DedupConfig, KeepPolicy
 from corpus.errors import ConfigError
-from corpus.settings_file import SettingsFile, settings_for
+from corpus.settings_file import SettingsFile, kind_of, same_kind, settings_for
 
 __all__ = [
     "OPTIONS",
@@ -189,8 +189,8 @@ def apply_settings(base: DedupConfig, items: list[tuple[str, Any]],
             raise ConfigError(f"{given}: unknown setting {name!r}; the keys of "
                               f"{type(owner).__name__} are {', '.join(sorted(fields))}")
         default = getattr(owner, name)
-        if not _same_kind(value, default):
-            raise ConfigError(f"{given}: it must be {_kind(default)} (now {default!r})")
+        if not same_kind(value, default):
+            raise ConfigError(f"{given}: it must be {kind_of(default)} (now {default!r})")
         changes.setdefault(section, {})[name] = (given, value)
     for (section, name), (flag, value) in (flags or {}).items():
         changes.setdefault(section, {})[name] = (f"{flag} {value}", value)
@@ -209,21 +209,6 @@ def apply_settings(base: DedupConfig, items: list[tuple[str, Any]],
             named = blamed[0] if blamed else ", ".join(g for g, _ in fields_given.values())
             raise ConfigError(f"{named}: {exc}") from None
     return config
-
-
-def _same_kind(value: object, default: object) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, int):
-        return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(default, float):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, type(default))
-
-
-def _kind(value: object) -> str:
-    return {bool: "a boolean", int: "a whole number", float: "a number",
-            str: "a string"}.get(type(value), type(value).__name__)
 
 
 def dedup_config(args: argparse.Namespace, base: DedupConfig) -> DedupConfig:
