@@ -557,13 +557,13 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
     if rewrite_cfg.loose_run:
         run_rows, _ = loose_run_of(profile_l, profile_r, rewrite_cfg)
         least_text = rewrite_cfg.loose_run
+        run_score = loose_score(len(run_rows), rewrite_cfg)
         loose_checks = (
             Check("loose run", float(len(run_rows)), float(rewrite_cfg.loose_run),
                   len(run_rows) >= rewrite_cfg.loose_run),
             Check("shorter text", float(shorter), float(least_text), shorter >= least_text),
-            Check("pair score", _round(loose_score(len(run_rows), rewrite_cfg)),
-                  rewrite_cfg.threshold,
-                  loose_score(len(run_rows), rewrite_cfg) >= rewrite_cfg.threshold - 1e-12),
+            Check("pair score", _round(run_score), rewrite_cfg.threshold,
+                  run_score >= rewrite_cfg.threshold - 1e-12),
         )
     decided_loose = (bool(loose_checks) and all(c.passed for c in loose_checks)
                      and verdict.relation is Relation.REWRITE
