@@ -183,7 +183,8 @@ COLUMN_DESCRIPTIONS: Mapping[str, str] = {
     "cluster_id": "duplicate cluster the document belongs to, empty when unique",
     "duplicate_of": "id of the cluster's canonical document, empty for canonical and unique rows",
     "relation": "unique, canonical, exact, near or rewrite",
-    "score": "similarity to the canonical document (0 to 1; 0 for unique rows)",
+    "score": ("pair score of the verified link to the canonical document (0 to 1: containment "
+              "for near, the alignment's pair score for rewrite; 1 for canonical, 0 for unique)"),
 }
 
 

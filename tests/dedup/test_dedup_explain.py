@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus import CorpusError, DedupConfig, find_duplicates
+from corpus import CorpusError, DedupConfig, DedupResult, find_duplicates, read
 from corpus.dedup import CandidateConfig, RewriteConfig
 from corpus.dedup.explain import PairExplanation, explain_pair
 from corpus.records import Relation
@@ -371,3 +371,41 @@ def test_python_callers_get_python_errors() -> None:
         explain_pair(docs, SEED_3, SEED_3)
     assert "--explain" not in str(raised.value)
     assert "given twice" in str(raised.value)
+
+
+DEV_CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "dedup_dev" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def dev_result() -> DedupResult:
+    return find_duplicates(read(DEV_CORPUS))
+
+
+def test_a_link_verified_when_its_cluster_was_formed_is_a_link() -> None:
+    """long/t02's copy-paste copy is represented by its source, so it is no candidate of the
+    moderate rewrite that the cluster keeps; the cluster verifies it against that rewrite,
+    and the explanation says so instead of "never a candidate"."""
+    found = explain_pair(DEV_CORPUS, "4277d7120233bf07", "20fa958f1f34efb1")
+    assert not found.candidates.candidate
+    assert found.verdict is Relation.REWRITE
+    assert found.same_cluster
+    assert found.placements[1].matched_with == "4277d7120233bf07"
+    assert found.linked
+    assert found.on_demand
+    assert found.score == found.placements[1].score
+
+
+def test_the_passages_of_a_retelling_are_the_ones_the_cluster_stores(
+        dev_result: DedupResult) -> None:
+    """A condensed retelling found by the retelling test: the explanation shows the
+    retelling's alignment, as clusters.parquet does, not the chain that failed."""
+    found = explain_pair(DEV_CORPUS, "2f3fd65c17a44b5c", "85acbe01240373cf")
+    assert not all(check.passed for check in found.rewrite)
+    assert all(check.passed for check in found.retelling)
+    placed = dev_result.membership("85acbe01240373cf")
+    assert placed is not None
+    cluster, member = placed
+    assert cluster.canonical == "2f3fd65c17a44b5c"
+    assert found.aligned == member.aligned
+    assert [(p.canonical_index, p.member_index) for p in found.passages] == [
+        (p.canonical_index, p.member_index) for p in member.evidence]

@@ -100,6 +100,14 @@ def test_a_cluster_opens_on_click_and_shows_both_passages_highlighted(
         assert pair.find_element(*_by(".score b")).text == f"{passage[6]:.2f}"
     assert browser.errors() == []
 
+    # The cluster's row gives its weakest link: the rewrite's verified link, 3 decimals.
+    row = browser.driver.find_element(*_by(f'tr.cluster[data-cluster="{ORIGINAL}"]'))
+    weakest = scripts(page)["report-index"]["clusters"]
+    stored = next(c[3] for c in weakest if c[0] == ORIGINAL)
+    assert row.find_elements("tag name", "td")[-1].text == f"{stored:.3f}"
+    heads = [h.text for h in browser.driver.find_elements(*_by("#clusters th"))]
+    assert heads[-1] == "weakest link"
+
     # A second click closes it again.
     browser.driver.find_element(*_by(f'tr.cluster[data-cluster="{ORIGINAL}"]')).click()
     assert not browser.driver.find_elements(*_by("tr.details"))

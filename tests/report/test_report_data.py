@@ -86,6 +86,17 @@ def test_clusters_come_with_members_passages_and_why_the_canonical_was_kept(
     assert clusters_by_relation(clusters.values()) == {"exact": 1, "rewrite": 1}
 
 
+def test_a_cluster_carries_its_weakest_link_from_clusters_parquet(mixed_release: Path) -> None:
+    """The report shows the cluster's weakest link as ``clusters.parquet`` stores it (the
+    lowest score of a member's verified link to the canonical document)."""
+    stored = {row["cluster_id"]: row["weakest_link"] for row in
+              pq.read_table(mixed_release / "clusters.parquet").to_pylist()}
+    for cluster in iter_clusters(mixed_release, {}):
+        links = [m.score for m in cluster.members if m.relation != "canonical"]
+        assert cluster.weakest_link == stored[cluster.id] == min(links)
+    assert any(s < 1 for s in stored.values())  # the rewrite's link, not only exact copies
+
+
 def test_members_without_a_document_row_keep_their_file_name(mixed_release: Path) -> None:
     clusters = list(iter_clusters(mixed_release, {}))
     member = clusters[0].members[1]

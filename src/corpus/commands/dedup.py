@@ -299,7 +299,9 @@ def render_explanation(found: PairExplanation, *, width: int = 100) -> str:
         found.semantic, "semantic retelling", "chain score and pair score; sentences aligned "
         "in order by embeddings", "the larger of the shares whose count is reached",
         deciding=found.semantic[-2:])
-    linked = "a verified link of the run" if found.linked else (
+    linked = ("a verified link of the run: verified when its cluster was formed, not as a "
+              "candidate" if found.on_demand else
+              "a verified link of the run") if found.linked else (
         "not verified in the run: never a candidate" if not found.candidates.candidate
         else "not a link")
     lines += ["", f"verdict: {found.verdict.value}, score {found.score:.4f} ({linked})"]

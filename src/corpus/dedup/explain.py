@@ -240,7 +240,8 @@ class PairExplanation:
     sentences, has ``min_run_text`` or more).
     ``verdict`` is the relation verification gives the pair (``unique`` when it is not a
     duplicate) and ``score`` its pair score; ``linked`` whether the run verified the pair as
-    a link (it must also have been a candidate). ``passages`` are the best aligned sentence
+    a link: as a candidate, or (``on_demand``) when a cluster was formed that holds one of
+    the two as the other's canonical document. ``passages`` are the best aligned sentence
     pairs, ``a`` on the canonical side of :class:`AlignedPassage`, ``b`` on the member side;
     ``aligned`` counts the whole alignment, ``moved`` the pairs of it in moved passages
     (:func:`~corpus.dedup.align.moved_passages`). ``quotations`` counts the sentences of ``a``
@@ -281,6 +282,7 @@ class PairExplanation:
     min_run_text: int = 0
     loose: tuple[Check, ...] = ()
     quotations: tuple[int, int] = (0, 0)
+    on_demand: bool = False
 
     @property
     def same_cluster(self) -> bool:
@@ -309,6 +311,7 @@ class PairExplanation:
             "verdict": self.verdict.value,
             "score": self.score,
             "linked": self.linked,
+            "on_demand": self.on_demand,
             "same_cluster": self.same_cluster,
             "placements": [p.to_dict() for p in self.placements],
             "note": self.note,
@@ -569,9 +572,21 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
                      and verdict.relation is Relation.REWRITE
                      and not all(c.passed for c in rewrite_checks)
                      and not (retelling_checks and all(c.passed for c in retelling_checks)))
-    if decided_loose:  # the loose run is the evidence: show its passages
+    # A rewrite the chain's checks did not decide (the retelling test, the loose run, the
+    # semantic test) has the deciding test's alignment as its evidence: show it, as
+    # clusters.parquet stores it.
+    decided_elsewhere = (verdict.relation is Relation.REWRITE
+                         and not all(c.passed for c in rewrite_checks))
+    if decided_loose or decided_elsewhere:
         passages = _passages(verdict.evidence, profile_a, profile_b, swap=swap)
         aligned = verdict.aligned
+    placements = (_placement(result, id_a), _placement(result, id_b))
+    # A pair that joins a member to its cluster's canonical document is verified when the
+    # cluster is formed, candidate or not (_stars): it is a verified link of the run too.
+    on_demand = (not linked and verdict.relation is not Relation.UNIQUE
+                 and placements[0].cluster != "" and placements[0].cluster == placements[1].cluster
+                 and (placements[0].matched_with == id_b or placements[1].matched_with == id_a))
+    linked = linked or on_demand
     return PairExplanation(
         a=id_a, b=id_b, names=(meta.names[pos_a], meta.names[pos_b]),
         words=(profile_a.words, profile_b.words), candidates=candidates,
@@ -579,8 +594,8 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
         density=density, run=shown.run, min_run=rewrite_cfg.min_run, aligned=aligned,
         moved=shown.moved, shorter=shorter, min_run_text=rewrite_cfg.min_run_text,
         passages=tuple(passages),
-        verdict=verdict.relation, score=verdict.score, linked=linked,
-        placements=(_placement(result, id_a), _placement(result, id_b)), note=note,
+        verdict=verdict.relation, score=verdict.score, linked=linked, on_demand=on_demand,
+        placements=placements, note=note,
         semantic=semantic_checks,
         retelling=retelling_checks,
         loose=loose_checks,

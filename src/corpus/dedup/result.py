@@ -2,7 +2,7 @@
 
 Every member of a cluster says how it relates to the cluster's canonical document
 (``relation``), how strongly (``score``), which document the evidence compares it with
-(``matched_with``, the canonical one unless the member only joined through another member),
+(``matched_with``, the canonical one),
 the document-level measures (exact n-gram Jaccard and containment, alignment coverage), and
 the evidence itself: the best aligned passage pairs, canonical side and member side. The
 canonical member is listed too, with relation ``canonical``, score 1 and no evidence.

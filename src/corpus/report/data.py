@@ -100,8 +100,8 @@ class PassagePair:
 class MemberView:
     """One member of a cluster, with its document, relation, measures and evidence.
 
-    ``matched_with`` is the document the evidence compares it with: the canonical one, or the
-    member through which it joined the cluster.
+    ``matched_with`` is the document the evidence compares it with: the canonical one, which
+    every member is verified against (clusters do not chain).
     """
 
     document: DocumentInfo
@@ -117,12 +117,15 @@ class MemberView:
 
 @dataclass(frozen=True, slots=True)
 class ClusterView:
-    """A duplicate cluster: its canonical (kept) document first, why it was kept, the members."""
+    """A duplicate cluster: its canonical (kept) document first, why it was kept, the members,
+    and its weakest link (the lowest score of a member's verified link to the canonical
+    document, the ``weakest_link`` column of ``clusters.parquet``)."""
 
     id: str
     canonical: str
     kept_because: str
     members: tuple[MemberView, ...]
+    weakest_link: float = 1.0
 
     @property
     def relations(self) -> tuple[str, ...]:
@@ -364,11 +367,14 @@ def _cluster(rows: list[Mapping[str, Any]], documents: Mapping[str, DocumentInfo
         key=lambda m: (m.relation != Relation.CANONICAL.value, m.document.id),
     )
     first = rows[0]
+    links = [m.score for m in members if m.relation != Relation.CANONICAL.value]
+    weakest = first.get("weakest_link")  # absent from releases written before the column
     return ClusterView(
         id=str(first["cluster_id"]),
         canonical=str(first["canonical"]),
         kept_because=str(first["kept_because"]),
         members=tuple(members),
+        weakest_link=float(weakest) if weakest is not None else min(links, default=1.0),
     )
 
 

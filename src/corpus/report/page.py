@@ -102,6 +102,7 @@ def _index_entry(cluster: ClusterView, chunk: int) -> list[Any]:
         chunk,
         [[m.document.id, m.document.label, m.relation, m.document.language, _r(m.score),
           m.document.words, m.document.path] for m in cluster.members],
+        _r(cluster.weakest_link),
     ]
 
 
@@ -307,9 +308,11 @@ documents are duplicates of which, and the passages that show it.</p>
 <h2>Document lengths</h2>
 <div class="histogram" id="histogram">{histogram_svg(scan.lengths)}</div>
 <h2>Duplicate clusters</h2>
-<p class="subtitle">Click a cluster to compare each member with the document it was matched
-with, side by side: every aligned passage pair has its own colour, its similarity (TF-IDF cosine)
-and word Jaccard (J) in the middle, and the words the two passages share are marked (except the
+<p class="subtitle">Every member is verified against its cluster's canonical document; the
+score is that verified link's pair score, and the weakest link is the lowest of them. Click a
+cluster to compare each member with the canonical document, side by side: every aligned
+passage pair has its own colour, its similarity (TF-IDF cosine) and word Jaccard (J) in the
+middle, and the words the two passages share are marked (except the
 commonest function words).</p>
 <div class="controls">
 <input id="search" type="search" placeholder="Search id, title or file (clusters and rejects)"
@@ -319,7 +322,7 @@ commonest function words).</p>
 <span class="status" id="cluster-status"></span>
 </div>
 <table id="clusters"><thead><tr><th></th><th>canonical document</th><th class="num">members</th>
-<th>relations</th><th>languages</th><th class="num">lowest score</th></tr></thead>
+<th>relations</th><th>languages</th><th class="num">weakest link</th></tr></thead>
 <tbody></tbody></table>
 <div class="pager" id="cluster-pager"></div>
 <h2>Rejects</h2>

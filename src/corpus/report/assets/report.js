@@ -63,7 +63,8 @@
       if (m.language && languages.indexOf(m.language) < 0) { languages.push(m.language); }
     });
     var text = members.map(function (m) { return m.id + "\n" + m.title + "\n" + m.path; }).join("\n").toLowerCase();
-    return { id: c[0], chunk: c[1], members: members, relations: relations, languages: languages, text: text };
+    return { id: c[0], chunk: c[1], members: members, relations: relations, languages: languages, text: text,
+             weakest: c.length > 3 ? c[3] : null };
   });
   var rejects = index.rejects.map(function (r) {
     return { path: r[0], line: r[1], rule: r[2], message: r[3],
@@ -154,7 +155,8 @@
       sides.appendChild(side("left", left, left.relation === "canonical" ? "canonical" : "matched with"));
       sides.appendChild(side("right", member, member.relation + " " + fmt(member.score)));
       box.appendChild(sides);
-      box.appendChild(el("div", "measures", "score " + fmt(member.score) + " · n-gram Jaccard " +
+      box.appendChild(el("div", "measures", "verified link to the canonical document: score " +
+        Number(member.score).toFixed(3) + " · n-gram Jaccard " +
         fmt(d[2]) + " · containment " + fmt(d[3]) + " · alignment coverage " + fmt(d[4]) + " · " +
         d[5] + " aligned sentence pair(s)" + (d[6].length ? ", the best " + d[6].length + " below" : "")));
       var pairs = el("div", "pairs");
@@ -232,7 +234,8 @@
       c.languages.forEach(function (x) { l.appendChild(badge("lang", x)); });
       row.appendChild(l);
       var scores = c.members.slice(1).map(function (m) { return m.score; });
-      row.appendChild(el("td", "num", scores.length ? fmt(Math.min.apply(null, scores)) : ""));
+      var weakest = c.weakest !== null ? c.weakest : (scores.length ? Math.min.apply(null, scores) : null);
+      row.appendChild(el("td", "num", weakest !== null ? Number(weakest).toFixed(3) : ""));
       row.tabIndex = 0;
       row.setAttribute("aria-expanded", "false");
       row.addEventListener("click", function () { toggle(row, c); });
