@@ -71,6 +71,7 @@ class Label:
     level: str
     length: str
     gold: str  # the gold cluster: the source's id (the document's own id for a source/independent)
+    words: int = 0  # the body's words, as the labels file counts them
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +106,8 @@ def load_devset(root: Path = ROOT, sets: Sequence[str] = ("dev",)) -> DevSet:
             path = root / name if name.startswith("seeds/") else part.parent / "corpus" / name
             doc_id = str(item["id"])
             labels[doc_id] = Label(doc_id, str(item["topic"]), str(item["level"]),
-                                   str(item["length"]), str(item["derived_from"] or doc_id))
+                                   str(item["length"]), str(item["derived_from"] or doc_id),
+                                   int(item.get("words", 0)))
             paths[doc_id] = path
     for path in sorted((root / "seeds").glob("*.txt")):
         doc_id = path.stem.split("_", 1)[1]
@@ -116,6 +118,8 @@ def load_devset(root: Path = ROOT, sets: Sequence[str] = ("dev",)) -> DevSet:
     for doc in docs:
         if doc.id not in labels:
             raise SystemExit(f"{doc.source}: id {doc.id} is not the one its label gives")
+        if not labels[doc.id].words:  # a seed without a label: count its words here
+            labels[doc.id] = replace(labels[doc.id], words=normalize(doc).word_count)
     return DevSet(docs, labels)
 
 
@@ -191,6 +195,37 @@ def score_table(scores: dict[tuple[str, str], float]) -> dict[str, dict[str, flo
 
 # -- measures -----------------------------------------------------------------------------
 
+#: Length bands of a topic, by the words of its source (its longest text when it has none):
+#: the issue's short (150–400 words) and long (600–1,500) texts, and what falls between or
+#: beyond them.
+BANDS = (("150–400 words", 0, 400), ("401–599 words", 401, 599), ("600–1,500 words", 600, 1500),
+         ("over 1,500 words", 1501, 10**9))
+#: What a topic needs to meet the development set's specification: a source, at least six
+#: independent texts, and a copy at each of these levels.
+COMPLETE_LEVELS = ("copy-paste", "light", "heavy", "condensed")
+
+
+def topic_words(labels: dict[str, Label]) -> dict[str, int]:
+    """Each topic's length: its source's words (its longest text's when it has no source)."""
+    sources: dict[str, int] = {}
+    longest: dict[str, int] = defaultdict(int)
+    for lab in labels.values():
+        longest[lab.topic] = max(longest[lab.topic], lab.words)
+        if lab.level == "source":
+            sources[lab.topic] = max(sources.get(lab.topic, 0), lab.words)
+    return {topic: sources.get(topic, words) for topic, words in longest.items()}
+
+
+def complete_topics(labels: dict[str, Label]) -> set[str]:
+    """The topics that meet the specification (:data:`COMPLETE_LEVELS`)."""
+    levels: dict[str, Counter[str]] = defaultdict(Counter)
+    for lab in labels.values():
+        levels[lab.topic][lab.level] += 1
+    return {topic for topic, count in levels.items()
+            if count["source"] >= 1 and count["independent"] >= 6
+            and all(count[level] >= 1 for level in COMPLETE_LEVELS)}
+
+
 
 def _pairs(groups: Iterable[Sequence[str]]) -> set[tuple[str, str]]:
     return {(a, b) if a < b else (b, a) for g in groups for a, b in combinations(g, 2)}
@@ -257,6 +292,19 @@ def score(result: DedupResult, labels: dict[str, Label]) -> dict[str, object]:
     report: dict[str, object] = {"overall": measures(ids)}
     for length in ("short", "long"):
         report[length] = measures([i for i in ids if labels[i].length == length])
+    # By the measured length of each topic, and over the topics that meet the specification.
+    sizes = topic_words(labels)
+    bands: dict[str, object] = {}
+    for name, low, high in BANDS:
+        chosen = [i for i in ids if low <= sizes[labels[i].topic] <= high]
+        if chosen:
+            bands[name] = {**measures(chosen),
+                           "topics": len({labels[i].topic for i in chosen})}
+    report["bands"] = bands
+    complete = complete_topics(labels)
+    if complete:
+        report["complete"] = {**measures([i for i in ids if labels[i].topic in complete]),
+                              "topics": len(complete)}
     found_pairs = _pairs(groups(predicted, ids))
     gold_pairs = _pairs(groups(truth, ids))
     per_level: dict[str, dict[str, object]] = {}
@@ -275,6 +323,11 @@ def score(result: DedupResult, labels: dict[str, Label]) -> dict[str, object]:
             row["found"] = len(hit)
             row["recall"] = _ratio(len(hit), len(members))
             row["missed"] = sorted(i for i in members if i not in hit)
+            # Pair precision, recall and ARI of the corpus this level makes: every source, the
+            # copies of this level and every independent text (the other copies left out,
+            # clusters as the whole run made them).
+            kept_ids = [i for i in ids if labels[i].level in ("source", "independent", level)]
+            row["pairs"] = measures(kept_ids)
         else:
             row["merged"] = sorted(i for i in members if any(i in p for p in involved
                                                             if p not in gold_pairs))
@@ -301,14 +354,30 @@ def print_report(title: str, report: dict[str, object], seconds: float) -> None:
         print(f"| {part} | {row['documents']} | {row['gold_pairs']} | {row['found_pairs']} | "
               f"{row['false_pairs']} | {row['precision']:.3f} | {row['recall']:.3f} | "
               f"{row['ari']:.3f} |")
-    print("\n| level | documents | found with their source | recall | false pairs |")
-    print("| ----- | --------: | ---------------------: | -----: | ----------: |")
+    extra: list[tuple[str, dict[str, object]]] = []
+    bands = report.get("bands", {})
+    assert isinstance(bands, dict)
+    extra += [(f"topics of {name} ({row['topics']})", row) for name, row in bands.items()]
+    complete = report.get("complete")
+    if isinstance(complete, dict):
+        extra.append((f"complete topics ({complete['topics']})", complete))
+    for part, row in extra:
+        print(f"| {part} | {row['documents']} | {row['gold_pairs']} | {row['found_pairs']} | "
+              f"{row['false_pairs']} | {row['precision']:.3f} | {row['recall']:.3f} | "
+              f"{row['ari']:.3f} |")
+    print("\n| level | documents | found with their source | recall | false pairs "
+          "| sources + level + independent: precision / recall / ARI |")
+    print("| ----- | --------: | ---------------------: | -----: | ----------: | --- |")
     levels = report["levels"]
     assert isinstance(levels, dict)
     for level, row in levels.items():
         found = row.get("found", "–")
         recall = f"{row['recall']:.3f}" if "recall" in row else "–"
-        print(f"| {level} | {row['documents']} | {found} | {recall} | {row['false_pairs']} |")
+        pairs = row.get("pairs")
+        shown = (f"{pairs['precision']:.3f} / {pairs['recall']:.3f} / {pairs['ari']:.3f}"
+                 if isinstance(pairs, dict) else "–")
+        print(f"| {level} | {row['documents']} | {found} | {recall} | {row['false_pairs']} "
+              f"| {shown} |")
     kept = report.get("kept")
     if kept:
         assert isinstance(kept, dict)
