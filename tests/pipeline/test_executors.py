@@ -213,6 +213,59 @@ def test_a_dask_task_lost_with_its_worker_is_retried(tmp_path: Path) -> None:
     assert marker.read_text() == "died once"  # the first attempt really died
 
 
+def fail_counting(marker: str) -> str:
+    """Count the run in ``marker``, then fail as a stage does on a bad file."""
+    with open(marker, "a") as handle:
+        handle.write("ran\n")
+    raise StageError("corpus/003_x.txt: ValueError: broken")
+
+
+def task_oserror(_: object) -> str:
+    raise FileNotFoundError(2, "No such file or directory", "work/docs-00001.parquet")
+
+
+def test_a_dask_task_that_fails_on_its_own_runs_once_and_names_its_file(tmp_path: Path) -> None:
+    # Only a task lost with its worker is run again: a bug or a bad file fails the same way
+    # every time, and running it again only delays the error.
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from corpus.pipeline import DaskExecutor
+
+    marker = tmp_path / "runs"
+    with DaskExecutor(2) as cluster, pytest.raises(StageError, match=r"corpus/003_x\.txt"):
+        cluster.map(fail_counting, [str(marker)])
+    assert marker.read_text() == "ran\n"
+
+
+def test_a_dask_task_s_own_oserror_is_not_a_lost_scheduler() -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from corpus.pipeline import DaskExecutor
+
+    with DaskExecutor(1) as cluster, pytest.raises(FileNotFoundError, match="docs-00001"):
+        cluster.map(task_oserror, [1])
+
+
+def test_a_dask_task_whose_worker_always_dies_is_an_executor_error() -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from corpus.pipeline import DaskExecutor
+
+    with DaskExecutor(1) as cluster, pytest.raises(ExecutorError, match="lost with its worker"):
+        cluster.map(die, [1])
+
+
+def test_a_corpus_in_memory_is_refused_with_worker_processes(tmp_path: Path) -> None:
+    # Workers would see an empty memory file system: every file rejected, an empty release.
+    import fsspec
+
+    from corpus import build
+
+    fsspec.filesystem("memory").pipe("/in-memory-news/001_0000000000000001.txt",
+                                     b"Headline\nBody text here.\n")
+    with pytest.raises(CorpusError, match="worker processes cannot read"):
+        build("memory://in-memory-news", tmp_path, executor="processes", workers=2)
+    report = build("memory://in-memory-news", tmp_path, workers=None, progress=False)
+    assert report.manifest.counts.documents == 1  # no engine named: this process
+
+
 def malloc_environment(_: object) -> dict[str, str]:
     """The glibc allocator's variables in the environment of the process running the task."""
     return {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}

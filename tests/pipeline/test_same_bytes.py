@@ -73,6 +73,13 @@ def test_a_dask_local_cluster_gives_the_serial_bytes(mixed: Path, tmp_path: Path
     assert _files(report.path) == reference
 
 
+def test_a_file_url_gives_the_bytes_of_its_path(mixed: Path, tmp_path: Path,
+                                                reference: dict[str, bytes]) -> None:
+    report = corpus.build(mixed.as_uri(), tmp_path, executor="processes", workers=2,
+                          progress=False)
+    assert _files(report.path) == reference
+
+
 @pytest.fixture
 def dask_cluster(tmp_path: Path) -> Iterator[str]:
     """A ``dask scheduler`` and two ``dask worker`` processes on loopback, as a user starts
@@ -124,6 +131,20 @@ def test_a_running_cluster_through_the_command_line_gives_the_serial_bytes(
     assert run.returncode == 0, run.stderr
     assert "built release news v1.0.0" in run.stdout
     assert _files(tmp_path / "news" / "v1.0.0") == reference
+
+
+def test_a_running_cluster_reads_a_corpus_and_a_store_given_by_relative_paths(
+    mixed: Path, tmp_path: Path, reference: dict[str, bytes], dask_cluster: str
+) -> None:
+    """The workers' current folder is not the driver's (on other machines it never is): the
+    paths they are handed are absolute, not an empty release of "outside-root" rejects."""
+    run = subprocess.run(
+        [str(BIN / "corpus"), "build", os.path.relpath(mixed, tmp_path), "--out", "out",
+         "--scheduler", dask_cluster],
+        capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert _files(tmp_path / "out" / "news" / "v1.0.0") == reference
 
 
 def test_a_running_cluster_builds_into_an_s3_store_with_the_serial_bytes(

@@ -11,7 +11,8 @@ where they run (datatrove's ``PipelineExecutor`` split, made smaller):
   ``workers`` default: every core);
 - :class:`DaskExecutor`: a ``dask.distributed`` cluster (``engine="dask"``): a
   ``LocalCluster`` it starts, or a running scheduler at ``scheduler="tcp://HOST:8786"``.
-  Needs the ``dask`` extra; a task lost with its worker is retried (``retries``).
+  Needs the ``dask`` extra; a task lost with its worker is run again (``retries`` times on a
+  local cluster), a task that fails on its own is not.
 
 A failing task raises in the caller: the stage's own errors (:class:`~corpus.errors.CorpusError`,
 which name the file being worked on) pass through; a worker that died, a lost scheduler or
@@ -428,20 +429,23 @@ _DASK_TRIM = ("MALLOC_TRIM_THRESHOLD_", "65536")
 
 
 @contextlib.contextmanager
-def _local_worker_environment() -> Iterator[None]:
+def _local_worker_environment(retries: int) -> Iterator[None]:
     """While a ``LocalCluster`` starts: Dask's worker settings for a cluster that serves one
     build and has no dashboard.
 
     - The workers' environment without Dask's default trim threshold. A value the user
       configured (another one) is kept. Set after ``distributed`` is imported, since its
       defaults are merged into a value set before.
+    - A task whose worker dies is run again ``retries`` times (the scheduler's
+      ``allowed-failures``), then fails the build.
     - No statistical profiler in the workers: it samples each task's thread 100 times a
       second for the dashboard, taking the interpreter's lock from the task every time (about
       40% of a worker's context switches), and this cluster has no dashboard to show it on.
     """
     import dask
 
-    settings: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+    settings: dict[str, Any] = {"distributed.worker.profile.enabled": False,
+                                "distributed.scheduler.allowed-failures": retries}
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
     name, value = _DASK_TRIM
     if str(environ.get(name)) == value:
@@ -461,7 +465,10 @@ class DaskExecutor:
     failure to start is raised there. Its workers import the pipeline's modules and build their
     tables as they start (:mod:`corpus.pipeline._warm`), and keep glibc's default memory
     thresholds, as the process pool's do (Dask sets a fixed trim threshold that costs
-    numpy-heavy tasks page faults). Tasks lost with a worker are retried ``retries`` times.
+    numpy-heavy tasks page faults). A task lost with a worker of the local cluster is run
+    again ``retries`` times (a running cluster's scheduler decides that by its own
+    ``distributed.scheduler.allowed-failures``); a task that raises is not run again: its
+    error is raised at once.
     Workers must be able to import ``corpus`` and to read the paths the stages name (the
     input, and the build's work folder: local paths work for a cluster on one machine).
     """
@@ -500,11 +507,13 @@ class DaskExecutor:
 
     def _start_local(self, count: int) -> None:
         try:
-            with _local_worker_environment():
+            with _local_worker_environment(self._retries):
+                # No dashboard; the scheduler's HTTP server (health, metrics) on a free port,
+                # not Dask's default 8787, which another cluster of this machine may hold.
                 self._cluster = self._distributed.LocalCluster(
                     n_workers=count, threads_per_worker=1, processes=True,
                     dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
-                    preload=[_WARM],
+                    preload=[_WARM], scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 )
             self._client = self._distributed.Client(self._cluster, set_as_default=False)
         except (OSError, TimeoutError, RuntimeError) as exc:
@@ -534,19 +543,24 @@ class DaskExecutor:
         weight = _weights(tasks, weights)
         if not tasks:
             return []
-        futures = self._ready().map(fn, list(tasks), pure=False, retries=self._retries)
+        futures = self._ready().map(fn, list(tasks), pure=False)
         position = {f.key: i for i, f in enumerate(futures)}
         finished: queue.Queue[Any] = queue.Queue()
         for future in futures:
             future.add_done_callback(finished.put)
+        failed: Any = None
         try:
             for _ in futures:
                 future = self._next(finished)
+                if future.status == "error":  # the task raised, or its workers kept dying
+                    failed = future
+                    break
                 if future.status != "finished":
-                    future.result()  # raises the task's own error, or CancelledError
+                    future.result()  # raises CancelledError
                 if progress is not None:
                     progress.update(weight[position[future.key]])
-            results: list[R] = self._client.gather(futures)
+            else:
+                results: list[R] = self._client.gather(futures)
         except CorpusError:
             self._cancel(futures)
             raise
@@ -559,7 +573,30 @@ class DaskExecutor:
         except BaseException:
             self._cancel(futures)
             raise
+        if failed is not None:
+            # Raised here, not in the handlers above: a task's own OSError is not a lost
+            # scheduler.
+            error = self._task_error(failed)  # read before the cancel, which drops it
+            self._cancel(futures)
+            raise error
         return results
+
+    def _task_error(self, future: Any) -> BaseException:
+        """What to raise for a task that failed: its own error (a stage's names its file),
+        or, for a task whose workers kept dying, an :class:`ExecutorError` that says so."""
+        try:
+            future.result()
+        except BaseException as exc:  # the task's error, re-raised here
+            error = exc
+        else:  # pragma: no cover - an errored future raises
+            return ExecutorError(f"a task of the pipeline ({future.key}) failed")
+        if isinstance(error, self._distributed.KilledWorker):
+            return ExecutorError(
+                f"a task of the pipeline ({future.key}) was lost with its worker every time it "
+                f"ran: the worker process died (killed, or out of memory) running it; nothing "
+                f"was written ({error})"
+            )
+        return error
 
     def _next(self, finished: queue.Queue[Any]) -> Any:
         """The next finished future; raises when the client lost its scheduler."""

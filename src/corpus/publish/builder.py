@@ -169,6 +169,23 @@ def default_name(source: str | os.PathLike[str]) -> str:
     return base
 
 
+def _local_path(source: str) -> str | None:
+    """The local path ``source`` names: itself, or the path of a ``file://`` (``local://``)
+    URL; ``None`` for any other URL."""
+    if "://" not in source and "::" not in source:
+        return source
+    if "::" in source:
+        return None
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(source)
+    except (ImportError, ValueError):
+        return None  # scan says what is wrong with it
+    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+    return str(root) if "file" in protocols or "local" in protocols else None
+
+
 def _library_versions() -> dict[str, str]:
     """Versions of everything that decides the bytes of a release: the libraries that write it
     or shape its text (ftfy, langdetect's profiles, numpy) and Python's Unicode database."""
@@ -188,8 +205,9 @@ class _Relativizer:
 
     def __init__(self, source: str) -> None:
         base = source.rstrip("/\\") or source
-        self.prefixes = sorted({base, os.path.realpath(base)} if "://" not in base else {base},
-                               key=len, reverse=True)
+        # The listing names local files under the absolute path of the corpus (see build)
+        self.prefixes = sorted({base, os.path.abspath(base), os.path.realpath(base)}
+                               if "://" not in base else {base}, key=len, reverse=True)
         self.name = base.replace("\\", "/").rsplit("/", 1)[-1]
         self.base = base
         self.is_folder = "://" not in base and os.path.isdir(base)
@@ -637,6 +655,15 @@ def build(
     if not isinstance(config, BuildConfig):
         raise ConfigError(f"config={config!r} is not a corpus.BuildConfig")
     source_text = os.fspath(source)
+    if source_text.rsplit("::", 1)[-1].startswith("memory:"):
+        # An in-memory file system lives in this process only: workers would find no file.
+        if scheduler or executor in ("processes", "dask") or (executor is None and workers):
+            raise ConfigError(
+                f"{source_text} is in this process's memory, which worker processes cannot "
+                "read: build it with executor=\"serial\" (--engine serial), or copy it to a "
+                "folder or a store the workers share")
+        if executor is None:
+            executor = "serial"
     name = check_name(default_name(source_text) if name is None else name)
     target = Version.parse(version) if isinstance(version, str) else version
     where = open_store(store, storage_options)
@@ -681,8 +708,11 @@ def build(
             # No engine named, and a corpus big enough for workers: their fork server starts
             # importing the pipeline while the corpus is listed (the pool is made after it).
             start_fork_server()
-        listing = scan(source_text)
-        rel = _Relativizer(source_text)
+        # A local corpus is listed under its absolute path, so that workers whose current
+        # folder is another (a Dask cluster's) read the same files; a file:// URL is its path.
+        local = _local_path(source_text)
+        listing = scan(source_text if local is None else os.path.abspath(local))
+        rel = _Relativizer(source_text if local is None else local)
         if runner is None:
             runner = running.enter_context(
                 _executor_for(executor, workers, scheduler, len(listing.entries)))
@@ -746,7 +776,8 @@ def build(
             if len(before.inputs) <= _KEEP_MANIFEST_INPUTS:
                 kept[followed] = before
             del before
-        tmp = staging / (
+        # Absolute: worker processes (a cluster's on other machines) may not share our cwd.
+        tmp = Path(os.path.abspath(staging)) / (
             f"{_TMP_PREFIX}{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
             tmp.mkdir(parents=remote is not None)
