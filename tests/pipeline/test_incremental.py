@@ -25,7 +25,7 @@ from corpus.pipeline.cache import PER_FILE, Cache
 from corpus.pipeline.reuse import previous_release
 from corpus.pipeline.reuse import rows_in_corpus_order as real_rows_in_corpus_order
 from corpus.publish.compare import diff
-from corpus.publish.config import BuildConfig
+from corpus.publish.config import BuildConfig, results_hash
 from corpus.reader import Entry, FileRef
 from corpus.reader import parse_ref as real_parse_ref
 from corpus.reader import read_raw as real_read_raw
@@ -579,12 +579,12 @@ def test_a_previous_release_of_other_settings_or_an_older_cache_gives_no_rows(
                       "row_digest": [bytes(16)] * manifest.counts.documents,
                       "kept": [True] * manifest.counts.rows["default"]
                       + [False] * manifest.counts.duplicates})
-    same: dict[str, Any] = {"settings_hash": manifest.settings_hash,
+    same: dict[str, Any] = {"results": results_hash(manifest.settings),
                             "schema_version": manifest.schema_version,
                             "libraries": dict(manifest.libraries)}
     assert previous_release(first.path, manifest, known, **same) is not None
     assert previous_release(first.path, manifest, known,
-                            **{**same, "settings_hash": "other"}) is None
+                            **{**same, "results": "other"}) is None
     assert previous_release(first.path, manifest, known,
                             **{**same, "schema_version": "0"}) is None
     assert previous_release(first.path, manifest, known,
@@ -763,3 +763,41 @@ def test_a_cached_documents_text_is_read_from_the_cache_only_when_a_pair_needs_i
 def test_per_file_entries_include_the_documents_texts() -> None:
     """A document's text is pruned with its other entries, never before them."""
     assert phases_module.TEXT_KIND in PER_FILE
+
+
+def test_a_new_license_or_title_keeps_the_cache_and_the_rows(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The card's settings decide no row: a build that changes them (and 1% of the files)
+    takes the cached documents and the previous release's rows, as any rebuild does."""
+    store = tmp_path / "store"
+    corpus.build(news, store, executor="serial", progress=False)
+    _edit(news)
+    normalised = _normalised(monkeypatch)
+    counts = _row_sources(monkeypatch)
+    config = BuildConfig(license="cc-by-4.0", pretty_name="Our news")
+    second = corpus.build(news, store, executor="serial", progress=False, config=config)
+    assert sorted(normalised) == sorted(["00000000000000ff", _id_of(news, "1")])
+    assert counts == {"release": second.manifest.counts.documents - 2, "cache": 0}
+    assert "cc-by-4.0" in (second.path / "README.md").read_text(encoding="utf-8")
+    clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
+                         cache=False, version=str(second.version), config=config)
+    _same_data(second, clean)
+
+
+def test_other_code_of_the_same_version_uses_no_cached_result(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout's code changes without its version number: the release records a digest
+    of the package's files, and a build with other code neither finds the release up to date
+    without building nor takes a result cached by the other code."""
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor="serial", progress=False)
+    assert first.manifest.libraries["corpus source"] == builder_module._source_digest()
+    monkeypatch.setattr(builder_module, "_source_digest", lambda: "0" * 16)  # code edited
+    normalised = _normalised(monkeypatch)
+    again = corpus.build(news, store, executor="serial", progress=False)
+    assert len(set(normalised)) == first.manifest.counts.documents  # every one again
+    # The same rows: no new version (the release keeps what the first code recorded).
+    assert again.status == "up-to-date"
+    assert again.version == first.version

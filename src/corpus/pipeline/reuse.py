@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from corpus.errors import CorpusError
 from corpus.pipeline.cache import Cache
+from corpus.publish.config import results_hash
 from corpus.publish.layout import config_paths
 from corpus.publish.manifest import Manifest
 from corpus.publish.parquet import WrittenFile
@@ -107,14 +108,16 @@ class PreviousRelease:
 
 
 def previous_release(folder: str | os.PathLike[str], manifest: Manifest,
-                     known: pa.Table | None, *, settings_hash: str, schema_version: str,
+                     known: pa.Table | None, *, results: str, schema_version: str,
                      libraries: dict[str, str]) -> PreviousRelease | None:
     """The release at ``folder`` (whose manifest is ``manifest``) as a source of rows, or
-    ``None`` when it cannot be one: made with other settings, another schema or other library
-    versions, without the digests of its rows before dedup and their folders (``known``, the
-    table the cache keeps under its fingerprint; older caches lack them), or with a data file
-    missing or of another size."""
-    if (manifest.settings_hash != settings_hash or manifest.schema_version != schema_version
+    ``None`` when it cannot be one: made with other settings of the rows (``results``, the
+    :func:`~corpus.publish.config.results_hash` of this build's settings; the card's
+    settings do not matter), another schema or other library versions, without the digests
+    of its rows before dedup and their folders (``known``, the table the cache keeps under
+    its fingerprint; older caches lack them), or with a data file missing or of another
+    size."""
+    if (results_hash(manifest.settings) != results or manifest.schema_version != schema_version
             or dict(manifest.libraries) != libraries or known is None
             or "row_digest" not in known.column_names or "kept" not in known.column_names
             or known.num_rows != manifest.counts.rows.get("all", -1)):

@@ -21,6 +21,8 @@ on the same host once its process is gone.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import multiprocessing
 import os
 import shlex
@@ -60,7 +62,7 @@ from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.pipeline.stages import WORK_SCHEMA, cache_key
 from corpus.publish.card import render_card
 from corpus.publish.compare import DamagedFile, ReleaseDiff, RowLookup, damaged_file, diff
-from corpus.publish.config import BuildConfig, settings_hash
+from corpus.publish.config import BuildConfig, results_hash, settings_hash
 from corpus.publish.layout import (
     FIRST_VERSION,
     MANIFEST,
@@ -188,15 +190,36 @@ def _local_path(source: str) -> str | None:
 
 def _library_versions() -> dict[str, str]:
     """Versions of everything that decides the bytes of a release: the libraries that write it
-    or shape its text (ftfy, langdetect's profiles, numpy) and Python's Unicode database."""
+    or shape its text (ftfy, langdetect's profiles, numpy), Python's Unicode database, and
+    this package's own files (``corpus source``: a checkout's code changes without its
+    version number, and a cached result or an "up to date" release of other code would be
+    stale)."""
     versions = {}
     for name in _LIBRARIES:
         try:
             versions[name] = package_version(DISTRIBUTION if name == "corpus" else name)
         except PackageNotFoundError:
             versions[name] = "unknown"
+    versions["corpus source"] = _source_digest()
     versions["unicode"] = unicodedata.unidata_version
     return versions
+
+
+@functools.cache
+def _source_digest() -> str:
+    """The first 16 hex digits of the SHA-256 of the ``corpus`` package's files (their paths
+    and bytes; compiled ``__pycache__`` left out): the same for a wheel and a checkout of the
+    same code, different after any edit. About 100 files, read once a process."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    files = sorted((p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                    and p.suffix not in (".pyc", ".pyo")), key=lambda p: p.relative_to(root).parts)
+    for path in files:
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode("utf-8",
+                                                                                  "surrogatepass"))
+        digest.update(data)
+    return digest.hexdigest()[:16]
 
 
 class _Relativizer:
@@ -252,10 +275,12 @@ class _Relativizer:
 
 
 def _cache_namespace(config: BuildConfig) -> str:
-    """What cached per-document results depend on: versions, schema and every setting."""
+    """What cached per-document results depend on: versions (this package's files included),
+    schema and the settings of the rows and of dedup (:func:`results_hash`: a new license or
+    title keeps the cache)."""
     return namespace_of({
         "libraries": _library_versions(), "schema": SCHEMA_VERSION, "format": FORMAT_VERSION,
-        "settings": settings_hash(config.settings()), "entries": CACHE_FORMAT,
+        "settings": results_hash(config.settings()), "entries": CACHE_FORMAT,
     })
 
 
@@ -349,8 +374,8 @@ def _previous_rows(folder: str, manifest: Manifest, cache: Cache, config: BuildC
     :mod:`corpus.pipeline.reuse`), or ``None`` when it cannot be one."""
     fingerprint = manifest.fingerprint.encode()
     known: pa.Table | None = cache.get("release", [fingerprint]).get(fingerprint)
-    return previous_release(folder, manifest, known, settings_hash=settings_hash(
-        config.settings()), schema_version=SCHEMA_VERSION, libraries=_library_versions())
+    return previous_release(folder, manifest, known, results=results_hash(config.settings()),
+                            schema_version=SCHEMA_VERSION, libraries=_library_versions())
 
 
 def _same_content(manifest: Manifest, built: BuiltData, settings_digest: str) -> bool:

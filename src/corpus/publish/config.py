@@ -74,6 +74,18 @@ def settings_hash(settings: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+#: The settings that decide a document's row and its dedup results: what the build's cache
+#: keeps and what a new release takes from the previous one. The others (the license, the
+#: title, row-group and shard sizes, strict mode) shape the card and the files, not the rows.
+RESULT_SETTINGS = ("normalize", "dedup")
+
+
+def results_hash(settings: Mapping[str, Any]) -> str:
+    """:func:`settings_hash` of the :data:`RESULT_SETTINGS` of ``settings`` (a
+    :meth:`BuildConfig.settings` value, or a manifest's ``settings``)."""
+    return settings_hash({name: settings.get(name) for name in RESULT_SETTINGS})
+
+
 def _positive(name: str, value: int, minimum: int, hint: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ConfigError(f"{name}={value!r} must be an integer >= {minimum}: {hint}")
