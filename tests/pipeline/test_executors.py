@@ -150,6 +150,23 @@ def test_bad_settings_are_config_errors() -> None:
         make_executor("threads")  # type: ignore[arg-type]
 
 
+def test_a_scheduler_with_another_engine_or_with_workers_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # One of the two would be ignored: the stages would run elsewhere than asked.
+    with pytest.raises(CorpusError, match=r"engine='serial' and scheduler=.* contradict"):
+        make_executor("serial", scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(CorpusError, match=r"workers=2 with scheduler=.*has the workers it has"):
+        make_executor(None, 2, scheduler="tcp://127.0.0.1:1")
+    from corpus import cli
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["validate", str(seeds), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+    assert usage.value.code == 2
+    assert "--scheduler: not allowed with argument --workers" in capsys.readouterr().err
+
+
 def test_the_dask_engine_without_the_extra_names_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -561,12 +578,21 @@ def test_with_no_engine_named_an_unguarded_script_runs_on_one_core_with_a_warnin
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import corpus.pipeline.executor as executor
+    from corpus import build
 
     script = tmp_path / "script.py"
     script.write_text("import corpus\n")
     monkeypatch.setattr(executor, "unguarded_main", lambda: str(script))
     with pytest.warns(RuntimeWarning, match=r"script\.py has no .* running on one core"):
         assert default_engine(SMALL_CORPUS, None, None) == "serial"
+    # The warning names the caller's line, not a frame of the library (or contextlib's).
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    for k in range(SMALL_CORPUS):
+        (corpus_dir / f"{k:04d}_{k:016x}.txt").write_text(f"Headline {k}\nBody {k}.\n")
+    with pytest.warns(RuntimeWarning, match="running on one core") as caught:
+        build(corpus_dir, tmp_path / "store", progress=False)
+    assert caught[0].filename == __file__
     # Asked for workers, the caller gets the error (raised as the pool is made), not serial.
     assert default_engine(SMALL_CORPUS, 2, None) == "processes"
     with pytest.raises(ExecutorError, match=r"cannot start its worker processes: .*script\.py "

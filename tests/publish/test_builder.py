@@ -505,6 +505,10 @@ def test_a_missing_extra_leaves_no_dataset_folder(
     with pytest.raises(EngineUnavailableError):
         build(corpus_dir, tmp_path, executor="dask")
     assert (tmp_path / "seeds").is_dir()
+    # A store the build made for it goes too, up to the first folder that was there.
+    with pytest.raises(EngineUnavailableError):
+        build(corpus_dir, tmp_path / "new" / "store", executor="dask")
+    assert not (tmp_path / "new").exists()
 
 
 def test_small_limits_give_several_shards_that_still_load(

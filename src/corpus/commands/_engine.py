@@ -33,15 +33,17 @@ def add_engine_arguments(parser: argparse.ArgumentParser, *, progress: bool = Tr
              "machine) or dask (a Dask cluster; needs pip install 'news-corpus[dask]'). "
              "Default: processes, or serial for fewer than 256 files",
     )
-    group.add_argument(
+    # A running cluster has the workers it has: --workers would be ignored with --scheduler.
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
         "--workers", type=_workers, default=None, metavar="N",
         help="worker processes for --engine processes or a local Dask cluster "
              "(default: every core)",
     )
-    group.add_argument(
+    where.add_argument(
         "--scheduler", metavar="ADDRESS", default=None,
         help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies "
-             "--engine dask)",
+             "--engine dask; not with --workers or another engine)",
     )
     if progress:
         bars = parser.add_mutually_exclusive_group()

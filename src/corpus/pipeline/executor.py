@@ -196,9 +196,27 @@ def default_engine(files: int, workers: int | None, scheduler: str | None) -> En
     if script is not None:
         warnings.warn(
             f"{_why_not(script)}: running on one core; put its top-level code under that "
-            "guard to use every core (see docs/scaling.md)", RuntimeWarning, stacklevel=3)
+            "guard to use every core (see docs/scaling.md)", RuntimeWarning,
+            stacklevel=_callers_level())
         return "serial"
     return "processes"
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` at which a warning raised by this function's caller names the
+    first frame outside this package and :mod:`contextlib`: the user's line that called
+    :func:`corpus.build` (or another entry point), however deep the call went."""
+    frame = sys._getframe(2)  # the caller's caller: stacklevel 2
+    level = 2
+    while frame.f_back is not None and (
+            frame.f_code.co_filename.startswith(_PACKAGE + os.sep)
+            or frame.f_code.co_filename == contextlib.__file__):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def wants_workers(source: str | os.PathLike[str], engine: str | None, workers: int | None,
@@ -626,11 +644,23 @@ class DaskExecutor:
             cluster.close()
 
 
-def make_executor(engine: Engine = "processes", workers: int | None = None, *,
+def make_executor(engine: Engine | None = None, workers: int | None = None, *,
                   scheduler: str | None = None) -> SerialExecutor | ProcessExecutor | DaskExecutor:
-    """The executor ``engine`` names. ``scheduler`` implies ``engine="dask"``."""
-    if scheduler and engine != "dask":
+    """The executor ``engine`` names (by default ``"dask"`` with a ``scheduler``, else
+    ``"processes"``). A ``scheduler`` with another engine, or with ``workers`` (a running
+    cluster has the workers it has), is refused: one of the two would be ignored."""
+    if scheduler:
+        if engine not in (None, "dask"):
+            raise ConfigError(
+                f"engine={engine!r} and scheduler={scheduler!r} contradict each other: a "
+                "scheduler runs the stages on its Dask cluster; drop one of the two")
+        if workers is not None:
+            raise ConfigError(
+                f"workers={workers!r} with scheduler={scheduler!r}: a running cluster has the "
+                "workers it has (start more `dask worker` processes to add some); drop workers")
         engine = "dask"
+    if engine is None:
+        engine = "processes"
     if engine == "serial":
         return SerialExecutor()
     if engine == "processes":

@@ -653,7 +653,7 @@ def build(
     The stages run on ``executor``: an :class:`~corpus.pipeline.Executor` (left open for the
     caller to reuse), or an engine name, ``"serial"``, ``"processes"`` (``workers`` processes,
     default: every core) or ``"dask"`` (a ``LocalCluster`` of ``workers`` processes, or the
-    running cluster at ``scheduler``; needs ``corpus[dask]``). The default is ``"processes"``,
+    running cluster at ``scheduler``; needs ``news-corpus[dask]``). The default is ``"processes"``,
     or ``"serial"`` for a corpus too small to gain from more processes. The release is
     byte-identical whatever runs it. ``progress``: bars on a terminal and periodic log lines
     elsewhere (``None``, the default), ``False`` for nothing, or a
@@ -693,7 +693,9 @@ def build(
     target = Version.parse(version) if isinstance(version, str) else version
     where = open_store(store, storage_options)
     remote: RemoteStore | None = None
-    made_dir = False  # this build made the local dataset folder (removed if it fails)
+    # The local folders this build made, deepest first (the dataset's, and the store's when
+    # it did not exist): removed again, when empty, if the build fails.
+    made_dirs: list[Path] = []
     releases: dict[Version, str]
     if isinstance(where, Path):
         if work_dir is not None:
@@ -703,7 +705,7 @@ def build(
                 "them; drop work_dir (--work-dir)"
             )
         dataset_dir = where / name
-        made_dir = not dataset_dir.exists()
+        made_dirs = [d for d in (dataset_dir, *dataset_dir.parents) if not d.exists()]
         try:
             dataset_dir.mkdir(parents=True, exist_ok=True)
             _remove_stale(dataset_dir)
@@ -720,8 +722,8 @@ def build(
             _remove_stale(staging)
         caches = default_cache_dir(remote.url) if cache_dir is None else Path(cache_dir)
     with contextlib.ExitStack() as running:
-        if made_dir:
-            running.callback(_drop_if_empty, dataset_dir)
+        for folder in reversed(made_dirs):  # the callbacks run last in, first out
+            running.callback(_drop_if_empty, folder)
         runner: Executor | None = None
         if not scheduler and (executor in ("processes", "dask") or (executor is None and workers)):
             # Worker processes whatever the corpus: they start while the corpus is listed (a
@@ -982,5 +984,5 @@ def build(
                 synced.result()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-        if made_dir:
-            _drop_if_empty(dataset_dir)
+        for folder in made_dirs:
+            _drop_if_empty(folder)
