@@ -225,6 +225,17 @@ def test_order_is_numeric_seq_then_id_then_bad_names_by_path(tmp_path: Path) -> 
         ("README.md", "bad-name"), ("notes.txt", "bad-name")]
 
 
+def test_the_listing_reports_its_progress_in_batches_that_add_up(tmp_path: Path) -> None:
+    # A folder of a million files takes seconds to list: the build shows a bar for it.
+    for k in range(5000):
+        _write(tmp_path, f"{k}_{k:016x}.txt")
+    _write(tmp_path, "README.md")  # a reject is an entry too
+    told: list[int] = []
+    listing = scan(tmp_path, progress=told.append)
+    assert sum(told) == len(listing.entries) == 5001
+    assert told[0] == 4096  # in batches, not a call per file
+
+
 def test_upper_case_id_is_rejected(tmp_path: Path) -> None:
     _write(tmp_path, "001_ABCDEF0123456789.txt")
     reader = read(tmp_path)

@@ -29,6 +29,7 @@ import shlex
 import shutil
 import socket
 import tempfile
+import time
 import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
@@ -57,7 +58,7 @@ from corpus.pipeline.executor import (
     start_fork_server,
     wants_workers,
 )
-from corpus.pipeline.progress import ProgressMode, ProgressSettings
+from corpus.pipeline.progress import Progress, ProgressMode, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, previous_release
 from corpus.pipeline.stages import WORK_SCHEMA, cache_key
 from corpus.publish.card import render_card
@@ -738,12 +739,17 @@ def build(
         # A local corpus is listed under its absolute path, so that workers whose current
         # folder is another (a Dask cluster's) read the same files; a file:// URL is its path.
         local = _local_path(source_text)
-        listing = scan(source_text if local is None else os.path.abspath(local))
+        listed = time.perf_counter()
+        with Progress("list", None, "file", ProgressSettings.of(progress)) as bar:
+            listing = scan(source_text if local is None else os.path.abspath(local),
+                           progress=bar.update)
+        listed = time.perf_counter() - listed
         rel = _Relativizer(source_text if local is None else local)
         if runner is None:
             runner = running.enter_context(
                 _executor_for(executor, workers, scheduler, len(listing.entries)))
         stages = Stages(runner, ProgressSettings.of(progress))
+        stages.timings["list"] = listed
         # An unchanged corpus is found up to date after one read, before any processing.
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
                        if cache and not scheduler else None)
