@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import shutil
 import tempfile
 import time
@@ -45,7 +44,6 @@ from corpus.pipeline.executor import Executor, SerialExecutor
 from corpus.pipeline.progress import Progress, ProgressSettings
 from corpus.pipeline.reuse import PreviousRelease, rows_in_corpus_order
 from corpus.pipeline.stages import (
-    UNREAD_RULES,
     WORK_SCHEMA,
     Accepted,
     HashTask,
@@ -68,11 +66,10 @@ from corpus.publish.manifest import INPUTS_SCHEMA, Counts, InputFile, InputFiles
 from corpus.publish.parquet import (
     ShardWriter,
     WrittenFile,
-    file_sha256,
     write_batches,
     write_table,
 )
-from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, Listing, ReadReport
+from corpus.reader import Entry, FileRef, Listing, ReadReport
 from corpus.records import Document, Relation, SourceRef
 from corpus.schema import (
     CLUSTERS_SCHEMA,
@@ -190,23 +187,13 @@ class Stages:
             trim_memory()
 
 
-def _hash_input(ref: FileRef) -> tuple[str, int]:
-    try:
-        path = Path(os.path.realpath(ref.path))
-        return file_sha256(path), path.stat().st_size
-    except OSError:
-        return "", max(ref.size, 0)
-
-
 def _input_file(outcome: Outcome) -> InputFile:
+    """The manifest's entry for ``outcome``: a reject has the digest and size of the bytes read
+    for it (:class:`Rejected`), whatever holds the file, as :func:`prepare` records them."""
     if isinstance(outcome, Accepted):
         return InputFile(outcome.path, outcome.sha256, outcome.bytes, "accepted", id=outcome.id)
-    reject, entry = outcome.reject, outcome.entry
-    digest, size = "", 0
-    if isinstance(entry, FileRef) and entry.container == "file" and (
-            reject.rule not in UNREAD_RULES) and entry.size <= DEFAULT_MAX_FILE_BYTES:
-        digest, size = _hash_input(entry)
-    return InputFile(reject.path, digest, size, "rejected", rule=reject.rule)
+    reject = outcome.reject
+    return InputFile(reject.path, outcome.sha256, outcome.bytes, "rejected", rule=reject.rule)
 
 
 def scan_inputs(listing: Listing, relativize: Relativize, stages: Stages

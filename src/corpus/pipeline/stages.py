@@ -35,7 +35,7 @@ from corpus.pipeline.cache import Cache
 from corpus.pipeline.reuse import REUSED_SCHEMA, reused_path
 from corpus.publish.compare import row_json
 from corpus.publish.manifest import INPUTS_SCHEMA
-from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, parse_ref, read_entries, read_raw
+from corpus.reader import DEFAULT_MAX_FILE_BYTES, Entry, FileRef, parse_ref, read_raw
 from corpus.records import Document, SourceRef
 from corpus.schema import SCHEMA, to_row
 from corpus.text.normalize import STREAM_BATCH, NormalizeConfig, normalize, normalize_batch
@@ -92,10 +92,19 @@ class Accepted:
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A rejected input file: the reject (paths relative) and the listing entry it came from."""
+    """A rejected input file: the reject (paths relative), the listing entry it came from, and
+    the SHA-256 and size of the bytes read for it.
+
+    Whatever holds the file (a folder, an archive, a URL), a reject whose bytes were read has
+    their digest: the manifest records it, and the up-to-date check compares it, so a rejected
+    file whose bytes change is built again. A file refused without reading (on sight, or
+    unreadable: :data:`UNREAD_RULES`) has ``""`` and 0.
+    """
 
     reject: Reject
     entry: Entry
+    sha256: str = ""
+    bytes: int = 0
 
 
 Outcome = Accepted | Rejected
@@ -174,13 +183,29 @@ def _where(entry: Entry) -> str:
     return entry.where if isinstance(entry, FileRef) else entry.path
 
 
+def _rejected(found: Reject, entry: Entry, data: bytes | None) -> Rejected:
+    """The :class:`Rejected` of ``entry`` (``found``: its reject, paths relative), with the
+    digest and size of ``data``, the bytes read for it (``None``: not read)."""
+    if data is None or found.rule in UNREAD_RULES:
+        return Rejected(found, entry)
+    return Rejected(found, entry, hashlib.sha256(data).hexdigest(), len(data))
+
+
 def _outcomes(entries: tuple[Entry, ...], relativize: Relativize, max_file_bytes: int,
               each: Callable[[Document], None] | None = None) -> Iterator[Outcome]:
-    """Each entry's outcome, in order; ``each`` gets every accepted (relative) document."""
-    for entry, outcome in zip(entries, read_entries(entries, max_file_bytes=max_file_bytes),
-                              strict=True):
+    """Each entry's outcome, in order; ``each`` gets every accepted (relative) document.
+
+    The bytes are read, then parsed (as :func:`~corpus.reader.read_entries` does), so that a
+    file rejected by the parser has the digest of what was read, as in :func:`prepare`."""
+    for entry, data in zip(entries, read_raw(entries, max_file_bytes=max_file_bytes),
+                           strict=True):
+        if isinstance(data, Reject):
+            yield _rejected(relativize.reject(data), entry, None)
+            continue
+        assert isinstance(entry, FileRef)  # the listing's rejects pass through as rejects
+        outcome = parse_ref(entry, data)
         if isinstance(outcome, Reject):
-            yield Rejected(relativize.reject(outcome), entry)
+            yield _rejected(relativize.reject(outcome), entry, data)
             continue
         doc = relativize.document(outcome)
         try:
@@ -373,13 +398,10 @@ def prepare(task: PrepareTask) -> PreparedShard:
         fresh.append((key, (entry, size, source, doc_id, seq, digest)))
 
     def reject(entry: Entry, found: Reject, data: bytes | None) -> None:
-        found = task.relativize.reject(found)
-        rejects.append(Rejected(found, entry))
-        digest, size = "", 0
-        if (data is not None and isinstance(entry, FileRef) and entry.container == "file"
-                and found.rule not in UNREAD_RULES):
-            digest, size = hashlib.sha256(data).hexdigest(), len(data)
-        inputs.add(found.path, digest, size, False, rule=found.rule)
+        rejected = _rejected(task.relativize.reject(found), entry, data)
+        rejects.append(rejected)
+        inputs.add(rejected.reject.path, rejected.sha256, rejected.bytes, False,
+                   rule=rejected.reject.rule)
 
     def flush(indexer: ShardIndexer, batch: list[tuple[Document | None, bytes, Any, int]]
               ) -> None:

@@ -43,6 +43,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from corpus._meta import DISTRIBUTION
 from corpus.errors import ConfigError, FormatError, PublishError, Reject
@@ -68,6 +69,7 @@ from corpus.publish.layout import (
     FIRST_VERSION,
     MANIFEST,
     README,
+    REJECTS,
     Version,
     check_name,
     list_releases,
@@ -78,13 +80,15 @@ from corpus.publish.store import (
     ReleaseExistsError,
     RemoteStore,
     default_cache_dir,
+    is_url,
     open_store,
     read_manifest,
+    url_to_fs,
 )
 from corpus.reader import Listing, scan
 from corpus.records import Document, SourceRef
 from corpus.report import REPORT, write_report
-from corpus.schema import SCHEMA_VERSION, schema_description
+from corpus.schema import SCHEMA_VERSION, reject_to_row, schema_description
 
 __all__ = ["BuildReport", "ReleaseExistsError", "build", "default_name"]
 
@@ -287,7 +291,8 @@ def _cache_namespace(config: BuildConfig) -> str:
 
 def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
                       manifest: Manifest, stages: Stages, cache: Cache | None = None,
-                      hashed: list[tuple[str, ...]] | None = None) -> bool:
+                      hashed: list[tuple[str, ...]] | None = None, release: str | None = None,
+                      storage_options: Mapping[str, Any] | None = None) -> bool:
     """True when ``manifest`` was built from exactly these input files with these settings,
     this schema, this release format and these library versions: then the release is up to
     date without a build (a release of an earlier format is built again, in today's).
@@ -298,6 +303,12 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
     parsed instead. With the ``cache`` of earlier builds, files whose stat is unchanged since
     they were hashed are not read at all. ``hashed`` receives the digests found (see
     :func:`~corpus.pipeline.build.same_bytes`).
+
+    Every reject whose bytes were read has their digest in the manifest, whatever holds it
+    (a folder, an archive, a URL), so a rejected file whose bytes change is built again. A
+    reject refused without reading (no digest) is decided by what the listing saw, not by
+    the bytes: its reject row (message included: an oversized file's names its size) is
+    compared with the ``release``'s ``rejects.parquet`` instead.
     """
     if (manifest.settings_hash != settings_hash(config.settings())
             or manifest.schema_version != SCHEMA_VERSION
@@ -314,7 +325,29 @@ def _unchanged_inputs(listing: Listing, rel: _Relativizer, config: BuildConfig,
     seen, rejects = scan_inputs(listing, rel, stages)
     if config.strict and rejects:
         return False
-    return seen == manifest.inputs
+    if seen != manifest.inputs:
+        return False
+    unread = any(i.status == "rejected" and not i.sha256 for i in seen)
+    return not unread or (release is not None
+                          and _same_rejects(release, rejects, storage_options))
+
+
+def _same_rejects(release: str, rejects: Sequence[Reject],
+                  storage_options: Mapping[str, Any] | None) -> bool:
+    """Whether the ``rejects.parquet`` of ``release`` (a folder or an fsspec URL) holds exactly
+    ``rejects``, in order. A file refused without reading has no digest in the manifest, yet
+    its reject can change while its path and rule stay (an oversized file that grows: the
+    message names its size); a release whose rejects cannot be read is not up to date (the
+    build that follows finds out why)."""
+    try:
+        if is_url(release):
+            fs, root = url_to_fs(release, storage_options)
+            table = pq.read_table(f"{str(root).rstrip('/')}/{REJECTS}", filesystem=fs)
+        else:
+            table = pq.read_table(os.path.join(release, REJECTS))
+        return bool(table.to_pylist() == [reject_to_row(r) for r in rejects])
+    except Exception:  # missing, damaged, unreadable: the build decides
+        return False
 
 
 def _known_digests(cache: Cache | None, previous: Manifest, built: BuiltData
@@ -775,7 +808,8 @@ def build(
             existing = read_manifest(releases[candidate], storage_options)
             # The cache of earlier builds (if any) knows the digests of unchanged files.
             known = store_cache if (caches / name).is_dir() else None
-            if _unchanged_inputs(listing, rel, config, existing, stages, known, hashed):
+            if _unchanged_inputs(listing, rel, config, existing, stages, known, hashed,
+                                 releases[candidate], storage_options):
                 # Up to date only if whole: a stat of each file its manifest lists. A damaged
                 # one is built again in place when asked for by version with overwrite.
                 damage = damaged_file(releases[candidate], existing,
