@@ -559,10 +559,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for semantic in modes:
         points += curve(dev, config, semantic)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(points, indent=1) + "\n", "utf-8")
+    given = list(argv if argv is not None else sys.argv[1:])
+    shown_args = [a for k, a in enumerate(given) if not a.startswith(("--json", "--plot"))
+                  and not (k and given[k - 1] in ("--json", "--plot"))]
+    command = " ".join(["python benchmarks/eval_devset.py", *shown_args])
+    args.json.write_text(json.dumps({"command": command,
+                                     "date": time.strftime("%Y-%m-%d"),
+                                     "results": points}, indent=1) + "\n", "utf-8")
     defaults = {"lexical": RewriteConfig().threshold, "semantic": SemanticConfig().threshold}
     plot(points, defaults, args.plot, args.sets)
-    shown = [str(p.relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p)
+    shown = [str(p.resolve().relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p)
              for p in (args.json, args.plot)]
     print(f"\n# wrote {shown[0]} and {shown[1]}")
     return 0

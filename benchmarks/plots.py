@@ -32,6 +32,9 @@ command produces it, so the page never links to a missing image. The files:
     "mode": "lexical" | "semantic"}, ...]``: pair precision and recall of duplicate detection
     at each decision threshold; one curve per mode. → ``dedup_pr.png``.
 
+``dedup_pr_dev.json``
+    The same, measured on the development set alone. → ``dedup_pr_dev.png``.
+
 A file may also be an object with the list under ``"results"`` and ``"command"`` / ``"date"``
 beside it; the plot's caption then names them. The PNGs carry no timestamp, so drawing the
 same results twice gives the same files.
@@ -211,6 +214,8 @@ PLOTS: dict[str, tuple[str, str, Callable[[Path], Figure]]] = {
     "langid.json": ("langid_throughput.png", "Language identification", langid),
     "build_scaling.json": ("build_scaling.png", "Build time against corpus size", build_scaling),
     "dedup_pr.json": ("dedup_pr.png", "Dedup precision and recall", dedup_pr),
+    "dedup_pr_dev.json": ("dedup_pr_dev.png", "Dedup precision and recall, development set",
+                          dedup_pr),
 }
 
 
