@@ -15,6 +15,7 @@ __all__ = [
     "FormatError",
     "PublishError",
     "Reject",
+    "StageError",
 ]
 
 
@@ -99,3 +100,10 @@ class ConfigError(CorpusError, ValueError):
 
 class PublishError(CorpusError):
     """Writing, loading or pushing a release failed; the message says which step and why."""
+
+
+class StageError(CorpusError):
+    """A stage of the pipeline failed on its own (a bug, a file the reader could not reject):
+    the message names the file, or the dedup stage and the documents it was working on, and
+    the cause, on one line. Defined here, not with the build's stages, so that the dedup
+    phases, which those stages import, raise it too."""

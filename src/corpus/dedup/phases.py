@@ -34,6 +34,7 @@ order, so the result is identical for any executor, number of workers and number
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import os
@@ -68,7 +69,7 @@ from corpus.dedup.minhash import band_keys, signatures_from_shingles
 from corpus.dedup.result import AlignedPassage, Cluster, DedupResult, DedupStats, Member
 from corpus.dedup.semantic import SemanticVerifier, semantic_verifier
 from corpus.dedup.text import article_text, source_credit
-from corpus.errors import CorpusError
+from corpus.errors import CorpusError, StageError
 from corpus.records import Document, Relation
 from corpus.text.keys import hashing_key
 from corpus.text.normalize import normalize
@@ -90,6 +91,7 @@ __all__ = [
 I32 = npt.NDArray[np.int32]
 T = TypeVar("T")
 R = TypeVar("R")
+D = TypeVar("D", bound="_Described")
 
 #: ``map(fn, tasks, stage, weights)`` as the dedup phases need it from an executor.
 RunMap = Callable[[Callable[[Any], Any], Sequence[Any], str, Sequence[int]], list[Any]]
@@ -908,6 +910,87 @@ def _where(work: str, shards: Sequence[IndexedShard], bases: Sequence[int], item
         return str(data["wheres"][item - bases[k]])
 
 
+# -- a failed task names its stage and documents ----------------------------------------------
+
+
+#: What a dedup task lets through as it is: the library's own errors, which say what is wrong
+#: already, and the system's (a full disk, a missing permission), which name the work file.
+_OWN_ERRORS = (CorpusError, OSError)
+
+#: Documents a failed task's error names, before it says how many more it was working on.
+_NAMED_DOCUMENTS = 3
+
+
+class _Described(Protocol):
+    """A task value that can say, for its error, what it was doing."""
+
+    def doing(self) -> tuple[str, str]:
+        """The stage (as its progress line names it) and what the task was working on."""
+        ...
+
+
+def _failure(stage: str, what: str, exc: Exception) -> StageError:
+    """The error of a task that failed with the unexpected ``exc``: one line naming the
+    stage, what the task was working on and the cause, as the read stage names its file."""
+    return StageError(f"{stage}: {what}: {type(exc).__name__}: {exc}")
+
+
+def _names_failures(fn: Callable[[D], R]) -> Callable[[D], R]:
+    """Make the dedup task ``fn`` turn an unexpected exception into a :class:`StageError`
+    that names its stage and what it worked on (:meth:`_Described.doing`).
+
+    A worker's bare exception reached the command line as a traceback of the worker, with no
+    file named (and exit 1, which says the input was rejected). The errors of
+    :data:`_OWN_ERRORS` pass unchanged, and so does a :class:`StageError` a task raised
+    itself, naming the very documents of a pair or cluster. Costs nothing until it fails:
+    a ``try`` is free in Python 3.11. The wrapper keeps ``fn``'s name, so tasks still pickle
+    by reference."""
+
+    @functools.wraps(fn)
+    def task(value: D) -> R:
+        try:
+            return fn(value)
+        except _OWN_ERRORS:
+            raise
+        except Exception as exc:
+            raise _failure(*value.doing(), exc) from exc
+
+    return task
+
+
+def _documents(work: str, found: Iterable[tuple[int, int]], *, offsets: bool = False) -> str:
+    """The files of some documents, each ``(shard, local position)`` (or, with ``offsets``,
+    ``(shard, spool offset)``): ``a.txt, b.txt, c.txt and 4 more``, the first
+    :data:`_NAMED_DOCUMENTS` named as indexed (their source; their id when they have none).
+
+    Only a failed task calls this: the names are read back from the shards' index files, so
+    no task carries them. A name that cannot be read is given as the document's place."""
+    distinct = list(dict.fromkeys(found))
+    names = []
+    for shard, at in distinct[:_NAMED_DOCUMENTS]:
+        try:
+            with np.load(_meta_path(work, shard)) as data:
+                local = int(np.searchsorted(data["offsets"], at)) if offsets else at
+                names.append(str(data["wheres"][local]) or str(data["ids"][local]))
+        except Exception:  # the failure being reported may be this very file's
+            names.append(f"document {at} of shard {shard}" if not offsets
+                         else f"the document at byte {at} of shard {shard}'s spool")
+    more = len(distinct) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "") if names else "no document"
+
+
+def _located(work: str, locations: Mapping[int, Location], items: Iterable[int]) -> str:
+    """:func:`_documents` of some global positions, found through their ``locations``."""
+    found = []
+    for item in items:
+        try:
+            shard, offset = locations[item][:2]
+        except Exception:  # a position without a location is left out
+            continue
+        found.append((shard, offset))
+    return _documents(work, found, offsets=True)
+
+
 def _bucket_pairs(keys: U64, members: I64, rank: I64, n: int, max_bucket: int,
                   skip_above: int = 0) -> I64:
     """Pairs of documents sharing a key, as codes ``low_rank * n + high_rank``.
@@ -964,6 +1047,11 @@ class _GroupTask:
     #: Write the keys of buckets above ``skip_above`` (too common to pair anything) to the
     #: work folder (``common-{kind}-{partition}.npy``).
     write_common: bool = False
+    stage: str = ""
+
+    def doing(self) -> tuple[str, str]:
+        # The documents sharing keys in a partition are many, and no one of them is at fault.
+        return self.stage, f"partition {self.partition} of the {self.kind} keys"
 
 
 def _partition_records(work: str, kind: str, shards: tuple[tuple[int, int], ...],
@@ -979,6 +1067,7 @@ def _partition_records(work: str, kind: str, shards: tuple[tuple[int, int], ...]
             np.concatenate(docs) if docs else np.zeros(0, np.int64))
 
 
+@_names_failures
 def _group_task(task: _GroupTask) -> tuple[I64, I64]:
     """Codes of the pairs sharing a key (unique), and for each how many keys they share
     in this partition."""
@@ -1014,8 +1103,13 @@ class _SumTask:
     #: Also write the pairs one key short (``min_count - 1``) to the work folder
     #: (:func:`_short_path`), for :func:`_word_pair_gate_task` to read.
     write_short: bool = False
+    stage: str = ""
+
+    def doing(self) -> tuple[str, str]:
+        return self.stage, f"part {self.part} of the pairs sharing {self.kind} keys"
 
 
+@_names_failures
 def _sum_task(task: _SumTask) -> tuple[I64, I64]:
     """Codes (sorted) of the pairs of this part sharing enough keys, and how many each."""
     results = []
@@ -1042,7 +1136,12 @@ class _GateTask:
     need: int
     width: int  # CandidateConfig.word_pairs
 
+    def doing(self) -> tuple[str, str]:
+        return ("dedup: recount rare terms",
+                f"parts {self.parts[0]} to {self.parts[-1]} of the pairs one rare term short")
 
+
+@_names_failures
 def _word_pair_gate_task(task: _GateTask) -> I64:
     """Codes of the pairs of these parts (counted one rare term short) whose sketches share
     at least ``need`` word pairs, counted exactly from the two sketches."""
@@ -1088,7 +1187,11 @@ class _RecountTask:
     shards: tuple[tuple[int, int], ...]  # (shard, base) of every shard
     n: int
 
+    def doing(self) -> tuple[str, str]:
+        return "dedup: recount rare terms", f"partition {self.partition} of the rare terms"
 
+
+@_names_failures
 def _recount_task(task: _RecountTask) -> I64:
     """For each pair of ``recount.npy``, how many of its kept rare terms in this partition
     the two documents share."""
@@ -1137,6 +1240,11 @@ class _StemTask:
     select: bool = False
     cap: int = 0  # the document-frequency cap in force (CandidateConfig.df_cap)
 
+    def doing(self) -> tuple[str, str]:
+        return ("dedup: pick rare terms" if self.select else "dedup: count terms",
+                _documents(self.work, ((self.shard, local)
+                                       for local in self.representatives.tolist())))
+
 
 def _shard_stems(task: _StemTask) -> tuple[U64, I64]:
     with np.load(_stems_path(task.work, task.shard)) as data:
@@ -1145,6 +1253,7 @@ def _shard_stems(task: _StemTask) -> tuple[U64, I64]:
     return stems[keep], owners[keep]
 
 
+@_names_failures
 def _count_task(task: _StemTask) -> tuple[I64, I64]:
     """Document-frequency buckets of a shard's representatives: (bucket, count) pairs."""
     stems, _ = _shard_stems(task)
@@ -1162,6 +1271,7 @@ def _kept_limits(settings: CandidateConfig, owners: I64) -> I64:
     return limits[where][inverse]
 
 
+@_names_failures
 def _select_task(task: _StemTask) -> int:
     """Each representative's rarest shared stems, written to the rare-term shuffle."""
     stems, owners = _shard_stems(task)
@@ -1191,13 +1301,19 @@ class _ProfileTask:
     offsets: I64  # spool offsets of the documents, in order
     ngram: int
 
+    def doing(self) -> tuple[str, str]:
+        return "dedup: profiles", _documents(
+            self.work, ((self.shard, offset) for offset in self.offsets.tolist()), offsets=True)
 
+
+@_names_failures
 def _profile_task(task: _ProfileTask) -> I64:
     """Write each document's profile (without text and key, which the spool holds) to the
     shard's profile file of this round; return where each one starts. The profiles are
     built :data:`_PROFILE_BATCH_CHARACTERS` of text at a time (:func:`profile_parts`)."""
     starts: list[int] = []
     end = 0
+    first = 0  # the first document of the batch
     with _Spools(task.work) as spools, \
             open(_profiles_path(task.work, task.shard, task.round), "wb") as out:
         pending: list[tuple[str, str]] = []
@@ -1209,12 +1325,19 @@ def _profile_task(task: _ProfileTask) -> I64:
             size += len(text)
             if size < _PROFILE_BATCH_CHARACTERS and k + 1 < len(offsets):
                 continue
-            for parts in profile_parts(pending, task.ngram):
-                blob = _dump_profile(parts)
-                out.write(_SIZE.pack(len(blob)) + blob)
-                starts.append(end)
-                end += _SIZE.size + len(blob)
-            pending, size = [], 0
+            try:
+                for parts in profile_parts(pending, task.ngram):
+                    blob = _dump_profile(parts)
+                    out.write(_SIZE.pack(len(blob)) + blob)
+                    starts.append(end)
+                    end += _SIZE.size + len(blob)
+            except _OWN_ERRORS:
+                raise
+            except Exception as exc:  # the batch's documents, not the task's thousand
+                raise _failure("dedup: profiles", _documents(
+                    task.work, ((task.shard, at) for at in offsets[first:k + 1]), offsets=True),
+                    exc) from exc
+            pending, size, first = [], 0, k + 1
     return np.array(starts, dtype=np.int64)
 
 
@@ -1304,6 +1427,11 @@ class _Verifier:
         self._known_evidence: dict[bytes, tuple[AlignedPassage, ...]] = {}
         self._new_evidence: dict[bytes, tuple[AlignedPassage, ...]] = {}
         self._asked: set[bytes] = set()  # keys a prefetch asked the cache for
+
+    @property
+    def locations(self) -> Mapping[int, Location]:
+        """Where the documents this verifier may be asked about are."""
+        return self._locations
 
     def _key(self, left: int, right: int, align: bool) -> bytes:
         return self._locations[left][2] + self._locations[right][2] + (b"A" if align else b"N")
@@ -1456,7 +1584,17 @@ class _VerifyTask:
     align: bool
     cache: VerdictCache | None = None
 
+    @property
+    def stage(self) -> str:
+        """The verification stage this task is part of, as its progress line names it."""
+        return "dedup: verify rewrites" if self.align else "dedup: verify near copies"
 
+    def doing(self) -> tuple[str, str]:
+        return self.stage, "the pairs of " + _located(
+            self.work, self.locations, itertools.chain(self.left.tolist(), self.right.tolist()))
+
+
+@_names_failures
 def _verify_task(task: _VerifyTask) -> tuple[I64, list[PairVerdict]]:
     """The positions (in the task) of the pairs that passed, and their verdicts.
 
@@ -1476,11 +1614,19 @@ def _verify_task(task: _VerifyTask) -> tuple[I64, list[PairVerdict]]:
             while stop < len(pairs) and pairs[stop][0] == left:
                 stop += 1
             rights = [right for _, right in pairs[start:stop]]
-            if task.align:
-                verdicts = verifier.verify_many(left, rights)
-            else:
-                verdicts = [verifier.verify(left, right, align=False, semantic=False, prune=True)
-                            for right in rights]
+            try:
+                if task.align:
+                    verdicts = verifier.verify_many(left, rights)
+                else:
+                    verdicts = [verifier.verify(left, right, align=False, semantic=False,
+                                                prune=True)
+                                for right in rights]
+            except _OWN_ERRORS:
+                raise
+            except Exception as exc:  # the pairs of one document, not the task's thousands
+                raise _failure(task.stage, _located(task.work, task.locations, [left])
+                               + " against " + _located(task.work, task.locations, rights),
+                               exc) from exc
             for k, found in enumerate(verdicts, start):
                 if found.relation is not Relation.UNIQUE:
                     hits.append(k)
@@ -1492,6 +1638,10 @@ def _verify_task(task: _VerifyTask) -> tuple[I64, list[PairVerdict]]:
         # profiler), and a quarter of the cache.
         verifier.save(unique=False)
     return np.array(hits, dtype=np.int64), passed
+
+
+#: The evidence stage, as its progress line names it.
+_EVIDENCE = "dedup: evidence"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1515,6 +1665,10 @@ class _RelateTask:
     #: With ``part >= 0``, the clusters' ``clusters.parquet`` rows go to evidence work file
     #: ``part`` and the task returns each member with its best passage only.
     part: int = -1
+
+    def doing(self) -> tuple[str, str]:
+        return _EVIDENCE, "the clusters of " + _located(
+            self.work, self.locations, (m[0] for s in self.clusters for m in s.members))
 
 
 def _member(verifier: _Verifier, item: tuple[int, str, int, str], other: int, other_id: str,
@@ -1568,7 +1722,15 @@ def _relate_batch(specs: Sequence[_ClusterSpec], verifier: _Verifier, work: str,
     """Relate a batch of clusters (:func:`_relate`). With ``part >= 0``, write their
     ``clusters.parquet`` rows (:func:`corpus.schema.cluster_rows`, every passage) to evidence
     work file ``part`` and return them with each member's best passage only."""
-    clusters = [_relate(spec, verifier) for spec in specs]
+    clusters = []
+    for spec in specs:
+        try:
+            clusters.append(_relate(spec, verifier))
+        except _OWN_ERRORS:
+            raise
+        except Exception as exc:  # one cluster's members, not the batch's hundreds
+            raise _failure(_EVIDENCE, "the cluster of " + _located(
+                work, verifier.locations, [m[0] for m in spec.members]), exc) from exc
     if part < 0:
         return clusters
     from corpus.schema import CLUSTERS_SCHEMA, cluster_rows  # it imports corpus.dedup
@@ -1583,6 +1745,7 @@ def _relate_batch(specs: Sequence[_ClusterSpec], verifier: _Verifier, work: str,
     return [_best_passages(cluster) for cluster in clusters]
 
 
+@_names_failures
 def _relate_task(task: _RelateTask) -> list[Cluster]:
     with _Spools(task.work) as spools:
         verifier = _Verifier(spools, task.locations, task.config, cache=task.cache)
@@ -1990,11 +2153,12 @@ def _shuffle(run: RunMap, work: str, kind: str, partitions: int, meta: _Meta,
     bases = _shard_bases(meta, shards)
     parts = _PARTS_PER_PARTITION * partitions if min_count > 1 else 0
     tasks = [_GroupTask(work, kind, p, bases, meta.size, max_bucket, skip_above, spill=parts,
-                        only=only, write_common=write_common) for p in range(partitions)]
+                        only=only, write_common=write_common, stage=stage)
+             for p in range(partitions)]
     results = run(_group_task, tasks, stage, [1] * len(tasks))
     if parts:
         results = run(_sum_task, [_SumTask(work, kind, part, partitions, meta.size, min_count,
-                                           write_short)
+                                           write_short, stage)
                                   for part in range(parts)], stage, [1] * parts)
     return _merge_counts(results, meta.size)
 
@@ -2451,7 +2615,7 @@ def _relate_all(run: RunMap, work: str, meta: _Meta, config: DedupConfig,
     tasks = [_relate_task_of(work, config, meta, b, cache, k if spill else -1)
              for k, b in enumerate(batches)]
     del batches
-    return run(_relate_task, tasks, "dedup: evidence",
+    return run(_relate_task, tasks, _EVIDENCE,
                [sum(len(s.members) for s in t.clusters) for t in tasks])
 
 

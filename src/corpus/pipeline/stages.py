@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import TEXT_KIND, IndexedShard, IndexEntry, ShardIndexer
-from corpus.errors import CorpusError, Reject
+from corpus.errors import CorpusError, Reject, StageError
 from corpus.format.parser import render
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.reuse import REUSED_SCHEMA, reused_path
@@ -64,10 +64,6 @@ T = TypeVar("T")
 
 #: Rows per row group of the work files (small: the writer re-reads them a batch at a time).
 _WORK_ROW_GROUP = 512
-
-
-class StageError(CorpusError):
-    """A stage failed on one file; the message names the file and the cause."""
 
 
 class Relativize(Protocol):
