@@ -71,6 +71,10 @@ ENGINES: tuple[Engine, ...] = ("serial", "processes", "dask")
 #: Tasks per worker a process pool has submitted and not finished at any time.
 _TASKS_AHEAD = 4
 
+#: Seconds an aborted process pool's thread is given to end once its workers are terminated
+#: (it takes milliseconds).
+_ABORT_WAIT = 10.0
+
 #: Modules a fresh worker process imports before its first task (forkserver preload). pandas
 #: is not used, but pyarrow imports it (half a second) the first time it converts Python
 #: values when it is installed, as ``datasets`` installs it: once in the fork server, not in
@@ -78,6 +82,12 @@ _TASKS_AHEAD = 4
 #: tables and freezes the garbage collector's generations, last, so that pandas is frozen too.
 _WARM = "corpus.pipeline._warm"
 _PRELOAD = ["pandas", _WARM]
+
+#: The variable the executor's own ``LocalCluster`` puts in its workers' environment: there
+#: :mod:`corpus.pipeline._warm` makes them ignore ``SIGINT``, as the process pool's workers do
+#: (:func:`_ignore_interrupts`). The workers of a cluster started by hand keep Dask's
+#: handling (``dask worker --no-nanny`` stops on Ctrl-C).
+LOCAL_DASK_WORKER = "CORPUS_LOCAL_DASK_WORKER"
 
 
 def start_fork_server() -> bool:
@@ -416,9 +426,17 @@ class ProcessExecutor:
         if self._pool is not None:
             pool, self._pool = self._pool, None
             processes = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
+            manager = getattr(pool, "_executor_manager_thread", None)
             for process in processes:  # running tasks are not waited for
                 process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            # With its workers gone, the pool's thread finds the pool broken, closes its pipes
+            # and ends, at once. Left running, it raced the interpreter's exit handler, which
+            # wakes it through one of those pipes without the pool's lock ("Exception ignored
+            # ... OSError: [Errno 9] Bad file descriptor" after Ctrl-C). A bounded wait: a
+            # Python without gh-107219's fix may block it on a pipe to a dead worker.
+            if manager is not None:
+                manager.join(timeout=_ABORT_WAIT)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -471,6 +489,31 @@ def _local_worker_environment(retries: int) -> Iterator[None]:
         settings["distributed.nanny.pre-spawn-environ"] = environ
     with dask.config.set(settings):
         yield
+
+
+#: The loggers of the Dask client's side of its connection to the scheduler.
+_CLIENT_LOGGERS = ("distributed.client", "distributed.batched")
+
+
+@contextlib.contextmanager
+def _quiet_client_log() -> Iterator[None]:
+    """While a map runs on Dask, or the executor closes: no records of the client's loggers
+    (:data:`_CLIENT_LOGGERS`) below ``CRITICAL``.
+
+    When the scheduler goes away, the client logs the broken connection (an error with a
+    traceback of some 35 lines, or "Failed to reconnect to scheduler"; the closed comm with
+    another), as the map fails or as the client is closed after it, above the one line of
+    :class:`ExecutorError` that says the same. The loggers' levels are restored afterwards,
+    so the client's records at other times (connecting) are left as they were."""
+    loggers = [logging.getLogger(name) for name in _CLIENT_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 class DaskExecutor:
@@ -532,6 +575,7 @@ class DaskExecutor:
                     n_workers=count, threads_per_worker=1, processes=True,
                     dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
                     preload=[_WARM], scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    env={LOCAL_DASK_WORKER: "1"},
                 )
             self._client = self._distributed.Client(self._cluster, set_as_default=False)
         except (OSError, TimeoutError, RuntimeError) as exc:
@@ -561,6 +605,11 @@ class DaskExecutor:
         weight = _weights(tasks, weights)
         if not tasks:
             return []
+        with _quiet_client_log():
+            return self._map(fn, tasks, weight, progress)
+
+    def _map(self, fn: Callable[[T], R], tasks: Sequence[T], weight: list[int],
+             progress: Progress | None) -> list[R]:
         futures = self._ready().map(fn, list(tasks), pure=False)
         position = {f.key: i for i, f in enumerate(futures)}
         finished: queue.Queue[Any] = queue.Queue()
@@ -584,9 +633,10 @@ class DaskExecutor:
             raise
         except (OSError, TimeoutError, CancelledError) as exc:
             self._cancel(futures)
+            # One line: Dask's reasons span two ("... scheduler-connection-lost.\nClient ...").
             raise ExecutorError(
                 f"lost the Dask scheduler or its workers while the pipeline ran "
-                f"({type(exc).__name__}: {exc}); nothing was written"
+                f"({type(exc).__name__}: {' '.join(str(exc).split())}); nothing was written"
             ) from None
         except BaseException:
             self._cancel(futures)
@@ -637,11 +687,12 @@ class DaskExecutor:
             with contextlib.suppress(Exception):
                 starting.result()
         client, self._client = self._client, None
-        if client is not None:
-            client.close()
-        if self._cluster is not None:
-            cluster, self._cluster = self._cluster, None
-            cluster.close()
+        cluster, self._cluster = self._cluster, None
+        with _quiet_client_log():
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def make_executor(engine: Engine | None = None, workers: int | None = None, *,
