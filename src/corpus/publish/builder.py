@@ -80,6 +80,7 @@ from corpus.publish.store import (
     ReleaseExistsError,
     RemoteStore,
     default_cache_dir,
+    is_local,
     is_url,
     open_store,
     read_manifest,
@@ -183,14 +184,11 @@ def _local_path(source: str) -> str | None:
         return source
     if "::" in source:
         return None
-    import fsspec
-
     try:
-        fs, root = fsspec.core.url_to_fs(source)
-    except (ImportError, ValueError):
+        fs, root = url_to_fs(source, None)
+    except ConfigError:
         return None  # scan says what is wrong with it
-    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
-    return str(root) if "file" in protocols or "local" in protocols else None
+    return root if is_local(fs) else None
 
 
 def _library_versions() -> dict[str, str]:
@@ -772,8 +770,9 @@ def build(
         # A local corpus is listed under its absolute path, so that workers whose current
         # folder is another (a Dask cluster's) read the same files; a file:// URL is its path.
         local = _local_path(source_text)
+        shown = ProgressSettings.of(progress)
         listed = time.perf_counter()
-        with Progress("list", None, "file", ProgressSettings.of(progress)) as bar:
+        with Progress("list", None, "file", shown) as bar:
             listing = scan(source_text if local is None else os.path.abspath(local),
                            progress=bar.update)
         listed = time.perf_counter() - listed
@@ -781,7 +780,7 @@ def build(
         if runner is None:
             runner = running.enter_context(
                 _executor_for(executor, workers, scheduler, len(listing.entries)))
-        stages = Stages(runner, ProgressSettings.of(progress))
+        stages = Stages(runner, shown)
         stages.timings["list"] = listed
         # An unchanged corpus is found up to date after one read, before any processing.
         store_cache = (Cache(caches / name / "pipeline.sqlite", _cache_namespace(config))
