@@ -568,16 +568,12 @@ def _explain(work: Path, shard: IndexedShard, config: DedupConfig, result: Dedup
             Check("pair score", _round(run_score), rewrite_cfg.threshold,
                   run_score >= rewrite_cfg.threshold - 1e-12),
         )
-    decided_loose = (bool(loose_checks) and all(c.passed for c in loose_checks)
-                     and verdict.relation is Relation.REWRITE
-                     and not all(c.passed for c in rewrite_checks)
-                     and not (retelling_checks and all(c.passed for c in retelling_checks)))
     # A rewrite the chain's checks did not decide (the retelling test, the loose run, the
     # semantic test) has the deciding test's alignment as its evidence: show it, as
     # clusters.parquet stores it.
     decided_elsewhere = (verdict.relation is Relation.REWRITE
                          and not all(c.passed for c in rewrite_checks))
-    if decided_loose or decided_elsewhere:
+    if decided_elsewhere:
         passages = _passages(verdict.evidence, profile_a, profile_b, swap=swap)
         aligned = verdict.aligned
     placements = (_placement(result, id_a), _placement(result, id_b))
