@@ -934,6 +934,7 @@ def build(
                                      follows=True)
             with stages.timed("diff"):
                 change = diff(releases[previous], tmp, storage_options=storage_options,
+                              progress=stages.progress,
                               digests=_known_digests(store_cache, manifest_of(previous), built),
                               rows=_cached_rows(store_cache, manifest_of(previous), built),
                               check=False)

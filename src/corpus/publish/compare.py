@@ -27,19 +27,18 @@ import io
 import json
 import os
 import pickle
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Never
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from tqdm import tqdm
 
 from corpus.errors import CorpusError, PublishError
+from corpus.pipeline.progress import Progress, ProgressMode, ProgressSettings
 from corpus.publish.layout import DATA_DIR, MANIFEST, config_paths
 from corpus.publish.manifest import Manifest
 from corpus.publish.store import is_local, is_url, read_manifest, store_error, url_to_fs
@@ -382,7 +381,8 @@ def _pieces_row_json(pieces: Mapping[str, bytes]) -> bytes:
     return b"{" + b",".join(_member(name, pieces[name]) for name in sorted(pieces)) + b"}"
 
 
-def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
+def diff(old: str | Path, new: str | Path, *,
+         progress: bool | ProgressMode | ProgressSettings | None = False,
          storage_options: Mapping[str, Any] | None = None,
          digests: tuple[pa.Table, pa.Table] | None = None,
          rows: tuple[RowLookup, RowLookup] | None = None, check: bool = True) -> ReleaseDiff:
@@ -400,8 +400,10 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     damaged release: a data file its manifest lists is missing or not of the size it records
     (``damaged_file`` in this module; the error names the file). A folder without a manifest
     is compared as found. ``check=False`` skips that check, for a caller that has just made it
-    (a build, which holds the manifest already). ``progress`` shows a bar of the rows read on
-    stderr (None: when stderr is a terminal).
+    (a build, which holds the manifest already). ``progress`` reports the rows read on
+    stderr: ``True`` a bar, ``None`` (or ``"auto"``) a bar when stderr is a terminal and a log
+    line every 30 seconds otherwise, ``False`` nothing (see
+    :class:`~corpus.pipeline.progress.ProgressSettings`).
 
     ``digests``: when the caller knows a digest of every row of both releases (``id`` and
     ``digest`` columns; equal digests exactly for equal rows, as a build keeps them), rows are
@@ -414,11 +416,16 @@ def diff(old: str | Path, new: str | Path, *, progress: bool | None = False,
     old_dir, new_dir = (os.fspath(x) if is_url(os.fspath(x)) else str(Path(x)) for x in (old, new))
     old_shards, old_manifest = _shards(old_dir, storage_options, check)
     new_shards, new_manifest = _shards(new_dir, storage_options, check)
+    settings = ProgressSettings.of(progress)
     if digests is not None and _schema(old_shards).equals(_schema(new_shards)):
-        found = _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests, rows=rows)
+        total = digests[0].num_rows + digests[1].num_rows
+        with Progress("diff", total, "row", settings) as bar:
+            found = _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests,
+                                    rows=rows, advance=bar.update)
     else:
-        with _progress(progress, old_shards + new_shards) as bar:
-            found = _diff(old_dir, new_dir, old_shards, new_shards, bar)
+        total = _rows_in(old_shards + new_shards) if settings.mode != "off" else None
+        with Progress("diff", total, "row", settings) as bar:
+            found = _diff(old_dir, new_dir, old_shards, new_shards, bar.update)
     if (old_manifest is not None and new_manifest is not None
             and old_manifest.settings_hash != new_manifest.settings_hash):
         found = replace(found, settings_changed=True)
@@ -432,9 +439,12 @@ _MORE = ["cluster_id", "score"]
 
 def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
                     new_shards: list[_Shard], old_digests: pa.Table, new_digests: pa.Table,
-                    rows: tuple[RowLookup, RowLookup] | None = None) -> ReleaseDiff:
+                    rows: tuple[RowLookup, RowLookup] | None = None,
+                    advance: Callable[[int], None] = lambda count: None) -> ReleaseDiff:
     """:func:`_diff` for releases whose rows' digests are known: reads the light columns of
-    every row and every column of the changed rows.
+    every row and every column of the changed rows. ``advance`` is told the rows whose light
+    columns were read, a row group at a time (the progress: reading them is most of the
+    work).
 
     The ids, digests and light columns stay Arrow arrays; Python objects are made only for
     the rows added, removed or changed and for the members of clusters. The changed rows are
@@ -442,7 +452,7 @@ def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
     ``rows`` finds them (see :func:`_looked_up_fields`)."""
     columns = _schema(new_shards).names
     more = [c for c in _MORE if c in columns] if rows is not None else []
-    old_light, new_light = _light(old_shards, more), _light(new_shards, more)
+    old_light, new_light = _light(old_shards, more, advance), _light(new_shards, more, advance)
     for light, digests in ((old_light, old_digests), (new_light, new_digests)):
         if not _same_ids(light.column("id"), digests.column("id")):
             raise PublishError(f"the row digests given do not match {old_dir} and {new_dir}")
@@ -487,15 +497,18 @@ def _diff_by_digest(old_dir: str, new_dir: str, old_shards: list[_Shard],
                    unchanged)
 
 
-def _light(shards: list[_Shard], more: Sequence[str] = ()) -> pa.Table:
+def _light(shards: list[_Shard], more: Sequence[str] = (),
+           advance: Callable[[int], None] = lambda count: None) -> pa.Table:
     """The light columns (and ``more``) of every row of ``shards``, with the shard and row
-    group of each (``_shard``, ``_group``), as one Arrow table."""
+    group of each (``_shard``, ``_group``), as one Arrow table; ``advance`` is told the rows
+    of each row group read."""
     tables = []
     for number, shard in enumerate(shards):
         with shard.open() as parquet:
             for group in range(parquet.num_row_groups):
                 table = parquet.read_row_group(group, columns=[*_LIGHT, *more])
                 size = table.num_rows
+                advance(size)
                 tables.append(table.append_column(
                     "_shard", pa.array(np.full(size, number, np.int32))).append_column(
                     "_group", pa.array(np.full(size, group, np.int32))))
@@ -622,20 +635,17 @@ def _result(old_dir: str, new_dir: str, schema_changed: bool, added: list[Docume
     )
 
 
-def _progress(enabled: bool | None, shards: list[_Shard]) -> tqdm[Never]:
-    show = sys.stderr.isatty() if enabled is None else enabled
-    total = None
-    if show:
-        total = 0
-        for shard in shards:
-            with shard.open() as parquet:
-                total += parquet.metadata.num_rows
-    return tqdm(desc="diff", total=total, unit="row", disable=not show, file=sys.stderr,
-                leave=False)
+def _rows_in(shards: list[_Shard]) -> int:
+    """The rows of ``shards``, from their footers (the total of a diff's progress)."""
+    total = 0
+    for shard in shards:
+        with shard.open() as parquet:
+            total += parquet.metadata.num_rows
+    return total
 
 
 def _diff(old_dir: str, new_dir: str, old_shards: list[_Shard], new_shards: list[_Shard],
-          bar: tqdm[Never]) -> ReleaseDiff:
+          advance: Callable[[int], None]) -> ReleaseDiff:
     old_schema, new_schema = _schema(old_shards), _schema(new_shards)
     columns = [name for name in new_schema.names if name in set(old_schema.names)]
     if "id" not in columns:
@@ -644,7 +654,7 @@ def _diff(old_dir: str, new_dir: str, old_shards: list[_Shard], new_shards: list
     index: dict[str, tuple[bytes, str]] = {}
     old_clusters: dict[str, list[tuple[str, str]]] = {}
     for row in _rows(old_shards, columns):
-        bar.update(1)
+        advance(1)
         doc_id = str(row["id"])
         index[doc_id] = (_row_digest(row), _path(row))
         key = _cluster_key(row)
@@ -657,7 +667,7 @@ def _diff(old_dir: str, new_dir: str, old_shards: list[_Shard], new_shards: list
     seen: set[str] = set()
     new_clusters: dict[str, list[tuple[str, str]]] = {}
     for row in _rows(new_shards, columns):
-        bar.update(1)
+        advance(1)
         doc_id = str(row["id"])
         seen.add(doc_id)
         key = _cluster_key(row)
