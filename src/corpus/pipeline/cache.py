@@ -25,11 +25,14 @@ the file).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
+import socket
 import sqlite3
 import struct
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -57,6 +60,14 @@ _SCHEMA = (
 _OLD_TABLE = "entries"
 #: The keys of the per-file entries a build used (while :attr:`Cache.track_use` is on).
 _USED = "CREATE TABLE IF NOT EXISTS cache_used (key BLOB PRIMARY KEY) WITHOUT ROWID"
+#: The namespaces builds running now use (:meth:`Cache.claim`): :meth:`Cache.prune` keeps
+#: them, so that a build with other settings that finishes first does not delete the entries
+#: of one still running (which then stopped, its cached texts gone).
+_CLAIMS = ("CREATE TABLE IF NOT EXISTS cache_claims (token TEXT PRIMARY KEY, ns TEXT NOT NULL,"
+           " host TEXT NOT NULL, pid INTEGER NOT NULL, since REAL NOT NULL)")
+#: A claim of another host (a store on a shared file system) is taken for a live build for
+#: this long: its process cannot be looked up from here.
+_FOREIGN_CLAIM_SECONDS = 7 * 24 * 3600.0
 
 #: The kinds of entries kept per input file: a document's results, its text and row (under its
 #: cache key) and a file's digest (under its stat identity). When a file leaves the corpus, or
@@ -118,8 +129,22 @@ def _set_up(db: sqlite3.Connection) -> None:
     if str(mode).lower() != "wal":
         db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    for statement in (*_SCHEMA, _USED):
+    for statement in (*_SCHEMA, _USED, _CLAIMS):
         db.execute(statement)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host runs (or cannot be told apart from one that
+    does: it exists under another user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _retrying(step: Callable[[], None], timeout: float = _TIMEOUT) -> None:
@@ -165,6 +190,7 @@ class Cache:
         #: :meth:`prune_unused` can delete the others after the build (see :meth:`track`).
         self.track_use = track_use
         self._db: sqlite3.Connection | None = None
+        self._claim = ""  # the token of this object's claim (:meth:`claim`), if any
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path, "namespace": self.namespace, "track_use": self.track_use}
@@ -174,6 +200,7 @@ class Cache:
         self.namespace = state["namespace"]
         self.track_use = bool(state.get("track_use", False))
         self._db = None
+        self._claim = ""  # a worker's copy: the claim is the driver's
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
@@ -255,13 +282,45 @@ class Cache:
                        (self.namespace, kind))
             db.executemany("INSERT OR REPLACE INTO cache_entries VALUES (?, ?, ?, ?)", rows)
 
+    def claim(self) -> None:
+        """Record that a build of this process uses this namespace until :meth:`close`, so
+        that a concurrent build with other settings does not :meth:`prune` it. A claim left
+        by a process that died is dropped by the next prune."""
+        token = uuid.uuid4().hex
+        with self._transaction() as db:
+            db.execute("INSERT INTO cache_claims VALUES (?, ?, ?, ?, ?)",
+                       (token, self.namespace, socket.gethostname(), os.getpid(), time.time()))
+        self._claim = token
+
+    def _live_claims(self, db: sqlite3.Connection) -> set[str]:
+        """The namespaces claimed by builds that still run, after dropping the claims of
+        processes of this host that are gone (and of other hosts' that are old)."""
+        host, now = socket.gethostname(), time.time()
+        live: set[str] = set()
+        stale: list[tuple[str]] = []
+        for token, ns, owner, pid, since in db.execute(
+                "SELECT token, ns, host, pid, since FROM cache_claims").fetchall():
+            running = (_alive(int(pid)) if owner == host
+                       else now - float(since) < _FOREIGN_CLAIM_SECONDS)
+            if running:
+                live.add(str(ns))
+            else:
+                stale.append((token,))
+        db.executemany("DELETE FROM cache_claims WHERE token = ?", stale)
+        return live
+
     def prune(self) -> None:
-        """Delete the entries of every other namespace (and those of an older layout)."""
-        db = self._connect()
-        # Two ranges of the key's index, not `ns != ?`, which scans every entry's row.
-        db.execute("DELETE FROM cache_entries WHERE ns < ? OR ns > ?",
-                   (self.namespace, self.namespace))
-        db.execute(f"DROP TABLE IF EXISTS {_OLD_TABLE}")
+        """Delete the entries of every other namespace (and those of an older layout), except
+        the namespaces that running builds have claimed (:meth:`claim`)."""
+        with self._transaction() as db:
+            kept = sorted(self._live_claims(db) | {self.namespace})
+            # Ranges of the key's index between the kept namespaces, not `ns NOT IN (...)`,
+            # which scans every entry's row.
+            db.execute("DELETE FROM cache_entries WHERE ns < ?", (kept[0],))
+            for low, high in itertools.pairwise(kept):
+                db.execute("DELETE FROM cache_entries WHERE ns > ? AND ns < ?", (low, high))
+            db.execute("DELETE FROM cache_entries WHERE ns > ?", (kept[-1],))
+        self._connect().execute(f"DROP TABLE IF EXISTS {_OLD_TABLE}")
 
     def track(self, files: int) -> bool:
         """Track the use of per-file entries in this build (:attr:`track_use`, forgetting any
@@ -344,6 +403,13 @@ class Cache:
         return int(deleted)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        """Release this object's claim (:meth:`claim`), if any, and close the file."""
+        try:
+            if self._claim:
+                token, self._claim = self._claim, ""
+                with self._transaction() as db:
+                    db.execute("DELETE FROM cache_claims WHERE token = ?", (token,))
+        finally:
+            if self._db is not None:
+                self._db.close()
+                self._db = None

@@ -789,6 +789,8 @@ def build(
             # Entries of files that left the corpus are deleted after this build if they are
             # many: the build then records which entries it uses.
             store_cache.track(len(listing.entries))
+        if store_cache is not None:  # a build with other settings finishing first keeps it
+            store_cache.claim()
         candidate = target if target is not None else (max(releases) if releases else None)
         below = [v for v in releases if target is None or v < target]
         followed = max(below) if below else None  # the release this one will follow
