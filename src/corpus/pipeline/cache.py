@@ -34,7 +34,7 @@ import struct
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import pyarrow as pa
@@ -285,11 +285,19 @@ class Cache:
     def claim(self) -> None:
         """Record that a build of this process uses this namespace until :meth:`close`, so
         that a concurrent build with other settings does not :meth:`prune` it. A claim left
-        by a process that died is dropped by the next prune."""
+        by a process that died is dropped by the next prune.
+
+        Best effort: a cache that cannot be written now (a full disk, a file-size limit) is
+        not claimed, and the build meets the cause where it writes its own files, which name
+        it (SQLite says only "disk I/O error")."""
         token = uuid.uuid4().hex
-        with self._transaction() as db:
-            db.execute("INSERT INTO cache_claims VALUES (?, ?, ?, ?, ?)",
-                       (token, self.namespace, socket.gethostname(), os.getpid(), time.time()))
+        try:
+            with self._transaction() as db:
+                db.execute("INSERT INTO cache_claims VALUES (?, ?, ?, ?, ?)",
+                           (token, self.namespace, socket.gethostname(), os.getpid(),
+                            time.time()))
+        except sqlite3.Error:
+            return
         self._claim = token
 
     def _live_claims(self, db: sqlite3.Connection) -> set[str]:
@@ -405,9 +413,9 @@ class Cache:
     def close(self) -> None:
         """Release this object's claim (:meth:`claim`), if any, and close the file."""
         try:
-            if self._claim:
+            if self._claim:  # best effort: a claim left is dropped once this process is gone
                 token, self._claim = self._claim, ""
-                with self._transaction() as db:
+                with suppress(sqlite3.Error), self._transaction() as db:
                     db.execute("DELETE FROM cache_claims WHERE token = ?", (token,))
         finally:
             if self._db is not None:
