@@ -286,8 +286,8 @@ def test_a_near_copy_stays_with_its_source_when_a_longer_rewrite_joins(
     assert docs["rewrite"].id in cluster.reason  # passed over, and the report says why
     (kept,) = find_duplicates(docs.values(), ON).clusters
     assert kept.members == cluster.members
-    assert re.search(r"then closest to the other members \(its word 5-gram Jaccard with them "
-                     r"sums to 0\.\d{4}, next 0\.0000\)$", kept.reason), kept.reason
+    assert re.search(r"then closest to the other members \(the shares of their word 5-grams "
+                     r"it holds sum to 1\.0000, next 0\.0000\)$", kept.reason), kept.reason
 
 
 def test_explain_shows_the_semantic_retelling_checks(

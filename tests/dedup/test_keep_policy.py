@@ -24,8 +24,8 @@ def test_original_keeps_the_member_closest_to_the_others_before_the_longest() ->
     light, moderate = _member(2, 560, 0.6 + 0.4), _member(3, 540, 0.5 + 0.4)
     kept, reason = choose_canonical([light, moderate, source], "original")
     assert kept == source
-    assert reason == ("closest to the other members (its word 5-gram Jaccard with them sums "
-                      "to 1.1000, next 1.0000)")
+    assert reason == ("closest to the other members (the shares of their word 5-grams it "
+                      "holds sum to 1.1000, next 1.0000)")
     assert choose_canonical([light, moderate, source], "longest")[0] == light
 
 
@@ -37,8 +37,8 @@ def test_credits_and_containment_come_before_closeness() -> None:
     assert kept.index == 4
     assert reason.startswith("0000000000000001 credits another outlet as its source")
     assert "0000000000000002 is contained in another member" in reason
-    assert reason.endswith("then closest to the other members (its word 5-gram Jaccard with "
-                           "them sums to 2.0000, next 1.0000)")
+    assert reason.endswith("then closest to the other members (the shares of their word "
+                           "5-grams it holds sum to 2.0000, next 1.0000)")
 
 
 @pytest.mark.parametrize("closeness", [(0.0, 0.0), (1.25, 1.25)])

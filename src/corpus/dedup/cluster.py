@@ -56,8 +56,8 @@ class Candidate:
     ``credit``: the phrase by which the text credits another outlet as its source (``""``
     when it does not). ``contained``: a
     verified pair shows this document's n-grams (near) contained in another member's, and
-    not the other way round. ``closeness``: the sum of this document's word 5-gram Jaccard
-    with the other members (0 when unknown).
+    not the other way round. ``closeness``: the sum, over the other members, of the share
+    of their word 5-grams this document holds (0 when unknown).
     """
 
     index: int
@@ -83,9 +83,10 @@ def choose_canonical(members: Sequence[Candidate], policy: KeepPolicy) -> tuple[
 
     ``"original"``: members that credit another source are copies, and so are members
     contained in another; among the rest (or among all, if that leaves none) the member
-    closest to the others wins (the highest ``closeness``: each copy of a text shares more of
-    its word 5-grams with it than with the other copies, which changed it each in its own
-    way), then the longest text, then the lowest seq, then the lowest id. ``"longest"``: the
+    closest to the others wins (the highest ``closeness``: the text the others were made
+    from holds most of what each of them kept of it, more than another copy holds, which
+    changed it in its own way), then the longest text, then the lowest seq, then the lowest
+    id. ``"longest"``: the
     longest text, then the lowest seq and id. ``"first"``: lowest seq, then lowest id. The
     reason is a sentence for the dedup report, naming the rule that decided (and the credit
     phrase, when that was it).
@@ -110,8 +111,8 @@ def choose_canonical(members: Sequence[Candidate], policy: KeepPolicy) -> tuple[
         nearest = [c for c in pool if _closeness(c) == closest]
         if closest > 0 and len(nearest) < len(pool):
             runner_up = max(_closeness(c) for c in pool if _closeness(c) < closest)
-            reasons.append(f"{'then ' if reasons else ''}closest to the other members (its "
-                           f"word 5-gram Jaccard with them sums to {closest:.4f}, next "
+            reasons.append(f"{'then ' if reasons else ''}closest to the other members (the "
+                           f"shares of their word 5-grams it holds sum to {closest:.4f}, next "
                            f"{runner_up:.4f})")
             pool = nearest
     kept = min(pool, key=_longest_first)

@@ -1768,23 +1768,43 @@ def _member_id(spec: _ClusterSpec, item: int) -> str:
 # -- the driver -----------------------------------------------------------------------------
 
 
+def _held(found: PairVerdict, left_words: int, right_words: int) -> tuple[float, float]:
+    """The share of the other text's distinct word 5-grams each text of a verified pair holds
+    (left's, right's), from the pair's Jaccard ``J`` and containment ``c`` (shared over the
+    smaller set): the larger set holds ``c`` of the smaller, the smaller ``1 / (1/J - 1/c +
+    1)`` of the larger (both are the shared count over the other's size). Which set is the
+    larger is taken from the word counts; at equal sizes the two shares are equal anyway."""
+    jaccard, containment = found.jaccard, found.containment
+    if jaccard <= 0 or containment <= 0:
+        return 0.0, 0.0
+    smaller_holds = 1.0 / (1.0 / jaccard - 1.0 / containment + 1.0)
+    if left_words >= right_words:
+        return containment, smaller_holds
+    return smaller_holds, containment
+
+
 def _canonical(group: list[int], meta: _Meta, links: dict[Pair, PairVerdict],
                config: DedupConfig, around: Collection[int] = ()) -> tuple[int, str]:
     """The member of ``group`` the keep policy keeps, given the verdicts ``links`` known, and
-    why. A member's closeness (:class:`~corpus.dedup.cluster.Candidate`) is the sum of its
-    word 5-gram Jaccard with the other members of ``around`` (default: ``group``) over the
-    verdicts known: a real likeness of the texts, where a pair score is the verdict of one of
-    several tests (a rewrite told sentence by sentence scores 1 against every copy)."""
+    why. A member's closeness (:class:`~corpus.dedup.cluster.Candidate`) is the sum, over
+    the other members of ``around`` (default: ``group``) with a verdict known, of the share of
+    that member's word 5-grams it holds (:func:`_held`): a real likeness of the texts, where
+    a pair score is the verdict of one of several tests (a rewrite told sentence by sentence
+    scores 1 against every copy). A source holds most of what each copy kept of it; a short
+    copy holds little of a long source (their Jaccard, the measure before, is small both ways
+    and let a condensed retelling outweigh its 4,700-word source)."""
     members = set(group)
     near = members | set(around)
     contained = set()
     closeness = dict.fromkeys(group, 0.0)
     for (left, right), found in links.items():  # in the run's order (the sums are rounded)
         if left in near and right in near:
+            left_holds, right_holds = _held(found, int(meta.words[left]),
+                                            int(meta.words[right]))
             if left in members:
-                closeness[left] += found.jaccard
+                closeness[left] += left_holds
             if right in members:
-                closeness[right] += found.jaccard
+                closeness[right] += right_holds
         if left not in members or right not in members:
             continue
         if found.left_in_right and not found.right_in_left:
