@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -516,6 +517,13 @@ def _quiet_client_log() -> Iterator[None]:
             logger.setLevel(level)
 
 
+def _without_gc_diagnosis(distributed: Any) -> None:
+    """Turn off ``distributed``'s garbage-collection timing in this process (a scheduler
+    started here turns it on; its own close then finds it off, which it allows)."""
+    with contextlib.suppress(Exception):  # a Dask without the hook: nothing to turn off
+        importlib.import_module(f"{distributed.__name__}.gc").disable_gc_diagnosis(force=True)
+
+
 class DaskExecutor:
     """Run tasks on a ``dask.distributed`` cluster.
 
@@ -577,6 +585,11 @@ class DaskExecutor:
                     preload=[_WARM], scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     env={LOCAL_DASK_WORKER: "1"},
                 )
+            # The cluster's scheduler runs in this process and times every garbage
+            # collection from a callback; a Ctrl-C that lands in it printed two tracebacks
+            # ("Exception ignored in ... GCDiagnosis", then its timer's AssertionError) above
+            # the build's one line. The timing only feeds Dask's warnings about long pauses.
+            _without_gc_diagnosis(self._distributed)
             self._client = self._distributed.Client(self._cluster, set_as_default=False)
         except (OSError, TimeoutError, RuntimeError) as exc:
             raise ExecutorError(f"cannot start a local Dask cluster: {exc}") from None
