@@ -27,6 +27,7 @@ import io
 import json
 import os
 import pickle
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -423,7 +424,7 @@ def diff(old: str | Path, new: str | Path, *,
             found = _diff_by_digest(old_dir, new_dir, old_shards, new_shards, *digests,
                                     rows=rows, advance=bar.update)
     else:
-        total = _rows_in(old_shards + new_shards) if settings.mode != "off" else None
+        total = _total(old_manifest, new_manifest, old_shards + new_shards, settings)
         with Progress("diff", total, "row", settings) as bar:
             found = _diff(old_dir, new_dir, old_shards, new_shards, bar.update)
     if (old_manifest is not None and new_manifest is not None
@@ -635,8 +636,16 @@ def _result(old_dir: str, new_dir: str, schema_changed: bool, added: list[Docume
     )
 
 
-def _rows_in(shards: list[_Shard]) -> int:
-    """The rows of ``shards``, from their footers (the total of a diff's progress)."""
+def _total(old: Manifest | None, new: Manifest | None, shards: list[_Shard],
+           settings: ProgressSettings) -> int | None:
+    """The rows a diff will read, for its progress: from the two manifests when both are
+    known, else from the shards' footers when a bar is shown (a read of each footer, which a
+    remote store answers one request at a time: not for log lines, which do without)."""
+    counts = [m.counts.rows.get("all") for m in (old, new) if m is not None]
+    if len(counts) == 2 and None not in counts:
+        return sum(c for c in counts if c is not None)
+    if not (settings.mode == "bar" or (settings.mode == "auto" and sys.stderr.isatty())):
+        return None
     total = 0
     for shard in shards:
         with shard.open() as parquet:
