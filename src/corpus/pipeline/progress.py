@@ -47,6 +47,13 @@ class ProgressSettings:
             return cls("off")
         return cls(progress)
 
+    def shown_mode(self, stream: TextIO | None = None) -> ProgressMode:
+        """The mode on ``stream`` (default stderr): ``"auto"`` is ``"bar"`` on a terminal and
+        ``"log"`` elsewhere."""
+        if self.mode != "auto":
+            return self.mode
+        return "bar" if (sys.stderr if stream is None else stream).isatty() else "log"
+
 
 def _format_seconds(seconds: float) -> str:
     seconds = max(0, round(seconds))
@@ -66,9 +73,7 @@ class Progress:
         self.unit = unit
         self.done = 0
         self._stream = sys.stderr if stream is None else stream
-        mode = settings.mode
-        if mode == "auto":
-            mode = "bar" if self._stream.isatty() else "log"
+        mode = settings.shown_mode(self._stream)
         self._mode = mode
         self._every = settings.log_every
         self._start = time.monotonic()

@@ -27,7 +27,6 @@ import io
 import json
 import os
 import pickle
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -644,7 +643,7 @@ def _total(old: Manifest | None, new: Manifest | None, shards: list[_Shard],
     counts = [m.counts.rows.get("all") for m in (old, new) if m is not None]
     if len(counts) == 2 and None not in counts:
         return sum(c for c in counts if c is not None)
-    if not (settings.mode == "bar" or (settings.mode == "auto" and sys.stderr.isatty())):
+    if settings.shown_mode() != "bar":
         return None
     total = 0
     for shard in shards:
