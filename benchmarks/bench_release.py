@@ -124,8 +124,9 @@ SCENARIOS = (
 def write_corpus(rows: list[dict[str, Any]], path: Path, *, cdc: bool = True) -> None:
     """What ``corpus build`` does per config (one shard here: the limit is far above)."""
     if cdc:
-        with ShardWriter(path, "all", SCHEMA, row_group_rows=10_000, row_group_bytes=64 << 20,
-                         shard_bytes=1 << 40) as writer:
+        config = corpus.BuildConfig()  # the build's row groups, whatever their defaults become
+        with ShardWriter(path, "all", SCHEMA, row_group_rows=config.row_group_rows,
+                         row_group_bytes=config.row_group_bytes, shard_bytes=1 << 40) as writer:
             for row in rows:
                 writer.write(row)
         return
