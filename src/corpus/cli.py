@@ -143,6 +143,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 #: The commands that run the pipeline's stages (``--engine``, ``--workers``, ``--scheduler``).
 _PIPELINE_COMMANDS = ("validate", "dedup", "build")
+#: Commands whose work converts Python values with pyarrow (:func:`main` lets its search for
+#: pandas find it missing there; ``validate`` and ``inspect`` do not load pyarrow at all).
+_ARROW_COMMANDS = ("build", "dedup", "diff", "report")
 
 
 def _start_workers_early(argv: Sequence[str]) -> None:
@@ -177,12 +180,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``sys.argv``, and the garbage collector is frozen (:func:`gc.freeze`) once the commands'
     modules are imported, so that its collections during the run skip their objects, and
     again at the end, so that the interpreter exits without walking every object left (0.2 s
-    after a build: the objects of the modules, of ``datasets`` and pandas among them). A
-    caller passing ``argv`` keeps its collector as it is."""
+    after a build: the objects of the modules, of ``datasets`` and pandas among them); and in
+    the commands that convert with pyarrow, its search for pandas finds it missing
+    (:func:`corpus._arrow.skip_pandas_probe`: pandas is not imported for nothing). A caller
+    passing ``argv`` keeps its collector and pyarrow as they are."""
     program = argv is None
     _start_workers_early(sys.argv[1:] if argv is None else argv)
     args = build_parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
     if program:
+        if args.command in _ARROW_COMMANDS:
+            from corpus._arrow import skip_pandas_probe
+
+            skip_pandas_probe()  # 0.35 s of imports that pyarrow would make for nothing
         gc.freeze()
     try:
         return _run(args)

@@ -3,13 +3,15 @@
 Importing this module imports the stages, builds the tables their text work builds on first
 use in every process (the Unicode classes of the word hasher and of the hashing key, the
 rolling-hash powers, the stopword hashes, the language model's mapping, the default
-banding, pyarrow's check for pandas that its first conversion of Python values makes: about
-0.25 s a process), then freezes the garbage collector's view of everything loaded so far
-(:func:`gc.freeze`). A worker forked from the server inherits the tables, and its collections
-skip the modules' objects instead of walking them again and again (the Python documentation
-advises freezing before a fork for that reason, and so that the pages shared with the server
-are not written to). Only :data:`corpus.pipeline.executor._PRELOAD` imports it, and Dask's
-workers preload it (:func:`dask_setup`).
+banding, pyarrow's search for pandas that its first conversion of Python values makes, which
+in the fork server finds it missing (:mod:`corpus.pipeline._without_pandas`) and on a Dask
+worker imports it: about 0.25 s a process besides pandas), then freezes the garbage
+collector's view of everything loaded so far (:func:`gc.freeze`). A worker forked from the
+server inherits the tables, and its collections skip the modules' objects instead of walking
+them again and again (the Python documentation advises freezing before a fork for that
+reason, and so that the pages shared with the server are not written to). Only
+:data:`corpus.pipeline.executor._PRELOAD` imports it, and Dask's workers preload it
+(:func:`dask_setup`).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def _build() -> None:
     keys._non_word()
     lang._model()
     MinHashConfig().banding  # noqa: B018  (optimal_bands of the defaults: 10-15 ms)
-    pa.array(["warm"])  # pyarrow imports pandas_compat on its first conversion: 6 ms
+    pa.array(["warm"])  # pyarrow's first conversion looks for pandas
 
 
 _warm()

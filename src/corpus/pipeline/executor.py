@@ -76,13 +76,14 @@ _TASKS_AHEAD = 4
 #: (it takes milliseconds).
 _ABORT_WAIT = 10.0
 
-#: Modules a fresh worker process imports before its first task (forkserver preload). pandas
-#: is not used, but pyarrow imports it (half a second) the first time it converts Python
-#: values when it is installed, as ``datasets`` installs it: once in the fork server, not in
-#: every worker. :mod:`corpus.pipeline._warm` imports the stages, builds their per-process
-#: tables and freezes the garbage collector's generations, last, so that pandas is frozen too.
+#: Modules a fresh worker process imports before its first task (forkserver preload), in
+#: order: :mod:`corpus.pipeline._without_pandas` first, so that pyarrow's first conversion of
+#: Python values finds pandas missing instead of importing it (0.35 s of a core, in the server
+#: and so in none of the workers; no stage uses pandas); then :mod:`corpus.pipeline._warm`,
+#: which imports the stages, builds their per-process tables and freezes the garbage
+#: collector's generations, last.
 _WARM = "corpus.pipeline._warm"
-_PRELOAD = ["pandas", _WARM]
+_PRELOAD = ["corpus.pipeline._without_pandas", _WARM]
 
 #: The variable the executor's own ``LocalCluster`` puts in its workers' environment: there
 #: :mod:`corpus.pipeline._warm` makes them ignore ``SIGINT``, as the process pool's workers do
