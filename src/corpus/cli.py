@@ -144,7 +144,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 #: The commands that run the pipeline's stages (``--engine``, ``--workers``, ``--scheduler``).
 _PIPELINE_COMMANDS = ("validate", "dedup", "build")
 #: Commands whose work converts Python values with pyarrow (:func:`main` lets its search for
-#: pandas find it missing there; ``validate`` and ``inspect`` do not load pyarrow at all).
+#: pandas find it missing there; ``validate`` and ``inspect`` convert nothing, so pyarrow
+#: never looks for pandas in them).
 _ARROW_COMMANDS = ("build", "dedup", "diff", "report")
 
 
