@@ -61,12 +61,19 @@ print(before, table.num_rows, kind)
 
 
 def test_the_probe_is_left_alone_when_pandas_is_loaded() -> None:
+    """With pandas imported already, nothing is done: no conversion, no import finder (pyarrow
+    then finds pandas, and a categorical stays a dictionary)."""
     code = """
+import sys
 import pandas as pd
 import pyarrow as pa
 from corpus._arrow import skip_pandas_probe
 
+calls, finders, convert = [], list(sys.meta_path), pa.array
+pa.array = lambda *a, **k: calls.append(a) or convert(*a, **k)
 skip_pandas_probe()
-print(pa.types.is_dictionary(pa.array(pd.Series(pd.Categorical(["x", "y"]))).type))
+pa.array = convert
+kind = pa.types.is_dictionary(pa.array(pd.Series(pd.Categorical(["x", "y"]))).type)
+print(len(calls), sys.meta_path == finders, kind)
 """
-    assert _last_line(code) == "True"
+    assert _last_line(code) == "0 True True"
