@@ -72,6 +72,64 @@ def _our_ngrams(text: str) -> list[int]:
     return [key for key in keys.tolist() if key in known]
 
 
+@functools.cache
+def _profile_log_probs() -> dict[int, np.ndarray]:
+    """Every profile n-gram's key and its log(p(n-gram | language) + smoothing) in the
+    model's columns, computed here from langdetect's profile files, one n-gram at a time."""
+    profiles = [json.loads(path.read_text(encoding="utf-8"))
+                for path in sorted(Path(PROFILES_DIRECTORY).iterdir())
+                if path.is_file() and not path.name.startswith(".")]
+    shares: dict[str, np.ndarray] = {}
+    for column, profile in enumerate(profiles):
+        for gram, count in profile["freq"].items():
+            if 1 <= len(gram) <= 3:
+                shares.setdefault(gram, np.zeros(len(profiles)))[column] = (
+                    count / profile["n_words"][len(gram) - 1])
+    return {lang._key(gram): np.log(share + lang._SMOOTHING) for gram, share in shares.items()}
+
+
+def _per_ngram_score(text: str) -> np.ndarray:
+    """Each language's score of ``text``'s sample as the sum over the n-grams langdetect
+    takes, one n-gram at a time (the unknown ones skipped), in float64."""
+    model = lang._model()
+    reading = lang._read(text, model)
+    points, _ = lang._sample(reading, model)
+    table = _profile_log_probs()
+    total = np.zeros(len(model.languages))
+    for key in lang._ngram_keys(lang._normalise_chars(points, model, reading.drop_latin),
+                                model).tolist():
+        if key in table:
+            total += table[key]
+    return total
+
+
+def _per_position_score(text: str) -> np.ndarray:
+    """The same score as the model computes it: one summed row per character."""
+    model = lang._model()
+    reading = lang._read(text, model)
+    points, _ = lang._sample(reading, model)
+    rows = lang._text_rows(lang._normalise_chars(points, model, reading.drop_latin), model)
+    score: np.ndarray = np.asarray(model.log_probs[rows, : len(model.languages)],
+                                   dtype=np.float64).sum(axis=0)
+    return score
+
+
+@pytest.mark.parametrize("text", [
+    *SENTENCES.values(),
+    "NATO and the USA: acronyms ARE skipped, Mixed Case is not",
+    "a  b   c\t\td\u00a0e «quoted» — dash ½ © ß ẞ ǅ",
+])
+def test_one_row_a_character_sums_langdetects_ngrams(text: str) -> None:
+    # The model's row of a position holds its n-gram's score and its shorter endings': the
+    # score of a text must be the sum over every n-gram langdetect takes, no more, no less.
+    assert np.allclose(_per_position_score(text), _per_ngram_score(text), rtol=1e-6, atol=1e-3)
+
+
+@given(st.text(max_size=300))
+def test_one_row_a_character_sums_langdetects_ngrams_for_any_text(text: str) -> None:
+    assert np.allclose(_per_position_score(text), _per_ngram_score(text), rtol=1e-6, atol=1e-3)
+
+
 @pytest.mark.parametrize("language", sorted(SENTENCES))
 def test_short_sentences_in_many_languages(language: str) -> None:
     guess = detect_language(SENTENCES[language])
@@ -146,9 +204,8 @@ def test_a_guess_never_has_probability_zero() -> None:
     # Word salad whose three parts each point to another language: the winner of the whole
     # has a vanishing posterior in every part, but 0.0 is reserved for "und".
     text = (
-        "June 3, 2024\n\nThe talks talks prisoners talks.\n\nDiplomats talks talks café "
-        "réunion.\n\nZürich talks talks réunion border prisoners Café envoy.\n\nOfficials "
-        "talks talks talks talks talks border talks."
+        "talks réunion envoy talks envoy border border réunion border Diplomats prisoners "
+        "Officials talks café café réunion Diplomats Diplomats talks border prisoners talks talks."
     )
     guess = detect_language(text)
     assert guess.code != "und"

@@ -13,7 +13,10 @@ differently:
   :data:`SAMPLE_CHARS` characters, else :data:`WINDOWS` evenly spaced windows of it) are
   looked up at once in a matrix of log-probabilities (n-gram × language, built lazily once
   per process from the profiles) and summed: the naive Bayes score that langdetect's
-  sampling estimates. The language with the highest total wins.
+  sampling estimates. The language with the highest total wins. A row of the matrix holds
+  an n-gram's log-probabilities plus those of its shorter endings, so each character of the
+  sample is one row (that of the longest n-gram ending there that a profile knows) rather
+  than up to three: the same sums, with a third of the rows read.
 
 The probability reported is the mean, over :data:`PARTS` consecutive parts of the sample, of
 each part's posterior for the winning language (the deterministic counterpart of averaging
@@ -75,7 +78,7 @@ __all__ = [
 ]
 
 #: Version of the identification method (sampling, scoring); part of the normaliser version.
-LANGID_VERSION = "1"
+LANGID_VERSION = "2"
 #: The code given to a text whose language cannot be told (ISO 639-2 "undetermined").
 UNDETERMINED = "und"
 #: Fewest letters a text needs before a language is guessed (see :func:`detect_language`).
@@ -132,8 +135,9 @@ class _Model:
 
     languages: tuple[str, ...]  # ISO 639-1 code of every column (zh twice)
     same_code: tuple[npt.NDArray[np.intp], ...]  # per column: the columns with its code
-    # log(p(ngram | language) + smoothing), one row per n-gram of the profiles, plus a last
-    # row of zeros used as padding; columns past the languages are zeros
+    # One row per n-gram of the profiles: log(p(ngram | language) + smoothing), plus the same
+    # of the n-gram's shorter endings that are taken with it (see _position_rows); a last
+    # row of zeros is the padding; columns past the languages are zeros
     log_probs: npt.NDArray[np.float32]
     # Hash table from n-gram key to row: one slot per hash value holding the first key that
     # hashes there; the keys that collide with it are in the sorted overflow arrays.
@@ -168,7 +172,7 @@ def _key(gram: str) -> int:
 
 
 #: The layout of the model files kept in the user's cache; part of their folder's name.
-_MODEL_FORMAT = 1
+_MODEL_FORMAT = 2
 _ARRAYS = ("log_probs", "slot_keys", "slot_rows", "crowded", "overflow_keys", "overflow_rows",
            "char_map", "is_upper", "classes")
 
@@ -262,15 +266,19 @@ def _build_model() -> _Model:
     # sit on cache-line boundaries and are gathered much faster; the sums of the real columns
     # are the same, column by column.
     columns = -(-len(profiles) // 16) * 16
-    log_probs = np.zeros((len(grams) + 1, columns), dtype=np.float32)
+    single = np.zeros((len(grams), columns), dtype=np.float64)
     for col, profile in enumerate(profiles):
         n_words = profile["n_words"]
         column = np.zeros(len(grams), dtype=np.float64)
         for gram, count in profile["freq"].items():
             if 1 <= len(gram) <= 3:
                 column[row[gram]] = count / n_words[len(gram) - 1]
-        log_probs[:-1, col] = np.log(column + _SMOOTHING)
-    del profiles, row
+        single[:, col] = np.log(column + _SMOOTHING)
+    # A row holds its n-gram's log-probabilities plus those of the n-gram's shorter endings
+    # that langdetect takes with it (see _position_rows), summed in float64 and rounded once.
+    log_probs = np.zeros((len(grams) + 1, columns), dtype=np.float32)
+    log_probs[:-1] = single + _ending_sums(grams, row, single)
+    del profiles, row, single
     char_map = np.arange(_UNICODE_SIZE, dtype=np.uint32)
     # langdetect only rewrites characters of the Basic Multilingual Plane.
     char_map[:0x10000] = np.fromiter(
@@ -312,6 +320,20 @@ def _build_model() -> _Model:
         ),
         "classes": classes,
     })
+
+
+def _ending_sums(grams: list[str], row: dict[str, int], single: npt.NDArray[np.float64]
+                 ) -> npt.NDArray[np.float64]:
+    """For every n-gram, the sum of the rows of its shorter endings that a position taking
+    it also takes: a 3-gram ``xyz`` is taken with the 2-gram ``yz`` and the 1-gram ``z``, a
+    2-gram ``yz`` with the 1-gram ``z`` (never a lone space); unknown endings add nothing."""
+    sums = np.zeros_like(single)
+    for cut in (1, 2):
+        ending = np.array([row.get(g[cut:], -1) if g[cut:] not in ("", " ") else -1
+                           for g in grams], dtype=np.intp)
+        has = np.flatnonzero(ending >= 0)
+        sums[has] += single[ending[has]]
+    return sums
 
 
 def supported_languages() -> tuple[str, ...]:
@@ -429,6 +451,17 @@ def _sample_text(text: str) -> str:
     return " ".join(pieces)
 
 
+def _kept(chars: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """``chars`` with every run of spaces made one space, and a space at the start dropped
+    (the text starts after a virtual space)."""
+    space = chars == _SPACE
+    previous_space = np.empty_like(space)
+    previous_space[0] = True
+    previous_space[1:] = space[:-1]
+    kept: npt.NDArray[np.uint32] = chars[~(space & previous_space)]
+    return kept
+
+
 def _ngram_keys(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.uint64]:
     """Keys of every 1-, 2- and 3-gram langdetect would extract from normalised ``chars``, in
     its order (known to the profiles or not).
@@ -438,22 +471,64 @@ def _ngram_keys(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.
     a space in the middle, and anything inside a run of two or more capitals (acronyms say
     little about a language).
     """
-    # Written with preallocated outputs: this runs once per text and numpy's per-call cost,
-    # not the arithmetic, is what takes the time.
     if chars.size == 0:
         return np.empty(0, dtype=np.uint64)
-    space = chars == _SPACE
-    # Runs of spaces count as one, and the text starts after a virtual space.
-    previous_space = np.empty_like(space)
-    previous_space[0] = True
-    previous_space[1:] = space[:-1]
-    kept = chars[~(space & previous_space)]
-    n = kept.size
-    if n == 0:
-        return np.empty(0, dtype=np.uint64)
+    kept = _kept(chars)
     grams, valid = _gram_matrix(kept, model.is_upper[kept])
     result: npt.NDArray[np.uint64] = grams[valid]
     return result
+
+
+def _text_rows(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.intp]:
+    """The model row of every character of normalised ``chars`` that has one, in order: the
+    row of the longest n-gram ending there that langdetect takes and a profile knows, which
+    holds that n-gram's score and its shorter endings' (see :func:`_position_rows`)."""
+    if chars.size == 0:
+        return np.empty(0, dtype=np.intp)
+    kept = _kept(chars)
+    grams, valid = _gram_matrix(kept, model.is_upper[kept])
+    rows, found = _position_rows(grams, valid, model)
+    result: npt.NDArray[np.intp] = rows[found]
+    return result
+
+
+def _position_rows(grams: npt.NDArray[np.uint64], valid: npt.NDArray[np.bool_], model: _Model
+                   ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """One model row for every position of :func:`_gram_matrix`'s ``grams``, and whether it
+    has one.
+
+    A position where langdetect takes anything takes its 2-gram, its 1-gram unless that is a
+    space, and its 3-gram unless the middle character is a space (:func:`_gram_matrix`). So
+    what the position adds to a language's score is fixed by the longest n-gram it takes that
+    a profile knows: a 3-gram's row in the model holds the 3-gram's log-probabilities plus
+    its 2-gram's and (not a space) 1-gram's, a 2-gram's row its own plus its 1-gram's
+    (:func:`_ending_sums`; an unknown n-gram adds nothing, as langdetect skips it). One row a
+    character is gathered instead of up to three: the same sum, a third of the memory read.
+    """
+    looked, known = _lookup(grams.reshape(-1), model)  # one lookup: few numpy calls
+    known = known.reshape(-1, 3) & valid
+    # The longest known n-gram: column 2 if known, else 1 if known, else 0.
+    pick = np.where(known[:, 2], 2, known[:, 1].astype(np.intp))
+    rows: npt.NDArray[np.intp] = looked.reshape(-1, 3)[np.arange(pick.size), pick]
+    found: npt.NDArray[np.bool_] = np.logical_or.reduce(known, axis=1)
+    return rows, found
+
+
+def _position_rows_many(
+    grams: npt.NDArray[np.uint64], valid: npt.NDArray[np.bool_], model: _Model
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """:func:`_position_rows` for the characters of many texts: the same rows, with the
+    3-grams looked up first and then only the 2-grams and 1-grams of the characters still
+    without a row (fewer keys, more numpy calls: cheaper when there are many characters)."""
+    rows = np.zeros(grams.shape[0], dtype=np.intp)
+    found = np.zeros(grams.shape[0], dtype=np.bool_)
+    for n in (2, 1, 0):
+        at = np.flatnonzero(valid[:, n] if n == 2 else valid[:, n] & ~found)
+        looked, known = _lookup(grams[at, n], model)
+        hit = at[known]
+        rows[hit] = looked[known]
+        found[hit] = True
+    return rows, found
 
 
 def _gram_matrix(kept: npt.NDArray[np.unsignedinteger[Any]], upper: npt.NDArray[np.bool_]
@@ -485,14 +560,6 @@ def _gram_matrix(kept: npt.NDArray[np.unsignedinteger[Any]], upper: npt.NDArray[
     valid[:, 0] &= not_capitals
     valid[:, 2] &= not_capitals
     return grams, valid
-
-
-def _rows(keys: npt.NDArray[np.uint64], model: _Model) -> npt.NDArray[np.intp]:
-    """Row numbers in the model of the keys the profiles know, in order (unknown n-grams are
-    skipped, as langdetect skips them)."""
-    rows, found = _lookup(keys, model)
-    result: npt.NDArray[np.intp] = rows[found]
-    return result
 
 
 def _part_scores(rows: npt.NDArray[np.intp], model: _Model) -> npt.NDArray[np.float64]:
@@ -533,7 +600,7 @@ def detect_language(text: str, *, min_letters: int = DEFAULT_MIN_LETTERS) -> Lan
     points, letters = _sample(reading, model)
     if letters < max(min_letters, 1):
         return _UNKNOWN
-    rows = _rows(_ngram_keys(_normalise_chars(points, model, reading.drop_latin), model), model)
+    rows = _text_rows(_normalise_chars(points, model, reading.drop_latin), model)
     if rows.size == 0:
         return _UNKNOWN
     parts = _part_scores(rows, model)
@@ -602,17 +669,17 @@ def _readings(texts: list[str], model: _Model) -> list[_Reading]:
     return readings
 
 
-def _ngram_keys_batch(
+def _text_rows_batch(
     chars: npt.NDArray[np.uint32], ends: npt.NDArray[np.intp], model: _Model
-) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp]]:
-    """:func:`_ngram_keys` of many texts at once, and where each text's keys end.
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """:func:`_text_rows` of many texts at once, and where each text's rows end.
 
     ``chars`` are the normalised characters of the texts, each text followed by one space
     (the separator), text ``i`` ending before ``ends[i]`` (its separator at ``ends[i] - 1``).
     No n-gram crosses two texts: a text's first character follows a space (the separator, or
     the previous text's trailing space), as it follows the virtual space in
-    :func:`_ngram_keys`, and the n-grams ending on a separator are not taken. Returns the keys
-    and, for every text, the number of keys of it and the texts before it.
+    :func:`_text_rows`, and nothing is taken at a separator. Returns the rows and, for every
+    text, the number of rows of it and the texts before it.
     """
     space = chars == _SPACE
     previous_space = np.empty_like(space)
@@ -628,9 +695,10 @@ def _ngram_keys_batch(
     last = kept_ends[kept_ends > 0] - 1
     ending = ends[kept_ends > 0] - 1
     valid[last[keep.take(last) == ending]] = False
-    taken = np.flatnonzero(valid)
-    key_ends: npt.NDArray[np.intp] = np.searchsorted(taken, 3 * kept_ends)
-    return grams.reshape(-1).take(taken), key_ends
+    rows, found = _position_rows_many(grams, valid, model)
+    known = np.flatnonzero(found)
+    row_ends: npt.NDArray[np.intp] = np.searchsorted(known, kept_ends)
+    return rows.take(known), row_ends
 
 
 def _lookup(
@@ -763,11 +831,7 @@ def detect_languages(
     chars = model.char_map.take(points)
     if chars.size == 0:
         return guesses
-    keys, key_ends = _ngram_keys_batch(chars, ends, model)
-    rows, found = _lookup(keys, model)
-    known = np.flatnonzero(found)
-    rows = rows.take(known)
-    row_ends = np.searchsorted(known, key_ends)  # rows of each text and those before it
+    rows, row_ends = _text_rows_batch(chars, ends, model)
     counts = np.diff(row_ends, prepend=0)
     scored = np.flatnonzero(counts)
     # Scored in groups of texts, which bounds the memory of the per-text arrays.
