@@ -200,6 +200,7 @@ def compare(name: str, pairs: Sequence[tuple[str, str]], repeat: int) -> list[st
     )
     ROWS.append({
         "set": name.strip(), "documents": n, "corpus_docs_per_second": round(n / ours_time),
+        "batch_docs_per_second": round(n / batch_time),
         "langdetect_docs_per_second": round(n / theirs_time),
         "agreement": round(percent(ours, theirs) / 100, 4),
     })
