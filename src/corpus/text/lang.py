@@ -16,7 +16,7 @@ differently:
   sampling estimates. The language with the highest total wins. A row of the matrix holds
   an n-gram's log-probabilities plus those of its shorter endings, so each character of the
   sample is one row (that of the longest n-gram ending there that a profile knows) rather
-  than up to three: the same sums, with a third of the rows read.
+  than up to three: the same sums from about two fifths as many rows.
 
 The probability reported is the mean, over :data:`PARTS` consecutive parts of the sample, of
 each part's posterior for the winning language (the deterministic counterpart of averaging
@@ -503,7 +503,8 @@ def _position_rows(grams: npt.NDArray[np.uint64], valid: npt.NDArray[np.bool_], 
     a profile knows: a 3-gram's row in the model holds the 3-gram's log-probabilities plus
     its 2-gram's and (not a space) 1-gram's, a 2-gram's row its own plus its 1-gram's
     (:func:`_ending_sums`; an unknown n-gram adds nothing, as langdetect skips it). One row a
-    character is gathered instead of up to three: the same sum, a third of the memory read.
+    character is gathered instead of up to three: the same sum from about two fifths of the rows
+    (about 380 rather than 970 for a sample of 400 characters).
     """
     looked, known = _lookup(grams.reshape(-1), model)  # one lookup: few numpy calls
     known = known.reshape(-1, 3) & valid
