@@ -451,15 +451,16 @@ def _sample_text(text: str) -> str:
     return " ".join(pieces)
 
 
-def _kept(chars: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-    """``chars`` with every run of spaces made one space, and a space at the start dropped
-    (the text starts after a virtual space)."""
+def _kept(chars: npt.NDArray[np.uint32]) -> npt.NDArray[np.intp]:
+    """Positions of the characters of ``chars`` that are kept: every run of spaces made one
+    space, and a space at the start dropped (the text starts after a virtual space)."""
     space = chars == _SPACE
     previous_space = np.empty_like(space)
     previous_space[0] = True
     previous_space[1:] = space[:-1]
-    kept: npt.NDArray[np.uint32] = chars[~(space & previous_space)]
-    return kept
+    # Boolean masks are turned into indices once and used with take: much faster in numpy.
+    keep: npt.NDArray[np.intp] = np.flatnonzero(~(space & previous_space))
+    return keep
 
 
 def _ngram_keys(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.uint64]:
@@ -473,7 +474,7 @@ def _ngram_keys(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.
     """
     if chars.size == 0:
         return np.empty(0, dtype=np.uint64)
-    kept = _kept(chars)
+    kept = chars.take(_kept(chars))
     grams, valid = _gram_matrix(kept, model.is_upper[kept])
     result: npt.NDArray[np.uint64] = grams[valid]
     return result
@@ -485,7 +486,7 @@ def _text_rows(chars: npt.NDArray[np.uint32], model: _Model) -> npt.NDArray[np.i
     holds that n-gram's score and its shorter endings' (see :func:`_position_rows`)."""
     if chars.size == 0:
         return np.empty(0, dtype=np.intp)
-    kept = _kept(chars)
+    kept = chars.take(_kept(chars))
     grams, valid = _gram_matrix(kept, model.is_upper[kept])
     rows, found = _position_rows(grams, valid, model)
     result: npt.NDArray[np.intp] = rows[found]
@@ -682,12 +683,7 @@ def _text_rows_batch(
     :func:`_text_rows`, and nothing is taken at a separator. Returns the rows and, for every
     text, the number of rows of it and the texts before it.
     """
-    space = chars == _SPACE
-    previous_space = np.empty_like(space)
-    previous_space[0] = True
-    previous_space[1:] = space[:-1]
-    # Boolean masks are turned into indices once and used with take: much faster in numpy.
-    keep = np.flatnonzero(~(space & previous_space))
+    keep = _kept(chars)
     kept = chars.take(keep)
     kept_ends = np.searchsorted(keep, ends)  # characters kept before each text's end
     grams, valid = _gram_matrix(kept, model.is_upper.take(kept))
