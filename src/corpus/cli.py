@@ -152,7 +152,7 @@ _ARROW_COMMANDS = ("build", "dedup", "diff", "report")
 #: Settings of pyarrow's memory allocator (mimalloc) that the command's processes start with
 #: unless the environment sets them: with its default, mimalloc commits its arenas eagerly,
 #: and on Linux the kernel then backs the Arrow buffers of the write stage with huge pages it
-#: zeroes and compacts on first touch: 0.8–1.0 s of system time in a 10,000-document build's
+#: zeroes on first touch: 0.8–1.1 s of system time in a 10,000-document build's
 #: command process against 0.4 s without, and the write stage 0.25–0.3 s (a third) longer.
 #: It must be set before pyarrow is first imported (the allocator reads it once); the fork
 #: server and the workers inherit it.
