@@ -119,6 +119,9 @@ MOJIBAKE = st.one_of(
     st.text(max_size=60),
     st.text(st.characters(exclude_categories=()), max_size=30),  # surrogates too
     st.text(st.sampled_from("ab .\n" + module._TYPOGRAPHY + "ÃÂâ€™"), max_size=40),
+    # Accented letters far from and next to typography and mojibake: the search looks only
+    # near characters beyond ASCII and typography, and must still find every sequence.
+    st.text(st.sampled_from("ab .\n" + module._TYPOGRAPHY + "ÃÂâ€™éÖ©"), max_size=80),
 )
 
 

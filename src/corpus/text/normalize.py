@@ -112,45 +112,44 @@ _NOT_TEXT = frozenset(("Cn", "Co", "Cs"))  # unassigned, private use, surrogate
 # With the configuration above, ftfy changes a line (it works line by line) only when its
 # mojibake expression matches the line (``ftfy.badness.is_bad``: C1 controls included) or the
 # line has a surrogate; otherwise every step it runs returns the line as it is. Every match of
-# that expression contains a non-ASCII character and is at most _SUSPECT_WIDTH characters
-# long (both checked by the tests against the installed ftfy), so it lies within
-# _SUSPECT_WIDTH characters of a non-ASCII character: searching those neighbourhoods alone
-# finds every match, at a fraction of the cost of searching the whole text. MULTILINE makes
-# ``^`` match at every line start, as it does in ftfy's per-line search.
+# that expression is at most _SUSPECT_WIDTH characters long and contains a character that is
+# neither ASCII nor one of the typographic punctuation marks and spaces of _TYPOGRAPHY (every
+# alternative needs one; both checked by the tests against the installed ftfy), so it lies
+# within _SUSPECT_WIDTH characters of such a character: searching those neighbourhoods alone
+# finds every match, at a fraction of the cost of searching the whole text. A line whose only
+# non-ASCII characters are typography, the commonest kind in news text, is not searched at
+# all; around accented letters, curly quotes and dashes nearby are left out of the search.
+# MULTILINE makes ``^`` match at every line start, as it does in ftfy's per-line search.
 _SUSPECT = re.compile(
     BADNESS_RE.pattern + r"|[\ud800-\udfff]", BADNESS_RE.flags | re.MULTILINE
 )
 _SUSPECT_WIDTH = 16
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
-# Typographic punctuation and spaces no match of that expression can be made of together with
-# ASCII (every alternative needs a character outside them; checked by the tests): a line with
-# no other non-ASCII character, the commonest kind in news text, is not searched at all.
 _TYPOGRAPHY = "’‘“”‚„—–…«»•\u00a0\u2009\u202f"
-_BEYOND_TYPOGRAPHY = re.compile(f"[^\\x00-\\x7f{_TYPOGRAPHY}]")
+_BEYOND_TYPOGRAPHY = re.compile(f"[^\\x00-\\x7f{_TYPOGRAPHY}]+")
 
 
 def _may_be_mojibake(text: str) -> bool:
     """False only if ftfy (configured as :data:`_MOJIBAKE_ONLY`) would return ``text``
-    unchanged: no mojibake pattern near any of its non-ASCII characters, no surrogate.
+    unchanged: no mojibake pattern near any of its characters beyond ASCII and typography,
+    no surrogate.
 
     The neighbourhoods are joined by line breaks; that can only add matches (a ``^`` or
     ``\\s`` at a join), never lose one, so a false answer is always right.
     """
     if len(text) > _MOJIBAKE_ONLY.max_decode_length:
         return True  # ftfy cuts such lines into pieces: let it decide
-    if _BEYOND_TYPOGRAPHY.search(text) is None:
-        return False
     pieces: list[str] = []
     start = end = -1
-    for run in _NON_ASCII_RUN.finditer(text):
+    for run in _BEYOND_TYPOGRAPHY.finditer(text):
         low, high = max(run.start() - _SUSPECT_WIDTH, 0), run.end() + _SUSPECT_WIDTH
         if low > end:
             if end >= 0:
                 pieces.append(text[start:end])
             start = low
         end = high
-    if end >= 0:
-        pieces.append(text[start:end])
+    if end < 0:
+        return False  # ASCII and typography only
+    pieces.append(text[start:end])
     return _SUSPECT.search("\n".join(pieces)) is not None
 
 
