@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from hypothesis import given
@@ -115,6 +116,40 @@ def test_count_words_is_bounded_by_tokens_and_characters(text: str) -> None:
     assert 0 <= count <= len(text)
     if not any(ch.isalnum() for ch in text):
         assert count == 0
+
+
+_BLOCKS = ("\u3040-\u30ff\u3105-\u312f\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+           "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f")
+_IDEOGRAPH = re.compile(f"(?=\\w)[{_BLOCKS}]")
+_WORD_CHAR = re.compile(f"[^\\W_{_BLOCKS}]")
+_NOT_A_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
+
+
+def former_count_words(text: str) -> int:
+    """count_words before the quick scan for the CJK blocks (its ranges written out again)."""
+    if not _IDEOGRAPH.search(text):
+        return len(text.split()) - len(_NOT_A_WORD.findall(text))
+    count = 0
+    for token in text.split():
+        ideographs = len(_IDEOGRAPH.findall(token))
+        parts = _IDEOGRAPH.split(token) if ideographs else [token]
+        count += ideographs + sum(1 for part in parts if _WORD_CHAR.search(part))
+    return count
+
+
+# Words, dashes and bullets, kana and ideographs (assigned and not), at the edges of the
+# blocks too.
+_MIXED = st.text(st.one_of(
+    st.sampled_from("ab 1 _ — * • \n\t,.東京で会議안녕"
+                    "\u3040\u30ff\u4e00\u9fff\U0002fffe\U0003134f"),
+    st.characters(min_codepoint=0x3000, max_codepoint=0x3200),
+    st.characters(min_codepoint=0x2fff0, max_codepoint=0x31400),
+), max_size=40)
+
+
+@given(_MIXED)
+def test_count_words_equals_the_former_implementation(text: str) -> None:
+    assert count_words(text) == former_count_words(text)
 
 
 @pytest.mark.parametrize(

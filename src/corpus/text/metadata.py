@@ -86,6 +86,10 @@ _CJK = (
 # An ideograph or kana that Unicode assigns (a letter); an unassigned code point of those
 # blocks (U+2EBE1 before Unicode 15.1) is not a word.
 _CJK_RE = re.compile(rf"(?=\w)[{_CJK}]")
+# Any code point of those blocks, assigned or not: a plain class, which the expression engine
+# scans for quickly, where the look-ahead of _CJK_RE is tried at every position (a fifth of
+# the time of counting an article's words, most of them in text with no such character).
+_CJK_BLOCK_RE = re.compile(f"[{_CJK}]")
 _WORD_CHAR_RE = re.compile(rf"[^\W_{_CJK}]")
 
 
@@ -97,7 +101,7 @@ def count_words(text: str) -> int:
     """Words in ``text``: whitespace-separated tokens with at least one letter or digit
     (so a lone dash or bullet is not a word), where every CJK ideograph or kana counts as a
     word of its own."""
-    if not _CJK_RE.search(text):
+    if _CJK_BLOCK_RE.search(text) is None or _CJK_RE.search(text) is None:
         return len(text.split()) - len(_NOT_A_WORD_RE.findall(text))
     count = 0
     for token in text.split():
