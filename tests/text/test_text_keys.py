@@ -145,3 +145,25 @@ def test_combining_marks_lie_in_the_scanned_planes() -> None:
               if unicodedata.category(chr(code)).startswith("M")}
     assert planes <= set(keys._MARK_PLANES)
     assert planes  # the database has marks at all: the check above is not vacuous
+
+
+def _former_separated(text: str) -> str:
+    """What :func:`keys._separated` did before (the expression over the whole text)."""
+    spaced = keys._non_word().sub(" ", text)
+    return spaced.replace("_", " ") if "_" in spaced else spaced
+
+
+# Mostly ASCII with separators, letters, marks, typography and non-ASCII separators of
+# several planes (and lone surrogates, which the key keeps as separators too).
+_MOSTLY_ASCII = st.text(st.one_of(
+    st.characters(max_codepoint=0x7F),
+    st.sampled_from("éÖß\u0301\u093f\u05b4•€×\u00a0\u2028\u3000、。\U0001f600\U0001d173\ud800"),
+    st.characters(),
+), max_size=60)
+
+
+@given(st.one_of(_MOSTLY_ASCII, st.text()))
+def test_separators_are_replaced_as_the_expression_replaced_them(text: str) -> None:
+    collapse = functools.partial(re.sub, " +", " ")
+    assert collapse(keys._separated(text)) == collapse(_former_separated(text))
+    assert len(keys._separated(text)) == len(text)  # one for one

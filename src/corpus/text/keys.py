@@ -38,6 +38,11 @@ _WORD_CHAR = re.compile(r"\w")
 #: spaces are collapsed afterwards anyway). ``str.translate`` runs such a table over ASCII
 #: text many times faster than a regular expression.
 _ASCII_SEPARATORS = {c: " " for c in range(128) if not chr(c).isalnum() and chr(c) not in "\n "}
+#: The same table for the UTF-8 bytes of any text, which ``bytes.translate`` runs at memory
+#: speed: the bytes of a non-ASCII character are all 0x80 or more, so none is touched.
+_ASCII_SEPARATOR_BYTES = bytes.maketrans(bytes(sorted(_ASCII_SEPARATORS)),
+                                         b" " * len(_ASCII_SEPARATORS))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 #: The Unicode planes with combining marks (category M): the Basic and Supplementary
@@ -85,6 +90,25 @@ def _drop_inner_apostrophes(text: str) -> str:
     return "".join(out)
 
 
+def _separated(text: str) -> str:
+    """``text`` with every character :func:`_non_word` matches, and the underscore, replaced
+    by a space, one for one (the caller collapses runs of spaces).
+
+    News text that is not ASCII is mostly ASCII: its ASCII separators are replaced in its
+    UTF-8 bytes (:data:`_ASCII_SEPARATOR_BYTES`), then each distinct non-ASCII separator
+    with ``str.replace``. A third faster on articles than running the expression over the
+    text, which tries its class (letters, digits and hundreds of ranges of combining marks)
+    at every character.
+    """
+    spaced = text.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATOR_BYTES).decode(
+        "utf-8", "surrogatepass")
+    separator = _non_word().match
+    for char in set(_NON_ASCII.findall(spaced)):
+        if separator(char):
+            spaced = spaced.replace(char, " ")
+    return spaced
+
+
 def hashing_key(text: str) -> str:
     """Return the dedup key of ``text``: NFKC, casefolded, quotes/dashes folded, no punctuation.
 
@@ -101,11 +125,7 @@ def hashing_key(text: str) -> str:
                 folded = folded.replace(typographic, plain)
     if "'" in folded:
         folded = _drop_inner_apostrophes(folded)
-    if folded.isascii():  # most news text, once its quotes and dashes are folded
-        spaced = folded.translate(_ASCII_SEPARATORS)
-    else:
-        spaced = _non_word().sub(" ", folded)
-        if "_" in spaced:
-            spaced = spaced.replace("_", " ")
+    # ASCII: most news text, once its quotes and dashes are folded.
+    spaced = folded.translate(_ASCII_SEPARATORS) if folded.isascii() else _separated(folded)
     paragraphs = (" ".join(line.split()) for line in spaced.split("\n"))
     return "\n".join(p for p in paragraphs if p)
