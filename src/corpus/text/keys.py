@@ -96,9 +96,9 @@ def _separated(text: str) -> str:
 
     News text that is not ASCII is mostly ASCII: its ASCII separators are replaced in its
     UTF-8 bytes (:data:`_ASCII_SEPARATOR_BYTES`), then each distinct non-ASCII separator
-    with ``str.replace``. A third faster on articles than running the expression over the
-    text, which tries its class (letters, digits and hundreds of ranges of combining marks)
-    at every character.
+    with ``str.replace``, instead of running the expression over the text, which tries its
+    class (letters, digits and hundreds of ranges of combining marks) at every character:
+    the key of a realistic article takes a quarter less time.
     """
     spaced = text.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATOR_BYTES).decode(
         "utf-8", "surrogatepass")
