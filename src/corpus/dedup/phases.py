@@ -8,7 +8,8 @@ picklable function of a small task value and a *work folder* that all workers ca
    build): :class:`ShardIndexer` computes each document's dedup data once (article text,
    hashing key, MinHash band keys, paragraph anchors, content stems, credit phrase) and writes
    them to the work folder: the texts to a spool file, the per-document arrays to
-   ``meta-S.npz``, the content stems to ``stems-S.npz``, and the shuffle keys (band keys,
+   ``meta-S.npz``, the content stems to ``stems-S.npy`` (each document's after the one
+   before, where each begins in ``stem-bounds-S.npy``), and the shuffle keys (band keys,
    anchors) split into partitions by key, ``keys-KIND-S.bin`` (a partition after another).
 2. **Candidates** (shuffle): one task per partition reads that partition of every shard and
    pairs the documents sharing a key; memory per task is the partition's keys only.
@@ -180,7 +181,15 @@ def _meta_path(work: str, shard: int) -> str:
 
 
 def _stems_path(work: str, shard: int) -> str:
-    return os.path.join(work, f"stems-{shard:05d}.npz")
+    """A shard's content stems, every document's after the one before (a plain ``.npy``,
+    memory-mapped by its readers: at 100,000 documents the stems are 200 MB, and a zip of them
+    took 0.35 s to write and 0.65 s to read, twice, for each of two shards)."""
+    return os.path.join(work, f"stems-{shard:05d}.npy")
+
+
+def _stem_bounds_path(work: str, shard: int) -> str:
+    """Where each document's stems begin in :func:`_stems_path` (documents + 1 offsets)."""
+    return os.path.join(work, f"stem-bounds-{shard:05d}.npy")
 
 
 def _sketch_path(work: str, shard: int) -> str:
@@ -697,8 +706,10 @@ class ShardIndexer:
         stem_owners = (np.concatenate(self._stem_owners) if self._stem_owners
                        else np.zeros(0, np.int64))
         order = np.argsort(stem_owners, kind="stable")  # chunks came out of position order
-        stems, stem_owners = stems[order], stem_owners[order]
-        np.savez(_stems_path(self._work, self._shard), stems=stems, owners=stem_owners)
+        np.save(_stems_path(self._work, self._shard), stems[order], allow_pickle=False)
+        np.save(_stem_bounds_path(self._work, self._shard),
+                np.searchsorted(stem_owners[order], np.arange(n + 1, dtype=np.int64)),
+                allow_pickle=False)
         # Documents without words are never paired: they send no keys to the shuffle.
         live = words > 0
         live_docs = np.flatnonzero(live).astype(np.int64)
@@ -1247,10 +1258,14 @@ class _StemTask:
 
 
 def _shard_stems(task: _StemTask) -> tuple[U64, I64]:
-    with np.load(_stems_path(task.work, task.shard)) as data:
-        stems, owners = data["stems"], data["owners"]
-    keep = np.isin(owners, task.representatives)
-    return stems[keep], owners[keep]
+    """The stems of the task's representatives and each one's owner, in position order."""
+    stems = np.load(_stems_path(task.work, task.shard), mmap_mode="r")
+    counts = np.diff(np.load(_stem_bounds_path(task.work, task.shard)))
+    chosen = np.zeros(len(counts), dtype=bool)
+    chosen[task.representatives] = True
+    owners = np.flatnonzero(chosen)
+    return (np.asarray(stems[np.repeat(chosen, counts)], dtype=np.uint64),
+            np.repeat(owners, counts[owners]).astype(np.int64, copy=False))
 
 
 @_names_failures
