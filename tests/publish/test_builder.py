@@ -403,7 +403,7 @@ def test_a_failed_write_stage_waits_for_the_clusters_file_before_cleaning_up(
         finished.append(True)
         return written
 
-    def failing_annotate(self: object, batch: object) -> None:
+    def failing_annotate(self: object, batch: object, order: object = None) -> None:
         failed.set()
         raise RuntimeError("disk on fire")
 

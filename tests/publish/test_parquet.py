@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -124,6 +125,36 @@ def test_an_exception_leaves_no_final_shard(tmp_path: Path, seeds_dir: Path) -> 
     assert not list((tmp_path / "data" / "all").glob("train-*"))
 
 
+def test_a_failure_while_encoding_reaches_the_caller(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds_dir: Path) -> None:
+    """Row groups are encoded on the writer's own thread: a failure there (a full disk) is
+    raised to the caller, by a later write or by the close, and no shard gets its name."""
+    real = pq.ParquetWriter.write_table
+    calls = []
+
+    def failing(self: pq.ParquetWriter, table: pa.Table, *args: Any, **kwargs: Any) -> None:
+        calls.append(table.num_rows)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", failing)
+    writer = ShardWriter(tmp_path, "all", SCHEMA, row_group_rows=2, row_group_bytes=1 << 26,
+                         shard_bytes=1 << 30)
+    rows = [to_row(doc) for doc in _docs(seeds_dir, 6)]
+
+    def write_all() -> None:
+        with writer:
+            for row in rows:
+                writer.write(row)
+
+    with pytest.raises(OSError, match="No space left"):
+        write_all()
+    assert calls[:2] == [2, 2]
+    assert writer.files == ()
+    assert not list((tmp_path / "data" / "all").glob("train-*"))
+
+
 def test_writing_after_close_is_an_error(tmp_path: Path, seeds_dir: Path) -> None:
     writer = _write(tmp_path, _docs(seeds_dir, 1))
     with pytest.raises(PublishError, match="already closed"):
@@ -223,3 +254,26 @@ def test_chosen_rows_give_the_files_of_the_rows_alone(
             (f.path, f.rows, f.sha256) for f in alone.files]
         assert (picked.rows, picked.nbytes) == (alone.rows, alone.nbytes) == (sum(chosen),
                                                                               alone.nbytes)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.permutations(range(17)), st.lists(st.booleans(), min_size=17, max_size=17),
+       st.integers(1, 7))
+def test_rows_in_any_order_of_the_table_give_the_files_of_those_rows(
+        seeds_dir: Path, shuffle: list[int], chosen: list[bool], rows: int) -> None:
+    """write_batch(table, positions) writes the rows in the order of ``positions``, wherever
+    they are in ``table`` (the write stage hands rows of the previous release and new ones side
+    by side, with where each document's row is)."""
+    docs = _docs(seeds_dir, 17)
+    limits = {"row_group_rows": rows, "row_group_bytes": 1 << 26, "shard_bytes": 1 << 30}
+    table = pa.Table.from_pylist([to_row(d) for d in docs], schema=SCHEMA).take(shuffle)
+    place = np.argsort(np.array(shuffle, dtype=np.int64))  # document -> row of ``table``
+    with tempfile.TemporaryDirectory() as scratch:
+        alone = _write_batches(Path(scratch) / "alone",
+                               [d for d, c in zip(docs, chosen, strict=True) if c], [], **limits)
+        with ShardWriter(Path(scratch) / "picked", "all", SCHEMA, row_group_rows=rows,
+                         row_group_bytes=1 << 26, shard_bytes=1 << 30) as picked:
+            picked.write_batch(table, place[np.flatnonzero(chosen)].astype(np.int64))
+        assert [(f.path, f.rows, f.sha256) for f in picked.files] == [
+            (f.path, f.rows, f.sha256) for f in alone.files]

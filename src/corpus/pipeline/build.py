@@ -93,6 +93,10 @@ __all__ = [
 ]
 
 _WORK = ".work"
+#: The columns the write stage's caller reads of every document, in corpus order (the others
+#: only the writers copy, each row once).
+_NARROW = ["id", "source", "title", "language", "cluster_id", "relation", "score"]
+
 #: Batches of the write stage between two hand-backs of freed memory (about 32,000 rows).
 _TRIM_EVERY = 64
 #: Files per shard the planner aims at: small enough to balance the load over the workers.
@@ -282,36 +286,45 @@ def _shards(root: Path, name: str, config: BuildConfig) -> ShardWriter:
                        row_group_bytes=config.row_group_bytes, shard_bytes=config.shard_bytes)
 
 
-#: Rows for one folder's writer: a table, which of its rows go to that folder, how many, and
-#: about how many bytes they hold.
-_Selected = tuple[pa.Table, pa.ChunkedArray, int, int]
+#: Rows for one folder's writer: a table, where each document's row is in it (``None``: in
+#: corpus order, one row each), which documents go to that folder, how many, and about how
+#: many bytes they hold.
+_Selected = tuple[pa.Table, "np.ndarray[Any, np.dtype[np.int64]] | None", pa.ChunkedArray, int,
+                  int]
 
 
-def _selected(table: pa.Table, mask: pa.ChunkedArray, count: int, nbytes: int) -> _Selected:
-    """The :data:`_Selected` value of the ``count`` rows of ``table`` (of ``nbytes`` bytes)
-    that ``mask`` chooses."""
-    return table, mask, count, nbytes * count // max(1, int(table.num_rows))
+def _selected(table: pa.Table, order: np.ndarray[Any, np.dtype[np.int64]] | None,
+              mask: pa.ChunkedArray, count: int, nbytes: int) -> _Selected:
+    """The :data:`_Selected` value of the ``count`` documents that ``mask`` (in corpus order)
+    chooses, whose rows are in ``table`` (of ``nbytes`` bytes) as ``order`` says."""
+    documents = len(mask)
+    return table, order, mask, count, nbytes * count // max(1, documents)
 
 
 def _selected_bytes(value: _Selected) -> int:
-    return value[3]
+    return value[4]
 
 
 def _write_selected(writer: ShardWriter, value: _Selected) -> None:
     """Write the selected rows, on the writer's thread: the caller, which reads and annotates
     the rows of every folder, makes no copy of them, and the writer copies each row once,
-    into its batch."""
-    table, mask, count, _ = value
-    if count == table.num_rows:
+    into its batch, in corpus order."""
+    table, order, mask, count, _ = value
+    if order is None and count == table.num_rows:
         writer.write_batch(table)
-    else:
-        writer.write_batch(table, np.flatnonzero(mask.to_numpy(zero_copy_only=False)))
+        return
+    rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+    writer.write_batch(table, rows if order is None else order[rows])
 
 
 def _write_ahead(config: BuildConfig) -> dict[str, Any]:
-    """How far the write stage's caller may run in front of each folder's writer thread: the
-    rows of one row group (:class:`_InOrder`)."""
-    return {"ahead": 256, "size": _selected_bytes, "budget": config.row_group_bytes}
+    """How far the write stage's caller may run in front of each folder's writer thread
+    (:class:`_InOrder`): an eighth of a row group's rows. A writer encodes each row group on
+    a thread of its own (:class:`~corpus.publish.parquet.ShardWriter`) and takes the next
+    group's rows meanwhile, so it keeps up with the caller; a budget of a whole row group,
+    needed while the writer encoded on the thread that takes the rows, held 64 MB more at
+    100,000 documents for the same time."""
+    return {"ahead": 256, "size": _selected_bytes, "budget": config.row_group_bytes // 8}
 
 
 class _Annotator:
@@ -334,9 +347,12 @@ class _Annotator:
         self._values = {name: pa.array(values[name], SCHEMA.field(name).type)
                         for name in self._COLUMNS}
 
-    def __call__(self, batch: pa.Table | pa.RecordBatch) -> tuple[pa.Table, pa.Table | None]:
-        """The batch as release rows (:data:`SCHEMA`), and its annotated rows' dedup columns
-        with their ids (``None`` when no row of the batch is in a cluster)."""
+    def __call__(self, batch: pa.Table | pa.RecordBatch,
+                 order: np.ndarray[Any, np.dtype[np.int64]] | None = None
+                 ) -> tuple[pa.Table, pa.Table | None]:
+        """The batch as release rows (:data:`SCHEMA`, in the batch's order), and its annotated
+        documents' dedup columns with their ids, in corpus order (the rows at ``order``, if
+        given), ``None`` when no document of the batch is in a cluster."""
         columns = {name: batch.column(name) for name in SCHEMA.names}
         annotated = None
         if len(self._ids):
@@ -346,8 +362,12 @@ class _Annotator:
                 for name in self._COLUMNS:
                     columns[name] = pc.if_else(hit, pc.take(self._values[name], where),
                                                batch.column(name))
-                annotated = pa.table({name: columns[name] for name in ("id", *self._COLUMNS)}
-                                     ).filter(hit)
+                annotated = pa.table({name: columns[name] for name in ("id", *self._COLUMNS)})
+                if order is not None:
+                    annotated, hit = annotated.take(order), hit.take(order)
+                annotated = annotated.filter(hit)
+                if not annotated.num_rows:  # only rows that the order leaves out
+                    annotated = None
         table = pa.Table.from_arrays([columns[name] for name in SCHEMA.names], schema=SCHEMA)
         return table, annotated
 
@@ -495,42 +515,51 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
             _InOrder(partial(_write_selected, duplicates),
                      **_write_ahead(config)) as write_duplicates, \
             Progress("write", documents, "doc", stages.progress) as bar:
-        for k, batch in enumerate(rows_in_corpus_order(str(work), plans, _work_file,
-                                                       WORK_SCHEMA, source, cache,
-                                                       stages.reused)):
-            bar.update(batch.num_rows)
+        for k, (batch, order) in enumerate(rows_in_corpus_order(
+                str(work), plans, _work_file, WORK_SCHEMA, source, cache, stages.reused)):
             if k % _TRIM_EVERY == _TRIM_EVERY - 1:
                 trim_memory()  # the writers' freed row groups
+            table, annotated = annotate(batch, order)
+            # The narrow columns in corpus order (the rows of ``table`` are, unless ``order``
+            # says where each document's row is); the writers take the wide ones themselves.
+            view = table.select(_NARROW).add_column(0, "row_digest", batch.column("row_digest"))
+            if order is not None:
+                view = view.take(order)
+            documents_here = view.num_rows
+            bar.update(documents_here)
             # fixed 16-byte values, side by side
-            digests = batch.column("row_digest").combine_chunks()
+            digests = view.column("row_digest").combine_chunks()
             before_dedup.append(digests)
             data = digests.buffers()[1]
             assert data is not None
             fingerprint.update(data.slice(16 * digests.offset, 16 * len(digests)))
-            table, annotated = annotate(batch)
-            ids.append(table.column("id"))
+            ids.append(view.column("id"))
+            # each annotated document's dedup columns as canonical JSON, once for both uses
+            dedup_rows = ([] if annotated is None
+                          else [row_json(item) for item in annotated.to_pylist()])
             if annotated is None:
                 row_digests.append(digests)
             else:
-                row_digests.append(_annotated_digests(digests, table, annotated))
-            for value, count in _counts(table.column("relation")):
+                row_digests.append(_annotated_digests(digests, view.column("id"), annotated,
+                                                      dedup_rows))
+            for value, count in _counts(view.column("relation")):
                 relations[value] += count
-            is_kept = pc.is_in(table.column("relation"), value_set=kept)
+            is_kept = pc.is_in(view.column("relation"), value_set=kept)
             kept_flags.append(is_kept)
             kept_rows = pc.sum(is_kept).as_py() or 0
-            nbytes = int(table.nbytes)
+            nbytes = int(table.nbytes) * documents_here // max(1, table.num_rows)
             if kept_rows:
-                write_default(_selected(table, is_kept, kept_rows, nbytes))
-            if kept_rows < table.num_rows:
-                write_duplicates(_selected(table, pc.invert(is_kept),
-                                           table.num_rows - kept_rows, nbytes))
-            for value, count in _counts(pc.filter(table.column("language"), is_kept)):
+                write_default(_selected(table, order, is_kept, kept_rows, nbytes))
+            if kept_rows < documents_here:
+                write_duplicates(_selected(table, order, pc.invert(is_kept),
+                                           documents_here - kept_rows, nbytes))
+            for value, count in _counts(pc.filter(view.column("language"), is_kept)):
                 languages[value] += count
             if annotated is not None:
-                for item in annotated.to_pylist():
-                    dedup_part.update(row_json(item) + b"\n")
-                members = table.filter(pc.is_in(table.column("cluster_id"),
-                                                value_set=listed_ids))
+                for row in dedup_rows:
+                    dedup_part.update(row + b"\n")
+                members = view.filter(pc.is_in(view.column("cluster_id"),
+                                               value_set=listed_ids))
                 for row in members.select(["id", "source", "relation", "score", "title",
                                            "cluster_id"]).to_pylist():
                     clusters.setdefault(row["cluster_id"], []).append(
@@ -615,18 +644,16 @@ def _tee_json(batches: Iterable[pa.RecordBatch], sink: IO[bytes]) -> Iterator[pa
 
 class _InOrder:
     """Calls ``fn`` on each value given, in order, in a thread of its own, at most ``ahead``
-    calls behind the caller: each config's shards are encoded in a thread of their own while
-    the caller reads and annotates the next rows (Parquet encoding and compression release the
+    calls behind the caller: each config's rows are taken into row groups in a thread of
+    their own (and the groups encoded in another, by the writer) while the caller reads and
+    annotates the next rows (Arrow's gathers, Parquet encoding and compression release the
     GIL), so writing both configs takes little more than encoding one.
 
-    A writer encodes a whole row group at once when one fills (some 0.3 s at 7,680 rows of
-    news), and the configs fill theirs at different rows: with one call in flight the caller
-    waited for each of those (3.2 s of an 11 s write of 100,000 documents). The caller may
-    run ``ahead`` calls, and ``budget`` bytes of values (``size`` measures one), in front of
-    the thread: with a budget of about one row group, the caller keeps feeding the other
-    config's writer while this one encodes a group, and neither waits for the other (a few
-    calls only, and each writer sat idle for a third of the stage). The first failure is
-    raised by the next call or on exit."""
+    The caller may run ``ahead`` calls, and ``budget`` bytes of values (``size`` measures
+    one), in front of the thread, so that it keeps feeding one config's writer while the
+    other is busy (with one call in flight the caller waited for each row group a writer
+    encoded: 3.2 s of an 11 s write of 100,000 documents, before the writers encoded on
+    threads of their own). The first failure is raised by the next call or on exit."""
 
     def __init__(self, fn: Callable[[Any], None], ahead: int = 4, *,
                  size: Callable[[Any], int] | None = None, budget: int = 0) -> None:
@@ -674,14 +701,15 @@ class _InOrder:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _annotated_digests(digests: pa.Array, table: pa.Table, annotated: pa.Table) -> pa.Array:
-    """``digests`` with each annotated row's replaced by the digest of its digest and its dedup
-    columns (as canonical JSON)."""
+def _annotated_digests(digests: pa.Array, ids: pa.ChunkedArray, annotated: pa.Table,
+                       dedup_rows: list[bytes]) -> pa.Array:
+    """``digests`` (of the documents ``ids``) with each annotated document's replaced by the
+    digest of its digest and its dedup columns (``dedup_rows``: each annotated row as
+    canonical JSON)."""
     values = digests.to_pylist()
-    where = pc.index_in(annotated.column("id"), value_set=table.column("id")).to_pylist()
-    for position, item in zip(where, annotated.to_pylist(), strict=True):
-        values[position] = hashlib.blake2b(values[position] + row_json(item),
-                                           digest_size=16).digest()
+    where = pc.index_in(annotated.column("id"), value_set=ids).to_pylist()
+    for position, row in zip(where, dedup_rows, strict=True):
+        values[position] = hashlib.blake2b(values[position] + row, digest_size=16).digest()
     return pa.array(values, pa.binary(16))
 
 

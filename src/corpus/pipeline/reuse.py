@@ -290,27 +290,42 @@ def _cached_rows(cache: Cache | None, keys: pa.Array, work_schema: pa.Schema) ->
         schema=work_schema)
 
 
+#: Rows of a window (or several) and where each document's row is among them: ``order[k]`` is
+#: the row of the ``k``-th document, in corpus order; ``None`` when the rows are in that order.
+Rows = tuple[pa.Table, "np.ndarray[Any, np.dtype[np.int64]] | None"]
+
+
 class _Batcher:
-    """Tables in, tables of at least :data:`_BATCH` rows out (the last may be smaller), in
+    """Rows in, rows of at least :data:`_BATCH` documents out (the last may be fewer), in
     order; the pieces are not copied into one (the shard writers copy the rows anyway)."""
 
     def __init__(self) -> None:
-        self._pieces: list[pa.Table] = []
+        self._pieces: list[Rows] = []
         self._rows = 0
 
-    def add(self, table: pa.Table | pa.RecordBatch) -> Iterator[pa.Table]:
+    def add(self, table: pa.Table | pa.RecordBatch,
+            order: np.ndarray[Any, np.dtype[np.int64]] | None = None) -> Iterator[Rows]:
         piece = table if isinstance(table, pa.Table) else pa.Table.from_batches([table])
         if piece.num_rows:
-            self._pieces.append(piece)
+            self._pieces.append((piece, order))
             self._rows += piece.num_rows
         if self._rows >= _BATCH:
             yield from self.flush()
 
-    def flush(self) -> Iterator[pa.Table]:
+    def flush(self) -> Iterator[Rows]:
         if self._pieces:
-            table = pa.concat_tables(self._pieces)
+            table = pa.concat_tables([piece for piece, _ in self._pieces])
+            order = None
+            if any(o is not None for _, o in self._pieces):
+                orders = []
+                start = 0
+                for piece, piece_order in self._pieces:
+                    orders.append(np.arange(start, start + piece.num_rows, dtype=np.int64)
+                                  if piece_order is None else piece_order + start)
+                    start += piece.num_rows
+                order = np.concatenate(orders)
             self._pieces, self._rows = [], 0
-            yield table
+            yield table, order
 
 
 class _Fresh:
@@ -361,9 +376,13 @@ def _plans(work: str, shards: Sequence[tuple[int, int, int]], previous: Previous
 def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
                          fresh_rows: Any, work_schema: pa.Schema,
                          previous: PreviousRelease | None, cache: Cache | None,
-                         counts: dict[str, int] | None = None) -> Iterator[pa.Table]:
-    """Every document's row before dedup (``work_schema``), in corpus order, as tables of a
-    few hundred rows.
+                         counts: dict[str, int] | None = None) -> Iterator[Rows]:
+    """Every document's row before dedup (``work_schema``), in corpus order, a few hundred at a
+    time: each time a table and, unless its rows are in corpus order, where each document's
+    row is in it (:data:`Rows`). The caller gathers the rows of each folder it writes once,
+    in corpus order, from the table as it is: gathering the whole table into corpus order
+    first copied every reused row once more (a sixth of the write stage's caller at 100,000
+    documents).
 
     ``shards`` are ``(shard, documents, reused)``, in order: a shard's rows are its work
     file's (``fresh_rows(work, shard)`` yields them) with its ``reused`` documents' rows put
@@ -371,10 +390,10 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
     ``cache``). ``counts`` receives how many rows came from each (``release``, ``cache``).
 
     A shard is put together :data:`_BATCH` documents at a time: the window's rows from each
-    source (work file, either folder of the release, cache), then one gather into corpus
-    order, none when the window is one source's rows in order: a few calls per window, where
-    gathering each run of reused rows between two new documents on its own made several per
-    run.
+    source (work file, either folder of the release, cache), side by side, and where each
+    document's row is among them (``None`` when the window is one source's rows in order): a
+    few calls per window, where taking each run of reused rows between two new documents on
+    its own made several per run.
     """
     release = _ReleaseRows(previous)
     try:
@@ -397,8 +416,8 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
                 if low == high:
                     yield from (b for piece in fresh.take(end - start) for b in out.add(piece))
                     continue
-                yield from out.add(_window(start, end, positions, low, high, found, plan,
-                                           fresh, release, cache, work_schema, tally))
+                yield from out.add(*_window(start, end, positions, low, high, found, plan,
+                                            fresh, release, cache, work_schema, tally))
         yield from out.flush()
         if counts is not None:
             counts["release"] = release.taken
@@ -410,10 +429,11 @@ def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
 def _window(start: int, end: int, positions: np.ndarray[Any, np.dtype[np.int64]], low: int,
             high: int, found: np.ndarray[Any, np.dtype[np.int64]], plan: pa.Table,
             fresh: _Fresh, release: _ReleaseRows, cache: Cache | None,
-            work_schema: pa.Schema, tally: dict[str, int]) -> pa.Table:
-    """The rows of a shard's documents ``start`` to ``end`` in order, where the reused ones
-    are ``positions[low:high]`` (their places in ``previous``: ``found``): the rows of every
-    source side by side, then one gather (none when they are the window's rows in order)."""
+            work_schema: pa.Schema, tally: dict[str, int]) -> Rows:
+    """The rows of a shard's documents ``start`` to ``end``, where the reused ones are
+    ``positions[low:high]`` (their places in ``previous``: ``found``): the rows of every
+    source side by side, and where each document's row is among them (``None`` when they
+    are the window's rows in order)."""
     reused = positions[low:high] - start
     is_fresh = np.ones(end - start, dtype=bool)
     is_fresh[reused] = False
@@ -453,8 +473,8 @@ def _window(start: int, end: int, positions: np.ndarray[Any, np.dtype[np.int64]]
     order = np.empty(end - start, dtype=np.int64)
     order[np.concatenate(targets)] = np.concatenate(sources)
     if held == end - start and bool(np.all(order[1:] > order[:-1])):
-        return table  # the window's rows, in order: no copy
-    return table.take(pa.array(order))
+        return table, None  # the window's rows, in order
+    return table, order
 
 
 def _digests_at(digests: pa.ChunkedArray, chosen: np.ndarray[Any, np.dtype[np.int64]],

@@ -11,14 +11,19 @@ Row groups are cut by rows or by (uncompressed, in-memory) bytes, whichever come
 shards rotate once a file reaches the size limit, so memory stays bounded by one row group and
 files stay a size the Hub and its dataset viewer handle well. The number of shards is known only
 at the end, so shards are written under temporary names and renamed to
-``train-0000i-of-0000N.parquet`` on close, always in the same order.
+``train-0000i-of-0000N.parquet`` on close, always in the same order. A shard writer encodes
+each row group on a thread of its own while the caller gathers the next one (so it holds two
+groups at most).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -196,6 +201,12 @@ class ShardWriter:
         self._writer: pq.ParquetWriter | None = None
         self._shard_rows = 0
         self._closed = False
+        # Row groups are encoded (and shards rotated) on this thread, one at a time: encoding
+        # is most of a writer's time, and gathering the rows of the next group (a copy of
+        # each) overlaps it instead of adding to it.
+        self._encoder: ThreadPoolExecutor | None = None
+        self._encoding: deque[Future[None]] = deque()
+        _check_pyarrow()
         (root / "data" / config).mkdir(parents=True, exist_ok=True)
 
     def __enter__(self) -> ShardWriter:
@@ -226,7 +237,7 @@ class ShardWriter:
     def write_batch(self, data: pa.Table | pa.RecordBatch,
                     rows: npt.NDArray[np.int64] | None = None) -> None:
         """Append rows given as Arrow data with this writer's schema: every row of ``data``,
-        or the rows at the ascending positions ``rows``.
+        or the rows at the positions ``rows``, in that order.
 
         Row groups and shards are cut at the same rows whatever batches the rows come in: the
         rows are regrouped into fresh batches of :data:`_BATCH_ROWS` (never crossing a row
@@ -297,14 +308,35 @@ class ShardWriter:
         if not self._batches:
             return
         table = pa.Table.from_batches(self._batches, schema=self.schema)
-        writer = self._open()
-        writer.write_table(table, row_group_size=table.num_rows)
         self.rows += table.num_rows
         self.nbytes += self._batch_bytes
-        self._shard_rows += table.num_rows
         self._batches, self._batch_bytes, self._pending = [], 0, 0
+        while self._encoding:  # the group before is written: two groups held at most
+            self._encoding.popleft().result()  # raises what the encoding raised
+        if self._encoder is None:
+            self._encoder = ThreadPoolExecutor(max_workers=1,
+                                               thread_name_prefix=f"corpus-encode-{self.config}")
+        self._encoding.append(self._encoder.submit(self._encode, table))
+
+    def _encode(self, table: pa.Table) -> None:
+        """Write one row group; start a new shard once the file reaches the size limit (on
+        the encoder thread, in order)."""
+        writer = self._open()
+        writer.write_table(table, row_group_size=table.num_rows)
+        self._shard_rows += table.num_rows
         if int(self._sink.tell()) >= self.shard_bytes:
             self._finish_shard()
+
+    def _encoded(self) -> None:
+        """Wait for every row group given so far to be written (raising the first failure),
+        and stop the encoder thread."""
+        try:
+            while self._encoding:
+                self._encoding.popleft().result()
+        finally:
+            if self._encoder is not None:
+                self._encoder.shutdown(wait=True)
+                self._encoder = None
 
     def _finish_shard(self) -> None:
         if self._writer is not None:
@@ -321,6 +353,7 @@ class ShardWriter:
         while self._arrow_rows:
             self._take(min(self._arrow_rows, self._room()))
         self._flush()
+        self._encoded()
         if not self._parts:
             self._open()  # an empty config still gets one shard holding the schema
         self._finish_shard()
@@ -337,6 +370,8 @@ class ShardWriter:
 
     def _abort(self) -> None:
         self._closed = True
+        with contextlib.suppress(Exception):  # the caller's exception is the one to raise
+            self._encoded()
         if self._writer is not None:
             try:
                 self._writer.close()
