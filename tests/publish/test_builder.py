@@ -653,15 +653,16 @@ def test_every_file_of_a_release_is_flushed_once_before_it_is_published(
 def test_a_big_builds_report_is_written_in_a_process_of_its_own(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With worker processes and enough files the report is written elsewhere (this process's
-    ``write_report`` is never called), and it is the report a serial build writes."""
+    """With worker processes and enough files the report is prepared elsewhere (this
+    process's ``prepare_report`` is never called), and it is the report a serial build
+    writes."""
     serial = build(corpus_dir, tmp_path / "serial", executor="serial", progress=False)
 
     def not_here(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the report was written in the build's own process")
 
     monkeypatch.setattr(build_module, "_REPORT_ELSEWHERE", 1)
-    monkeypatch.setattr(build_module, "write_report", not_here)
+    monkeypatch.setattr(build_module, "prepare_report", not_here)
     elsewhere = build(corpus_dir, tmp_path / "processes", executor="processes", workers=2,
                       progress=False)
     assert (elsewhere.path / "report.html").read_bytes() == (
@@ -670,12 +671,12 @@ def test_a_big_builds_report_is_written_in_a_process_of_its_own(
 
 def test_a_report_that_fails_elsewhere_raises_its_error(corpus_dir: Path, tmp_path: Path
                                                         ) -> None:
-    """A failure in the report's process is raised by ``wait``, never lost."""
+    """A failure in the report's process is raised by ``finish``, never lost."""
     manifest = build(corpus_dir, tmp_path / "store", executor="serial", progress=False).manifest
-    report = build_module._Report(tmp_path / "missing", manifest, elsewhere=True)
+    report = build_module._Report(tmp_path / "missing", manifest.files, elsewhere=True)
     try:
         with pytest.raises(PublishError, match="missing"):
-            report.wait()
+            report.finish(manifest)
     finally:
         report.close()
 

@@ -76,6 +76,7 @@ from corpus.publish.layout import (
 )
 from corpus.publish.manifest import FORMAT_VERSION as RELEASE_FORMAT_VERSION
 from corpus.publish.manifest import ChangelogEntry, InputFile, InputFiles, Manifest
+from corpus.publish.parquet import WrittenFile
 from corpus.publish.store import (
     ReleaseExistsError,
     RemoteStore,
@@ -88,7 +89,7 @@ from corpus.publish.store import (
 )
 from corpus.reader import Listing, scan
 from corpus.records import Document, SourceRef
-from corpus.report import REPORT, write_report
+from corpus.report.page import REPORT, PreparedReport, finish_report, prepare_report
 from corpus.schema import SCHEMA_VERSION, reject_to_row, schema_description
 
 __all__ = ["BuildReport", "ReleaseExistsError", "build", "default_name"]
@@ -592,34 +593,40 @@ def _move_into_place(tmp: Path, final: Path, overwrite: bool,
 #: one takes 0.2–0.9 s).
 _KEEP_MANIFEST_INPUTS = 250_000
 
-#: From this many input files on, a build on worker processes writes its report in a process
-#: of its own, while it writes the card and the manifest (at 100,000 files each takes about a
-#: second); below, starting the process would cost more than it saves.
+#: From this many input files on, a build on worker processes prepares its report in a
+#: process of its own, while it compares the release with the previous one and writes the card
+#: and the manifest (at 100,000 files the report takes about a second, the comparison 0.7 s);
+#: below, starting the process would cost more than it saves.
 _REPORT_ELSEWHERE = 20_000
 
 
-def _write_report(tmp: Path, manifest: Manifest) -> None:
-    write_report(tmp, tmp / REPORT, manifest=manifest)
+def _prepare_report(tmp: Path, files: tuple[WrittenFile, ...]) -> PreparedReport:
+    return prepare_report(tmp, tmp / REPORT, files)
 
 
 class _Report:
-    """Writes the release's report: here and now, or ``elsewhere``, in a process forked from
-    the worker processes' fork server (:meth:`wait` for it, :meth:`close` in any case)."""
+    """Writes the release's report in two steps: prepared (the release read, the details
+    files written) as soon as the data files are, here and now or ``elsewhere``, in a process
+    forked from the worker processes' fork server, while the build compares the release with
+    the previous one; the page is written by :meth:`finish` with the manifest, whose version
+    the comparison decides (:meth:`close` in any case)."""
 
-    def __init__(self, tmp: Path, manifest: Manifest, *, elsewhere: bool) -> None:
+    def __init__(self, tmp: Path, files: tuple[WrittenFile, ...], *, elsewhere: bool) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._done: Future[None] | None = None
+        self._done: Future[PreparedReport] | None = None
+        self._prepared: PreparedReport | None = None
         if elsewhere and "forkserver" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
-            self._done = self._pool.submit(_write_report, tmp, manifest)
+            self._done = self._pool.submit(_prepare_report, tmp, files)
         else:
-            _write_report(tmp, manifest)
+            self._prepared = _prepare_report(tmp, files)
 
-    def wait(self) -> None:
-        """Wait for the report; raises what writing it raised."""
-        if self._done is not None:
-            self._done.result()
+    def finish(self, manifest: Manifest) -> None:
+        """Write the page (once the report is prepared); raises what preparing it raised."""
+        prepared = self._done.result() if self._done is not None else self._prepared
+        assert prepared is not None
+        finish_report(prepared, manifest)
 
     def close(self) -> None:
         """Wait for the report's process to end. Call it in any case: after a failure too,
@@ -923,6 +930,9 @@ def build(
                     return BuildReport("up-to-date", name, latest, releases[latest], existing)
                 raise _damaged_error(latest, damage, source_text, store_text, name,
                                      follows=False)
+        # The report needs the data files only, until its page (which shows the version).
+        report = _Report(tmp, built.files, elsewhere=isinstance(runner, ProcessExecutor)
+                         and len(built.inputs) >= _REPORT_ELSEWHERE)
         earlier = sorted(v for v in releases if target is None or v < target)
         previous = earlier[-1] if earlier else None
         change = None
@@ -984,10 +994,6 @@ def build(
             fingerprint=built.fingerprint,
             changelog=history,
         )
-        # report.html (+ report_files/ when large) travels along; a big one is written in a
-        # process of its own while the card and the manifest are written here
-        report = _Report(tmp, manifest, elsewhere=isinstance(runner, ProcessExecutor)
-                         and len(built.inputs) >= _REPORT_ELSEWHERE)
         card = render_card(
             manifest,
             configs=built.configs,
@@ -1001,7 +1007,8 @@ def build(
         )
         (tmp / README).write_text(card, encoding="utf-8", newline="\n")
         manifest.write(tmp / MANIFEST)
-        report.wait()
+        # report.html (+ report_files/ when large) travels along
+        report.finish(manifest)
         built.settled()
         if remote is None:
             final = dataset_dir / target.tag

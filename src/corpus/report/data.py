@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from corpus.errors import ConfigError, PublishError, Reject
 from corpus.publish.layout import CLUSTERS, DATA_DIR, MANIFEST, REJECTS, config_paths
 from corpus.publish.manifest import Manifest
+from corpus.publish.parquet import WrittenFile
 from corpus.records import Relation
 from corpus.schema import reject_from_row
 
@@ -221,9 +222,9 @@ def read_manifest(release_dir: Path) -> Manifest:
     return Manifest.read(release_dir)
 
 
-def _shards(release_dir: Path, manifest: Manifest) -> list[Path]:
+def _shards(release_dir: Path, files: Sequence[WrittenFile]) -> list[Path]:
     """The data files of the release's ``all`` config."""
-    return [release_dir / p for p in config_paths("all", (f.path for f in manifest.files))]
+    return [release_dir / p for p in config_paths("all", (f.path for f in files))]
 
 
 def _round_widths() -> Iterator[int]:
@@ -269,20 +270,23 @@ def _ordered(counter: Counter[str]) -> dict[str, int]:
 
 
 def scan_documents(
-    release_dir: Path, wanted: Set[str], manifest: Manifest | None = None
+    release_dir: Path, wanted: Set[str], manifest: Manifest | None = None, *,
+    files: Sequence[WrittenFile] | None = None,
 ) -> DocumentScan:
     """One streaming pass over the ``all`` config: lengths, languages, and the documents of
     ``wanted`` (the clustered ones). Reads only the columns it needs, a batch at a time, and
     keeps no text but the first :data:`SNIPPET` characters of untitled wanted documents: the
     ``text`` column (most of a release's bytes) is read in a second pass, and only when some
-    wanted document has no title."""
-    manifest = read_manifest(release_dir) if manifest is None else manifest
+    wanted document has no title. The shards are those of ``files`` (the release's files) if
+    given, else of ``manifest`` (read from the folder if not given)."""
+    if files is None:
+        files = (read_manifest(release_dir) if manifest is None else manifest).files
     lengths: list[Any] = []
     languages: Counter[str] = Counter()
     kept: Counter[str] = Counter()
     found: dict[str, DocumentInfo] = {}
     untitled: set[str] = set()
-    shards = _shards(release_dir, manifest)
+    shards = _shards(release_dir, files)
     wanted_ids = pa.array(sorted(wanted), pa.string())
     kept_values = pa.array(sorted(_KEPT), pa.string())
     for shard in shards:

@@ -32,6 +32,7 @@ from typing import Any
 
 from corpus.errors import ConfigError, PublishError
 from corpus.publish.manifest import Manifest
+from corpus.publish.parquet import WrittenFile
 from corpus.records import Relation
 from corpus.report.data import (
     ClusterView,
@@ -48,9 +49,12 @@ __all__ = [
     "CHUNK_BYTES",
     "INLINE_LIMIT",
     "REPORT",
+    "PreparedReport",
     "ReportSummary",
     "data_dir",
+    "finish_report",
     "histogram_svg",
+    "prepare_report",
     "write_report",
 ]
 
@@ -359,6 +363,37 @@ def write_report(
     release, :class:`~corpus.errors.ConfigError` for a negative limit. ``manifest``: the
     release's manifest when the caller holds it already (a build), so it is not read again.
     """
+    release = Path(release_dir)
+    manifest = read_manifest(release) if manifest is None else manifest
+    return finish_report(prepare_report(release, out_path, manifest.files,
+                                        inline_limit=inline_limit, chunk_bytes=chunk_bytes),
+                         manifest)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedReport:
+    """Everything of a report but the page itself (:func:`prepare_report`): its details files
+    are written, and the page needs only the manifest (:func:`finish_report`)."""
+
+    page: Path
+    folder: Path
+    scan: DocumentScan
+    by_relation: Mapping[str, int]
+    index: Mapping[str, Any]
+    inline: tuple[str, ...]
+    external: bool
+    chunks: int
+    clusters: int
+    rejects: int
+
+
+def prepare_report(release_dir: str | os.PathLike[str], out_path: str | os.PathLike[str],
+                   data_files: Sequence[WrittenFile], *, inline_limit: int = INLINE_LIMIT,
+                   chunk_bytes: int = CHUNK_BYTES) -> PreparedReport:
+    """The reading and the details files of :func:`write_report`, for a release whose data
+    ``data_files`` are written (its manifest need not be): a build prepares its report while it
+    compares the release with the previous one, which decides its version, and writes the
+    page once the manifest is made."""
     if inline_limit < 0 or chunk_bytes < 1:
         raise ConfigError(
             f"inline_limit={inline_limit} and chunk_bytes={chunk_bytes}: the limit must be 0 or "
@@ -366,8 +401,7 @@ def write_report(
         )
     release = Path(release_dir)
     page = Path(out_path)
-    manifest = read_manifest(release) if manifest is None else manifest
-    scan = scan_documents(release, cluster_ids(release), manifest)
+    scan = scan_documents(release, cluster_ids(release), files=data_files)
     folder = data_dir(page)
     try:
         page.parent.mkdir(parents=True, exist_ok=True)
@@ -394,16 +428,24 @@ def write_report(
         "clusters": entries,
         "rejects": rejects,
     }
-    text = _page(manifest, scan, by_relation, index, chunks.inline)
+    return PreparedReport(page, folder, scan, by_relation, index, tuple(chunks.inline),
+                          chunks.external, chunks.count, len(entries), len(rejects))
+
+
+def finish_report(prepared: PreparedReport, manifest: Manifest) -> ReportSummary:
+    """Write the page of a :func:`prepare_report` with the release's ``manifest``."""
+    text = _page(manifest, prepared.scan, prepared.by_relation, prepared.index,
+                 prepared.inline)
     try:
-        page.write_text(text, encoding="utf-8", newline="\n")
+        prepared.page.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise PublishError(f"{page}: cannot write the report ({exc.strerror or exc})") from None
+        raise PublishError(
+            f"{prepared.page}: cannot write the report ({exc.strerror or exc})") from None
     return ReportSummary(
-        path=page,
-        details=folder if chunks.external else None,
-        chunks=chunks.count,
-        clusters=len(entries),
-        rejects=len(rejects),
+        path=prepared.page,
+        details=prepared.folder if prepared.external else None,
+        chunks=prepared.chunks,
+        clusters=prepared.clusters,
+        rejects=prepared.rejects,
         bytes=len(text.encode()),
     )
