@@ -534,12 +534,12 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
             assert data is not None
             fingerprint.update(data.slice(16 * digests.offset, 16 * len(digests)))
             ids.append(view.column("id"))
-            # each annotated document's dedup columns as canonical JSON, once for both uses
-            dedup_rows = ([] if annotated is None
-                          else [row_json(item) for item in annotated.to_pylist()])
+            dedup_rows: list[bytes] = []
             if annotated is None:
                 row_digests.append(digests)
             else:
+                # each annotated document's dedup columns as canonical JSON, once for both uses
+                dedup_rows = [row_json(item) for item in annotated.to_pylist()]
                 row_digests.append(_annotated_digests(digests, view.column("id"), annotated,
                                                       dedup_rows))
             for value, count in _counts(view.column("relation")):

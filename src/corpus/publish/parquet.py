@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import inspect
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -205,7 +204,7 @@ class ShardWriter:
         # is most of a writer's time, and gathering the rows of the next group (a copy of
         # each) overlaps it instead of adding to it.
         self._encoder: ThreadPoolExecutor | None = None
-        self._encoding: deque[Future[None]] = deque()
+        self._encoding: Future[None] | None = None  # the group being encoded
         _check_pyarrow()
         (root / "data" / config).mkdir(parents=True, exist_ok=True)
 
@@ -311,12 +310,13 @@ class ShardWriter:
         self.rows += table.num_rows
         self.nbytes += self._batch_bytes
         self._batches, self._batch_bytes, self._pending = [], 0, 0
-        while self._encoding:  # the group before is written: two groups held at most
-            self._encoding.popleft().result()  # raises what the encoding raised
+        if self._encoding is not None:  # the group before is written: two groups held at most
+            encoding, self._encoding = self._encoding, None
+            encoding.result()  # raises what the encoding raised
         if self._encoder is None:
             self._encoder = ThreadPoolExecutor(max_workers=1,
                                                thread_name_prefix=f"corpus-encode-{self.config}")
-        self._encoding.append(self._encoder.submit(self._encode, table))
+        self._encoding = self._encoder.submit(self._encode, table)
 
     def _encode(self, table: pa.Table) -> None:
         """Write one row group; start a new shard once the file reaches the size limit (on
@@ -331,8 +331,9 @@ class ShardWriter:
         """Wait for every row group given so far to be written (raising the first failure),
         and stop the encoder thread."""
         try:
-            while self._encoding:
-                self._encoding.popleft().result()
+            if self._encoding is not None:
+                encoding, self._encoding = self._encoding, None
+                encoding.result()
         finally:
             if self._encoder is not None:
                 self._encoder.shutdown(wait=True)
