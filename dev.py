@@ -53,6 +53,17 @@ def ensure_env(extras: str = "dev") -> None:
     stamp.write_text(digest)
 
 
+def compile_sources() -> None:
+    """Compile `src/` to bytecode where it changed (about 0.1 s when nothing did).
+
+    An editable install leaves the package's code uncompiled, and where
+    `PYTHONDONTWRITEBYTECODE` is set (as on many CI machines) Python then compiles every
+    module again in each process: about 0.15 s of every `corpus` command and of each of its
+    worker processes' fork server. Compiled files are only read when they match the source,
+    so an edit made later costs nothing but its own compilation."""
+    _run(PYTHON, "-m", "compileall", "-q", ROOT / "src")
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"build", "test", "lint", "bench", "setup", "docs"}:
         print(__doc__, file=sys.stderr)
@@ -65,7 +76,9 @@ def main(argv: list[str]) -> int:
             if _run(PYTHON, "-m", "pip", "install", "--quiet", torch):
                 return 1
         extras = ",".join(["dev", *rest])
-        return _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+        code = _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+        compile_sources()
+        return code
     if command == "docs":
         ensure_env("dev,docs")
         if rest and rest[0] == "serve":
@@ -73,12 +86,14 @@ def main(argv: list[str]) -> int:
         return _run(BIN / "mkdocs", "build", "--strict", *rest)
     if command == "bench":
         ensure_env("dev,docs" if rest[:1] == ["plots"] else "dev,bench")
+        compile_sources()
         if not rest:
             names = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py"))
             print("dev.py bench NAME: one of " + ", ".join(names), file=sys.stderr)
             return 2
         return _run(PYTHON, ROOT / "benchmarks" / f"{rest[0]}.py", *rest[1:])
     ensure_env()
+    compile_sources()
     if command == "build":
         return _run(BIN / "corpus", "build", *rest)
     if command == "test":

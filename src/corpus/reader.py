@@ -32,15 +32,17 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
-import fsspec
 import numpy as np
 import numpy.typing as npt
 
 from corpus.errors import ConfigError, CorpusError, FormatError, Reject
 from corpus.format.parser import parse, parse_name
 from corpus.records import Document, SourceRef
+
+if TYPE_CHECKING:
+    import fsspec
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -543,6 +545,8 @@ def _member_hidden_prefix(name: str) -> str:
 
 
 def _detect_compression(path: str) -> Compression:
+    import fsspec  # only archives and URLs need it: a local folder's build never does (60 ms)
+
     with fsspec.open(path, "rb") as raw:
         head: bytes = raw.read(6)
     for magic, compression in _MAGIC:
@@ -552,6 +556,8 @@ def _detect_compression(path: str) -> Compression:
 
 
 def _open_stream(path: str, compression: Compression) -> IO[bytes]:
+    import fsspec
+
     opened: IO[bytes] = fsspec.open(path, "rb", compression=compression or None).open()
     return opened
 
@@ -625,6 +631,8 @@ def _zip_member_problem(info: zipfile.ZipInfo) -> str:
 
 
 def _scan_zip(path: str, out: _Collector) -> None:
+    import fsspec
+
     with fsspec.open(path, "rb") as raw, zipfile.ZipFile(raw) as archive:
         for info in archive.infolist():
             name = info.filename
@@ -675,6 +683,8 @@ def _scan_url_dir(source: str, fs: fsspec.AbstractFileSystem, root: str, out: _C
 def _url_to_fs(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
     """``fsspec.core.url_to_fs``, with a :class:`~corpus.errors.CorpusError` that says what
     to install or fix for a protocol fsspec does not know or whose back end is missing."""
+    import fsspec
+
     try:
         fs, root = fsspec.core.url_to_fs(url)
     except ImportError as exc:
@@ -859,6 +869,8 @@ class _Archives:
     def zip(self, ref: FileRef) -> tuple[zipfile.ZipFile, dict[int, zipfile.ZipInfo]]:
         cached = self._zips.get(ref.path)
         if cached is None:
+            import fsspec
+
             raw = self._stack.enter_context(fsspec.open(ref.path, "rb"))
             archive = self._stack.enter_context(zipfile.ZipFile(raw))
             cached = (archive, {info.header_offset: info for info in archive.infolist()})
@@ -888,6 +900,8 @@ def _read_bytes(ref: FileRef, limit: int, archives: _Archives) -> bytes | Reject
     if ref.container == "file":
         return _read_local(ref, limit)
     if ref.container == "url":
+        import fsspec
+
         with fsspec.open(ref.path, "rb") as handle:
             data: bytes = handle.read(limit + 1)
             return data

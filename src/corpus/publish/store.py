@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import fsspec
-
 from corpus.errors import ConfigError, PublishError
 from corpus.publish.layout import MANIFEST, Version
 from corpus.publish.manifest import Manifest
@@ -62,6 +60,8 @@ def is_url(location: str | os.PathLike[str]) -> bool:
 
 def url_to_fs(url: str, storage_options: Mapping[str, Any] | None) -> tuple[Any, str]:
     """``fsspec.core.url_to_fs`` with errors that say what to install or fix."""
+    import fsspec  # here: a build of a local corpus into a local store never needs it (60 ms)
+
     try:
         fs, root = fsspec.core.url_to_fs(url, **dict(storage_options or {}))
     except ImportError as exc:
