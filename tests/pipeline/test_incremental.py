@@ -3,6 +3,7 @@ is byte-identical to a clean build of the same input."""
 
 from __future__ import annotations
 
+import compileall
 import os
 import shutil
 import sqlite3
@@ -801,6 +802,21 @@ def test_a_new_license_or_title_keeps_the_cache_and_the_rows(
     clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
                          cache=False, version=str(second.version), config=config)
     _same_data(second, clean)
+
+
+def test_compiled_files_do_not_change_the_source_digest(tmp_path: Path) -> None:
+    """The package's digest is of its source: compiling it (as `dev.py` and an installer do)
+    keeps the digest, and so every cached result; an edited module changes it."""
+    package = tmp_path / "corpus"
+    shutil.copytree(Path(builder_module.__file__).resolve().parent.parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    before = builder_module._package_digest(package)
+    assert compileall.compile_dir(package, quiet=1, force=True)
+    assert list(package.rglob("__pycache__/*.pyc"))
+    assert builder_module._package_digest(package) == before
+    module = package / "publish" / "builder.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert builder_module._package_digest(package) != before
 
 
 def test_other_code_of_the_same_version_uses_no_cached_result(

@@ -214,7 +214,11 @@ def _source_digest() -> str:
     """The first 16 hex digits of the SHA-256 of the ``corpus`` package's files (their paths
     and bytes; compiled ``__pycache__`` left out): the same for a wheel and a checkout of the
     same code, different after any edit. About 100 files, read once a process."""
-    root = Path(__file__).resolve().parent.parent
+    return _package_digest(Path(__file__).resolve().parent.parent)
+
+
+def _package_digest(root: Path) -> str:
+    """:func:`_source_digest` of the package folder ``root``."""
     digest = hashlib.sha256()
     files = sorted((p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                     and p.suffix not in (".pyc", ".pyo")), key=lambda p: p.relative_to(root).parts)
