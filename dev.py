@@ -3,7 +3,8 @@
 
 Each command first makes sure the project's virtual environment (`.venv/`) exists and has the
 project installed (editable, with the `dev` extra); it is (re)installed when missing or when
-`pyproject.toml` changed since the last install. Then:
+`pyproject.toml` changed since the last install, and what changed in `src/` is compiled to
+bytecode. Then:
 
   build [ARGS...]   build the dataset release from `seeds/` (`corpus build`, extra ARGS passed on)
   test  [ARGS...]   run the whole test suite (pytest, extra ARGS passed on)
