@@ -82,6 +82,7 @@ def main(argv: list[str]) -> int:
         return code
     if command == "docs":
         ensure_env("dev,docs")
+        compile_sources()
         if rest and rest[0] == "serve":
             return _run(BIN / "mkdocs", *rest)
         return _run(BIN / "mkdocs", "build", "--strict", *rest)
