@@ -53,6 +53,13 @@ def fresh_python(code: str, *args: str, check: bool = True) -> subprocess.Comple
                           timeout=600, check=check)
 
 
+def last_line(code: str, *args: str) -> str:
+    """The last line ``code`` printed in a fresh interpreter, which must exit 0."""
+    out = fresh_python(code, *args, check=False)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1]
+
+
 def test_serial_and_processes_return_results_in_task_order() -> None:
     tasks = list(range(12))
     with SerialExecutor() as serial, ProcessExecutor(3) as pool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .test_executors import fresh_python
+from .test_executors import last_line
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -19,20 +19,14 @@ print(code, "fsspec" in sys.modules)
 """
 
 
-def _last_line(code: str, *args: str) -> str:
-    out = fresh_python(code, *args, check=False)
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip().splitlines()[-1]
-
-
 def test_a_local_build_does_not_import_fsspec(tmp_path: Path) -> None:
-    line = _last_line(_BUILD, "build", str(SEEDS), "--out", str(tmp_path / "releases"),
+    line = last_line(_BUILD, "build", str(SEEDS), "--out", str(tmp_path / "releases"),
                       "--engine", "processes", "--workers", "1")
     assert line == "0 False"
 
 
 def test_a_store_url_imports_it(tmp_path: Path) -> None:
-    line = _last_line(_BUILD, "build", str(SEEDS), "--out", "memory://releases",
+    line = last_line(_BUILD, "build", str(SEEDS), "--out", "memory://releases",
                       "--engine", "serial", "--work-dir", str(tmp_path))
     assert line == "0 True"
 
@@ -44,4 +38,4 @@ task = "'fsspec' in __import__('sys').modules"
 with ProcessExecutor(2) as pool:
     print(pool.map(eval, [task] * 4))
 """
-    assert _last_line(code) == "[False, False, False, False]"
+    assert last_line(code) == "[False, False, False, False]"

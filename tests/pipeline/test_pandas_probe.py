@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from .test_executors import fresh_python
+from .test_executors import last_line
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 pytest.importorskip("pandas")  # installed with datasets: otherwise there is nothing to show
-
-
-def _last_line(code: str, *args: str) -> str:
-    out = fresh_python(code, *args, check=False)
-    assert out.returncode == 0, out.stderr
-    return out.stdout.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize("command", ["dedup", "build"])
@@ -30,7 +24,7 @@ code = main()
 print(code, "pandas" in sys.modules)
 """
     out = ["--out", str(tmp_path / "releases")] if command == "build" else []
-    assert _last_line(code, command, str(SEEDS), *out) == "0 False"
+    assert last_line(code, command, str(SEEDS), *out) == "0 False"
 
 
 def test_the_process_pool_s_workers_convert_without_importing_pandas() -> None:
@@ -40,7 +34,7 @@ task = "(__import__('pyarrow').array(['x']), 'pandas' in __import__('sys').modul
 with ProcessExecutor(2) as pool:
     print(pool.map(eval, [task] * 4))
 """
-    assert _last_line(code) == "[False, False, False, False]"
+    assert last_line(code) == "[False, False, False, False]"
 
 
 def test_pandas_works_as_usual_after_the_probe_is_skipped() -> None:
@@ -57,7 +51,7 @@ table = pa.Table.from_pandas(pd.DataFrame({"a": [1, 2]}))
 kind = pa.types.is_dictionary(pa.array(pd.Series(pd.Categorical(["x", "y"]))).type)
 print(before, table.num_rows, kind)
 """
-    assert _last_line(code) == "False 2 True"  # a categorical stays a dictionary
+    assert last_line(code) == "False 2 True"  # a categorical stays a dictionary
 
 
 def test_the_probe_is_left_alone_when_pandas_is_loaded() -> None:
@@ -76,4 +70,4 @@ pa.array = convert
 kind = pa.types.is_dictionary(pa.array(pd.Series(pd.Categorical(["x", "y"]))).type)
 print(len(calls), sys.meta_path == finders, kind)
 """
-    assert _last_line(code) == "0 True True"
+    assert last_line(code) == "0 True True"
