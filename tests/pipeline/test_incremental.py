@@ -22,9 +22,9 @@ import corpus.pipeline.stages as stages_module
 import corpus.publish.builder as builder_module
 from corpus.dedup.phases import _UniquePairs
 from corpus.errors import Reject
+from corpus.pipeline.build import run_build as real_run_build
 from corpus.pipeline.cache import PER_FILE, Cache
 from corpus.pipeline.reuse import previous_release
-from corpus.pipeline.reuse import rows_in_corpus_order as real_rows_in_corpus_order
 from corpus.pipeline.stages import ListTask, Outcome
 from corpus.pipeline.stages import list_inputs as real_list_inputs
 from corpus.publish.compare import diff
@@ -455,16 +455,16 @@ def _normalised(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _row_sources(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Where the writer of the next build takes the rows of cached documents from."""
+    """Where the write tasks of the next build take the rows of cached documents from (their
+    counts, which the driver sums in the stages' ``reused``), whatever runs the tasks."""
     counts: dict[str, int] = {}
 
-    def counting(work: str, shards: Any, fresh_rows: Any, schema: pa.Schema, previous: Any,
-                 cache: Any, seen: dict[str, int]) -> Iterator[pa.RecordBatch]:
-        yield from real_rows_in_corpus_order(work, shards, fresh_rows, schema, previous, cache,
-                                             counts)
-        seen.update(counts)
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built = real_run_build(*args, **kwargs)
+        counts.update(args[4].reused)
+        return built
 
-    monkeypatch.setattr("corpus.pipeline.build.rows_in_corpus_order", counting)
+    monkeypatch.setattr("corpus.publish.builder.run_build", counting)
     return counts
 
 
@@ -633,8 +633,8 @@ def test_rows_out_of_order_in_the_previous_release_come_from_the_cache(
     _edit(news)
     real = reuse_module._ReleaseRows.take
 
-    def backwards(self: Any, positions: Any) -> Any:
-        return real(self, positions[::-1]) if len(positions) > 1 else real(self, positions)
+    def backwards(self: Any, kept: Any, slots: Any) -> Any:
+        return real(self, kept[::-1], slots[::-1]) if len(slots) > 1 else real(self, kept, slots)
 
     monkeypatch.setattr(reuse_module._ReleaseRows, "take", backwards)
     counts = _row_sources(monkeypatch)
@@ -835,3 +835,37 @@ def test_other_code_of_the_same_version_uses_no_cached_result(
     # The same rows: no new version (the release keeps what the first code recorded).
     assert again.status == "up-to-date"
     assert again.version == first.version
+
+
+@pytest.mark.parametrize("engine", ["serial", "processes"])
+def test_write_tasks_of_a_few_documents_take_their_rows_from_the_release_row_groups(
+    news: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """With write ranges of 37 documents and row groups of 5 rows, each write task starts
+    reading the previous release's folders in the middle of a file (at the row group that
+    holds its first row): every reused row still comes from the release, none from the
+    cache, and the data files are a clean build's."""
+    config = BuildConfig(shard_documents=37, row_group_rows=5)
+    store = tmp_path / "store"
+    first = corpus.build(news, store, executor=engine, workers=2,  # type: ignore[arg-type]
+                         progress=False, config=config)
+    default = sorted((first.path / "data" / "default").iterdir())
+    assert len(default) >= 5
+    _edit(news)
+    counts = _row_sources(monkeypatch)
+    opened: list[int] = []
+    real_open = reuse_module._FolderRows._open
+
+    def opening(self: Any, row: int) -> bool:
+        opened.append(row)
+        return bool(real_open(self, row))
+
+    monkeypatch.setattr(reuse_module._FolderRows, "_open", opening)
+    second = corpus.build(news, store, executor=engine, workers=2,  # type: ignore[arg-type]
+                          progress=False, config=config)
+    assert counts == {"release": first.manifest.counts.documents - 2, "cache": 0}
+    if engine == "serial":  # the tasks opened the folders past their first rows
+        assert max(opened) > 37
+    clean = corpus.build(news, tmp_path / "clean", executor="serial", progress=False,
+                         cache=False, version=str(second.version), config=config)
+    _same_data(second, clean)

@@ -166,3 +166,39 @@ def test_a_running_cluster_builds_into_an_s3_store_with_the_serial_bytes(
     uploaded = {str(p)[len(root) + 1:]: fs.cat_file(p) for p in sorted(fs.find(root))}
     assert uploaded == reference
     assert list((tmp_path / "work").iterdir()) == []
+
+
+#: Write ranges of 37 documents: several write tasks, whose ranges start inside the read
+#: stage's shards.
+_RANGES = corpus.BuildConfig(shard_documents=37)
+
+
+@pytest.fixture(scope="module")
+def ranged(mixed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    report = corpus.build(mixed, tmp_path_factory.mktemp("ranged"), executor="serial",
+                          progress=False, config=_RANGES)
+    documents = report.manifest.counts.documents
+    default = sorted((report.path / "data" / "default").iterdir())
+    # a file per range (every range keeps documents), named in corpus order
+    assert [p.name for p in default] == [
+        f"train-{k:05d}-of-{len(default):05d}.parquet" for k in range(len(default))]
+    assert len(default) == -(-documents // 37)
+    loaded = corpus.load(report.path, config="all")
+    assert len(loaded) == documents
+    return _files(report.path)
+
+
+@pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_write_tasks_give_the_same_bytes_on_every_executor(
+        mixed: Path, tmp_path: Path, ranged: dict[str, bytes], engine: str) -> None:
+    report = corpus.build(mixed, tmp_path, executor=engine, workers=2,  # type: ignore[arg-type]
+                          progress=False, config=_RANGES)
+    assert _files(report.path) == ranged
+
+
+def test_write_ranges_do_not_depend_on_the_read_shards(
+        mixed: Path, tmp_path: Path, ranged: dict[str, bytes],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline_build, "_FILES_PER_SHARD", 7)  # ~40 shards, in process
+    report = corpus.build(mixed, tmp_path, executor="serial", progress=False, config=_RANGES)
+    assert _files(report.path) == ranged

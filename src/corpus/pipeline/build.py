@@ -1,7 +1,7 @@
 """The build as named stages over shards, run by any executor.
 
     scan ─► prepare (map: read, parse, normalise, index) ─► dedup phases (shuffle, verify,
-    reduce, evidence) ─► write (annotate and write the release's data, in corpus order)
+    reduce, evidence) ─► write (map: annotate and write each range of the corpus's documents)
 
 :func:`run_build` runs them for :func:`corpus.build` into a release's temporary folder and
 returns what the release needs (:class:`BuiltData`); :func:`list_inputs` runs the light
@@ -9,9 +9,10 @@ read-only variant that tells whether a release is up to date. ``corpus validate`
 ``corpus dedup`` and ``corpus build`` share these stages.
 
 Same bytes everywhere: the listing is cut into contiguous shards in corpus order, every
-stage's results come back in task order, dedup orders everything by content, and the writer
-reads the shards' work files in corpus order. So the release is byte-identical whatever the
-executor, the number of workers or the number of shards.
+stage's results come back in task order, dedup orders everything by content, and the write
+stage cuts the corpus into ranges by document count alone, each range's rows read from the
+shards' work files in corpus order. So the release is byte-identical whatever the executor,
+the number of workers or the number of shards.
 """
 
 from __future__ import annotations
@@ -38,11 +39,18 @@ from corpus.dedup.config import DedupConfig
 from corpus.dedup.phases import dedup_shards, partitions_for, spilled_cluster_rows
 from corpus.dedup.result import Cluster, DedupResult, Member
 from corpus.dedup.semantic import semantic_verifier
-from corpus.errors import CorpusError, FormatError, Reject
+from corpus.errors import CorpusError, FormatError, Reject, StageError
 from corpus.pipeline.cache import Cache
 from corpus.pipeline.executor import Executor, SerialExecutor
 from corpus.pipeline.progress import Progress, ProgressSettings
-from corpus.pipeline.reuse import PreviousRelease, rows_in_corpus_order
+from corpus.pipeline.reuse import (
+    PreviousRelease,
+    ReleaseFiles,
+    ReusePlan,
+    ShardRange,
+    plan_reuse,
+    rows_in_corpus_order,
+)
 from corpus.pipeline.stages import (
     WORK_SCHEMA,
     Accepted,
@@ -56,12 +64,12 @@ from corpus.pipeline.stages import (
     hash_inputs,
     list_inputs,
     prepare,
-    read_work,
+    read_work_from,
 )
 from corpus.publish.card import LIST_LIMIT, ClusterMember, ConfigStats
 from corpus.publish.compare import row_json
 from corpus.publish.config import BuildConfig
-from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS
+from corpus.publish.layout import CLUSTERS, CONFIGS, REJECTS, shard_name
 from corpus.publish.manifest import INPUTS_SCHEMA, Counts, InputFile, InputFiles
 from corpus.publish.parquet import (
     ShardWriter,
@@ -84,12 +92,15 @@ __all__ = [
     "ROW_DIGESTS",
     "BuiltData",
     "Stages",
+    "WriteTask",
+    "WrittenRange",
     "dedup_corpus",
     "plan_shards",
     "read_report",
     "run_build",
     "same_bytes",
     "scan_inputs",
+    "write_range",
 ]
 
 _WORK = ".work"
@@ -333,8 +344,14 @@ class _Annotator:
 
     _COLUMNS = ("cluster_id", "duplicate_of", "relation", "score")
 
-    def __init__(self, found: DedupResult) -> None:
-        values: dict[str, list[Any]] = {name: [] for name in ("id", *self._COLUMNS)}
+    def __init__(self, table: pa.Table) -> None:
+        self._ids = table.column("id").combine_chunks()
+        self._values = {name: table.column(name).combine_chunks() for name in self._COLUMNS}
+
+    @classmethod
+    def table_of(cls, found: DedupResult) -> pa.Table:
+        """Every clustered document's id and dedup columns (what :meth:`save` writes)."""
+        values: dict[str, list[Any]] = {name: [] for name in ("id", *cls._COLUMNS)}
         for cluster in found.clusters:
             for member in cluster.members:
                 values["id"].append(member.id)
@@ -343,9 +360,24 @@ class _Annotator:
                     "" if member.relation is Relation.CANONICAL else cluster.canonical)
                 values["relation"].append(str(member.relation.value))
                 values["score"].append(member.score)
-        self._ids = pa.array(values["id"], pa.string())
-        self._values = {name: pa.array(values[name], SCHEMA.field(name).type)
-                        for name in self._COLUMNS}
+        return pa.Table.from_arrays(
+            [pa.array(values["id"], pa.string()),
+             *(pa.array(values[name], SCHEMA.field(name).type) for name in cls._COLUMNS)],
+            names=["id", *cls._COLUMNS])
+
+    @classmethod
+    def save(cls, found: DedupResult, path: str) -> None:
+        """Write the dedup columns of ``found``'s clustered documents to ``path`` (Arrow IPC),
+        for the write tasks to read (:meth:`load`)."""
+        table = cls.table_of(found)
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+
+    @classmethod
+    def load(cls, path: str) -> _Annotator:
+        """The annotator of the table :meth:`save` wrote."""
+        with pa.OSFile(path, "rb") as source:
+            return cls(pa.ipc.open_file(source).read_all())
 
     def __call__(self, batch: pa.Table | pa.RecordBatch,
                  order: np.ndarray[Any, np.dtype[np.int64]] | None = None
@@ -475,99 +507,56 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
                    spilled_rows: Path, clusters_written: Future[WrittenFile],
                    previous: PreviousRelease | None, cache: Cache | None,
                    intact: Future[bool] | None) -> BuiltData:
-    """The rest of :func:`run_build` once dedup is done: annotate and write both configs,
-    then the rejects, the fingerprint and the inputs. ``handed`` holds the read stage's shards
+    """The rest of :func:`run_build` once dedup is done: annotate and write both configs
+    (the write stage: a map over ranges of the corpus, :func:`write_range`), then the
+    rejects, the fingerprint and the inputs. ``handed`` holds the read stage's shards
     and the dedup result in a one-item list, which is emptied: both are let go before the rows
     are written (at a million documents the result holds some 200,000 members as objects)."""
     prepared, found = handed.pop()
     plans = [(p.shard, p.documents, p.reused) for p in prepared]
-    documents = sum(p.documents for p in prepared)
     del prepared
 
-    # Annotate and write both configs, in corpus order.
+    # The card lists the first clusters only: their members are kept, the result let go (at a
+    # million documents it holds some 200,000 members as Python objects). The write tasks
+    # read the clustered documents' dedup columns from the work folder.
+    cluster_count = len(found.clusters)
+    listed = {m.id: (c, m) for c in found.clusters[:LIST_LIMIT] for m in c.members}
+    listed_ids = tuple(sorted({c.id for c in found.clusters[:LIST_LIMIT]}))
+    annotations = str(work / "annotations.arrow")
+    _Annotator.save(found, annotations)
+    del found
+    trim_memory()  # the driver's level before the write stage is what its peak adds to
+    # The previous release's shards are used only if they are the ones its manifest records
+    # (checked while the files were read); otherwise every reused row comes from the cache.
+    source = previous if intact is not None and intact.result() else None
+    tasks = _write_tasks(str(work), plans, plan_reuse(str(work), plans, source), config,
+                         source.data if source is not None else None, cache, listed_ids,
+                         annotations)
+    written: list[WrittenRange] = stages.run(write_range, tasks, "write",
+                                             [task.count for task in tasks])
+    del tasks
+
     fingerprint = hashlib.sha256(f"corpus-release schema {SCHEMA_VERSION} rows\n".encode())
     dedup_part = hashlib.sha256()
     relations: Counter[str] = Counter()
     languages: Counter[str] = Counter()
     clusters: dict[str, list[ClusterMember]] = {}
-    annotate = _Annotator(found)
-    # The card lists the first clusters only: their members are kept, the result let go (at a
-    # million documents it holds some 200,000 members as Python objects).
-    cluster_count = len(found.clusters)
-    listed = {m.id: (c, m) for c in found.clusters[:LIST_LIMIT] for m in c.members}
-    listed_ids = pa.array(sorted({c.id for c in found.clusters[:LIST_LIMIT]}), pa.string())
-    del found
-    trim_memory()  # the driver's level before the write stage is what its peak adds to
-    ids: list[pa.ChunkedArray] = []
-    row_digests: list[pa.Array] = []
-    before_dedup: list[pa.Array] = []
-    kept_flags: list[pa.ChunkedArray] = []
-    # The previous release's shards are used only if they are the ones its manifest records
-    # (checked while the files were read); otherwise every reused row comes from the cache.
-    source = previous if intact is not None and intact.result() else None
-    kept = pa.array([r.value for r in _KEPT], pa.string())
-    # Each row is written once: the kept ones to ``default``, the others to ``duplicates``
-    # (the ``all`` config is both folders).
-    with stages.timed("write"), _shards(tmp, "default", config) as default, \
-            _shards(tmp, "duplicates", config) as duplicates, \
-            _InOrder(partial(_write_selected, default),
-                     **_write_ahead(config)) as write_default, \
-            _InOrder(partial(_write_selected, duplicates),
-                     **_write_ahead(config)) as write_duplicates, \
-            Progress("write", documents, "doc", stages.progress) as bar:
-        for k, (batch, order) in enumerate(rows_in_corpus_order(
-                str(work), plans, _work_file, WORK_SCHEMA, source, cache, stages.reused)):
-            if k % _TRIM_EVERY == _TRIM_EVERY - 1:
-                trim_memory()  # the writers' freed row groups
-            table, annotated = annotate(batch, order)
-            # The narrow columns in corpus order (the rows of ``table`` are, unless ``order``
-            # says where each document's row is); the writers take the wide ones themselves.
-            view = table.select(_NARROW).add_column(0, "row_digest", batch.column("row_digest"))
-            if order is not None:
-                view = view.take(order)
-            documents_here = view.num_rows
-            bar.update(documents_here)
-            # fixed 16-byte values, side by side
-            digests = view.column("row_digest").combine_chunks()
-            before_dedup.append(digests)
-            data = digests.buffers()[1]
-            assert data is not None
-            fingerprint.update(data.slice(16 * digests.offset, 16 * len(digests)))
-            ids.append(view.column("id"))
-            dedup_rows: list[bytes] = []
-            if annotated is None:
-                row_digests.append(digests)
-            else:
-                # each annotated document's dedup columns as canonical JSON, once for both uses
-                dedup_rows = [row_json(item) for item in annotated.to_pylist()]
-                row_digests.append(_annotated_digests(digests, view.column("id"), annotated,
-                                                      dedup_rows))
-            for value, count in _counts(view.column("relation")):
-                relations[value] += count
-            is_kept = pc.is_in(view.column("relation"), value_set=kept)
-            kept_flags.append(is_kept)
-            kept_rows = pc.sum(is_kept).as_py() or 0
-            nbytes = int(table.nbytes) * documents_here // max(1, table.num_rows)
-            if kept_rows:
-                write_default(_selected(table, order, is_kept, kept_rows, nbytes))
-            if kept_rows < documents_here:
-                write_duplicates(_selected(table, order, pc.invert(is_kept),
-                                           documents_here - kept_rows, nbytes))
-            for value, count in _counts(pc.filter(view.column("language"), is_kept)):
-                languages[value] += count
-            if annotated is not None:
-                for row in dedup_rows:
-                    dedup_part.update(row + b"\n")
-                members = view.filter(pc.is_in(view.column("cluster_id"),
-                                               value_set=listed_ids))
-                for row in members.select(["id", "source", "relation", "score", "title",
-                                           "cluster_id"]).to_pylist():
-                    clusters.setdefault(row["cluster_id"], []).append(
-                        _cluster_member(row, listed.get(row["id"])))
-        # Each config's last row group is encoded, and its files hashed, on its own thread.
-        write_default.then(default.close)
-        write_duplicates.then(duplicates.close)
+    for part in written:
+        # fixed 16-byte values, side by side
+        data = part.before_dedup.buffers()[1]
+        assert data is not None
+        fingerprint.update(data.slice(16 * part.before_dedup.offset,
+                                      16 * len(part.before_dedup)))
+        dedup_part.update(part.dedup_rows)
+        relations.update(part.relations)
+        languages.update(part.languages)
+        for row in part.members:
+            clusters.setdefault(row["cluster_id"], []).append(
+                _cluster_member(row, listed.get(row["id"])))
+        for name, count in part.reused.items():
+            stages.reused[name] = stages.reused.get(name, 0) + count
     fingerprint.update(b"dedup\n" + dedup_part.digest())
+    files = {name: _place_files(tmp, work, name, written) for name in CONFIGS if name != "all"}
 
     fingerprint.update(b"rejects\n")
     for reject in rejects:
@@ -585,10 +574,11 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
 
     for members_of in clusters.values():
         members_of.sort(key=lambda m: (m.relation != Relation.CANONICAL.value, m.id))
-    documents = default.rows + duplicates.rows
-    stats = {name: ConfigStats(name, writer.rows, writer.nbytes,
-                               sum(f.bytes for f in writer.files))
-             for name, writer in (("default", default), ("duplicates", duplicates))}
+    stats = {name: ConfigStats(name, sum(p.rows[name] for p in written),
+                               sum(p.nbytes[name] for p in written),
+                               sum(f.bytes for f in files[name]))
+             for name in files}
+    documents = stats["default"].rows + stats["duplicates"].rows
     stats["all"] = ConfigStats("all", documents,
                                stats["default"].num_bytes + stats["duplicates"].num_bytes,
                                stats["default"].download_bytes
@@ -599,7 +589,7 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
         rejects=len(rejects),
         rejects_by_rule=dict(sorted(Counter(r.rule for r in rejects).items())),
         clusters=cluster_count,
-        duplicates=duplicates.rows,
+        duplicates=stats["duplicates"].rows,
         relations={r.value: relations[r.value] for r in Relation if relations[r.value]},
         languages=dict(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
         rows={name: stats[name].rows for name in CONFIGS},
@@ -614,24 +604,226 @@ def _write_release(tmp: Path, work: Path, config: BuildConfig, stages: Stages,
     return BuiltData(
         inputs=inputs,
         counts=counts,
-        files=tuple(sorted((*default.files, *duplicates.files, rejects_file, clusters_file),
-                           key=lambda f: f.path)),
+        files=tuple(sorted((*files["default"], *files["duplicates"], rejects_file,
+                            clusters_file), key=lambda f: f.path)),
         fingerprint=fingerprint.hexdigest(),
         configs=configs,
         clusters=dict(sorted(clusters.items())),
         rejects=tuple(rejects),
         row_digests=pa.Table.from_arrays(
-            [pa.chunked_array([c for a in ids for c in a.chunks], pa.string()),
-             pa.chunked_array(row_digests, pa.binary(16)),
-             pa.chunked_array(before_dedup, pa.binary(16)),
-             pa.chunked_array([c for a in kept_flags for c in a.chunks], pa.bool_())],
+            [pa.chunked_array([p.ids for p in written], pa.string()),
+             pa.chunked_array([p.row_digests for p in written], pa.binary(16)),
+             pa.chunked_array([p.before_dedup for p in written], pa.binary(16)),
+             pa.chunked_array([p.kept for p in written], pa.bool_())],
             schema=ROW_DIGESTS),
         work_removed=work_removed,
     )
 
 
-def _work_file(work: str, shard: int) -> Iterator[pa.RecordBatch]:
-    return read_work(work, [shard])
+def _write_tasks(work: str, shards: Sequence[tuple[int, int, int]],
+                 reuse: dict[int, ReusePlan], config: BuildConfig,
+                 release: ReleaseFiles | None, cache: Cache | None, listed: tuple[str, ...],
+                 annotations: str) -> list[WriteTask]:
+    """The write stage's tasks: the corpus cut, in corpus order, into ranges of
+    ``config.shard_documents`` documents (the last may hold fewer), each made of the parts of
+    the read stage's shards it covers. The ranges depend on the documents alone, never on the
+    executor or its shards, so neither do the files they make. At least one task, so that an
+    empty corpus still gets a file in each config."""
+    size = config.shard_documents
+    tasks: list[WriteTask] = []
+    ranges: list[ShardRange] = []
+    start = held = 0  # the first document of the range being made, and its documents so far
+    for shard, documents, _ in shards:
+        first = 0
+        while first < documents:
+            last = min(documents, first + size - held)
+            ranges.append(ShardRange(shard, documents, first, last, reuse.get(shard)))
+            held += last - first
+            first = last
+            if held == size:
+                tasks.append(WriteTask(work, len(tasks), start, held, tuple(ranges), config,
+                                       release, cache, listed, annotations))
+                start, held, ranges = start + held, 0, []
+    if held or not tasks:
+        tasks.append(WriteTask(work, len(tasks), start, held, tuple(ranges), config, release,
+                               cache, listed, annotations))
+    return tasks
+
+
+def _place_files(tmp: Path, work: Path, name: str, written: Sequence[WrittenRange]
+                 ) -> list[WrittenFile]:
+    """Move the files of config ``name`` that the write tasks made (in their folders of the
+    work folder) into the release, named in corpus order: ``train-00000-of-000NN.parquet``.
+    A task's file without rows is left out, unless the config has no rows at all: it then
+    keeps one (the schema alone), so that every config the card declares has a file."""
+    made = [(part.group, f) for part in written for f in part.files[name]]
+    kept = [(group, f) for group, f in made if f.rows] or made[:1]
+    placed = []
+    (tmp / "data" / name).mkdir(parents=True, exist_ok=True)
+    for index, (group, f) in enumerate(kept):
+        relpath = shard_name(name, index, len(kept))
+        shutil.move(_task_root(work, group) / f.path, tmp / relpath)
+        placed.append(WrittenFile(relpath, f.rows, f.bytes, f.sha256))
+    return placed
+
+
+def _task_root(work: Path | str, group: int) -> Path:
+    """The folder in the work folder where write task ``group`` makes its files."""
+    return Path(work) / f"write-{group:05d}"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteTask:
+    """Annotate and write the documents ``start`` to ``start + count`` of the corpus (the
+    ``ranges`` of the read stage's shards that hold them): their rows with the dedup columns
+    set (``annotations``: the clustered documents' columns in the work folder), the kept ones
+    into a file of ``default``, the others into one of ``duplicates`` (more where a file
+    reaches ``config.shard_bytes``), made in the task's folder of the work folder. The rows of
+    reused documents come from ``release`` (the previous release's files) or the ``cache``.
+    ``listed``: the clusters whose members the card lists."""
+
+    work: str
+    group: int
+    start: int
+    count: int
+    ranges: tuple[ShardRange, ...]
+    config: BuildConfig
+    release: ReleaseFiles | None
+    cache: Cache | None
+    listed: tuple[str, ...]
+    annotations: str
+
+    def doing(self) -> str:
+        return f"documents {self.start + 1} to {self.start + self.count} of the corpus"
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenRange:
+    """What :func:`write_range` did with one range, for the driver to put together: each
+    config's files (in the task's folder), rows and in-memory bytes; every document's id, row
+    digest before dedup, digest with its dedup columns and whether it was kept, in corpus
+    order; the annotated rows as canonical JSON lines (for the fingerprint); the members of
+    the listed clusters; the counts of relations and of the kept documents' languages; and
+    where the reused rows came from."""
+
+    group: int
+    files: dict[str, tuple[WrittenFile, ...]]
+    rows: dict[str, int]
+    nbytes: dict[str, int]
+    ids: pa.Array
+    before_dedup: pa.Array
+    row_digests: pa.Array
+    kept: pa.Array
+    dedup_rows: bytes
+    members: list[dict[str, Any]]
+    relations: dict[str, int]
+    languages: dict[str, int]
+    reused: dict[str, int]
+
+
+def write_range(task: WriteTask) -> WrittenRange:
+    """The write stage's task (:class:`WriteTask`): a failure names the documents of the
+    range, as a :class:`~corpus.errors.StageError` (the library's own errors, and the
+    system's, which name their file, pass as they are)."""
+    try:
+        return _write_range(task)
+    except (CorpusError, OSError):
+        raise
+    except Exception as exc:
+        raise StageError(f"write: {task.doing()}: {type(exc).__name__}: {exc}") from exc
+
+
+def _write_range(task: WriteTask) -> WrittenRange:
+    root = _task_root(task.work, task.group)
+    annotate = _Annotator.load(task.annotations)
+    listed_ids = pa.array(task.listed, pa.string())
+    kept = pa.array([r.value for r in _KEPT], pa.string())
+    ids: list[pa.Array] = []
+    row_digests: list[pa.Array] = []
+    before_dedup: list[pa.Array] = []
+    kept_flags: list[pa.Array] = []
+    dedup_lines: list[bytes] = []
+    members: list[dict[str, Any]] = []
+    relations: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    reused: dict[str, int] = {}
+    # Each row is written once: the kept ones to ``default``, the others to ``duplicates``
+    # (the ``all`` config is both folders).
+    with _shards(root, "default", task.config) as default, \
+            _shards(root, "duplicates", task.config) as duplicates, \
+            _InOrder(partial(_write_selected, default),
+                     **_write_ahead(task.config)) as write_default, \
+            _InOrder(partial(_write_selected, duplicates),
+                     **_write_ahead(task.config)) as write_duplicates:
+        for k, (batch, order) in enumerate(rows_in_corpus_order(
+                task.work, task.ranges, read_work_from, WORK_SCHEMA, task.release, task.cache,
+                reused)):
+            if k % _TRIM_EVERY == _TRIM_EVERY - 1:
+                trim_memory()  # the writers' freed row groups
+            table, annotated = annotate(batch, order)
+            # The narrow columns in corpus order (the rows of ``table`` are, unless ``order``
+            # says where each document's row is); the writers take the wide ones themselves.
+            view = table.select(_NARROW).add_column(0, "row_digest", batch.column("row_digest"))
+            if order is not None:
+                view = view.take(order)
+            documents_here = view.num_rows
+            digests = view.column("row_digest").combine_chunks()
+            before_dedup.append(digests)
+            ids.append(view.column("id").combine_chunks())
+            dedup_rows: list[bytes] = []
+            if annotated is None:
+                row_digests.append(digests)
+            else:
+                # each annotated document's dedup columns as canonical JSON, once for both uses
+                dedup_rows = [row_json(item) for item in annotated.to_pylist()]
+                row_digests.append(_annotated_digests(digests, view.column("id"), annotated,
+                                                      dedup_rows))
+            for value, count in _counts(view.column("relation")):
+                relations[value] += count
+            is_kept = pc.is_in(view.column("relation"), value_set=kept)
+            kept_flags.append(is_kept.combine_chunks()
+                              if isinstance(is_kept, pa.ChunkedArray) else is_kept)
+            kept_rows = pc.sum(is_kept).as_py() or 0
+            nbytes = int(table.nbytes) * documents_here // max(1, table.num_rows)
+            if kept_rows:
+                write_default(_selected(table, order, is_kept, kept_rows, nbytes))
+            if kept_rows < documents_here:
+                write_duplicates(_selected(table, order, pc.invert(is_kept),
+                                           documents_here - kept_rows, nbytes))
+            for value, count in _counts(pc.filter(view.column("language"), is_kept)):
+                languages[value] += count
+            if annotated is not None:
+                dedup_lines.extend(row + b"\n" for row in dedup_rows)
+                chosen = view.filter(pc.is_in(view.column("cluster_id"), value_set=listed_ids))
+                members += chosen.select(["id", "source", "relation", "score", "title",
+                                          "cluster_id"]).to_pylist()
+        # Each config's last row group is encoded, and its files hashed, on its own thread.
+        write_default.then(default.close)
+        write_duplicates.then(duplicates.close)
+    total = sum(len(d) for d in ids)
+    if total != task.count:
+        raise CorpusError(f"the write stage wrote {total} rows for {task.doing()} (a bug; "
+                          "please report it)")
+    return WrittenRange(
+        group=task.group,
+        files={"default": default.files, "duplicates": duplicates.files},
+        rows={"default": default.rows, "duplicates": duplicates.rows},
+        nbytes={"default": default.nbytes, "duplicates": duplicates.nbytes},
+        ids=_joined(ids, pa.string()),
+        before_dedup=_joined(before_dedup, pa.binary(16)),
+        row_digests=_joined(row_digests, pa.binary(16)),
+        kept=_joined(kept_flags, pa.bool_()),
+        dedup_rows=b"".join(dedup_lines),
+        members=members,
+        relations=dict(relations),
+        languages=dict(languages),
+        reused=reused,
+    )
+
+
+def _joined(arrays: Sequence[pa.Array], kind: pa.DataType) -> pa.Array:
+    """``arrays`` as one array of type ``kind`` (an empty one when there are none)."""
+    return pa.concat_arrays(list(arrays)) if arrays else pa.array([], kind)
 
 
 def _tee_json(batches: Iterable[pa.RecordBatch], sink: IO[bytes]) -> Iterator[pa.RecordBatch]:

@@ -7,8 +7,9 @@ the row was kept, ``data/duplicates/`` if not, each folder in corpus order); onl
 columns (cluster, canonical document, relation, score) can differ, and the writer sets them
 again. So the read stage does not write such a row to its work file: it
 records where the document is in its shard and its cache key and digest
-(:data:`REUSED_SCHEMA`, in ``reused-S.arrow``), and the writer takes the rows, batch by batch,
-from the previous release (:func:`rows_in_corpus_order`). Nothing of a reused row is decoded,
+(:data:`REUSED_SCHEMA`, in ``reused-S.arrow``), and each write task takes the rows of its
+range, batch by batch, from the previous release (:func:`rows_in_corpus_order`), from the row
+group that holds its first one on. Nothing of a reused row is decoded,
 copied or encoded by the read stage, and the writer decodes the release's shards instead of
 the work files.
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,10 @@ from corpus.schema import SCHEMA
 __all__ = [
     "REUSED_SCHEMA",
     "PreviousRelease",
+    "ReleaseFiles",
+    "ReusePlan",
+    "ShardRange",
+    "plan_reuse",
     "previous_release",
     "reused_path",
     "rows_in_corpus_order",
@@ -72,6 +77,16 @@ def reused_path(work: str, shard: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ReleaseFiles:
+    """Where a write task reads the previous release's rows: the release's folder and the
+    data files of its ``default`` and ``duplicates`` folders, each in order."""
+
+    folder: str
+    kept_files: tuple[WrittenFile, ...]
+    removed_files: tuple[WrittenFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PreviousRelease:
     """A release whose rows a build may reuse: the folder, the data files of each of its
     folders as its manifest records them (``default`` then ``duplicates``, each in order), the
@@ -88,6 +103,11 @@ class PreviousRelease:
     def files(self) -> tuple[WrittenFile, ...]:
         """Every data file of the release."""
         return (*self.kept_files, *self.removed_files)
+
+    @property
+    def data(self) -> ReleaseFiles:
+        """Its data files, without the digests: what a write task needs to read rows."""
+        return ReleaseFiles(self.folder, self.kept_files, self.removed_files)
 
     def intact(self) -> bool:
         """Whether every data file has the size and SHA-256 the manifest records."""
@@ -145,18 +165,44 @@ class _FolderRows:
     ascending positions. ``None`` once it cannot (rows asked for behind the batch held, or a
     read failed): the caller then takes the rows from the cache.
 
+    Reading starts at the row group that holds the first row asked for: a write task's range
+    of the corpus starts anywhere in the folder, and the row groups before it are not read.
     The next batch is decoded on a thread of its own while the caller uses this one (pyarrow
     decodes without the GIL): the writer's caller reads, annotates and hands out every row,
     and decoding was a quarter of its time."""
 
     def __init__(self, folder: str, files: Sequence[WrittenFile]) -> None:
-        self._source = _batches_of(folder, list(files))
+        self._folder = folder
+        self._files = list(files)
+        self._source: Iterator[pa.RecordBatch] | None = None
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-reuse")
         self._ahead: Future[pa.RecordBatch | None] | None = None
         self._batch: pa.RecordBatch | None = None
         self._start = self._end = 0
 
+    def _open(self, row: int) -> bool:
+        """Start reading at the row group that holds the folder's row ``row``."""
+        k = first = 0  # a file, and the folder's row at which it (then a row group) starts
+        while k < len(self._files) and row >= first + self._files[k].rows:
+            first += self._files[k].rows
+            k += 1
+        if k == len(self._files):
+            return False
+        try:
+            source = pq.ParquetFile(Path(self._folder) / self._files[k].path, pre_buffer=False,
+                                    buffer_size=1 << 16)
+            group = 0
+            while row >= first + source.metadata.row_group(group).num_rows:
+                first += source.metadata.row_group(group).num_rows
+                group += 1
+        except (OSError, IndexError, pa.ArrowException):
+            return False
+        self._source = _batches_of(self._folder, self._files[k:], source, group)
+        self._start = self._end = first
+        return True
+
     def _next_batch(self) -> bool:
+        assert self._source is not None
         ahead = self._ahead or self._reader.submit(next, self._source, None)
         self._ahead = None
         try:
@@ -179,6 +225,8 @@ class _FolderRows:
         """The rows from the first of ``positions`` (ascending, not empty) to the last, as
         slices of the decoded batches (nothing copied), and where each asked-for row is in
         them; ``None`` when they cannot be read."""
+        if self._source is None and not self._open(int(positions[0])):
+            return None
         if positions[0] < self._start or (
                 len(positions) > 1 and not bool(np.all(np.diff(positions) > 0))):
             return None
@@ -201,57 +249,55 @@ class _FolderRows:
         return pa.concat_tables(pieces), np.concatenate(where)
 
 
-def _batches_of(folder: str, files: list[WrittenFile]) -> Iterator[pa.RecordBatch]:
-    """The rows of ``files`` (in ``folder``), in order, :data:`_BATCH` at a time."""
-    for file in files:
-        source = pq.ParquetFile(Path(folder) / file.path, pre_buffer=False, buffer_size=1 << 16)
-        yield from source.iter_batches(batch_size=_BATCH, columns=SCHEMA.names, use_threads=True)
+def _batches_of(folder: str, files: list[WrittenFile], first: pq.ParquetFile, group: int
+                ) -> Iterator[pa.RecordBatch]:
+    """The rows of ``files`` (in ``folder``), in order, :data:`_BATCH` at a time, from row
+    group ``group`` of the first file (open already, as ``first``)."""
+    for k, file in enumerate(files):
+        source = first if k == 0 else pq.ParquetFile(Path(folder) / file.path, pre_buffer=False,
+                                                     buffer_size=1 << 16)
+        groups = range(group if k == 0 else 0, source.metadata.num_row_groups)
+        yield from source.iter_batches(batch_size=_BATCH, row_groups=groups,
+                                       columns=SCHEMA.names, use_threads=True)
 
 
 class _ReleaseRows:
-    """The previous release's rows in its corpus order: each row is in one of two folders
-    (``default`` if it was kept, ``duplicates`` if not), each read forward by a
-    :class:`_FolderRows`. :meth:`take` gives the rows at ascending corpus positions as each
-    folder's slices (:class:`_Slices`), or ``None`` once it cannot."""
+    """The previous release's rows: each row is in one of two folders (``default`` if it was
+    kept, ``duplicates`` if not), each read forward by a :class:`_FolderRows`. :meth:`take`
+    gives the rows at ascending corpus positions as each folder's slices (:class:`_Slices`),
+    or ``None`` once it cannot."""
 
-    def __init__(self, previous: PreviousRelease | None) -> None:
-        self.failed = previous is None
+    def __init__(self, release: ReleaseFiles | None) -> None:
+        self.failed = release is None
         self.taken = 0
-        if previous is None:
-            self._kept = np.zeros(0, dtype=bool)
-            self._slot = np.zeros(0, dtype=np.int64)
-            self._folders: tuple[_FolderRows, _FolderRows] | None = None
-            return
-        self._kept = previous.kept
-        # a row's place in its folder: how many rows of that folder come before it
-        kept_rank = np.cumsum(previous.kept, dtype=np.int64) - 1
-        removed_rank = np.cumsum(~previous.kept, dtype=np.int64) - 1
-        self._slot = np.where(previous.kept, kept_rank, removed_rank)
-        self._folders = (_FolderRows(previous.folder, previous.removed_files),
-                         _FolderRows(previous.folder, previous.kept_files))
+        self._folders: tuple[_FolderRows, _FolderRows] | None = None
+        if release is not None:
+            self._folders = (_FolderRows(release.folder, release.removed_files),
+                             _FolderRows(release.folder, release.kept_files))
 
     def close(self) -> None:
         """Stop the folders' reading threads."""
         for folder in self._folders or ():
             folder.close()
 
-    def take(self, positions: np.ndarray[Any, np.dtype[np.int64]]) -> list[_Slices] | None:
-        """The rows at ``positions`` (ascending, not empty), as slices of each folder that
-        holds some (:meth:`_FolderRows.take`), or ``None`` when they cannot be read. Nothing
-        is copied: the caller gathers each batch once, from every source it has."""
-        if self.failed or self._folders is None or not len(positions):
+    def take(self, kept: np.ndarray[Any, np.dtype[np.bool_]],
+             slots: np.ndarray[Any, np.dtype[np.int64]]) -> list[_Slices] | None:
+        """The rows of documents at ascending corpus positions, each in folder ``kept``
+        (``default`` when true) at row ``slots`` of it, as slices of each folder that holds
+        some (:meth:`_FolderRows.take`), or ``None`` when they cannot be read. Nothing is
+        copied: the caller gathers each batch once, from every source it has."""
+        if self.failed or self._folders is None or not len(slots):
             return None
-        kept = self._kept[positions]
         parts: list[_Slices] = []
         for flag in (True, False):
             which = np.flatnonzero(kept == flag)
             if len(which):
-                got = self._folders[flag].take(self._slot[positions[which]])
+                got = self._folders[flag].take(slots[which])
                 if got is None:
                     self.failed = True
                     return None
                 parts.append(_Slices(got[0], which, got[1]))
-        self.taken += len(positions)
+        self.taken += len(slots)
         return parts
 
 
@@ -348,10 +394,36 @@ class _Fresh:
             yield piece
 
 
-def _plans(work: str, shards: Sequence[tuple[int, int, int]], previous: PreviousRelease | None
-           ) -> dict[int, tuple[pa.Table, np.ndarray[Any, np.dtype[np.int64]]]]:
-    """Each shard's reused documents (:data:`REUSED_SCHEMA`) and where each one's row is in
-    ``previous`` (-1: not there), looked up for every shard at once."""
+@dataclass(frozen=True, slots=True)
+class ReusePlan:
+    """A shard's documents whose rows are not in its work file: ``table``
+    (:data:`REUSED_SCHEMA`: each one's position in the shard, cache key and row digest) and,
+    for each, whether the previous release holds its row in ``default`` (``kept``; otherwise
+    in ``duplicates``) and at which row of that folder (``slot``; -1 where the release does
+    not hold it, and the row comes from the cache)."""
+
+    table: pa.Table
+    kept: np.ndarray[Any, np.dtype[np.bool_]]
+    slot: np.ndarray[Any, np.dtype[np.int64]]
+
+
+@dataclass(frozen=True, slots=True)
+class ShardRange:
+    """The documents ``first`` to ``last`` (excluded, positions in the shard) of shard
+    ``shard``, which holds ``documents`` documents, with its :class:`ReusePlan` (``None``
+    when every row of the shard is in its work file)."""
+
+    shard: int
+    documents: int
+    first: int
+    last: int
+    plan: ReusePlan | None
+
+
+def plan_reuse(work: str, shards: Sequence[tuple[int, int, int]],
+               previous: PreviousRelease | None) -> dict[int, ReusePlan]:
+    """The :class:`ReusePlan` of each shard (``(shard, documents, reused)``) that has reused
+    documents, looked up in ``previous`` for every shard at once (by row digest)."""
     tables: dict[int, pa.Table] = {}
     for shard, _, reused in shards:
         if reused:
@@ -360,80 +432,87 @@ def _plans(work: str, shards: Sequence[tuple[int, int, int]], previous: Previous
     if not tables:
         return {}
     digests = pa.chunked_array([t.column("digest") for t in tables.values()], pa.binary(16))
+    kept = np.zeros(len(digests), dtype=bool)
+    slot = np.full(len(digests), -1, dtype=np.int64)
     if previous is not None:
         where = pc.index_in(digests, value_set=previous.digests)
         found = pc.fill_null(where, -1).to_numpy().astype(np.int64)
-    else:
-        found = np.full(len(digests), -1, dtype=np.int64)
+        there = found >= 0
+        # a row's place in its folder: how many rows of that folder come before it
+        kept_rank = np.cumsum(previous.kept, dtype=np.int64) - 1
+        removed_rank = np.cumsum(~previous.kept, dtype=np.int64) - 1
+        kept[there] = previous.kept[found[there]]
+        slot[there] = np.where(kept[there], kept_rank[found[there]],
+                               removed_rank[found[there]])
     plans = {}
     start = 0
     for shard, table in tables.items():
-        plans[shard] = (table, found[start:start + table.num_rows])
-        start += table.num_rows
+        end = start + table.num_rows
+        plans[shard] = ReusePlan(table, kept[start:end], slot[start:end])
+        start = end
     return plans
 
 
-def rows_in_corpus_order(work: str, shards: Sequence[tuple[int, int, int]],
-                         fresh_rows: Any, work_schema: pa.Schema,
-                         previous: PreviousRelease | None, cache: Cache | None,
-                         counts: dict[str, int] | None = None) -> Iterator[Rows]:
-    """Every document's row before dedup (``work_schema``), in corpus order, a few hundred at a
-    time: each time a table and, unless its rows are in corpus order, where each document's
-    row is in it (:data:`Rows`). The caller gathers the rows of each folder it writes once,
-    in corpus order, from the table as it is: gathering the whole table into corpus order
-    first copied every reused row once more (a sixth of the write stage's caller at 100,000
-    documents).
+def rows_in_corpus_order(work: str, ranges: Sequence[ShardRange],
+                         fresh_rows: Callable[[str, int, int], Iterable[pa.RecordBatch]],
+                         work_schema: pa.Schema, release: ReleaseFiles | None,
+                         cache: Cache | None, counts: dict[str, int] | None = None
+                         ) -> Iterator[Rows]:
+    """The row before dedup (``work_schema``) of every document of ``ranges``, in corpus
+    order, a few hundred at a time: each time a table and, unless its rows are in corpus
+    order, where each document's row is in it (:data:`Rows`). The caller gathers the rows of
+    each folder it writes once, in corpus order, from the table as it is: gathering the whole
+    table into corpus order first copied every reused row once more (a sixth of the write
+    stage's caller at 100,000 documents).
 
-    ``shards`` are ``(shard, documents, reused)``, in order: a shard's rows are its work
-    file's (``fresh_rows(work, shard)`` yields them) with its ``reused`` documents' rows put
-    in at their positions, taken from ``previous`` (or, where it cannot give them, from the
+    A range's rows are its shard's work-file rows (``fresh_rows(work, shard, skip)`` yields
+    them, the first ``skip`` left out) with the rows of its plan's reused documents put in
+    at their positions, taken from ``release`` (or, where it cannot give them, from the
     ``cache``). ``counts`` receives how many rows came from each (``release``, ``cache``).
 
-    A shard is put together :data:`_BATCH` documents at a time: the window's rows from each
+    A range is put together :data:`_BATCH` documents at a time: the window's rows from each
     source (work file, either folder of the release, cache), side by side, and where each
     document's row is among them (``None`` when the window is one source's rows in order): a
     few calls per window, where taking each run of reused rows between two new documents on
     its own made several per run.
     """
-    release = _ReleaseRows(previous)
+    taking = _ReleaseRows(release)
     try:
         tally = {"cache": 0}
         out = _Batcher()
-        plans = _plans(work, shards, previous)
-        for shard, documents, reused in shards:
-            fresh = _Fresh(iter(fresh_rows(work, shard)))
-            if not reused:
-                yield from (b for piece in fresh.take(documents) for b in out.add(piece))
-                continue
-            plan, found = plans.pop(shard)
-            positions = plan.column("position").to_numpy().astype(np.int64)
-            if len(positions) and positions[-1] >= documents:
+        for part in ranges:
+            plan = part.plan
+            positions = (plan.table.column("position").to_numpy().astype(np.int64)
+                         if plan is not None else np.zeros(0, dtype=np.int64))
+            if len(positions) and positions[-1] >= part.documents:
                 raise CorpusError("a shard's reused documents lie beyond its documents (a bug; "
                                   "please report it)")
-            for start in range(0, documents, _BATCH):
-                end = min(start + _BATCH, documents)
+            before = int(np.searchsorted(positions, part.first))  # reused, before the range
+            fresh = _Fresh(iter(fresh_rows(work, part.shard, part.first - before)))
+            for start in range(part.first, part.last, _BATCH):
+                end = min(start + _BATCH, part.last)
                 low, high = (int(k) for k in np.searchsorted(positions, [start, end]))
                 if low == high:
                     yield from (b for piece in fresh.take(end - start) for b in out.add(piece))
                     continue
-                yield from out.add(*_window(start, end, positions, low, high, found, plan,
-                                            fresh, release, cache, work_schema, tally))
+                assert plan is not None
+                yield from out.add(*_window(start, end, positions, low, high, plan, fresh,
+                                            taking, cache, work_schema, tally))
         yield from out.flush()
         if counts is not None:
-            counts["release"] = release.taken
+            counts["release"] = taking.taken
             counts["cache"] = tally["cache"]
     finally:
-        release.close()
+        taking.close()
 
 
 def _window(start: int, end: int, positions: np.ndarray[Any, np.dtype[np.int64]], low: int,
-            high: int, found: np.ndarray[Any, np.dtype[np.int64]], plan: pa.Table,
-            fresh: _Fresh, release: _ReleaseRows, cache: Cache | None,
-            work_schema: pa.Schema, tally: dict[str, int]) -> Rows:
+            high: int, plan: ReusePlan, fresh: _Fresh, release: _ReleaseRows,
+            cache: Cache | None, work_schema: pa.Schema, tally: dict[str, int]) -> Rows:
     """The rows of a shard's documents ``start`` to ``end``, where the reused ones are
-    ``positions[low:high]`` (their places in ``previous``: ``found``): the rows of every
-    source side by side, and where each document's row is among them (``None`` when they
-    are the window's rows in order)."""
+    ``positions[low:high]`` (where they are in the previous release: ``plan``): the rows of
+    every source side by side, and where each document's row is among them (``None`` when
+    they are the window's rows in order)."""
     reused = positions[low:high] - start
     is_fresh = np.ones(end - start, dtype=bool)
     is_fresh[reused] = False
@@ -454,18 +533,19 @@ def _window(start: int, end: int, positions: np.ndarray[Any, np.dtype[np.int64]]
     if len(fresh_places):
         add(pa.Table.from_batches(list(fresh.take(len(fresh_places))), schema=work_schema),
             fresh_places, np.arange(len(fresh_places), dtype=np.int64))
-    here = found[low:high]
+    here = plan.slot[low:high]
     from_release = np.flatnonzero(here >= 0)
-    taken = release.take(here[from_release]) if len(from_release) else None
+    taken = (release.take(plan.kept[low:high][from_release], here[from_release])
+             if len(from_release) else None)
     from_cache = (np.flatnonzero(here < 0) if taken is not None
                   else np.arange(high - low, dtype=np.int64))
     for part in taken or ():
         chosen = low + from_release[part.which]
-        add(_as_work_rows(part.rows, _digests_at(plan.column("digest"), chosen, part.where,
-                                                 part.rows.num_rows), work_schema),
+        add(_as_work_rows(part.rows, _digests_at(plan.table.column("digest"), chosen,
+                                                 part.where, part.rows.num_rows), work_schema),
             reused[chosen - low], part.where)
     if len(from_cache):
-        keys = plan.column("key").take(pa.array(low + from_cache))
+        keys = plan.table.column("key").take(pa.array(low + from_cache))
         add(_cached_rows(cache, keys, work_schema), reused[from_cache],
             np.arange(len(from_cache), dtype=np.int64))
         tally["cache"] += len(from_cache)

@@ -57,6 +57,7 @@ __all__ = [
     "list_inputs",
     "prepare",
     "read_work",
+    "read_work_from",
     "row_digest",
 ]
 
@@ -631,3 +632,21 @@ def read_work(work: str, shards: Iterable[int], batch_size: int = 512
     for shard in shards:
         source = pq.ParquetFile(docs_path(work, shard))
         yield from source.iter_batches(batch_size=batch_size)
+
+
+def read_work_from(work: str, shard: int, skip: int, batch_size: int = 512
+                   ) -> Iterator[pa.RecordBatch]:
+    """The rows of shard ``shard``'s work file after the first ``skip``, a batch at a time:
+    the row groups before them are not read."""
+    source = pq.ParquetFile(docs_path(work, shard))
+    group = 0
+    while group < source.metadata.num_row_groups and (
+            skip >= (rows := source.metadata.row_group(group).num_rows)):
+        skip -= rows
+        group += 1
+    for batch in source.iter_batches(batch_size=batch_size,
+                                     row_groups=range(group, source.metadata.num_row_groups)):
+        if skip:
+            batch, skip = batch.slice(skip), max(0, skip - batch.num_rows)
+        if batch.num_rows:
+            yield batch

@@ -103,6 +103,9 @@ class BuildConfig:
     ``"LICENSE.md"``); both stay empty otherwise. ``pretty_name`` titles the card (default: the
     dataset name).
     ``strict`` makes the first rejected file stop the build instead of being recorded.
+    ``shard_documents`` cuts the corpus, in corpus order, into ranges of that many documents
+    that the write stage writes as tasks of their own (in parallel, on any executor): each
+    range's kept documents make one file of ``default``, its others one of ``duplicates``.
     ``row_group_rows`` / ``row_group_bytes`` cut Parquet row groups (whichever limit comes first;
     bytes are Arrow in-memory bytes), ``shard_bytes`` starts a new shard once a file reaches
     that size on disk. ``normalize`` and ``dedup`` are the configurations of those stages.
@@ -113,6 +116,7 @@ class BuildConfig:
     license_link: str = ""
     pretty_name: str = ""
     strict: bool = False
+    shard_documents: int = 10_000
     row_group_rows: int = 10_000
     row_group_bytes: int = 64 * MiB
     shard_bytes: int = 500 * MiB
@@ -133,6 +137,8 @@ class BuildConfig:
                 f"pretty_name={self.pretty_name!r} must be a one-line string (or '' to use the "
                 "dataset name)"
             )
+        _positive("shard_documents", self.shard_documents, 1,
+                  "give the documents each file of a config covers, e.g. 10000")
         _positive("row_group_rows", self.row_group_rows, 1,
                   "a row group needs at least one row; the default is 10000")
         _positive("row_group_bytes", self.row_group_bytes, 1,
