@@ -19,7 +19,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -56,7 +56,6 @@ __all__ = [
     "hash_inputs",
     "list_inputs",
     "prepare",
-    "read_work",
     "read_work_from",
     "row_digest",
 ]
@@ -626,18 +625,10 @@ class _KnownDigests:
             self._learnt = []
 
 
-def read_work(work: str, shards: Iterable[int], batch_size: int = 512
-              ) -> Iterator[pa.RecordBatch]:
-    """The work files of ``shards`` (:data:`WORK_SCHEMA`), in order, a batch at a time."""
-    for shard in shards:
-        source = pq.ParquetFile(docs_path(work, shard))
-        yield from source.iter_batches(batch_size=batch_size)
-
-
 def read_work_from(work: str, shard: int, skip: int, batch_size: int = 512
                    ) -> Iterator[pa.RecordBatch]:
-    """The rows of shard ``shard``'s work file after the first ``skip``, a batch at a time:
-    the row groups before them are not read."""
+    """The rows of shard ``shard``'s work file (:data:`WORK_SCHEMA`) after the first ``skip``,
+    in order, a batch at a time: the row groups before them are not read."""
     source = pq.ParquetFile(docs_path(work, shard))
     group = 0
     while group < source.metadata.num_row_groups and (
